@@ -1,0 +1,43 @@
+"""kvmlab: learn KVM, QEMU and libvirt by doing.
+
+    >>> import kvmlab
+    >>> conn = kvmlab.connect()          # the embedded lab: libvirt's test driver
+    >>> print(conn.list(all=True))       # exactly what `virsh list --all` prints
+"""
+
+from .connection import Connection, connect, default_uri, embedded_uri
+from .errors import (
+    ConnectionFailed,
+    InvalidInput,
+    InvalidState,
+    KvmlabError,
+    NotFound,
+    OperationFailed,
+    SpecError,
+    Unsupported,
+    UsageError,
+)
+from .ops.result import Fields, Message, Result, Table, Xml
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Connection",
+    "connect",
+    "default_uri",
+    "embedded_uri",
+    "KvmlabError",
+    "UsageError",
+    "ConnectionFailed",
+    "NotFound",
+    "InvalidState",
+    "InvalidInput",
+    "SpecError",
+    "OperationFailed",
+    "Unsupported",
+    "Result",
+    "Message",
+    "Table",
+    "Fields",
+    "Xml",
+]

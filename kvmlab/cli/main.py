@@ -1,0 +1,46 @@
+"""The `kvmlab` command: virsh | xml | doctor | lab | guest, thin over the library."""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+USAGE = """usage: kvmlab <command> [args]
+
+commands:
+  virsh   [-c URI] 'cmd; cmd …'   virsh's commands on kvmlab's operations (byte-identical output)
+  xml     domain|network|pool|volume [options]   print validated XML, like virt-install --print-xml
+  doctor  what this machine can run: libvirt, URIs, KVM vs TCG, QEMU, schemas
+  lab     up|status|down|reset       the real lab: a private libvirtd + QEMU
+  guest   build                      the tiny real guest (kernel + busybox initramfs)
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        sys.stdout.write(USAGE)
+        return 0 if args else 2
+    cmd, rest = args[0], args[1:]
+    if cmd == "virsh":
+        from .virsh import main as virsh_main
+
+        return virsh_main(rest)
+    if cmd == "xml":
+        from .xml import main as xml_main
+
+        return xml_main(rest)
+    if cmd == "doctor":
+        from .doctor import main as doctor_main
+
+        return doctor_main(rest)
+    if cmd in ("lab", "guest"):
+        from . import lab as lab_cli
+
+        return lab_cli.main(cmd, rest)
+    sys.stderr.write(f"kvmlab: unknown command '{cmd}'\n{USAGE}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

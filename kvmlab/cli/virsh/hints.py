@@ -1,0 +1,53 @@
+"""One teaching line after virsh's own error: the typo a learner made and what the command does."""
+
+from __future__ import annotations
+
+import difflib
+
+__all__ = ["KNOWN_TYPOS", "MEANING", "suggest_command", "suggest_option"]
+
+# Typos from the course notes (and their siblings) -> the right spelling.
+KNOWN_TYPOS = {
+    "destory": "destroy",
+    "net-destory": "net-destroy",
+    "pool-destory": "pool-destroy",
+    "undefien": "undefine",
+    "shutdwon": "shutdown",
+    "dumxml": "dumpxml",
+    "qume": "qemu",
+    "libirt": "libvirt",
+}
+
+# What a command does, in a few words, so the hint also teaches.
+MEANING = {
+    "destroy": "destroy = forced power-off; shutdown = graceful",
+    "shutdown": "shutdown = graceful (ACPI); destroy = forced power-off",
+    "net-destroy": "net-destroy stops a network; net-undefine deletes its definition",
+    "pool-destroy": "pool-destroy stops a pool (data stays); pool-delete removes its storage",
+    "define": "define = register the VM, do not start it; create = define and start a transient VM",
+    "create": "create = start a transient VM from XML; define + start = a persistent one",
+    "undefine": "undefine deletes the definition; a running VM keeps running as transient",
+    "dumpxml": "dumpxml prints the live XML; --inactive prints what the next boot will use",
+    "resume": "resume continues a VM paused by suspend",
+    "suspend": "suspend pauses the vCPUs; resume continues",
+}
+
+
+def suggest_command(name: str, commands: list[str]) -> str:
+    """`did you mean 'destroy'? (destroy = forced power-off; shutdown = graceful)` or ``""``."""
+    guess = KNOWN_TYPOS.get(name)
+    if guess not in commands:
+        close = difflib.get_close_matches(name, commands, n=1, cutoff=0.75)
+        guess = close[0] if close else None
+    if not guess:
+        return "run `virsh help` for the list of commands"
+    meaning = MEANING.get(guess)
+    return f"did you mean '{guess}'?" + (f" ({meaning})" if meaning else "")
+
+
+def suggest_option(oname: str, cmd) -> str:
+    names = [o.name for o in cmd.opts]
+    close = difflib.get_close_matches(oname, names, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean --{close[0]}? (`virsh help {cmd.name}` lists its options)"
+    return f"`virsh help {cmd.name}` lists its options: " + ", ".join("--" + n for n in names)

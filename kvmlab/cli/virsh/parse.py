@@ -1,0 +1,204 @@
+"""virsh's command-line grammar (tools/vsh.c), reproduced so errors match byte for byte.
+
+A batch is parsed whole before anything runs: one unknown command or option anywhere and
+virsh runs nothing. Options that are not booleans are also positional, in table order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from ...errors import UsageError
+
+__all__ = ["Opt", "Command", "Invocation", "tokenize", "parse_batch", "parse_argv"]
+
+BOOL, STRING, DATA, INT, ALIAS = "bool", "string", "data", "number", "alias"
+
+
+@dataclass(frozen=True)
+class Opt:
+    """One option of a virsh command (vshCmdOptDef).
+
+    ``kind`` is bool, string, data (positional string), number or alias.
+    ``required`` marks VSH_OFLAG_REQ; ``named_only`` marks VSH_OFLAG_REQ_OPT (never positional).
+    For an alias, ``alias_of`` names the real option (``"name=value"`` form gives a value too).
+    """
+
+    name: str
+    kind: str = BOOL
+    required: bool = False
+    named_only: bool = False
+    alias_of: str = ""
+    help: str = ""
+
+    @property
+    def positional(self) -> bool:
+        return self.kind not in (BOOL, ALIAS) and not self.named_only
+
+
+@dataclass(frozen=True)
+class Command:
+    """A virsh command: its name, options and the handler that runs it on a Connection."""
+
+    name: str
+    opts: Sequence[Opt]
+    run: Callable  # (conn, values: dict) -> result with __str__
+    help: str = ""
+    needs_connection: bool = True
+
+    def opt(self, name: str) -> Opt | None:
+        for o in self.opts:
+            if o.name == name:
+                return o
+        return None
+
+
+@dataclass
+class Invocation:
+    command: Command
+    values: dict = field(default_factory=dict)
+    argv: list = field(default_factory=list)
+
+    @property
+    def line(self) -> str:
+        return " ".join(self.argv)
+
+
+def _tokens_of(text: str):
+    """Yield tokens of one batch string; ``None`` marks the end of a command (vsh.c's GetArg)."""
+    p, n = 0, len(text)
+    while True:
+        while p < n and (text[p] in " \t" or (text[p] == "\\" and p + 1 < n and text[p + 1] == "\n")):
+            p += 1 + (text[p] == "\\")
+        if p >= n:
+            return
+        if text[p] in ";\n":
+            p += 1
+            yield None
+            continue
+        if text[p] == "#":  # a comment to the end of the line
+            while p < n and text[p] != "\n":
+                p += 1
+            p += p < n
+            yield None
+            continue
+        single = double = False
+        out = []
+        while p < n:
+            c = text[p]
+            if not single and not double and c in " \t;\n":
+                break
+            if not double and c == "'":
+                single = not single
+                p += 1
+                continue
+            if not single and c == "\\":
+                p += 1
+                if p >= n:
+                    raise UsageError("dangling \\")
+                if text[p] == "\n":
+                    p += 1
+                    continue
+            elif not single and c == '"':
+                double = not double
+                p += 1
+                continue
+            out.append(text[p])
+            p += 1
+        if double:
+            raise UsageError('missing "')
+        yield "".join(out)
+
+
+def tokenize(text: str) -> list[list[str]]:
+    """Split a batch string into commands of tokens."""
+    cmds: list[list[str]] = [[]]
+    for tok in _tokens_of(text):
+        if tok is None:
+            cmds.append([])
+        else:
+            cmds[-1].append(tok)
+    return [c for c in cmds if c]
+
+
+def _parse_one(words: list[str], commands: dict[str, Command]) -> Invocation:
+    name, args = words[0], words[1:]
+    cmd = commands.get(name)
+    if cmd is None:
+        raise UsageError(f"unknown command: '{name}'", hint=_typo_hint(name, commands))
+    values: dict = {}
+    positional = [o for o in cmd.opts if o.positional]
+    data_only = False
+    i = 0
+    while i < len(args):
+        tok = args[i]
+        if not data_only and tok == "--":
+            data_only = True
+            i += 1
+            continue
+        if not data_only and tok.startswith("--") and len(tok) > 2:
+            oname, eq, value = tok[2:].partition("=")
+            opt = cmd.opt(oname)
+            if opt is None:
+                raise UsageError(f"command '{cmd.name}' doesn't support option --{oname}",
+                                 hint=_option_hint(oname, cmd))
+            if opt.kind == ALIAS:
+                target, _, implied = opt.alias_of.partition("=")
+                opt = cmd.opt(target)
+                if implied:
+                    eq, value = "=", implied
+            if opt.name in values:
+                raise UsageError(f"option --{opt.name} already seen")
+            if opt.kind == BOOL:
+                if eq:
+                    raise UsageError(f"invalid '=' after option --{opt.name}")
+                values[opt.name] = True
+            else:
+                if not eq:
+                    i += 1
+                    if i >= len(args):
+                        raise UsageError(f"expected syntax: --{opt.name} <{opt.kind if opt.kind != DATA else 'string'}>")
+                    value = args[i]
+                values[opt.name] = value
+            i += 1
+            continue
+        opt = next((o for o in positional if o.name not in values), None)
+        if opt is None:
+            raise UsageError(f"unexpected data '{tok}'")
+        values[opt.name] = tok
+        i += 1
+    for opt in cmd.opts:
+        if opt.required and opt.name not in values:
+            shown = f"--{opt.name}" if opt.named_only else f"<{opt.name}>"
+            raise UsageError(f"command '{cmd.name}' requires {shown} option",
+                             hint=f"see `virsh help {cmd.name}`")
+    for opt in cmd.opts:
+        if opt.kind == INT and opt.name in values:
+            try:
+                values[opt.name] = int(values[opt.name])
+            except ValueError:
+                raise UsageError(f"Numeric value '{values[opt.name]}' for <{opt.name}> option is malformed or out of range") from None
+    return Invocation(cmd, values, words)
+
+
+def parse_batch(text: str, commands: dict[str, Command]) -> list[Invocation]:
+    """Parse a whole batch; any error raises before a single command runs."""
+    return [_parse_one(words, commands) for words in tokenize(text)]
+
+
+def parse_argv(argv: Sequence[str], commands: dict[str, Command]) -> list[Invocation]:
+    """virsh's argv form (``virsh dominfo test``): one command, each argument one token."""
+    return [_parse_one(list(argv), commands)] if argv else []
+
+
+def _typo_hint(name: str, commands: dict[str, Command]) -> str:
+    from .hints import suggest_command
+
+    return suggest_command(name, list(commands))
+
+
+def _option_hint(oname: str, cmd: Command) -> str:
+    from .hints import suggest_option
+
+    return suggest_option(oname, cmd)

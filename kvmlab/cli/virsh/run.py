@@ -1,0 +1,97 @@
+"""Run a virsh batch on a kvmlab Connection, printing exactly what virsh prints."""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence, TextIO
+
+from ...connection import Connection, connect
+from ...errors import KvmlabError, UsageError
+from . import commands_domain, commands_network, commands_pool, commands_volume
+from .parse import Invocation, parse_argv, parse_batch
+
+__all__ = ["COMMANDS", "run_batch", "main"]
+
+COMMANDS = {
+    c.name: c
+    for c in (
+        *commands_domain.COMMANDS,
+        *commands_network.COMMANDS,
+        *commands_pool.COMMANDS,
+        *commands_volume.COMMANDS,
+    )
+}
+
+HINT_PREFIX = "kvmlab hint: "
+
+
+def report(err: KvmlabError, out: TextIO, errs: TextIO) -> None:
+    """virsh's ``error:`` lines, then kvmlab's one teaching line."""
+    out.flush()
+    for line in err.virsh_error:
+        errs.write(f"error: {line}\n")
+    if err.hint:
+        errs.write(f"{HINT_PREFIX}{err.hint}\n")
+    errs.flush()
+
+
+def run_batch(conn: Connection, invocations: Sequence[Invocation], out: TextIO, errs: TextIO) -> bool:
+    """Run each command; like virsh, go on after a failure and return the last command's status."""
+    ok = True
+    for inv in invocations:
+        try:
+            result = inv.command.run(conn, inv.values)
+            out.write(str(result))
+            ok = True
+        except KvmlabError as err:
+            report(err, out, errs)
+            ok = False
+        out.write("\n")
+    out.flush()
+    return ok
+
+
+USAGE = """usage: kvmlab virsh [-c URI] COMMAND [ARGS...]
+       kvmlab virsh [-c URI] 'CMD1 ARGS; CMD2 ARGS; ...'
+"""
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, errs: TextIO | None = None) -> int:
+    """virsh's own argv handling: ``-c URI`` / ``--connect URI``, then one batch or one command."""
+    out, errs = out or sys.stdout, errs or sys.stderr
+    args = list(sys.argv[1:] if argv is None else argv)
+    uri = None
+    while args and args[0].startswith("-"):
+        a = args.pop(0)
+        if a in ("-c", "--connect"):
+            if not args:
+                errs.write("error: option '-c' requires an argument\n" if a == "-c" else
+                           "error: option '--connect' requires an argument\n")
+                return 1
+            uri = args.pop(0)
+        elif a.startswith("--connect="):
+            uri = a.split("=", 1)[1]
+        elif a in ("-h", "--help"):
+            out.write(USAGE)
+            return 0
+        elif a == "--":
+            break
+        else:
+            errs.write(f"error: unsupported option '{a}'. See --help.\n")
+            return 1
+    try:
+        invocations = parse_batch(args[0], COMMANDS) if len(args) == 1 else parse_argv(args, COMMANDS)
+    except UsageError as err:
+        report(err, out, errs)
+        return 1
+    if not invocations:
+        return 0
+    try:
+        conn = connect(uri)
+    except KvmlabError as err:
+        report(err, out, errs)
+        return 1
+    try:
+        return 0 if run_batch(conn, invocations, out, errs) else 1
+    finally:
+        conn.close()

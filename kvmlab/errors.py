@@ -1,0 +1,155 @@
+"""The one exception tree of kvmlab, and the one place libvirt errors are mapped.
+
+::
+
+    KvmlabError                 every error kvmlab raises; has .hint and .virsh_error
+    ├── UsageError              a command line virsh itself would reject (unknown command, option)
+    ├── ConnectionFailed        the URI did not answer
+    ├── NotFound                no such domain / network / pool / volume
+    ├── InvalidState            the object is in the wrong state for that operation
+    ├── InvalidInput            a value, file or XML document kvmlab refuses before libvirt sees it
+    │   └── SpecError           a spec failed the schema or a semantic check
+    ├── OperationFailed         libvirt tried and failed
+    └── Unsupported             the backend cannot do this (e.g. networks in qemu:///session)
+
+``virsh_error`` holds the message lines virsh prints after ``error: `` for the same failure,
+so the CLI twin and a notebook show exactly what virsh would. ``hint`` is kvmlab's own
+teaching line: what to do about it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator, Sequence
+
+import libvirt
+
+__all__ = [
+    "KvmlabError",
+    "UsageError",
+    "ConnectionFailed",
+    "NotFound",
+    "InvalidState",
+    "InvalidInput",
+    "SpecError",
+    "OperationFailed",
+    "Unsupported",
+    "libvirt_errors",
+    "install_error_handler",
+]
+
+
+class KvmlabError(Exception):
+    """Base of every kvmlab error.
+
+    Args:
+        message: what went wrong, in one sentence.
+        hint: what the learner should do about it.
+        virsh_error: the lines virsh prints after ``error:`` for the same failure
+            (defaults to ``[message]``).
+    """
+
+    def __init__(self, message: str, *, hint: str = "", virsh_error: Sequence[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.virsh_error = list(virsh_error) if virsh_error is not None else [message]
+
+    def __str__(self) -> str:
+        return self.message + (f"\nhint: {self.hint}" if self.hint else "")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        lines = "".join(f"<div>error: {escape(line)}</div>" for line in self.virsh_error)
+        hint = f"<div><b>hint:</b> {escape(self.hint)}</div>" if self.hint else ""
+        return f'<div class="kvmlab-error" style="color:#a00">{lines}{hint}</div>'
+
+
+class UsageError(KvmlabError):
+    """A command line that virsh rejects before running anything."""
+
+
+class ConnectionFailed(KvmlabError):
+    """The hypervisor URI could not be opened."""
+
+
+class NotFound(KvmlabError):
+    """No domain, network, pool or volume by that name, id or UUID."""
+
+
+class InvalidState(KvmlabError):
+    """The object exists but is in the wrong state (e.g. starting a running domain)."""
+
+
+class InvalidInput(KvmlabError):
+    """Input refused before libvirt sees it: a bad value, an unreadable file, malformed XML."""
+
+
+class SpecError(InvalidInput):
+    """An XML spec failed libvirt's RelaxNG schema or one of kvmlab's semantic checks."""
+
+
+class OperationFailed(KvmlabError):
+    """libvirt accepted the request but could not carry it out."""
+
+
+class Unsupported(KvmlabError):
+    """The backend in use cannot do this."""
+
+
+_BY_CODE = {
+    libvirt.VIR_ERR_NO_DOMAIN: NotFound,
+    libvirt.VIR_ERR_NO_NETWORK: NotFound,
+    libvirt.VIR_ERR_NO_STORAGE_POOL: NotFound,
+    libvirt.VIR_ERR_NO_STORAGE_VOL: NotFound,
+    libvirt.VIR_ERR_OPERATION_INVALID: InvalidState,
+    libvirt.VIR_ERR_XML_ERROR: InvalidInput,
+    libvirt.VIR_ERR_XML_DETAIL: InvalidInput,
+    libvirt.VIR_ERR_CONFIG_UNSUPPORTED: InvalidInput,
+    libvirt.VIR_ERR_INVALID_ARG: InvalidInput,
+    libvirt.VIR_ERR_NO_SUPPORT: Unsupported,
+    libvirt.VIR_ERR_OPERATION_UNSUPPORTED: Unsupported,
+    libvirt.VIR_ERR_NO_CONNECT: ConnectionFailed,
+    libvirt.VIR_ERR_INVALID_CONN: ConnectionFailed,
+}
+
+_HINT_BY_CODE = {
+    libvirt.VIR_ERR_NO_DOMAIN: "check the name with `virsh list --all` (kvmlab: conn.list(all=True))",
+    libvirt.VIR_ERR_NO_NETWORK: "check the name with `virsh net-list --all`",
+    libvirt.VIR_ERR_NO_STORAGE_POOL: "check the name with `virsh pool-list --all`",
+    libvirt.VIR_ERR_NO_STORAGE_VOL: "check the volume name with `virsh vol-list <pool>`",
+    libvirt.VIR_ERR_OPERATION_INVALID: "look at the object's state first (dominfo / net-info / pool-info)",
+}
+
+
+def map_libvirt_error(exc: libvirt.libvirtError, prefix: Sequence[str] = (), hint: str = "") -> KvmlabError:
+    """Turn a libvirtError into the matching KvmlabError.
+
+    ``prefix`` holds virsh's own lines that come before libvirt's message
+    (for example ``Failed to start domain 'x'``).
+    """
+    code = exc.get_error_code()
+    msg = exc.get_error_message() or "unknown error"
+    cls = _BY_CODE.get(code, OperationFailed)
+    err = cls(msg, hint=hint or _HINT_BY_CODE.get(code, ""), virsh_error=[*prefix, msg])
+    err.libvirt_code = code
+    return err
+
+
+@contextlib.contextmanager
+def libvirt_errors(*prefix: str, hint: str = "") -> Iterator[None]:
+    """Map any libvirtError raised inside the block to a KvmlabError (``raise … from exc``)."""
+    try:
+        yield
+    except libvirt.libvirtError as exc:
+        raise map_libvirt_error(exc, prefix, hint) from exc
+
+
+def _quiet_handler(_ctx, _err) -> None:
+    """libvirt's default handler writes to the raw stderr (fd 2); errors reach us as exceptions."""
+
+
+def install_error_handler() -> None:
+    """Replace libvirt's default error handler so nothing is printed to the raw stderr."""
+    libvirt.registerErrorHandler(_quiet_handler, None)

@@ -1,0 +1,101 @@
+"""Result objects: one formatter, three faces (virsh text, notebook HTML, the calls behind it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from typing import Sequence
+
+from ..render import html_fields, html_table, virsh_fields, virsh_table
+
+__all__ = ["Result", "Message", "Table", "Fields", "Xml"]
+
+
+@dataclass
+class Result:
+    """Base of every operation's result.
+
+    Attributes:
+        virsh: the virsh command line that does the same thing.
+        api: the libvirt-python calls kvmlab made, in order.
+    """
+
+    virsh: str = field(default="", kw_only=True)
+    api: list[str] = field(default_factory=list, kw_only=True)
+
+    def text(self) -> str:
+        """Exactly what virsh prints on stdout for this command."""
+        return ""
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def body_html(self) -> str:
+        return f"<pre>{escape(self.text())}</pre>"
+
+    def calls_html(self) -> str:
+        api = "<br>".join(f"<code>{escape(a)}</code>" for a in self.api)
+        return (
+            "<div class='kvmlab-calls' style='font-size:90%;color:#555'>"
+            f"<div><b>virsh:</b> <code>{escape(self.virsh)}</code></div>"
+            f"<div><b>libvirt API:</b> {api}</div></div>"
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<div class='kvmlab-result'>{self.body_html()}{self.calls_html()}</div>"
+
+
+@dataclass
+class Message(Result):
+    """A one-line confirmation such as ``Domain 'test' suspended``."""
+
+    message: str = ""
+
+    def text(self) -> str:
+        return self.message + "\n" if self.message else ""
+
+    def body_html(self) -> str:
+        return f"<div>{escape(self.message)}</div>"
+
+
+@dataclass
+class Table(Result):
+    """A virsh table (list, net-list, pool-list, vol-list)."""
+
+    header: Sequence[str] = ()
+    rows: list[tuple] = field(default_factory=list)
+
+    def text(self) -> str:
+        return virsh_table(self.header, self.rows)
+
+    def body_html(self) -> str:
+        return html_table(self.header, self.rows)
+
+
+@dataclass
+class Fields(Result):
+    """``Label:   value`` lines (dominfo, net-info, pool-info, vol-info)."""
+
+    fields: list[tuple[str, str]] = field(default_factory=list)
+
+    def text(self) -> str:
+        return virsh_fields(self.fields)
+
+    def body_html(self) -> str:
+        return html_fields(self.fields)
+
+    def __getitem__(self, label: str) -> str:
+        for k, v in self.fields:
+            if k.rstrip(":") == label.rstrip(":"):
+                return v
+        raise KeyError(label)
+
+
+@dataclass
+class Xml(Result):
+    """An XML document as virsh prints it (dumpxml and friends)."""
+
+    xml: str = ""
+
+    def text(self) -> str:
+        return self.xml if self.xml.endswith("\n") or not self.xml else self.xml + "\n"
