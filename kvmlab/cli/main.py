@@ -34,10 +34,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .doctor import main as doctor_main
 
         return doctor_main(rest)
-    if cmd in ("lab", "guest"):
-        from . import lab as lab_cli
+    if cmd == "lab":
+        from .lab import main as lab_main
 
-        return lab_cli.main(cmd, rest)
+        return lab_main(rest)
+    if cmd == "guest":
+        from .guest import main as guest_main
+
+        return guest_main(rest)
     sys.stderr.write(f"kvmlab: unknown command '{cmd}'\n{USAGE}")
     return 2
 

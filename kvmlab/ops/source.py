@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-from pathlib import Path
 from typing import Union
 
 from ..errors import InvalidInput
@@ -47,4 +46,4 @@ def read_xml_source(source: XmlSource) -> tuple[str, str]:
         ) from None
     if len(data) > MAX_XML_FILE:
         raise InvalidInput(f"File '{path}' is too large", hint="an XML definition is a few KiB")
-    return data.decode("utf-8", errors="replace"), str(Path(path))
+    return data.decode("utf-8", errors="replace"), path

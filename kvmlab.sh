@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# kvmlab's two commands for a newcomer, on Debian 12 / Ubuntu, as root or a sudoer:
+#   ./kvmlab.sh course   set up, then open the course in JupyterLab (embedded backend)
+#   ./kvmlab.sh test     set up, then run every test (unit, conformance, real lab, notebooks)
+#   ./kvmlab.sh setup    set up only
+# A re-run installs nothing twice: apt packages are checked with dpkg, the venv by a stamp.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$here"
+mode=${1:-course}
+shift || true
+
+say() { printf '\033[1m[kvmlab]\033[0m %s\n' "$*" >&2; }
+
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  say "apt packages need root: run as root or install sudo"; exit 1
+fi
+
+# Debian packages: build deps for libvirt-python, real virsh for conformance, schemas, the real lab.
+APT_PACKAGES=(
+  python3 python3-venv python3-dev gcc pkg-config libvirt-dev
+  libvirt-clients libxml2-utils
+  libvirt-daemon-system libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
+  dnsmasq-base iptables iproute2 busybox-static linux-image-amd64 kmod xz-utils cpio
+  openssh-server openssh-client netcat-openbsd
+)
+[ "$mode" = test ] && APT_PACKAGES+=(chromium)
+
+apt_setup() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then say "apt packages: all present"; return; fi
+  say "installing apt packages: ${missing[*]}"
+  # policy-rc.d-style containers refuse service starts; kvmlab starts its own daemons.
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+pick_python() {
+  for py in python3.12 python3.11 python3.10 python3; do
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import sys, venv; assert sys.version_info >= (3, 10)' 2>/dev/null; then
+      echo "$py"; return
+    fi
+  done
+  say "no Python >= 3.10 with venv found"; exit 1
+}
+
+venv_setup() {
+  local stamp=.venv/.kvmlab-stamp want
+  want=$(cat pyproject.toml 2>/dev/null | sha256sum | cut -d' ' -f1)
+  if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    say "venv: up to date (.venv)"; return
+  fi
+  [ -x .venv/bin/python ] || { say "creating .venv"; "$(pick_python)" -m venv .venv; }
+  say "installing kvmlab (editable) and the course and test tools into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+  if ! .venv/bin/python -m pip install -e ".[course,test]" >.venv/pip.log 2>&1; then
+    tail -40 .venv/pip.log >&2; say "pip failed: the whole log is .venv/pip.log"; exit 1
+  fi
+  echo "$want" > "$stamp"
+}
+
+apt_setup
+venv_setup
+say "ready: .venv/bin/kvmlab"
+
+case "$mode" in
+  setup) ;;
+  course)
+    .venv/bin/kvmlab doctor || true
+    args=(--ip 127.0.0.1 --notebook-dir "$here" --ServerApp.default_url=/lab/tree/notebooks)
+    [ "$(id -u)" -eq 0 ] && args+=(--allow-root)
+    say "opening the course (embedded backend; set KVMLAB_URI for another hypervisor)"
+    exec .venv/bin/jupyter lab "${args[@]}" "$@"
+    ;;
+  test)
+    exec bash scripts/run-tests.sh "$@"
+    ;;
+  *) say "usage: ./kvmlab.sh course|test|setup"; exit 2 ;;
+esac

@@ -1,0 +1,189 @@
+"""What this machine can run: libvirt, the URIs that answer, KVM vs TCG, QEMU, the schemas.
+
+``doctor()`` returns a Report: printable (the CLI), a table in a notebook (lesson 1), and ``.ok`` says
+whether the course can run at all (the embedded lab needs only libvirt and its schemas).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+__all__ = ["Check", "Report", "doctor", "probe_uri"]
+
+SCHEMAS = Path("/usr/share/libvirt/schemas")
+
+
+@dataclass
+class Check:
+    """One line of the report. ``ok`` is True, False, or None (information, not a failure)."""
+
+    name: str
+    ok: bool | None
+    detail: str
+    fix: str = ""
+    required: bool = False
+
+    @property
+    def mark(self) -> str:
+        return {True: "ok", False: "MISSING" if self.required else "no", None: "--"}[self.ok]
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """False when a check the course needs has failed."""
+        return all(c.ok is not False for c in self.checks if c.required)
+
+    def __str__(self) -> str:
+        width = max(len(c.name) for c in self.checks)
+        lines = []
+        for c in self.checks:
+            lines.append(f"[{c.mark:^7}] {c.name:<{width}}  {c.detail}")
+            if c.fix and c.ok is False:
+                lines.append(f"{'':10}{'':<{width}}  fix: {c.fix}")
+        verdict = "the course can run" if self.ok else "the course cannot run: fix the MISSING lines"
+        return "\n".join(lines) + f"\n\nverdict: {verdict}\n"
+
+    def _repr_html_(self) -> str:
+        color = {True: "#070", False: "#a00", None: "#555"}
+        rows = "".join(
+            f"<tr><td style='color:{color[c.ok]}'>{c.mark}</td><td style='text-align:left'>{escape(c.name)}</td>"
+            f"<td style='text-align:left'>{escape(c.detail)}"
+            + (f"<br><i>fix: {escape(c.fix)}</i>" if c.fix and c.ok is False else "")
+            + "</td></tr>"
+            for c in self.checks
+        )
+        return f"<table class='kvmlab'>{rows}</table>"
+
+
+def _version(n: int) -> str:
+    return f"{n // 1000000}.{n // 1000 % 1000}.{n % 1000}"
+
+
+def probe_uri(uri: str, timeout: float = 5.0) -> tuple[bool, str]:
+    """Open ``uri`` in a thread with a deadline: (answered, detail). Never hangs."""
+    box: dict = {}
+
+    def attempt() -> None:
+        import libvirt
+
+        from .errors import install_error_handler
+
+        install_error_handler()
+        try:
+            c = libvirt.open(uri)
+            box["ok"] = (True, f"{c.getType()} driver, libvirt {_version(c.getLibVersion())}")
+            c.close()
+        except libvirt.libvirtError as exc:
+            box["ok"] = (False, (exc.get_error_message() or "error").splitlines()[0])
+
+    t = threading.Thread(target=attempt, daemon=True)
+    t.start()
+    t.join(timeout)
+    return box.get("ok", (False, f"no answer within {timeout:.0f} s"))
+
+
+def _libvirt_checks() -> list[Check]:
+    try:
+        import libvirt
+    except ImportError as exc:
+        return [Check("libvirt-python", False, str(exc), "./kvmlab.sh setup (needs libvirt-dev, pkg-config, gcc)", True)]
+    checks = [Check("libvirt library", True, f"libvirt {_version(libvirt.getVersion())} (libvirt-python loaded)", required=True)]
+    from .connection import embedded_uri
+
+    ok, detail = probe_uri(embedded_uri())
+    checks.append(Check("embedded lab", ok, f"{detail}: {embedded_uri()}", "reinstall kvmlab (its node file is missing)", True))
+    return checks
+
+
+def _daemon_checks() -> list[Check]:
+    pids = _pids("libvirtd")
+    checks = [
+        Check(
+            "libvirtd daemon",
+            bool(pids) or None,
+            f"running (pid {', '.join(pids)})" if pids else "not running: `kvmlab lab up` starts a private one",
+        )
+    ]
+    if pids:
+        ok, detail = probe_uri("qemu:///system")
+        checks.append(Check("qemu:///system", ok, detail, "kvmlab lab up"))
+    elif os.geteuid() != 0:
+        checks.append(Check("qemu:///session", None, "per-user daemon; virtual networks cannot start there"))
+    uri = os.environ.get("KVMLAB_URI")
+    if uri:
+        ok, detail = probe_uri(uri)
+        checks.append(Check("KVMLAB_URI", ok, f"{uri}: {detail}", "check the URI or unset KVMLAB_URI"))
+    return checks
+
+
+def _pids(name: str) -> list[str]:
+    out = []
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            if (d / "comm").read_text().strip() == name:
+                out.append(d.name)
+        except OSError:
+            pass
+    return sorted(out, key=int)
+
+
+def _kvm_checks() -> list[Check]:
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    flags = set(re.findall(r"\b(vmx|svm)\b", cpuinfo))
+    checks = [Check("CPU virtualisation flags", bool(flags) or None, ", ".join(sorted(flags)) or "no vmx/svm: TCG only")]
+    dev = Path("/dev/kvm")
+    if not dev.exists():
+        checks.append(Check("/dev/kvm", None, "absent: guests run under TCG (QEMU's emulator), slower but real",
+                            "load kvm_intel or kvm_amd, or accept TCG"))
+    else:
+        try:
+            os.close(os.open(dev, os.O_RDWR))
+            checks.append(Check("/dev/kvm", True, "exists and opens"))
+        except OSError as exc:
+            checks.append(Check("/dev/kvm", False, f"exists but does not open: {exc.strerror}", "run as root or join the kvm group"))
+    checks.append(_kvm_boot_check())
+    return checks
+
+
+def _kvm_boot_check() -> Check:
+    """Does KVM actually boot a Linux guest? /dev/kvm can open and still hang a nested guest."""
+    try:
+        from .lab import probe
+    except ImportError:
+        return Check("KVM boots a guest", None, "not probed (the real lab is not installed)")
+    verdict = getattr(probe, "cached_verdict", lambda: None)()
+    if verdict is None:
+        return Check("KVM boots a guest", None, "not probed yet: `kvmlab lab up` boots a test guest with a timeout")
+    return Check("KVM boots a guest", None, str(verdict))
+
+
+def _tool_checks() -> list[Check]:
+    checks = []
+    qemu = shutil.which("qemu-system-x86_64")
+    if qemu:
+        ver = subprocess.run([qemu, "--version"], capture_output=True, text=True, timeout=10).stdout.splitlines()
+        checks.append(Check("QEMU", True, ver[0] if ver else qemu))
+    else:
+        checks.append(Check("QEMU", False, "qemu-system-x86_64 not found (only the embedded lab works)", "apt-get install qemu-system-x86"))
+    rng = SCHEMAS / "domain.rng"
+    checks.append(Check("libvirt RelaxNG schemas", rng.exists(), str(SCHEMAS), "apt-get install libvirt-daemon (ships the schemas)", True))
+    for tool, pkg in (("virsh", "libvirt-clients"), ("virt-xml-validate", "libvirt-clients")):
+        path = shutil.which(tool)
+        checks.append(Check(tool, bool(path), path or "not found", f"apt-get install {pkg}"))
+    return checks
+
+
+def doctor() -> Report:
+    """Run every check (each bounded in time) and return the report."""
+    return Report(_libvirt_checks() + _daemon_checks() + _kvm_checks() + _tool_checks())

@@ -1,0 +1,100 @@
+"""Result objects of the network commands: virsh's text plus typed fields a notebook can use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+from ..render import html_table, virsh_table
+from .result import Fields, Message, Table, Xml
+
+__all__ = ["NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml"]
+
+LIST_HEADER = ("Name", "State", "Autostart", "Persistent")
+
+
+@dataclass(frozen=True)
+class NetworkRow:
+    """One network as net-list sees it. ``autostart`` is None when libvirt could not tell."""
+
+    name: str
+    uuid: str
+    active: bool
+    autostart: bool | None
+    persistent: bool
+
+    def cells(self) -> tuple[str, str, str, str]:
+        auto = "no autostart" if self.autostart is None else "yes" if self.autostart else "no"
+        return (self.name, "active" if self.active else "inactive", auto, "yes" if self.persistent else "no")
+
+
+@dataclass
+class NetList(Table):
+    """``virsh net-list``: a table, or one name / UUID a line (``--name`` / ``--uuid``)."""
+
+    networks: list[NetworkRow] = field(default_factory=list)
+    mode: str = "table"  # "table", "name" or "uuid"
+
+    def __post_init__(self) -> None:
+        self.header = LIST_HEADER
+        self.rows = [n.cells() for n in self.networks]
+
+    @property
+    def names(self) -> list[str]:
+        return [n.name for n in self.networks]
+
+    @property
+    def uuids(self) -> list[str]:
+        return [n.uuid for n in self.networks]
+
+    def __len__(self) -> int:
+        return len(self.networks)
+
+    def __iter__(self):
+        return iter(self.networks)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def text(self) -> str:
+        if self.mode == "name":
+            return "".join(f"{n}\n" for n in self.names)
+        if self.mode == "uuid":
+            return "".join(f"{u}\n" for u in self.uuids)
+        return virsh_table(self.header, self.rows)
+
+    def body_html(self) -> str:
+        if self.mode == "table":
+            return html_table(self.header, self.rows)
+        column = "Name" if self.mode == "name" else "UUID"
+        values = self.names if self.mode == "name" else self.uuids
+        return html_table((column,), [(v,) for v in values])
+
+
+@dataclass
+class NetInfo(Fields):
+    """``virsh net-info``. ``bridge`` is None for a network without a bridge of its own."""
+
+    name: str = ""
+    uuid: str = ""
+    active: bool | None = None
+    persistent: bool | None = None
+    autostart: bool | None = None
+    bridge: str | None = None
+
+
+@dataclass
+class NetMessage(Message):
+    """A confirmation line (``Network default started``); ``network`` is the network's real name."""
+
+    network: str = ""
+
+
+@dataclass
+class NetXml(Xml):
+    """``virsh net-dumpxml``: the document (or the XPath selection) as virsh prints it."""
+
+    network: str = ""
+
+    def body_html(self) -> str:
+        return f"<pre>{escape(self.text())}</pre>"
