@@ -61,7 +61,7 @@ venv_setup() {
   [ -x .venv/bin/python ] || { say "creating .venv"; "$(pick_python)" -m venv .venv; }
   say "installing kvmlab (editable) and the course and test tools into .venv"
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-  if ! .venv/bin/python -m pip install -e ".[course,test]" >.venv/pip.log 2>&1; then
+  if ! .venv/bin/python -m pip install --config-settings editable_mode=compat -e ".[course,test]" >.venv/pip.log 2>&1; then
     tail -40 .venv/pip.log >&2; say "pip failed: the whole log is .venv/pip.log"; exit 1
   fi
   echo "$want" > "$stamp"

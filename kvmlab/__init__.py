@@ -17,7 +17,11 @@ from .errors import (
     Unsupported,
     UsageError,
 )
+from .errors import install_error_handler as _install_error_handler
 from .ops.result import Fields, Message, Result, Table, Xml
+
+# libvirt's default handler prints every error to the raw stderr (fd 2), even ones kvmlab handles.
+_install_error_handler()
 
 __version__ = "0.1.0"
 

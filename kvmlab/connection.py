@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 import libvirt
@@ -17,6 +16,7 @@ from .ops.volume import VolumeOps
 __all__ = ["Connection", "connect", "embedded_uri", "default_uri"]
 
 EMBEDDED_FILE = "embedded-host.xml"
+_DATA = Path(__file__).resolve().parent / "data"
 
 # What a node file cannot say: which networks and pools are stopped, which autostart.
 _EMBEDDED_STOPPED_NETWORKS = ("isolated", "host-bridge")
@@ -28,8 +28,7 @@ _EMBEDDED_AUTOSTART_DOMAINS = ("web01",)
 
 def embedded_uri() -> str:
     """The test-driver URI of the embedded lab's node file shipped inside the package."""
-    path = Path(str(resources.files("kvmlab") / "data" / EMBEDDED_FILE)).resolve()
-    return f"test://{path}"
+    return f"test://{_DATA / EMBEDDED_FILE}"
 
 
 def default_uri() -> str:
