@@ -137,7 +137,7 @@ def _parse_one(words: list[str], commands: dict[str, Command]) -> Invocation:
             data_only = True
             i += 1
             continue
-        if not data_only and tok.startswith("--") and len(tok) > 2:
+        if not data_only and tok.startswith("--") and len(tok) > 2 and tok[2].isascii() and tok[2].isalnum():
             oname, eq, value = tok[2:].partition("=")
             opt = cmd.opt(oname)
             if opt is None:
@@ -158,7 +158,8 @@ def _parse_one(words: list[str], commands: dict[str, Command]) -> Invocation:
                 if not eq:
                     i += 1
                     if i >= len(args):
-                        raise UsageError(f"expected syntax: --{opt.name} <{opt.kind if opt.kind != DATA else 'string'}>")
+                        shown = "number" if opt.kind == INT else "string"
+                        raise UsageError(f"expected syntax: --{opt.name} <{shown}>")
                     value = args[i]
                 values[opt.name] = value
             i += 1
@@ -168,11 +169,13 @@ def _parse_one(words: list[str], commands: dict[str, Command]) -> Invocation:
             raise UsageError(f"unexpected data '{tok}'")
         values[opt.name] = tok
         i += 1
-    for opt in cmd.opts:
-        if opt.required and opt.name not in values:
-            shown = f"--{opt.name}" if opt.named_only else f"<{opt.name}>"
-            raise UsageError(f"command '{cmd.name}' requires {shown} option",
-                             hint=f"see `virsh help {cmd.name}`")
+    missing = [
+        f"command '{cmd.name}' requires " + (f"<{o.name}>" if o.kind == DATA else f"--{o.name}") + " option"
+        for o in cmd.opts
+        if o.required and o.name not in values
+    ]
+    if missing:
+        raise UsageError(missing[0], virsh_error=missing, hint=_usage_hint(cmd))
     for opt in cmd.opts:
         if opt.kind == INT and opt.name in values:
             try:
@@ -202,3 +205,11 @@ def _option_hint(oname: str, cmd: Command) -> str:
     from .hints import suggest_option
 
     return suggest_option(oname, cmd)
+
+
+def _usage_hint(cmd: Command) -> str:
+    def shown(o: Opt) -> str:
+        name = f"<{o.name}>" if o.positional else f"--{o.name}"
+        return name if o.required else f"[{name}]"
+
+    return f"usage: {cmd.name} " + " ".join(shown(o) for o in cmd.opts if o.kind != ALIAS)

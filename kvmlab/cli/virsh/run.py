@@ -79,6 +79,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, errs: Tex
         else:
             errs.write(f"error: unsupported option '{a}'. See --help.\n")
             return 1
+    if args == [""]:  # virsh: an empty command string is a failure that prints nothing
+        return 1
     try:
         invocations = parse_batch(args[0], COMMANDS) if len(args) == 1 else parse_argv(args, COMMANDS)
     except UsageError as err:
