@@ -108,6 +108,8 @@ _BY_CODE = {
     libvirt.VIR_ERR_XML_DETAIL: InvalidInput,
     libvirt.VIR_ERR_CONFIG_UNSUPPORTED: InvalidInput,
     libvirt.VIR_ERR_INVALID_ARG: InvalidInput,
+    libvirt.VIR_ERR_NO_NAME: InvalidInput,
+    libvirt.VIR_ERR_XML_INVALID_SCHEMA: InvalidInput,
     libvirt.VIR_ERR_NO_SUPPORT: Unsupported,
     libvirt.VIR_ERR_OPERATION_UNSUPPORTED: Unsupported,
     libvirt.VIR_ERR_NO_CONNECT: ConnectionFailed,

@@ -1,81 +1,260 @@
-"""Domain operations: virsh list, define, create, start, dominfo, … on libvirt-python."""
+"""Domain operations: virsh list, dominfo, dumpxml here; define/create, lifecycle, undefine and edit
+in the domain_* modules, all mixed into :class:`DomainOps`."""
 
 from __future__ import annotations
 
 import libvirt
 
-from ..errors import NotFound, libvirt_errors
-from .result import Table
+from ..errors import InvalidInput, KvmlabError, libvirt_errors
+from .domain_define import DomainDefineOps
+from .domain_edit import DomainEditOps
+from .domain_lifecycle import DomainLifecycleOps
+from .domain_lookup import STATE_NAMES, cmdline, libvirt_failure, lookup_domain, state_name
+from .domain_results import DomainList, DomainRow, DomInfo
+from .domain_undefine import DomainUndefineOps
+from .domain_xpath import dump_xpath
+from .result import Xml
 
 __all__ = ["DomainOps", "STATE_NAMES"]
 
-# virsh's names for virDomainState (virshDomainStateToString)
-STATE_NAMES = {
-    libvirt.VIR_DOMAIN_NOSTATE: "no state",
-    libvirt.VIR_DOMAIN_RUNNING: "running",
-    libvirt.VIR_DOMAIN_BLOCKED: "idle",
-    libvirt.VIR_DOMAIN_PAUSED: "paused",
-    libvirt.VIR_DOMAIN_SHUTDOWN: "in shutdown",
-    libvirt.VIR_DOMAIN_SHUTOFF: "shut off",
-    libvirt.VIR_DOMAIN_CRASHED: "crashed",
-    libvirt.VIR_DOMAIN_PMSUSPENDED: "pmsuspended",
-}
+_C_UINT_MAX = 2**32 - 1
+
+# cmdList's filters: (keyword, libvirt flag), in virsh's order
+_FILTERS = [
+    ("persistent", "PERSISTENT"),
+    ("transient", "TRANSIENT"),
+    ("with_managed_save", "MANAGEDSAVE"),
+    ("without_managed_save", "NO_MANAGEDSAVE"),
+    ("autostart", "AUTOSTART"),
+    ("no_autostart", "NO_AUTOSTART"),
+    ("with_snapshot", "HAS_SNAPSHOT"),
+    ("without_snapshot", "NO_SNAPSHOT"),
+    ("with_checkpoint", "HAS_CHECKPOINT"),
+    ("without_checkpoint", "NO_CHECKPOINT"),
+    ("state_running", "RUNNING"),
+    ("state_paused", "PAUSED"),
+    ("state_shutoff", "SHUTOFF"),
+    ("state_other", "OTHER"),
+]
 
 
-class DomainOps:
+def _list_flag_names(flags: int) -> str:
+    names = [
+        f"libvirt.VIR_CONNECT_LIST_DOMAINS_{n}"
+        for n in ("ACTIVE", "INACTIVE", *(f for _, f in _FILTERS))
+        if flags & getattr(libvirt, f"VIR_CONNECT_LIST_DOMAINS_{n}")
+    ]
+    return " | ".join(names) or "0"
+
+
+def _title(dom: libvirt.virDomain) -> str:
+    """virshGetDomainDescription(title=True): the <title>, or '' when there is none."""
+    try:
+        return dom.metadata(libvirt.VIR_DOMAIN_METADATA_TITLE, None, 0) or ""
+    except libvirt.libvirtError as exc:
+        if exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN_METADATA:
+            return ""
+        raise
+
+
+class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEditOps):
     """Mixin for kvmlab.Connection: the domain commands of virsh."""
 
     virconn: libvirt.virConnect
 
-    def _domain(self, ref: str) -> libvirt.virDomain:
-        """Look a domain up as virsh does: by id, then UUID, then name."""
-        ref = str(ref)
-        if ref.isdigit():
-            try:
-                return self.virconn.lookupByID(int(ref))
-            except libvirt.libvirtError:
-                pass
-        if len(ref) == 36:
-            try:
-                return self.virconn.lookupByUUIDString(ref)
-            except libvirt.libvirtError:
-                pass
-        try:
-            return self.virconn.lookupByName(ref)
-        except libvirt.libvirtError as exc:
-            raise NotFound(
-                f"failed to get domain '{ref}'",
-                hint="list the domains with `virsh list --all` (kvmlab: conn.list(all=True))",
-            ) from exc
+    def list(
+        self,
+        all: bool = False,
+        inactive: bool = False,
+        *,
+        transient: bool = False,
+        persistent: bool = False,
+        with_snapshot: bool = False,
+        without_snapshot: bool = False,
+        with_checkpoint: bool = False,
+        without_checkpoint: bool = False,
+        state_running: bool = False,
+        state_paused: bool = False,
+        state_shutoff: bool = False,
+        state_other: bool = False,
+        autostart: bool = False,
+        no_autostart: bool = False,
+        with_managed_save: bool = False,
+        without_managed_save: bool = False,
+        uuid: bool = False,
+        name: bool = False,
+        id: bool = False,
+        table: bool = False,
+        managed_save: bool = False,
+        title: bool = False,
+    ) -> DomainList:
+        """virsh list: running and paused domains; ``all=True`` adds the shut-off ones.
 
-    def list(self, all: bool = False, inactive: bool = False) -> Table:
-        """virsh list [--all | --inactive]: running (and paused) domains, or all of them."""
-        flags = 0
-        if inactive:
+        Filters (``persistent``, ``autostart``, ``state_running`` …) narrow the list; ``name`` /
+        ``uuid`` / ``id`` print bare lines instead of the table. ``.names`` holds the names.
+        """
+        opts = dict(locals())
+        virsh = cmdline("list", **{k: v for k, v in opts.items() if k != "self" and v})
+        for other in ("name", "uuid", "id"):
+            if table and opts[other]:
+                raise InvalidInput(
+                    f"Options --table and --{other} are mutually exclusive",
+                    hint="--table prints the full table; --name/--uuid/--id print bare lines instead",
+                )
+        flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE
+        if inactive or state_shutoff:
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
-        elif not all:
-            flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE
-        with libvirt_errors("Failed to list domains"):
+        if all:
+            flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE | libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
+        for key, flag in _FILTERS:
+            if opts[key]:
+                flags |= getattr(libvirt, f"VIR_CONNECT_LIST_DOMAINS_{flag}")
+        api = [f"conn.listAllDomains({_list_flag_names(flags)})"]
+        with libvirt_errors(hint="these filters need a newer libvirt"):
             doms = self.virconn.listAllDomains(flags)
-            rows = []
-            for dom in doms:
+        show_table = table or not (uuid or name or id)
+        rows = []
+        for dom in doms:
+            try:
+                dom_id = dom.ID()
                 state = dom.state()[0]
-                rows.append((dom.ID(), dom.name(), STATE_NAMES.get(state, "unknown")))
-        # virsh: active domains by id, then inactive ones by name
-        rows.sort(key=lambda r: (r[0] < 0, r[0] if r[0] >= 0 else 0, r[1]))
-        rows = [("-" if i < 0 else str(i), n, s) for i, n, s in rows]
-        opt = " --inactive" if inactive else " --all" if all else ""
-        return Table(
-            header=("Id", "Name", "State"),
-            rows=rows,
-            virsh=f"virsh list{opt}",
-            api=[f"conn.listAllDomains({_flag_names(flags)})", "dom.ID(); dom.name(); dom.state()  # per domain"],
+                if managed_save and state == libvirt.VIR_DOMAIN_SHUTOFF and dom.hasManagedSaveImage(0) > 0:
+                    text = "saved"
+                else:
+                    text = state_name(state)
+                label = _title(dom) if title and show_table else ""
+                rows.append(DomainRow(None if dom_id < 0 else dom_id, dom.name(), dom.UUIDString(), text, label))
+            except libvirt.libvirtError:
+                continue  # gone while we were listing, as virsh skips it
+        # virshDomainSorter: running ones by id, then the others by name, ASCII case-insensitively
+        rows.sort(key=lambda r: (r.id is None, r.id or 0, r.name.encode().lower()))
+        api.append("dom.ID(); dom.name(); dom.state()  # per domain")
+        if title and show_table:
+            api.append("dom.metadata(libvirt.VIR_DOMAIN_METADATA_TITLE, None)  # per domain")
+        return DomainList(
+            domains=rows, table=show_table, title=title and show_table,
+            show_uuid=uuid, show_id=id, show_name=name, virsh=virsh, api=api,
         )
 
+    def dominfo(self, domain: str) -> DomInfo:
+        """virsh dominfo: id, state, vCPUs, memory, persistence, autostart, security label.
 
-def _flag_names(flags: int) -> str:
-    if flags == libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE:
-        return "libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE"
-    if flags == libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE:
-        return "libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE"
-    return "0"
+        Typed values are attributes (``.state``, ``.max_memory_kib``, ``.autostart`` …).
+        """
+        api: list[str] = []
+        dom = lookup_domain(self.virconn, domain, api)
+        info = DomInfo(virsh=cmdline("dominfo", domain), api=api)
+        lines = info.fields
+        dom_id = dom.ID()
+        info.id = None if dom_id < 0 else dom_id
+        info.name = dom.name()
+        lines += [("Id:", "-" if info.id is None else str(dom_id)), ("Name:", info.name)]
+        api.append("dom.ID(); dom.name(); dom.UUIDString(); dom.OSType(); dom.info()")
+        failure: KvmlabError | None = None
+        try:
+            info.uuid = dom.UUIDString()
+            lines.append(("UUID:", info.uuid))
+        except libvirt.libvirtError:
+            pass
+        try:
+            info.os_type = dom.OSType()
+            lines.append(("OS Type:", info.os_type))
+        except libvirt.libvirtError:
+            pass
+        try:
+            state, max_mem, mem, ncpu, cpu_time = dom.info()
+            info.state, info.cpus, info.used_memory_kib = state_name(state), ncpu, mem
+            lines += [("State:", info.state), ("CPU(s):", str(ncpu))]
+            if cpu_time != 0:
+                info.cpu_time_s = cpu_time / 1e9
+                lines.append(("CPU time:", "%.1fs" % info.cpu_time_s))
+            if max_mem != _C_UINT_MAX:
+                info.max_memory_kib = max_mem
+            lines.append(("Max memory:", "no limit" if max_mem == _C_UINT_MAX else f"{max_mem} KiB"))
+            lines.append(("Used memory:", f"{mem} KiB"))
+        except libvirt.libvirtError as exc:
+            failure = libvirt_failure(exc)
+        api.append("dom.isPersistent(); dom.autostart(); dom.hasManagedSaveImage(0)")
+        try:
+            info.persistent = bool(dom.isPersistent())
+        except libvirt.libvirtError:
+            pass
+        lines.append(("Persistent:", {None: "unknown", True: "yes", False: "no"}[info.persistent]))
+        try:
+            info.autostart = bool(dom.autostart())
+            lines.append(("Autostart:", "enable" if info.autostart else "disable"))
+        except libvirt.libvirtError:
+            pass
+        try:
+            info.managed_save = dom.hasManagedSaveImage(0) > 0
+        except libvirt.libvirtError:
+            pass
+        lines.append(("Managed save:", {None: "unknown", True: "yes", False: "no"}[info.managed_save]))
+        failure = self._dominfo_security(dom, info, api) or failure
+        if failure is None:
+            try:
+                info.messages = list(dom.messages(0))
+            except (libvirt.libvirtError, AttributeError):
+                info.messages = []
+            for i, msg in enumerate(info.messages):
+                lines.append(("Messages:" if i == 0 else "", msg))
+            return info
+        failure.output = info.text()
+        raise failure
+
+    def _dominfo_security(self, dom: libvirt.virDomain, info: DomInfo, api: list[str]) -> KvmlabError | None:
+        api.append("conn.getSecurityModel(); dom.securityLabel()")
+        try:
+            model, doi = self.virconn.getSecurityModel()
+        except libvirt.libvirtError as exc:
+            return None if exc.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT else libvirt_failure(exc)
+        if not model:
+            return None
+        info.security_model, info.security_doi = model, doi
+        info.fields += [("Security model:", model), ("Security DOI:", doi)]
+        try:
+            label, enforcing = dom.securityLabel()
+        except libvirt.libvirtError as exc:
+            return libvirt_failure(exc)
+        if label:
+            info.security_label, info.security_enforcing = label, bool(enforcing)
+            info.fields.append(("Security label:", f"{label} ({'enforcing' if enforcing else 'permissive'})"))
+        return None
+
+    def dumpxml(
+        self,
+        domain: str,
+        inactive: bool = False,
+        *,
+        security_info: bool = False,
+        update_cpu: bool = False,
+        migratable: bool = False,
+        xpath: str | None = None,
+        wrap: bool = False,
+    ) -> Xml:
+        """virsh dumpxml: the live XML; ``inactive=True`` gives what the next boot will use.
+
+        ``xpath="//disk"`` prints only the matching nodes (``wrap=True`` puts them in ``<nodes>``).
+        """
+        flags = 0
+        names = []
+        for on, flag in ((inactive, "INACTIVE"), (security_info, "SECURE"), (update_cpu, "UPDATE_CPU"),
+                         (migratable, "MIGRATABLE")):
+            if on:
+                flags |= getattr(libvirt, f"VIR_DOMAIN_XML_{flag}")
+                names.append(f"libvirt.VIR_DOMAIN_XML_{flag}")
+        api: list[str] = []
+        dom = lookup_domain(self.virconn, domain, api)
+        virsh = cmdline("dumpxml", domain, inactive=inactive, security_info=security_info,
+                        update_cpu=update_cpu, migratable=migratable, xpath=xpath, wrap=wrap)
+        if xpath is not None and xpath == "":
+            raise InvalidInput("--xpath needs an expression", hint="e.g. xpath='//disk' or '/domain/name'",
+                               virsh_error=[])
+        api.append(f"dom.XMLDesc({' | '.join(names) or 0})")
+        with libvirt_errors(hint="the test driver refuses --update-cpu; a real QEMU host accepts it"
+                            if update_cpu else ""):
+            xml = dom.XMLDesc(flags)
+        if xpath is None:
+            return Xml(xml=xml, virsh=virsh, api=api)
+        api.append(f"lxml: etree.fromstring(xml).xpath({xpath!r})")
+        return Xml(xml=dump_xpath(xml, xpath, wrap), virsh=virsh, api=api)

@@ -1,10 +1,182 @@
-"""virsh's edit flow (vsh.c vshEditFile): temp file, $VISUAL/$EDITOR/vi, read back. (Stub.)"""
+"""virsh's edit flow (vsh.c vshEditWriteToTempFile / vshEditFile / vshEditReadBackFile / vshAskReedit).
+
+``run_editor(xml)`` writes ``$TMPDIR/virshXXXXXX.xml`` (mode 0600), runs ``$VISUAL``, else ``$EDITOR``,
+else the default editor on it, reads it back and deletes it. Like virsh, an editor string made only
+of safe characters is executed directly; anything else (options, pipes) runs through ``sh -c``, so
+``EDITOR="sed -i s/512/1024/"`` works as a non-interactive editor.
+"""
 
 from __future__ import annotations
 
-__all__ = ["run_editor"]
+import os
+import secrets
+import shutil
+import string
+import subprocess
+import sys
+
+from ..errors import InvalidInput, OperationFailed
+
+__all__ = ["ACCEPTED_CHARS", "DEFAULT_EDITOR", "editor_command", "run_editor", "ask_reedit"]
+
+# Characters virsh accepts in $EDITOR (run directly) and in the temp file name
+ACCEPTED_CHARS = frozenset(string.ascii_letters + string.digits + "-/_.:@")
+
+# Debian's virsh 9.0 falls back to sensible-editor (debian/Use-sensible-editor-by-default.patch);
+# upstream virsh to vi.
+DEFAULT_EDITOR = "sensible-editor" if shutil.which("sensible-editor") else "vi"
+
+_TEMPLATE_CHARS = string.ascii_letters + string.digits  # g_mkstemp's XXXXXX alphabet
+_EDITOR_HINT = "set $EDITOR (or $VISUAL) to an editor that exists, e.g. EDITOR=nano or EDITOR='sed -i s/a/b/'"
+
+
+def editor_command(editor: str | None = None) -> str:
+    """The editor virsh would run: ``editor``, else $VISUAL, else $EDITOR (even if empty), else the default."""
+    if editor is not None:
+        return editor
+    for var in ("VISUAL", "EDITOR"):
+        if var in os.environ:
+            return os.environ[var]
+    return DEFAULT_EDITOR
+
+
+def _shell_word(word: str) -> str:
+    """virBufferEscapeShell: quote only when the word has shell metacharacters."""
+    if word == "":
+        return "''"
+    if not any(c in "\r\t\n !\"#$&'()*;<>?[\\]^`{|}~" for c in word):
+        return word
+    return "'" + word.replace("'", "'\\''") + "'"
+
+
+def _write_temp(xml: str) -> str:
+    tmpdir = os.environ.get("TMPDIR", "/tmp")
+    data = xml.encode()
+    for _ in range(100):
+        path = f"{tmpdir}/virsh{''.join(secrets.choice(_TEMPLATE_CHARS) for _ in range(6))}.xml"
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise OperationFailed(
+                f"g_mkstemp_full: failed to create temporary file: {os.strerror(exc.errno)}",
+                hint="$TMPDIR must name a writable directory (unset it to use /tmp)",
+            ) from None
+        try:
+            os.write(fd, data)
+        except OSError as exc:
+            os.close(fd)
+            os.unlink(path)
+            raise OperationFailed(f"write: {path}: failed to write to temporary file: {os.strerror(exc.errno)}",
+                                  hint="is the disk behind $TMPDIR full?") from None
+        os.close(fd)
+        return path
+    raise OperationFailed("g_mkstemp_full: failed to create temporary file: File exists", hint="clean up $TMPDIR")
+
+
+def _run(editor: str, path: str) -> None:
+    """vshEditFile: run the editor on ``path`` with virsh's stdin/stdout/stderr."""
+    if not set(editor) <= ACCEPTED_CHARS:
+        if not set(path) <= ACCEPTED_CHARS:
+            raise InvalidInput(
+                f"{path}: temporary filename contains shell meta or other unacceptable characters "
+                "(is $TMPDIR wrong?)",
+                hint="point $TMPDIR at a directory whose path has no spaces or shell characters",
+            )
+        argv = ["sh", "-c", f"{editor} {path}"]
+    else:
+        argv = [editor, path]
+    binary = argv[0] if argv[0].startswith("/") else shutil.which(argv[0]) if argv[0] else None
+    if binary is None:
+        raise OperationFailed(f"Cannot find '{argv[0]}' in path: No such file or directory", hint=_EDITOR_HINT)
+    shown = " ".join(_shell_word(a) for a in argv)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    try:
+        status = subprocess.run(argv, executable=binary, check=False).returncode
+    except OSError as exc:
+        # the forked child reports this itself (libvirt's virExec), then exits 127 or 126
+        os.write(2, f"libvirt:  error : cannot execute binary {argv[0]}: {os.strerror(exc.errno)}\n".encode())
+        status = 127 if isinstance(exc, FileNotFoundError) else 126
+    if status != 0:
+        how = f"fatal signal {-status}" if status < 0 else f"exit status {status}"
+        raise OperationFailed(
+            f"internal error: Child process ({shown}) unexpected {how}",
+            hint=f"the editor '{editor}' failed, so nothing was changed; " + _EDITOR_HINT,
+        )
+
+
+def _read_back(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read().decode("utf-8", errors="replace")
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        verb = "read" if isinstance(exc, IsADirectoryError) else "open"
+        raise OperationFailed(
+            f"{path}: failed to read temporary file: {reason}",
+            hint="the editor must save the file in place (not delete or rename it)",
+            virsh_error=[f"{path}: failed to read temporary file: {reason}", f"Failed to {verb} file '{path}': {reason}"],
+        ) from None
 
 
 def run_editor(xml: str, editor: str | None = None) -> str:
-    """Write ``xml`` to a temp file, run the editor on it as virsh does, return the edited text."""
-    raise NotImplementedError
+    """Write ``xml`` to a temp file, run the editor on it as virsh does, return the edited text.
+
+    Args:
+        xml: the document to edit.
+        editor: the editor command; default ``$VISUAL``, then ``$EDITOR``, then sensible-editor / vi.
+
+    Raises:
+        OperationFailed: the temp file could not be written or read back, or the editor failed
+            (virsh's own ``error:`` lines are in ``virsh_error``).
+    """
+    command = editor_command(editor)
+    path = _write_temp(xml)
+    try:
+        _run(command, path)
+        return _read_back(path)
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def ask_reedit(msg: str, relax_avail: bool, error_lines: list[str]) -> str | None:
+    """vshAskReedit: on a terminal, print the error and ask ``Try again? [y,n,i,f,?]``.
+
+    Returns 'y', 'n', 'f' or 'i'; None when stdin is not a terminal (virsh then just reports ``msg``).
+    """
+    if not os.isatty(0):
+        return None
+    import termios
+    import tty
+
+    sys.stdout.flush()
+    for line in error_lines:
+        sys.stderr.write(f"error: {line}\n")
+    sys.stderr.flush()
+    saved = termios.tcgetattr(0)
+    choices = "[y,n,i,f,?]" if relax_avail else "[y,n,f,?]"
+    try:
+        tty.setraw(0)
+        while True:
+            sys.stdout.write(f"\r{msg} Try again? {choices}: ")
+            sys.stdout.flush()
+            ch = os.read(0, 1).decode(errors="replace").lower() or "n"  # EOF: virsh spins forever; give up
+            if ch == "?":
+                lines = ["", "y - yes, start editor again", "n - no, throw away my changes"]
+                if relax_avail:
+                    lines.append("i - turn off validation and try to redefine again")
+                lines += ["f - force, try to redefine again", "? - print this help"]
+                sys.stdout.write("".join(f"{line}\r\n" for line in lines))
+            elif ch in ("y", "n", "f") or (relax_avail and ch == "i"):
+                break
+    finally:
+        termios.tcsetattr(0, termios.TCSAFLUSH, saved)
+    sys.stdout.write("\r\n")
+    sys.stdout.flush()
+    return ch
+

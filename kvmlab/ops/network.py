@@ -1,9 +1,249 @@
-"""Network operations (virsh network commands) on libvirt-python."""
+"""Network operations: virsh net-list, net-define, net-start, net-info, … on libvirt-python.
+
+Each method mirrors one command of tools/virsh-network.c (virsh 9.0): the same libvirt calls in
+the same order, the same text on success, the same ``error:`` lines on failure.
+"""
 
 from __future__ import annotations
 
-__all__ = ["NetworkOps"]
+import libvirt
+
+from ..errors import InvalidInput, KvmlabError, UsageError
+from .domain_xpath import dump_xpath  # generic over the document (net/pool/domain dumpxml)
+from .network_define import NetworkDefineOps
+from .network_lookup import flag_names, lookup_network, network_failure
+from .network_results import NetInfo, NetList, NetMessage, NetworkRow, NetXml, virsh_line
+
+__all__ = ["NetworkOps", "NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml"]
+
+_LIST_FLAGS = tuple(
+    f"VIR_CONNECT_LIST_NETWORKS_{n}"
+    for n in ("ACTIVE", "INACTIVE", "PERSISTENT", "TRANSIENT", "AUTOSTART", "NO_AUTOSTART")
+)
+
+_START_HINT = (
+    "net-start starts a defined network that is not running; `virsh net-info NAME` shows "
+    "'Active: yes' when it already runs (net-destroy stops it)"
+)
+_DESTROY_HINT = (
+    "net-destroy stops a running network (its definition stays: net-start brings it back; "
+    "net-undefine deletes the definition)"
+)
+_UNDEFINE_HINT = "net-undefine deletes a stopped network's definition: run `virsh net-destroy NAME` first"
+_TRANSIENT_HINT = (
+    "this network is transient (made by net-create): it has no definition to delete, and "
+    "`virsh net-destroy NAME` removes it for good"
+)
 
 
-class NetworkOps:
-    """Mixin for kvmlab.Connection: the network commands of virsh."""
+class NetworkOps(NetworkDefineOps):
+    """Mixin for kvmlab.Connection: the network commands of virsh.
+
+    A network is named by name or UUID, as in virsh. Failures raise KvmlabError subclasses
+    whose ``virsh_error`` holds virsh's ``error:`` lines: NotFound (no such network),
+    InvalidState (e.g. starting a running network), InvalidInput (empty name, bad XML, unreadable
+    file), Unsupported (a flag the driver lacks), OperationFailed (anything else libvirt refused).
+    """
+
+    virconn: libvirt.virConnect
+
+    # -- net-list -----------------------------------------------------------------------------
+
+    def net_list(
+        self,
+        all: bool = False,
+        inactive: bool = False,
+        persistent: bool = False,
+        transient: bool = False,
+        autostart: bool = False,
+        no_autostart: bool = False,
+        uuid: bool = False,
+        name: bool = False,
+        table: bool = False,
+    ) -> NetList:
+        """virsh net-list: active networks, or ``all`` / ``inactive`` ones, filtered.
+
+        ``name`` / ``uuid`` print one name / UUID a line instead of the table (one of
+        ``table``, ``name``, ``uuid`` at most). ``.names`` and ``.networks`` hold the data.
+        """
+        opts = [
+            ("inactive", inactive), ("all", all), ("persistent", persistent), ("transient", transient),
+            ("autostart", autostart), ("no-autostart", no_autostart), ("uuid", uuid), ("name", name),
+            ("table", table),
+        ]  # fmt: skip
+        virsh = virsh_line("net-list", *(f"--{o}" for o, on in opts if on))
+        if table + name + uuid > 1:
+            raise UsageError(
+                "Only one argument from --table, --name and --uuid may be specified.",
+                hint="choose one output form: the table (default), --name or --uuid",
+            )
+        flags = libvirt.VIR_CONNECT_LIST_NETWORKS_ACTIVE
+        if inactive:
+            flags = libvirt.VIR_CONNECT_LIST_NETWORKS_INACTIVE
+        if all:
+            flags = libvirt.VIR_CONNECT_LIST_NETWORKS_ACTIVE | libvirt.VIR_CONNECT_LIST_NETWORKS_INACTIVE
+        for on, flag in (
+            (persistent, libvirt.VIR_CONNECT_LIST_NETWORKS_PERSISTENT),
+            (transient, libvirt.VIR_CONNECT_LIST_NETWORKS_TRANSIENT),
+            (autostart, libvirt.VIR_CONNECT_LIST_NETWORKS_AUTOSTART),
+            (no_autostart, libvirt.VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART),
+        ):
+            if on:
+                flags |= flag
+        with network_failure("Failed to list networks"):
+            nets = self.virconn.listAllNetworks(flags)
+            rows = [_row(n) for n in nets]
+        rows.sort(key=lambda r: _casefold_ascii(r.name))  # virsh: vshStrcasecmp on names
+        return NetList(
+            networks=rows,
+            mode="uuid" if uuid else "name" if name else "table",
+            virsh=virsh,
+            api=[
+                f"nets = conn.listAllNetworks({flag_names(flags, _LIST_FLAGS)})",
+                "net.name(); net.UUIDString(); net.isActive(); net.autostart(); net.isPersistent()  # per net",
+            ],
+        )
+
+    # -- net-info / net-dumpxml ---------------------------------------------------------------
+
+    def net_info(self, network: str) -> NetInfo:
+        """virsh net-info: name, UUID, state, persistence, autostart and bridge of a network."""
+        net, api = lookup_network(self.virconn, network)
+        info = NetInfo(virsh=virsh_line("net-info", str(network)))
+        info.api = [api, "net.name(); net.UUIDString(); net.isActive(); net.isPersistent(); "
+                         "net.autostart(); net.bridgeName()"]  # fmt: skip
+        info.name = net.name()
+        info.fields.append(("Name:", info.name))
+        info.uuid = _try(net.UUIDString)
+        if info.uuid is not None:
+            info.fields.append(("UUID:", info.uuid))
+        active = _try(net.isActive)
+        if active is not None:
+            info.active = bool(active)
+            info.fields.append(("Active:", _yes(info.active)))
+        persistent = _try(net.isPersistent)
+        info.persistent = None if persistent is None else bool(persistent)
+        info.fields.append(("Persistent:", "unknown" if persistent is None else _yes(info.persistent)))
+        autostart = _try(net.autostart)
+        info.autostart = None if autostart is None else bool(autostart)
+        info.fields.append(("Autostart:", "no autostart" if autostart is None else _yes(info.autostart)))
+        info.bridge = _try(net.bridgeName)  # a network without a bridge of its own has no line
+        if info.bridge is not None:
+            info.fields.append(("Bridge:", info.bridge))
+        return info
+
+    def net_dumpxml(
+        self, network: str, inactive: bool = False, xpath: str | None = None, wrap: bool = False
+    ) -> NetXml:
+        """virsh net-dumpxml: the network's XML (``inactive``: its persistent definition).
+
+        ``xpath`` prints only the selected nodes (``wrap`` gathers them in ``<nodes>``).
+        """
+        net, api = lookup_network(self.virconn, network)
+        words = ["net-dumpxml", str(network)] + ["--inactive"] * inactive
+        words += ["--xpath", xpath] if xpath is not None else []
+        words += ["--wrap"] * wrap
+        flags = libvirt.VIR_NETWORK_XML_INACTIVE if inactive else 0
+        if xpath == "":  # virsh fails here without a word (vshCommandOptStringQuiet)
+            raise InvalidInput(
+                "--xpath needs an expression",
+                hint="give an XPath expression, e.g. --xpath /network/ip (kvmlab: xpath='/network/ip')",
+                virsh_error=[],
+            )
+        call = "net.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE)" if inactive else "net.XMLDesc(0)"
+        with network_failure(
+            hint="this driver cannot show the inactive XML; drop --inactive"
+            if inactive
+            else "libvirt could not produce the XML"
+        ):
+            xml = net.XMLDesc(flags)
+        text = xml if xpath is None else dump_xpath(xml, xpath, wrap)
+        api_calls = [api, call] + ([f"lxml: etree.fromstring(xml).xpath({xpath!r})"] if xpath else [])
+        return NetXml(xml=text, network=net.name(), virsh=virsh_line(*words), api=api_calls)
+
+    # -- net-start / net-destroy / net-undefine / net-autostart -------------------------------
+
+    def net_start(self, network: str) -> NetMessage:
+        """virsh net-start: start a defined, inactive network."""
+        net, api = lookup_network(self.virconn, network)
+        with network_failure(f"Failed to start network {network}", hint=_START_HINT):
+            net.create()
+        return NetMessage(
+            message=f"Network {network} started",
+            network=net.name(),
+            virsh=virsh_line("net-start", str(network)),
+            api=[api, "net.create()"],
+        )
+
+    def net_destroy(self, network: str) -> NetMessage:
+        """virsh net-destroy: stop a network (a transient one disappears; a persistent one stays defined)."""
+        net, api = lookup_network(self.virconn, network)
+        with network_failure(f"Failed to destroy network {network}", hint=_DESTROY_HINT):
+            net.destroy()
+        return NetMessage(
+            message=f"Network {network} destroyed",
+            network=net.name(),
+            virsh=virsh_line("net-destroy", str(network)),
+            api=[api, "net.destroy()"],
+        )
+
+    def net_undefine(self, network: str) -> NetMessage:
+        """virsh net-undefine: delete a network's persistent definition."""
+        net, api = lookup_network(self.virconn, network)
+        try:
+            with network_failure(f"Failed to undefine network {network}", hint=_UNDEFINE_HINT):
+                net.undefine()
+        except KvmlabError as err:
+            if _try(net.isPersistent) == 0:
+                err.hint = _TRANSIENT_HINT
+            raise
+        return NetMessage(
+            message=f"Network {network} has been undefined",
+            network=net.name(),
+            virsh=virsh_line("net-undefine", str(network)),
+            api=[api, "net.undefine()"],
+        )
+
+    def net_autostart(self, network: str, disable: bool = False) -> NetMessage:
+        """virsh net-autostart [--disable]: start the network (or not) when libvirtd starts."""
+        net, api = lookup_network(self.virconn, network)
+        verb = "unmark" if disable else "mark"
+        with network_failure(
+            f"failed to {verb} network {network} as autostarted",
+            hint="autostart applies to persistent networks; check `virsh net-info NAME`",
+        ):
+            net.setAutostart(0 if disable else 1)
+        return NetMessage(
+            message=f"Network {network} {verb}ed as autostarted",
+            network=net.name(),
+            virsh=virsh_line("net-autostart", str(network), *(["--disable"] if disable else [])),
+            api=[api, f"net.setAutostart({0 if disable else 1})"],
+        )
+
+
+def _row(net: libvirt.virNetwork) -> NetworkRow:
+    autostart = _try(net.autostart)
+    return NetworkRow(
+        name=net.name(),
+        uuid=net.UUIDString(),
+        active=_try(net.isActive) != 0,  # virsh: -1 (error) counts as active
+        autostart=None if autostart is None else bool(autostart),
+        persistent=_try(net.isPersistent) != 0,
+    )
+
+
+def _try(call):
+    """The value of a libvirt getter, or None where virsh would print its fallback."""
+    try:
+        return call()
+    except libvirt.libvirtError:
+        return None
+
+
+def _yes(flag: bool | None) -> str:
+    return "yes" if flag else "no"
+
+
+def _casefold_ascii(name: str) -> bytes:
+    """strcasecmp's order: bytes compared with ASCII letters folded to lower case."""
+    return name.encode().lower()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from html import escape
 
 from ..render import html_table, virsh_table
 from .result import Fields, Message, Table, Xml
 
-__all__ = ["NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml"]
+__all__ = ["NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml", "virsh_line"]
+
+def virsh_line(*words: str) -> str:
+    """The ``.virsh`` of a result: the command line, its arguments quoted for a shell."""
+    return "virsh " + " ".join(w if w.startswith("--") else shlex.quote(w) for w in words)
+
 
 LIST_HEADER = ("Name", "State", "Autostart", "Persistent")
 

@@ -1,9 +1,184 @@
-"""Pool operations (virsh pool commands) on libvirt-python."""
+"""Pool operations: virsh pool-list, pool-info, pool-dumpxml (here) and the pool life cycle
+(pool_lifecycle.py, pool_edit.py), mixed into kvmlab.Connection as PoolOps."""
 
 from __future__ import annotations
 
-__all__ = ["PoolOps"]
+from typing import Sequence
+
+import libvirt
+
+from ..errors import InvalidInput
+from ..units import pretty_capacity
+from .pool_edit import PoolEditOps
+from .pool_lifecycle import PoolLifecycleOps
+from .pool_lookup import POOL_STATES, find_pool, pool_errors, require_option, virsh_line
+from .pool_results import PoolInfo, PoolList, PoolSummary
+from .domain_xpath import dump_xpath  # generic over the document (virshDumpXML)
+from .result import Xml
+
+__all__ = ["PoolOps", "POOL_TYPES", "split_list"]
+
+# virStoragePoolType names (src/conf/storage_conf.c) -> pool-list --type filter flags
+POOL_TYPES = {
+    name: getattr(libvirt, "VIR_CONNECT_LIST_STORAGE_POOLS_" + name.upper().replace("-", "_"))
+    for name in ("dir", "fs", "netfs", "logical", "disk", "iscsi", "iscsi-direct", "scsi", "mpath",
+                 "rbd", "sheepdog", "gluster", "zfs", "vstorage")
+}
+
+_LIST_FLAGS = [
+    ("autostart", "VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART"),
+    ("no_autostart", "VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART"),
+    ("persistent", "VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT"),
+    ("transient", "VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT"),
+]
 
 
-class PoolOps:
-    """Mixin for kvmlab.Connection: the pool commands of virsh."""
+def split_list(text: str) -> list[str]:
+    """virsh's vshStringToArray: split at commas, ``,,`` is a literal comma."""
+    parts = text.split(",")
+    out, glue = [parts[0]], False
+    for part in parts[1:]:
+        if glue:
+            out[-1] += "," + part
+            glue = False
+        elif part == "":
+            glue = True
+        else:
+            out.append(part)
+    if glue:
+        out.append("")
+    return out
+
+
+def _ascii_fold(name: str) -> str:
+    """vshStrcasecmp folds ASCII letters only."""
+    return "".join(c.lower() if c.isascii() else c for c in name)
+
+
+def _exclusive(a: str, a_on: bool, b: str, b_on: bool) -> None:
+    if a_on and b_on:
+        raise InvalidInput(f"Options --{a} and --{b} are mutually exclusive", hint=f"use --{a} or --{b}, not both")
+
+
+def _flag_text(flags: int, names: Sequence[str]) -> str:
+    return " | ".join(f"libvirt.{n}" for n in names) if names else "0"
+
+
+class PoolOps(PoolLifecycleOps, PoolEditOps):
+    """Mixin for kvmlab.Connection: the storage pool commands of virsh."""
+
+    virconn: libvirt.virConnect
+
+    def pool_list(self, all: bool = False, details: bool = False, inactive: bool = False,
+                  autostart: bool = False, no_autostart: bool = False, persistent: bool = False,
+                  transient: bool = False, uuid: bool = False, name: bool = False,
+                  type: str | Sequence[str] | None = None) -> PoolList:
+        """virsh pool-list: running pools (``all``: every pool, ``inactive``: stopped ones).
+
+        ``details`` adds state, persistence and sizes; ``uuid`` / ``name`` print bare lines;
+        ``type`` filters by pool type ("dir", "dir,logical" or a list).
+        """
+        _exclusive("all", all, "inactive", inactive)
+        if isinstance(type, str):
+            types = split_list(require_option(type, "type"))
+        else:
+            types = list(type) if type is not None else []
+        _exclusive("details", details, "uuid", uuid)
+        _exclusive("details", details, "name", name)
+        names = ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"]
+        if inactive:
+            names = ["VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE"]
+        if all:
+            names = ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE", "VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE"]
+        chosen = {"autostart": autostart, "no_autostart": no_autostart,
+                  "persistent": persistent, "transient": transient}
+        names += [flag for key, flag in _LIST_FLAGS if chosen[key]]
+        for t in types:
+            if t not in POOL_TYPES:
+                raise InvalidInput(f"Invalid pool type '{t}'", hint="pool types: " + ", ".join(POOL_TYPES))
+            names.append("VIR_CONNECT_LIST_STORAGE_POOLS_" + t.upper().replace("-", "_"))
+        names = list(dict.fromkeys(names))
+        flags = 0
+        for n in names:
+            flags |= getattr(libvirt, n)
+        api = [f"conn.listAllStoragePools({_flag_text(flags, names)})"]
+        with pool_errors("Failed to list pools"):
+            pools = sorted(self.virconn.listAllStoragePools(flags), key=lambda p: _ascii_fold(p.name()))
+            summaries = [_summarize(p) for p in pools]
+        api.append("pool.name(); pool.UUIDString(); pool.isActive(); pool.autostart(); "
+                   "pool.isPersistent(); pool.info()  # per pool")
+        line = virsh_line("pool-list", all=all, inactive=inactive, transient=transient, persistent=persistent,
+                          autostart=autostart, no_autostart=no_autostart, type=",".join(types) or None,
+                          details=details, uuid=uuid, name=name)
+        result = PoolList(pools=summaries, uuid_lines=uuid and not details, name_lines=name and not details,
+                          virsh=line, api=api)
+        if details:
+            result.header = ("Name", "State", "Autostart", "Persistent", "Capacity", "Allocation", "Available")
+            result.rows = [(p.name, p.state, _yes_no(p.autostart, "no autostart"), _yes_no(p.persistent, "unknown"),
+                            *(_size(v) for v in (p.capacity, p.allocation, p.available))) for p in summaries]
+        else:
+            result.header = ("Name", "State", "Autostart")
+            result.rows = [(p.name, "active" if p.active else "inactive", _yes_no(p.autostart, "no autostart"))
+                           for p in summaries]
+        return result
+
+    def pool_info(self, pool: str, bytes: bool = False) -> PoolInfo:
+        """virsh pool-info: state, persistence, autostart and (for a running pool) sizes."""
+        api: list[str] = []
+        p = find_pool(self.virconn, pool, api)
+        s = _summarize(p)
+        api.append("pool.name(); pool.UUIDString(); pool.info(); pool.isPersistent(); pool.autostart()")
+        fields = [("Name:", s.name), ("UUID:", s.uuid), ("State:", s.state),
+                  ("Persistent:", _yes_no(s.persistent, "unknown")),
+                  ("Autostart:", _yes_no(s.autostart, "no autostart"))]
+        if s.capacity is not None:
+            for label, value in (("Capacity:", s.capacity), ("Allocation:", s.allocation),
+                                 ("Available:", s.available)):
+                fields.append((label, str(value) if bytes else pretty_capacity(value)))
+        return PoolInfo(fields=fields, name=s.name, uuid=s.uuid, state=s.state, persistent=s.persistent,
+                        autostart=s.autostart, capacity=s.capacity, allocation=s.allocation,
+                        available=s.available, virsh=virsh_line("pool-info", pool, bytes=bytes), api=api)
+
+    def pool_dumpxml(self, pool: str, inactive: bool = False, xpath: str | None = None, wrap: bool = False) -> Xml:
+        """virsh pool-dumpxml: the pool's XML (``inactive``: the definition for its next start)."""
+        api: list[str] = []
+        p = find_pool(self.virconn, pool, api)
+        if xpath == "":
+            raise InvalidInput("--xpath needs an expression", hint="e.g. --xpath /pool/target/path", virsh_error=[])
+        flags = libvirt.VIR_STORAGE_XML_INACTIVE if inactive else 0
+        with pool_errors():
+            xml = p.XMLDesc(flags)
+        api.append("pool.XMLDesc(libvirt.VIR_STORAGE_XML_INACTIVE)" if inactive else "pool.XMLDesc(0)")
+        line = virsh_line("pool-dumpxml", pool, inactive=inactive, xpath=xpath, wrap=wrap)
+        text = xml if xpath is None else dump_xpath(xml, xpath, wrap)
+        return Xml(xml=text, virsh=line, api=api)
+
+
+def _summarize(p: libvirt.virStoragePool) -> PoolSummary:
+    """Everything pool-list --details and pool-info show about one pool."""
+    try:
+        autostart: bool | None = bool(p.autostart())
+    except libvirt.libvirtError:
+        autostart = None
+    try:
+        persistent: bool | None = bool(p.isPersistent())
+    except libvirt.libvirtError:
+        persistent = None
+    state, capacity, allocation, available = p.info()
+    sized = state in (libvirt.VIR_STORAGE_POOL_RUNNING, libvirt.VIR_STORAGE_POOL_DEGRADED)
+    return PoolSummary(
+        name=p.name(), uuid=p.UUIDString(), active=bool(p.isActive()),
+        state=POOL_STATES[state] if 0 <= state < len(POOL_STATES) else "unknown",
+        autostart=autostart, persistent=persistent,
+        capacity=capacity if sized else None, allocation=allocation if sized else None,
+        available=available if sized else None,
+    )
+
+
+def _yes_no(value: bool | None, unknown: str) -> str:
+    return unknown if value is None else "yes" if value else "no"
+
+
+def _size(value: int | None) -> str:
+    return "-" if value is None else pretty_capacity(value)
+

@@ -1,9 +1,192 @@
-"""Volume operations (virsh volume commands) on libvirt-python."""
+"""Volume operations: virsh vol-list, vol-create-as, vol-info, vol-delete, vol-dumpxml on libvirt-python."""
 
 from __future__ import annotations
+
+import libvirt
+
+from ..errors import InvalidInput, NotFound
+from ..specs.guard import guard_xml
+from ..units import pretty_capacity
+from .pool_lookup import (VOL_TYPES, find_pool, find_volume, mapped_error, pool_errors, require_option,
+                          virsh_line)
+from .pool_results import VolInfo, VolList, VolMessage, VolSummary
+from .pool_sizes import vol_size
+from .domain_xpath import dump_xpath  # generic over the document (virshDumpXML)
+from .pool_xml import buffer_text, volume_element
+from .result import Xml
 
 __all__ = ["VolumeOps"]
 
 
+def _vol_type(code: int) -> str:
+    return VOL_TYPES[code] if 0 <= code < len(VOL_TYPES) else "unknown"
+
+
+def _fold(name: str) -> str:
+    return "".join(c.lower() if c.isascii() else c for c in name)
+
+
+def _xml_safe(what: str, value: str | None, bad: str, vol: str) -> None:
+    """virsh pastes these values into its XML unescaped, so libvirt then rejects the document;
+    kvmlab refuses them up front instead of creating something virsh never could."""
+    if value is not None and any(c in value for c in bad):
+        message = f"{what} {value!r} contains one of {bad!r}"
+        raise InvalidInput(
+            message,
+            hint=f"virsh writes the {what} into XML unescaped and libvirt rejects it: use letters, digits, . - _",
+            virsh_error=[f"Failed to create vol {vol}", message],
+        )
+
+
 class VolumeOps:
-    """Mixin for kvmlab.Connection: the volume commands of virsh."""
+    """Mixin for kvmlab.Connection: the storage volume commands of virsh."""
+
+    virconn: libvirt.virConnect
+
+    def vol_list(self, pool: str, details: bool = False) -> VolList:
+        """virsh vol-list POOL [--details]: the volumes of a running pool, sorted by name."""
+        api: list[str] = []
+        p = find_pool(self.virconn, pool, api)
+        hints = {"not active": f"volumes are listed for running pools only: `virsh pool-start {pool}` first"}
+        with pool_errors("Failed to list volumes", hints=hints):
+            vols = sorted(p.listAllVolumes(0), key=lambda v: _fold(v.name()))
+        api.append("pool.listAllVolumes(0)")
+        summaries = []
+        for v in vols:
+            try:
+                path = v.path()
+            except libvirt.libvirtError:
+                path = "unknown"
+            s = VolSummary(name=v.name(), path=path)
+            try:
+                kind, s.capacity, s.allocation = v.info()
+                s.type = _vol_type(kind)
+            except libvirt.libvirtError:
+                pass
+            summaries.append(s)
+        api.append("vol.name(); vol.path()" + ("; vol.info()" if details else "") + "  # per volume")
+        if details:
+            header = ("Name", "Path", "Type", "Capacity", "Allocation")
+            rows = [(s.name, s.path, s.type or "unknown",
+                     *("unknown" if n is None else pretty_capacity(n) for n in (s.capacity, s.allocation)))
+                    for s in summaries]
+        else:
+            header, rows = ("Name", "Path"), [(s.name, s.path) for s in summaries]
+        return VolList(header=header, rows=rows, pool=p.name(), volumes=summaries, api=api,
+                       virsh=virsh_line("vol-list", pool, details=details))
+
+    def vol_create_as(self, pool: str, name: str, capacity: str | int, allocation: str | int | None = None,
+                      format: str | None = None, backing_vol: str | None = None,
+                      backing_vol_format: str | None = None, prealloc_metadata: bool = False,
+                      print_xml: bool = False) -> VolMessage | Xml:
+        """virsh vol-create-as POOL NAME CAPACITY: create a volume.
+
+        Sizes as virsh reads them: ``"1G"`` = ``"1GiB"`` = 1073741824 bytes, ``"1GB"`` = 10**9,
+        a bare number (or an int) is bytes. ``allocation`` is what is reserved now (default: all of
+        it for a raw file); ``format`` is raw, qcow2 …; ``print_xml`` only shows the XML.
+        """
+        api: list[str] = []
+        p = find_pool(self.virconn, pool, api)
+        name = require_option(name, "name")
+        cap_text = require_option(capacity, "capacity")
+        cap = vol_size(capacity if isinstance(capacity, int) else cap_text)
+        alloc = None
+        if allocation is not None and str(allocation) != "":  # virsh ignores an empty --allocation
+            alloc = vol_size(allocation, "allocation")
+        for opt, value in (("format", format), ("backing-vol", backing_vol),
+                           ("backing-vol-format", backing_vol_format)):
+            if value is not None:
+                require_option(value, opt)
+        _xml_safe("volume name", name, "<&", name)
+        _xml_safe("format", format, "<&'", name)
+        _xml_safe("backing volume format", backing_vol_format, "<&'", name)
+        backing_path = None
+        if backing_vol is not None:
+            backing_path = self._backing_path(p, backing_vol, name, api)
+        doc = buffer_text(volume_element(name, cap, alloc, format, backing_path, backing_vol_format))
+        line = virsh_line("vol-create-as", pool, name, capacity, allocation=allocation, format=format,
+                          backing_vol=backing_vol, backing_vol_format=backing_vol_format,
+                          prealloc_metadata=prealloc_metadata, print_xml=print_xml)
+        if print_xml:
+            return Xml(xml=doc, virsh=line, api=api)
+        guard_xml("volume", doc)
+        flags = libvirt.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA if prealloc_metadata else 0
+        hints = {"not active": f"volumes are created in running pools: `virsh pool-start {pool}` first",
+                 "unknown volume format": "formats: raw, qcow2, qcow, qed, vmdk, vdi, vpc, bochs, cow, iso …"}
+        with pool_errors(f"Failed to create vol {name}", hints=hints):
+            vol = p.createXML(doc, flags)
+        api.append("vol = pool.createXML(xml, "
+                   + ("libvirt.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA)" if flags else "0)"))
+        return VolMessage(message=f"Vol {name} created", vol=name, pool=p.name(), path=vol.path(),
+                          virsh=line, api=api)
+
+    def _backing_path(self, p: libvirt.virStoragePool, ref: str, new_name: str, api: list[str]) -> str:
+        """cmdVolCreateAs's backing volume: by name in the pool, then key, then path."""
+        last = None
+        for call, shown in ((p.storageVolLookupByName, "pool.storageVolLookupByName"),
+                            (self.virconn.storageVolLookupByKey, "conn.storageVolLookupByKey"),
+                            (self.virconn.storageVolLookupByPath, "conn.storageVolLookupByPath")):
+            try:
+                backing = call(ref)
+                api.append(f"backing = {shown}({ref!r})")
+                break
+            except libvirt.libvirtError as exc:
+                last = exc
+        else:
+            msg = last.get_error_message() if last else ""
+            line = f"failed to get vol '{ref}'"
+            raise NotFound(line, hint=f"`virsh vol-list {p.name()}` lists the volumes a backing volume can be",
+                           virsh_error=[line, *([msg] if msg else [])])
+        with pool_errors():
+            path = backing.path()
+        _xml_safe("backing volume path", path, "<&", new_name)
+        return path
+
+    def vol_info(self, vol: str, pool: str | None = None, bytes: bool = False, physical: bool = False) -> VolInfo:
+        """virsh vol-info VOL [--pool POOL]: type, capacity and allocation (``physical``: size on disk)."""
+        api: list[str] = []
+        v, _p = find_volume(self.virconn, vol, pool, api)
+        name = v.name()
+        try:
+            if physical:
+                kind, capacity, allocation = v.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)
+            else:
+                kind, capacity, allocation = v.info()
+        except libvirt.libvirtError as exc:
+            err = mapped_error(exc)
+            err.partial_stdout = f"{'Name:':<15} {name}\n"  # virsh printed the Name line already
+            raise err from exc
+        api.append("vol.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)" if physical else "vol.info()")
+        label = "Physical:" if physical else "Allocation:"
+        if bytes:
+            sizes = [("Capacity:", f"{capacity} bytes"), (label, f"{allocation} bytes")]
+        else:
+            sizes = [("Capacity:", pretty_capacity(capacity)), (label, pretty_capacity(allocation))]
+        line = virsh_line("vol-info", vol, pool=pool, bytes=bytes, physical=physical)
+        return VolInfo(fields=[("Name:", name), ("Type:", _vol_type(kind)), *sizes], name=name,
+                       type=_vol_type(kind), capacity=capacity, allocation=allocation, virsh=line, api=api)
+
+    def vol_delete(self, vol: str, pool: str | None = None, delete_snapshots: bool = False) -> VolMessage:
+        """virsh vol-delete VOL [--pool POOL]: delete the volume and its data."""
+        api: list[str] = []
+        v, p = find_volume(self.virconn, vol, pool, api)
+        path, owner = v.path(), (p.name() if p is not None else "")
+        flags = libvirt.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS if delete_snapshots else 0
+        with pool_errors(f"Failed to delete vol {vol}"):
+            v.delete(flags)
+        api.append("vol.delete(" + ("libvirt.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS)" if flags else "0)"))
+        line = virsh_line("vol-delete", vol, pool=pool, delete_snapshots=delete_snapshots)
+        return VolMessage(message=f"Vol {vol} deleted", vol=vol, pool=owner, path=path, virsh=line, api=api)
+
+    def vol_dumpxml(self, vol: str, pool: str | None = None, xpath: str | None = None, wrap: bool = False) -> Xml:
+        """virsh vol-dumpxml VOL [--pool POOL]: the volume's XML."""
+        api: list[str] = []
+        v, _p = find_volume(self.virconn, vol, pool, api)
+        if xpath == "":
+            raise InvalidInput("--xpath needs an expression", hint="e.g. --xpath /volume/target/path",
+                               virsh_error=[])
+        with pool_errors():
+            xml = v.XMLDesc(0)
+        api.append("vol.XMLDesc(0)")
+        line = virsh_line("vol-dumpxml", vol, pool=pool, xpath=xpath, wrap=wrap)
+        return Xml(xml=xml if xpath is None else dump_xpath(xml, xpath, wrap), virsh=line, api=api)

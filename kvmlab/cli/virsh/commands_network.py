@@ -1,7 +1,105 @@
-"""virsh's network commands: option tables bound to the network operations."""
+"""virsh's network commands: option tables (as in tools/virsh-network.c, virsh 9.0) bound to NetworkOps."""
 
 from __future__ import annotations
 
-from .parse import BOOL, DATA, STRING, Command, Opt  # noqa: F401
+import sys
 
-COMMANDS: list[Command] = []
+from ...ops.domain_xpath import XPathSyntax
+from ...ops.result import Xml
+from .parse import BOOL, DATA, STRING, Command, Opt
+
+__all__ = ["COMMANDS"]
+
+
+def _network(help: str = "network name or uuid") -> Opt:
+    return Opt("network", DATA, required=True, help=help)
+
+
+def _file() -> Opt:
+    return Opt("file", DATA, required=True, help="file containing an XML network description")
+
+
+_VALIDATE = Opt("validate", BOOL, help="validate the XML against the schema")
+
+_LIST_OPTS = [
+    Opt("inactive", BOOL, help="list inactive networks"),
+    Opt("all", BOOL, help="list inactive & active networks"),
+    Opt("persistent", BOOL, help="list persistent networks"),
+    Opt("transient", BOOL, help="list transient networks"),
+    Opt("autostart", BOOL, help="list networks with autostart enabled"),
+    Opt("no-autostart", BOOL, help="list networks with autostart disabled"),
+    Opt("uuid", BOOL, help="list uuid's only"),
+    Opt("name", BOOL, help="list network names only"),
+    Opt("table", BOOL, help="list table (default)"),
+]
+
+
+def _dumpxml(conn, v: dict):
+    try:
+        return conn.net_dumpxml(
+            v["network"], inactive=bool(v.get("inactive")), xpath=v.get("xpath"), wrap=bool(v.get("wrap"))
+        )
+    except XPathSyntax as err:  # virsh: libxml2's complaint on stderr, no output, success
+        from .run import HINT_PREFIX  # run imports this module
+
+        sys.stdout.flush()
+        sys.stderr.write(err.stderr_text + (f"{HINT_PREFIX}{err.hint}\n" if err.hint else ""))
+        sys.stderr.flush()
+        return Xml(xml="<nodes/>\n" if v.get("wrap") else "")  # no nodes selected
+
+
+def _list(conn, v: dict):
+    return conn.net_list(**{o.name.replace("-", "_"): bool(v.get(o.name)) for o in _LIST_OPTS})
+
+
+COMMANDS = [
+    Command("net-list", _LIST_OPTS, _list, help="list networks"),
+    Command(
+        "net-define",
+        [_file(), _VALIDATE],
+        lambda conn, v: conn.net_define(v["file"], validate=bool(v.get("validate"))),
+        help="define an inactive persistent virtual network or modify an existing persistent one from an XML file",
+    ),
+    Command(
+        "net-create",
+        [_file(), _VALIDATE],
+        lambda conn, v: conn.net_create(v["file"], validate=bool(v.get("validate"))),
+        help="create a network from an XML file",
+    ),
+    Command(
+        "net-start",
+        [_network()],
+        lambda conn, v: conn.net_start(v["network"]),
+        help="start a (previously defined) inactive network",
+    ),
+    Command("net-info", [_network()], lambda conn, v: conn.net_info(v["network"]), help="network information"),
+    Command(
+        "net-dumpxml",
+        [
+            _network(),
+            Opt("inactive", BOOL, help="show inactive defined XML"),
+            Opt("xpath", STRING, named_only=True, help="xpath expression to filter the XML document"),
+            Opt("wrap", BOOL, help="wrap xpath results in an common root element"),
+        ],
+        _dumpxml,
+        help="network information in XML",
+    ),
+    Command(
+        "net-destroy",
+        [_network()],
+        lambda conn, v: conn.net_destroy(v["network"]),
+        help="destroy (stop) a network",
+    ),
+    Command(
+        "net-autostart",
+        [_network(), Opt("disable", BOOL, help="disable autostarting")],
+        lambda conn, v: conn.net_autostart(v["network"], disable=bool(v.get("disable"))),
+        help="autostart a network",
+    ),
+    Command(
+        "net-undefine",
+        [_network()],
+        lambda conn, v: conn.net_undefine(v["network"]),
+        help="undefine a persistent network",
+    ),
+]

@@ -1,0 +1,229 @@
+"""virsh start, suspend, resume, shutdown, reboot, destroy: a domain's power states."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import libvirt
+
+from ..errors import InvalidInput, InvalidState
+from .domain_define import parse_pass_fds
+from .domain_lookup import BY_NAME, BY_UUID, cmdline, libvirt_failure, lookup_domain, require_value
+from .domain_results import DomainMessage
+
+__all__ = ["DomainLifecycleOps", "parse_modes", "SHUTDOWN_MODES"]
+
+SHUTDOWN_MODES = ("acpi", "agent", "initctl", "signal", "paravirt")
+_MODE_FLAG = {"acpi": "ACPI_POWER_BTN", "agent": "GUEST_AGENT", "initctl": "INITCTL",
+              "signal": "SIGNAL", "paravirt": "PARAVIRT"}
+_SHUTOFF = (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_CRASHED)
+
+
+def parse_modes(mode: str | Sequence[str] | None, kind: str) -> tuple[int, list[str]]:
+    """``--mode acpi,agent`` -> (flags, flag names); ``kind`` is SHUTDOWN or REBOOT (their wording differs)."""
+    if mode is None:
+        return 0, []
+    modes = mode.split(",") if isinstance(mode, str) else list(mode)
+    if isinstance(mode, str):
+        require_value(mode, "mode")
+    flags, names = 0, []
+    for m in modes:
+        if m not in _MODE_FLAG:
+            sep = ", or" if kind == "SHUTDOWN" else " or"  # virsh's two messages differ by one comma
+            raise InvalidInput(
+                f"Unknown mode {m} value, expecting 'acpi', 'agent', 'initctl', 'signal'{sep} 'paravirt'",
+                hint="acpi = the power button; agent = ask the QEMU guest agent; several: --mode acpi,agent",
+            )
+        name = f"VIR_DOMAIN_{kind}_{_MODE_FLAG[m]}"
+        flags |= getattr(libvirt, name)
+        names.append("libvirt." + name)
+    return flags, names
+
+
+def _state(dom: libvirt.virDomain) -> int | None:
+    try:
+        return dom.state()[0]
+    except libvirt.libvirtError:
+        return None
+
+
+class DomainLifecycleOps:
+    """virsh start / suspend / resume / shutdown / reboot / destroy."""
+
+    virconn: libvirt.virConnect
+
+    def _power(
+        self,
+        domain: str,
+        call: Callable[[libvirt.virDomain], object],
+        api_line: str,
+        verb: str,
+        done: str,
+        virsh: str,
+        wrong_state: Callable[[str, int | None], str | None],
+    ) -> DomainMessage:
+        """Look up, call, and word success/failure as virsh does (with the name as typed)."""
+        api: list[str] = []
+        dom = lookup_domain(self.virconn, domain, api)
+        typed = str(domain)
+        api.append(api_line)
+        try:
+            call(dom)
+        except libvirt.libvirtError as exc:
+            try:
+                real = dom.name()
+            except libvirt.libvirtError:
+                real = typed
+            hint = wrong_state(real, _state(dom))
+            other = ("libvirt's test driver refuses this mode; a real QEMU host accepts it"
+                     if "unsupported flags" in (exc.get_error_message() or "")
+                     else f"check the domain's state with `virsh dominfo {real}`")
+            raise libvirt_failure(exc, [f"Failed to {verb} domain '{typed}'"], hint or other,
+                                  InvalidState if hint else None) from exc
+        return DomainMessage(f"Domain '{typed}' {done}", name=dom.name(), virsh=virsh, api=api)
+
+    def start(
+        self,
+        domain: str,
+        *,
+        paused: bool = False,
+        autodestroy: bool = False,
+        bypass_cache: bool = False,
+        force_boot: bool = False,
+        reset_nvram: bool = False,
+        pass_fds: str | list[int] | None = None,
+    ) -> DomainMessage:
+        """virsh start: boot a defined, shut-off domain (by name or UUID; an id only exists once running)."""
+        api: list[str] = []
+        dom = lookup_domain(self.virconn, domain, api, BY_UUID | BY_NAME)
+        name = dom.name()
+        virsh = cmdline("start", domain, paused=paused, autodestroy=autodestroy, bypass_cache=bypass_cache,
+                        force_boot=force_boot, pass_fds=pass_fds if isinstance(pass_fds, str) else None,
+                        reset_nvram=reset_nvram)
+        api.append("dom.ID()  # -1 while shut off")
+        if dom.ID() != -1:
+            paused_now = _state(dom) == libvirt.VIR_DOMAIN_PAUSED
+            raise InvalidState(
+                "Domain is already active",
+                hint=f"'{name}' is paused, not stopped: `virsh resume {name}` continues it" if paused_now else
+                f"'{name}' is already running; stop it with `virsh shutdown {name}` (graceful) "
+                f"or `virsh destroy {name}` (forced power-off)",
+            )
+        fds = pass_fds if isinstance(pass_fds, list) else parse_pass_fds(pass_fds)
+        flags, names = 0, []
+        for on, flag in ((paused, "PAUSED"), (autodestroy, "AUTODESTROY"), (bypass_cache, "BYPASS_CACHE"),
+                         (force_boot, "FORCE_BOOT"), (reset_nvram, "RESET_NVRAM")):
+            if on:
+                flags |= getattr(libvirt, f"VIR_DOMAIN_START_{flag}")
+                names.append(f"libvirt.VIR_DOMAIN_START_{flag}")
+        try:
+            if force_boot and self._force_boot(dom, fds, flags, api):
+                return DomainMessage(f"Domain '{name}' started", name=name, virsh=virsh, api=api)
+            flags &= ~libvirt.VIR_DOMAIN_START_FORCE_BOOT
+            names = [n for n in names if not n.endswith("FORCE_BOOT")]
+            flag_text = " | ".join(names) or "0"
+            if fds:
+                api.append(f"dom.createWithFiles({fds}, {flag_text})")
+                dom.createWithFiles(fds, flags)
+            elif flags:
+                api.append(f"dom.createWithFlags({flag_text})")
+                dom.createWithFlags(flags)
+            else:
+                api.append("dom.create()")
+                dom.create()
+        except libvirt.libvirtError as exc:
+            raise libvirt_failure(exc, [f"Failed to start domain '{name}'"],
+                                  "libvirt's test driver refuses start flags; a real QEMU host accepts them"
+                                  if flags else "check the domain's definition with `virsh dumpxml --inactive`") from exc
+        return DomainMessage(f"Domain '{name}' started", name=name, virsh=virsh, api=api)
+
+    def _force_boot(self, dom: libvirt.virDomain, fds: list[int], flags: int, api: list[str]) -> bool:
+        """virsh tries FORCE_BOOT first, else drops the managed save image itself. True if started."""
+        try:
+            api.append("dom.createWithFlags(...FORCE_BOOT)")
+            dom.createWithFiles(fds, flags) if fds else dom.createWithFlags(flags)
+            return True
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() not in (libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_INVALID_ARG):
+                raise libvirt_failure(exc, [], "start without force_boot, or remove the saved state with "
+                                      "`virsh managedsave-remove`") from exc
+        try:
+            if dom.hasManagedSaveImage(0) > 0:
+                api.append("dom.managedSaveRemove(0)")
+                dom.managedSaveRemove(0)
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
+                raise libvirt_failure(exc) from exc
+        return False
+
+    def suspend(self, domain: str) -> DomainMessage:
+        """virsh suspend: pause a running domain's vCPUs (memory stays); resume continues it."""
+
+        def wrong(name: str, state: int | None) -> str | None:
+            if state == libvirt.VIR_DOMAIN_PAUSED:
+                return f"'{name}' is already paused; `virsh resume {name}` continues it"
+            if state in _SHUTOFF:
+                return f"'{name}' is not running; suspend pauses a running VM (`virsh start {name}` first)"
+            return None
+
+        return self._power(domain, lambda d: d.suspend(), "dom.suspend()", "suspend", "suspended",
+                           cmdline("suspend", domain), wrong)
+
+    def resume(self, domain: str) -> DomainMessage:
+        """virsh resume: continue a domain paused by suspend."""
+
+        def wrong(name: str, state: int | None) -> str | None:
+            if state == libvirt.VIR_DOMAIN_RUNNING:
+                return f"'{name}' is running, not paused; resume continues a VM paused by `virsh suspend`"
+            if state in _SHUTOFF:
+                return f"'{name}' is shut off; `virsh start {name}` boots it (resume only continues a paused VM)"
+            return None
+
+        return self._power(domain, lambda d: d.resume(), "dom.resume()", "resume", "resumed",
+                           cmdline("resume", domain), wrong)
+
+    def shutdown(self, domain: str, mode: str | Sequence[str] | None = None) -> DomainMessage:
+        """virsh shutdown: ask the guest to power off (graceful, ACPI by default); destroy forces it."""
+        flags, names = parse_modes(mode, "SHUTDOWN")
+        call = (lambda d: d.shutdownFlags(flags)) if flags else (lambda d: d.shutdown())
+        line = f"dom.shutdownFlags({' | '.join(names)})" if flags else "dom.shutdown()"
+
+        def wrong(name: str, state: int | None) -> str | None:
+            if state in _SHUTOFF:
+                return (f"'{name}' is not running. shutdown = graceful (the guest powers itself off); "
+                        "destroy = forced power-off; both only apply to a running VM")
+            return None
+
+        virsh = cmdline("shutdown", domain, mode=mode if isinstance(mode, str) or mode is None else ",".join(mode))
+        return self._power(domain, call, line, "shutdown", "is being shutdown", virsh, wrong)
+
+    def reboot(self, domain: str, mode: str | Sequence[str] | None = None) -> DomainMessage:
+        """virsh reboot: ask the guest to restart."""
+        flags, names = parse_modes(mode, "REBOOT")
+        line = f"dom.reboot({' | '.join(names) or 0})"
+
+        def wrong(name: str, state: int | None) -> str | None:
+            if state in _SHUTOFF:
+                return f"'{name}' is not running; boot it with `virsh start {name}`"
+            return None
+
+        virsh = cmdline("reboot", domain, mode=mode if isinstance(mode, str) or mode is None else ",".join(mode))
+        return self._power(domain, lambda d: d.reboot(flags), line, "reboot", "is being rebooted", virsh, wrong)
+
+    def destroy(self, domain: str, *, graceful: bool = False, remove_logs: bool = False) -> DomainMessage:
+        """virsh destroy: forced power-off (pulling the plug). The definition stays; undefine deletes it."""
+        flags = (libvirt.VIR_DOMAIN_DESTROY_GRACEFUL if graceful else 0) | (
+            libvirt.VIR_DOMAIN_DESTROY_REMOVE_LOGS if remove_logs else 0)
+        names = [n for n, on in (("libvirt.VIR_DOMAIN_DESTROY_GRACEFUL", graceful),
+                                 ("libvirt.VIR_DOMAIN_DESTROY_REMOVE_LOGS", remove_logs)) if on]
+        call = (lambda d: d.destroyFlags(flags)) if flags else (lambda d: d.destroy())
+        line = f"dom.destroyFlags({' | '.join(names)})" if flags else "dom.destroy()"
+
+        def wrong(name: str, state: int | None) -> str | None:
+            if state in _SHUTOFF:
+                return (f"'{name}' is already shut off. destroy = forced power-off of a running VM; "
+                        f"to delete its definition use `virsh undefine {name}`")
+            return None
+
+        return self._power(domain, call, line, "destroy", "destroyed",
+                           cmdline("destroy", domain, graceful=graceful, remove_logs=remove_logs), wrong)

@@ -1,0 +1,267 @@
+"""virsh undefine: delete a domain's definition, optionally with its storage volumes (cmdUndefine)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import libvirt
+from lxml import etree
+
+from ..errors import InvalidInput, KvmlabError, OperationFailed
+from .domain_lookup import cmdline, libvirt_failure, lookup_domain
+from .domain_results import DomainMessage
+
+__all__ = ["DomainUndefineOps", "UndefineResult", "string_to_array"]
+
+_SOURCE = "string(./source/@file|./source/@dir|./source/@name|./source/@dev|./source/@volume)"
+
+
+@dataclass
+class UndefineResult(DomainMessage):
+    """``undefine``'s lines; ``removed`` lists the deleted volumes' paths.
+
+    ``warnings`` are the ``error:`` lines virsh prints while still succeeding
+    (e.g. a disk that no storage pool manages, which stays on disk).
+    """
+
+    removed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def string_to_array(text: str) -> list[str]:
+    """vshStringToArray: split on ',' where ',,' stands for a literal comma."""
+    parts = text.split(",")
+    out, concat = [parts[0]], False
+    for part in parts[1:]:
+        if concat:
+            out[-1] += "," + part
+            concat = False
+        elif part == "":
+            concat = True
+        else:
+            out.append(part)
+    if concat:
+        out.append("")
+    return out
+
+
+def _check_options(o: dict) -> None:
+    if o["delete_storage_volume_snapshots"] and not o["remove_all_storage"]:
+        raise InvalidInput("Option --remove-all-storage is required by option --delete-storage-volume-snapshots",
+                           hint="deleting volume snapshots only makes sense together with --remove-all-storage")
+    for a, b in (("nvram", "keep_nvram"), ("tpm", "keep_tpm")):
+        if o[a] and o[b]:
+            raise InvalidInput(f"Options --{a.replace('_', '-')} and --{b.replace('_', '-')} are mutually exclusive",
+                               hint=f"choose one: remove the {a.upper()} state or keep it")
+
+
+class DomainUndefineOps:
+    """virsh undefine."""
+
+    virconn: libvirt.virConnect
+
+    def undefine(
+        self,
+        domain: str,
+        *,
+        managed_save: bool = False,
+        storage: str | Sequence[str] | None = None,
+        remove_all_storage: bool = False,
+        delete_storage_volume_snapshots: bool = False,
+        wipe_storage: bool = False,
+        snapshots_metadata: bool = False,
+        checkpoints_metadata: bool = False,
+        nvram: bool = False,
+        keep_nvram: bool = False,
+        tpm: bool = False,
+        keep_tpm: bool = False,
+    ) -> UndefineResult:
+        """virsh undefine: delete the definition. A running domain keeps running, as a transient one.
+
+        ``remove_all_storage=True`` (or ``storage="vda,…"``) also deletes the disks' volumes
+        (only for a shut-off domain).
+        """
+        opts = dict(locals())
+        _check_options(opts)
+        vol_string = storage if isinstance(storage, str) or storage is None else ",".join(
+            s.replace(",", ",,") for s in storage)
+        vol_string = vol_string or None  # virsh ignores an empty --storage
+        if not (vol_string or remove_all_storage) and wipe_storage:
+            raise InvalidInput("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'",
+                               hint="say which volumes to wipe: storage='vda' or remove_all_storage=True")
+        flags, names = 0, []
+        for key, flag in (("managed_save", "MANAGED_SAVE"), ("snapshots_metadata", "SNAPSHOTS_METADATA"),
+                          ("checkpoints_metadata", "CHECKPOINTS_METADATA"), ("nvram", "NVRAM"),
+                          ("keep_nvram", "KEEP_NVRAM"), ("tpm", "TPM"), ("keep_tpm", "KEEP_TPM")):
+            if opts[key]:
+                flags |= getattr(libvirt, f"VIR_DOMAIN_UNDEFINE_{flag}")
+        api: list[str] = []
+        dom = lookup_domain(self.virconn, domain, api)
+        typed = str(domain)
+        virsh = cmdline("undefine", domain, **{k: (vol_string if k == "storage" else v)
+                                               for k, v in opts.items() if k not in ("self", "domain")})
+        api.append("dom.isActive(); dom.hasManagedSaveImage(0); dom.snapshotNum(0)")
+        try:
+            running = bool(dom.isActive())
+            has_save = has_snaps = has_meta = 0
+            save_safe = snaps_safe = False
+            if managed_save:
+                save_safe = True
+            if snapshots_metadata:
+                snaps_safe = True
+            if not running:
+                has_save = self._count(lambda: dom.hasManagedSaveImage(0))
+                has_snaps = self._count(lambda: dom.snapshotNum(0))
+                if has_snaps:
+                    try:
+                        has_meta = dom.snapshotNum(libvirt.VIR_DOMAIN_SNAPSHOT_LIST_METADATA)
+                        save_safe = snaps_safe = True
+                    except libvirt.libvirtError:
+                        has_meta = has_snaps
+        except libvirt.libvirtError as exc:
+            raise libvirt_failure(exc) from exc
+        if not has_save:
+            flags &= ~libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+            save_safe = True
+        if not has_snaps:
+            snaps_safe = True
+        if not has_meta:
+            flags &= ~libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+            snaps_safe = True
+        warnings: list[str] = []
+        vols: list[tuple[str, str, libvirt.virStorageVol]] = []
+        if vol_string or remove_all_storage:
+            vols = self._volumes(dom, running, vol_string, remove_all_storage, warnings, api)
+        self._undefine_call(dom, typed, flags, has_save, has_meta, save_safe and snaps_safe,
+                            managed_save, snapshots_metadata, nvram, warnings, api)
+        out = [f"Domain '{typed}' has been undefined\n"]
+        return self._delete_volumes(dom.name(), out, vols, wipe_storage, delete_storage_volume_snapshots,
+                                    warnings, virsh, api)
+
+    @staticmethod
+    def _count(call) -> int:
+        try:
+            return call()
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
+                raise
+            return 0
+
+    def _volumes(self, dom, running, vol_string, remove_all, warnings, api):
+        """The disks' volumes to delete, as (target, source, vol); unmanaged disks become warnings."""
+        if running:
+            raise InvalidInput("Storage volume deletion is supported only on stopped domains",
+                               hint="shut the domain down first (`virsh shutdown` or `virsh destroy`)")
+        if vol_string and remove_all:
+            raise InvalidInput("Specified both --storage and --remove-all-storage",
+                               hint="either name the volumes (storage=) or remove all of them")
+        api.append("dom.XMLDesc(0)  # its disks; conn.storageVolLookupByPath(source) for each")
+        try:
+            root = etree.fromstring(dom.XMLDesc(0).encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+        except libvirt.libvirtError as exc:
+            raise libvirt_failure(exc) from exc
+        wanted = string_to_array(vol_string) if vol_string else None
+        vols = []
+        for disk in root.xpath("./devices/disk"):
+            target, source = disk.xpath("string(./target/@dev)"), disk.xpath(_SOURCE)
+            pool = disk.xpath("string(./source/@pool)")
+            if not target:
+                raise OperationFailed("a disk without <target dev=...>", hint="fix the domain's disks first",
+                                      virsh_error=[])
+            if not source:
+                continue
+            if wanted is not None:
+                hit = next((i for i, w in enumerate(wanted) if w is not None and w in (target, source)), None)
+                if hit is None:
+                    continue
+                wanted[hit] = None
+            try:
+                if pool:
+                    try:
+                        pool_obj = self.virconn.storagePoolLookupByName(pool)
+                    except libvirt.libvirtError:
+                        warnings.append(f"Storage pool '{pool}' for volume '{target}' not found.")
+                        continue
+                    vol = pool_obj.storageVolLookupByName(source)
+                else:
+                    vol = self.virconn.storageVolLookupByPath(source)
+            except libvirt.libvirtError:
+                warnings.append(f"Storage volume '{target}'({source}) is not managed by libvirt. "
+                                "Remove it manually.\n")
+                continue
+            vols.append((target, source, vol))
+        missing = [w for w in wanted or [] if w is not None]
+        if missing:
+            raise InvalidInput(
+                "; ".join(f"volume {m!r} is not a disk of this domain" for m in missing),
+                hint="name disks by target (vda) or source path, as `virsh domblklist` shows them",
+                virsh_error=warnings + [f"Volume '{m}' was not found in domain's definition.\n" for m in missing],
+            )
+        return vols
+
+    def _undefine_call(self, dom, typed, flags, has_save, has_meta, safe, managed_save, snapshots_metadata,
+                       nvram, warnings, api) -> None:
+        prefix = warnings + [f"Failed to undefine domain '{typed}'"]
+        hint = "a domain with snapshots or a managed save needs snapshots_metadata=True / managed_save=True"
+        if safe or nvram:
+            try:
+                api.append(f"dom.undefineFlags({flags})")
+                dom.undefineFlags(flags)
+                return
+            except libvirt.libvirtError as exc:
+                if nvram or exc.get_error_code() not in (libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_INVALID_ARG):
+                    raise libvirt_failure(exc, prefix, hint) from exc
+        try:
+            if has_save:
+                if not managed_save:
+                    raise OperationFailed("Refusing to undefine while domain managed save image exists",
+                                          hint="pass managed_save=True (virsh: --managed-save) to drop it too",
+                                          virsh_error=warnings + ["Refusing to undefine while domain managed "
+                                                                  "save image exists"])
+                dom.managedSaveRemove(0)
+            if has_meta:
+                msg = (f"Unable to remove metadata of {has_meta} snapshots" if snapshots_metadata
+                       else f"Refusing to undefine while {has_meta} snapshots exist")
+                raise OperationFailed(msg, hint=hint, virsh_error=warnings + [msg])
+            api.append("dom.undefine()")
+            dom.undefine()
+        except libvirt.libvirtError as exc:
+            raise libvirt_failure(exc, prefix, hint) from exc
+
+    def _delete_volumes(self, name, out, vols, wipe, with_snapshots, warnings, virsh, api) -> UndefineResult:
+        """Delete (and wipe) each volume; ``out`` holds stdout chunks exactly as virsh writes them."""
+        errors: list[str] = []
+        last: libvirt.libvirtError | None = None
+        removed = []
+        vol_flags = libvirt.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS if with_snapshots else 0
+        for target, source, vol in vols:
+            if wipe:
+                out.append(f"Wiping volume '{target}'({source}) ... ")
+                try:
+                    api.append("vol.wipe(0)")
+                    vol.wipe(0)
+                    out.append("Done.\n")
+                except libvirt.libvirtError as exc:
+                    last = exc
+                    errors.append("Failed! Volume not removed.")
+                    continue
+            try:
+                api.append(f"vol.delete({vol_flags})")
+                vol.delete(vol_flags)
+                out.append(f"Volume '{target}'({source}) removed.\n")
+                removed.append(source)
+            except libvirt.libvirtError as exc:
+                last = exc
+                errors.append(f"Failed to remove storage volume '{target}'({source})")
+        text = "".join(out)
+        result = UndefineResult(text[:-1], name=name, removed=removed, warnings=warnings, virsh=virsh, api=api)
+        if not errors:
+            return result
+        err: KvmlabError = OperationFailed(
+            f"the domain is undefined but {len(errors)} volume(s) could not be removed",
+            hint="see `virsh vol-list <pool>`; delete leftovers with `virsh vol-delete`",
+            virsh_error=warnings + errors + ([last.get_error_message()] if last else []),
+        )
+        err.output = text
+        raise err

@@ -1,0 +1,191 @@
+"""A pool's life: pool-define / pool-create (from XML), pool-build, pool-start, pool-destroy,
+pool-undefine, pool-autostart.
+
+define registers a pool (inactive, persistent); build prepares its storage (a dir pool: creates the
+directory); start activates it; destroy stops it (the data stays); undefine forgets the definition.
+create = define + start of a transient pool that vanishes when stopped.
+"""
+
+from __future__ import annotations
+
+import libvirt
+
+from ..errors import InvalidInput
+from ..specs.guard import guard_xml
+from .pool_lookup import find_pool, pool_errors, require_option, virsh_line
+from .pool_results import PoolMessage
+from .source import XmlSource, read_xml_source
+
+__all__ = ["PoolLifecycleOps", "XML_HINT"]
+
+XML_HINT = ("a pool definition looks like <pool type='dir'><name>NAME</name><target><path>/DIR</path>"
+            "</target></pool>; `virsh pool-dumpxml default` shows a complete one")
+
+_DEFINE_HINTS = {
+    "missing storage pool target path": "a dir pool needs <target><path>/some/dir</path></target> "
+    "(pool-build creates that directory)",
+    "XML error": XML_HINT,
+    "(storage_pool_definition)": XML_HINT,
+}
+
+
+def _start_hints(name: str) -> dict[str, str]:
+    build = (f"the pool's target directory does not exist yet: `virsh pool-build {name}` creates it, "
+             f"then `virsh pool-start {name}`")
+    return {
+        "is active": f"pool '{name}' is already running (`virsh pool-info {name}` shows its state)",
+        "No such file or directory": build,
+        "cannot open directory": build,
+        "does not exist": build,
+    }
+
+
+class PoolLifecycleOps:
+    """pool-define, pool-create, pool-build, pool-start, pool-destroy, pool-undefine, pool-autostart."""
+
+    virconn: libvirt.virConnect
+
+    def _pool_xml(self, source: XmlSource, verb: str) -> tuple[str, str]:
+        """Read the XML as virsh does; a bare word that is no file gets the define-takes-a-FILE hint."""
+        if isinstance(source, str):
+            require_option(source, "file")
+        try:
+            return read_xml_source(source)
+        except InvalidInput as err:
+            if isinstance(source, str) and "/" not in source and not source.endswith(".xml"):
+                err.hint = (f"pool-{verb} takes an XML FILE, not a pool name: save a definition first "
+                            f"(`virsh pool-dumpxml default > {source}.xml`, edit <name>, <uuid>, <path>) and pass "
+                            f"the file; to start an existing pool use `virsh pool-start {source}`")
+            raise
+
+    def pool_define(self, source: XmlSource, validate: bool = False) -> PoolMessage:
+        """virsh pool-define FILE: register a persistent, inactive pool from XML.
+
+        ``source`` is an XML file path, an XML string or a spec object (``.to_xml()``).
+        """
+        xml, label = self._pool_xml(source, "define")
+        guard_xml("pool", xml)
+        flags = libvirt.VIR_STORAGE_POOL_DEFINE_VALIDATE if validate else 0
+        prefix = f"Failed to define pool from {label}" if label else "Failed to define pool"
+        with pool_errors(prefix, hints=_DEFINE_HINTS, default=XML_HINT):
+            pool = self.virconn.storagePoolDefineXML(xml, flags)
+        name = pool.name()
+        flag_text = "libvirt.VIR_STORAGE_POOL_DEFINE_VALIDATE" if validate else "0"
+        return PoolMessage(
+            message=f"Pool {name} defined from {label}" if label else f"Pool {name} defined",
+            pool=name, virsh=virsh_line("pool-define", label or "pool.xml", validate=validate),
+            api=[f"pool = conn.storagePoolDefineXML(xml, {flag_text})"],
+        )
+
+    def pool_create(self, source: XmlSource, build: bool = False, overwrite: bool = False,
+                    no_overwrite: bool = False) -> PoolMessage:
+        """virsh pool-create FILE: start a transient pool from XML (gone once destroyed)."""
+        if isinstance(source, str):
+            require_option(source, "file")
+        _no_both(overwrite, no_overwrite)
+        flags, names = _create_flags(build, overwrite, no_overwrite)
+        xml, label = self._pool_xml(source, "create")
+        guard_xml("pool", xml)
+        prefix = f"Failed to create pool from {label}" if label else "Failed to create pool"
+        missing = (f"the pool's target directory does not exist: `virsh pool-create {label or 'FILE'} --build` "
+                   "creates it (or pool-define, pool-build, pool-start for a persistent pool)")
+        hints = {**_DEFINE_HINTS, "No such file or directory": missing, "cannot open directory": missing}
+        with pool_errors(prefix, hints=hints, default=XML_HINT):
+            pool = self.virconn.storagePoolCreateXML(xml, flags)
+        name = pool.name()
+        return PoolMessage(
+            message=f"Pool {name} created from {label}" if label else f"Pool {name} created",
+            pool=name, virsh=virsh_line("pool-create", label or "pool.xml", build=build, no_overwrite=no_overwrite,
+                                        overwrite=overwrite),
+            api=[f"pool = conn.storagePoolCreateXML(xml, {names})"],
+        )
+
+    def pool_build(self, pool: str, overwrite: bool = False, no_overwrite: bool = False) -> PoolMessage:
+        """virsh pool-build: prepare a stopped pool's storage (a dir pool: create its directory)."""
+        api: list[str] = []
+        p = find_pool(self.virconn, pool, api)
+        flags, names = 0, []
+        if no_overwrite:
+            flags |= libvirt.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE
+            names.append("libvirt.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE")
+        if overwrite:
+            flags |= libvirt.VIR_STORAGE_POOL_BUILD_OVERWRITE
+            names.append("libvirt.VIR_STORAGE_POOL_BUILD_OVERWRITE")
+        hints = {"is active": f"pool '{pool}' is running, so its storage exists already; pool-build is for a "
+                              f"stopped pool (`virsh pool-destroy {pool}` first if you really mean to rebuild)"}
+        with pool_errors(f"Failed to build pool {pool}", hints=hints):
+            p.build(flags)
+        api.append(f"pool.build({' | '.join(names) or 0})")
+        return PoolMessage(message=f"Pool {pool} built", pool=p.name(), api=api,
+                           virsh=virsh_line("pool-build", pool, no_overwrite=no_overwrite, overwrite=overwrite))
+
+    def pool_start(self, pool: str, build: bool = False, overwrite: bool = False,
+                   no_overwrite: bool = False) -> PoolMessage:
+        """virsh pool-start: activate a defined pool (``build``: pool-build it first)."""
+        api: list[str] = []
+        p = find_pool(self.virconn, pool, api)
+        _no_both(overwrite, no_overwrite)
+        flags, names = _create_flags(build, overwrite, no_overwrite)
+        with pool_errors(f"Failed to start pool {pool}", hints=_start_hints(pool)):
+            p.create(flags)
+        api.append(f"pool.create({names})")
+        return PoolMessage(message=f"Pool {pool} started", pool=p.name(), api=api,
+                           virsh=virsh_line("pool-start", pool, build=build, no_overwrite=no_overwrite,
+                                            overwrite=overwrite))
+
+    def pool_destroy(self, pool: str) -> PoolMessage:
+        """virsh pool-destroy: stop a running pool. Its data stays; pool-undefine deletes the definition."""
+        api: list[str] = []
+        p = find_pool(self.virconn, pool, api)
+        hints = {"is not active": f"pool '{pool}' is already stopped. pool-destroy stops a running pool (the data "
+                                  f"stays); pool-undefine deletes a stopped pool's definition"}
+        with pool_errors(f"Failed to destroy pool {pool}", hints=hints):
+            p.destroy()
+        api.append("pool.destroy()")
+        return PoolMessage(message=f"Pool {pool} destroyed", pool=p.name(), api=api,
+                           virsh=virsh_line("pool-destroy", pool))
+
+    def pool_undefine(self, pool: str) -> PoolMessage:
+        """virsh pool-undefine: delete a stopped pool's definition (the files stay)."""
+        api: list[str] = []
+        p = find_pool(self.virconn, pool, api)
+        hints = {"is active": f"pool-undefine deletes the definition of a STOPPED pool: run "
+                              f"`virsh pool-destroy {pool}` first (pool-destroy stops, pool-undefine deletes)"}
+        name = p.name()
+        with pool_errors(f"Failed to undefine pool {pool}", hints=hints):
+            p.undefine()
+        api.append("pool.undefine()")
+        return PoolMessage(message=f"Pool {pool} has been undefined", pool=name, api=api,
+                           virsh=virsh_line("pool-undefine", pool))
+
+    def pool_autostart(self, pool: str, disable: bool = False) -> PoolMessage:
+        """virsh pool-autostart [--disable]: start the pool when libvirtd starts (or stop doing so)."""
+        api: list[str] = []
+        p = find_pool(self.virconn, pool, api)
+        verb = "unmark" if disable else "mark"
+        hints = {"no config file": "only a persistent pool (pool-define) can autostart; this one came from "
+                                   "pool-create and is transient"}
+        with pool_errors(f"failed to {verb} pool {pool} as autostarted", hints=hints):
+            p.setAutostart(0 if disable else 1)
+        api.append(f"pool.setAutostart({0 if disable else 1})")
+        return PoolMessage(message=f"Pool {pool} {verb}ed as autostarted", pool=p.name(), api=api,
+                           virsh=virsh_line("pool-autostart", pool, disable=disable))
+
+
+def _no_both(overwrite: bool, no_overwrite: bool) -> None:
+    if overwrite and no_overwrite:
+        raise InvalidInput("Options --overwrite and --no-overwrite are mutually exclusive",
+                           hint="--overwrite formats over existing data, --no-overwrite refuses to; pick one")
+
+
+def _create_flags(build: bool, overwrite: bool, no_overwrite: bool) -> tuple[int, str]:
+    flags, names = 0, []
+    for on, name in ((build, "VIR_STORAGE_POOL_CREATE_WITH_BUILD"),
+                     (overwrite, "VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE"),
+                     (no_overwrite, "VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE")):
+        if on:
+            flags |= getattr(libvirt, name)
+            names.append("libvirt." + name)
+    return flags, " | ".join(names) or "0"
+
+

@@ -1,0 +1,49 @@
+"""vol-create-as's <volume> document, built with lxml and printed the way virsh's virBuffer writes it
+(so ``--print-xml`` matches virsh byte for byte)."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+__all__ = ["volume_element", "buffer_text"]
+
+
+def volume_element(name: str, capacity: int, allocation: int | None = None, fmt: str | None = None,
+                   backing_path: str | None = None, backing_format: str | None = None) -> etree._Element:
+    """The <volume> document cmdVolCreateAs writes, element for element."""
+    vol = etree.Element("volume")
+    etree.SubElement(vol, "name").text = name
+    etree.SubElement(vol, "capacity").text = str(capacity)
+    if allocation is not None:
+        etree.SubElement(vol, "allocation").text = str(allocation)
+    if fmt is not None:
+        target = etree.SubElement(vol, "target")
+        etree.SubElement(target, "format", type=fmt)
+    if backing_path is not None:
+        backing = etree.SubElement(vol, "backingStore")
+        etree.SubElement(backing, "path").text = backing_path
+        if backing_format is not None:
+            etree.SubElement(backing, "format", type=backing_format)
+    return vol
+
+
+def _attr(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace("'", "&apos;")
+
+
+def _text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def buffer_text(elem: etree._Element, indent: int = 0) -> str:
+    """Serialize like libvirt's virBuffer code: two-space indent, single-quoted attributes,
+    one element per line, text-only elements on one line (so ``--print-xml`` matches virsh)."""
+    pad = " " * indent
+    attrs = "".join(f" {k}='{_attr(v)}'" for k, v in elem.attrib.items())
+    children = list(elem)
+    if not children:
+        if elem.text is None:
+            return f"{pad}<{elem.tag}{attrs}/>\n"
+        return f"{pad}<{elem.tag}{attrs}>{_text(elem.text)}</{elem.tag}>\n"
+    inner = "".join(buffer_text(c, indent + 2) for c in children)
+    return f"{pad}<{elem.tag}{attrs}>\n{inner}{pad}</{elem.tag}>\n"
