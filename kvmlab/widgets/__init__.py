@@ -1,0 +1,61 @@
+"""ipywidgets forms and dashboards over kvmlab's operations (needs ``pip install kvmlab[course]``).
+
+Widgets call operations only and keep no state that libvirt holds: they read it back after
+each action, and dashboards also refresh on libvirt's lifecycle events (``events.start()``
+runs libvirt's event loop on a daemon thread). Every action shows the virsh command, the
+libvirt-python calls and the result, or virsh's error lines with a hint.
+
+    >>> from kvmlab import widgets
+    >>> widgets.start_events()          # before connect(): remote URIs hook into the loop on open
+    >>> conn = kvmlab.connect()
+    >>> widgets.DomainForm(conn)        # fill in, watch the XML, press Define
+    >>> widgets.Dashboard(conn)         # start / shutdown / destroy … with the state kept current
+
+Submodules are imported on first use, so ``import kvmlab`` never needs ipywidgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = [
+    "DomainForm",
+    "Dashboard",
+    "XmlEditor",
+    "NetworkForm",
+    "NetworkDashboard",
+    "PoolForm",
+    "PoolDashboard",
+    "VolumePanel",
+    "QemuFlagsBuilder",
+    "Status",
+    "start_events",
+]
+
+_WHERE = {
+    "DomainForm": "domain_form",
+    "Dashboard": "dashboard",
+    "XmlEditor": "xml_editor",
+    "NetworkForm": "network_form",
+    "NetworkDashboard": "network_dashboard",
+    "PoolForm": "pool_form",
+    "PoolDashboard": "pool_dashboard",
+    "VolumePanel": "volume_panel",
+    "QemuFlagsBuilder": "qemu_flags",
+    "Status": "status",
+    "start_events": "events",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'kvmlab.widgets' has no attribute {name!r}")
+    module = importlib.import_module(f".{_WHERE[name]}", __name__)
+    value = getattr(module, "start" if name == "start_events" else name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

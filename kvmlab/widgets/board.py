@@ -1,0 +1,152 @@
+"""A dashboard base: one row per object with its state and action buttons, read from libvirt.
+
+The board keeps nothing libvirt already knows: every refresh reads the list again (after its
+own actions, and when a lifecycle event arrives from libvirt's event loop — never by polling).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from html import escape
+from typing import Any, Callable, Sequence
+
+import ipywidgets as W
+
+from ..errors import KvmlabError
+from ..ops.result import Result
+from .events import Watch
+from .panel import Panel
+from .status import Status
+
+__all__ = ["Action", "Board", "Row"]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One button of a row: ``call(conn, name)`` runs the operation; ``virsh`` names the command."""
+
+    key: str
+    label: str
+    virsh: str
+    call: Callable[[Any, str], Result]
+    tooltip: str = ""
+    style: str = ""
+
+    def attempted(self, name: str) -> str:
+        return f"virsh {self.virsh} {name}"
+
+
+class Row(W.HBox):
+    """One object: ``name_label``, ``state_label`` and ``<key>_button`` for each action."""
+
+    def __init__(self, name: str, actions: Sequence[Action], on_click: Callable[[Action, str], None]):
+        self.name_label = W.HTML(f"<b>{escape(name)}</b>", layout=W.Layout(width="9em"))
+        self.state_label = W.HTML(layout=W.Layout(width="14em"))
+        self.buttons: dict[str, W.Button] = {}
+        for action in actions:
+            button = W.Button(
+                description=action.label,
+                tooltip=action.tooltip or action.attempted(name),
+                button_style=action.style,
+                layout=W.Layout(width="auto"),
+            )
+            button.on_click(lambda _b, a=action: on_click(a, name))
+            self.buttons[action.key] = button
+            setattr(self, f"{action.key}_button", button)
+        super().__init__([self.name_label, self.state_label, *self.buttons.values()])
+        self.name = name
+        self.state = ""
+
+
+class Board(Panel):
+    """Base of the dashboards. Subclasses set ``kind``, ``actions`` and ``read()``.
+
+    Attributes:
+        rows: name -> Row, as libvirt listed them at the last refresh.
+        status: the last action's virsh line, libvirt calls and result (or error).
+        source: where the rows came from (the list command) and what triggered the refresh.
+        refresh_button: read the list again now.
+        watch: the lifecycle-event registration (None with ``events=False``); ``listening``
+            shows the libvirt call behind it.
+    """
+
+    kind = ""
+    title = ""
+    actions: Sequence[Action] = ()
+
+    def __init__(self, conn, events: bool = True):
+        self.conn = conn
+        self.rows: dict[str, Row] = {}
+        self.status = Status()
+        self.source = W.HTML()
+        self.refresh_button = W.Button(description="Refresh", icon="refresh", layout=W.Layout(width="auto"))
+        self.refresh_button.on_click(lambda _b: self.refresh("refresh button"))
+        self.table = W.VBox()
+        self.listening = W.HTML()
+        self._lock = threading.RLock()
+        super().__init__([W.HTML(f"<h4>{escape(self.title)}</h4>"), self.table,
+                          W.HBox([self.refresh_button, self.source]), self.listening, self.status])  # fmt: skip
+        self.refresh("opened")
+        if events:
+            self.watch = Watch(conn, self.kind, self._on_event)
+            self.listening.value = (f"<small style='color:#555'>refreshes on libvirt events: "
+                                    f"<code>{escape(self.watch.api)}</code></small>")
+
+    # -- subclasses ---------------------------------------------------------------------------
+
+    def read(self) -> tuple[Result, list[tuple[str, str]]]:
+        """Return the list result and ``(name, state)`` per object."""
+        raise NotImplementedError
+
+    def badge(self, state: str) -> str:
+        """The state as HTML."""
+        return escape(state)
+
+    # -- behaviour ----------------------------------------------------------------------------
+
+    def state(self, name: str) -> str:
+        """The state of ``name`` as libvirt reported it at the last refresh."""
+        return self.rows[name].state
+
+    def row(self, name: str) -> Row:
+        """The row of one object (KeyError if libvirt did not list it at the last refresh)."""
+        return self.rows[name]
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.rows)
+
+    def refresh(self, why: str = "") -> None:
+        """Read the list from libvirt again and rebuild the rows that changed."""
+        with self._lock:
+            try:
+                listing, items = self.read()
+            except KvmlabError as err:  # e.g. the connection went away: say so, keep the rows
+                self.source.value = err._repr_html_()
+                return
+            rows: dict[str, Row] = {}
+            for name, state in items:
+                row = self.rows.get(name) or Row(name, self.actions, self._act)
+                row.state = state
+                row.state_label.value = self.badge(state)
+                rows[name] = row
+            for name, old in self.rows.items():
+                if name not in rows:
+                    for child in old.children:
+                        child.close()
+                    old.close()
+            self.rows = rows
+            self.table.children = tuple(rows.values())
+            api = "; ".join(listing.api[:1])
+            self.source.value = (
+                f"<span style='color:#555;font-size:90%'>read with <code>{escape(listing.virsh)}</code>"
+                f" (<code>{escape(api)}</code>){' after ' + escape(why) if why else ''}</span>"
+            )
+
+    def _act(self, action: Action, name: str) -> None:
+        self.status.run(action.attempted(name), action.call, self.conn, name)
+        self.refresh(f"{action.virsh} {name}")
+
+    def _on_event(self, name: str, event: str) -> None:
+        self.refresh(f"event: {self.kind} {name} {event}")

@@ -1,0 +1,178 @@
+"""DomainForm: fill in a virtual machine, watch its XML and validation live, define or create it.
+
+The form builds a ``DomainSpec`` from its fields on every change (nothing else is kept) and
+shows what ``virsh define`` would receive. Define / Create validate first, call
+``conn.define(spec)`` / ``conn.create(spec)``, then read the domain back with ``dominfo``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import ipywidgets as W
+
+from ..errors import KvmlabError
+from ..specs.domain import DomainSpec
+from ..units import UNITS
+from .panel import Panel
+from .status import Status, problems_html
+from .validation import spec_problems
+
+__all__ = ["DomainForm", "MEMORY_UNITS", "memory_lesson"]
+
+MEMORY_UNITS = (("MiB", "MiB"), ("GiB", "GiB"), ("KiB", "KiB"))
+OS_TYPES = (("hvm: a full virtual machine (KVM / QEMU)", "hvm"), ("linux: a Xen paravirtual guest", "linux"),
+            ("exe: a container (LXC)", "exe"))  # fmt: skip
+DOMAIN_TYPES = (("kvm: hardware-assisted (/dev/kvm)", "kvm"), ("qemu: emulated in software (TCG)", "qemu"))
+ARCHES = ("x86_64", "i686", "aarch64")
+BOOT_DEVICES = ["hd", "cdrom", "network", "fd"]
+DISK_BUSES = ("virtio", "sata", "scsi", "ide")
+
+
+def memory_lesson(amount: int, unit: str) -> str:
+    """One line of HTML on what the amount is in the XML's default unit (KiB) and in libvirt's KB."""
+    if amount < 0 or unit not in UNITS:
+        return ""
+    nbytes = amount * UNITS[unit]
+    kib_text = str(nbytes // 1024) if nbytes % 1024 == 0 else f"{nbytes / 1024:.3f}"
+    kb_text = str(nbytes // 1000) if nbytes % 1000 == 0 else f"{nbytes / 1000:.3f}"
+    return (
+        f"<small>{amount} {escape(unit)} = <b>{kib_text} KiB</b>. <code>&lt;memory&gt;</code> without "
+        f"<code>unit=</code> is read in KiB (1024 bytes): that is what the notes call “KB”. "
+        f"libvirt's own <code>unit='KB'</code> means 1000 bytes: {amount} {escape(unit)} = {kb_text} KB.</small>"
+    )
+
+
+class DomainForm(Panel):
+    """A form for a new domain.
+
+    Attributes:
+        name, memory, memory_unit, vcpus, domain_type, os_type, arch, boot, disk, disk_bus, cdrom,
+        network: the fields (``boot`` is a list of devices in boot order).
+        preview: the XML that define would receive; messages: validation problems.
+        define_button, create_button: ``virsh define`` / ``virsh create``.
+        status: the virsh command, libvirt calls and result of the last action (or the error).
+
+        form = DomainForm(conn)
+        form.name.value = "vm1"; form.memory.value = 1; form.memory_unit.value = "GiB"
+        form.define_button.click()
+    """
+
+    def __init__(self, conn, name: str = "vm1"):
+        self.conn = conn
+        self.name = W.Text(value=name, description="name")
+        self.memory = W.IntText(value=512, description="memory")
+        self.memory_unit = W.Dropdown(options=MEMORY_UNITS, value="MiB", layout=W.Layout(width="7em"))
+        self.memory_note = W.HTML()
+        self.vcpus = W.IntText(value=1, description="vCPUs")
+        self.domain_type = W.Dropdown(options=DOMAIN_TYPES, value="kvm", description="type")
+        self.os_type = W.Dropdown(options=OS_TYPES, value="hvm", description="OS type")
+        self.arch = W.Dropdown(options=ARCHES, value="x86_64", description="arch", layout=W.Layout(width="14em"))
+        self.boot = W.TagsInput(value=["hd"], allowed_tags=BOOT_DEVICES, allow_duplicates=False)
+        self.disk = W.Text(value=f"/var/lib/libvirt/images/{name}.qcow2", description="disk",
+                           placeholder="image path (empty: no disk)", layout=W.Layout(width="32em"))  # fmt: skip
+        self.disk_bus = W.Dropdown(options=DISK_BUSES, value="virtio", layout=W.Layout(width="7em"))
+        self.cdrom = W.Text(value="", description="CD-ROM", placeholder="ISO path (empty: none)",
+                            layout=W.Layout(width="32em"))  # fmt: skip
+        self.network = W.Dropdown(description="network")
+        self.preview = W.HTML()
+        self.messages = W.HTML()
+        self.define_button = W.Button(description="Define", icon="save", button_style="primary",
+                                      tooltip="virsh define: register the domain (it stays shut off)")
+        self.create_button = W.Button(description="Create", icon="play", button_style="success",
+                                      tooltip="virsh create: start a transient domain (gone after it stops)")
+        self.status = Status()
+        self.refresh()
+        for field in self.fields():
+            field.observe(lambda _c: self.update(), names="value")
+        self.define_button.on_click(lambda _b: self.define())
+        self.create_button.on_click(lambda _b: self.create())
+        super().__init__([
+            self.name, W.HBox([self.memory, self.memory_unit]), self.memory_note, self.vcpus,
+            self.domain_type, W.HBox([self.os_type, self.arch]), W.HBox([W.Label("boot order"), self.boot]),
+            W.HBox([self.disk, self.disk_bus]), self.cdrom, self.network,
+            W.HBox([self.define_button, self.create_button]), self.status,
+            self.messages, W.HTML("<b>XML preview</b> (what <code>virsh define</code> receives)"), self.preview,
+        ])  # fmt: skip
+        self.update()
+
+    def fields(self) -> list[W.ValueWidget]:
+        return [self.name, self.memory, self.memory_unit, self.vcpus, self.domain_type, self.os_type,
+                self.arch, self.boot, self.disk, self.disk_bus, self.cdrom, self.network]  # fmt: skip
+
+    def refresh(self) -> None:
+        """Read the networks a NIC can join (``virsh net-list --all``) from libvirt."""
+        try:
+            names = self.conn.net_list(all=True).names
+        except KvmlabError:
+            names = []
+        current = self.network.value
+        self.network.options = [("(no network interface)", "")] + [(n, n) for n in names]
+        self.network.value = current if current in names else ("default" if "default" in names else "")
+
+    def spec(self) -> DomainSpec:
+        """The DomainSpec the fields describe.
+
+        Raises:
+            KvmlabError: a field holds something that is not even a value (a negative size).
+        """
+        spec = DomainSpec(name=self.name.value.strip() or None, type=self.domain_type.value,
+                          os_type=self.os_type.value, arch=self.arch.value, vcpus=self.vcpus.value,
+                          boot=list(self.boot.value))  # fmt: skip
+        spec.memory = f"{self.memory.value}{self.memory_unit.value}"
+        if self.disk.value.strip():
+            spec.add_disk(self.disk.value.strip(), bus=self.disk_bus.value)
+        if self.cdrom.value.strip():
+            spec.add_disk(self.cdrom.value.strip(), device="cdrom")
+        if self.network.value:
+            spec.add_interface(network=self.network.value)
+        return spec
+
+    def problems(self) -> list[str]:
+        try:
+            return spec_problems(self.spec())
+        except KvmlabError as err:
+            return [err.message + (f" Fix: {err.hint}" if err.hint else "")]
+
+    def update(self) -> None:
+        """Rebuild the preview and the validation messages from the fields."""
+        self.memory_note.value = memory_lesson(self.memory.value, self.memory_unit.value)
+        try:
+            xml = self.spec().to_xml()
+        except KvmlabError as err:
+            xml = f"(no XML: {err.message})"
+        self.preview.value = f"<pre style='font-size:90%'>{escape(xml)}</pre>"
+        self.messages.value = problems_html(self.problems(), ok="valid: libvirt's schema and kvmlab's checks pass")
+
+    def _checked_spec(self, attempted: str) -> DomainSpec | None:
+        """The spec, validated; None (with the teaching error shown) if it is not valid."""
+        try:
+            spec = self.spec()
+            spec.validate()
+        except KvmlabError as err:
+            self.status.fail(err, attempted)
+            return None
+        return spec
+
+    def _run(self, verb: str) -> None:
+        name = self.name.value.strip() or "NAME"
+        attempted = f"virsh {verb} {name}.xml"
+        spec = self._checked_spec(attempted)
+        if spec is None:
+            return
+        result = self.status.run(attempted, getattr(self.conn, verb), spec)
+        if result is None:
+            return
+        try:  # read back what libvirt now holds
+            self.status.show(result, self.conn.dominfo(spec.name))
+        except KvmlabError as err:
+            self.status.fail(err, f"virsh dominfo {spec.name}")
+        self.refresh()
+
+    def define(self) -> None:
+        """Validate, ``conn.define(spec)``, then show ``dominfo`` read back from libvirt."""
+        self._run("define")
+
+    def create(self) -> None:
+        """Validate, ``conn.create(spec)`` (a transient, running domain), then ``dominfo``."""
+        self._run("create")

@@ -1,0 +1,129 @@
+"""NetworkForm: a virtual network in each mode (nat, route, isolated, open, bridge), checked live.
+
+The subnet and DHCP checks are the NetworkSpec's (kvmlab.specs.checks_network); the form shows
+them as you type, then defines (and optionally starts) the network through the operations.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from html import escape
+
+import ipywidgets as W
+
+from ..errors import KvmlabError
+from ..specs import DhcpRange, IpSpec, NetworkSpec
+from .panel import Panel
+from .status import Status, Steps, problems_html
+from .validation import spec_problems
+
+__all__ = ["NetworkForm", "MODE_LESSONS"]
+
+MODE_LESSONS = {
+    "nat": "guests reach the outside through the host's address (NAT); libvirt runs DHCP and DNS",
+    "route": "like nat without address translation: the outside needs a route back to this subnet",
+    "isolated": "no <forward>: guests talk to each other and to the host only",
+    "open": "like route, but libvirt adds no firewall rules at all",
+    "bridge": "guests join an existing host bridge (e.g. br0): the LAN gives them addresses, no <ip> here",
+}
+
+
+class NetworkForm(Panel):
+    """A form for a new virtual network.
+
+    Attributes:
+        name, mode, bridge: the network; address (the gateway), prefix, dhcp, dhcp_start,
+        dhcp_end: its subnet (hidden in bridge mode); autostart: also ``net-autostart``.
+        preview, messages: the XML and its problems. define_button (net-define) and
+        define_start_button (net-define, net-start[, net-autostart] with progress).
+
+        form = NetworkForm(conn)
+        form.name.value = "lab"; form.mode.value = "route"; form.define_button.click()
+    """
+
+    def __init__(self, conn, name: str = "lab"):
+        self.conn = conn
+        self.name = W.Text(value=name, description="name")
+        self.mode = W.Dropdown(options=list(MODE_LESSONS), value="nat", description="mode")
+        self.mode_note = W.HTML()
+        self.bridge = W.Text(value="virbr10", description="bridge")
+        self.address = W.Text(value="192.168.150.1", description="gateway")
+        self.prefix = W.IntText(value=24, description="prefix", layout=W.Layout(width="12em"))
+        self.subnet_note = W.HTML()
+        self.dhcp = W.Checkbox(value=True, description="DHCP")
+        self.dhcp_start = W.Text(value="192.168.150.2", description="from")
+        self.dhcp_end = W.Text(value="192.168.150.254", description="to")
+        self.autostart = W.Checkbox(value=False, description="autostart")
+        self.ip_box = W.VBox([W.HBox([self.address, self.prefix]), self.subnet_note,
+                              W.HBox([self.dhcp, self.dhcp_start, self.dhcp_end])])  # fmt: skip
+        self.preview = W.HTML()
+        self.messages = W.HTML()
+        self.define_button = W.Button(description="Define", icon="save", button_style="primary",
+                                      tooltip="virsh net-define: register the network (inactive)")
+        self.define_start_button = W.Button(description="Define + start", icon="play", button_style="success",
+                                            tooltip="virsh net-define, net-start (and net-autostart)")
+        self.progress = Steps()
+        self.status = Status()
+        for field in self.fields():
+            field.observe(lambda _c: self.update(), names="value")
+        self.define_button.on_click(lambda _b: self.define())
+        self.define_start_button.on_click(lambda _b: self.define(start=True))
+        super().__init__([
+            self.name, self.mode, self.mode_note, self.bridge, self.ip_box, self.autostart,
+            W.HBox([self.define_button, self.define_start_button, self.progress]), self.status,
+            self.messages, W.HTML("<b>XML preview</b> (what <code>virsh net-define</code> receives)"), self.preview,
+        ])  # fmt: skip
+        self.update()
+
+    def fields(self) -> list[W.ValueWidget]:
+        return [self.name, self.mode, self.bridge, self.address, self.prefix, self.dhcp,
+                self.dhcp_start, self.dhcp_end]  # fmt: skip
+
+    def spec(self) -> NetworkSpec:
+        """The NetworkSpec the fields describe (in bridge mode: no <ip>, as libvirt wants)."""
+        spec = NetworkSpec(name=self.name.value.strip() or None, mode=self.mode.value,
+                           bridge=self.bridge.value.strip() or None)  # fmt: skip
+        if self.mode.value != "bridge":
+            ip = IpSpec(address=self.address.value.strip(), prefix=self.prefix.value)
+            if self.dhcp.value:
+                ip.ranges.append(DhcpRange(start=self.dhcp_start.value.strip(), end=self.dhcp_end.value.strip()))
+            spec.ips.append(ip)
+        return spec
+
+    def _subnet_lesson(self) -> str:
+        try:
+            iface = ipaddress.ip_interface(f"{self.address.value.strip()}/{self.prefix.value}")
+        except ValueError:
+            return ""
+        net = iface.network
+        mask = f" = netmask {net.netmask}" if net.version == 4 else ""
+        return (f"<small>prefix {net.prefixlen}{mask}: subnet <b>{net}</b>, {net.num_addresses} addresses; "
+                f"the gateway {iface.ip} is the host's side of the network.</small>")
+
+    def update(self) -> None:
+        """Show the fields of the chosen mode, the XML, and the problems."""
+        bridge_mode = self.mode.value == "bridge"
+        self.ip_box.layout.display = "none" if bridge_mode else None
+        self.bridge.placeholder = "br0 (must exist on the host)" if bridge_mode else "virbr10 (libvirt creates it)"
+        self.mode_note.value = f"<small>{escape(MODE_LESSONS[self.mode.value])}</small>"
+        self.subnet_note.value = self._subnet_lesson()
+        spec = self.spec()
+        self.preview.value = f"<pre style='font-size:90%'>{escape(spec.to_xml())}</pre>"
+        self.messages.value = problems_html(spec_problems(spec), ok="valid: libvirt's schema and kvmlab's checks pass")
+
+    def define(self, start: bool = False) -> None:
+        """Validate, ``net-define`` (then ``net-start`` / ``net-autostart``), read back net-info."""
+        name = self.name.value.strip() or "NAME"
+        try:
+            spec = self.spec()
+            spec.validate()
+        except KvmlabError as err:
+            self.status.fail(err, f"virsh net-define {name}.xml")
+            return
+        steps = [(f"virsh net-define {name}.xml", lambda: self.conn.net_define(spec))]
+        if start:
+            steps.append((f"virsh net-start {name}", lambda: self.conn.net_start(name)))
+        if self.autostart.value:
+            steps.append((f"virsh net-autostart {name}", lambda: self.conn.net_autostart(name)))
+        steps.append((f"virsh net-info {name}", lambda: self.conn.net_info(name)))
+        self.progress.run(self.status, steps)

@@ -1,0 +1,57 @@
+"""PoolDashboard: the storage pools libvirt knows, and the pool-* commands as buttons."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..ops.result import Result
+from ..units import pretty_capacity
+from .board import Action, Board
+
+__all__ = ["PoolDashboard", "POOL_ACTIONS"]
+
+POOL_ACTIONS = (
+    Action("build", "build", "pool-build", lambda c, n: c.pool_build(n),
+           "virsh pool-build: make the pool's storage (for a dir pool: mkdir the target path)"),
+    Action("start", "start", "pool-start", lambda c, n: c.pool_start(n),
+           "virsh pool-start: activate the pool so its volumes can be listed and used", "success"),
+    Action("destroy", "destroy", "pool-destroy", lambda c, n: c.pool_destroy(n),
+           "virsh pool-destroy: deactivate the pool (no data is deleted)", "warning"),
+    Action("autostart", "autostart", "pool-autostart", lambda c, n: c.pool_autostart(n),
+           "virsh pool-autostart: activate it whenever libvirtd starts"),
+    Action("no_autostart", "no autostart", "pool-autostart --disable",
+           lambda c, n: c.pool_autostart(n, disable=True), "virsh pool-autostart --disable"),
+    Action("info", "info", "pool-info", lambda c, n: c.pool_info(n),
+           "virsh pool-info: state, autostart, capacity, allocation, available"),
+    Action("dumpxml", "XML", "pool-dumpxml", lambda c, n: c.pool_dumpxml(n), "virsh pool-dumpxml"),
+    Action("undefine", "undefine", "pool-undefine", lambda c, n: c.pool_undefine(n),
+           "virsh pool-undefine: forget the pool's definition (stop it first; files stay)", "danger"),
+)  # fmt: skip
+
+
+class PoolDashboard(Board):
+    """Every storage pool (``virsh pool-list --all --details``) with pool-* buttons; refreshed after
+    its own actions and on libvirt's storage-pool lifecycle events.
+
+        pools = PoolDashboard(conn)
+        pools.row("iso").start_button.click()
+    """
+
+    kind = "pool"
+    title = "Storage pools (virsh pool-list --all --details)"
+    actions = POOL_ACTIONS
+
+    def read(self) -> tuple[Result, list[tuple[str, str]]]:
+        listing = self.conn.pool_list(all=True, details=True)
+        items = []
+        for pool in listing.pools:
+            auto = "?" if pool.autostart is None else "yes" if pool.autostart else "no"
+            state = f"{pool.state}, autostart {auto}"
+            if pool.capacity is not None:
+                state += f", {pretty_capacity(pool.available or 0)} free of {pretty_capacity(pool.capacity)}"
+            items.append((pool.name, state))
+        return listing, items
+
+    def badge(self, state: str) -> str:
+        colour = "#2a2" if state.startswith("running") else "#888"
+        return f"<span style='color:{colour}'>● {escape(state)}</span>"

@@ -1,0 +1,127 @@
+"""PoolForm: a storage pool (dir, fs, netfs, logical) checked live; define, build, start with progress."""
+
+from __future__ import annotations
+
+from html import escape
+
+import ipywidgets as W
+
+from ..errors import KvmlabError
+from ..specs import PoolSpec
+from .panel import Panel
+from .status import Status, Steps, problems_html
+from .validation import spec_problems
+
+__all__ = ["PoolForm", "TYPE_LESSONS"]
+
+TYPE_LESSONS = {
+    "dir": "a directory on the host; each volume is a file in it (pool-build creates the directory)",
+    "fs": "a block device (e.g. /dev/sdb1) that libvirt mounts on the target path",
+    "netfs": "an NFS export (host:/dir) that libvirt mounts on the target path",
+    "logical": "an LVM volume group; each volume is a logical volume (pool-build runs vgcreate)",
+}
+_DEFAULT_FORMAT = {"fs": "ext4", "netfs": "nfs", "logical": "lvm2"}
+
+
+class PoolForm(Panel):
+    """A form for a new storage pool.
+
+    Attributes:
+        name, pool_type, target: the pool; source_host, source_dir (netfs), source_devices
+        (fs/logical, comma-separated), source_name (logical: the VG), source_format.
+        preview, messages: the XML and its problems. define_button (pool-define),
+        setup_button (pool-define, pool-build, pool-start[, pool-autostart] with ``progress``).
+
+        form = PoolForm(conn)
+        form.name.value = "lab"; form.target.value = "/var/lib/libvirt/lab"; form.setup_button.click()
+    """
+
+    def __init__(self, conn, name: str = "lab"):
+        self.conn = conn
+        self.name = W.Text(value=name, description="name")
+        self.pool_type = W.Dropdown(options=list(TYPE_LESSONS), value="dir", description="type")
+        self.type_note = W.HTML()
+        self.target = W.Text(value=f"/var/lib/libvirt/{name}", description="target path",
+                             layout=W.Layout(width="32em"))  # fmt: skip
+        self.source_host = W.Text(description="NFS host", placeholder="nfs.example.org")
+        self.source_dir = W.Text(description="export", placeholder="/srv/images")
+        self.source_devices = W.Text(description="devices", placeholder="/dev/sdb1 (comma-separated)")
+        self.source_name = W.Text(description="VG name", placeholder="vg_lab")
+        self.source_format = W.Text(description="format")
+        self.autostart = W.Checkbox(value=False, description="autostart")
+        self.source_box = W.VBox()
+        self.preview = W.HTML()
+        self.messages = W.HTML()
+        self.define_button = W.Button(description="Define", icon="save", button_style="primary",
+                                      tooltip="virsh pool-define: register the pool (inactive)")
+        self.setup_button = W.Button(description="Define, build, start", icon="play", button_style="success",
+                                     layout=W.Layout(width="auto"),
+                                     tooltip="virsh pool-define, pool-build, pool-start (and pool-autostart)")
+        self.progress = Steps()
+        self.status = Status()
+        for field in self.fields():
+            field.observe(lambda _c: self.update(), names="value")
+        self.pool_type.observe(lambda c: self._type_changed(c["old"], c["new"]), names="value")
+        self.define_button.on_click(lambda _b: self.define())
+        self.setup_button.on_click(lambda _b: self.define(setup=True))
+        super().__init__([
+            self.name, self.pool_type, self.type_note, self.target, self.source_box, self.autostart,
+            W.HBox([self.define_button, self.setup_button, self.progress]), self.status, self.messages,
+            W.HTML("<b>XML preview</b> (what <code>virsh pool-define</code> receives)"), self.preview,
+        ])  # fmt: skip
+        self.update()
+
+    def fields(self) -> list[W.ValueWidget]:
+        return [self.name, self.pool_type, self.target, self.source_host, self.source_dir,
+                self.source_devices, self.source_name, self.source_format]  # fmt: skip
+
+    def _type_changed(self, old: str, new: str) -> None:
+        if self.source_format.value in ("", _DEFAULT_FORMAT.get(old, "")):
+            self.source_format.value = _DEFAULT_FORMAT.get(new, "")
+
+    def spec(self) -> PoolSpec:
+        """The PoolSpec the fields of the chosen type describe."""
+        kind = self.pool_type.value
+        spec = PoolSpec(type=kind, name=self.name.value.strip() or None, target=self.target.value.strip() or None)
+        if kind == "netfs":
+            spec.source_host = self.source_host.value.strip() or None
+            spec.source_dir = self.source_dir.value.strip() or None
+        if kind in ("fs", "logical"):
+            spec.source_devices = [d.strip() for d in self.source_devices.value.split(",") if d.strip()]
+        if kind == "logical":
+            spec.source_name = self.source_name.value.strip() or None
+        if kind != "dir" and self.source_format.value.strip():
+            spec.source_format = self.source_format.value.strip()
+        return spec
+
+    def update(self) -> None:
+        """Show the source fields of the chosen type, the XML, and the problems."""
+        kind = self.pool_type.value
+        self.type_note.value = f"<small>{escape(TYPE_LESSONS[kind])}</small>"
+        self.source_box.children = {
+            "dir": [],
+            "fs": [self.source_devices, self.source_format],
+            "netfs": [self.source_host, self.source_dir, self.source_format],
+            "logical": [self.source_name, self.source_devices, self.source_format],
+        }[kind]
+        spec = self.spec()
+        self.preview.value = f"<pre style='font-size:90%'>{escape(spec.to_xml())}</pre>"
+        self.messages.value = problems_html(spec_problems(spec), ok="valid: libvirt's schema and kvmlab's checks pass")
+
+    def define(self, setup: bool = False) -> None:
+        """Validate, ``pool-define`` (then ``pool-build``, ``pool-start``…), read back pool-info."""
+        name = self.name.value.strip() or "NAME"
+        try:
+            spec = self.spec()
+            spec.validate()
+        except KvmlabError as err:
+            self.status.fail(err, f"virsh pool-define {name}.xml")
+            return
+        steps = [(f"virsh pool-define {name}.xml", lambda: self.conn.pool_define(spec))]
+        if setup:
+            steps += [(f"virsh pool-build {name}", lambda: self.conn.pool_build(name)),
+                      (f"virsh pool-start {name}", lambda: self.conn.pool_start(name))]  # fmt: skip
+        if self.autostart.value:
+            steps.append((f"virsh pool-autostart {name}", lambda: self.conn.pool_autostart(name)))
+        steps.append((f"virsh pool-info {name}", lambda: self.conn.pool_info(name)))
+        self.progress.run(self.status, steps)
