@@ -27,7 +27,7 @@ APT_PACKAGES=(
   libvirt-clients libxml2-utils
   libvirt-daemon-system libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
   dnsmasq-base iptables iproute2 busybox-static linux-image-amd64 kmod xz-utils cpio
-  openssh-server openssh-client netcat-openbsd
+  openssh-server openssh-client netcat-openbsd strace
 )
 [ "$mode" = test ] && APT_PACKAGES+=(chromium)
 

@@ -12,7 +12,7 @@ from .domain_lifecycle import DomainLifecycleOps
 from .domain_lookup import STATE_NAMES, cmdline, libvirt_failure, lookup_domain, state_name
 from .domain_results import DomainList, DomainRow, DomInfo
 from .domain_undefine import DomainUndefineOps
-from .domain_xpath import dump_xpath
+from .xpath import dump_xpath
 from .result import Xml
 
 __all__ = ["DomainOps", "STATE_NAMES"]

@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 import libvirt
 
-from ..errors import InvalidInput, KvmlabError
+from ..errors import KvmlabError
 from ..specs.guard import guard_xml
 from .domain_lookup import cmdline, libvirt_failure, lookup_domain
 from .domain_results import DomainMessage
-from .editor import run_editor
+from .editor import CHANGED, EditAbandoned, EditRejected, ReeditAsk, run_editor
 from .source import XmlSource, read_xml_source
 
-__all__ = ["DomainEditOps", "EditRejected", "EditAbandoned", "ReeditAsk"]
+__all__ = ["DomainEditOps"]
 
 # virsh edits what the next boot uses, secrets included
 _QUERY = libvirt.VIR_DOMAIN_XML_SECURE | libvirt.VIR_DOMAIN_XML_INACTIVE
-FAILED = "Failed."
-CHANGED = "The XML configuration was changed by another user."
-
-
-class EditRejected(InvalidInput):
-    """The edited XML was not accepted (or the domain changed meanwhile); nothing was changed.
-
-    ``reason`` is virsh's one-word verdict (``Failed.``); ``edited`` is the rejected text, to fix and retry.
-    """
-
-    reason: str = FAILED
-    edited: str = ""
-    reread: str | None = None
-
-
-class EditAbandoned(KvmlabError):
-    """The user answered 'n' at virsh's ``Try again?`` prompt (virsh prints nothing more)."""
-
-
-# ask(error, relax_available) -> 'y' (edit again), 'f' (define again), 'i' (without validation),
-# 'n' (give up) or None (no terminal: report the error)
-ReeditAsk = Callable[[EditRejected, bool], "str | None"]
-
-
 def _edit_hint(msg: str, validate: bool) -> str:
     if "validate" in msg and validate:
         return ("the XML does not follow libvirt's schema; fix it, or pass skip_validate=True "

@@ -15,9 +15,46 @@ import string
 import subprocess
 import sys
 
-from ..errors import InvalidInput, OperationFailed
+from typing import Callable
 
-__all__ = ["ACCEPTED_CHARS", "DEFAULT_EDITOR", "editor_command", "run_editor", "ask_reedit"]
+from ..errors import InvalidInput, KvmlabError, OperationFailed
+
+__all__ = [
+    "ACCEPTED_CHARS",
+    "DEFAULT_EDITOR",
+    "FAILED",
+    "CHANGED",
+    "EditRejected",
+    "EditAbandoned",
+    "ReeditAsk",
+    "editor_command",
+    "run_editor",
+    "ask_reedit",
+]
+
+FAILED = "Failed."
+CHANGED = "The XML configuration was changed by another user."
+
+
+class EditRejected(InvalidInput):
+    """The edited XML was not accepted (or the domain changed meanwhile); nothing was changed.
+
+    ``reason`` is virsh's one-word verdict (``Failed.``); ``edited`` is the rejected text, to fix and retry.
+    """
+
+    reason: str = FAILED
+    edited: str = ""
+    reread: str | None = None
+
+
+class EditAbandoned(KvmlabError):
+    """The user answered 'n' at virsh's ``Try again?`` prompt (virsh prints nothing more)."""
+
+
+# ask(error, relax_available) -> 'y' (edit again), 'f' (define again), 'i' (without validation),
+# 'n' (give up) or None (no terminal: report the error)
+ReeditAsk = Callable[[EditRejected, bool], "str | None"]
+
 
 # Characters virsh accepts in $EDITOR (run directly) and in the temp file name
 ACCEPTED_CHARS = frozenset(string.ascii_letters + string.digits + "-/_.:@")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import libvirt
 
 from ..errors import InvalidInput, KvmlabError, UsageError
-from .domain_xpath import dump_xpath  # generic over the document (net/pool/domain dumpxml)
+from .xpath import dump_xpath  # generic over the document (net/pool/domain dumpxml)
 from .network_define import NetworkDefineOps
 from .network_lookup import flag_names, lookup_network, network_failure
 from .network_results import NetInfo, NetList, NetMessage, NetworkRow, NetXml, virsh_line

@@ -13,7 +13,7 @@ from .pool_edit import PoolEditOps
 from .pool_lifecycle import PoolLifecycleOps
 from .pool_lookup import POOL_STATES, find_pool, pool_errors, require_option, virsh_line
 from .pool_results import PoolInfo, PoolList, PoolSummary
-from .domain_xpath import dump_xpath  # generic over the document (virshDumpXML)
+from .xpath import dump_xpath  # generic over the document (virshDumpXML)
 from .result import Xml
 
 __all__ = ["PoolOps", "POOL_TYPES", "split_list"]

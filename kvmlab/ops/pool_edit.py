@@ -7,7 +7,7 @@ import libvirt
 
 from ..errors import KvmlabError
 from ..specs.guard import guard_xml
-from .domain_edit import CHANGED, FAILED, EditAbandoned, EditRejected, ReeditAsk
+from .editor import CHANGED, FAILED, EditAbandoned, EditRejected, ReeditAsk
 from .editor import run_editor
 from .pool_lookup import find_pool, mapped_error, virsh_line
 from .pool_results import PoolMessage

@@ -11,7 +11,7 @@ from .pool_lookup import (VOL_TYPES, find_pool, find_volume, mapped_error, pool_
                           virsh_line)
 from .pool_results import VolInfo, VolList, VolMessage, VolSummary
 from .pool_sizes import vol_size
-from .domain_xpath import dump_xpath  # generic over the document (virshDumpXML)
+from .xpath import dump_xpath  # generic over the document (virshDumpXML)
 from .pool_xml import buffer_text, volume_element
 from .result import Xml
 

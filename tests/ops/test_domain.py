@@ -15,8 +15,8 @@ import pytest
 import kvmlab
 from kvmlab import InvalidInput, InvalidState, KvmlabError, NotFound, OperationFailed, SpecError
 from kvmlab.ops import domain_define, domain_edit
-from kvmlab.ops.domain_edit import EditRejected
-from kvmlab.ops.domain_xpath import XPathSyntax
+from kvmlab.ops.editor import EditRejected
+from kvmlab.ops.xpath import XPathSyntax
 from kvmlab.ops.editor import run_editor
 
 from ..conftest import inventory

@@ -8,43 +8,18 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable
 
 import libvirt
 
 from ...errors import KvmlabError, OperationFailed, Unsupported
 from ...ops.domain_define import FilePath
-from ...ops.domain_edit import FAILED, EditRejected
-from ...ops.domain_xpath import XPathSyntax
+from ...ops.editor import FAILED, EditRejected
 from ...ops.editor import ask_reedit
-from ...ops.result import Message, Result, Xml
+from ...ops.result import Message, Result
 from .parse import ALIAS, BOOL, DATA, STRING, Command, Opt
+from .streams import say_errors, xpath_quirk
 
 __all__ = ["COMMANDS"]
-
-
-def _stderr(lines: list[str], hint: str = "") -> None:
-    sys.stdout.flush()
-    for line in lines:
-        sys.stderr.write(f"error: {line}\n")
-    if hint:
-        sys.stderr.write("kvmlab hint: " + " ".join(hint.split()) + "\n")
-    sys.stderr.flush()
-
-
-def _partial(run: Callable[..., Result]) -> Callable[..., Result]:
-    """virsh sometimes prints part of a result before failing: write it, then let the runner report."""
-
-    def handler(conn, v):
-        try:
-            return run(conn, v)
-        except KvmlabError as err:
-            output = getattr(err, "output", "")
-            if output:
-                sys.stdout.write(output)
-            raise
-
-    return handler
 
 
 def _flags(v: dict, *names: str) -> dict:
@@ -92,7 +67,7 @@ def _with_console(result: Result, conn, name: str, fail: bool) -> Result:
             raise
         # create ignores the console's failure: virsh's own lines still show, libvirt's stay pending
         if not getattr(err, "from_libvirt", False):
-            _stderr(err.virsh_error, err.hint)
+            say_errors(err.virsh_error, err.hint)
     return Message()
 
 
@@ -113,19 +88,14 @@ def _undefine(conn, v):
         v, "managed-save", "remove-all-storage", "delete-storage-volume-snapshots", "wipe-storage",
         "snapshots-metadata", "checkpoints-metadata", "nvram", "keep-nvram", "tpm", "keep-tpm"))
     if res.warnings:
-        _stderr(res.warnings)
+        say_errors(res.warnings)
     return res
 
 
+@xpath_quirk
 def _dumpxml(conn, v):
-    try:
-        return conn.dumpxml(v["domain"], xpath=v.get("xpath"), wrap=bool(v.get("wrap")),
-                            **_flags(v, "inactive", "security-info", "update-cpu", "migratable"))
-    except XPathSyntax as err:  # libxml2 complains on stderr, virsh still succeeds
-        sys.stdout.flush()
-        sys.stderr.write(err.stderr_text)
-        _stderr([], err.hint)
-        return Xml()
+    return conn.dumpxml(v["domain"], xpath=v.get("xpath"), wrap=bool(v.get("wrap")),
+                        **_flags(v, "inactive", "security-info", "update-cpu", "migratable"))
 
 
 def _edit(conn, v):
@@ -138,7 +108,7 @@ def _edit(conn, v):
     except EditRejected as err:
         # no terminal: virsh reports its verdict, then falls through to its success message
         # with a NULL domain (a virsh bug, kept: scripts see exactly this)
-        _stderr([err.reason], f"{err.virsh_error[0] if err.virsh_error else err.message} — {err.hint}")
+        say_errors([err.reason], f"{err.virsh_error[0] if err.virsh_error else err.message} — {err.hint}")
         return Message("Domain '(null)' XML configuration edited.")
 
 
@@ -175,7 +145,7 @@ COMMANDS = [
                        Opt("pass-fds", STRING, help="pass file descriptors N,M,... to the guest"),
                        Opt("validate", BOOL, help="validate the XML against the schema"),
                        Opt("reset-nvram", BOOL, help="re-initialize NVRAM from its pristine template")],
-            _partial(_create), help="create a domain from an XML file"),
+            _create, help="create a domain from an XML file"),
     Command("start", [_domain("domain", "name of the inactive domain"),
                       Opt("console", BOOL, help="attach to console after creation"),
                       Opt("paused", BOOL, help="leave the guest paused after creation"),
@@ -184,8 +154,8 @@ COMMANDS = [
                       Opt("force-boot", BOOL, help="force fresh boot by discarding any managed save"),
                       Opt("pass-fds", STRING, help="pass file descriptors N,M,... to the guest"),
                       Opt("reset-nvram", BOOL, help="re-initialize NVRAM from its pristine template")],
-            _partial(_start), help="start a (previously defined) inactive domain"),
-    Command("dominfo", [_domain("domain")], _partial(lambda conn, v: conn.dominfo(v["domain"])),
+            _start, help="start a (previously defined) inactive domain"),
+    Command("dominfo", [_domain("domain")], lambda conn, v: conn.dominfo(v["domain"]),
             help="domain information"),
     Command("suspend", [_domain("domain")], lambda conn, v: conn.suspend(v["domain"]), help="suspend a domain"),
     Command("resume", [_domain("domain")], lambda conn, v: conn.resume(v["domain"]), help="resume a domain"),
@@ -215,7 +185,7 @@ COMMANDS = [
         Opt("keep-nvram", BOOL, help="keep nvram file"),
         Opt("tpm", BOOL, help="remove TPM state"),
         Opt("keep-tpm", BOOL, help="keep TPM state"),
-    ], _partial(_undefine), help="undefine a domain"),
+    ], _undefine, help="undefine a domain"),
     Command("dumpxml", [_domain("domain"),
                         Opt("inactive", BOOL, help="show inactive defined XML"),
                         Opt("security-info", BOOL, help="include security sensitive information in XML dump"),

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 
-from ...ops.domain_xpath import XPathSyntax
-from ...ops.result import Xml
+from .streams import xpath_quirk
 from .parse import BOOL, DATA, STRING, Command, Opt
 
 __all__ = ["COMMANDS"]
@@ -34,18 +32,11 @@ _LIST_OPTS = [
 ]
 
 
+@xpath_quirk
 def _dumpxml(conn, v: dict):
-    try:
-        return conn.net_dumpxml(
-            v["network"], inactive=bool(v.get("inactive")), xpath=v.get("xpath"), wrap=bool(v.get("wrap"))
-        )
-    except XPathSyntax as err:  # virsh: libxml2's complaint on stderr, no output, success
-        from .run import HINT_PREFIX  # run imports this module
-
-        sys.stdout.flush()
-        sys.stderr.write(err.stderr_text + (f"{HINT_PREFIX}{err.hint}\n" if err.hint else ""))
-        sys.stderr.flush()
-        return Xml(xml="<nodes/>\n" if v.get("wrap") else "")  # no nodes selected
+    return conn.net_dumpxml(
+        v["network"], inactive=bool(v.get("inactive")), xpath=v.get("xpath"), wrap=bool(v.get("wrap"))
+    )
 
 
 def _list(conn, v: dict):

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-
-from ...ops.domain_edit import FAILED, EditRejected
-from ...ops.domain_xpath import XPathSyntax
-from ...ops.editor import ask_reedit
+from ...ops.editor import FAILED, EditRejected, ask_reedit
 from ...ops.pool_edit import EDIT_FAILED_STDOUT
 from ...ops.pool_lookup import virsh_line
 from ...ops.pool_results import PoolMessage
-from ...ops.result import Xml
 from .parse import BOOL, DATA, STRING, Command, Opt
+from .streams import say_errors, xpath_quirk
 
-__all__ = ["COMMANDS", "xpath_quirk"]
-
-HINT_PREFIX = "kvmlab hint: "  # as the runner prints it (run.py)
+__all__ = ["COMMANDS"]
 
 POOL = Opt("pool", DATA, required=True, help="pool name or uuid")
 FILE = Opt("file", DATA, required=True, help="file containing an XML pool description")
@@ -37,27 +31,9 @@ def _pool_edit(conn, v: dict):
     try:
         return conn.pool_edit_session(v["pool"], ask=ask)
     except EditRejected as err:
-        sys.stdout.flush()
-        sys.stderr.write(f"error: {err.reason}\n")
         reason = (err.virsh_error[0] if err.virsh_error else err.message).splitlines()[0]
-        sys.stderr.write(f"{HINT_PREFIX}{reason} — {err.hint}\n")
-        sys.stderr.flush()
+        say_errors([err.reason], hint=f"{reason} — {err.hint}")
         return PoolMessage(message=EDIT_FAILED_STDOUT, virsh=virsh_line("pool-edit", v["pool"]))
-
-
-def xpath_quirk(call):
-    """virsh prints libxml2's complaint about a malformed --xpath on stderr, nothing on stdout,
-    and succeeds (exit 0). Reproduced here around a dumpxml call."""
-    def run(conn, v: dict):
-        try:
-            return call(conn, v)
-        except XPathSyntax as err:
-            sys.stdout.flush()
-            sys.stderr.write(err.stderr_text)
-            sys.stderr.write(f"{HINT_PREFIX}{err.hint}\n")
-            sys.stderr.flush()
-            return Xml(xml="", virsh=getattr(err, "virsh", ""))
-    return run
 
 
 COMMANDS = [

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 
-from ...errors import KvmlabError
-from .commands_pool import xpath_quirk
+from .streams import xpath_quirk
 from .parse import BOOL, DATA, STRING, Command, Opt
 
 __all__ = ["COMMANDS"]
@@ -20,11 +18,7 @@ def _b(v: dict, name: str) -> bool:
 
 def _vol_info(conn, v: dict):
     """vol-info prints the Name line before asking libvirt for sizes; on failure that line stays."""
-    try:
-        return conn.vol_info(v["vol"], pool=v.get("pool"), bytes=_b(v, "bytes"), physical=_b(v, "physical"))
-    except KvmlabError as err:
-        sys.stdout.write(getattr(err, "partial_stdout", ""))
-        raise
+    return conn.vol_info(v["vol"], pool=v.get("pool"), bytes=_b(v, "bytes"), physical=_b(v, "physical"))
 
 
 COMMANDS = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Sequence, TextIO
 
@@ -9,6 +10,7 @@ from ...connection import Connection, connect
 from ...errors import KvmlabError, UsageError
 from . import commands_domain, commands_network, commands_pool, commands_volume
 from .parse import Invocation, parse_argv, parse_batch
+from .streams import HINT_PREFIX, report
 
 __all__ = ["COMMANDS", "run_batch", "main"]
 
@@ -22,32 +24,23 @@ COMMANDS = {
     )
 }
 
-HINT_PREFIX = "kvmlab hint: "
-
-
-def report(err: KvmlabError, out: TextIO, errs: TextIO) -> None:
-    """virsh's ``error:`` lines, then kvmlab's one teaching line."""
-    out.flush()
-    for line in err.virsh_error:
-        errs.write(f"error: {line}\n")
-    if err.hint:
-        errs.write(f"{HINT_PREFIX}{err.hint}\n")
-    errs.flush()
+__all__ += ["HINT_PREFIX"]
 
 
 def run_batch(conn: Connection, invocations: Sequence[Invocation], out: TextIO, errs: TextIO) -> bool:
     """Run each command; like virsh, go on after a failure and return the last command's status."""
     ok = True
-    for inv in invocations:
-        try:
-            result = inv.command.run(conn, inv.values)
-            out.write(str(result))
-            ok = True
-        except KvmlabError as err:
-            report(err, out, errs)
-            ok = False
-        out.write("\n")
-    out.flush()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(errs):
+        for inv in invocations:
+            try:
+                result = inv.command.run(conn, inv.values)
+                out.write(str(result))
+                ok = True
+            except KvmlabError as err:
+                report(err)
+                ok = False
+            out.write("\n")
+        out.flush()
     return ok
 
 
@@ -84,14 +77,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, errs: Tex
     try:
         invocations = parse_batch(args[0], COMMANDS) if len(args) == 1 else parse_argv(args, COMMANDS)
     except UsageError as err:
-        report(err, out, errs)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(errs):
+            report(err)
         return 1
     if not invocations:
         return 0
     try:
         conn = connect(uri)
     except KvmlabError as err:
-        report(err, out, errs)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(errs):
+            report(err)
         return 1
     try:
         return 0 if run_batch(conn, invocations, out, errs) else 1
