@@ -1,0 +1,103 @@
+"""The base of every exercise check: a failure that teaches, and a small "passed" result.
+
+A check function looks at the learner's answer and either returns :class:`Passed` (shown as a green
+box in a notebook) or raises :class:`ExerciseFailed` whose ``hint`` points at the exact mistake::
+
+    from kvmlab.exercises import Passed, expect
+
+    def check_memory(kib: int) -> Passed:
+        expect(kib != 512, "512 is the size in MiB", hint="<memory> is in KiB: 512 MiB = 524288 KiB")
+        expect(kib == 524288, f"{kib} KiB is not 512 MiB", hint="multiply MiB by 1024")
+        return Passed("memory", "512 MiB = 524288 KiB")
+"""
+
+from __future__ import annotations
+
+import difflib
+from html import escape
+from typing import Iterable
+
+from ..cli.virsh.hints import KNOWN_TYPOS
+from ..errors import KvmlabError
+
+__all__ = ["ExerciseFailed", "Passed", "expect", "choose"]
+
+
+class ExerciseFailed(KvmlabError):
+    """The answer is not right yet. ``message`` says what is wrong, ``hint`` what to look at."""
+
+    def _repr_html_(self) -> str:
+        hint = f"<div><b>hint:</b> {escape(self.hint)}</div>" if self.hint else ""
+        return (
+            "<div class='kvmlab-exercise failed' style='border-left:4px solid #c60;padding:4px 8px'>"
+            f"<div><b>not yet:</b> {escape(self.message)}</div>{hint}</div>"
+        )
+
+
+class Passed:
+    """What a check returns when the answer is right: a title and the facts it confirmed."""
+
+    def __init__(self, title: str, *details: str):
+        self.title = title
+        self.details = list(details)
+
+    def __repr__(self) -> str:
+        return f"Passed({self.title!r})"
+
+    def __str__(self) -> str:
+        return "\n".join([f"passed: {self.title}", *(f"  - {d}" for d in self.details)])
+
+    def __bool__(self) -> bool:
+        return True
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{escape(d)}</li>" for d in self.details)
+        return (
+            "<div class='kvmlab-exercise passed' style='border-left:4px solid #070;padding:4px 8px'>"
+            f"<div style='color:#070'><b>passed:</b> {escape(self.title)}</div>"
+            + (f"<ul style='margin:2px 0'>{items}</ul>" if items else "")
+            + "</div>"
+        )
+
+
+def expect(cond: object, message: str, hint: str = "") -> None:
+    """Raise ExerciseFailed(message, hint=hint) unless ``cond`` is true."""
+    if not cond:
+        raise ExerciseFailed(message, hint=hint)
+
+
+def choose(answer: object, choices: Iterable[str], what: str = "answer") -> str:
+    """The choice ``answer`` names (case-insensitive), or ExerciseFailed saying why not.
+
+    Typos from the course notes (``qume``, ``libirt``, ``destory`` …) are named as such.
+    """
+    options = list(choices)
+    by_key = {c.lower(): c for c in options}
+    text = str(answer).strip() if isinstance(answer, str) else ""
+    if not text or text.upper() == "TODO":
+        raise ExerciseFailed(f"{what}: no answer yet", hint="choose one of: " + ", ".join(options))
+    if text.lower() in by_key:
+        return by_key[text.lower()]
+    typo = KNOWN_TYPOS.get(text.lower())
+    if typo is not None and typo in by_key:
+        raise ExerciseFailed(
+            f"{what}: {text!r} is a typo (the course notes make it too)",
+            hint=f"it is spelled {by_key[typo]!r}" + _ORIGIN.get(typo, ""),
+        )
+    close = difflib.get_close_matches(text.lower(), list(by_key), n=1, cutoff=0.75)
+    if close:
+        raise ExerciseFailed(
+            f"{what}: {text!r} is not one of the choices",
+            hint=f"did you mean {by_key[close[0]]!r}?" + _ORIGIN.get(close[0], ""),
+        )
+    raise ExerciseFailed(f"{what}: {text!r} is not one of the choices", hint="choose one of: " + ", ".join(options))
+
+
+# Where the names come from: a spelling is easier to keep once you know it.
+_ORIGIN = {
+    "qemu": " (Quick EMUlator)",
+    "libvirt": " (lib + virt: the virtualisation library)",
+    "libvirtd": " (the libvirt daemon: libvirt + d)",
+    "kvm": " (Kernel-based Virtual Machine)",
+    "destroy": " (destroy = forced power-off; shutdown = graceful)",
+}

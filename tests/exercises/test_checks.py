@@ -1,0 +1,74 @@
+"""The exercise base: ExerciseFailed teaches, Passed shows, expect and choose decide."""
+
+from __future__ import annotations
+
+import pytest
+
+import kvmlab
+from kvmlab.exercises import ExerciseFailed, Passed, choose, expect
+
+
+def test_exercise_failed_is_a_kvmlab_error_with_its_hint():
+    err = ExerciseFailed("memory: 512 is MiB", hint="<memory> is in KiB")
+    assert isinstance(err, kvmlab.KvmlabError)
+    assert err.hint == "<memory> is in KiB"
+    assert str(err) == "memory: 512 is MiB\nhint: <memory> is in KiB"  # what a traceback shows
+
+
+def test_exercise_failed_html_escapes_and_shows_both_lines():
+    html = ExerciseFailed("<vcpu> is 0", hint="use 1 & up")._repr_html_()
+    assert "&lt;vcpu&gt; is 0" in html and "use 1 &amp; up" in html
+    assert "<vcpu>" not in html
+
+
+def test_passed_text_html_and_truth():
+    p = Passed("three ways", "virsh list --all", "<b>x</b>")
+    assert bool(p) is True
+    assert str(p) == "passed: three ways\n  - virsh list --all\n  - <b>x</b>"
+    html = p._repr_html_()
+    assert "three ways" in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert repr(p) == "Passed('three ways')"
+
+
+def test_expect_raises_only_when_false():
+    expect(True, "never shown")
+    expect([1], "never shown")
+    with pytest.raises(ExerciseFailed) as info:
+        expect(0, "zero vCPUs", hint="a VM needs at least one")
+    assert info.value.message == "zero vCPUs" and info.value.hint == "a VM needs at least one"
+
+
+CHOICES = ("virsh", "libvirt", "libvirtd", "QEMU", "KVM")
+
+
+@pytest.mark.parametrize("answer, expected", [("qemu", "QEMU"), (" Kvm ", "KVM"), ("LIBVIRT", "libvirt")])
+def test_choose_is_case_insensitive(answer, expected):
+    assert choose(answer, CHOICES) == expected
+
+
+@pytest.mark.parametrize("typo, right", [("qume", "'QEMU'"), ("libirt", "'libvirt'")])
+def test_choose_names_the_course_typos(typo, right):
+    with pytest.raises(ExerciseFailed) as info:
+        choose(typo, CHOICES, what="io")
+    assert info.value.message == f"io: {typo!r} is a typo (the course notes make it too)"
+    assert info.value.hint.startswith(f"it is spelled {right}")
+
+
+def test_choose_suggests_a_close_name():
+    with pytest.raises(ExerciseFailed) as info:
+        choose("libvird", CHOICES)
+    assert info.value.hint.startswith("did you mean 'libvirtd'?")
+
+
+@pytest.mark.parametrize("answer", ["", "  ", "TODO", "todo", None, 3])
+def test_choose_without_an_answer_lists_the_choices(answer):
+    with pytest.raises(ExerciseFailed) as info:
+        choose(answer, CHOICES, what="B")
+    assert info.value.message == "B: no answer yet"
+    assert info.value.hint == "choose one of: virsh, libvirt, libvirtd, QEMU, KVM"
+
+
+def test_choose_rejects_something_else():
+    with pytest.raises(ExerciseFailed) as info:
+        choose("xen", CHOICES)
+    assert "'xen' is not one of the choices" in info.value.message
