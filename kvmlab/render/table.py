@@ -11,24 +11,22 @@ __all__ = ["display_width", "virsh_table", "virsh_fields", "html_table", "html_f
 
 def display_width(text: str) -> int:
     """Terminal columns of ``text`` (wide CJK characters take two), as vsh-table measures."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def virsh_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A virsh table: a space before each cell, two more after it, dashes of width + 3 a column."""
-    table = [list(map(str, header))] + [list(map(str, r)) for r in rows]
-    widths = [max(display_width(r[i]) for r in table) for i in range(len(header))]
+    table = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(map(display_width, col)) for col in zip(*table)] if rows else [display_width(str(h)) for h in header]
+    last = len(widths) - 1
 
     def line(cells: list[str]) -> str:
-        out = []
-        for i, cell in enumerate(cells):
-            out.append(" " + cell)
-            if i < len(cells) - 1:
-                out.append(" " * (widths[i] - display_width(cell) + 2))
-        return "".join(out) + "\n"
+        parts = [" " + c + " " * (widths[i] - display_width(c) + 2) for i, c in enumerate(cells[:last])]
+        return "".join(parts) + " " + cells[last] + "\n"
 
-    text = line(table[0]) + "-" * sum(w + 3 for w in widths) + "\n"
-    return text + "".join(line(r) for r in table[1:])
+    return line(table[0]) + "-" * sum(w + 3 for w in widths) + "\n" + "".join(map(line, table[1:]))
 
 
 def virsh_fields(fields: Sequence[tuple[str, str]], width: int = 15) -> str:
