@@ -17,7 +17,7 @@ def bars(name: str, title: str, labels: list[str], values: list[float], unit: st
         print("(matplotlib not installed: no plot)")
         return None
     OUT.mkdir(parents=True, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(6, 3))
+    fig, ax = plt.subplots(figsize=(7, max(2.5, 0.35 * len(values) + 1)))
     ax.barh(labels, values, color=["#4c72b0", "#dd8452", "#55a868", "#c44e52"][: len(values)])
     for i, v in enumerate(values):
         ax.text(v, i, f" {v:.3g} {unit}", va="center")
