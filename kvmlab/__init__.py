@@ -19,6 +19,22 @@ from .errors import (
 )
 from .errors import install_error_handler as _install_error_handler
 from .ops.result import Fields, Message, Result, Table, Xml
+from .specs import (
+    DhcpHost,
+    DhcpRange,
+    DiskSpec,
+    DomainSpec,
+    InterfaceSpec,
+    IpSpec,
+    NetworkSpec,
+    PoolSpec,
+    Problem,
+    VolumeSpec,
+    check_xml,
+    guard_xml,
+    validate_xml,
+    xml_parser,
+)
 
 # libvirt's default handler prints every error to the raw stderr (fd 2), even ones kvmlab handles.
 _install_error_handler()
@@ -44,4 +60,18 @@ __all__ = [
     "Table",
     "Fields",
     "Xml",
+    "DomainSpec",
+    "DiskSpec",
+    "InterfaceSpec",
+    "NetworkSpec",
+    "IpSpec",
+    "DhcpRange",
+    "DhcpHost",
+    "PoolSpec",
+    "VolumeSpec",
+    "Problem",
+    "check_xml",
+    "validate_xml",
+    "guard_xml",
+    "xml_parser",
 ]

@@ -1,0 +1,84 @@
+"""Teaching checks for a domain's ``<devices>``: disks and network interfaces."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .problems import Problem, Severity
+
+__all__ = ["device_problems", "problem", "BUS_PREFIX"]
+
+# which target name goes with which bus: vda on virtio, sda on sata/scsi/usb, hda on ide
+BUS_PREFIX = {"virtio": "vd", "sata": "sd", "scsi": "sd", "usb": "sd", "ide": "hd", "fdc": "fd", "xen": "xvd"}
+_MAC = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}")
+
+
+def problem(el: etree._Element, message: str, fix: str, severity: Severity = "error") -> Problem:
+    """A check problem located at ``el`` (its XPath and line)."""
+    return Problem(el.getroottree().getpath(el), message, fix, "check", el.sourceline, severity)
+
+
+def device_problems(root: etree._Element) -> list[Problem]:
+    return _disks(root) + _interfaces(root)
+
+
+def _disks(root: etree._Element) -> list[Problem]:
+    found = []
+    seen: dict[str, etree._Element] = {}
+    for disk in root.findall("devices/disk"):
+        target = disk.find("target")
+        dev = target.get("dev") if target is not None else None
+        if not dev:
+            found.append(problem(disk, "a <disk> has no <target dev=…>", "name the disk as the guest sees it: "
+                                 "<target dev='vda' bus='virtio'/> (vda, vdb… on virtio; sda on sata)"))
+            continue
+        if dev in seen:
+            found.append(problem(target, f"two disks use target dev='{dev}'",
+                                 "each disk needs its own name: vda, vdb, vdc…"))
+        seen[dev] = disk
+        bus = target.get("bus")
+        prefix = BUS_PREFIX.get(bus or "")
+        if prefix and not dev.startswith(prefix):
+            found.append(problem(target, f"dev='{dev}' on bus='{bus}': {bus} disks are usually named {prefix}a, "
+                                 f"{prefix}b…", f"use dev='{prefix}a' (the name is only a hint to the guest)",
+                                 "note"))
+        source = disk.find("source")
+        kind = disk.get("type", "file")
+        if kind == "file" and source is not None and source.get("file") is not None:
+            path = source.get("file")
+            if not path.startswith("/"):
+                found.append(problem(source, f"disk source file='{path}' is a relative path",
+                                     "libvirt needs an absolute path, e.g. /var/lib/libvirt/images/vm1.qcow2"))
+        if kind == "block" and source is not None and not (source.get("dev") or "").startswith("/dev/"):
+            found.append(problem(source, "a block disk needs <source dev='/dev/…'/>",
+                                 "use type='file' for image files, type='block' for /dev/ devices"))
+    return found
+
+
+def _interfaces(root: etree._Element) -> list[Problem]:
+    found = []
+    macs: dict[str, etree._Element] = {}
+    for nic in root.findall("devices/interface"):
+        kind = nic.get("type")
+        source = nic.find("source")
+        if kind == "network" and (source is None or not source.get("network")):
+            found.append(problem(nic, "an <interface type='network'> needs <source network='NAME'/>",
+                                 "name a libvirt network: `virsh net-list --all` shows them (e.g. default)"))
+        if kind == "bridge" and (source is None or not source.get("bridge")):
+            found.append(problem(nic, "an <interface type='bridge'> needs <source bridge='NAME'/>",
+                                 "name a host bridge such as br0 (`ip link show type bridge`)"))
+        mac_el = nic.find("mac")
+        mac = mac_el.get("address") if mac_el is not None else None
+        if mac is None:
+            continue
+        if not _MAC.fullmatch(mac):
+            found.append(problem(mac_el, f"'{mac}' is not a MAC address", "write six hex pairs: 52:54:00:12:34:56"))
+        elif int(mac[:2], 16) & 1:
+            found.append(problem(mac_el, f"'{mac}' is a multicast address (first byte is odd)",
+                                 "a NIC needs a unicast MAC; QEMU's prefix 52:54:00 is a safe start"))
+        elif mac.lower() in macs:
+            found.append(problem(mac_el, f"two interfaces share the MAC {mac}", "every NIC needs its own MAC"))
+        macs[mac.lower()] = nic
+    return found

@@ -1,0 +1,102 @@
+"""Teaching checks for ``<pool>`` and ``<volume>``.
+
+A pool is a place for disk images: a directory (``dir``), a filesystem to mount (``fs``: a
+device, ``netfs``: an NFS export), an LVM volume group (``logical``) and more. A volume is one
+image in a pool; its ``<capacity>`` is what the guest sees, its format how the bytes are stored.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .checks_devices import problem as _p
+from .parser import text_of
+from .problems import Problem
+from .values import scaled
+
+__all__ = ["pool_problems", "volume_problems", "TARGET_POOLS", "FILE_FORMATS", "PARTITION_TYPES"]
+
+# pool types whose <target><path> libvirt needs (where the images or the mount point live);
+# a logical pool's defaults to /dev/VGNAME
+TARGET_POOLS = ("dir", "fs", "netfs", "disk", "iscsi", "scsi", "mpath")
+# virStorageFileFormat names (file volumes) and the partition types of disk pools
+FILE_FORMATS = ("raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "vhd", "ploop",
+                "cow", "qcow", "qcow2", "qed", "vmdk", "luks", "none")
+PARTITION_TYPES = ("none", "linux", "fat16", "fat32", "linux-swap", "linux-lvm", "linux-raid", "extended")
+
+
+def pool_problems(root: etree._Element) -> list[Problem]:
+    found: list[Problem] = []
+    kind = root.get("type")
+    name = text_of(root.find("name"))
+    if not name:
+        found.append(_p(root, "the pool has no <name>", "add <name>images</name>"))
+    elif "/" in name:
+        found.append(_p(root.find("name"), f"the name '{name}' contains '/'", "use letters, digits, - and _"))
+    path = text_of(root.find("target/path"))
+    if kind in TARGET_POOLS and not (path or "").strip():
+        where = {"dir": "the directory that holds the images", "fs": "where the filesystem is mounted",
+                 "netfs": "where the export is mounted"}
+        found.append(_p(root, f"a {kind} pool needs <target><path> (libvirt: \"missing storage pool target path\")",
+                        f"add <target><path>/var/lib/libvirt/images</path></target>: {where.get(kind, 'its path')}"))
+    elif path and not path.startswith("/"):
+        found.append(_p(root.find("target/path"), f"target path '{path}' is relative",
+                        "use an absolute path such as /var/lib/libvirt/images/lab"))
+    devices = [d.get("path") for d in root.findall("source/device") if d.get("path")]
+    if kind == "fs" and not devices:
+        found.append(_p(root, "an fs pool needs the block device to mount: <source><device path='/dev/sdb1'/>",
+                        "add <source><device path='/dev/sdb1'/><format type='ext4'/></source>"))
+    if kind == "netfs":
+        host = root.find("source/host")
+        if host is None or not host.get("name"):
+            found.append(_p(root, "a netfs pool needs the server: <source><host name='…'/>",
+                            "add <source><host name='nfs.example.com'/><dir path='/export/images'/></source>"))
+        if not (root.find("source/dir") is not None and root.find("source/dir").get("path")):
+            found.append(_p(root, "a netfs pool needs the exported directory: <source><dir path='…'/>",
+                            "add <dir path='/export/images'/> inside <source>"))
+    if kind == "logical" and not devices and not text_of(root.find("source/name")):
+        found.append(_p(root, "a logical pool is an LVM volume group: say which one (or which disks build it)",
+                        "add <source><name>vg0</name></source> for an existing VG, or "
+                        "<source><device path='/dev/sdb'/></source> for pool-build to create it"))
+    if kind == "disk" and not devices:
+        found.append(_p(root, "a disk pool needs the disk to partition: <source><device path='/dev/sdb'/>",
+                        "add <source><device path='/dev/sdb'/></source>"))
+    return found
+
+
+def volume_problems(root: etree._Element) -> list[Problem]:
+    found: list[Problem] = []
+    name = text_of(root.find("name"))
+    if not name:
+        found.append(_p(root, "the volume has no <name>", "add <name>vm1.qcow2</name>: it becomes the file name"))
+    elif "/" in name or name in (".", ".."):
+        found.append(_p(root.find("name"), f"the volume name '{name}' is not a plain file name",
+                        "volumes are files directly inside the pool: no '/', not '.' or '..' "
+                        "(libvirt's dir pools refuse it: \"volume name cannot contain '/'\")"))
+    cap_el = root.find("capacity")
+    cap, why = scaled(cap_el, "bytes")
+    if cap_el is None or not (text_of(cap_el) or "").strip():
+        found.append(_p(root, "the volume has no <capacity> (libvirt: \"missing capacity element\")",
+                        "add <capacity unit='GiB'>1</capacity>: the size the guest sees"))
+    elif why:
+        found.append(_p(cap_el, f"<capacity> is not a size libvirt accepts: {why}",
+                        "write a whole number and a unit, e.g. <capacity unit='GiB'>10</capacity>"))
+    elif cap == 0:
+        found.append(_p(cap_el, "<capacity> is 0: the guest would see an empty disk",
+                        "give it a size, e.g. <capacity unit='GiB'>10</capacity>"))
+    alloc_el = root.find("allocation")
+    alloc, why = scaled(alloc_el, "bytes")
+    if why:
+        found.append(_p(alloc_el, f"<allocation> is not a size libvirt accepts: {why}",
+                        "allocation is how much to reserve now: 0 for a sparse image"))
+    elif alloc is not None and cap and alloc > cap:
+        found.append(_p(alloc_el, f"<allocation> ({alloc:,} bytes) is more than <capacity> ({cap:,} bytes)",
+                        "allocation is what is reserved on the host now, capacity what the guest sees: "
+                        "keep allocation <= capacity", "note"))
+    fmt_el = root.find("target/format")
+    fmt = fmt_el.get("type") if fmt_el is not None else None
+    if fmt is not None and fmt not in FILE_FORMATS + PARTITION_TYPES:
+        found.append(_p(fmt_el, f"format '{fmt}' is not a volume format libvirt knows",
+                        "qcow2 (copy-on-write: grows as written, snapshots, backing files) or "
+                        "raw (plain bytes: simplest and fastest)"))
+    return found

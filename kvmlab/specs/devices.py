@@ -1,0 +1,110 @@
+"""Domain devices: ``<disk>`` and ``<interface>`` (virtinst's DeviceDisk / DeviceInterface, small)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .checks_devices import BUS_PREFIX
+from .xmlobject import Attr, XmlObject, _int_or_raw
+
+__all__ = ["DiskSpec", "InterfaceSpec", "next_target"]
+
+
+class DiskSpec(XmlObject):
+    """``<disk type='file' device='disk'>``: an image file (or /dev block device) the guest sees.
+
+    Args (all optional keywords): type, device (disk|cdrom|floppy|lun), driver, format (qcow2,
+    raw…), path, target (vda), bus (virtio|sata|scsi|ide|usb), readonly, boot_order.
+    """
+
+    TAG = "disk"
+    ORDER = {"": ("driver", "source", "backingStore", "target", "readonly", "shareable", "serial",
+                  "boot", "address")}
+
+    type = Attr("", "type", doc="file (an image), block (/dev/…), volume (a pool's volume), network")
+    device = Attr("", "device", doc="disk, cdrom, floppy or lun")
+    driver = Attr("driver", "name", doc="the hypervisor's driver: qemu")
+    format = Attr("driver", "type", doc="image format: qcow2, raw…")
+    target = Attr("target", "dev", doc="the name the guest sees: vda, sda…")
+    bus = Attr("target", "bus", doc="virtio (fast, needs guest drivers), sata, scsi, ide, usb")
+    boot_order = Attr("boot", "order", conv=_int_or_raw, doc="per-device boot order (1 first)")
+
+    @property
+    def path(self) -> str | None:
+        """The image file (type file) or device node (type block)."""
+        attr = "dev" if self.type == "block" else "file"
+        el = self.element.find("source")
+        return None if el is None else el.get(attr)
+
+    @path.setter
+    def path(self, value: str | None) -> None:
+        attr = "dev" if self.type == "block" else "file"
+        if value is None:
+            el = self.element.find("source")
+            if el is not None:
+                self.element.remove(el)
+            return
+        self._ensure("source").set(attr, value)
+
+    @property
+    def readonly(self) -> bool:
+        return self.element.find("readonly") is not None
+
+    @readonly.setter
+    def readonly(self, value: bool) -> None:
+        el = self.element.find("readonly")
+        if value and el is None:
+            self._ensure("readonly")
+        elif not value and el is not None:
+            self.element.remove(el)
+
+    @classmethod
+    def for_path(cls, path: str, *, target: str | None = None, bus: str | None = None,
+                 device: str | None = None, format: str | None = None) -> "DiskSpec":
+        """A disk for an image path, guessing what virt-install guesses: .iso is a read-only
+        cdrom on sata, /dev/… is a block device, .qcow2 is qcow2 and anything else raw."""
+        is_iso = path.lower().endswith(".iso")
+        device = device or ("cdrom" if is_iso else "disk")
+        bus = bus or ("sata" if device == "cdrom" else "virtio")
+        if format is None:
+            format = "qcow2" if path.endswith(".qcow2") else "raw"
+        disk = cls(type="block" if path.startswith("/dev/") else "file", device=device,
+                   driver="qemu", format=format)
+        disk.path = path
+        disk.target = target or f"{BUS_PREFIX.get(bus, 'vd')}a"
+        disk.bus = bus
+        disk.readonly = device == "cdrom"
+        return disk
+
+
+class InterfaceSpec(XmlObject):
+    """``<interface type='network'>``: a virtual NIC plugged into a libvirt network or host bridge."""
+
+    TAG = "interface"
+    ORDER = {"": ("mac", "source", "target", "model", "driver", "boot", "address")}
+
+    type = Attr("", "type", doc="network (a libvirt network), bridge (a host bridge), user, direct")
+    network = Attr("source", "network", doc="the libvirt network's name (type network)")
+    bridge = Attr("source", "bridge", doc="the host bridge's name (type bridge)")
+    mac = Attr("mac", "address", doc="52:54:00:xx:xx:xx; libvirt picks one if absent")
+    model = Attr("model", "type", doc="virtio (fast), e1000e, rtl8139")
+    boot_order = Attr("boot", "order", conv=_int_or_raw)
+
+    @classmethod
+    def for_network(cls, name: str, *, model: str = "virtio", mac: str | None = None) -> "InterfaceSpec":
+        return cls(type="network", network=name, model=model, mac=mac)
+
+    @classmethod
+    def for_bridge(cls, name: str, *, model: str = "virtio", mac: str | None = None) -> "InterfaceSpec":
+        return cls(type="bridge", bridge=name, model=model, mac=mac)
+
+
+def next_target(bus: str, used: Iterable[str]) -> str:
+    """The first free target name on ``bus``: vda, vdb, … vdz, vdaa …"""
+    prefix, taken = BUS_PREFIX.get(bus, "vd"), set(used)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for i in range(26 * 27):
+        suffix = letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
+        if prefix + suffix not in taken:
+            return prefix + suffix
+    raise ValueError(f"no free {bus} target name")

@@ -1,0 +1,67 @@
+"""All checks in one call: the crash guard, kvmlab's teaching checks and libvirt's RelaxNG schema.
+
+``check_xml`` returns every problem; ``validate_xml`` raises one SpecError listing them.
+The four top-level specs inherit :class:`Spec`, which gives them ``.problems()`` and ``.validate()``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from lxml import etree
+
+from .checks_domain import domain_problems
+from .checks_network import network_problems
+from .checks_storage import pool_problems, volume_problems
+from .guard import guard_problems
+from .parser import parse_xml
+from .problems import Problem, raise_if_errors
+from .rng import rng_problems
+from .xmlobject import XmlObject
+
+__all__ = ["check_xml", "validate_xml", "Spec", "CHECKS"]
+
+CHECKS: dict[str, Callable[[etree._Element], list[Problem]]] = {
+    "domain": domain_problems,
+    "network": network_problems,
+    "pool": pool_problems,
+    "volume": volume_problems,
+}
+
+
+def check_xml(kind: str, xml: str, *, schema: bool = True) -> list[Problem]:
+    """Every problem in ``xml``: guard hazards, teaching checks, then schema errors.
+
+    A schema error about an element that a teaching check already found an error in is dropped:
+    the teaching message says the same thing in plainer words (and the document fails anyway).
+
+    Raises:
+        SpecError: the XML is not well-formed or its root is not ``<kind>``.
+    """
+    root = parse_xml(xml, kind)
+    problems = guard_problems(kind, root) + CHECKS[kind](root)
+    if schema:
+        explained = {p.path for p in problems if p.severity == "error"}
+        problems += [p for p in rng_problems(kind, xml) if p.path not in explained]
+    return problems
+
+
+def validate_xml(kind: str, xml: str, *, schema: bool = True) -> None:
+    """Raise one SpecError listing every problem, if any is an error (notes alone pass).
+
+    Raises:
+        SpecError: with ``.problems``, the full list.
+    """
+    raise_if_errors(kind, check_xml(kind, xml, schema=schema))
+
+
+class Spec(XmlObject):
+    """A top-level spec (domain, network, pool, volume): XML plus validation."""
+
+    def problems(self, *, schema: bool = True) -> list[Problem]:
+        """Every problem (errors and notes), without raising."""
+        return check_xml(self.KIND, self.to_xml(), schema=schema)
+
+    def validate(self, *, schema: bool = True) -> None:
+        """Raise a SpecError listing ALL problems (notes included), if there is any error."""
+        validate_xml(self.KIND, self.to_xml(), schema=schema)
