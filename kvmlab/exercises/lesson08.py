@@ -1,0 +1,241 @@
+"""Lesson 8 checks: managing VMs with virsh (Virsh 管理虚拟机).
+
+- :func:`check_running`: a VM that must run now — ``define`` alone only registers it (创建但不启动).
+- :func:`check_graceful_shutdown`: a VM shut down, not destroyed.
+- :func:`check_force_line`: the virsh line that forces a hung VM off — ``destory`` (the notes' spelling)
+  is caught with the right word; the line runs on your connection like a shell.
+- :func:`check_memory_edit`: a definition edited to more RAM (KiB, and <currentMemory> too).
+- :func:`check_deleted`: a VM deleted for good (undefine).
+
+How can a check tell ``shutdown`` from ``destroy`` when both end "shut off"? libvirt records *why*
+a domain stopped: ``dom.state()`` returns ``(VIR_DOMAIN_SHUTOFF, reason)`` with reason
+``VIR_DOMAIN_SHUTOFF_SHUTDOWN`` (the guest powered itself off) or ``VIR_DOMAIN_SHUTOFF_DESTROYED``
+(forced). The test driver records both exactly as QEMU's driver does, so the verdict is libvirt's.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from typing import Any
+
+import libvirt
+
+from ..cli.virsh.hints import KNOWN_TYPOS
+from ..cli.virsh.parse import parse_batch
+from ..cli.virsh.run import COMMANDS
+from ..errors import KvmlabError, UsageError
+from .checks import ExerciseFailed, Passed, expect
+from .lesson07 import memory_mistake, read_domain
+
+__all__ = ["state_of", "state_text", "check_running", "check_graceful_shutdown", "check_force_line",
+           "check_memory_edit", "check_deleted"]  # fmt: skip
+
+
+def _reasons(state: str) -> dict[int, str]:
+    prefix = f"VIR_DOMAIN_{state}_"
+    return {getattr(libvirt, n): n for n in dir(libvirt) if n.startswith(prefix) and not n.endswith("_LAST")}
+
+
+# virDomainState -> its constant, and its reasons: what dom.state() returns, as names
+_STATES = {libvirt.VIR_DOMAIN_RUNNING: ("VIR_DOMAIN_RUNNING", "running", _reasons("RUNNING")),
+           libvirt.VIR_DOMAIN_PAUSED: ("VIR_DOMAIN_PAUSED", "paused", _reasons("PAUSED")),
+           libvirt.VIR_DOMAIN_SHUTOFF: ("VIR_DOMAIN_SHUTOFF", "shut off", _reasons("SHUTOFF")),
+           libvirt.VIR_DOMAIN_SHUTDOWN: ("VIR_DOMAIN_SHUTDOWN", "in shutdown", _reasons("SHUTDOWN")),
+           libvirt.VIR_DOMAIN_CRASHED: ("VIR_DOMAIN_CRASHED", "crashed", _reasons("CRASHED"))}  # fmt: skip
+
+# What each wrong command does instead of forcing a hung VM off.
+_NOT_FORCE = {
+    "shutdown": "shutdown only asks the guest to power off (the ACPI power button); a hung guest never answers. "
+    "Forcing it off is destroy (强制关闭)",
+    "reboot": "reboot asks the guest to restart; a hung guest does not answer, and the task stops it",
+    "undefine": "undefine deletes the definition; a running VM keeps running (as a transient one)",
+    "suspend": "suspend pauses the vCPUs: the VM keeps its memory and stays on",
+    "resume": "resume continues a paused VM",
+    "start": "start boots a VM that is shut off",
+    "dominfo": "dominfo only reads the VM's state",
+    "net-destroy": "net-destroy stops a network; a VM is forced off with destroy",
+}
+
+
+def state_of(conn: Any, name: str) -> tuple[int, int] | None:
+    """``dom.state()`` of ``name``: (state, reason), or None if libvirt has no such domain."""
+    try:
+        return tuple(conn.virconn.lookupByName(name).state())  # type: ignore[return-value]
+    except libvirt.libvirtError:
+        return None
+
+
+def state_text(state: tuple[int, int]) -> str:
+    """``shut off (VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED)``: virsh's word and libvirt's names."""
+    const, word, reasons = _STATES.get(state[0], (str(state[0]), "no state", {}))
+    return f"{word} ({const}, {reasons.get(state[1], state[1])})"
+
+
+def _missing(name: str, how: str) -> ExerciseFailed:
+    return ExerciseFailed(f"libvirt has no domain '{name}'", hint=how)
+
+
+def check_running(conn: Any, name: str = "web02", persistent: bool = False) -> Passed:
+    """``name`` must be running now; with ``persistent=True`` it must also keep its definition."""
+    st = state_of(conn, name)
+    if st is None:
+        raise _missing(name, "conn.create(xml) defines and starts it (virsh create web02.xml); "
+                       "conn.define(xml) then conn.start(name) does the same and keeps the definition")
+    dom = conn.virconn.lookupByName(name)
+    kept = bool(dom.isPersistent())
+    if st[0] == libvirt.VIR_DOMAIN_SHUTOFF:
+        ran = st[1] in (libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN, libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED)
+        raise ExerciseFailed(f"'{name}' is defined but {state_text(st)}"
+                             + (": it ran, and was stopped" if ran else
+                                ": define only registers a VM (创建但不启动), it does not start it"),
+                             hint=f"start it: conn.start('{name}') (virsh start {name}). In one step from XML, "
+                                  "create (创建并启动) defines and starts")  # fmt: skip
+    if st[0] == libvirt.VIR_DOMAIN_PAUSED:
+        raise ExerciseFailed(f"'{name}' is {state_text(st)}: its vCPUs are stopped",
+                             hint=f"conn.resume('{name}') (virsh resume {name}) lets it run")
+    expect(st[0] == libvirt.VIR_DOMAIN_RUNNING, f"'{name}' is {state_text(st)}",
+           hint=f"conn.dominfo('{name}') shows its state")
+    if persistent and not kept:
+        raise ExerciseFailed(f"'{name}' runs, but it is transient (Persistent: no): create made a VM that "
+                             "vanishes once it stops",
+                             hint=f"register it while it runs: conn.define(conn.dumpxml('{name}').xml) "
+                                  "(virsh define), or use define + start instead of create")  # fmt: skip
+    how = ("persistent: define registered it, start booted it; it can be stopped and started again" if kept
+           else "transient: create started it from XML without keeping a definition; once stopped it is gone")
+    return Passed(f"'{name}' is running", f"dom.state() = {state_text(st)}", how)
+
+
+def _wait(conn: Any, name: str, timeout: float) -> tuple[int, int] | None:
+    """Give a real guest time to power off after ``shutdown`` (the test driver is instant)."""
+    end = time.monotonic() + timeout
+    st = state_of(conn, name)
+    while st and st[0] in (libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_SHUTDOWN) and time.monotonic() < end:
+        time.sleep(0.5)
+        st = state_of(conn, name)
+    return st
+
+
+def check_graceful_shutdown(conn: Any, name: str = "web01", timeout: float | None = None) -> Passed:
+    """``name`` must be shut off *by its guest* (``shutdown``), not forced (``destroy``).
+
+    ``timeout``: seconds to wait for a real guest still powering off (default: 0 on the test
+    driver, 60 on a real one).
+    """
+    if timeout is None:
+        timeout = 0.0 if conn.backend in ("embedded", "test") else 60.0
+    st = _wait(conn, name, timeout)
+    if st is None:
+        raise _missing(name, "undefine deleted it? The task only shuts it down (the definition stays)")
+    if st[0] == libvirt.VIR_DOMAIN_SHUTOFF:
+        if st[1] == libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN:
+            return Passed(f"'{name}' was shut down gracefully",
+                          f"dom.state() = {state_text(st)}: the guest powered itself off",
+                          "shutdown presses the (virtual) power button: the OS closes its files and stops")
+        if st[1] == libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED:
+            raise ExerciseFailed(f"'{name}' is {state_text(st)}: it was destroyed (forced off, like pulling "
+                                 "the plug), not shut down",
+                                 hint=f"start it again (conn.start('{name}')) and use conn.shutdown('{name}') "
+                                      f"(virsh shutdown {name}, 正常关闭): the guest is asked and closes "
+                                      "its files first; destroy (强制关闭) is for a guest that does not answer")
+        raise ExerciseFailed(f"'{name}' is {state_text(st)}: libvirt did not see it shut down",
+                             hint=f"start it (conn.start('{name}')), then conn.shutdown('{name}')")
+    if st[0] == libvirt.VIR_DOMAIN_PAUSED:
+        raise ExerciseFailed(f"'{name}' is {state_text(st)}",
+                             hint=f"a paused guest cannot react to the power button: conn.resume('{name}') "
+                                  f"first, then conn.shutdown('{name}')")  # fmt: skip
+    waited = f" after {timeout:g} s" if timeout else ""
+    if st[0] == libvirt.VIR_DOMAIN_SHUTDOWN:
+        raise ExerciseFailed(f"'{name}' is still shutting down{waited}",
+                             hint="the guest got the request; give it time, then check again")
+    raise ExerciseFailed(f"'{name}' is {state_text(st)}{waited}",
+                         hint=f"conn.shutdown('{name}') (virsh shutdown {name}) asks the guest to power off"
+                              + ("; a guest without ACPI (<features><acpi/>) or without acpid ignores it"
+                                 if waited else ""))  # fmt: skip
+
+
+def _one_line(line: object) -> str:
+    expect(isinstance(line, str) and line.strip() and line.strip().upper() != "TODO", "no command yet",
+           hint="write the virsh line, e.g. 'virsh dominfo db01'")
+    text = line.strip()
+    words = text.split(None, 1)
+    return words[1] if words[0] == "virsh" and len(words) > 1 else text
+
+
+def check_force_line(conn: Any, line: object, name: str = "db01") -> Passed:
+    """``line``: the virsh command that forces ``name`` off. It is parsed as virsh does, then run on ``conn``."""
+    text = _one_line(line)
+    try:
+        invocations = parse_batch(text, COMMANDS)  # virsh's grammar: a typo is refused before anything runs
+    except UsageError as err:
+        first = shlex.split(text)[0] if text else ""
+        same = f" (the course notes spell it '{first}' too)" if first in KNOWN_TYPOS else ""
+        raise ExerciseFailed(f"virsh says: error: {err.message}{same}", hint=err.hint) from None
+    expect(len(invocations) == 1, f"that is {len(invocations)} commands", hint="one command does it")
+    inv = invocations[0]
+    if inv.command.name != "destroy":
+        raise ExerciseFailed(f"{inv.command.name} does not force a VM off",
+                             hint=_NOT_FORCE.get(inv.command.name, "forcing a VM off is destroy (强制关闭)"))
+    target = str(inv.values.get("domain"))
+    try:
+        real = conn.dominfo(target).name  # virsh's lookup: an id or UUID names a domain too
+    except KvmlabError as err:
+        raise ExerciseFailed(f"virsh says: error: {err.message}", hint=err.hint) from None
+    expect(real == name, f"the line names '{real}'" if real == target else f"'{target}' is {real}",
+           hint=f"the task forces '{name}' off")
+    before = state_of(conn, name)
+    if before == (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED):
+        return Passed(f"'{name}' was already forced off: this line ran before (a cell run twice)",
+                      f"dom.state() = {state_text(before)}",
+                      f"run again, virsh would say: error: Failed to destroy domain '{target}' (domain is not running)")
+    try:
+        result = inv.command.run(conn, inv.values)
+    except KvmlabError as err:
+        raise ExerciseFailed("virsh says: " + " / ".join(f"error: {e}" for e in err.virsh_error),
+                             hint=err.hint) from None
+    st = state_of(conn, name)
+    expect(st and st[1] == libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED and st[0] == libvirt.VIR_DOMAIN_SHUTOFF,
+           f"'{name}' is {state_text(st) if st else 'gone'}", hint="destroy should have forced it off")
+    return Passed(f"'{name}' was forced off", f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})",
+                  f"dom.state() = {state_text(st)}",
+                  "the definition stays: conn.start() boots it again")  # fmt: skip
+
+
+def check_memory_edit(conn: Any, name: str = "installer", memory_mib: int = 2048) -> Passed:
+    """``name``'s definition must give the guest ``memory_mib`` MiB: <memory> and <currentMemory>."""
+    spec = read_domain(conn, name)
+    wrong = memory_mistake(spec.memory, memory_mib)
+    if wrong:
+        raise ExerciseFailed(wrong[0], hint=wrong[1] + f"; apply it with conn.edit('{name}', xml=…) (virsh edit)")
+    current = spec.current_memory
+    if isinstance(current, int) and current < spec.memory:
+        raise ExerciseFailed(f"<memory> is {memory_mib} MiB, but <currentMemory> is still {current // 1024} MiB: "
+                             "the guest boots with <currentMemory>; <memory> is only the most it may get",
+                             hint=f"set both to {memory_mib} MiB ({memory_mib * 1024} KiB)")  # fmt: skip
+    live = ""
+    st = state_of(conn, name)
+    if st and st[0] != libvirt.VIR_DOMAIN_SHUTOFF:
+        live = f"'{name}' is {state_text(st)}: it keeps its current memory until its next boot"
+    return Passed(f"'{name}' will boot with {memory_mib} MiB",
+                  f"virsh dumpxml --inactive {name}: <memory unit='KiB'>{spec.memory}</memory>, "
+                  f"<currentMemory unit='KiB'>{current}</currentMemory>", *([live] if live else []))
+
+
+def check_deleted(conn: Any, name: str = "backup") -> Passed:
+    """``name`` must be gone: not running, not defined."""
+    st = state_of(conn, name)
+    if st is None:
+        return Passed(f"'{name}' is gone", "undefine deleted its definition; list --all no longer shows it",
+                      "its disk image stays: undefine deletes storage only with --remove-all-storage")
+    kept = bool(conn.virconn.lookupByName(name).isPersistent())
+    running = st[0] != libvirt.VIR_DOMAIN_SHUTOFF
+    if running and not kept:
+        raise ExerciseFailed(f"'{name}' is {state_text(st)} and transient: undefine deleted the definition "
+                             "but does not stop a running VM",
+                             hint=f"stop it: conn.destroy('{name}'); a transient VM vanishes once it stops")
+    if running:
+        raise ExerciseFailed(f"'{name}' is {state_text(st)} and still defined",
+                             hint=f"stop it (conn.shutdown or conn.destroy), then conn.undefine('{name}')")
+    raise ExerciseFailed(f"'{name}' is {state_text(st)} but still defined: list --all shows it",
+                         hint=f"destroy and shutdown only stop a VM; undefine deletes it: conn.undefine('{name}') "
+                              f"(virsh undefine {name})")  # fmt: skip

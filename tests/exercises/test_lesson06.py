@@ -1,0 +1,107 @@
+"""Lesson 6 checks: QEMU command lines, -m in MiB vs <memory> in KiB, flags read back from libvirt."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from kvmlab.concepts.qemuflags import flags_to_spec
+from kvmlab.exercises import ExerciseFailed
+from kvmlab.exercises import lesson06 as l6
+
+from tests.conftest import inventory
+
+D = l6.DISK
+QEMU = shutil.which("qemu-system-x86_64")
+
+
+@pytest.mark.parametrize("line", [
+    f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D}",
+    f"qemu-system-x86_64 -enable-kvm -m 2G -smp 2 -hda {D}",
+    f"/usr/bin/qemu-system-x86_64 -accel kvm -m 2048M -smp cpus=2 -drive file={D},if=virtio,format=qcow2",
+    f"qemu-kvm -m 2048 -smp 2 {D}",
+])  # fmt: skip
+def test_right_lines_pass(line):
+    done = l6.check_command(line)
+    assert flags_to_spec(line).memory == 2048 * 1024
+    assert any("<memory unit=\"MiB\">2048</memory>" in d for d in done.details)
+
+
+@pytest.mark.parametrize("line, message, hint", [
+    ("TODO", "no answer yet", "qemu-system-x86_64"),
+    (f"qume-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D}", "typo for QEMU", "'qemu-system-x86_64'"),
+    (f"qume-kvm -m 2048 -smp 2 -hda {D}", "they write 'qume'", "'qemu-kvm'"),
+    (f"-enable-kvm -m 2048 -smp 2 -hda {D}", "starts with a flag", "starts with the program"),
+    (f"virsh -m 2048 -smp 2 -hda {D}", "not a QEMU program", "qemu-system-x86_64"),
+    (f"qemu-system-x86_64 -enable-kvm -smp 2 -hda {D}", "no -m", "-m 2048"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2 -smp 2 -hda {D}", "counts MiB, not GiB", "-m 2G"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2097152 -smp 2 -hda {D}", "is the KiB number", "divide by 1024"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2147483648 -smp 2 -hda {D}", "in bytes", "-m 2048"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2000 -smp 2 -hda {D}", "1 GiB = 1024 MiB", "-m 2048"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048MB -smp 2 -hda {D}", "Parameter 'size' expects", "-m 2048M"),
+    (f"qemu-system-x86_64 -enable-kvm -m 12X -smp 2 -hda {D}", "Parameter 'size' expects", "suffix"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048 -hda {D}", "1 vCPU (no -smp", "-smp 2"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 4 -hda {D}", "4 vCPUs", "-smp 2"),
+    (f"qemu-system-x86_64 -m 2048 -smp 2 -hda {D}", "TCG", "-enable-kvm"),
+    ("qemu-system-x86_64 -enable-kvm -m 2048 -smp 2", "there is no disk", f"-hda {D}"),
+    ("qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda ex6.qcow2", "not the task's image", D),
+    ("qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda '/a b", "cannot be split", "quote"),
+])  # fmt: skip
+def test_each_mistake_has_its_hint(line, message, hint):
+    with pytest.raises(ExerciseFailed) as info:
+        l6.check_command(line)
+    assert message in info.value.message
+    assert hint in info.value.hint
+
+
+@pytest.mark.skipif(QEMU is None, reason="QEMU is not installed")
+@pytest.mark.parametrize("value", ["2048MB", "2048mb", "12X"])
+def test_refused_sizes_quote_qemu_itself(value):
+    """QEMU refuses these at once (no guest starts): the check must say what QEMU says."""
+    real = subprocess.run([QEMU, "-m", value, "-machine", "none", "-nodefaults", "-display", "none", "-S"],
+                          capture_output=True, text=True, timeout=30)
+    assert real.returncode != 0
+    with pytest.raises(ExerciseFailed) as info:
+        l6.check_command(f"qemu-system-x86_64 -enable-kvm -m {value} -smp 2 -hda {D}")
+    assert info.value.message == "QEMU says: " + real.stderr.splitlines()[0]
+
+
+def test_memory_kib():
+    assert l6.check_memory_kib(2097152).title == "-m 2048 = <memory>2097152</memory>"
+    assert l6.check_memory_kib(1048576, mib=1024)
+    cases = {2048: "that is the MiB number", 2048000: "multiplies by 1000", 2147483648: "in bytes",
+             "2097152": "not a number", True: "not a number", 5: "5 KiB"}
+    for answer, words in cases.items():
+        with pytest.raises(ExerciseFailed) as info:
+            l6.check_memory_kib(answer)
+        assert words in info.value.message, answer
+
+
+def test_flags_of_reads_libvirt(conn):
+    info = conn.dominfo("web01")
+    mib, cpus = info.max_memory_kib // 1024, info.cpus
+    before = inventory(conn)
+    assert l6.check_flags_of(conn, f"-m {mib} -smp {cpus}").title == f"web01: -m {mib} -smp {cpus}"
+    assert l6.check_flags_of(conn, f"qemu-system-x86_64 -m {mib // 1024}G -smp {cpus}")
+    for answer, words in [(f"-m {info.max_memory_kib} -smp {cpus}", "dominfo prints KiB"),
+                          (f"-m {mib // 1024} -smp {cpus}", "counts MiB, not GiB"),
+                          (f"-m {mib}MB -smp {cpus}", "Parameter 'size'"),
+                          (f"-smp {cpus}", "there is no -m"),
+                          (f"-m {mib} -smp {cpus + 1}", f"libvirt gives web01 {cpus} vCPUs"),
+                          ("TODO", "no answer yet")]:
+        with pytest.raises(ExerciseFailed) as err:
+            l6.check_flags_of(conn, answer)
+        assert words in err.value.message, answer
+    assert inventory(conn) == before  # reading only
+
+
+def test_flags_of_follows_an_edit(conn):
+    """The check reads libvirt, so after an edit the right answer changes with it."""
+    xml = conn.dumpxml("backup", inactive=True).xml
+    conn.edit("backup", xml=xml.replace("<memory unit='KiB'>524288</memory>", "<memory unit='KiB'>786432</memory>")
+              .replace("<currentMemory unit='KiB'>524288</currentMemory>", ""))
+    with pytest.raises(ExerciseFailed):
+        l6.check_flags_of(conn, "-m 512 -smp 1", "backup")
+    assert l6.check_flags_of(conn, "-m 768 -smp 1", "backup")
