@@ -59,6 +59,28 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
         with libvirt_errors():
             return self.virconn.getType().lower()
 
+    def virsh(self, line: str):
+        """Run a virsh line (or a ``;`` batch) on this connection; returns what virsh would print.
+
+        >>> print(conn.virsh("list --all; dominfo web01"))
+        """
+        from .cli.virsh.line import run_line
+
+        return run_line(self, line)
+
+    def __getattr__(self, name: str):
+        # Only reached for names that do not exist: teach the right spelling (conn.destory -> destroy).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        from .cli.virsh.hints import suggest_command
+
+        ops = [n for n in dir(type(self)) if not n.startswith("_")]
+        cli_name = name.replace("_", "-")
+        hint = suggest_command(cli_name, [o.replace("_", "-") for o in ops])
+        guess = hint.split("'")[1].replace("-", "_") if hint.startswith("did you mean") else ""
+        more = f": did you mean conn.{guess}()?{hint.split('?', 1)[1]}" if guess else ""
+        raise AttributeError(f"kvmlab.Connection has no operation {name!r}{more}")
+
     def close(self) -> None:
         if self.virconn is not None:
             try:

@@ -45,7 +45,7 @@ BOOT_LETTERS = {"a": "fd", "c": "hd", "d": "cdrom", "n": "network"}
 _LETTER_OF = {dev: letter for letter, dev in BOOT_LETTERS.items()}
 _IF_BUS = {"ide": "ide", "virtio": "virtio", "scsi": "scsi"}  # -drive if= -> <target bus=>
 _BUS_IF = {"ide": "ide", "virtio": "virtio", "scsi": "scsi", "sata": "ide"}
-_SIZE = re.compile(r"^(\d+)([kKmMgGtT]?)[bB]?$")
+_SIZE = re.compile(r"^(\d+)([kKmMgGtT]?)$")  # QEMU 7.2 rejects -m 2048MB
 _SCALE_KIB = {"k": 1, "m": 1024, "g": 1024**2, "t": 1024**3}
 _EXAMPLE = {"-m": "1024", "-smp": "2", "-hda": "vm1.qcow2", "-cdrom": "debian.iso", "-name": "vm1",
             "-drive": "file=vm1.qcow2,if=virtio", "-boot": "order=dc", "-accel": "kvm", "-machine": "accel=kvm"}

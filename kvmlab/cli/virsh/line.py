@@ -1,0 +1,51 @@
+"""Run a virsh line on an open Connection from Python: what a lesson shows next to the Python twin."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass
+from html import escape
+
+from ...errors import UsageError
+from .parse import parse_batch
+from .run import COMMANDS, run_batch
+from .streams import report
+
+__all__ = ["VirshRun", "run_line"]
+
+
+@dataclass
+class VirshRun:
+    """What ``virsh -c URI '<line>'`` would print: stdout, stderr (with kvmlab's hint lines) and the exit code."""
+
+    line: str
+    stdout: str
+    stderr: str
+    exit_code: int
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    def __str__(self) -> str:
+        return self.stdout + self.stderr
+
+    def _repr_html_(self) -> str:
+        err = f"<pre style='color:#a00'>{escape(self.stderr)}</pre>" if self.stderr else ""
+        return f"<div><code>$ virsh {escape(self.line)}</code><pre>{escape(self.stdout)}</pre>{err}</div>"
+
+
+def run_line(conn, line: str) -> VirshRun:
+    """Parse ``line`` with virsh's grammar (a whole batch, ``;``-separated) and run it on ``conn``."""
+    out, errs = io.StringIO(), io.StringIO()
+    try:
+        invocations = parse_batch(line, COMMANDS)
+    except UsageError as err:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(errs):
+            report(err)
+        return VirshRun(line, out.getvalue(), errs.getvalue(), 1)
+    if not invocations:
+        return VirshRun(line, "", "", 1 if line == "" else 0)
+    ok = run_batch(conn, invocations, out, errs)
+    return VirshRun(line, out.getvalue(), errs.getvalue(), 0 if ok else 1)
