@@ -40,7 +40,7 @@ def read_xml_source(source: XmlSource) -> tuple[str, str]:
         verb = "open"
         raise InvalidInput(
             f"Failed to {verb} file '{path}': {reason}",
-            hint="check the path; `kvmlab xml domain --name vm1 --memory 512MiB > vm1.xml` writes a valid file"
+            hint="check the path; `kvmlab xml domain|network|pool|volume ... > file.xml` writes a valid file"
             if exc.errno == errno.ENOENT
             else "check the file's permissions",
         ) from None
