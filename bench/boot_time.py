@@ -12,6 +12,9 @@ Phases of one boot (define -> ...):
   before    ready - start - kernel: firmware, loading kernel+initrd, decompressing the kernel
   ready     the console shows KVMLAB-GUEST-READY (modules loaded, DHCP started, shell next)
   lease     libvirt's network.DHCPLeases() lists the guest's MAC
+
+The NIC sits on the bench's own NAT network (bridge STP off, dnsmasq --no-ping); variant pvh-stp
+uses the lab's kvmlab-nat (STP on; dnsmasq pings a new address before offering it, up to 3 s).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import re
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import libvirt
 from lxml import etree
@@ -32,8 +36,41 @@ from kvmlab.lab import guest
 from kvmlab.lab.console import READY_MARKER, Console
 from kvmlab.lab.probe import accel as probe_accel
 
+OUT = Path(__file__).resolve().parents[1] / "artifacts" / "bench"
+
 NAME = "kvmlab-bench-boot"
-NETWORK = "kvmlab-nat"
+NETWORK = "kvmlab-bench"  # the bench's own NAT network: bridge STP off, dnsmasq no-ping
+DNSMASQ_NS = "http://libvirt.org/schemas/network/dnsmasq/1.0"
+LAB_NETWORK = "kvmlab-nat"  # the lab's network (STP on: a new port waits 2 x forward delay >= 4 s)
+
+
+def bench_network(conn) -> None:
+    """Define and start kvmlab-bench (192.168.190.0/24, NAT, STP off) if it is not there."""
+    v = conn.virconn
+    try:
+        net = v.networkLookupByName(NETWORK)
+    except libvirt.libvirtError:
+        x = etree.Element("network", nsmap={"dnsmasq": DNSMASQ_NS})
+        etree.SubElement(x, "name").text = NETWORK
+        etree.SubElement(x, "forward", mode="nat")
+        etree.SubElement(x, "bridge", name="kvmlab-bench0", stp="off", delay="0")
+        ip = etree.SubElement(x, "ip", address="192.168.190.1", netmask="255.255.255.0")
+        etree.SubElement(etree.SubElement(ip, "dhcp"), "range", start="192.168.190.100", end="192.168.190.200")
+        # dnsmasq pings an address before offering it (up to 3 s); no-ping hands it out at once.
+        etree.SubElement(etree.SubElement(x, f"{{{DNSMASQ_NS}}}options"), f"{{{DNSMASQ_NS}}}option", value="no-ping")
+        net = v.networkDefineXML(etree.tostring(x, encoding="unicode"))
+    if not net.isActive():
+        net.create()
+
+
+def remove_bench_network(conn) -> None:
+    try:
+        net = conn.virconn.networkLookupByName(NETWORK)
+    except libvirt.libvirtError:
+        return
+    if net.isActive():
+        net.destroy()
+    net.undefine()
 
 
 def _loader(path: str):
@@ -56,20 +93,26 @@ VARIANTS = {
     "pvh": ({}, None, "unpacked vmlinux via PVH entry + fast cmdline (kvmlab's default)"),
     "pvh-qboot": ({}, _loader("/usr/share/qemu/qboot.rom"), "as pvh, firmware qboot instead of SeaBIOS"),
     "pvh-q35": ({}, _machine("q35"), "as pvh, machine q35 instead of pc (i440fx)"),
+    "pvh-stp": ({"networks": [LAB_NETWORK]}, None, "as pvh, NIC on the lab's kvmlab-nat (STP on, dnsmasq pings first)"),
     "microvm": ({}, _machine("microvm"), "machine microvm (no PCI, no ACPI)"),
 }
 
 
 def boot_once(conn, image, variant: str, accel: str, timeout: float) -> dict:
     kwargs, mutate, _ = VARIANTS[variant]
-    xml = guest.domain_xml(NAME, image, networks=[NETWORK], accel=accel, **kwargs)
+    kwargs = {"networks": [NETWORK], **kwargs}
+    xml = guest.domain_xml(NAME, image, accel=accel, **kwargs)
+    network = kwargs["networks"][0]
     root = etree.fromstring(xml.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
     if mutate:
         mutate(root)
     v = conn.virconn
     t0 = time.monotonic()
-    dom = v.defineXML(etree.tostring(root, encoding="unicode"))
     out: dict = {}
+    try:
+        dom = v.defineXML(etree.tostring(root, encoding="unicode"))
+    except libvirt.libvirtError as exc:
+        return {"error": f"define refused: {exc.get_error_message()}"}
     try:
         dom.create()
         out["start"] = time.monotonic() - t0
@@ -82,7 +125,7 @@ def boot_once(conn, image, variant: str, accel: str, timeout: float) -> dict:
             if m:
                 out["kernel"] = float(m.group(1))
                 out["before"] = max(0.0, out["ready"] - out["start"] - out["kernel"])
-            net = v.networkLookupByName(NETWORK)
+            net = v.networkLookupByName(network)
             while time.monotonic() - t0 < timeout:
                 if any(lease["mac"] == mac for lease in net.DHCPLeases()):
                     out["lease"] = time.monotonic() - t0
@@ -140,6 +183,7 @@ def plot(results: dict[str, list[dict]], path: str) -> bool:
     ax.set_title(f"tiny guest boot under libvirt (load avg {os.getloadavg()[0]:.1f})")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     return True
 
@@ -150,7 +194,7 @@ def main(argv=None) -> int:
     p.add_argument("--variants", default=",".join(VARIANTS))
     p.add_argument("--timeout", type=float, default=90.0, help="per boot, seconds")
     p.add_argument("--accel", choices=("kvm", "tcg"), help="default: the probe's verdict")
-    p.add_argument("--plot", default="boot_time.png")
+    p.add_argument("--plot", default=str(OUT / "boot_time.png"), help="PNG path ('' for none)")
     args = p.parse_args(argv)
     variants = [v for v in args.variants.split(",") if v]
     unknown = [v for v in variants if v not in VARIANTS]
@@ -164,6 +208,7 @@ def main(argv=None) -> int:
     try:
         with kvmlab.connect(st.uri) as conn:
             lab.ensure_lab_network(conn, "nat")
+            bench_network(conn)
             for v in variants:
                 print(f"== {v}: {VARIANTS[v][2]}", flush=True)
                 results[v] = []
@@ -176,7 +221,10 @@ def main(argv=None) -> int:
                     if "error" in r:
                         break  # a variant that does not boot will not boot the next time either
     finally:
-        if started:
+        if not started:
+            with kvmlab.connect(st.uri) as conn:
+                remove_bench_network(conn)
+        else:
             lab.down()
     print(f"\naccelerator: {accel.upper()}; guest {image.kernel_version}, 128 MiB; load average "
           f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")

@@ -162,10 +162,11 @@ def _kvm_boot_check() -> Check:
         from .lab import probe
     except ImportError:
         return Check("KVM boots a guest", None, "not probed (the real lab is not installed)")
-    verdict = getattr(probe, "cached_verdict", lambda: None)()
+    verdict = probe.cached_verdict()
     if verdict is None:
-        return Check("KVM boots a guest", None, "not probed yet: `kvmlab lab up` boots a test guest with a timeout")
-    return Check("KVM boots a guest", None, str(verdict))
+        return Check("KVM boots a guest", None, "not probed yet: `kvmlab guest probe` boots a test guest with a timeout")
+    return Check("KVM boots a guest", verdict.accel == "kvm" or None,
+                 f"{verdict.accel.upper()}: {verdict.reason}" + (f" ({verdict.boot_seconds:.1f} s)" if verdict.boot_seconds else ""))
 
 
 def _tool_checks() -> list[Check]:

@@ -12,7 +12,7 @@ commands:
   xml     domain|network|pool|volume [options]   print validated XML, like virt-install --print-xml
   doctor  what this machine can run: libvirt, URIs, KVM vs TCG, QEMU, schemas
   lab     up|status|down|reset       the real lab: a private libvirtd + QEMU
-  guest   build                      the tiny real guest (kernel + busybox initramfs)
+  guest   build|probe|xml NAME       the tiny real guest (kernel + busybox initramfs), the KVM probe
 """
 
 

@@ -50,6 +50,9 @@ _SESSION_NET_HINT = (
 )
 
 
+DNSMASQ_NS = "http://libvirt.org/schemas/network/dnsmasq/1.0"
+
+
 def network_xml(mode: str) -> str:
     """The lab network's XML for ``mode`` (nat, isolated or routed), built with lxml."""
     if mode not in LAB_NETWORKS:
@@ -66,6 +69,9 @@ def network_xml(mode: str) -> str:
     ip = etree.SubElement(net, "ip", address=spec.address, netmask="255.255.255.0")
     dhcp = etree.SubElement(ip, "dhcp")
     etree.SubElement(dhcp, "range", start=f"{spec.subnet}.100", end=f"{spec.subnet}.254")
+    # dnsmasq pings each new address before offering it: ~5 s per first lease; the lab's subnets are private
+    opts = etree.SubElement(net, f"{{{DNSMASQ_NS}}}options", nsmap={"dnsmasq": DNSMASQ_NS})
+    etree.SubElement(opts, f"{{{DNSMASQ_NS}}}option", value="no-ping")
     return etree.tostring(net, pretty_print=True, encoding="unicode")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
 from html import escape
 
@@ -66,17 +64,12 @@ def accelerator(v: libvirt.virConnect) -> tuple[str, str]:
 
 def probe_verdict() -> tuple[str, str] | None:
     """(accel, reason) from the probe's cached verdict on this machine, without running it."""
-    forced = os.environ.get("KVMLAB_ACCEL", "").lower()
-    if forced in ("kvm", "tcg"):
-        return forced, f"forced by $KVMLAB_ACCEL={forced}"
-    try:
-        from . import probe  # the guest helper's module; its verdict file is written once per host
-        data = json.loads(probe._verdict_file().read_text())
-    except (ImportError, AttributeError, OSError, ValueError):
+    from .probe import cached_verdict
+
+    v = cached_verdict()
+    if v is None or v.accel not in ("kvm", "tcg"):
         return None
-    if data.get("accel") not in ("kvm", "tcg"):
-        return None
-    return data["accel"], f"probe: {data.get('reason', '')}"
+    return v.accel, v.reason if v.host == "env" else f"probe: {v.reason}"
 
 
 def _describe(items: list[str]) -> str:
