@@ -29,7 +29,7 @@ APT_PACKAGES=(
   dnsmasq-base iptables iproute2 busybox-static linux-image-amd64 kmod xz-utils cpio
   openssh-server openssh-client netcat-openbsd strace
 )
-[ "$mode" = test ] && APT_PACKAGES+=(chromium)
+[ "$mode" = test ] && APT_PACKAGES+=(chromium fonts-wqy-microhei)  # the browser test
 
 apt_setup() {
   local missing=()

@@ -13,6 +13,7 @@ commands:
   doctor  what this machine can run: libvirt, URIs, KVM vs TCG, QEMU, schemas
   lab     up|status|down|reset       the real lab: a private libvirtd + QEMU
   guest   build|probe|xml NAME       the tiny real guest (kernel + busybox initramfs), the KVM probe
+  app     [--port N] [--uri URI]     the lab's dashboards in a browser, no code (Voila)
 """
 
 
@@ -38,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .lab import main as lab_main
 
         return lab_main(rest)
+    if cmd == "app":
+        from ..app.cli import main as app_main
+
+        return app_main(rest)
     if cmd == "guest":
         from .guest import main as guest_main
 
