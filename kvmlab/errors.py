@@ -15,12 +15,17 @@
 ``virsh_error`` holds the message lines virsh prints after ``error: `` for the same failure,
 so the CLI twin and a notebook show exactly what virsh would. ``hint`` is kvmlab's own
 teaching line: what to do about it.
+
+A libvirtError becomes a KvmlabError here and nowhere else: :func:`map_libvirt_error` (or the
+:func:`libvirt_errors` context manager) picks the class from libvirt's error code and the hint
+from the caller's ``hints``; ``hints`` and ``classes`` are looked up by error code or by a
+fragment of libvirt's message.
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator, Sequence
+from typing import Iterator, Mapping, Sequence, TypeVar
 
 import libvirt
 
@@ -34,7 +39,9 @@ __all__ = [
     "SpecError",
     "OperationFailed",
     "Unsupported",
+    "map_libvirt_error",
     "libvirt_errors",
+    "FLAGS_UNSUPPORTED",
     "install_error_handler",
 ]
 
@@ -47,7 +54,15 @@ class KvmlabError(Exception):
         hint: what the learner should do about it.
         virsh_error: the lines virsh prints after ``error:`` for the same failure
             (defaults to ``[message]``).
+
+    Attributes:
+        libvirt_code: libvirt's error code when the error came from libvirt, else None.
+        partial_stdout: what virsh prints on stdout before it fails (e.g. dominfo's first lines);
+            the CLI twin writes it before the ``error:`` lines.
     """
+
+    libvirt_code: int | None = None
+    partial_stdout: str = ""
 
     def __init__(self, message: str, *, hint: str = "", virsh_error: Sequence[str] | None = None):
         super().__init__(message)
@@ -125,27 +140,68 @@ _HINT_BY_CODE = {
 }
 
 
-def map_libvirt_error(exc: libvirt.libvirtError, prefix: Sequence[str] = (), hint: str = "") -> KvmlabError:
+# classes= for "the driver lacks this flag" (virCheckFlags: VIR_ERR_INVALID_ARG, "unsupported flags …"):
+# Unsupported, where the code alone says InvalidInput. The network commands use it.
+FLAGS_UNSUPPORTED: Mapping[int | str, type[KvmlabError]] = {"unsupported flags": Unsupported}
+
+T = TypeVar("T")
+
+
+def _pick(code: int, msg: str, table: Mapping[int | str, T] | None, default: T) -> T:
+    """The value for libvirt error ``code`` (int keys) or a fragment of ``msg`` (str keys); first match wins."""
+    for key, value in (table or {}).items():
+        if (key == code) if isinstance(key, int) else (key in msg):
+            return value
+    return default
+
+
+def map_libvirt_error(
+    exc: libvirt.libvirtError,
+    prefix: Sequence[str] = (),
+    hint: str = "",
+    *,
+    hints: Mapping[int | str, str] | None = None,
+    classes: Mapping[int | str, type[KvmlabError]] | None = None,
+    cls: type[KvmlabError] | None = None,
+) -> KvmlabError:
     """Turn a libvirtError into the matching KvmlabError.
 
-    ``prefix`` holds virsh's own lines that come before libvirt's message
-    (for example ``Failed to start domain 'x'``).
+    Args:
+        exc: what libvirt raised.
+        prefix: virsh's own lines that come before libvirt's message
+            (for example ``Failed to start domain 'x'``).
+        hint: the teaching line when nothing in ``hints`` matches.
+        hints: hints picked by libvirt error code (int keys) or by a fragment of libvirt's
+            message (str keys); the first match wins.
+        classes: classes picked the same way, before the mapping by error code.
+        cls: the class to raise, whatever libvirt said.
     """
     code = exc.get_error_code()
     msg = exc.get_error_message() or "unknown error"
-    cls = _BY_CODE.get(code, OperationFailed)
-    err = cls(msg, hint=hint or _HINT_BY_CODE.get(code, ""), virsh_error=[*prefix, msg])
+    if cls is None:
+        cls = _pick(code, msg, classes, _BY_CODE.get(code, OperationFailed))
+    hint = _pick(code, msg, hints, hint) or _HINT_BY_CODE.get(code, "")
+    err = cls(msg, hint=hint, virsh_error=[*prefix, msg])
     err.libvirt_code = code
     return err
 
 
 @contextlib.contextmanager
-def libvirt_errors(*prefix: str, hint: str = "") -> Iterator[None]:
-    """Map any libvirtError raised inside the block to a KvmlabError (``raise … from exc``)."""
+def libvirt_errors(
+    *prefix: str,
+    hint: str = "",
+    hints: Mapping[int | str, str] | None = None,
+    classes: Mapping[int | str, type[KvmlabError]] | None = None,
+    cls: type[KvmlabError] | None = None,
+) -> Iterator[None]:
+    """Map any libvirtError raised inside the block to a KvmlabError (``raise … from exc``).
+
+    The arguments are :func:`map_libvirt_error`'s.
+    """
     try:
         yield
     except libvirt.libvirtError as exc:
-        raise map_libvirt_error(exc, prefix, hint) from exc
+        raise map_libvirt_error(exc, prefix, hint, hints=hints, classes=classes, cls=cls) from exc
 
 
 def _quiet_handler(_ctx, _err) -> None:

@@ -11,7 +11,7 @@ import re
 
 from .errors import InvalidInput
 
-__all__ = ["UNITS", "parse_size", "to_unit", "pretty_capacity", "format_kib"]
+__all__ = ["UNITS", "parse_size", "pretty_capacity", "format_kib"]
 
 # libvirt's virScaleInteger suffixes (docs: formatdomain "memory" and formatstorage "unit")
 UNITS: dict[str, int] = {"b": 1, "B": 1, "bytes": 1}
@@ -49,11 +49,6 @@ def parse_size(text: str | int, default_unit: str = "B", *, what: str = "size") 
             hint="libvirt knows b, KiB/K, KB, MiB/M, MB, GiB/G, GB, TiB/T, TB (…iB are powers of 1024, …B of 1000)",
         )
     return number * UNITS[unit]
-
-
-def to_unit(nbytes: int, unit: str) -> int:
-    """Whole ``unit`` in ``nbytes`` (rounded down)."""
-    return nbytes // UNITS[unit]
 
 
 def pretty_capacity(nbytes: int) -> str:

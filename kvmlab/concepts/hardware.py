@@ -4,8 +4,9 @@
 - :func:`device_catalog`, :func:`machine_types`, :func:`accelerators`: what this QEMU can emulate.
 - :class:`PausedQemu`: a real QEMU process, paused before its first instruction, to look inside
   (its vCPU threads, its /dev/kvm file descriptors, the PCI devices it emulates).
-- :func:`accel_timings`: a 64 KiB guest "firmware" built from bytes runs a loop under TCG and under
-  KVM: a CPU loop (KVM's job) and an I/O loop (every ``out`` instruction is QEMU's job).
+
+The KVM-vs-TCG timing (``loop_firmware``, ``accel_timings``, ``plot_accel_timings`` …) lives in
+:mod:`kvmlab.concepts.accel`; it is reachable here too, as ``hardware.accel_timings`` and so on.
 """
 
 from __future__ import annotations
@@ -15,11 +16,8 @@ import json
 import os
 import re
 import shutil
-import struct
 import subprocess
-import tempfile
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Unsupported
@@ -28,17 +26,13 @@ __all__ = [
     "KvmProbe",
     "probe_kvm",
     "qemu_binary",
+    "require_qemu",
     "device_catalog",
     "machine_types",
     "accelerators",
     "QemuProcess",
     "running_qemus",
     "PausedQemu",
-    "loop_firmware",
-    "AccelTiming",
-    "time_loop",
-    "accel_timings",
-    "plot_accel_timings",
 ]
 
 QEMU = "qemu-system-x86_64"
@@ -123,7 +117,8 @@ def qemu_binary() -> str | None:
     return shutil.which(QEMU)
 
 
-def _require_qemu() -> str:
+def require_qemu() -> str:
+    """The QEMU binary's path; Unsupported (with the package to install) when there is none."""
     qemu = qemu_binary()
     if qemu is None:
         raise Unsupported(f"{QEMU} is not installed", hint="apt-get install qemu-system-x86")
@@ -131,7 +126,7 @@ def _require_qemu() -> str:
 
 
 def _qemu_help(*args: str) -> str:
-    return subprocess.run([_require_qemu(), *args], capture_output=True, text=True, timeout=30, check=True).stdout
+    return subprocess.run([require_qemu(), *args], capture_output=True, text=True, timeout=30, check=True).stdout
 
 
 _DEVICE = re.compile(r'name "([^"]+)"(?:, bus ([^,]+))?(?:, alias "([^"]+)")?(?:, desc "([^"]*)")?')
@@ -198,11 +193,15 @@ class QemuProcess:
 
 
 def running_qemus() -> list[QemuProcess]:
-    """Every QEMU process on this host (on the real lab: one per running domain)."""
+    """Every QEMU process on this host that this user may inspect (on the real lab: one per running domain).
+
+    Another user's QEMU (libvirt-qemu's, seen from a session-mode learner) is skipped: its /proc/<pid>/fd
+    is not readable.
+    """
     out = []
     for d in Path("/proc").glob("[0-9]*"):
         try:
-            if (d / "comm").read_text().startswith("qemu-system"):
+            if (d / "comm").read_text().startswith("qemu-system") and os.access(d / "fd", os.R_OK | os.X_OK):
                 out.append(QemuProcess(int(d.name)))
         except OSError:
             pass
@@ -216,7 +215,7 @@ class PausedQemu(QemuProcess):
     """
 
     def __init__(self, accel: str = "tcg", devices: tuple[str, ...] = ("virtio-net-pci,netdev=n0",)):
-        qemu = _require_qemu()
+        qemu = require_qemu()
         self.accel = accel
         self.command = [qemu, "-name", "kvmlab-demo,debug-threads=on", "-accel", accel, "-S", "-m", "64",
                         "-display", "none", "-nodefaults", "-qmp", "stdio", "-netdev", "user,id=n0"]
@@ -270,121 +269,20 @@ class PausedQemu(QemuProcess):
                 for bus in self.qmp("query-pci") for d in bus["devices"]]  # type: ignore[union-attr]
 
 
-# --- KVM vs TCG: a loop in a guest built from bytes -------------------------------------------------
+# --- moved to accel.py: still reachable as hardware.<name> ------------------------------------------
 
-# 16-bit real-mode code, run from the top of a 64 KiB firmware image (QEMU maps it at 0xF0000):
-#   cli; mov ecx, N
-#   loop: [out 0x80, al]  dec ecx; jnz loop     <- the I/O variant adds one port write per turn
-#   mov al, 0; out 0xf4, al                     <- isa-debug-exit: QEMU exits with status 1
-#   hlt; jmp hlt
-_LOOP = {"cpu": b"\x66\x49\x75\xfc", "io": b"\xe6\x80\x66\x49\x75\xfa"}
-_EXIT = b"\xb0\x00\xe6\xf4\xf4\xeb\xfd"
-EXIT_STATUS = 1  # (0 << 1) | 1: the guest wrote 0 to the debug-exit port, so it ran to the end
+_IN_ACCEL = ("loop_firmware", "EXIT_STATUS", "AccelTiming", "time_loop", "accel_timings", "plot_accel_timings")
 
 
-def loop_firmware(iterations: int, kind: str = "cpu") -> bytes:
-    """A 64 KiB firmware image whose only job is a loop of ``iterations`` turns, then power off."""
-    if kind not in _LOOP or not 1 <= iterations < 2**32:
-        raise ValueError("kind is 'cpu' or 'io'; iterations is 1 .. 2**32-1")
-    code = b"\xfa\x66\xb9" + struct.pack("<I", iterations) + _LOOP[kind] + _EXIT
-    image = bytearray(b"\xf4" * 0x10000)  # hlt everywhere else
-    image[: len(code)] = code
-    image[0xFFF0:0xFFF5] = b"\xea\x00\x00\x00\xf0"  # reset vector: jmp far f000:0000
-    return bytes(image)
+def __getattr__(name: str):
+    """``hardware.accel_timings`` and the rest of the timing demo, imported from accel.py on first use
+    (accel.py builds on this module, so it cannot be imported at the top)."""
+    if name in _IN_ACCEL:
+        from . import accel
+
+        return getattr(accel, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def time_loop(accel: str, iterations: int, kind: str = "cpu", timeout: float = 20) -> float | None:
-    """Wall seconds for QEMU to start, run the loop and exit; None if it did not finish in time."""
-    qemu = _require_qemu()
-    with tempfile.TemporaryDirectory(prefix="kvmlab-loop-") as tmp:
-        fw = Path(tmp, "loop.bin")
-        fw.write_bytes(loop_firmware(iterations, kind))
-        argv = [qemu, "-accel", accel, "-bios", str(fw), "-m", "16", "-display", "none", "-nodefaults",
-                "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-        start = time.perf_counter()
-        try:
-            p = subprocess.run(argv, capture_output=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-        elapsed = time.perf_counter() - start
-    return elapsed if p.returncode == EXIT_STATUS else None
-
-
-@dataclass
-class AccelTiming:
-    """One accelerator, one kind of loop: nanoseconds per turn, or a note saying why there is none."""
-
-    accel: str
-    kind: str
-    ns_per_turn: float | None = None
-    note: str = ""
-    runs: list[tuple[int, float | None]] = field(default_factory=list)  # (turns, wall seconds)
-
-    def __str__(self) -> str:
-        value = f"{self.ns_per_turn:10.1f} ns/turn" if self.ns_per_turn is not None else f"{'--':>18}"
-        return f"{self.accel:<4} {self.kind:<4} {value}   {self.note}"
-
-
-def _measure(accel: str, kind: str, budget: float, enough: float) -> AccelTiming:
-    """Grow the loop x10 until it adds ``enough`` seconds to an empty run, within ``budget`` seconds."""
-    t = AccelTiming(accel, kind)
-    base = time_loop(accel, 1, kind, timeout=min(budget, 20))
-    t.runs.append((1, base))
-    spent, n = base or budget, 10_000
-    while spent < budget and n < 2**32:
-        elapsed = time_loop(accel, n, kind, timeout=budget - spent + 1)
-        t.runs.append((n, elapsed))
-        if elapsed is None:
-            t.note = f"{n:,} turns did not finish in {budget - spent:.0f} s"
-            break
-        spent += elapsed
-        extra = max(elapsed - base, 0.0)  # type: ignore[operator]
-        t.ns_per_turn, t.note = extra / n * 1e9, f"{n:,} turns"
-        if extra >= enough or extra * 10 > budget - spent:
-            break
-        n *= 10
-    if base is None:
-        t.note = "the guest did not start and stop in time"
-    return t
-
-
-def accel_timings(accels: tuple[str, ...] = ("tcg", "kvm"), kinds: tuple[str, ...] = ("cpu", "io"),
-                  budget: float = 12, enough: float = 0.25) -> list[AccelTiming]:
-    """Time the CPU loop and the I/O loop under each accelerator, ``budget`` seconds for each."""
-    compiled, kvm_opens = set(accelerators()), probe_kvm().opens
-    out = []
-    for accel, kind in ((a, k) for a in accels for k in kinds):
-        if accel not in compiled:
-            out.append(AccelTiming(accel, kind, note="not compiled into this QEMU"))
-        elif accel == "kvm" and not kvm_opens:
-            out.append(AccelTiming(accel, kind, note="/dev/kvm is not usable here"))
-        else:
-            out.append(_measure(accel, kind, budget, enough))
-    return out
-
-
-def plot_accel_timings(timings: list[AccelTiming]):
-    """Grouped bars on a log scale: ns per loop turn for the CPU loop and the I/O loop, per accelerator."""
-    import matplotlib.pyplot as plt
-
-    accels = list(dict.fromkeys(t.accel for t in timings))
-    colors, labels = {"cpu": "#4c72b0", "io": "#dd8452"}, {"cpu": "CPU loop", "io": "I/O loop (out 0x80)"}
-    fig, ax = plt.subplots(figsize=(8, 2.8))
-    for t in timings:
-        y = accels.index(t.accel) + (0.19 if t.kind == "io" else -0.19)
-        if t.ns_per_turn:
-            ax.barh(y, t.ns_per_turn, height=0.36, color=colors[t.kind])
-            ax.text(t.ns_per_turn, y, f" {t.ns_per_turn:,.1f} ns", va="center", fontsize=8)
-        else:
-            ax.text(0.12, y, f" {t.kind}: {t.note}", va="center", fontsize=8, color="#a00")
-    ax.set_xscale("log")
-    ax.set_xlim(0.1, max([t.ns_per_turn or 1 for t in timings]) * 30)
-    ax.set_yticks(range(len(accels)), [f"-accel {a}" for a in accels])
-    ax.invert_yaxis()
-    ax.set_xlabel("nanoseconds per loop turn (log scale)")
-    ax.legend([plt.Rectangle((0, 0), 1, 1, color=c) for c in colors.values()], labels.values(),
-              loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-    ax.set_title("the same guest loop under two accelerators")
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_IN_ACCEL])

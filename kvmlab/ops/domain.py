@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import libvirt
 
-from ..errors import InvalidInput, KvmlabError, libvirt_errors
+from ..errors import KvmlabError, libvirt_errors, map_libvirt_error
+from ..units import format_kib
+from .calls import flag_names, libvirt_flags, virsh_line
 from .domain_define import DomainDefineOps
 from .domain_edit import DomainEditOps
 from .domain_lifecycle import DomainLifecycleOps
-from .domain_lookup import STATE_NAMES, cmdline, libvirt_failure, lookup_domain, state_name
+from .domain_lookup import STATE_NAMES, lookup_domain, state_name
 from .domain_results import DomainList, DomainRow, DomInfo
 from .domain_undefine import DomainUndefineOps
-from .xpath import dump_xpath
 from .result import Xml
+from .vsh import exclusive, name_order
+from .xpath import dump_text, require_xpath
 
 __all__ = ["DomainOps", "STATE_NAMES"]
 
@@ -38,13 +41,7 @@ _FILTERS = [
 ]
 
 
-def _list_flag_names(flags: int) -> str:
-    names = [
-        f"libvirt.VIR_CONNECT_LIST_DOMAINS_{n}"
-        for n in ("ACTIVE", "INACTIVE", *(f for _, f in _FILTERS))
-        if flags & getattr(libvirt, f"VIR_CONNECT_LIST_DOMAINS_{n}")
-    ]
-    return " | ".join(names) or "0"
+_LIST_FLAGS = [f"VIR_CONNECT_LIST_DOMAINS_{n}" for n in ("ACTIVE", "INACTIVE", *(f for _, f in _FILTERS))]
 
 
 def _title(dom: libvirt.virDomain) -> str:
@@ -94,13 +91,10 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         ``uuid`` / ``id`` print bare lines instead of the table. ``.names`` holds the names.
         """
         opts = dict(locals())
-        virsh = cmdline("list", **{k: v for k, v in opts.items() if k != "self" and v})
+        virsh = virsh_line("list", **{k: v for k, v in opts.items() if k != "self" and v})
         for other in ("name", "uuid", "id"):
-            if table and opts[other]:
-                raise InvalidInput(
-                    f"Options --table and --{other} are mutually exclusive",
-                    hint="--table prints the full table; --name/--uuid/--id print bare lines instead",
-                )
+            exclusive("table", table, other, opts[other],
+                      "--table prints the full table; --name/--uuid/--id print bare lines instead")
         flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE
         if inactive or state_shutoff:
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
@@ -109,7 +103,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         for key, flag in _FILTERS:
             if opts[key]:
                 flags |= getattr(libvirt, f"VIR_CONNECT_LIST_DOMAINS_{flag}")
-        api = [f"conn.listAllDomains({_list_flag_names(flags)})"]
+        api = [f"conn.listAllDomains({flag_names(flags, _LIST_FLAGS)})"]
         with libvirt_errors(hint="these filters need a newer libvirt"):
             doms = self.virconn.listAllDomains(flags)
         show_table = table or not (uuid or name or id)
@@ -127,7 +121,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
             except libvirt.libvirtError:
                 continue  # gone while we were listing, as virsh skips it
         # virshDomainSorter: running ones by id, then the others by name, ASCII case-insensitively
-        rows.sort(key=lambda r: (r.id is None, r.id or 0, r.name.encode().lower()))
+        rows.sort(key=lambda r: (r.id is None, r.id or 0, name_order(r.name)))
         api.append("dom.ID(); dom.name(); dom.state()  # per domain")
         if title and show_table:
             api.append("dom.metadata(libvirt.VIR_DOMAIN_METADATA_TITLE, None)  # per domain")
@@ -143,7 +137,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         """
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
-        info = DomInfo(virsh=cmdline("dominfo", domain), api=api)
+        info = DomInfo(virsh=virsh_line("dominfo", domain), api=api)
         lines = info.fields
         dom_id = dom.ID()
         info.id = None if dom_id < 0 else dom_id
@@ -170,10 +164,10 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
                 lines.append(("CPU time:", "%.1fs" % info.cpu_time_s))
             if max_mem != _C_UINT_MAX:
                 info.max_memory_kib = max_mem
-            lines.append(("Max memory:", "no limit" if max_mem == _C_UINT_MAX else f"{max_mem} KiB"))
-            lines.append(("Used memory:", f"{mem} KiB"))
+            lines.append(("Max memory:", "no limit" if max_mem == _C_UINT_MAX else format_kib(max_mem)))
+            lines.append(("Used memory:", format_kib(mem)))
         except libvirt.libvirtError as exc:
-            failure = libvirt_failure(exc)
+            failure = map_libvirt_error(exc)
         api.append("dom.isPersistent(); dom.autostart(); dom.hasManagedSaveImage(0)")
         try:
             info.persistent = bool(dom.isPersistent())
@@ -199,7 +193,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
             for i, msg in enumerate(info.messages):
                 lines.append(("Messages:" if i == 0 else "", msg))
             return info
-        failure.output = info.text()
+        failure.partial_stdout = info.text()  # virsh printed these lines already
         raise failure
 
     def _dominfo_security(self, dom: libvirt.virDomain, info: DomInfo, api: list[str]) -> KvmlabError | None:
@@ -207,7 +201,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         try:
             model, doi = self.virconn.getSecurityModel()
         except libvirt.libvirtError as exc:
-            return None if exc.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT else libvirt_failure(exc)
+            return None if exc.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT else map_libvirt_error(exc)
         if not model:
             return None
         info.security_model, info.security_doi = model, doi
@@ -215,7 +209,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         try:
             label, enforcing = dom.securityLabel()
         except libvirt.libvirtError as exc:
-            return libvirt_failure(exc)
+            return map_libvirt_error(exc)
         if label:
             info.security_label, info.security_enforcing = label, bool(enforcing)
             info.fields.append(("Security label:", f"{label} ({'enforcing' if enforcing else 'permissive'})"))
@@ -236,25 +230,16 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
 
         ``xpath="//disk"`` prints only the matching nodes (``wrap=True`` puts them in ``<nodes>``).
         """
-        flags = 0
-        names = []
-        for on, flag in ((inactive, "INACTIVE"), (security_info, "SECURE"), (update_cpu, "UPDATE_CPU"),
-                         (migratable, "MIGRATABLE")):
-            if on:
-                flags |= getattr(libvirt, f"VIR_DOMAIN_XML_{flag}")
-                names.append(f"libvirt.VIR_DOMAIN_XML_{flag}")
+        flags, flag_text = libvirt_flags(f"VIR_DOMAIN_XML_{flag}" for on, flag in (
+            (inactive, "INACTIVE"), (security_info, "SECURE"), (update_cpu, "UPDATE_CPU"), (migratable, "MIGRATABLE"))
+            if on)
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
-        virsh = cmdline("dumpxml", domain, inactive=inactive, security_info=security_info,
-                        update_cpu=update_cpu, migratable=migratable, xpath=xpath, wrap=wrap)
-        if xpath is not None and xpath == "":
-            raise InvalidInput("--xpath needs an expression", hint="e.g. xpath='//disk' or '/domain/name'",
-                               virsh_error=[])
-        api.append(f"dom.XMLDesc({' | '.join(names) or 0})")
+        virsh = virsh_line("dumpxml", domain, inactive=inactive, security_info=security_info,
+                           update_cpu=update_cpu, migratable=migratable, xpath=xpath, wrap=wrap)
+        require_xpath(xpath, "/domain/devices/disk")
+        api.append(f"dom.XMLDesc({flag_text})")
         with libvirt_errors(hint="the test driver refuses --update-cpu; a real QEMU host accepts it"
                             if update_cpu else ""):
             xml = dom.XMLDesc(flags)
-        if xpath is None:
-            return Xml(xml=xml, virsh=virsh, api=api)
-        api.append(f"lxml: etree.fromstring(xml).xpath({xpath!r})")
-        return Xml(xml=dump_xpath(xml, xpath, wrap), virsh=virsh, api=api)
+        return Xml(xml=dump_text(xml, xpath, wrap, api), virsh=virsh, api=api)

@@ -7,11 +7,12 @@ import shlex
 
 import libvirt
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, KvmlabError, map_libvirt_error
 from ..specs.guard import guard_xml
-from .domain_lookup import c_int, libvirt_failure, require_value
+from .calls import libvirt_flags
 from .domain_results import DomainMessage
 from .source import XmlSource, read_xml_source
+from .vsh import c_int, require_option
 
 __all__ = ["DomainDefineOps", "FilePath", "parse_pass_fds", "STDIN_LABEL"]
 
@@ -54,7 +55,7 @@ def parse_pass_fds(text: str | None) -> list[int]:
 def _xml_input(source: XmlSource) -> tuple[str, str, str]:
     """(xml, label virsh prints, shell form for .virsh)."""
     if isinstance(source, str) and not source.lstrip().startswith("<") or isinstance(source, os.PathLike):
-        require_value(os.fspath(source), "file")
+        require_option(os.fspath(source), "file")
     xml, label = read_xml_source(source)
     if label:
         return xml, label, shlex.quote(label)
@@ -72,28 +73,27 @@ def _name_in(xml: str) -> str:
         return ""
 
 
-def _failure(exc: libvirt.libvirtError, line: str, xml: str, creating: bool):
-    """virsh's ``Failed to define/create domain from FILE`` + libvirt's message; schema errors are bad input."""
-    schema = exc.get_error_code() == libvirt.VIR_ERR_XML_INVALID_SCHEMA
-    return libvirt_failure(exc, [line], _define_hint(exc, xml, creating), InvalidInput if schema else None)
+_XML_HINT = ("the XML is not a valid domain: check it against `virsh dumpxml` of a working VM "
+             "(kvmlab builds valid XML: kvmlab.specs)")
 
 
-def _define_hint(exc: libvirt.libvirtError, xml: str, creating: bool) -> str:
-    msg = exc.get_error_message() or ""
+def _failure(exc: libvirt.libvirtError, line: str, xml: str, creating: bool) -> KvmlabError:
+    """virsh's ``Failed to define/create domain from FILE``, then libvirt's message."""
     name = _name_in(xml)
-    if "already exists" in msg:
-        if creating:
-            return (f"a domain named '{name}' already exists (with another UUID): start that one with "
-                    f"`virsh start {name}`, or give this VM a new <name>")
-        return "that name belongs to another domain (other UUID): pick a new <name>, or drop/match the <uuid>"
-    if "already active" in msg or "already running" in msg:
-        return f"'{name}' is running already; `virsh list` shows it"
-    if "unsupported flags" in msg:
-        return "libvirt's test driver refuses this flag; a real QEMU host accepts it"
-    if exc.get_error_code() in (libvirt.VIR_ERR_XML_ERROR, libvirt.VIR_ERR_XML_DETAIL, libvirt.VIR_ERR_XML_INVALID_SCHEMA):
-        return ("the XML is not a valid domain: check it against `virsh dumpxml` of a working VM "
-                "(kvmlab builds valid XML: kvmlab.specs)")
-    return CREATE_HINT if creating else DEFINE_HINT
+    taken = (f"a domain named '{name}' already exists (with another UUID): start that one with "
+             f"`virsh start {name}`, or give this VM a new <name>" if creating else
+             "that name belongs to another domain (other UUID): pick a new <name>, or drop/match the <uuid>")
+    running = f"'{name}' is running already; `virsh list` shows it"
+    hints = {
+        "already exists": taken,
+        "already active": running,
+        "already running": running,
+        "unsupported flags": "libvirt's test driver refuses this flag; a real QEMU host accepts it",
+        libvirt.VIR_ERR_XML_ERROR: _XML_HINT,
+        libvirt.VIR_ERR_XML_DETAIL: _XML_HINT,
+        libvirt.VIR_ERR_XML_INVALID_SCHEMA: _XML_HINT,
+    }
+    return map_libvirt_error(exc, [line], CREATE_HINT if creating else DEFINE_HINT, hints=hints)
 
 
 class DomainDefineOps:
@@ -138,15 +138,10 @@ class DomainDefineOps:
         """
         xml_text, label, shell = _xml_input(xml)
         fds = pass_fds if isinstance(pass_fds, list) else parse_pass_fds(pass_fds)
-        flags = 0
-        names = []
-        for on, flag in ((paused, "PAUSED"), (autodestroy, "AUTODESTROY"), (validate, "VALIDATE"),
-                         (reset_nvram, "RESET_NVRAM")):
-            if on:
-                flags |= getattr(libvirt, f"VIR_DOMAIN_START_{flag}")
-                names.append(f"libvirt.VIR_DOMAIN_START_{flag}")
+        flags, flag_text = libvirt_flags(f"VIR_DOMAIN_START_{flag}" for on, flag in (
+            (paused, "PAUSED"), (autodestroy, "AUTODESTROY"), (validate, "VALIDATE"), (reset_nvram, "RESET_NVRAM"))
+            if on)
         guard_xml("domain", xml_text)
-        flag_text = " | ".join(names) or "0"
         api = [f"dom = conn.createXMLWithFiles(xml, {fds}, {flag_text})" if fds
                else f"dom = conn.createXML(xml, {flag_text})"]
         try:

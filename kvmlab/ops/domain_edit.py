@@ -1,20 +1,23 @@
-"""virsh edit: change a domain's persistent XML (virsh-edit.c's loop, cmdEdit's define)."""
+"""virsh edit: change a domain's persistent XML (cmdEdit's define in virsh-edit.c's loop, see editor.py)."""
 
 from __future__ import annotations
 
 import libvirt
 
-from ..errors import KvmlabError
+from ..errors import KvmlabError, map_libvirt_error
 from ..specs.guard import guard_xml
-from .domain_lookup import cmdline, libvirt_failure, lookup_domain
+from .calls import virsh_line
+from .domain_lookup import lookup_domain
 from .domain_results import DomainMessage
-from .editor import CHANGED, EditAbandoned, EditRejected, ReeditAsk, run_editor
-from .source import XmlSource, read_xml_source
+from .editor import ReeditAsk, edit_loop, first_draft, rejected
+from .source import XmlSource
 
 __all__ = ["DomainEditOps"]
 
 # virsh edits what the next boot uses, secrets included
 _QUERY = libvirt.VIR_DOMAIN_XML_SECURE | libvirt.VIR_DOMAIN_XML_INACTIVE
+
+
 def _edit_hint(msg: str, validate: bool) -> str:
     if "validate" in msg and validate:
         return ("the XML does not follow libvirt's schema; fix it, or pass skip_validate=True "
@@ -58,60 +61,24 @@ class DomainEditOps:
         """The whole virsh edit loop; ``ask`` decides what happens after a rejected edit (CLI prompt)."""
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
-        virsh = cmdline("edit", domain, skip_validate=skip_validate)
-        validate = not skip_validate
-        relax_avail = True
+        virsh = virsh_line("edit", domain, skip_validate=skip_validate)
         api.append("xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_SECURE | libvirt.VIR_DOMAIN_XML_INACTIVE)")
-        orig = self._edit_xml(dom)
-        if xml is None:
-            api.append(f"edited = kvmlab.ops.editor.run_editor(xml{', editor=' + repr(editor) if editor else ''})")
-            edited = run_editor(orig, editor)
-        else:
-            edited = xml.to_xml() if hasattr(xml, "to_xml") else read_xml_source(xml)[0]
-        while True:
-            if edited == orig:
-                return DomainMessage(f"Domain '{dom.name()}' XML configuration not changed.",
-                                     name=dom.name(), virsh=virsh, api=api)
-            while True:
-                try:
-                    return self._edit_apply(dom, orig, edited, validate, virsh, api)
-                except EditRejected as err:
-                    choice = ask(err, relax_avail) if ask else None
-                    if choice is None:
-                        raise
-                    if err.reread is not None:
-                        orig = err.reread
-                    if choice == "n":
-                        raise EditAbandoned("edit abandoned; nothing was changed",
-                                            hint="run edit again to start over", virsh_error=[]) from None
-                    if choice == "i":
-                        validate, relax_avail = False, False
-                    if choice == "y":
-                        edited = run_editor(edited, editor)
-                        break
+        orig = _xml_of(dom)
+        return edit_loop(
+            "edit", "domain", orig, first_draft(orig, xml, editor, api),
+            read=lambda: _xml_of(dom),
+            define=lambda edited, validate: self._edit_define(edited, validate, virsh, api),
+            unchanged=lambda: DomainMessage(f"Domain '{dom.name()}' XML configuration not changed.",
+                                            name=dom.name(), virsh=virsh, api=api),
+            editor=editor, ask=ask, validate=not skip_validate,
+        )
 
-    def _edit_xml(self, dom: libvirt.virDomain) -> str:
-        try:
-            return dom.XMLDesc(_QUERY)
-        except libvirt.libvirtError as exc:
-            raise libvirt_failure(exc) from exc
-
-    def _edit_apply(
-        self, dom: libvirt.virDomain, orig: str, edited: str, validate: bool, virsh: str, api: list[str]
-    ) -> DomainMessage:
-        """Check nobody changed the domain meanwhile, then define the edited XML (virshDomainDefine)."""
-        reread = self._edit_xml(dom)
-        if reread != orig:
-            err = EditRejected(CHANGED, hint="someone changed the domain while you edited; edit again",
-                               virsh_error=[CHANGED])
-            err.reason, err.edited, err.reread = CHANGED, edited, reread
-            raise err
+    def _edit_define(self, edited: str, validate: bool, virsh: str, api: list[str]) -> DomainMessage:
+        """The guard, then virshDomainDefine (with VALIDATE unless told not to)."""
         try:
             guard_xml("domain", edited)
         except KvmlabError as exc:
-            err = EditRejected(exc.message, hint=exc.hint, virsh_error=exc.virsh_error)
-            err.edited = edited
-            raise err from exc
+            raise rejected(exc, edited) from exc
         flags = libvirt.VIR_DOMAIN_DEFINE_VALIDATE if validate else 0
         try:
             try:
@@ -123,10 +90,14 @@ class DomainEditOps:
                     raise
                 new = self.virconn.defineXML(edited)
         except libvirt.libvirtError as exc:
-            base = libvirt_failure(exc)
-            err = EditRejected(base.message, hint=_edit_hint(base.message, validate), virsh_error=base.virsh_error)
-            err.edited = edited
-            raise err from exc
+            base = map_libvirt_error(exc)
+            raise rejected(base, edited, _edit_hint(base.message, validate)) from exc
         name = new.name()
         return DomainMessage(f"Domain '{name}' XML configuration edited.", name=name, virsh=virsh, api=api)
 
+
+def _xml_of(dom: libvirt.virDomain) -> str:
+    try:
+        return dom.XMLDesc(_QUERY)
+    except libvirt.libvirtError as exc:
+        raise map_libvirt_error(exc) from exc

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import libvirt
 
-from ..errors import InvalidInput, InvalidState
+from ..errors import InvalidInput, InvalidState, map_libvirt_error
+from .calls import libvirt_flags, virsh_line
 from .domain_define import parse_pass_fds
-from .domain_lookup import BY_NAME, BY_UUID, cmdline, libvirt_failure, lookup_domain, require_value
+from .domain_lookup import BY_NAME, BY_UUID, lookup_domain
 from .domain_results import DomainMessage
+from .vsh import require_option
 
 __all__ = ["DomainLifecycleOps", "parse_modes", "SHUTDOWN_MODES"]
 
-SHUTDOWN_MODES = ("acpi", "agent", "initctl", "signal", "paravirt")
+# --mode word -> the end of the VIR_DOMAIN_SHUTDOWN_* / VIR_DOMAIN_REBOOT_* flag
 _MODE_FLAG = {"acpi": "ACPI_POWER_BTN", "agent": "GUEST_AGENT", "initctl": "INITCTL",
               "signal": "SIGNAL", "paravirt": "PARAVIRT"}
+SHUTDOWN_MODES = tuple(_MODE_FLAG)
 _SHUTOFF = (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_CRASHED)
 
 
-def parse_modes(mode: str | Sequence[str] | None, kind: str) -> tuple[int, list[str]]:
-    """``--mode acpi,agent`` -> (flags, flag names); ``kind`` is SHUTDOWN or REBOOT (their wording differs)."""
+def parse_modes(mode: str | Sequence[str] | None, kind: str) -> tuple[int, str]:
+    """``--mode acpi,agent`` -> (flags, the flags as code); ``kind`` is SHUTDOWN or REBOOT (their wording differs)."""
     if mode is None:
-        return 0, []
+        return 0, "0"
     modes = mode.split(",") if isinstance(mode, str) else list(mode)
     if isinstance(mode, str):
-        require_value(mode, "mode")
-    flags, names = 0, []
+        require_option(mode, "mode")
     for m in modes:
         if m not in _MODE_FLAG:
             sep = ", or" if kind == "SHUTDOWN" else " or"  # virsh's two messages differ by one comma
@@ -34,10 +36,17 @@ def parse_modes(mode: str | Sequence[str] | None, kind: str) -> tuple[int, list[
                 f"Unknown mode {m} value, expecting 'acpi', 'agent', 'initctl', 'signal'{sep} 'paravirt'",
                 hint="acpi = the power button; agent = ask the QEMU guest agent; several: --mode acpi,agent",
             )
-        name = f"VIR_DOMAIN_{kind}_{_MODE_FLAG[m]}"
-        flags |= getattr(libvirt, name)
-        names.append("libvirt." + name)
-    return flags, names
+    return libvirt_flags(f"VIR_DOMAIN_{kind}_{_MODE_FLAG[m]}" for m in modes)
+
+
+def _mode_text(mode: str | Sequence[str] | None) -> str | None:
+    """``--mode`` as typed: a list of modes is written comma-separated."""
+    return mode if isinstance(mode, str) or mode is None else ",".join(mode)
+
+
+def _shut_off(hint: str) -> dict[int, str]:
+    """``hint`` for each state in which a domain is not running."""
+    return dict.fromkeys(_SHUTOFF, hint)
 
 
 def _state(dom: libvirt.virDomain) -> int | None:
@@ -60,9 +69,13 @@ class DomainLifecycleOps:
         verb: str,
         done: str,
         virsh: str,
-        wrong_state: Callable[[str, int | None], str | None],
+        wrong_state: Mapping[int, str],
     ) -> DomainMessage:
-        """Look up, call, and word success/failure as virsh does (with the name as typed)."""
+        """Look up, call, and word success/failure as virsh does (with the name as typed).
+
+        ``wrong_state`` maps a domain state to the hint (a template with ``{name}``) when the call
+        fails in that state: the domain was in the wrong state for it.
+        """
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
         typed = str(domain)
@@ -74,12 +87,12 @@ class DomainLifecycleOps:
                 real = dom.name()
             except libvirt.libvirtError:
                 real = typed
-            hint = wrong_state(real, _state(dom))
+            hint = wrong_state.get(_state(dom), "").format(name=real)
             other = ("libvirt's test driver refuses this mode; a real QEMU host accepts it"
                      if "unsupported flags" in (exc.get_error_message() or "")
                      else f"check the domain's state with `virsh dominfo {real}`")
-            raise libvirt_failure(exc, [f"Failed to {verb} domain '{typed}'"], hint or other,
-                                  InvalidState if hint else None) from exc
+            raise map_libvirt_error(exc, [f"Failed to {verb} domain '{typed}'"], hint or other,
+                                    cls=InvalidState if hint else None) from exc
         return DomainMessage(f"Domain '{typed}' {done}", name=dom.name(), virsh=virsh, api=api)
 
     def start(
@@ -97,9 +110,9 @@ class DomainLifecycleOps:
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api, BY_UUID | BY_NAME)
         name = dom.name()
-        virsh = cmdline("start", domain, paused=paused, autodestroy=autodestroy, bypass_cache=bypass_cache,
-                        force_boot=force_boot, pass_fds=pass_fds if isinstance(pass_fds, str) else None,
-                        reset_nvram=reset_nvram)
+        virsh = virsh_line("start", domain, paused=paused, autodestroy=autodestroy, bypass_cache=bypass_cache,
+                           force_boot=force_boot, pass_fds=pass_fds if isinstance(pass_fds, str) else None,
+                           reset_nvram=reset_nvram)
         api.append("dom.ID()  # -1 while shut off")
         if dom.ID() != -1:
             paused_now = _state(dom) == libvirt.VIR_DOMAIN_PAUSED
@@ -110,18 +123,15 @@ class DomainLifecycleOps:
                 f"or `virsh destroy {name}` (forced power-off)",
             )
         fds = pass_fds if isinstance(pass_fds, list) else parse_pass_fds(pass_fds)
-        flags, names = 0, []
-        for on, flag in ((paused, "PAUSED"), (autodestroy, "AUTODESTROY"), (bypass_cache, "BYPASS_CACHE"),
-                         (force_boot, "FORCE_BOOT"), (reset_nvram, "RESET_NVRAM")):
-            if on:
-                flags |= getattr(libvirt, f"VIR_DOMAIN_START_{flag}")
-                names.append(f"libvirt.VIR_DOMAIN_START_{flag}")
+        chosen = [f"VIR_DOMAIN_START_{flag}" for on, flag in (
+            (paused, "PAUSED"), (autodestroy, "AUTODESTROY"), (bypass_cache, "BYPASS_CACHE"),
+            (force_boot, "FORCE_BOOT"), (reset_nvram, "RESET_NVRAM")) if on]
+        flags, flag_text = libvirt_flags(chosen)
         try:
             if force_boot and self._force_boot(dom, fds, flags, api):
                 return DomainMessage(f"Domain '{name}' started", name=name, virsh=virsh, api=api)
-            flags &= ~libvirt.VIR_DOMAIN_START_FORCE_BOOT
-            names = [n for n in names if not n.endswith("FORCE_BOOT")]
-            flag_text = " | ".join(names) or "0"
+            # what is left after force-boot did not apply (virsh drops the flag and the save image itself)
+            flags, flag_text = libvirt_flags(n for n in chosen if n != "VIR_DOMAIN_START_FORCE_BOOT")
             if fds:
                 api.append(f"dom.createWithFiles({fds}, {flag_text})")
                 dom.createWithFiles(fds, flags)
@@ -132,9 +142,9 @@ class DomainLifecycleOps:
                 api.append("dom.create()")
                 dom.create()
         except libvirt.libvirtError as exc:
-            raise libvirt_failure(exc, [f"Failed to start domain '{name}'"],
-                                  "libvirt's test driver refuses start flags; a real QEMU host accepts them"
-                                  if flags else "check the domain's definition with `virsh dumpxml --inactive`") from exc
+            raise map_libvirt_error(exc, [f"Failed to start domain '{name}'"],
+                                    "libvirt's test driver refuses start flags; a real QEMU host accepts them"
+                                    if flags else "check the domain's definition with `virsh dumpxml --inactive`") from exc
         return DomainMessage(f"Domain '{name}' started", name=name, virsh=virsh, api=api)
 
     def _force_boot(self, dom: libvirt.virDomain, fds: list[int], flags: int, api: list[str]) -> bool:
@@ -145,85 +155,57 @@ class DomainLifecycleOps:
             return True
         except libvirt.libvirtError as exc:
             if exc.get_error_code() not in (libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_INVALID_ARG):
-                raise libvirt_failure(exc, [], "start without force_boot, or remove the saved state with "
-                                      "`virsh managedsave-remove`") from exc
+                raise map_libvirt_error(exc, [], "start without force_boot, or remove the saved state with "
+                                        "`virsh managedsave-remove`") from exc
         try:
             if dom.hasManagedSaveImage(0) > 0:
                 api.append("dom.managedSaveRemove(0)")
                 dom.managedSaveRemove(0)
         except libvirt.libvirtError as exc:
             if exc.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
-                raise libvirt_failure(exc) from exc
+                raise map_libvirt_error(exc) from exc
         return False
 
     def suspend(self, domain: str) -> DomainMessage:
         """virsh suspend: pause a running domain's vCPUs (memory stays); resume continues it."""
-
-        def wrong(name: str, state: int | None) -> str | None:
-            if state == libvirt.VIR_DOMAIN_PAUSED:
-                return f"'{name}' is already paused; `virsh resume {name}` continues it"
-            if state in _SHUTOFF:
-                return f"'{name}' is not running; suspend pauses a running VM (`virsh start {name}` first)"
-            return None
-
+        wrong = {libvirt.VIR_DOMAIN_PAUSED: "'{name}' is already paused; `virsh resume {name}` continues it",
+                 **_shut_off("'{name}' is not running; suspend pauses a running VM (`virsh start {name}` first)")}
         return self._power(domain, lambda d: d.suspend(), "dom.suspend()", "suspend", "suspended",
-                           cmdline("suspend", domain), wrong)
+                           virsh_line("suspend", domain), wrong)
 
     def resume(self, domain: str) -> DomainMessage:
         """virsh resume: continue a domain paused by suspend."""
-
-        def wrong(name: str, state: int | None) -> str | None:
-            if state == libvirt.VIR_DOMAIN_RUNNING:
-                return f"'{name}' is running, not paused; resume continues a VM paused by `virsh suspend`"
-            if state in _SHUTOFF:
-                return f"'{name}' is shut off; `virsh start {name}` boots it (resume only continues a paused VM)"
-            return None
-
+        wrong = {libvirt.VIR_DOMAIN_RUNNING: "'{name}' is running, not paused; resume continues a VM paused by "
+                                             "`virsh suspend`",
+                 **_shut_off("'{name}' is shut off; `virsh start {name}` boots it (resume only continues a paused VM)")}
         return self._power(domain, lambda d: d.resume(), "dom.resume()", "resume", "resumed",
-                           cmdline("resume", domain), wrong)
+                           virsh_line("resume", domain), wrong)
 
     def shutdown(self, domain: str, mode: str | Sequence[str] | None = None) -> DomainMessage:
         """virsh shutdown: ask the guest to power off (graceful, ACPI by default); destroy forces it."""
-        flags, names = parse_modes(mode, "SHUTDOWN")
+        flags, flag_text = parse_modes(mode, "SHUTDOWN")
         call = (lambda d: d.shutdownFlags(flags)) if flags else (lambda d: d.shutdown())
-        line = f"dom.shutdownFlags({' | '.join(names)})" if flags else "dom.shutdown()"
-
-        def wrong(name: str, state: int | None) -> str | None:
-            if state in _SHUTOFF:
-                return (f"'{name}' is not running. shutdown = graceful (the guest powers itself off); "
-                        "destroy = forced power-off; both only apply to a running VM")
-            return None
-
-        virsh = cmdline("shutdown", domain, mode=mode if isinstance(mode, str) or mode is None else ",".join(mode))
-        return self._power(domain, call, line, "shutdown", "is being shutdown", virsh, wrong)
+        line = f"dom.shutdownFlags({flag_text})" if flags else "dom.shutdown()"
+        wrong = _shut_off("'{name}' is not running. shutdown = graceful (the guest powers itself off); "
+                          "destroy = forced power-off; both only apply to a running VM")
+        return self._power(domain, call, line, "shutdown", "is being shutdown",
+                           virsh_line("shutdown", domain, mode=_mode_text(mode)), wrong)
 
     def reboot(self, domain: str, mode: str | Sequence[str] | None = None) -> DomainMessage:
         """virsh reboot: ask the guest to restart."""
-        flags, names = parse_modes(mode, "REBOOT")
-        line = f"dom.reboot({' | '.join(names) or 0})"
-
-        def wrong(name: str, state: int | None) -> str | None:
-            if state in _SHUTOFF:
-                return f"'{name}' is not running; boot it with `virsh start {name}`"
-            return None
-
-        virsh = cmdline("reboot", domain, mode=mode if isinstance(mode, str) or mode is None else ",".join(mode))
-        return self._power(domain, lambda d: d.reboot(flags), line, "reboot", "is being rebooted", virsh, wrong)
+        flags, flag_text = parse_modes(mode, "REBOOT")
+        line = f"dom.reboot({flag_text})"
+        wrong = _shut_off("'{name}' is not running; boot it with `virsh start {name}`")
+        return self._power(domain, lambda d: d.reboot(flags), line, "reboot", "is being rebooted",
+                           virsh_line("reboot", domain, mode=_mode_text(mode)), wrong)
 
     def destroy(self, domain: str, *, graceful: bool = False, remove_logs: bool = False) -> DomainMessage:
         """virsh destroy: forced power-off (pulling the plug). The definition stays; undefine deletes it."""
-        flags = (libvirt.VIR_DOMAIN_DESTROY_GRACEFUL if graceful else 0) | (
-            libvirt.VIR_DOMAIN_DESTROY_REMOVE_LOGS if remove_logs else 0)
-        names = [n for n, on in (("libvirt.VIR_DOMAIN_DESTROY_GRACEFUL", graceful),
-                                 ("libvirt.VIR_DOMAIN_DESTROY_REMOVE_LOGS", remove_logs)) if on]
+        flags, flag_text = libvirt_flags(n for n, on in (("VIR_DOMAIN_DESTROY_GRACEFUL", graceful),
+                                                         ("VIR_DOMAIN_DESTROY_REMOVE_LOGS", remove_logs)) if on)
         call = (lambda d: d.destroyFlags(flags)) if flags else (lambda d: d.destroy())
-        line = f"dom.destroyFlags({' | '.join(names)})" if flags else "dom.destroy()"
-
-        def wrong(name: str, state: int | None) -> str | None:
-            if state in _SHUTOFF:
-                return (f"'{name}' is already shut off. destroy = forced power-off of a running VM; "
-                        f"to delete its definition use `virsh undefine {name}`")
-            return None
-
+        line = f"dom.destroyFlags({flag_text})" if flags else "dom.destroy()"
+        wrong = _shut_off("'{name}' is already shut off. destroy = forced power-off of a running VM; "
+                          "to delete its definition use `virsh undefine {name}`")
         return self._power(domain, call, line, "destroy", "destroyed",
-                           cmdline("destroy", domain, graceful=graceful, remove_logs=remove_logs), wrong)
+                           virsh_line("destroy", domain, graceful=graceful, remove_logs=remove_logs), wrong)

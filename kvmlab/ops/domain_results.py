@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..render import html_table
-from .result import Fields, Message, Table
+from .result import Fields, Listing, Message
 
 __all__ = ["DomainMessage", "DomainRow", "DomainList", "DomInfo"]
 
@@ -33,8 +33,10 @@ class DomainRow:
 
 
 @dataclass
-class DomainList(Table):
+class DomainList(Listing):
     """``virsh list``: a table by default, or ``uuid id name`` lines with --uuid/--id/--name."""
+
+    items_field = "domains"
 
     domains: list[DomainRow] = field(default_factory=list)
     table: bool = True
@@ -51,21 +53,8 @@ class DomainList(Table):
         ]
 
     @property
-    def names(self) -> list[str]:
-        return [d.name for d in self.domains]
-
-    @property
     def uuids(self) -> list[str]:
         return [d.uuid for d in self.domains]
-
-    def __len__(self) -> int:
-        return len(self.domains)
-
-    def __iter__(self):
-        return iter(self.domains)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.names
 
     def _line_cells(self, d: DomainRow) -> list[str] | None:
         cells = []

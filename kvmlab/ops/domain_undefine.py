@@ -8,11 +8,18 @@ from typing import Sequence
 import libvirt
 from lxml import etree
 
-from ..errors import InvalidInput, KvmlabError, OperationFailed
-from .domain_lookup import cmdline, libvirt_failure, lookup_domain
+from ..errors import InvalidInput, KvmlabError, OperationFailed, map_libvirt_error
+from .calls import flag_names, libvirt_flags, virsh_line
+from .domain_lookup import lookup_domain
 from .domain_results import DomainMessage
+from .vsh import exclusive, split_list
 
-__all__ = ["DomainUndefineOps", "UndefineResult", "string_to_array"]
+__all__ = ["DomainUndefineOps", "UndefineResult"]
+
+# the options that are VIR_DOMAIN_UNDEFINE_* flags as they are
+_FLAG_OPTIONS = ("managed_save", "snapshots_metadata", "checkpoints_metadata", "nvram", "keep_nvram", "tpm",
+                 "keep_tpm")
+_FLAG_NAMES = [f"VIR_DOMAIN_UNDEFINE_{key.upper()}" for key in _FLAG_OPTIONS]
 
 _SOURCE = "string(./source/@file|./source/@dir|./source/@name|./source/@dev|./source/@volume)"
 
@@ -29,31 +36,12 @@ class UndefineResult(DomainMessage):
     warnings: list[str] = field(default_factory=list)
 
 
-def string_to_array(text: str) -> list[str]:
-    """vshStringToArray: split on ',' where ',,' stands for a literal comma."""
-    parts = text.split(",")
-    out, concat = [parts[0]], False
-    for part in parts[1:]:
-        if concat:
-            out[-1] += "," + part
-            concat = False
-        elif part == "":
-            concat = True
-        else:
-            out.append(part)
-    if concat:
-        out.append("")
-    return out
-
-
 def _check_options(o: dict) -> None:
     if o["delete_storage_volume_snapshots"] and not o["remove_all_storage"]:
         raise InvalidInput("Option --remove-all-storage is required by option --delete-storage-volume-snapshots",
                            hint="deleting volume snapshots only makes sense together with --remove-all-storage")
-    for a, b in (("nvram", "keep_nvram"), ("tpm", "keep_tpm")):
-        if o[a] and o[b]:
-            raise InvalidInput(f"Options --{a.replace('_', '-')} and --{b.replace('_', '-')} are mutually exclusive",
-                               hint=f"choose one: remove the {a.upper()} state or keep it")
+    for a in ("nvram", "tpm"):
+        exclusive(a, o[a], f"keep-{a}", o[f"keep_{a}"], f"choose one: remove the {a.upper()} state or keep it")
 
 
 class DomainUndefineOps:
@@ -90,17 +78,12 @@ class DomainUndefineOps:
         if not (vol_string or remove_all_storage) and wipe_storage:
             raise InvalidInput("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'",
                                hint="say which volumes to wipe: storage='vda' or remove_all_storage=True")
-        flags, names = 0, []
-        for key, flag in (("managed_save", "MANAGED_SAVE"), ("snapshots_metadata", "SNAPSHOTS_METADATA"),
-                          ("checkpoints_metadata", "CHECKPOINTS_METADATA"), ("nvram", "NVRAM"),
-                          ("keep_nvram", "KEEP_NVRAM"), ("tpm", "TPM"), ("keep_tpm", "KEEP_TPM")):
-            if opts[key]:
-                flags |= getattr(libvirt, f"VIR_DOMAIN_UNDEFINE_{flag}")
+        flags, _ = libvirt_flags(f"VIR_DOMAIN_UNDEFINE_{key.upper()}" for key in _FLAG_OPTIONS if opts[key])
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
         typed = str(domain)
-        virsh = cmdline("undefine", domain, **{k: (vol_string if k == "storage" else v)
-                                               for k, v in opts.items() if k not in ("self", "domain")})
+        virsh = virsh_line("undefine", domain, **{k: (vol_string if k == "storage" else v)
+                                                  for k, v in opts.items() if k not in ("self", "domain")})
         api.append("dom.isActive(); dom.hasManagedSaveImage(0); dom.snapshotNum(0)")
         try:
             running = bool(dom.isActive())
@@ -120,7 +103,7 @@ class DomainUndefineOps:
                     except libvirt.libvirtError:
                         has_meta = has_snaps
         except libvirt.libvirtError as exc:
-            raise libvirt_failure(exc) from exc
+            raise map_libvirt_error(exc) from exc
         if not has_save:
             flags &= ~libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
             save_safe = True
@@ -160,8 +143,8 @@ class DomainUndefineOps:
         try:
             root = etree.fromstring(dom.XMLDesc(0).encode(), etree.XMLParser(resolve_entities=False, no_network=True))
         except libvirt.libvirtError as exc:
-            raise libvirt_failure(exc) from exc
-        wanted = string_to_array(vol_string) if vol_string else None
+            raise map_libvirt_error(exc) from exc
+        wanted = split_list(vol_string) if vol_string else None
         vols = []
         for disk in root.xpath("./devices/disk"):
             target, source = disk.xpath("string(./target/@dev)"), disk.xpath(_SOURCE)
@@ -206,12 +189,12 @@ class DomainUndefineOps:
         hint = "a domain with snapshots or a managed save needs snapshots_metadata=True / managed_save=True"
         if safe or nvram:
             try:
-                api.append(f"dom.undefineFlags({flags})")
+                api.append(f"dom.undefineFlags({flag_names(flags, _FLAG_NAMES)})")
                 dom.undefineFlags(flags)
                 return
             except libvirt.libvirtError as exc:
                 if nvram or exc.get_error_code() not in (libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_INVALID_ARG):
-                    raise libvirt_failure(exc, prefix, hint) from exc
+                    raise map_libvirt_error(exc, prefix, hint) from exc
         try:
             if has_save:
                 if not managed_save:
@@ -227,7 +210,7 @@ class DomainUndefineOps:
             api.append("dom.undefine()")
             dom.undefine()
         except libvirt.libvirtError as exc:
-            raise libvirt_failure(exc, prefix, hint) from exc
+            raise map_libvirt_error(exc, prefix, hint) from exc
 
     def _delete_volumes(self, name, out, vols, wipe, with_snapshots, warnings, virsh, api) -> UndefineResult:
         """Delete (and wipe) each volume; ``out`` holds stdout chunks exactly as virsh writes them."""
@@ -263,5 +246,5 @@ class DomainUndefineOps:
             hint="see `virsh vol-list <pool>`; delete leftovers with `virsh vol-delete`",
             virsh_error=warnings + errors + ([last.get_error_message()] if last else []),
         )
-        err.output = text
+        err.partial_stdout = text
         raise err

@@ -1,9 +1,11 @@
-"""virsh's edit flow (vsh.c vshEditWriteToTempFile / vshEditFile / vshEditReadBackFile / vshAskReedit).
+"""virsh's edit flow (vsh.c vshEditWriteToTempFile / vshEditFile / vshEditReadBackFile / vshAskReedit,
+and virsh-edit.c's loop shared by ``edit`` and ``pool-edit``).
 
 ``run_editor(xml)`` writes ``$TMPDIR/virshXXXXXX.xml`` (mode 0600), runs ``$VISUAL``, else ``$EDITOR``,
 else the default editor on it, reads it back and deletes it. Like virsh, an editor string made only
 of safe characters is executed directly; anything else (options, pipes) runs through ``sh -c``, so
-``EDITOR="sed -i s/512/1024/"`` works as a non-interactive editor.
+``EDITOR="sed -i s/512/1024/"`` works as a non-interactive editor. ``edit_loop`` defines the edited
+text and, when libvirt refuses it, lets ``ask`` choose: edit again, define again, drop validation, give up.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import shutil
 import string
 import subprocess
 import sys
-
-from typing import Callable
+from typing import Callable, TypeVar
 
 from ..errors import InvalidInput, KvmlabError, OperationFailed
+from .source import XmlSource, read_xml_source
 
 __all__ = [
     "ACCEPTED_CHARS",
@@ -30,6 +32,9 @@ __all__ = [
     "editor_command",
     "run_editor",
     "ask_reedit",
+    "first_draft",
+    "rejected",
+    "edit_loop",
 ]
 
 FAILED = "Failed."
@@ -217,3 +222,72 @@ def ask_reedit(msg: str, relax_avail: bool, error_lines: list[str]) -> str | Non
     sys.stdout.flush()
     return ch
 
+
+# --- virsh-edit.c: the loop around the editor, for edit and pool-edit ---
+
+R = TypeVar("R")
+
+
+def first_draft(orig: str, xml: XmlSource | None, editor: str | None, api: list[str]) -> str:
+    """The first edited text: ``xml`` when given (text, a spec or a file), else the editor's work on ``orig``."""
+    if xml is not None:
+        return read_xml_source(xml)[0]
+    api.append(f"edited = kvmlab.ops.editor.run_editor(xml{', editor=' + repr(editor) if editor else ''})")
+    return run_editor(orig, editor)
+
+
+def rejected(err: KvmlabError, edited: str, hint: str | None = None) -> EditRejected:
+    """``err`` (the guard's or libvirt's refusal) as an EditRejected that keeps the refused text."""
+    new = EditRejected(err.message, hint=err.hint if hint is None else hint, virsh_error=err.virsh_error)
+    new.edited = edited
+    return new
+
+
+def edit_loop(
+    command: str,
+    what: str,
+    orig: str,
+    edited: str,
+    *,
+    read: Callable[[], str],
+    define: Callable[[str, bool], R],
+    unchanged: Callable[[], R],
+    editor: str | None = None,
+    ask: ReeditAsk | None = None,
+    validate: bool = True,
+    relax: bool = True,
+) -> R:
+    """Define ``edited`` (``define(edited, validate)``) unless it equals ``orig``; after a refusal
+    (EditRejected), do what ``ask(err, relax)`` chooses: 'y' edit again, 'f' define again, 'i' define
+    without validation (offered while ``relax``), 'n' give up (EditAbandoned), None raise ``err``.
+
+    ``read`` re-reads the definition before each define: if it no longer equals ``orig``, someone
+    changed the ``what`` meanwhile, and that is a refusal too. ``command`` (edit, pool-edit) words
+    EditAbandoned; ``unchanged`` makes the result when the text did not change.
+    """
+    while True:
+        if edited == orig:
+            return unchanged()
+        while True:
+            try:
+                reread = read()
+                if reread != orig:
+                    err = EditRejected(CHANGED, hint=f"someone changed the {what} while you edited; edit again",
+                                       virsh_error=[CHANGED])
+                    err.reason, err.edited, err.reread = CHANGED, edited, reread
+                    raise err
+                return define(edited, validate)
+            except EditRejected as err:
+                choice = ask(err, relax) if ask else None
+                if choice is None:
+                    raise
+                if err.reread is not None:
+                    orig = err.reread
+                if choice == "n":
+                    raise EditAbandoned(f"{command} abandoned; nothing was changed",
+                                        hint=f"run {command} again to start over", virsh_error=[]) from None
+                if choice == "i":
+                    validate = relax = False
+                if choice == "y":
+                    edited = run_editor(edited, editor)
+                    break

@@ -6,13 +6,17 @@ the same order, the same text on success, the same ``error:`` lines on failure.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import libvirt
 
-from ..errors import InvalidInput, KvmlabError, UsageError
-from .xpath import dump_xpath  # generic over the document (net/pool/domain dumpxml)
+from ..errors import FLAGS_UNSUPPORTED, UsageError, libvirt_errors, map_libvirt_error
+from .calls import flag_names, virsh_line
 from .network_define import NetworkDefineOps
-from .network_lookup import flag_names, lookup_network, network_failure
-from .network_results import NetInfo, NetList, NetMessage, NetworkRow, NetXml, virsh_line
+from .network_lookup import lookup_network
+from .network_results import NetInfo, NetList, NetMessage, NetworkRow, NetXml
+from .vsh import name_order
+from .xpath import dump_text, require_xpath
 
 __all__ = ["NetworkOps", "NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml"]
 
@@ -66,12 +70,8 @@ class NetworkOps(NetworkDefineOps):
         ``name`` / ``uuid`` print one name / UUID a line instead of the table (one of
         ``table``, ``name``, ``uuid`` at most). ``.names`` and ``.networks`` hold the data.
         """
-        opts = [
-            ("inactive", inactive), ("all", all), ("persistent", persistent), ("transient", transient),
-            ("autostart", autostart), ("no-autostart", no_autostart), ("uuid", uuid), ("name", name),
-            ("table", table),
-        ]  # fmt: skip
-        virsh = virsh_line("net-list", *(f"--{o}" for o, on in opts if on))
+        virsh = virsh_line("net-list", inactive=inactive, all=all, persistent=persistent, transient=transient,
+                           autostart=autostart, no_autostart=no_autostart, uuid=uuid, name=name, table=table)
         if table + name + uuid > 1:
             raise UsageError(
                 "Only one argument from --table, --name and --uuid may be specified.",
@@ -90,10 +90,10 @@ class NetworkOps(NetworkDefineOps):
         ):
             if on:
                 flags |= flag
-        with network_failure("Failed to list networks"):
+        with libvirt_errors("Failed to list networks", classes=FLAGS_UNSUPPORTED):
             nets = self.virconn.listAllNetworks(flags)
             rows = [_row(n) for n in nets]
-        rows.sort(key=lambda r: _casefold_ascii(r.name))  # virsh: vshStrcasecmp on names
+        rows.sort(key=lambda r: name_order(r.name))
         return NetList(
             networks=rows,
             mode="uuid" if uuid else "name" if name else "table",
@@ -108,10 +108,11 @@ class NetworkOps(NetworkDefineOps):
 
     def net_info(self, network: str) -> NetInfo:
         """virsh net-info: name, UUID, state, persistence, autostart and bridge of a network."""
-        net, api = lookup_network(self.virconn, network)
-        info = NetInfo(virsh=virsh_line("net-info", str(network)))
-        info.api = [api, "net.name(); net.UUIDString(); net.isActive(); net.isPersistent(); "
-                         "net.autostart(); net.bridgeName()"]  # fmt: skip
+        api: list[str] = []
+        net = lookup_network(self.virconn, network, api)
+        api.append("net.name(); net.UUIDString(); net.isActive(); net.isPersistent(); net.autostart(); "
+                   "net.bridgeName()")
+        info = NetInfo(virsh=virsh_line("net-info", network), api=api)
         info.name = net.name()
         info.fields.append(("Name:", info.name))
         info.uuid = _try(net.UUIDString)
@@ -139,86 +140,68 @@ class NetworkOps(NetworkDefineOps):
 
         ``xpath`` prints only the selected nodes (``wrap`` gathers them in ``<nodes>``).
         """
-        net, api = lookup_network(self.virconn, network)
-        words = ["net-dumpxml", str(network)] + ["--inactive"] * inactive
-        words += ["--xpath", xpath] if xpath is not None else []
-        words += ["--wrap"] * wrap
+        api: list[str] = []
+        net = lookup_network(self.virconn, network, api)
         flags = libvirt.VIR_NETWORK_XML_INACTIVE if inactive else 0
-        if xpath == "":  # virsh fails here without a word (vshCommandOptStringQuiet)
-            raise InvalidInput(
-                "--xpath needs an expression",
-                hint="give an XPath expression, e.g. --xpath /network/ip (kvmlab: xpath='/network/ip')",
-                virsh_error=[],
-            )
-        call = "net.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE)" if inactive else "net.XMLDesc(0)"
-        with network_failure(
-            hint="this driver cannot show the inactive XML; drop --inactive"
-            if inactive
-            else "libvirt could not produce the XML"
-        ):
+        require_xpath(xpath, "/network/ip")
+        with libvirt_errors(hint="this driver cannot show the inactive XML; drop --inactive" if inactive
+                            else "libvirt could not produce the XML", classes=FLAGS_UNSUPPORTED):
             xml = net.XMLDesc(flags)
-        text = xml if xpath is None else dump_xpath(xml, xpath, wrap)
-        api_calls = [api, call] + ([f"lxml: etree.fromstring(xml).xpath({xpath!r})"] if xpath else [])
-        return NetXml(xml=text, network=net.name(), virsh=virsh_line(*words), api=api_calls)
+        api.append("net.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE)" if inactive else "net.XMLDesc(0)")
+        text = dump_text(xml, xpath, wrap, api)
+        return NetXml(xml=text, network=net.name(), api=api,
+                      virsh=virsh_line("net-dumpxml", network, inactive=inactive, xpath=xpath, wrap=wrap))
 
     # -- net-start / net-destroy / net-undefine / net-autostart -------------------------------
 
     def net_start(self, network: str) -> NetMessage:
         """virsh net-start: start a defined, inactive network."""
-        net, api = lookup_network(self.virconn, network)
-        with network_failure(f"Failed to start network {network}", hint=_START_HINT):
-            net.create()
-        return NetMessage(
-            message=f"Network {network} started",
-            network=net.name(),
-            virsh=virsh_line("net-start", str(network)),
-            api=[api, "net.create()"],
-        )
+        return self._act(network, "net-start", "create", (), f"Failed to start network {network}", _START_HINT,
+                         f"Network {network} started")
 
     def net_destroy(self, network: str) -> NetMessage:
         """virsh net-destroy: stop a network (a transient one disappears; a persistent one stays defined)."""
-        net, api = lookup_network(self.virconn, network)
-        with network_failure(f"Failed to destroy network {network}", hint=_DESTROY_HINT):
-            net.destroy()
-        return NetMessage(
-            message=f"Network {network} destroyed",
-            network=net.name(),
-            virsh=virsh_line("net-destroy", str(network)),
-            api=[api, "net.destroy()"],
-        )
+        return self._act(network, "net-destroy", "destroy", (), f"Failed to destroy network {network}",
+                         _DESTROY_HINT, f"Network {network} destroyed")
 
     def net_undefine(self, network: str) -> NetMessage:
         """virsh net-undefine: delete a network's persistent definition."""
-        net, api = lookup_network(self.virconn, network)
-        try:
-            with network_failure(f"Failed to undefine network {network}", hint=_UNDEFINE_HINT):
-                net.undefine()
-        except KvmlabError as err:
-            if _try(net.isPersistent) == 0:
-                err.hint = _TRANSIENT_HINT
-            raise
-        return NetMessage(
-            message=f"Network {network} has been undefined",
-            network=net.name(),
-            virsh=virsh_line("net-undefine", str(network)),
-            api=[api, "net.undefine()"],
-        )
+        return self._act(network, "net-undefine", "undefine", (), f"Failed to undefine network {network}",
+                         lambda net: _TRANSIENT_HINT if _try(net.isPersistent) == 0 else _UNDEFINE_HINT,
+                         f"Network {network} has been undefined")
 
     def net_autostart(self, network: str, disable: bool = False) -> NetMessage:
         """virsh net-autostart [--disable]: start the network (or not) when libvirtd starts."""
-        net, api = lookup_network(self.virconn, network)
         verb = "unmark" if disable else "mark"
-        with network_failure(
-            f"failed to {verb} network {network} as autostarted",
-            hint="autostart applies to persistent networks; check `virsh net-info NAME`",
-        ):
-            net.setAutostart(0 if disable else 1)
-        return NetMessage(
-            message=f"Network {network} {verb}ed as autostarted",
-            network=net.name(),
-            virsh=virsh_line("net-autostart", str(network), *(["--disable"] if disable else [])),
-            api=[api, f"net.setAutostart({0 if disable else 1})"],
-        )
+        return self._act(network, "net-autostart", "setAutostart", (0 if disable else 1,),
+                         f"failed to {verb} network {network} as autostarted",
+                         "autostart applies to persistent networks; check `virsh net-info NAME`",
+                         f"Network {network} {verb}ed as autostarted", disable=disable)
+
+    def _act(
+        self,
+        network: str,
+        command: str,
+        method: str,
+        args: tuple,
+        failed: str,
+        hint: str | Callable[[libvirt.virNetwork], str],
+        done: str,
+        **options: bool,
+    ) -> NetMessage:
+        """Look the network up, make one call on it, and word success or failure as virsh does.
+
+        ``hint`` may be a function of the network, asked only when the call fails.
+        """
+        api: list[str] = []
+        net = lookup_network(self.virconn, network, api)
+        try:
+            getattr(net, method)(*args)
+        except libvirt.libvirtError as exc:
+            raise map_libvirt_error(exc, [failed], hint(net) if callable(hint) else hint,
+                                    classes=FLAGS_UNSUPPORTED) from exc
+        api.append(f"net.{method}({', '.join(map(str, args))})")
+        return NetMessage(message=done, network=net.name(), virsh=virsh_line(command, network, **options), api=api)
 
 
 def _row(net: libvirt.virNetwork) -> NetworkRow:
@@ -242,8 +225,3 @@ def _try(call):
 
 def _yes(flag: bool | None) -> str:
     return "yes" if flag else "no"
-
-
-def _casefold_ascii(name: str) -> bytes:
-    """strcasecmp's order: bytes compared with ASCII letters folded to lower case."""
-    return name.encode().lower()

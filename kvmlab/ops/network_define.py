@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import libvirt
 
-from ..errors import SpecError
+from ..errors import FLAGS_UNSUPPORTED, KvmlabError, SpecError, libvirt_errors
 from ..specs.guard import guard_xml
-from .network_lookup import DEFINE_HINTS, empty_option, network_failure, prefix_error
-from .network_results import NetMessage, virsh_line
+from .calls import virsh_line
+from .network_results import NetMessage
 from .source import XmlSource, read_xml_source
+from .vsh import require_option
 
 __all__ = ["NetworkDefineOps"]
+
+# Why libvirt refused a network document, and what to do about it (net-define / net-create).
+_REFUSED_HINTS: dict[int, str] = {
+    libvirt.VIR_ERR_XML_DETAIL: "the file is not well-formed XML: fix it at the line and caret shown "
+    "(`virsh net-dumpxml default` prints a well-formed example)",
+    libvirt.VIR_ERR_NO_NAME: "a network needs a name: <network><name>lab</name>...</network>",
+    libvirt.VIR_ERR_XML_ERROR: "libvirt expects a <network> document here; compare with `virsh net-dumpxml default`",
+    libvirt.VIR_ERR_XML_INVALID_SCHEMA: "the document breaks libvirt's network schema (network.rng): fix or "
+    "remove the element named above; without --validate unknown elements are silently dropped",
+    libvirt.VIR_ERR_OPERATION_FAILED: "that name is taken by a network with another UUID: choose another "
+    "<name>, or give the existing UUID to modify that network",
+}
 
 _DEFINE_HINT = "libvirt refused this network XML; `virsh net-dumpxml default` shows one it accepts"
 _CREATE_HINT = (
@@ -36,18 +49,19 @@ class NetworkDefineOps:
         return self._net_from_xml("create", source, validate)
 
     def _net_from_xml(self, verb: str, source: XmlSource, validate: bool) -> NetMessage:
-        if isinstance(source, str) and source == "":
-            raise empty_option("file", f"net-{verb} network.xml")
+        if isinstance(source, str):
+            require_option(source, "file")
         xml, label = read_xml_source(source)
         origin = f" from {label}" if label else ""
         failed = f"Failed to {verb} network{origin}"
         try:
             guard_xml("network", xml)
         except SpecError as err:
-            raise prefix_error(err, failed) from err
+            raise _prefixed(err, failed) from err
         flag = f"VIR_NETWORK_{verb.upper()}_VALIDATE"
         method = "networkDefineXML" if verb == "define" else "networkCreateXML"
-        with network_failure(failed, hints=DEFINE_HINTS, hint=_DEFINE_HINT if verb == "define" else _CREATE_HINT):
+        with libvirt_errors(failed, hints=_REFUSED_HINTS, hint=_DEFINE_HINT if verb == "define" else _CREATE_HINT,
+                            classes=FLAGS_UNSUPPORTED):
             if validate:
                 net = getattr(self.virconn, method + "Flags")(xml, getattr(libvirt, flag))
             else:
@@ -65,6 +79,11 @@ class NetworkDefineOps:
         return NetMessage(
             message=f"Network {name} {past}{origin}",
             network=name,
-            virsh=virsh_line(f"net-{verb}", label or f"{name}.xml", *(["--validate"] if validate else [])),
+            virsh=virsh_line(f"net-{verb}", label or f"{name}.xml", validate=validate),
             api=[read, call],
         )
+
+
+def _prefixed(err: KvmlabError, *prefix: str) -> KvmlabError:
+    """The same error with virsh's own lines (``Failed to define network from x.xml``) before its lines."""
+    return type(err)(err.message, hint=err.hint, virsh_error=[*prefix, *err.virsh_error])

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from html import escape
 
 from ..render import html_table, virsh_table
-from .result import Fields, Message, Table, Xml
+from .result import Fields, Listing, Message, Xml
 
-__all__ = ["NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml", "virsh_line"]
-
-def virsh_line(*words: str) -> str:
-    """The ``.virsh`` of a result: the command line, its arguments quoted for a shell."""
-    return "virsh " + " ".join(w if w.startswith("--") else shlex.quote(w) for w in words)
-
+__all__ = ["NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml"]
 
 LIST_HEADER = ("Name", "State", "Autostart", "Persistent")
 
@@ -35,8 +29,10 @@ class NetworkRow:
 
 
 @dataclass
-class NetList(Table):
+class NetList(Listing):
     """``virsh net-list``: a table, or one name / UUID a line (``--name`` / ``--uuid``)."""
+
+    items_field = "networks"
 
     networks: list[NetworkRow] = field(default_factory=list)
     mode: str = "table"  # "table", "name" or "uuid"
@@ -46,21 +42,8 @@ class NetList(Table):
         self.rows = [n.cells() for n in self.networks]
 
     @property
-    def names(self) -> list[str]:
-        return [n.name for n in self.networks]
-
-    @property
     def uuids(self) -> list[str]:
         return [n.uuid for n in self.networks]
-
-    def __len__(self) -> int:
-        return len(self.networks)
-
-    def __iter__(self):
-        return iter(self.networks)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.names
 
     def text(self) -> str:
         if self.mode == "name":

@@ -9,14 +9,16 @@ import libvirt
 
 from ..errors import InvalidInput
 from ..units import pretty_capacity
+from .calls import libvirt_flags, virsh_line
 from .pool_edit import PoolEditOps
 from .pool_lifecycle import PoolLifecycleOps
-from .pool_lookup import POOL_STATES, find_pool, pool_errors, require_option, virsh_line
+from .pool_lookup import POOL_STATES, lookup_pool, pool_errors
 from .pool_results import PoolInfo, PoolList, PoolSummary
-from .xpath import dump_xpath  # generic over the document (virshDumpXML)
 from .result import Xml
+from .vsh import exclusive, name_order, require_option, split_list
+from .xpath import dump_text, require_xpath
 
-__all__ = ["PoolOps", "POOL_TYPES", "split_list"]
+__all__ = ["PoolOps", "POOL_TYPES"]
 
 # virStoragePoolType names (src/conf/storage_conf.c) -> pool-list --type filter flags
 POOL_TYPES = {
@@ -33,37 +35,6 @@ _LIST_FLAGS = [
 ]
 
 
-def split_list(text: str) -> list[str]:
-    """virsh's vshStringToArray: split at commas, ``,,`` is a literal comma."""
-    parts = text.split(",")
-    out, glue = [parts[0]], False
-    for part in parts[1:]:
-        if glue:
-            out[-1] += "," + part
-            glue = False
-        elif part == "":
-            glue = True
-        else:
-            out.append(part)
-    if glue:
-        out.append("")
-    return out
-
-
-def _ascii_fold(name: str) -> str:
-    """vshStrcasecmp folds ASCII letters only."""
-    return "".join(c.lower() if c.isascii() else c for c in name)
-
-
-def _exclusive(a: str, a_on: bool, b: str, b_on: bool) -> None:
-    if a_on and b_on:
-        raise InvalidInput(f"Options --{a} and --{b} are mutually exclusive", hint=f"use --{a} or --{b}, not both")
-
-
-def _flag_text(flags: int, names: Sequence[str]) -> str:
-    return " | ".join(f"libvirt.{n}" for n in names) if names else "0"
-
-
 class PoolOps(PoolLifecycleOps, PoolEditOps):
     """Mixin for kvmlab.Connection: the storage pool commands of virsh."""
 
@@ -78,13 +49,13 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
         ``details`` adds state, persistence and sizes; ``uuid`` / ``name`` print bare lines;
         ``type`` filters by pool type ("dir", "dir,logical" or a list).
         """
-        _exclusive("all", all, "inactive", inactive)
+        exclusive("all", all, "inactive", inactive)
         if isinstance(type, str):
             types = split_list(require_option(type, "type"))
         else:
             types = list(type) if type is not None else []
-        _exclusive("details", details, "uuid", uuid)
-        _exclusive("details", details, "name", name)
+        exclusive("details", details, "uuid", uuid)
+        exclusive("details", details, "name", name)
         names = ["VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE"]
         if inactive:
             names = ["VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE"]
@@ -97,13 +68,10 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
             if t not in POOL_TYPES:
                 raise InvalidInput(f"Invalid pool type '{t}'", hint="pool types: " + ", ".join(POOL_TYPES))
             names.append("VIR_CONNECT_LIST_STORAGE_POOLS_" + t.upper().replace("-", "_"))
-        names = list(dict.fromkeys(names))
-        flags = 0
-        for n in names:
-            flags |= getattr(libvirt, n)
-        api = [f"conn.listAllStoragePools({_flag_text(flags, names)})"]
+        flags, flag_text = libvirt_flags(dict.fromkeys(names))
+        api = [f"conn.listAllStoragePools({flag_text})"]
         with pool_errors("Failed to list pools"):
-            pools = sorted(self.virconn.listAllStoragePools(flags), key=lambda p: _ascii_fold(p.name()))
+            pools = sorted(self.virconn.listAllStoragePools(flags), key=lambda p: name_order(p.name()))
             summaries = [_summarize(p) for p in pools]
         api.append("pool.name(); pool.UUIDString(); pool.isActive(); pool.autostart(); "
                    "pool.isPersistent(); pool.info()  # per pool")
@@ -125,7 +93,7 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
     def pool_info(self, pool: str, bytes: bool = False) -> PoolInfo:
         """virsh pool-info: state, persistence, autostart and (for a running pool) sizes."""
         api: list[str] = []
-        p = find_pool(self.virconn, pool, api)
+        p = lookup_pool(self.virconn, pool, api)
         s = _summarize(p)
         api.append("pool.name(); pool.UUIDString(); pool.info(); pool.isPersistent(); pool.autostart()")
         fields = [("Name:", s.name), ("UUID:", s.uuid), ("State:", s.state),
@@ -142,16 +110,14 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
     def pool_dumpxml(self, pool: str, inactive: bool = False, xpath: str | None = None, wrap: bool = False) -> Xml:
         """virsh pool-dumpxml: the pool's XML (``inactive``: the definition for its next start)."""
         api: list[str] = []
-        p = find_pool(self.virconn, pool, api)
-        if xpath == "":
-            raise InvalidInput("--xpath needs an expression", hint="e.g. --xpath /pool/target/path", virsh_error=[])
+        p = lookup_pool(self.virconn, pool, api)
+        require_xpath(xpath, "/pool/target/path")
         flags = libvirt.VIR_STORAGE_XML_INACTIVE if inactive else 0
         with pool_errors():
             xml = p.XMLDesc(flags)
         api.append("pool.XMLDesc(libvirt.VIR_STORAGE_XML_INACTIVE)" if inactive else "pool.XMLDesc(0)")
         line = virsh_line("pool-dumpxml", pool, inactive=inactive, xpath=xpath, wrap=wrap)
-        text = xml if xpath is None else dump_xpath(xml, xpath, wrap)
-        return Xml(xml=text, virsh=line, api=api)
+        return Xml(xml=dump_text(xml, xpath, wrap), virsh=line, api=api)
 
 
 def _summarize(p: libvirt.virStoragePool) -> PoolSummary:

@@ -12,9 +12,11 @@ import libvirt
 
 from ..errors import InvalidInput
 from ..specs.guard import guard_xml
-from .pool_lookup import find_pool, pool_errors, require_option, virsh_line
+from .calls import libvirt_flags, virsh_line
+from .pool_lookup import lookup_pool, pool_errors
 from .pool_results import PoolMessage
 from .source import XmlSource, read_xml_source
+from .vsh import exclusive, require_option
 
 __all__ = ["PoolLifecycleOps", "XML_HINT"]
 
@@ -67,7 +69,7 @@ class PoolLifecycleOps:
         guard_xml("pool", xml)
         flags = libvirt.VIR_STORAGE_POOL_DEFINE_VALIDATE if validate else 0
         prefix = f"Failed to define pool from {label}" if label else "Failed to define pool"
-        with pool_errors(prefix, hints=_DEFINE_HINTS, default=XML_HINT):
+        with pool_errors(prefix, hints=_DEFINE_HINTS, hint=XML_HINT):
             pool = self.virconn.storagePoolDefineXML(xml, flags)
         name = pool.name()
         flag_text = "libvirt.VIR_STORAGE_POOL_DEFINE_VALIDATE" if validate else "0"
@@ -90,7 +92,7 @@ class PoolLifecycleOps:
         missing = (f"the pool's target directory does not exist: `virsh pool-create {label or 'FILE'} --build` "
                    "creates it (or pool-define, pool-build, pool-start for a persistent pool)")
         hints = {**_DEFINE_HINTS, "No such file or directory": missing, "cannot open directory": missing}
-        with pool_errors(prefix, hints=hints, default=XML_HINT):
+        with pool_errors(prefix, hints=hints, hint=XML_HINT):
             pool = self.virconn.storagePoolCreateXML(xml, flags)
         name = pool.name()
         return PoolMessage(
@@ -103,19 +105,14 @@ class PoolLifecycleOps:
     def pool_build(self, pool: str, overwrite: bool = False, no_overwrite: bool = False) -> PoolMessage:
         """virsh pool-build: prepare a stopped pool's storage (a dir pool: create its directory)."""
         api: list[str] = []
-        p = find_pool(self.virconn, pool, api)
-        flags, names = 0, []
-        if no_overwrite:
-            flags |= libvirt.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE
-            names.append("libvirt.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE")
-        if overwrite:
-            flags |= libvirt.VIR_STORAGE_POOL_BUILD_OVERWRITE
-            names.append("libvirt.VIR_STORAGE_POOL_BUILD_OVERWRITE")
+        p = lookup_pool(self.virconn, pool, api)
+        flags, flag_text = libvirt_flags(name for on, name in ((no_overwrite, "VIR_STORAGE_POOL_BUILD_NO_OVERWRITE"),
+                                                               (overwrite, "VIR_STORAGE_POOL_BUILD_OVERWRITE")) if on)
         hints = {"is active": f"pool '{pool}' is running, so its storage exists already; pool-build is for a "
                               f"stopped pool (`virsh pool-destroy {pool}` first if you really mean to rebuild)"}
         with pool_errors(f"Failed to build pool {pool}", hints=hints):
             p.build(flags)
-        api.append(f"pool.build({' | '.join(names) or 0})")
+        api.append(f"pool.build({flag_text})")
         return PoolMessage(message=f"Pool {pool} built", pool=p.name(), api=api,
                            virsh=virsh_line("pool-build", pool, no_overwrite=no_overwrite, overwrite=overwrite))
 
@@ -123,7 +120,7 @@ class PoolLifecycleOps:
                    no_overwrite: bool = False) -> PoolMessage:
         """virsh pool-start: activate a defined pool (``build``: pool-build it first)."""
         api: list[str] = []
-        p = find_pool(self.virconn, pool, api)
+        p = lookup_pool(self.virconn, pool, api)
         _no_both(overwrite, no_overwrite)
         flags, names = _create_flags(build, overwrite, no_overwrite)
         with pool_errors(f"Failed to start pool {pool}", hints=_start_hints(pool)):
@@ -136,7 +133,7 @@ class PoolLifecycleOps:
     def pool_destroy(self, pool: str) -> PoolMessage:
         """virsh pool-destroy: stop a running pool. Its data stays; pool-undefine deletes the definition."""
         api: list[str] = []
-        p = find_pool(self.virconn, pool, api)
+        p = lookup_pool(self.virconn, pool, api)
         hints = {"is not active": f"pool '{pool}' is already stopped. pool-destroy stops a running pool (the data "
                                   f"stays); pool-undefine deletes a stopped pool's definition"}
         with pool_errors(f"Failed to destroy pool {pool}", hints=hints):
@@ -148,7 +145,7 @@ class PoolLifecycleOps:
     def pool_undefine(self, pool: str) -> PoolMessage:
         """virsh pool-undefine: delete a stopped pool's definition (the files stay)."""
         api: list[str] = []
-        p = find_pool(self.virconn, pool, api)
+        p = lookup_pool(self.virconn, pool, api)
         hints = {"is active": f"pool-undefine deletes the definition of a STOPPED pool: run "
                               f"`virsh pool-destroy {pool}` first (pool-destroy stops, pool-undefine deletes)"}
         name = p.name()
@@ -161,7 +158,7 @@ class PoolLifecycleOps:
     def pool_autostart(self, pool: str, disable: bool = False) -> PoolMessage:
         """virsh pool-autostart [--disable]: start the pool when libvirtd starts (or stop doing so)."""
         api: list[str] = []
-        p = find_pool(self.virconn, pool, api)
+        p = lookup_pool(self.virconn, pool, api)
         verb = "unmark" if disable else "mark"
         hints = {"no config file": "only a persistent pool (pool-define) can autostart; this one came from "
                                    "pool-create and is transient"}
@@ -173,19 +170,13 @@ class PoolLifecycleOps:
 
 
 def _no_both(overwrite: bool, no_overwrite: bool) -> None:
-    if overwrite and no_overwrite:
-        raise InvalidInput("Options --overwrite and --no-overwrite are mutually exclusive",
-                           hint="--overwrite formats over existing data, --no-overwrite refuses to; pick one")
+    exclusive("overwrite", overwrite, "no-overwrite", no_overwrite,
+              "--overwrite formats over existing data, --no-overwrite refuses to; pick one")
 
 
 def _create_flags(build: bool, overwrite: bool, no_overwrite: bool) -> tuple[int, str]:
-    flags, names = 0, []
-    for on, name in ((build, "VIR_STORAGE_POOL_CREATE_WITH_BUILD"),
-                     (overwrite, "VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE"),
-                     (no_overwrite, "VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE")):
-        if on:
-            flags |= getattr(libvirt, name)
-            names.append("libvirt." + name)
-    return flags, " | ".join(names) or "0"
+    return libvirt_flags(name for on, name in ((build, "VIR_STORAGE_POOL_CREATE_WITH_BUILD"),
+                                               (overwrite, "VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE"),
+                                               (no_overwrite, "VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE")) if on)
 
 

@@ -1,26 +1,25 @@
 """Finding pools and volumes the way virsh does (virshCommandOptPoolBy / virshCommandOptVolBy),
-and mapping libvirt's errors to kvmlab errors with a teaching hint."""
+and the teaching hints every pool and volume command shares."""
 
 from __future__ import annotations
 
 import contextlib
-import shlex
 from typing import Iterator, Mapping
 
 import libvirt
 
-from ..errors import InvalidInput, InvalidState, KvmlabError, NotFound, map_libvirt_error
+from ..errors import InvalidState, KvmlabError, NotFound, libvirt_errors, map_libvirt_error
+from .lookup import Way, first_found, not_found, uuid_sized
+from .vsh import require_option
 
 __all__ = [
     "POOL_STATES",
     "VOL_TYPES",
-    "require_option",
-    "pool_errors",
-    "mapped_error",
-    "find_pool",
-    "find_volume",
     "LIST_HINT",
-    "virsh_line",
+    "pool_errors",
+    "pool_error",
+    "lookup_pool",
+    "lookup_volume",
 ]
 
 # virshStoragePoolState and virshStorageVol enums (tools/virsh-pool.c, virsh-volume.c)
@@ -44,78 +43,43 @@ _COMMON_HINTS = {
 }
 
 
-def virsh_line(command: str, *words: object, **options: object) -> str:
-    """``virsh COMMAND WORD… --option value --flag`` (False/None options left out), shell-quoted
-    so that it can be pasted into a terminal."""
-    parts = ["virsh", command, *(shlex.quote(str(w)) for w in words)]
-    for key, value in options.items():
-        if value is None or value is False:
-            continue
-        parts.append("--" + key.replace("_", "-"))
-        if value is not True:
-            parts.append(shlex.quote(str(value)))
-    return " ".join(parts)
+def _hints(own: Mapping[str, str] | None) -> dict[str, str]:
+    """The command's own hints first, then the common ones."""
+    return {**(own or {}), **{k: v for k, v in _COMMON_HINTS.items() if k not in (own or {})}}
 
 
-def require_option(value: object, option: str) -> str:
-    """virsh's vshCommandOptStringReq: an empty string is refused before anything runs."""
-    text = "" if value is None else str(value)
-    if text == "":
-        raise InvalidInput(
-            f"Failed to get option '{option}': Option argument is empty",
-            hint=f"--{option} needs a value",
-        )
-    return text
-
-
-def mapped_error(exc: libvirt.libvirtError, *prefix: str, hints: Mapping[str, str] | None = None,
-                 default: str = "") -> KvmlabError:
+def pool_error(exc: libvirt.libvirtError, *prefix: str, hints: Mapping[str, str] | None = None,
+               hint: str = "") -> KvmlabError:
     """The KvmlabError for ``exc``; the hint is picked by a fragment of libvirt's message."""
-    msg = exc.get_error_message() or ""
-    pairs = [*(hints or {}).items(), *_COMMON_HINTS.items()]  # the command's own hints first
-    hint = next((h for frag, h in pairs if frag in msg), default)
-    return map_libvirt_error(exc, prefix, hint)
+    return map_libvirt_error(exc, prefix, hint, hints=_hints(hints))
 
 
 @contextlib.contextmanager
-def pool_errors(*prefix: str, hints: Mapping[str, str] | None = None, default: str = "") -> Iterator[None]:
-    """Map any libvirtError raised inside the block (see mapped_error)."""
-    try:
+def pool_errors(*prefix: str, hints: Mapping[str, str] | None = None, hint: str = "") -> Iterator[None]:
+    """Map any libvirtError raised inside the block (see pool_error)."""
+    with libvirt_errors(*prefix, hint=hint, hints=_hints(hints)):
         yield
-    except libvirt.libvirtError as exc:
-        raise mapped_error(exc, *prefix, hints=hints, default=default) from exc
 
 
-def find_pool(virconn: libvirt.virConnect, ref: str, api: list[str], option: str = "pool") -> libvirt.virStoragePool:
+def lookup_pool(virconn: libvirt.virConnect, ref: str, api: list[str]) -> libvirt.virStoragePool:
     """Look a pool up by UUID (when 36 characters long), then by name.
 
     Raises:
         NotFound: ``failed to get pool 'X'`` and libvirt's own line, as virsh prints them.
     """
-    ref = require_option(ref, option)
-    last: libvirt.libvirtError | None = None
-    if len(ref) == 36:
-        try:
-            pool = virconn.storagePoolLookupByUUIDString(ref)
-            api.append(f"pool = conn.storagePoolLookupByUUIDString({ref!r})")
-            return pool
-        except libvirt.libvirtError as exc:
-            last = exc
-    try:
-        pool = virconn.storagePoolLookupByName(ref)
-        api.append(f"pool = conn.storagePoolLookupByName({ref!r})")
-        return pool
-    except libvirt.libvirtError as exc:
-        last = exc
-    msg = last.get_error_message() if last else ""
-    raise NotFound(
-        f"failed to get pool '{ref}'",
-        hint=LIST_HINT,
-        virsh_error=[f"failed to get pool '{ref}'", *([msg] if msg else [])],
-    ) from last
+    ref = require_option(ref, "pool")
+    ways: list[Way] = []
+    if uuid_sized(ref):
+        ways.append((lambda: virconn.storagePoolLookupByUUIDString(ref),
+                     f"pool = conn.storagePoolLookupByUUIDString({ref!r})"))
+    ways.append((lambda: virconn.storagePoolLookupByName(ref), f"pool = conn.storagePoolLookupByName({ref!r})"))
+    pool, last = first_found(ways, api)
+    if pool is None:
+        raise not_found(f"failed to get pool '{ref}'", LIST_HINT, last) from last
+    return pool
 
 
-def find_volume(
+def lookup_volume(
     virconn: libvirt.virConnect, ref: str, pool_ref: str | None, api: list[str]
 ) -> tuple[libvirt.virStorageVol, libvirt.virStoragePool | None]:
     """Look a volume up as virsh does: by name in ``pool_ref`` (which must be running), then by key,
@@ -123,33 +87,24 @@ def find_volume(
     ref = require_option(ref, "vol")
     pool = None
     if pool_ref is not None:
-        pool_ref = require_option(pool_ref, "pool")
-        pool = find_pool(virconn, pool_ref, api)
+        pool = lookup_pool(virconn, pool_ref, api)
         if pool.isActive() != 1:
             raise InvalidState(
                 f"pool '{pool_ref}' is not active",
                 hint=f"volumes live in running pools: `virsh pool-start {pool.name()}` first",
             )
-    vol, last = None, None
-    attempts = [("key", virconn.storageVolLookupByKey, "conn.storageVolLookupByKey"),
-                ("path", virconn.storageVolLookupByPath, "conn.storageVolLookupByPath")]
+    ways: list[Way] = [(lambda: virconn.storageVolLookupByKey(ref), f"vol = conn.storageVolLookupByKey({ref!r})"),
+                       (lambda: virconn.storageVolLookupByPath(ref), f"vol = conn.storageVolLookupByPath({ref!r})")]
     if pool is not None:
-        attempts.insert(0, ("name", pool.storageVolLookupByName, "pool.storageVolLookupByName"))
-    for _how, call, shown in attempts:
-        try:
-            vol = call(ref)
-            api.append(f"vol = {shown}({ref!r})")
-            break
-        except libvirt.libvirtError as exc:
-            last = exc
+        ways.insert(0, (lambda: pool.storageVolLookupByName(ref), f"vol = pool.storageVolLookupByName({ref!r})"))
+    vol, last = first_found(ways, api)
     if vol is None:
-        msg = last.get_error_message() if last else ""
-        first = f"failed to get vol '{ref}'"
         if pool is None:
-            first += ", specifying --pool might help"
-        hint = (f"`virsh vol-list {pool.name()}` lists its volumes" if pool is not None else
-                "name the pool (vol-info NAME --pool POOL; kvmlab: pool=...) or give the volume's full path")
-        raise NotFound(first, hint=hint, virsh_error=[first, *([msg] if msg else [])]) from last
+            raise not_found(f"failed to get vol '{ref}', specifying --pool might help",
+                            "name the pool (vol-info NAME --pool POOL; kvmlab: pool=...) or give the volume's "
+                            "full path", last) from last
+        raise not_found(f"failed to get vol '{ref}'", f"`virsh vol-list {pool.name()}` lists its volumes",
+                        last) from last
     if pool is not None:
         with contextlib.suppress(libvirt.libvirtError):
             owner = vol.storagePoolLookupByVolume()

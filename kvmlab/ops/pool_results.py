@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import Iterator
-
-from .result import Fields, Message, Table
+from .result import Fields, Listing, Message
 
 __all__ = [
     "PoolSummary",
@@ -36,25 +34,14 @@ class PoolSummary:
 
 
 @dataclass
-class PoolList(Table):
+class PoolList(Listing):
     """pool-list: a table (``--details`` adds columns) or bare ``--uuid`` / ``--name`` lines."""
+
+    items_field = "pools"
 
     pools: list[PoolSummary] = field(default_factory=list)
     uuid_lines: bool = False
     name_lines: bool = False
-
-    @property
-    def names(self) -> list[str]:
-        return [p.name for p in self.pools]
-
-    def __iter__(self) -> Iterator[PoolSummary]:
-        return iter(self.pools)
-
-    def __len__(self) -> int:
-        return len(self.pools)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.names
 
     def text(self) -> str:
         if not (self.uuid_lines or self.name_lines):
@@ -106,24 +93,13 @@ class VolSummary:
 
 
 @dataclass
-class VolList(Table):
+class VolList(Listing):
     """vol-list [--details]."""
+
+    items_field = "volumes"
 
     pool: str = ""
     volumes: list[VolSummary] = field(default_factory=list)
-
-    @property
-    def names(self) -> list[str]:
-        return [v.name for v in self.volumes]
-
-    def __iter__(self) -> Iterator[VolSummary]:
-        return iter(self.volumes)
-
-    def __len__(self) -> int:
-        return len(self.volumes)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.names
 
 
 @dataclass

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from ..render import html_fields, html_table, virsh_fields, virsh_table
 
-__all__ = ["Result", "Message", "Table", "Fields", "Xml"]
+__all__ = ["Result", "Message", "Table", "Listing", "Fields", "Xml"]
 
 
 @dataclass
@@ -70,6 +70,33 @@ class Table(Result):
 
     def body_html(self) -> str:
         return html_table(self.header, self.rows)
+
+
+@dataclass
+class Listing(Table):
+    """A table whose rows stand for typed items (domains, networks, pools, volumes).
+
+    It iterates over the items, counts them, and answers ``"web01" in result`` by name.
+    A subclass names the field that holds its items in ``items_field``.
+    """
+
+    items_field = ""  # a plain class attribute, not a dataclass field
+
+    def _items(self) -> list:
+        return getattr(self, self.items_field)
+
+    @property
+    def names(self) -> list[str]:
+        return [item.name for item in self._items()]
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __iter__(self) -> Iterator:
+        return iter(self._items())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
 
 
 @dataclass

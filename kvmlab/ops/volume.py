@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import libvirt
 
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput
 from ..specs.guard import guard_xml
 from ..units import pretty_capacity
-from .pool_lookup import (VOL_TYPES, find_pool, find_volume, mapped_error, pool_errors, require_option,
-                          virsh_line)
+from .calls import virsh_line
+from .lookup import first_found, not_found
+from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume, pool_error, pool_errors
 from .pool_results import VolInfo, VolList, VolMessage, VolSummary
 from .pool_sizes import vol_size
-from .xpath import dump_xpath  # generic over the document (virshDumpXML)
 from .pool_xml import buffer_text, volume_element
 from .result import Xml
+from .vsh import name_order, require_option
+from .xpath import dump_text, require_xpath
 
 __all__ = ["VolumeOps"]
 
 
 def _vol_type(code: int) -> str:
     return VOL_TYPES[code] if 0 <= code < len(VOL_TYPES) else "unknown"
-
-
-def _fold(name: str) -> str:
-    return "".join(c.lower() if c.isascii() else c for c in name)
 
 
 def _xml_safe(what: str, value: str | None, bad: str, vol: str) -> None:
@@ -46,10 +44,10 @@ class VolumeOps:
     def vol_list(self, pool: str, details: bool = False) -> VolList:
         """virsh vol-list POOL [--details]: the volumes of a running pool, sorted by name."""
         api: list[str] = []
-        p = find_pool(self.virconn, pool, api)
+        p = lookup_pool(self.virconn, pool, api)
         hints = {"not active": f"volumes are listed for running pools only: `virsh pool-start {pool}` first"}
         with pool_errors("Failed to list volumes", hints=hints):
-            vols = sorted(p.listAllVolumes(0), key=lambda v: _fold(v.name()))
+            vols = sorted(p.listAllVolumes(0), key=lambda v: name_order(v.name()))
         api.append("pool.listAllVolumes(0)")
         summaries = []
         for v in vols:
@@ -86,7 +84,7 @@ class VolumeOps:
         it for a raw file); ``format`` is raw, qcow2 …; ``print_xml`` only shows the XML.
         """
         api: list[str] = []
-        p = find_pool(self.virconn, pool, api)
+        p = lookup_pool(self.virconn, pool, api)
         name = require_option(name, "name")
         cap_text = require_option(capacity, "capacity")
         cap = vol_size(capacity if isinstance(capacity, int) else cap_text)
@@ -122,21 +120,14 @@ class VolumeOps:
 
     def _backing_path(self, p: libvirt.virStoragePool, ref: str, new_name: str, api: list[str]) -> str:
         """cmdVolCreateAs's backing volume: by name in the pool, then key, then path."""
-        last = None
-        for call, shown in ((p.storageVolLookupByName, "pool.storageVolLookupByName"),
-                            (self.virconn.storageVolLookupByKey, "conn.storageVolLookupByKey"),
-                            (self.virconn.storageVolLookupByPath, "conn.storageVolLookupByPath")):
-            try:
-                backing = call(ref)
-                api.append(f"backing = {shown}({ref!r})")
-                break
-            except libvirt.libvirtError as exc:
-                last = exc
-        else:
-            msg = last.get_error_message() if last else ""
-            line = f"failed to get vol '{ref}'"
-            raise NotFound(line, hint=f"`virsh vol-list {p.name()}` lists the volumes a backing volume can be",
-                           virsh_error=[line, *([msg] if msg else [])])
+        backing, last = first_found(
+            [(lambda: p.storageVolLookupByName(ref), f"backing = pool.storageVolLookupByName({ref!r})"),
+             (lambda: self.virconn.storageVolLookupByKey(ref), f"backing = conn.storageVolLookupByKey({ref!r})"),
+             (lambda: self.virconn.storageVolLookupByPath(ref), f"backing = conn.storageVolLookupByPath({ref!r})")],
+            api)
+        if backing is None:
+            raise not_found(f"failed to get vol '{ref}'",
+                            f"`virsh vol-list {p.name()}` lists the volumes a backing volume can be", last)
         with pool_errors():
             path = backing.path()
         _xml_safe("backing volume path", path, "<&", new_name)
@@ -145,7 +136,7 @@ class VolumeOps:
     def vol_info(self, vol: str, pool: str | None = None, bytes: bool = False, physical: bool = False) -> VolInfo:
         """virsh vol-info VOL [--pool POOL]: type, capacity and allocation (``physical``: size on disk)."""
         api: list[str] = []
-        v, _p = find_volume(self.virconn, vol, pool, api)
+        v, _p = lookup_volume(self.virconn, vol, pool, api)
         name = v.name()
         try:
             if physical:
@@ -153,7 +144,7 @@ class VolumeOps:
             else:
                 kind, capacity, allocation = v.info()
         except libvirt.libvirtError as exc:
-            err = mapped_error(exc)
+            err = pool_error(exc)
             err.partial_stdout = f"{'Name:':<15} {name}\n"  # virsh printed the Name line already
             raise err from exc
         api.append("vol.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)" if physical else "vol.info()")
@@ -169,7 +160,7 @@ class VolumeOps:
     def vol_delete(self, vol: str, pool: str | None = None, delete_snapshots: bool = False) -> VolMessage:
         """virsh vol-delete VOL [--pool POOL]: delete the volume and its data."""
         api: list[str] = []
-        v, p = find_volume(self.virconn, vol, pool, api)
+        v, p = lookup_volume(self.virconn, vol, pool, api)
         path, owner = v.path(), (p.name() if p is not None else "")
         flags = libvirt.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS if delete_snapshots else 0
         with pool_errors(f"Failed to delete vol {vol}"):
@@ -181,12 +172,10 @@ class VolumeOps:
     def vol_dumpxml(self, vol: str, pool: str | None = None, xpath: str | None = None, wrap: bool = False) -> Xml:
         """virsh vol-dumpxml VOL [--pool POOL]: the volume's XML."""
         api: list[str] = []
-        v, _p = find_volume(self.virconn, vol, pool, api)
-        if xpath == "":
-            raise InvalidInput("--xpath needs an expression", hint="e.g. --xpath /volume/target/path",
-                               virsh_error=[])
+        v, _p = lookup_volume(self.virconn, vol, pool, api)
+        require_xpath(xpath, "/volume/target/path")
         with pool_errors():
             xml = v.XMLDesc(0)
         api.append("vol.XMLDesc(0)")
         line = virsh_line("vol-dumpxml", vol, pool=pool, xpath=xpath, wrap=wrap)
-        return Xml(xml=xml if xpath is None else dump_xpath(xml, xpath, wrap), virsh=line, api=api)
+        return Xml(xml=dump_text(xml, xpath, wrap), virsh=line, api=api)

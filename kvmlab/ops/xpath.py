@@ -1,6 +1,7 @@
 """``dumpxml --xpath [--wrap]`` (virsh-util.c virshDumpXML), with lxml over the same libxml2.
 
-Generic over the document: net-dumpxml and pool-dumpxml print the same way.
+Generic over the document: dumpxml, net-dumpxml, pool-dumpxml and vol-dumpxml print the same way
+(:func:`require_xpath` and :func:`dump_text` are what each of them calls).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from lxml import etree
 
 from ..errors import InvalidInput, OperationFailed
 
-__all__ = ["XPathSyntax", "dump_xpath"]
+__all__ = ["XPathSyntax", "dump_xpath", "require_xpath", "dump_text"]
 
 
 class XPathSyntax(InvalidInput):
@@ -119,3 +120,21 @@ def dump_xpath(xml: str, xpath: str, wrap: bool = False) -> str:
     if wrap:
         return _wrapped(result) + "\n"
     return "".join(_node_text(n) + "\n" for n in result)
+
+
+def require_xpath(xpath: str | None, example: str) -> None:
+    """An empty ``--xpath`` fails without a word in virsh (vshCommandOptStringQuiet); kvmlab adds a hint."""
+    if xpath == "":
+        raise InvalidInput("--xpath needs an expression",
+                           hint=f"give an XPath expression, e.g. --xpath {example} (kvmlab: xpath={example!r})",
+                           virsh_error=[])
+
+
+def dump_text(xml: str, xpath: str | None, wrap: bool, api: list[str] | None = None) -> str:
+    """What a dumpxml command prints: the document, or the nodes ``xpath`` selects (noted in ``api``
+    when one is given)."""
+    if xpath is None:
+        return xml
+    if api is not None:
+        api.append(f"lxml: etree.fromstring(xml).xpath({xpath!r})")
+    return dump_xpath(xml, xpath, wrap)

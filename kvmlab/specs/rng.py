@@ -102,5 +102,5 @@ def rng_problems(kind: str, xml: str) -> list[Problem]:
     if not problems:
         first = next((e for e in entries if e.type_name not in _ECHOES[:3]), entries[0])
         add(None, first.path or "/" + root.tag, f"does not match libvirt's schema: {first.message}",
-            f"compare with `virsh dumpxml` output, or run `virt-xml-validate FILE` for libxml2's own report")
+            "compare with `virsh dumpxml` output, or run `virt-xml-validate FILE` for libxml2's own report")
     return problems

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kvmlab.concepts import hardware
+from kvmlab.concepts import accel, hardware
 from kvmlab.errors import Unsupported
 
 QEMU = hardware.qemu_binary()
@@ -64,7 +64,7 @@ def test_loop_firmware_layout():
 def test_the_loop_guest_runs_to_its_exit_under_tcg():
     short = hardware.time_loop("tcg", 1, "cpu")
     assert short is not None and short < 20
-    t = hardware._measure("tcg", "cpu", budget=10, enough=0.05)
+    t = accel._measure("tcg", "cpu", budget=10, enough=0.05)
     assert t.ns_per_turn is not None and t.ns_per_turn > 0 and t.note.endswith("turns")
     assert t.runs[0][0] == 1 and all(s is not None for _, s in t.runs)
 

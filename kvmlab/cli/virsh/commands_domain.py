@@ -11,19 +11,15 @@ import sys
 
 import libvirt
 
-from ...errors import KvmlabError, OperationFailed, Unsupported
+from ...errors import KvmlabError, OperationFailed, Unsupported, map_libvirt_error
 from ...ops.domain_define import FilePath
 from ...ops.editor import FAILED, EditRejected
 from ...ops.editor import ask_reedit
 from ...ops.result import Message, Result
-from .parse import ALIAS, BOOL, DATA, STRING, Command, Opt
+from .parse import ALIAS, BOOL, DATA, STRING, Command, Opt, bool_options
 from .streams import say_errors, xpath_quirk
 
 __all__ = ["COMMANDS"]
-
-
-def _flags(v: dict, *names: str) -> dict:
-    return {n.replace("-", "_"): bool(v.get(n)) for n in names}
 
 
 def _domain(name: str, help: str = "domain name, id or uuid") -> Opt:
@@ -49,9 +45,7 @@ def _console(conn, name: str) -> None:
     try:
         dom.openConsole(None, stream, 0)
     except libvirt.libvirtError as exc:
-        err = OperationFailed(exc.get_error_message(), hint="this driver has no consoles")
-        err.from_libvirt = True
-        raise err from exc
+        raise map_libvirt_error(exc, hint="this driver has no consoles") from exc
     stream.abort()
     raise Unsupported("kvmlab virsh cannot attach an interactive console",
                       hint=f"use the real `virsh console {name}`", virsh_error=[])
@@ -66,25 +60,25 @@ def _with_console(result: Result, conn, name: str, fail: bool) -> Result:
         if fail:
             raise
         # create ignores the console's failure: virsh's own lines still show, libvirt's stay pending
-        if not getattr(err, "from_libvirt", False):
+        if err.libvirt_code is None:
             say_errors(err.virsh_error, err.hint)
     return Message()
 
 
 def _start(conn, v):
     res = conn.start(v["domain"], pass_fds=v.get("pass-fds"),
-                     **_flags(v, "paused", "autodestroy", "bypass-cache", "force-boot", "reset-nvram"))
+                     **bool_options(v, "paused", "autodestroy", "bypass-cache", "force-boot", "reset-nvram"))
     return _with_console(res, conn, res.name, True) if v.get("console") else res
 
 
 def _create(conn, v):
     res = conn.create(FilePath(v["file"]), pass_fds=v.get("pass-fds"),
-                      **_flags(v, "paused", "autodestroy", "validate", "reset-nvram"))
+                      **bool_options(v, "paused", "autodestroy", "validate", "reset-nvram"))
     return _with_console(res, conn, res.name, False) if v.get("console") else res
 
 
 def _undefine(conn, v):
-    res = conn.undefine(v["domain"], storage=v.get("storage"), **_flags(
+    res = conn.undefine(v["domain"], storage=v.get("storage"), **bool_options(
         v, "managed-save", "remove-all-storage", "delete-storage-volume-snapshots", "wipe-storage",
         "snapshots-metadata", "checkpoints-metadata", "nvram", "keep-nvram", "tpm", "keep-tpm"))
     if res.warnings:
@@ -94,8 +88,8 @@ def _undefine(conn, v):
 
 @xpath_quirk
 def _dumpxml(conn, v):
-    return conn.dumpxml(v["domain"], xpath=v.get("xpath"), wrap=bool(v.get("wrap")),
-                        **_flags(v, "inactive", "security-info", "update-cpu", "migratable"))
+    return conn.dumpxml(v["domain"], xpath=v.get("xpath"),
+                        **bool_options(v, "inactive", "security-info", "update-cpu", "migratable", "wrap"))
 
 
 def _edit(conn, v):
@@ -104,7 +98,7 @@ def _edit(conn, v):
         return ask_reedit(err.reason, relax, err.virsh_error if err.reason == FAILED else [])
 
     try:
-        return conn.edit_session(v["domain"], skip_validate=bool(v.get("skip-validate")), ask=ask)
+        return conn.edit_session(v["domain"], ask=ask, **bool_options(v, "skip-validate"))
     except EditRejected as err:
         # no terminal: virsh reports its verdict, then falls through to its success message
         # with a NULL domain (a virsh bug, kept: scripts see exactly this)
@@ -133,10 +127,10 @@ _MODE = Opt("mode", STRING, help="shutdown mode: acpi|agent|initctl|signal|parav
 
 COMMANDS = [
     Command("list", [Opt(n, BOOL, help=h) for n, h in _LIST_OPTS],
-            lambda conn, v: conn.list(**_flags(v, *(n for n, _ in _LIST_OPTS))), help="list domains"),
+            lambda conn, v: conn.list(**bool_options(v, *(n for n, _ in _LIST_OPTS))), help="list domains"),
     Command("define", [Opt("file", DATA, required=True, help="file containing an XML domain description"),
                        Opt("validate", BOOL, help="validate the XML against the schema")],
-            lambda conn, v: conn.define(FilePath(v["file"]), validate=bool(v.get("validate"))),
+            lambda conn, v: conn.define(FilePath(v["file"]), **bool_options(v, "validate")),
             help="define (but don't start) a domain from an XML file"),
     Command("create", [Opt("file", DATA, required=True, help="file containing an XML domain description"),
                        Opt("console", BOOL, help="attach to console after creation"),
@@ -165,7 +159,7 @@ COMMANDS = [
             lambda conn, v: conn.shutdown(v["domain"], mode=v.get("mode")), help="gracefully shutdown a domain"),
     Command("destroy", [_domain("domain"), Opt("graceful", BOOL, help="terminate gracefully"),
                         Opt("remove-logs", BOOL, help="remove domain logs")],
-            lambda conn, v: conn.destroy(v["domain"], **_flags(v, "graceful", "remove-logs")),
+            lambda conn, v: conn.destroy(v["domain"], **bool_options(v, "graceful", "remove-logs")),
             help="destroy (stop) a domain"),
     Command("reboot", [_domain("domain"), _MODE],
             lambda conn, v: conn.reboot(v["domain"], mode=v.get("mode")), help="reboot a domain"),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-
+from .parse import BOOL, DATA, STRING, Command, Opt, bool_options
 from .streams import xpath_quirk
-from .parse import BOOL, DATA, STRING, Command, Opt
 
 __all__ = ["COMMANDS"]
 
@@ -35,12 +34,12 @@ _LIST_OPTS = [
 @xpath_quirk
 def _dumpxml(conn, v: dict):
     return conn.net_dumpxml(
-        v["network"], inactive=bool(v.get("inactive")), xpath=v.get("xpath"), wrap=bool(v.get("wrap"))
+        v["network"], xpath=v.get("xpath"), **bool_options(v, "inactive", "wrap")
     )
 
 
 def _list(conn, v: dict):
-    return conn.net_list(**{o.name.replace("-", "_"): bool(v.get(o.name)) for o in _LIST_OPTS})
+    return conn.net_list(**bool_options(v, *(o.name for o in _LIST_OPTS)))
 
 
 COMMANDS = [
@@ -48,13 +47,13 @@ COMMANDS = [
     Command(
         "net-define",
         [_file(), _VALIDATE],
-        lambda conn, v: conn.net_define(v["file"], validate=bool(v.get("validate"))),
+        lambda conn, v: conn.net_define(v["file"], **bool_options(v, "validate")),
         help="define an inactive persistent virtual network or modify an existing persistent one from an XML file",
     ),
     Command(
         "net-create",
         [_file(), _VALIDATE],
-        lambda conn, v: conn.net_create(v["file"], validate=bool(v.get("validate"))),
+        lambda conn, v: conn.net_create(v["file"], **bool_options(v, "validate")),
         help="create a network from an XML file",
     ),
     Command(
@@ -84,7 +83,7 @@ COMMANDS = [
     Command(
         "net-autostart",
         [_network(), Opt("disable", BOOL, help="disable autostarting")],
-        lambda conn, v: conn.net_autostart(v["network"], disable=bool(v.get("disable"))),
+        lambda conn, v: conn.net_autostart(v["network"], **bool_options(v, "disable")),
         help="autostart a network",
     ),
     Command(

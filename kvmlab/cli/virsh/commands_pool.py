@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ...ops.editor import FAILED, EditRejected, ask_reedit
 from ...ops.pool_edit import EDIT_FAILED_STDOUT
-from ...ops.pool_lookup import virsh_line
+from ...ops.calls import virsh_line
 from ...ops.pool_results import PoolMessage
-from .parse import BOOL, DATA, STRING, Command, Opt
+from .parse import BOOL, DATA, STRING, Command, Opt, bool_options
 from .streams import say_errors, xpath_quirk
 
 __all__ = ["COMMANDS"]
@@ -16,10 +16,6 @@ FILE = Opt("file", DATA, required=True, help="file containing an XML pool descri
 BUILD = Opt("build", BOOL, help="build the pool as normal")
 NO_OVERWRITE = Opt("no-overwrite", BOOL, help="do not overwrite any existing data")
 OVERWRITE = Opt("overwrite", BOOL, help="overwrite any existing data")
-
-
-def _b(v: dict, name: str) -> bool:
-    return bool(v.get(name))
 
 
 def _pool_edit(conn, v: dict):
@@ -51,43 +47,38 @@ COMMANDS = [
             Opt("uuid", BOOL, help="list UUID of active pools only"),
             Opt("name", BOOL, help="list name of active pools only"),
         ],
-        lambda conn, v: conn.pool_list(
-            all=_b(v, "all"), details=_b(v, "details"), inactive=_b(v, "inactive"),
-            autostart=_b(v, "autostart"), no_autostart=_b(v, "no-autostart"), persistent=_b(v, "persistent"),
-            transient=_b(v, "transient"), uuid=_b(v, "uuid"), name=_b(v, "name"), type=v.get("type"),
-        ),
+        lambda conn, v: conn.pool_list(type=v.get("type"), **bool_options(
+            v, "all", "details", "inactive", "autostart", "no-autostart", "persistent", "transient", "uuid", "name")),
         help="list pools",
     ),
     Command(
         "pool-define",
         [FILE, Opt("validate", BOOL, help="validate the XML against the schema")],
-        lambda conn, v: conn.pool_define(v["file"], validate=_b(v, "validate")),
+        lambda conn, v: conn.pool_define(v["file"], **bool_options(v, "validate")),
         help="define an inactive persistent storage pool or modify an existing persistent one from an XML file",
     ),
     Command(
         "pool-create",
         [FILE, BUILD, NO_OVERWRITE, OVERWRITE],
-        lambda conn, v: conn.pool_create(v["file"], build=_b(v, "build"), overwrite=_b(v, "overwrite"),
-                                         no_overwrite=_b(v, "no-overwrite")),
+        lambda conn, v: conn.pool_create(v["file"], **bool_options(v, "build", "overwrite", "no-overwrite")),
         help="create a pool from an XML file",
     ),
     Command(
         "pool-build",
         [POOL, NO_OVERWRITE, OVERWRITE],
-        lambda conn, v: conn.pool_build(v["pool"], overwrite=_b(v, "overwrite"), no_overwrite=_b(v, "no-overwrite")),
+        lambda conn, v: conn.pool_build(v["pool"], **bool_options(v, "overwrite", "no-overwrite")),
         help="build a pool",
     ),
     Command(
         "pool-start",
         [POOL, BUILD, NO_OVERWRITE, OVERWRITE],
-        lambda conn, v: conn.pool_start(v["pool"], build=_b(v, "build"), overwrite=_b(v, "overwrite"),
-                                        no_overwrite=_b(v, "no-overwrite")),
+        lambda conn, v: conn.pool_start(v["pool"], **bool_options(v, "build", "overwrite", "no-overwrite")),
         help="start a (previously defined) inactive pool",
     ),
     Command(
         "pool-info",
         [POOL, Opt("bytes", BOOL, help="Return pool info in bytes")],
-        lambda conn, v: conn.pool_info(v["pool"], bytes=_b(v, "bytes")),
+        lambda conn, v: conn.pool_info(v["pool"], **bool_options(v, "bytes")),
         help="storage pool information",
     ),
     Command(
@@ -98,8 +89,8 @@ COMMANDS = [
             Opt("xpath", STRING, named_only=True, help="xpath expression to filter the XML document"),
             Opt("wrap", BOOL, help="wrap xpath results in an common root element"),
         ],
-        xpath_quirk(lambda conn, v: conn.pool_dumpxml(v["pool"], inactive=_b(v, "inactive"),
-                                                      xpath=v.get("xpath"), wrap=_b(v, "wrap"))),
+        xpath_quirk(lambda conn, v: conn.pool_dumpxml(v["pool"], xpath=v.get("xpath"),
+                                                      **bool_options(v, "inactive", "wrap"))),
         help="pool information in XML",
     ),
     Command("pool-edit", [POOL], _pool_edit, help="edit XML configuration for a storage pool"),
@@ -108,7 +99,7 @@ COMMANDS = [
     Command(
         "pool-autostart",
         [POOL, Opt("disable", BOOL, help="disable autostarting")],
-        lambda conn, v: conn.pool_autostart(v["pool"], disable=_b(v, "disable")),
+        lambda conn, v: conn.pool_autostart(v["pool"], **bool_options(v, "disable")),
         help="autostart a pool",
     ),
 ]

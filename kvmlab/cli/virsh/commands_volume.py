@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-
+from .parse import BOOL, DATA, STRING, Command, Opt, bool_options
 from .streams import xpath_quirk
-from .parse import BOOL, DATA, STRING, Command, Opt
 
 __all__ = ["COMMANDS"]
 
@@ -12,21 +11,12 @@ VOL = Opt("vol", DATA, required=True, help="vol name, key or path")
 POOL_OPTIONAL = Opt("pool", STRING, help="pool name or uuid")
 
 
-def _b(v: dict, name: str) -> bool:
-    return bool(v.get(name))
-
-
-def _vol_info(conn, v: dict):
-    """vol-info prints the Name line before asking libvirt for sizes; on failure that line stays."""
-    return conn.vol_info(v["vol"], pool=v.get("pool"), bytes=_b(v, "bytes"), physical=_b(v, "physical"))
-
-
 COMMANDS = [
     Command(
         "vol-list",
         [Opt("pool", DATA, required=True, help="pool name or uuid"),
          Opt("details", BOOL, help="display extended details for volumes")],
-        lambda conn, v: conn.vol_list(v["pool"], details=_b(v, "details")),
+        lambda conn, v: conn.vol_list(v["pool"], **bool_options(v, "details")),
         help="list vols",
     ),
     Command(
@@ -45,7 +35,7 @@ COMMANDS = [
         lambda conn, v: conn.vol_create_as(
             v["pool"], v["name"], v["capacity"], allocation=v.get("allocation"), format=v.get("format"),
             backing_vol=v.get("backing-vol"), backing_vol_format=v.get("backing-vol-format"),
-            prealloc_metadata=_b(v, "prealloc-metadata"), print_xml=_b(v, "print-xml"),
+            **bool_options(v, "prealloc-metadata", "print-xml"),
         ),
         help="create a volume from a set of args",
     ),
@@ -57,7 +47,7 @@ COMMANDS = [
             Opt("bytes", BOOL, help="sizes are represented in bytes rather than pretty units"),
             Opt("physical", BOOL, help="return the physical size of the volume in allocation field"),
         ],
-        _vol_info,
+        lambda conn, v: conn.vol_info(v["vol"], pool=v.get("pool"), **bool_options(v, "bytes", "physical")),
         help="storage vol information",
     ),
     Command(
@@ -68,7 +58,7 @@ COMMANDS = [
             Opt("delete-snapshots", BOOL,
                 help="delete snapshots associated with volume (must be supported by storage driver)"),
         ],
-        lambda conn, v: conn.vol_delete(v["vol"], pool=v.get("pool"), delete_snapshots=_b(v, "delete-snapshots")),
+        lambda conn, v: conn.vol_delete(v["vol"], pool=v.get("pool"), **bool_options(v, "delete-snapshots")),
         help="delete a vol",
     ),
     Command(
@@ -80,7 +70,7 @@ COMMANDS = [
             Opt("wrap", BOOL, help="wrap xpath results in an common root element"),
         ],
         xpath_quirk(lambda conn, v: conn.vol_dumpxml(v["vol"], pool=v.get("pool"), xpath=v.get("xpath"),
-                                                     wrap=_b(v, "wrap"))),
+                                                     **bool_options(v, "wrap"))),
         help="vol information in XML",
     ),
 ]

@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 from ...errors import UsageError
 
-__all__ = ["Opt", "Command", "Invocation", "tokenize", "parse_batch", "parse_argv"]
+__all__ = ["Opt", "Command", "Invocation", "tokenize", "parse_batch", "parse_argv", "bool_options"]
 
 BOOL, STRING, DATA, INT, ALIAS = "bool", "string", "data", "number", "alias"
 
@@ -63,6 +63,11 @@ class Invocation:
     @property
     def line(self) -> str:
         return " ".join(self.argv)
+
+
+def bool_options(values: dict, *names: str) -> dict[str, bool]:
+    """BOOL options as keyword arguments of an operation: ``--no-overwrite`` -> ``no_overwrite=True``."""
+    return {n.replace("-", "_"): bool(values.get(n)) for n in names}
 
 
 def _tokens_of(text: str):

@@ -12,7 +12,7 @@ from . import commands_domain, commands_network, commands_pool, commands_volume
 from .parse import Invocation, parse_argv, parse_batch
 from .streams import HINT_PREFIX, report
 
-__all__ = ["COMMANDS", "run_batch", "main"]
+__all__ = ["COMMANDS", "HINT_PREFIX", "run_batch", "main"]
 
 COMMANDS = {
     c.name: c
@@ -23,8 +23,6 @@ COMMANDS = {
         *commands_volume.COMMANDS,
     )
 }
-
-__all__ += ["HINT_PREFIX"]
 
 
 def run_batch(conn: Connection, invocations: Sequence[Invocation], out: TextIO, errs: TextIO) -> bool:

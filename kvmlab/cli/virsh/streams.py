@@ -32,9 +32,8 @@ def say_errors(lines: Sequence[str] = (), hint: str = "", raw: str = "") -> None
 
 def report(err: KvmlabError) -> None:
     """A failed command: the stdout virsh printed before failing, then its error lines and the hint."""
-    partial = getattr(err, "output", "") or getattr(err, "partial_stdout", "")
-    if partial:
-        sys.stdout.write(partial)
+    if err.partial_stdout:
+        sys.stdout.write(err.partial_stdout)
     say_errors(err.virsh_error, err.hint)
 
 
@@ -47,6 +46,6 @@ def xpath_quirk(call):
             return call(conn, v)
         except XPathSyntax as err:
             say_errors(raw=err.stderr_text, hint=err.hint)
-            return Xml(xml="<nodes/>\n" if v.get("wrap") else "", virsh=getattr(err, "virsh", ""))
+            return Xml(xml="<nodes/>\n" if v.get("wrap") else "")
 
     return run

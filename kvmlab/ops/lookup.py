@@ -1,0 +1,45 @@
+"""Finding the object a command names, as virsh does for every kind of object: try each way in turn
+(id, UUID, name; for a volume: name, key, path), the first that answers wins."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, TypeVar
+
+import libvirt
+
+from ..errors import NotFound
+
+__all__ = ["Way", "uuid_sized", "first_found", "not_found"]
+
+T = TypeVar("T")
+
+# one way to find it: the libvirt call, and that call as code for the result's .api
+Way = tuple[Callable[[], T], str]
+
+
+def uuid_sized(ref: str) -> bool:
+    """virsh tries a UUID lookup only for a string as long as a UUID (36 bytes)."""
+    return len(ref.encode()) == 36
+
+
+def first_found(ways: Iterable[Way], api: list[str]) -> tuple[T | None, libvirt.libvirtError | None]:
+    """The first way that answers (its code appended to ``api``), else None and the last libvirt error."""
+    last = None
+    for call, shown in ways:
+        try:
+            found = call()
+        except libvirt.libvirtError as exc:
+            last = exc
+            continue
+        api.append(shown)
+        return found, None
+    return None, last
+
+
+def not_found(line: str, hint: str, exc: libvirt.libvirtError | None = None) -> NotFound:
+    """virsh's own ``line`` (``failed to get pool 'x'``), then libvirt's reason when virsh prints it."""
+    reason = exc.get_error_message() if exc is not None else ""
+    err = NotFound(line, hint=hint, virsh_error=[line, *([reason] if reason else [])])
+    if exc is not None:
+        err.libvirt_code = exc.get_error_code()
+    return err

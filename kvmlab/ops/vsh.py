@@ -1,0 +1,63 @@
+"""virsh's own small helpers (tools/vsh.c, virsh-util.c) that every command family uses: reading an
+option's value before libvirt is called, C integers, comma lists, and the order of names in a list."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import InvalidInput
+
+__all__ = ["require_option", "exclusive", "c_int", "split_list", "name_order"]
+
+# virStrToLong_i: strtol base 10 over the whole string (leading blanks and a sign allowed)
+_C_INT = re.compile(r"^[ \t\n\v\f\r]*([+-]?\d+)$")
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
+def require_option(value: object, option: str) -> str:
+    """vshCommandOptStringReq: an option given as ``''`` is an error virsh reports before anything else."""
+    text = "" if value is None else str(value)
+    if text == "":
+        raise InvalidInput(
+            f"Failed to get option '{option}': Option argument is empty",
+            hint=f"give --{option} a value (virsh refuses an empty string before it runs anything)",
+        )
+    return text
+
+
+def exclusive(a: str, a_on: object, b: str, b_on: object, hint: str = "") -> None:
+    """VSH_EXCLUSIVE_OPTIONS: options ``--a`` and ``--b`` (virsh's spelling) may not be given together."""
+    if a_on and b_on:
+        raise InvalidInput(f"Options --{a} and --{b} are mutually exclusive",
+                           hint=hint or f"use --{a} or --{b}, not both")
+
+
+def c_int(text: str) -> int | None:
+    """virStrToLong_i: the whole string as a C int, or None."""
+    m = _C_INT.match(text)
+    if not m:
+        return None
+    value = int(m.group(1))
+    return value if _INT_MIN <= value <= _INT_MAX else None
+
+
+def split_list(text: str) -> list[str]:
+    """vshStringToArray: split at commas, where ``,,`` stands for a literal comma."""
+    parts = text.split(",")
+    out, glue = [parts[0]], False
+    for part in parts[1:]:
+        if glue:
+            out[-1] += "," + part
+            glue = False
+        elif part == "":
+            glue = True
+        else:
+            out.append(part)
+    if glue:
+        out.append("")
+    return out
+
+
+def name_order(name: str) -> bytes:
+    """The sort key of vshStrcasecmp, virsh's order for names in a list: bytes, ASCII letters folded."""
+    return name.encode().lower()
