@@ -9,6 +9,7 @@ import libvirt
 
 from ..ops.result import Fields, Result
 from .ownership import owned_domains, owned_networks, owned_pools
+from .probe import cached_verdict  # imported now: a session-mode caller may drop privileges later
 
 __all__ = ["LabStatus", "LabReport", "accelerator", "probe_verdict", "inventory_fields"]
 
@@ -64,8 +65,6 @@ def accelerator(v: libvirt.virConnect) -> tuple[str, str]:
 
 def probe_verdict() -> tuple[str, str] | None:
     """(accel, reason) from the probe's cached verdict on this machine, without running it."""
-    from .probe import cached_verdict
-
     v = cached_verdict()
     if v is None or v.accel not in ("kvm", "tcg"):
         return None
