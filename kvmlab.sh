@@ -58,7 +58,11 @@ venv_setup() {
   if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     say "venv: up to date (.venv)"; return
   fi
-  [ -x .venv/bin/python ] || { say "creating .venv"; "$(pick_python)" -m venv .venv; }
+  if [ ! -x .venv/bin/python ]; then
+    say "creating .venv"
+    py=$(pick_python)
+    "$py" -m venv .venv || { say "venv failed once; retrying"; rm -rf .venv; "$py" -m venv .venv; }
+  fi
   say "installing kvmlab (editable) and the course and test tools into .venv"
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
   if ! .venv/bin/python -m pip install --config-settings editable_mode=compat -e ".[course,test]" >.venv/pip.log 2>&1; then
