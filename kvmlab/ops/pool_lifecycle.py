@@ -31,11 +31,16 @@ _DEFINE_HINTS = {
 }
 
 
+def _when_active(hint: str) -> dict[str, str]:
+    """The test driver says a pool "is active"; the real storage driver "is already" / "is still active"."""
+    return {"is active": hint, "already active": hint, "still active": hint}
+
+
 def _start_hints(name: str) -> dict[str, str]:
     build = (f"the pool's target directory does not exist yet: `virsh pool-build {name}` creates it, "
              f"then `virsh pool-start {name}`")
     return {
-        "is active": f"pool '{name}' is already running (`virsh pool-info {name}` shows its state)",
+        **_when_active(f"pool '{name}' is already running (`virsh pool-info {name}` shows its state)"),
         "No such file or directory": build,
         "cannot open directory": build,
         "does not exist": build,
@@ -108,8 +113,8 @@ class PoolLifecycleOps:
         p = lookup_pool(self.virconn, pool, api)
         flags, flag_text = libvirt_flags(name for on, name in ((no_overwrite, "VIR_STORAGE_POOL_BUILD_NO_OVERWRITE"),
                                                                (overwrite, "VIR_STORAGE_POOL_BUILD_OVERWRITE")) if on)
-        hints = {"is active": f"pool '{pool}' is running, so its storage exists already; pool-build is for a "
-                              f"stopped pool (`virsh pool-destroy {pool}` first if you really mean to rebuild)"}
+        hints = _when_active(f"pool '{pool}' is running, so its storage exists already; pool-build is for a "
+                             f"stopped pool (`virsh pool-destroy {pool}` first if you really mean to rebuild)")
         with pool_errors(f"Failed to build pool {pool}", hints=hints):
             p.build(flags)
         api.append(f"pool.build({flag_text})")
@@ -146,8 +151,8 @@ class PoolLifecycleOps:
         """virsh pool-undefine: delete a stopped pool's definition (the files stay)."""
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
-        hints = {"is active": f"pool-undefine deletes the definition of a STOPPED pool: run "
-                              f"`virsh pool-destroy {pool}` first (pool-destroy stops, pool-undefine deletes)"}
+        hints = _when_active(f"pool-undefine deletes the definition of a STOPPED pool: run "
+                             f"`virsh pool-destroy {pool}` first (pool-destroy stops, pool-undefine deletes)")
         name = p.name()
         with pool_errors(f"Failed to undefine pool {pool}", hints=hints):
             p.undefine()

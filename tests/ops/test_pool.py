@@ -314,3 +314,19 @@ def test_edit_with_an_editor(conn):
     err = unchanged(conn, lambda: conn.pool_edit("iso", editor="false"), OperationFailed)
     line = err.virsh_error[0]
     assert line.startswith("internal error: Child process (false /") and line.endswith("unexpected exit status 1")
+
+
+def test_active_pool_hints_match_the_real_storage_drivers_words():
+    """The qemu storage driver says 'already active' / 'still active' where the test driver says 'is active'."""
+    import libvirt
+
+    from kvmlab.errors import map_libvirt_error
+    from kvmlab.ops.pool_lifecycle import _when_active
+
+    hints = _when_active("stop it first")
+    for msg in ("Requested operation is not valid: storage pool 'p' is already active",
+                "Requested operation is not valid: storage pool 'p' is still active",
+                "Requested operation is not valid: storage pool 'p' is active"):
+        exc = libvirt.libvirtError(msg)
+        exc.err = (libvirt.VIR_ERR_OPERATION_INVALID, 0, msg, 0, "", None, None, 0, 0)
+        assert map_libvirt_error(exc, hints=hints).hint == "stop it first"
