@@ -19,22 +19,8 @@ from .errors import (
 )
 from .errors import install_error_handler as _install_error_handler
 from .ops.result import Fields, Message, Result, Table, Xml
-from .specs import (
-    DhcpHost,
-    DhcpRange,
-    DiskSpec,
-    DomainSpec,
-    InterfaceSpec,
-    IpSpec,
-    NetworkSpec,
-    PoolSpec,
-    Problem,
-    VolumeSpec,
-    check_xml,
-    guard_xml,
-    validate_xml,
-    xml_parser,
-)
+from . import specs as _specs
+from .specs import *  # noqa: F401,F403 (the spec classes: listed once, in kvmlab.specs.__all__)
 
 # libvirt's default handler prints every error to the raw stderr (fd 2), even ones kvmlab handles.
 _install_error_handler()
@@ -60,18 +46,6 @@ __all__ = [
     "Table",
     "Fields",
     "Xml",
-    "DomainSpec",
-    "DiskSpec",
-    "InterfaceSpec",
-    "NetworkSpec",
-    "IpSpec",
-    "DhcpRange",
-    "DhcpHost",
-    "PoolSpec",
-    "VolumeSpec",
-    "Problem",
-    "check_xml",
-    "validate_xml",
-    "guard_xml",
-    "xml_parser",
 ]
+
+__all__ += _specs.__all__
