@@ -76,3 +76,21 @@ def inventory(c) -> dict:
             for p in v.listAllStoragePools(0)
         ),
     }
+
+
+@pytest.fixture(scope="module")
+def lab_conn():
+    """A connection to the real lab, brought up if needed (and down again if this module started it)."""
+    import kvmlab.lab as lab
+
+    if os.geteuid() != 0:
+        pytest.fail("the real-lab tests need root: run them as root (CI does)", pytrace=False)
+    before, _ = lab.mode()
+    st = lab.up()
+    if not st.running:
+        pytest.fail(f"the real lab came up but does not answer:\n{st}", pytrace=False)
+    c = kvmlab.connect(st.uri)
+    yield c
+    c.close()
+    if before == "down" and lab.mode()[0] == "netns":
+        lab.down()

@@ -20,7 +20,7 @@ from typing import Iterable
 from ..cli.virsh.hints import KNOWN_TYPOS
 from ..errors import KvmlabError
 
-__all__ = ["ExerciseFailed", "Passed", "expect", "choose"]
+__all__ = ["ExerciseFailed", "Passed", "expect", "choose", "virsh_words"]
 
 
 class ExerciseFailed(KvmlabError):
@@ -101,3 +101,12 @@ _ORIGIN = {
     "kvm": " (Kernel-based Virtual Machine)",
     "destroy": " (destroy = forced power-off; shutdown = graceful)",
 }
+
+
+def virsh_words(line: object, example: str) -> str:
+    """The learner's virsh line without a leading ``virsh``; a missing answer fails with ``example``."""
+    expect(isinstance(line, str) and line.strip() and line.strip().upper() != "TODO", "no command yet",
+           hint=f"write the virsh line, e.g. '{example}'")
+    text = line.strip()
+    words = text.split(None, 1)
+    return words[1] if words[0] == "virsh" and len(words) > 1 else text

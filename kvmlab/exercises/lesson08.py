@@ -25,7 +25,7 @@ from ..cli.virsh.hints import KNOWN_TYPOS
 from ..cli.virsh.parse import parse_batch
 from ..cli.virsh.run import COMMANDS
 from ..errors import KvmlabError, UsageError
-from .checks import ExerciseFailed, Passed, expect
+from .checks import ExerciseFailed, Passed, expect, virsh_words
 from .lesson07 import memory_mistake, read_domain
 
 __all__ = ["state_of", "state_text", "check_running", "check_graceful_shutdown", "check_force_line",
@@ -154,17 +154,9 @@ def check_graceful_shutdown(conn: Any, name: str = "web01", timeout: float | Non
                                  if waited else ""))  # fmt: skip
 
 
-def _one_line(line: object) -> str:
-    expect(isinstance(line, str) and line.strip() and line.strip().upper() != "TODO", "no command yet",
-           hint="write the virsh line, e.g. 'virsh dominfo db01'")
-    text = line.strip()
-    words = text.split(None, 1)
-    return words[1] if words[0] == "virsh" and len(words) > 1 else text
-
-
 def check_force_line(conn: Any, line: object, name: str = "db01") -> Passed:
     """``line``: the virsh command that forces ``name`` off. It is parsed as virsh does, then run on ``conn``."""
-    text = _one_line(line)
+    text = virsh_words(line, "virsh dominfo db01")
     try:
         invocations = parse_batch(text, COMMANDS)  # virsh's grammar: a typo is refused before anything runs
     except UsageError as err:

@@ -19,7 +19,7 @@ from ..cli.virsh.run import COMMANDS
 from ..cli.virsh.parse import parse_batch
 from ..errors import KvmlabError, UsageError
 from ..ops.network_results import NetworkRow
-from .checks import ExerciseFailed, Passed, expect
+from .checks import ExerciseFailed, Passed, expect, virsh_words
 
 __all__ = ["check_stop_command", "check_stopped_kept", "check_removed", "check_autostart", "network_row"]
 
@@ -48,17 +48,9 @@ def network_row(conn: Any, name: str) -> NetworkRow | None:
     return None
 
 
-def _line(line: object) -> str:
-    expect(isinstance(line, str) and line.strip() and line.strip().upper() != "TODO", "no command yet",
-           hint="write the virsh line, e.g. 'virsh net-info routed'")
-    text = line.strip()
-    words = text.split(None, 1)
-    return words[1] if words[0] == "virsh" and len(words) > 1 else text
-
-
 def check_stop_command(conn: Any, line: object, network: str = "routed") -> Passed:
     """``line``: the virsh command that stops ``network`` and keeps its definition. It is run on ``conn``."""
-    text = _line(line)
+    text = virsh_words(line, "virsh net-info routed")
     try:
         invocations = parse_batch(text, COMMANDS)  # virsh's grammar: a typo is refused before anything runs
     except UsageError as err:

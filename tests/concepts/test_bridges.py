@@ -10,7 +10,6 @@ import libvirt
 import pytest
 from lxml import etree
 
-import kvmlab
 from kvmlab.concepts import bridges
 from kvmlab.errors import InvalidInput, NotFound
 
@@ -147,23 +146,6 @@ def test_ip_command_is_what_a_learner_types(scratch_ns):
 
 
 # -- the real lab: libvirt's taps are the kernel's bridge ports ---------------------------------------
-
-
-@pytest.fixture(scope="module")
-def lab_conn():
-    import kvmlab.lab as lab
-
-    if not ROOT:
-        pytest.fail("the real-lab tests need root: run them as root (CI does)", pytrace=False)
-    before, _ = lab.mode()
-    st = lab.up()
-    if not st.running:
-        pytest.fail(f"the real lab came up but does not answer:\n{st}", pytrace=False)
-    c = kvmlab.connect(st.uri)
-    yield c
-    c.close()
-    if before == "down" and lab.mode()[0] == "netns":
-        lab.down()
 
 
 @pytest.mark.reallab

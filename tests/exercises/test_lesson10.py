@@ -361,23 +361,6 @@ def test_removed_transient(conn):
 
 # --- the real lab: the disk itself -------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def lab_conn():
-    import kvmlab.lab as lab
-
-    if os.geteuid() != 0:
-        pytest.fail("the real-lab tests need root: run them as root (CI does)", pytrace=False)
-    before, _ = lab.mode()
-    st = lab.up()
-    if not st.running:
-        pytest.fail(f"the real lab came up but does not answer:\n{st}", pytrace=False)
-    c = kvmlab.connect(st.uri)
-    yield c
-    c.close()
-    if before == "down" and lab.mode()[0] == "netns":
-        lab.down()
-
-
 @pytest.mark.reallab
 def test_real_host_checks_the_directory_on_disk(lab_conn):
     c, name = lab_conn, "kvmlab-l10test"  # the lab's prefix: `kvmlab lab reset` removes it if we fail
