@@ -229,9 +229,10 @@ class Console:
         done = re.compile(rf"KVMLAB-DONE-{n}-(\d+)")
         line = self.wait_for(done, timeout)
         status = int(done.search(line).group(1))
-        seen = self.lines_seen[self._mark:]
+        # the answer may still be an unfinished line (its newline not yet in the log): count it too
+        seen = self.lines_seen[self._mark:] + ([clean(self._partial)] if self._partial else [])
         begin = next((i for i, ln in enumerate(seen) if ln.endswith(f"KVMLAB-BEGIN-{n}-1")), -1)
-        end = next(i for i, ln in enumerate(seen) if done.search(ln))
+        end = next((i for i, ln in enumerate(seen) if done.search(ln)), len(seen))
         return status, seen[begin + 1:end]
 
     def close(self) -> None:
