@@ -38,25 +38,44 @@ class Action:
 
 
 class Row(W.HBox):
-    """One object: ``name_label``, ``state_label`` and ``<key>_button`` for each action."""
+    """One object: ``name_label``, ``state_label`` and ``<key>_button`` for each action.
 
-    def __init__(self, name: str, actions: Sequence[Action], on_click: Callable[[Action, str], None]):
-        self.name_label = W.HTML(f"<b>{escape(name)}</b>", layout=W.Layout(width="9em"))
-        self.state_label = W.HTML(layout=W.Layout(width="14em"))
+    The labels never shrink or wrap (``state_width`` is the state column's minimum, so the
+    buttons line up while the states fit in it); the buttons keep their full text and wrap onto
+    a second line, under the first button, when the output is too narrow for all of them.
+    """
+
+    def __init__(self, name: str, actions: Sequence[Action], on_click: Callable[[Action, str], None],
+                 state_width: str = "14em"):  # fmt: skip
+        self.name_label = W.HTML(f"<b>{escape(name)}</b>", layout=W.Layout(min_width="9em", flex="0 0 auto"))
+        self.state_label = W.HTML(layout=W.Layout(min_width=state_width, flex="0 0 auto",
+                                                  margin="2px 1em 2px 2px"))  # 1em: space when a state overflows
         self.buttons: dict[str, W.Button] = {}
         for action in actions:
             button = W.Button(
                 description=action.label,
                 tooltip=action.tooltip or action.attempted(name),
                 button_style=action.style,
-                layout=W.Layout(width="auto"),
+                layout=W.Layout(width="auto", flex="0 0 auto"),
             )
             button.on_click(lambda _b, a=action: on_click(a, name))
             self.buttons[action.key] = button
             setattr(self, f"{action.key}_button", button)
-        super().__init__([self.name_label, self.state_label, *self.buttons.values()])
+        self.button_box = W.HBox(list(self.buttons.values()),
+                                 layout=W.Layout(flex_flow="row wrap", flex="1 1 0%", margin="0"))
+        super().__init__([self.name_label, self.state_label, self.button_box])
         self.name = name
         self.state = ""
+
+    def show_state(self, state: str, badge: str) -> None:
+        """Show ``state`` as the HTML ``badge`` on one line."""
+        self.state = state
+        self.state_label.value = f"<span style='white-space:nowrap'>{badge}</span>"
+
+    def close(self) -> None:
+        for widget in (self.name_label, self.state_label, *self.buttons.values(), self.button_box):
+            widget.close()
+        super().close()
 
 
 class Board(Panel):
@@ -74,13 +93,15 @@ class Board(Panel):
     kind = ""
     title = ""
     actions: Sequence[Action] = ()
+    state_width = "14em"  # the state column: wide enough for the usual states, so rows line up
 
     def __init__(self, conn, events: bool = True):
         self.conn = conn
         self.rows: dict[str, Row] = {}
         self.status = Status()
         self.source = W.HTML()
-        self.refresh_button = W.Button(description="Refresh", icon="refresh", layout=W.Layout(width="auto"))
+        self.refresh_button = W.Button(description="Refresh", icon="refresh",
+                                       layout=W.Layout(width="auto", flex="0 0 auto"))  # never "Refr…"
         self.refresh_button.on_click(lambda _b: self.refresh("refresh button"))
         self.table = W.VBox()
         self.listening = W.HTML()
@@ -127,14 +148,11 @@ class Board(Panel):
                 return
             rows: dict[str, Row] = {}
             for name, state in items:
-                row = self.rows.get(name) or Row(name, self.actions, self._act)
-                row.state = state
-                row.state_label.value = self.badge(state)
+                row = self.rows.get(name) or Row(name, self.actions, self._act, self.state_width)
+                row.show_state(state, self.badge(state))
                 rows[name] = row
             for name, old in self.rows.items():
                 if name not in rows:
-                    for child in old.children:
-                        child.close()
                     old.close()
             self.rows = rows
             self.table.children = tuple(rows.values())

@@ -39,6 +39,7 @@ class NetworkDashboard(Board):
     kind = "network"
     title = "Virtual networks (virsh net-list --all)"
     actions = NETWORK_ACTIONS
+    state_width = "18.5em"  # "inactive, autostart yes, persistent" on one line
 
     def read(self) -> tuple[Result, list[tuple[str, str]]]:
         listing = self.conn.net_list(all=True)

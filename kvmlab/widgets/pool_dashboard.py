@@ -40,6 +40,7 @@ class PoolDashboard(Board):
     kind = "pool"
     title = "Storage pools (virsh pool-list --all --details)"
     actions = POOL_ACTIONS
+    state_width = "28em"  # "running, autostart yes, 88.00 GiB free of 100.00 GiB" on one line
 
     def read(self) -> tuple[Result, list[tuple[str, str]]]:
         listing = self.conn.pool_list(all=True, details=True)
