@@ -37,9 +37,9 @@ class LabNetwork:
 
 
 LAB_NETWORKS = {
-    "nat": LabNetwork("kvmlab-nat", "kvmlab-nat0", "nat", "192.168.150"),
-    "isolated": LabNetwork("kvmlab-isolated", "kvmlab-iso0", None, "192.168.151"),
-    "routed": LabNetwork("kvmlab-routed", "kvmlab-rt0", "route", "192.168.152"),
+    "nat": LabNetwork("kvmlab-nat", "kvmlab-nat0", "nat", "192.168.250"),
+    "isolated": LabNetwork("kvmlab-isolated", "kvmlab-iso0", None, "192.168.251"),
+    "routed": LabNetwork("kvmlab-routed", "kvmlab-rt0", "route", "192.168.252"),
 }
 LAB_POOL = "kvmlab-pool"
 
@@ -53,7 +53,7 @@ _SESSION_NET_HINT = (
 DNSMASQ_NS = "http://libvirt.org/schemas/network/dnsmasq/1.0"
 
 
-def network_xml(mode: str) -> str:
+def network_xml(mode: str, uuid: str | None = None) -> str:
     """The lab network's XML for ``mode`` (nat, isolated or routed), built with lxml."""
     if mode not in LAB_NETWORKS:
         raise InvalidInput(
@@ -63,6 +63,8 @@ def network_xml(mode: str) -> str:
     spec = LAB_NETWORKS[mode]
     net = etree.Element("network")
     etree.SubElement(net, "name").text = spec.name
+    if uuid:
+        etree.SubElement(net, "uuid").text = uuid
     if spec.forward:
         etree.SubElement(net, "forward", mode=spec.forward)
     etree.SubElement(net, "bridge", name=spec.bridge, stp="on", delay="0")
@@ -101,8 +103,8 @@ def _is_session(v: libvirt.virConnect) -> bool:
 def ensure_lab_network(conn: Any, mode: str = "nat") -> Message:
     """Define, start and autostart the lab network for ``mode``; nothing when it already runs.
 
-    ``nat``: kvmlab-nat, 192.168.150.0/24, DHCP; ``isolated``: kvmlab-isolated, 192.168.151.0/24;
-    ``routed``: kvmlab-routed, 192.168.152.0/24. In the real lab they live in its namespace.
+    ``nat``: kvmlab-nat, 192.168.250.0/24, DHCP; ``isolated``: kvmlab-isolated, 192.168.251.0/24;
+    ``routed``: kvmlab-routed, 192.168.252.0/24. In the real lab they live in its namespace.
 
     Raises:
         Unsupported: on qemu:///session, which has no virtual networks.
@@ -116,6 +118,11 @@ def ensure_lab_network(conn: Any, mode: str = "nat") -> Message:
     try:
         net = v.networkLookupByName(name)
         what = "exists"
+        if not net.isPersistent():  # undefined while running (a lesson does it): make it persistent again
+            with libvirt_errors(f"Failed to define network from {name}.xml"):
+                net = v.networkDefineXML(network_xml(mode, uuid=net.UUIDString()))
+            api.append("net = conn.networkDefineXML(xml)  # with its <uuid>")
+            what = "defined again"
     except libvirt.libvirtError as exc:
         if exc.get_error_code() != libvirt.VIR_ERR_NO_NETWORK:
             raise map_libvirt_error(exc) from exc

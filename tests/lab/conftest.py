@@ -170,7 +170,7 @@ def kvmconn():
         c.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def helpers():
     """The helpers above, for test modules (tests/lab is not a package, so no imports)."""
     return types.SimpleNamespace(

@@ -107,7 +107,7 @@ def test_lab_networks_and_guests_live_only_in_the_namespace(real_lab, kvmconn, h
         here = {comm for _, comm, _, ns in processes() if ns == lab_ns}
         assert {"libvirtd", "virtlogd", "dnsmasq"} <= here and any(x.startswith("qemu-system") for x in here)
         nat = run("ip", "netns", "exec", NETNS, "iptables", "-t", "nat", "-S").stdout
-        assert "-s 192.168.150.0/24 ! -d 192.168.150.0/24" in nat and "MASQUERADE" in nat
+        assert "-s 192.168.250.0/24 ! -d 192.168.250.0/24" in nat and "MASQUERADE" in nat
         assert _firewall_rules(host_firewall()) == fw_before, "the host's firewall changed"
         assert guest.isActive()
     finally:

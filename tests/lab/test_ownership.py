@@ -65,7 +65,7 @@ def test_is_owned_reads_the_tag_not_the_name(kvmconn, helpers):
 
 
 @pytest.mark.parametrize("mode,forward,address", [
-    ("nat", "nat", "192.168.150.1"), ("isolated", None, "192.168.151.1"), ("routed", "route", "192.168.152.1"),
+    ("nat", "nat", "192.168.250.1"), ("isolated", None, "192.168.251.1"), ("routed", "route", "192.168.252.1"),
 ])
 def test_lab_network_xml(mode, forward, address):
     root = etree.fromstring(network_xml(mode).encode())
