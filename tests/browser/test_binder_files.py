@@ -70,3 +70,16 @@ def test_start_runs_the_command_it_is_given_even_when_the_lab_cannot_start(tmp_p
     assert p.stdout == "['a b', 'c']\n"
     assert "real lab not started" in p.stderr and "embedded lab works" in p.stderr
     assert (tmp_path / ".kvmlab-lab.log").exists()
+
+
+def test_readme_binder_badge_launches_this_repository_on_the_lessons():
+    import tomllib
+
+    repo = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    owner_name = re.fullmatch(r"https://github\.com/([\w.-]+/[\w.-]+)", repo).group(1)
+    badges = re.findall(r"\[!\[Binder\]\(https://mybinder\.org/badge_logo\.svg\)\]\((\S+?)\)", (ROOT / "README.md").read_text())
+    assert badges, "README.md has no Binder badge"
+    m = re.fullmatch(r"https://mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/(\w+)\?urlpath=lab/tree/(\S+)", badges[0])
+    assert m, f"not a mybinder launch link: {badges[0]}"
+    assert m.group(1) == owner_name, f"the badge launches {m.group(1)}, pyproject says {owner_name}"
+    assert (ROOT / m.group(3)).exists(), f"the badge opens {m.group(3)}, which is not in the repository"
