@@ -36,8 +36,8 @@ LAB_NAMES = {"nat": LAB_NETWORKS["nat"].name, "isolated": LAB_NETWORKS["isolated
              "routed": LAB_NETWORKS["routed"].name, "bridge": "kvmlab-bridge", "pool": LAB_POOL,
              "iso": "kvmlab-iso"}  # fmt: skip
 SESSION_NOTE = ("qemu:///session (no root): virtual networks cannot start here: libvirt needs root to create "
-                "bridges and NAT rules. The network cells explain instead of starting; `sudo kvmlab lab up` "
-                "gives the full lab")  # fmt: skip
+                "bridges and NAT rules. The lab's guests have no network card, and the network lessons (4, 5, 9) "
+                "use the embedded lab; `sudo kvmlab lab up` gives the full lab")  # fmt: skip
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _STATE_NAMES = {libvirt.VIR_DOMAIN_RUNNING: "running", libvirt.VIR_DOMAIN_PAUSED: "paused",
                 libvirt.VIR_DOMAIN_SHUTOFF: "shut off", libvirt.VIR_DOMAIN_CRASHED: "crashed",
@@ -71,8 +71,10 @@ class CourseHost:
                 **{n: "shut off" for n in SHUT_OFF}}  # fmt: skip
 
     def rows(self) -> list[tuple[str, str]]:
-        return [("nat network", self.nat), ("isolated network", self.isolated), ("routed network", self.routed),
-                ("bridge network", self.bridge), ("pool", self.pool), ("ISO pool", self.iso),
+        none = "(none: no virtual networks here)"
+        nets = [self.nat, self.isolated, self.routed, self.bridge] if self.can_start_networks else [none] * 4
+        return [("nat network", nets[0]), ("isolated network", nets[1]), ("routed network", nets[2]),
+                ("bridge network", nets[3]), ("pool", self.pool), ("ISO pool", self.iso),
                 ("domain type", self.domain_type),
                 ("domains", ", ".join(f"{n} ({s})" for n, s in self.domains.items()))]  # fmt: skip
 
@@ -82,6 +84,11 @@ class CourseHost:
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))
+
+    @property
+    def guest_network(self) -> str:
+        """The network a lesson's VM joins: the NAT network, or none ("") where networks cannot start."""
+        return self.nat if self.can_start_networks else ""
 
     def ready(self, conn: Any, name: str, timeout: float = 120.0) -> None:
         """Wait (bounded) until a real guest has booted: a shutdown sent earlier is lost, as on any PC

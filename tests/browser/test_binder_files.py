@@ -1,8 +1,7 @@
 """binder/ as repo2docker uses it: start hands over to the server, the packages match pyproject.
 
 (The full replay — a non-root user, a venv from requirements.txt and postBuild, the lessons run
-through binder/start — is described in docs/binder.md; it needs useradd and a network, so it is
-not part of the test run.)
+through binder/start — is tests/lab/test_binder_replay.py.)
 """
 
 from __future__ import annotations
