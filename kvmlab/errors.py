@@ -25,7 +25,7 @@ fragment of libvirt's message.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator, Mapping, Sequence, TypeVar
+from typing import Callable, Iterator, Mapping, Sequence, TypeVar, Union
 
 import libvirt
 
@@ -42,6 +42,7 @@ __all__ = [
     "map_libvirt_error",
     "libvirt_errors",
     "FLAGS_UNSUPPORTED",
+    "HintSource",
     "install_error_handler",
 ]
 
@@ -155,12 +156,15 @@ def _pick(code: int, msg: str, table: Mapping[int | str, T] | None, default: T) 
     return default
 
 
+HintSource = Union[str, Callable[[str], str]]  # a hint, or one made from libvirt's message
+
+
 def map_libvirt_error(
     exc: libvirt.libvirtError,
     prefix: Sequence[str] = (),
     hint: str = "",
     *,
-    hints: Mapping[int | str, str] | None = None,
+    hints: Mapping[int | str, HintSource] | None = None,
     classes: Mapping[int | str, type[KvmlabError]] | None = None,
     cls: type[KvmlabError] | None = None,
 ) -> KvmlabError:
@@ -172,7 +176,7 @@ def map_libvirt_error(
             (for example ``Failed to start domain 'x'``).
         hint: the teaching line when nothing in ``hints`` matches.
         hints: hints picked by libvirt error code (int keys) or by a fragment of libvirt's
-            message (str keys); the first match wins.
+            message (str keys); the first match wins. A hint may be a function of the message.
         classes: classes picked the same way, before the mapping by error code.
         cls: the class to raise, whatever libvirt said.
     """
@@ -180,7 +184,8 @@ def map_libvirt_error(
     msg = exc.get_error_message() or "unknown error"
     if cls is None:
         cls = _pick(code, msg, classes, _BY_CODE.get(code, OperationFailed))
-    hint = _pick(code, msg, hints, hint) or _HINT_BY_CODE.get(code, "")
+    hint = _pick(code, msg, hints, hint)
+    hint = (hint(msg) if callable(hint) else hint) or _HINT_BY_CODE.get(code, "")
     err = cls(msg, hint=hint, virsh_error=[*prefix, msg])
     err.libvirt_code = code
     return err
@@ -190,7 +195,7 @@ def map_libvirt_error(
 def libvirt_errors(
     *prefix: str,
     hint: str = "",
-    hints: Mapping[int | str, str] | None = None,
+    hints: Mapping[int | str, HintSource] | None = None,
     classes: Mapping[int | str, type[KvmlabError]] | None = None,
     cls: type[KvmlabError] | None = None,
 ) -> Iterator[None]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
+
 import libvirt
 
-from ..errors import FLAGS_UNSUPPORTED, KvmlabError, SpecError, libvirt_errors
+from ..errors import FLAGS_UNSUPPORTED, HintSource, KvmlabError, SpecError, libvirt_errors
 from ..specs.guard import guard_xml
 from .calls import virsh_line
 from .network_results import NetMessage
@@ -14,7 +17,7 @@ from .vsh import require_option
 __all__ = ["NetworkDefineOps"]
 
 # Why libvirt refused a network document, and what to do about it (net-define / net-create).
-_REFUSED_HINTS: dict[int, str] = {
+_REFUSED_HINTS: dict[int | str, HintSource] = {
     libvirt.VIR_ERR_XML_DETAIL: "the file is not well-formed XML: fix it at the line and caret shown "
     "(`virsh net-dumpxml default` prints a well-formed example)",
     libvirt.VIR_ERR_NO_NAME: "a network needs a name: <network><name>lab</name>...</network>",
@@ -24,6 +27,27 @@ _REFUSED_HINTS: dict[int, str] = {
     libvirt.VIR_ERR_OPERATION_FAILED: "that name is taken by a network with another UUID: choose another "
     "<name>, or give the existing UUID to modify that network",
 }
+
+_RANGE = re.compile(r"range (\S+) - (\S+) is not entirely within network (\S+)")
+
+
+def dhcp_range_hint(msg: str) -> str:
+    """For libvirt's "range A - B is not entirely within network GW/PREFIX": the addresses that fit."""
+    m = _RANGE.search(msg)
+    iface = ipaddress.ip_interface(m.group(3)) if m else None
+    if iface is None or iface.network.num_addresses < 4:
+        return "a DHCP <range> must lie inside the subnet of its <ip address=… prefix=…>"
+    net = iface.network
+    first, last = net.network_address + 1, net.broadcast_address - 1
+    if first == iface.ip:  # the gateway (the host's address) is not handed out
+        first += 1
+    elif last == iface.ip:
+        last -= 1
+    return (f"the DHCP <range> must lie inside the subnet {net} of <ip address='{iface.ip}' "
+            f"prefix='{net.prefixlen}'>: use addresses in {first} - {last}")
+
+
+_REFUSED_HINTS["is not entirely within network"] = dhcp_range_hint
 
 _DEFINE_HINT = "libvirt refused this network XML; `virsh net-dumpxml default` shows one it accepts"
 _CREATE_HINT = (

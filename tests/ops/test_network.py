@@ -330,3 +330,20 @@ def test_connection_has_the_network_methods():
     for name in ("net_list", "net_define", "net_create", "net_start", "net_info", "net_dumpxml",
                  "net_destroy", "net_autostart", "net_undefine"):  # fmt: skip
         assert callable(getattr(kvmlab.Connection, name))
+
+
+@pytest.mark.parametrize("verb", ["net_define", "net_create"])
+@pytest.mark.parametrize("address, prefix, start, end, fits", [
+    ("192.168.150.1", 24, "192.168.15.100", "192.168.15.200", "use addresses in 192.168.150.2 - 192.168.150.254"),
+    ("10.0.0.1", 16, "10.1.0.10", "10.1.0.20", "use addresses in 10.0.0.2 - 10.0.255.254"),
+    ("172.16.5.254", 24, "172.16.6.1", "172.16.6.9", "use addresses in 172.16.5.1 - 172.16.5.253"),
+])
+def test_dhcp_range_outside_the_subnet_gets_the_range_that_fits(conn, verb, address, prefix, start, end, fits):
+    xml = (f"<network><name>lab</name><bridge name='virbr10'/><ip address='{address}' prefix='{prefix}'>"
+           f"<dhcp><range start='{start}' end='{end}'/></dhcp></ip></network>")
+    before = inventory(conn)
+    with pytest.raises(kvmlab.OperationFailed) as info:
+        getattr(conn, verb)(xml)
+    assert info.value.virsh_error[-1].endswith(f"range {start} - {end} is not entirely within network {address}/{prefix}")
+    assert info.value.hint.endswith(fits) and "<ip address=" in info.value.hint
+    assert inventory(conn) == before
