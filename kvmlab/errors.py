@@ -41,7 +41,6 @@ __all__ = [
     "Unsupported",
     "map_libvirt_error",
     "libvirt_errors",
-    "FLAGS_UNSUPPORTED",
     "HintSource",
     "install_error_handler",
 ]
@@ -141,9 +140,10 @@ _HINT_BY_CODE = {
 }
 
 
-# classes= for "the driver lacks this flag" (virCheckFlags: VIR_ERR_INVALID_ARG, "unsupported flags …"):
-# Unsupported, where the code alone says InvalidInput. The network commands use it.
-FLAGS_UNSUPPORTED: Mapping[int | str, type[KvmlabError]] = {"unsupported flags": Unsupported}
+# Message fragments that say more than the code: "the driver lacks this flag" comes as
+# VIR_ERR_INVALID_ARG ("unsupported flags (0x1) in function …", virCheckFlags), yet it is the
+# backend's limit, not the learner's input.
+_BY_MESSAGE: Mapping[int | str, type[KvmlabError]] = {"unsupported flags": Unsupported}
 
 T = TypeVar("T")
 
@@ -183,7 +183,7 @@ def map_libvirt_error(
     code = exc.get_error_code()
     msg = exc.get_error_message() or "unknown error"
     if cls is None:
-        cls = _pick(code, msg, classes, _BY_CODE.get(code, OperationFailed))
+        cls = _pick(code, msg, classes, None) or _pick(code, msg, _BY_MESSAGE, _BY_CODE.get(code, OperationFailed))
     hint = _pick(code, msg, hints, hint)
     hint = (hint(msg) if callable(hint) else hint) or _HINT_BY_CODE.get(code, "")
     err = cls(msg, hint=hint, virsh_error=[*prefix, msg])

@@ -10,7 +10,7 @@ from typing import Callable
 
 import libvirt
 
-from ..errors import FLAGS_UNSUPPORTED, UsageError, libvirt_errors, map_libvirt_error
+from ..errors import UsageError, libvirt_errors, map_libvirt_error
 from .calls import flag_names, virsh_line
 from .network_define import NetworkDefineOps
 from .network_lookup import lookup_network
@@ -90,7 +90,7 @@ class NetworkOps(NetworkDefineOps):
         ):
             if on:
                 flags |= flag
-        with libvirt_errors("Failed to list networks", classes=FLAGS_UNSUPPORTED):
+        with libvirt_errors("Failed to list networks"):
             nets = self.virconn.listAllNetworks(flags)
             rows = [_row(n) for n in nets]
         rows.sort(key=lambda r: name_order(r.name))
@@ -145,7 +145,7 @@ class NetworkOps(NetworkDefineOps):
         flags = libvirt.VIR_NETWORK_XML_INACTIVE if inactive else 0
         require_xpath(xpath, "/network/ip")
         with libvirt_errors(hint="this driver cannot show the inactive XML; drop --inactive" if inactive
-                            else "libvirt could not produce the XML", classes=FLAGS_UNSUPPORTED):
+                            else "libvirt could not produce the XML"):
             xml = net.XMLDesc(flags)
         api.append("net.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE)" if inactive else "net.XMLDesc(0)")
         text = dump_text(xml, xpath, wrap, api)
@@ -198,8 +198,7 @@ class NetworkOps(NetworkDefineOps):
         try:
             getattr(net, method)(*args)
         except libvirt.libvirtError as exc:
-            raise map_libvirt_error(exc, [failed], hint(net) if callable(hint) else hint,
-                                    classes=FLAGS_UNSUPPORTED) from exc
+            raise map_libvirt_error(exc, [failed], hint(net) if callable(hint) else hint) from exc
         api.append(f"net.{method}({', '.join(map(str, args))})")
         return NetMessage(message=done, network=net.name(), virsh=virsh_line(command, network, **options), api=api)
 

@@ -7,7 +7,7 @@ import re
 
 import libvirt
 
-from ..errors import FLAGS_UNSUPPORTED, HintSource, KvmlabError, SpecError, libvirt_errors
+from ..errors import HintSource, KvmlabError, SpecError, libvirt_errors
 from ..specs.guard import guard_xml
 from .calls import virsh_line
 from .network_results import NetMessage
@@ -84,8 +84,7 @@ class NetworkDefineOps:
             raise _prefixed(err, failed) from err
         flag = f"VIR_NETWORK_{verb.upper()}_VALIDATE"
         method = "networkDefineXML" if verb == "define" else "networkCreateXML"
-        with libvirt_errors(failed, hints=_REFUSED_HINTS, hint=_DEFINE_HINT if verb == "define" else _CREATE_HINT,
-                            classes=FLAGS_UNSUPPORTED):
+        with libvirt_errors(failed, hints=_REFUSED_HINTS, hint=_DEFINE_HINT if verb == "define" else _CREATE_HINT):
             if validate:
                 net = getattr(self.virconn, method + "Flags")(xml, getattr(libvirt, flag))
             else:

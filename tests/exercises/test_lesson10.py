@@ -161,7 +161,7 @@ def test_virsh_lines_count_too(conn, steps):
 def test_pool_start_build_is_a_real_host_option(conn):
     """The test driver refuses pool-start --build (a flag it does not implement); the check would count it."""
     _define(conn)
-    with pytest.raises(kvmlab.InvalidInput, match="unsupported flags"):
+    with pytest.raises(kvmlab.Unsupported, match="unsupported flags"):
         conn.pool_start("lab", build=True)
 
 
