@@ -24,11 +24,14 @@ from ..errors import InvalidState, OperationFailed, libvirt_errors
 from .ownership import is_owned, tag_domain_xml, virconn_of
 from .resources import LAB_NETWORKS, LAB_POOL, ensure_lab_network, ensure_lab_pool, pool_path
 
-__all__ = ["CourseHost", "course_host", "wait_state", "RUNNING", "PAUSED", "SHUT_OFF", "EMBEDDED_NAMES", "LAB_NAMES"]
+__all__ = ["CourseHost", "course_host", "wait_state", "COURSE_DOMAINS", "RUNNING", "PAUSED", "SHUT_OFF",
+           "EMBEDDED_NAMES", "LAB_NAMES"]
 
 RUNNING = ("web01", "db01")
 PAUSED = ("build",)
 SHUT_OFF = ("backup", "installer")
+COURSE_DOMAINS = {**{n: "running" for n in RUNNING}, **{n: "paused" for n in PAUSED},
+                  **{n: "shut off" for n in SHUT_OFF}}  # fmt: skip  # name -> the state a lesson starts from
 # role -> name of the network or pool playing it
 EMBEDDED_NAMES = {"nat": "default", "isolated": "isolated", "routed": "routed", "bridge": "host-bridge",
                   "pool": "default", "iso": "iso"}  # fmt: skip
@@ -67,8 +70,7 @@ class CourseHost:
 
     @property
     def domains(self) -> dict[str, str]:
-        return {**{n: "running" for n in RUNNING}, **{n: "paused" for n in PAUSED},
-                **{n: "shut off" for n in SHUT_OFF}}  # fmt: skip
+        return dict(COURSE_DOMAINS)
 
     def rows(self) -> list[tuple[str, str]]:
         none = "(none: no virtual networks here)"
@@ -231,7 +233,7 @@ def _define_iso_pool(conn: Any, v: libvirt.virConnect, made: list[str]) -> None:
 
 
 def _refuse_foreign_domains(v: libvirt.virConnect) -> None:
-    for name in RUNNING + PAUSED + SHUT_OFF:
+    for name in COURSE_DOMAINS:
         try:
             dom = v.lookupByName(name)
         except libvirt.libvirtError:
@@ -249,8 +251,7 @@ def _domains(v: libvirt.virConnect, network: str | None, say: Callable[[str], No
     from .console import READY_MARKER, Console
 
     booted: list[tuple[str, float]] = []
-    for name, want in {**{n: "running" for n in RUNNING}, **{n: "paused" for n in PAUSED},
-                       **{n: "shut off" for n in SHUT_OFF}}.items():  # fmt: skip
+    for name, want in COURSE_DOMAINS.items():
         try:
             dom = v.lookupByName(name)
         except libvirt.libvirtError:
