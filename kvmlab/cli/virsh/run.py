@@ -9,7 +9,9 @@ from typing import Sequence, TextIO
 from ...connection import Connection, connect
 from ...errors import KvmlabError, UsageError
 from . import commands_domain, commands_network, commands_pool, commands_volume
-from .parse import Invocation, parse_argv, parse_batch
+from .help import help_text
+from .parse import STRING, Command, Invocation, Opt, parse_argv, parse_batch
+from .shell import QUIT_COMMANDS, interactive
 from .streams import HINT_PREFIX, report
 
 __all__ = ["COMMANDS", "HINT_PREFIX", "run_batch", "main"]
@@ -21,8 +23,15 @@ COMMANDS = {
         *commands_network.COMMANDS,
         *commands_pool.COMMANDS,
         *commands_volume.COMMANDS,
+        # virsh's own: end the interactive terminal, or the rest of a batch
+        *(Command(q, (), lambda _conn, _values: "", help="quit this interactive terminal") for q in QUIT_COMMANDS),
     )
 }
+COMMANDS["help"] = Command(
+    "help", (Opt("command", STRING, help="Prints global help, command specific help, or help for a group of "
+                 "related commands"),),  # fmt: skip
+    lambda _conn, values: help_text(COMMANDS, values.get("command")), help="print help", needs_connection=False,
+)
 
 
 def run_batch(conn: Connection, invocations: Sequence[Invocation], out: TextIO, errs: TextIO) -> bool:
@@ -30,6 +39,9 @@ def run_batch(conn: Connection, invocations: Sequence[Invocation], out: TextIO, 
     ok = True
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(errs):
         for inv in invocations:
+            if inv.command.name in QUIT_COMMANDS:  # virsh: stop here, print nothing, succeed
+                ok = True
+                break
             try:
                 result = inv.command.run(conn, inv.values)
                 out.write(str(result))
@@ -44,6 +56,7 @@ def run_batch(conn: Connection, invocations: Sequence[Invocation], out: TextIO, 
 
 USAGE = """usage: kvmlab virsh [-c URI] COMMAND [ARGS...]
        kvmlab virsh [-c URI] 'CMD1 ARGS; CMD2 ARGS; ...'
+       kvmlab virsh [-c URI]                      (the interactive terminal: virsh # ...; quit)
 """
 
 
@@ -78,7 +91,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, errs: Tex
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(errs):
             report(err)
         return 1
-    if not invocations:
+    if not invocations and args:
         return 0
     try:
         conn = connect(uri)
@@ -87,6 +100,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, errs: Tex
             report(err)
         return 1
     try:
+        if not args:  # no command: virsh's interactive terminal
+            return interactive(conn, COMMANDS, run_batch, out, errs)
         return 0 if run_batch(conn, invocations, out, errs) else 1
     finally:
         conn.close()

@@ -1,0 +1,91 @@
+"""virsh's `help`, for the commands kvmlab runs: the same groups, order and one-line help as virsh.
+
+`help` lists kvmlab's commands the way `virsh help` lists all of virsh's (a hint on stderr says it
+is a subset); `help KEYWORD` lists one group; `help COMMAND` shows NAME, SYNOPSIS and OPTIONS from
+kvmlab's own option tables.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Mapping
+
+from ...errors import UsageError
+from .descriptions import DESCRIPTIONS
+from .parse import ALIAS, BOOL, INT, Command, Opt
+from .streams import HINT_PREFIX
+
+__all__ = ["GROUPS", "group_of", "help_text"]
+
+# virsh's command groups (tools/virsh.c cmdGroups), in virsh's order: title, help keyword
+GROUPS = [("Domain Management", "domain"), ("Domain Monitoring", "monitor"), ("Networking", "network"),
+          ("Storage Pool", "pool"), ("Storage Volume", "volume"), ("Virsh itself", "virsh")]  # fmt: skip
+_MONITOR = {"list", "dominfo"}
+_VIRSH = {"quit", "exit", "help"}
+
+
+def group_of(name: str) -> str:
+    if name in _MONITOR:
+        return "monitor"
+    if name in _VIRSH:
+        return "virsh"
+    for prefix, keyword in (("net-", "network"), ("pool-", "pool"), ("vol-", "volume")):
+        if name.startswith(prefix):
+            return keyword
+    return "domain"
+
+
+def _group(title: str, keyword: str, commands: Mapping[str, Command]) -> str:
+    names = sorted(n for n in commands if group_of(n) == keyword)
+    lines = "".join(f"    {n:<30} {commands[n].help}\n" for n in names)
+    return f" {title} (help keyword '{keyword}'):\n{lines}\n" if names else ""
+
+
+def _type(o: Opt) -> str:
+    return "number" if o.kind == INT else "string"  # virsh shows DATA as <string> too
+
+
+def _synopsis(o: Opt) -> str:
+    if o.kind == BOOL:
+        return f"[--{o.name}]"
+    if o.required:
+        return f"<{o.name}>" if o.positional else f"--{o.name} <{_type(o)}>"
+    return f"[--{o.name} <{_type(o)}>]"
+
+
+def _option(o: Opt) -> str:
+    if o.kind == BOOL:
+        left = f"--{o.name}"
+    elif o.positional and o.required:
+        left = f"[--{o.name}] <{_type(o)}>"
+    else:
+        left = f"--{o.name} <{_type(o)}>"
+    return f"    {left:<15}  {o.help}\n"
+
+
+def _command(cmd: Command) -> str:
+    opts = [o for o in cmd.opts if o.kind != ALIAS]
+    text = f"  NAME\n    {cmd.name} - {cmd.help}\n\n  SYNOPSIS\n    {' '.join([cmd.name] + [_synopsis(o) for o in opts])}\n"
+    if cmd.name in DESCRIPTIONS:
+        text += "\n  DESCRIPTION\n" + "".join(f"    {line}\n" for line in DESCRIPTIONS[cmd.name])
+    if opts:
+        text += "\n  OPTIONS\n" + "".join(_option(o) for o in opts)
+    return text + "\n"
+
+
+def help_text(commands: Mapping[str, Command], topic: str | None = None) -> str:
+    """What `help [TOPIC]` prints for ``commands``.
+
+    Raises:
+        UsageError: TOPIC is neither a command nor a group keyword (virsh's words).
+    """
+    if not topic:
+        sys.stderr.write(f"{HINT_PREFIX}these are the virsh commands kvmlab runs; `virsh help` lists all of virsh's\n")
+        return "Grouped commands:\n\n" + "".join(_group(t, k, commands) for t, k in GROUPS)
+    for title, keyword in GROUPS:
+        if topic == keyword:
+            return _group(title, keyword, commands)[:-1]  # virsh: no blank line after a single group
+    if topic in commands:
+        return _command(commands[topic])
+    raise UsageError(f"command or command group '{topic}' doesn't exist",
+                     hint="`help` lists the commands kvmlab runs and their groups")  # fmt: skip

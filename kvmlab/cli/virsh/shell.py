@@ -1,0 +1,72 @@
+"""`kvmlab virsh` with no command: virsh's interactive terminal on one connection.
+
+The connection stays open between lines, so state persists (which matters for the embedded lab:
+a new `kvmlab virsh` process starts from a fresh one). As in virsh: a banner, the prompt
+``virsh # ``, each line parsed and run as a batch, errors never end the session, ``quit`` or
+``exit`` (or end of input) do, and the exit status is 0. When stdin is not a terminal, virsh
+(readline) echoes each line after the prompt; so does this.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import Mapping, TextIO
+
+from ...connection import Connection
+from ...errors import UsageError
+from .parse import Command, parse_batch
+from .streams import report
+
+__all__ = ["BANNER", "PROMPT", "QUIT_COMMANDS", "interactive"]
+
+BANNER = (
+    "Welcome to virsh, the virtualization interactive terminal.\n\n"
+    "Type:  'help' for help with commands\n"
+    "       'quit' to quit\n\n"
+)
+PROMPT = "virsh # "
+QUIT_COMMANDS = ("quit", "exit")
+
+
+def _read(tty: bool, stdin: TextIO, out: TextIO) -> str | None:
+    if tty:
+        try:
+            return input(PROMPT)  # readline: line editing and history
+        except EOFError:
+            return None
+    out.write(PROMPT)
+    line = stdin.readline()
+    if not line:
+        return None
+    line = line.rstrip("\n")
+    out.write(line + "\n")
+    return line
+
+
+def interactive(conn: Connection, commands: Mapping[str, Command], run_batch, out: TextIO, errs: TextIO,
+                stdin: TextIO | None = None) -> int:  # fmt: skip
+    """Read lines until quit/exit or end of input; run each as a virsh batch on ``conn``."""
+    stdin = stdin or sys.stdin
+    tty = stdin.isatty() and out is sys.stdout
+    if tty:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (input() then edits lines and keeps history)
+    out.write(BANNER)
+    while (line := _read(tty, stdin, out)) is not None:
+        if not line.strip():
+            continue
+        try:
+            invocations = parse_batch(line, commands)
+        except UsageError as err:
+            out.flush()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(errs):
+                report(err)
+            errs.flush()
+            continue
+        run_batch(conn, invocations, out, errs)
+        if any(inv.command.name in QUIT_COMMANDS for inv in invocations):
+            break
+    out.write("\n")
+    out.flush()
+    return 0
