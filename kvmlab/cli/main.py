@@ -8,7 +8,8 @@ from typing import Sequence
 USAGE = """usage: kvmlab <command> [args]
 
 commands:
-  virsh   [-c URI] 'cmd; cmd …'   virsh's commands on kvmlab's operations (byte-identical output)
+  virsh   [-c URI] ['cmd; cmd …']   virsh's commands on kvmlab's operations (byte-identical output);
+                                     no command: virsh's interactive terminal
   xml     domain|network|pool|volume [options]   print validated XML, like virt-install --print-xml
   doctor  what this machine can run: libvirt, URIs, KVM vs TCG, QEMU, schemas
   lab     up|status|down|reset       the real lab: a private libvirtd + QEMU
