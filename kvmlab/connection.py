@@ -64,7 +64,7 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
 
         >>> print(conn.virsh("list --all; dominfo web01"))
         """
-        from .cli.virsh.line import run_line
+        from .virsh.line import run_line
 
         return run_line(self, line)
 
@@ -72,7 +72,7 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
         # Only reached for names that do not exist: teach the right spelling (conn.destory -> destroy).
         if name.startswith("_"):
             raise AttributeError(name)
-        from .cli.virsh.hints import suggest_command
+        from .virsh.hints import suggest_command
 
         ops = [n for n in dir(type(self)) if not n.startswith("_")]
         cli_name = name.replace("_", "-")

@@ -8,9 +8,14 @@
     ├── NotFound                no such domain / network / pool / volume
     ├── InvalidState            the object is in the wrong state for that operation
     ├── InvalidInput            a value, file or XML document kvmlab refuses before libvirt sees it
-    │   └── SpecError           a spec failed the schema or a semantic check
+    │   ├── SpecError           a spec failed the schema or a semantic check
+    │   ├── XPathSyntax         an --xpath expression libxml2 cannot compile
+    │   └── EditRejected        an edited document libvirt refused; nothing changed
+    ├── EditAbandoned           the user answered 'n' at virsh's "Try again?" prompt
     ├── OperationFailed         libvirt tried and failed
-    └── Unsupported             the backend cannot do this (e.g. networks in qemu:///session)
+    │   └── ConsoleTimeout      a guest's marker did not appear on its console in time
+    ├── Unsupported             the backend cannot do this (e.g. networks in qemu:///session)
+    └── ExerciseFailed          a graded answer is not right yet (message: what, hint: where to look)
 
 ``virsh_error`` holds the message lines virsh prints after ``error: `` for the same failure,
 so the CLI twin and a notebook show exactly what virsh would. ``hint`` is kvmlab's own
@@ -39,6 +44,12 @@ __all__ = [
     "SpecError",
     "OperationFailed",
     "Unsupported",
+    "XPathSyntax",
+    "EditRejected",
+    "EditAbandoned",
+    "ConsoleTimeout",
+    "ExerciseFailed",
+    "FAILED",
     "map_libvirt_error",
     "libvirt_errors",
     "HintSource",
@@ -111,6 +122,57 @@ class OperationFailed(KvmlabError):
 
 class Unsupported(KvmlabError):
     """The backend in use cannot do this."""
+
+
+class XPathSyntax(InvalidInput):
+    """An XPath expression libxml2 cannot compile.
+
+    virsh prints libxml2's own three lines on stderr (``stderr_text``) and succeeds with no output.
+    """
+
+    stderr_text: str = ""
+
+
+FAILED = "Failed."  # virsh's one-word verdict on a rejected edit
+
+
+class EditRejected(InvalidInput):
+    """The edited XML was not accepted (or the domain changed meanwhile); nothing was changed.
+
+    ``reason`` is virsh's one-word verdict (``Failed.``); ``edited`` is the rejected text, to fix and retry.
+    """
+
+    reason: str = FAILED
+    edited: str = ""
+    reread: str | None = None
+
+
+class EditAbandoned(KvmlabError):
+    """The user answered 'n' at virsh's ``Try again?`` prompt (virsh prints nothing more)."""
+
+
+class ConsoleTimeout(OperationFailed):
+    """A marker did not appear on the console in time; ``.tail`` holds the last lines seen."""
+
+    def __init__(self, message: str, tail: list[str]):
+        super().__init__(message, hint="read the console transcript below: the guest's last words say why")
+        self.tail = tail
+
+    def __str__(self) -> str:
+        return super().__str__() + "".join(f"\n  | {line}" for line in self.tail)
+
+
+class ExerciseFailed(KvmlabError):
+    """The answer is not right yet. ``message`` says what is wrong, ``hint`` what to look at."""
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        hint = f"<div><b>hint:</b> {escape(self.hint)}</div>" if self.hint else ""
+        return (
+            "<div class='kvmlab-exercise failed' style='border-left:4px solid #c60;padding:4px 8px'>"
+            f"<div><b>not yet:</b> {escape(self.message)}</div>{hint}</div>"
+        )
 
 
 _BY_CODE = {

@@ -17,21 +17,10 @@ import difflib
 from html import escape
 from typing import Iterable
 
-from ..cli.virsh.hints import KNOWN_TYPOS
-from ..errors import KvmlabError
+from ..virsh.hints import KNOWN_TYPOS
+from ..errors import ExerciseFailed, KvmlabError
 
 __all__ = ["ExerciseFailed", "Passed", "expect", "choose", "virsh_words"]
-
-
-class ExerciseFailed(KvmlabError):
-    """The answer is not right yet. ``message`` says what is wrong, ``hint`` what to look at."""
-
-    def _repr_html_(self) -> str:
-        hint = f"<div><b>hint:</b> {escape(self.hint)}</div>" if self.hint else ""
-        return (
-            "<div class='kvmlab-exercise failed' style='border-left:4px solid #c60;padding:4px 8px'>"
-            f"<div><b>not yet:</b> {escape(self.message)}</div>{hint}</div>"
-        )
 
 
 class Passed:

@@ -116,8 +116,8 @@ def check_three_ways(conn, virsh_line: str, result, names: Sequence[str]) -> Pas
         result: what the kvmlab call returned.
         names: the domain names from a libvirt-python call on ``conn.virconn``.
     """
-    from ..cli.virsh import COMMANDS
-    from ..cli.virsh.parse import parse_argv
+    from ..virsh import COMMANDS
+    from ..virsh.parse import parse_argv
     from ..ops.result import Table
 
     expect(isinstance(virsh_line, str) and virsh_line.strip() and virsh_line.strip().upper() != "TODO",

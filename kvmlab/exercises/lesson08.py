@@ -21,9 +21,9 @@ from typing import Any
 
 import libvirt
 
-from ..cli.virsh.hints import KNOWN_TYPOS
-from ..cli.virsh.parse import parse_batch
-from ..cli.virsh.run import COMMANDS
+from ..virsh.hints import KNOWN_TYPOS
+from ..virsh.parse import parse_batch
+from ..virsh.run import COMMANDS
 from ..errors import KvmlabError, UsageError
 from .checks import ExerciseFailed, Passed, expect, virsh_words
 from .lesson07 import memory_mistake, read_domain

@@ -14,9 +14,9 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from ..cli.virsh.hints import KNOWN_TYPOS
-from ..cli.virsh.run import COMMANDS
-from ..cli.virsh.parse import parse_batch
+from ..virsh.hints import KNOWN_TYPOS
+from ..virsh.run import COMMANDS
+from ..virsh.parse import parse_batch
 from ..errors import KvmlabError, UsageError
 from ..ops.network_results import NetworkRow
 from .checks import ExerciseFailed, Passed, expect, virsh_words

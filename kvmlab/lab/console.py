@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 import libvirt
 from lxml import etree
 
-from ..errors import InvalidState, OperationFailed, libvirt_errors
+from ..errors import ConsoleTimeout, InvalidState, OperationFailed, libvirt_errors
 
 __all__ = ["Console", "ConsoleTimeout", "log_path", "clean", "wait_ready", "READY_MARKER", "DHCP_MARKER", "PROMPT"]
 
@@ -33,17 +33,6 @@ PROMPT = "kvmlab# "  # the ttyS0 shell's PS1
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1bc")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _counter = iter(range(1, 1 << 30))
-
-
-class ConsoleTimeout(OperationFailed):
-    """A marker did not appear on the console in time; ``.tail`` holds the last lines seen."""
-
-    def __init__(self, message: str, tail: list[str]):
-        super().__init__(message, hint="read the console transcript below: the guest's last words say why")
-        self.tail = tail
-
-    def __str__(self) -> str:
-        return super().__str__() + "".join(f"\n  | {line}" for line in self.tail)
 
 
 def log_path(name: str) -> Path:

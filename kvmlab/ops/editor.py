@@ -18,7 +18,7 @@ import subprocess
 import sys
 from typing import Callable, TypeVar
 
-from ..errors import InvalidInput, KvmlabError, OperationFailed
+from ..errors import FAILED, EditAbandoned, EditRejected, InvalidInput, KvmlabError, OperationFailed
 from .source import XmlSource, read_xml_source
 
 __all__ = [
@@ -37,23 +37,7 @@ __all__ = [
     "edit_loop",
 ]
 
-FAILED = "Failed."
 CHANGED = "The XML configuration was changed by another user."
-
-
-class EditRejected(InvalidInput):
-    """The edited XML was not accepted (or the domain changed meanwhile); nothing was changed.
-
-    ``reason`` is virsh's one-word verdict (``Failed.``); ``edited`` is the rejected text, to fix and retry.
-    """
-
-    reason: str = FAILED
-    edited: str = ""
-    reread: str | None = None
-
-
-class EditAbandoned(KvmlabError):
-    """The user answered 'n' at virsh's ``Try again?`` prompt (virsh prints nothing more)."""
 
 
 # ask(error, relax_available) -> 'y' (edit again), 'f' (define again), 'i' (without validation),

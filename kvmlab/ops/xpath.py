@@ -12,18 +12,9 @@ from html import escape as _escape
 
 from lxml import etree
 
-from ..errors import InvalidInput, OperationFailed
+from ..errors import InvalidInput, OperationFailed, XPathSyntax
 
 __all__ = ["XPathSyntax", "dump_xpath", "require_xpath", "dump_text"]
-
-
-class XPathSyntax(InvalidInput):
-    """An XPath expression libxml2 cannot compile.
-
-    virsh prints libxml2's own three lines on stderr (``stderr_text``) and succeeds with no output.
-    """
-
-    stderr_text: str = ""
 
 
 def _parser() -> etree.XMLParser:

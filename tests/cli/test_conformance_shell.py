@@ -58,7 +58,7 @@ def test_embedded_lab_keeps_its_state_for_the_whole_session():
 
 
 # --- help ---
-from kvmlab.cli.virsh.run import COMMANDS  # noqa: E402
+from kvmlab.virsh.run import COMMANDS  # noqa: E402
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kvmlab.cli.virsh.parse import tokenize
+from kvmlab.virsh.parse import tokenize
 from kvmlab.errors import UsageError
 
 from ..conftest import assert_same

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ...ops.editor import FAILED, EditRejected, ask_reedit
-from ...ops.pool_edit import EDIT_FAILED_STDOUT
-from ...ops.calls import virsh_line
-from ...ops.pool_results import PoolMessage
+from ..ops.editor import FAILED, EditRejected, ask_reedit
+from ..ops.pool_edit import EDIT_FAILED_STDOUT
+from ..ops.calls import virsh_line
+from ..ops.pool_results import PoolMessage
 from .parse import BOOL, DATA, STRING, Command, Opt, bool_options
 from .streams import say_errors, xpath_quirk
 

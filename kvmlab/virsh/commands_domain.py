@@ -7,17 +7,16 @@ success, the ``edit`` no-terminal quirk), the handler writes those extra bits it
 from __future__ import annotations
 
 import os
-import sys
 
 import libvirt
 
-from ...errors import KvmlabError, OperationFailed, Unsupported, map_libvirt_error
-from ...ops.domain_define import FilePath
-from ...ops.editor import FAILED, EditRejected
-from ...ops.editor import ask_reedit
-from ...ops.result import Message, Result
+from ..errors import KvmlabError, OperationFailed, Unsupported, map_libvirt_error
+from ..ops.domain_define import FilePath
+from ..ops.editor import FAILED, EditRejected
+from ..ops.editor import ask_reedit
+from ..ops.result import Message, Result
 from .parse import ALIAS, BOOL, DATA, STRING, Command, Opt, bool_options
-from .streams import say_errors, xpath_quirk
+from .streams import current, say_errors, xpath_quirk
 
 __all__ = ["COMMANDS"]
 
@@ -39,8 +38,8 @@ def _console(conn, name: str) -> None:
     if not os.isatty(0):
         raise OperationFailed("Cannot run interactive console without a controlling TTY",
                               hint="run it from a terminal, or see the guest with kvmlab's lab console")
-    sys.stdout.write(f"Connected to domain '{name}'\nEscape character is ^] (Ctrl + ])\n")
-    sys.stdout.flush()
+    current().out.write(f"Connected to domain '{name}'\nEscape character is ^] (Ctrl + ])\n")
+    current().out.flush()
     stream = conn.virconn.newStream(0)
     try:
         dom.openConsole(None, stream, 0)
@@ -53,7 +52,7 @@ def _console(conn, name: str) -> None:
 
 def _with_console(result: Result, conn, name: str, fail: bool) -> Result:
     """Print the started/created line, then try the console like cmdRunConsole."""
-    sys.stdout.write(str(result))
+    current().out.write(str(result))
     try:
         _console(conn, name)
     except KvmlabError as err:

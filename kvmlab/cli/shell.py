@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Mapping, TextIO
+from typing import TextIO
 
-from ...connection import Connection
-from ...errors import UsageError
-from .parse import Command, parse_batch
-from .streams import report
+from ..connection import Connection
+from ..errors import UsageError
+from ..virsh.parse import parse_batch
+from ..virsh.run import COMMANDS, QUIT_COMMANDS, report_usage, run_batch
 
-__all__ = ["BANNER", "PROMPT", "QUIT_COMMANDS", "interactive"]
+__all__ = ["BANNER", "PROMPT", "interactive"]
 
 BANNER = (
     "Welcome to virsh, the virtualization interactive terminal.\n\n"
@@ -26,7 +26,6 @@ BANNER = (
     "       'quit' to quit\n\n"
 )
 PROMPT = "virsh # "
-QUIT_COMMANDS = ("quit", "exit")
 
 
 def _read(tty: bool, stdin: TextIO, out: TextIO) -> str | None:
@@ -44,8 +43,7 @@ def _read(tty: bool, stdin: TextIO, out: TextIO) -> str | None:
     return line
 
 
-def interactive(conn: Connection, commands: Mapping[str, Command], run_batch, out: TextIO, errs: TextIO,
-                stdin: TextIO | None = None) -> int:  # fmt: skip
+def interactive(conn: Connection, out: TextIO, errs: TextIO, stdin: TextIO | None = None) -> int:
     """Read lines until quit/exit or end of input; run each as a virsh batch on ``conn``."""
     stdin = stdin or sys.stdin
     tty = stdin.isatty() and out is sys.stdout
@@ -57,11 +55,10 @@ def interactive(conn: Connection, commands: Mapping[str, Command], run_batch, ou
         if not line.strip():
             continue
         try:
-            invocations = parse_batch(line, commands)
+            invocations = parse_batch(line, COMMANDS)
         except UsageError as err:
             out.flush()
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(errs):
-                report(err)
+            report_usage(err, out, errs)
             errs.flush()
             continue
         run_batch(conn, invocations, out, errs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from ...errors import UsageError
+from ..errors import UsageError
 
 __all__ = ["Opt", "Command", "Invocation", "tokenize", "parse_batch", "parse_argv", "bool_options"]
 

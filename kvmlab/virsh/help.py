@@ -7,13 +7,12 @@ kvmlab's own option tables.
 
 from __future__ import annotations
 
-import sys
 from typing import Mapping
 
-from ...errors import UsageError
+from ..errors import UsageError
 from .descriptions import DESCRIPTIONS
 from .parse import ALIAS, BOOL, INT, Command, Opt
-from .streams import HINT_PREFIX
+from .streams import HINT_PREFIX, current
 
 __all__ = ["GROUPS", "group_of", "help_text"]
 
@@ -80,7 +79,7 @@ def help_text(commands: Mapping[str, Command], topic: str | None = None) -> str:
         UsageError: TOPIC is neither a command nor a group keyword (virsh's words).
     """
     if not topic:
-        sys.stderr.write(f"{HINT_PREFIX}these are the virsh commands kvmlab runs; `virsh help` lists all of virsh's\n")
+        current().err.write(f"{HINT_PREFIX}these are the virsh commands kvmlab runs; `virsh help` lists all of virsh's\n")
         return "Grouped commands:\n\n" + "".join(_group(t, k, commands) for t, k in GROUPS)
     for title, keyword in GROUPS:
         if topic == keyword:

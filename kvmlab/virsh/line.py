@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 from dataclasses import dataclass
 from html import escape
 
-from ...errors import UsageError
+from ..errors import UsageError
 from .parse import parse_batch
-from .run import COMMANDS, run_batch
-from .streams import report
+from .run import COMMANDS, report_usage, run_batch
 
 __all__ = ["VirshRun", "run_line"]
 
@@ -42,8 +40,7 @@ def run_line(conn, line: str) -> VirshRun:
     try:
         invocations = parse_batch(line, COMMANDS)
     except UsageError as err:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(errs):
-            report(err)
+        report_usage(err, out, errs)
         return VirshRun(line, out.getvalue(), errs.getvalue(), 1)
     if not invocations:
         return VirshRun(line, "", "", 1 if line == "" else 0)
