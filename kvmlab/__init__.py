@@ -3,9 +3,13 @@
     >>> import kvmlab
     >>> conn = kvmlab.connect()          # the embedded lab: libvirt's test driver
     >>> print(conn.list(all=True))       # exactly what `virsh list --all` prints
+
+The names below are imported on first use (PEP 562), so ``import kvmlab`` stays cheap for the
+command line: ``kvmlab virsh list`` never loads the spec classes or libvirt's schemas.
 """
 
-from .connection import Connection, connect, default_uri, embedded_uri
+import importlib as _importlib
+
 from .errors import (
     ConnectionFailed,
     InvalidInput,
@@ -18,14 +22,39 @@ from .errors import (
     UsageError,
 )
 from .errors import install_error_handler as _install_error_handler
-from .ops.result import Fields, Message, Result, Table, Xml
-from . import specs as _specs
-from .specs import *  # noqa: F401,F403 (the spec classes: listed once, in kvmlab.specs.__all__)
 
 # libvirt's default handler prints every error to the raw stderr (fd 2), even ones kvmlab handles.
 _install_error_handler()
 
 __version__ = "0.1.0"
+
+# name -> the module that defines it; one table, so __all__, __getattr__ and __dir__ agree
+_LAZY = {
+    "Connection": "connection",
+    "connect": "connection",
+    "default_uri": "connection",
+    "embedded_uri": "connection",
+    "Result": "ops.result",
+    "Message": "ops.result",
+    "Table": "ops.result",
+    "Fields": "ops.result",
+    "Xml": "ops.result",
+    # the spec classes: kvmlab.specs.__all__ is their one list (tests/test_public_api.py checks it)
+    "DomainSpec": "specs",
+    "DiskSpec": "specs",
+    "InterfaceSpec": "specs",
+    "NetworkSpec": "specs",
+    "IpSpec": "specs",
+    "DhcpRange": "specs",
+    "DhcpHost": "specs",
+    "PoolSpec": "specs",
+    "VolumeSpec": "specs",
+    "Problem": "specs",
+    "check_xml": "specs",
+    "validate_xml": "specs",
+    "guard_xml": "specs",
+    "xml_parser": "specs",
+}
 
 __all__ = [
     "Connection",
@@ -46,6 +75,18 @@ __all__ = [
     "Table",
     "Fields",
     "Xml",
+    *(n for n, m in _LAZY.items() if m == "specs"),
 ]
 
-__all__ += _specs.__all__
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kvmlab' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once loaded, a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

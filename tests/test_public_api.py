@@ -14,9 +14,23 @@ def test_all_names_exist_and_are_documented():
 
 
 def test_all_is_what_the_package_exports():
-    public = {n for n in vars(kvmlab) if not n.startswith("_")}
+    public = {n for n in dir(kvmlab) if not n.startswith("_")}
     modules = {n for n in public if type(getattr(kvmlab, n)).__name__ == "module"}
     assert public - modules == set(kvmlab.__all__)
+
+
+def test_the_spec_exports_are_the_specs_own_list():
+    import kvmlab.specs
+
+    assert [n for n in kvmlab.__all__ if n in kvmlab.specs.__all__] == kvmlab.specs.__all__
+    assert set(kvmlab.specs.__all__) <= set(kvmlab.__all__)
+
+
+def test_lazy_names_load_on_first_use():
+    code = ("import sys, kvmlab; before = 'kvmlab.specs' in sys.modules; kvmlab.DomainSpec; "
+            "print(before, 'kvmlab.specs' in sys.modules, kvmlab.DomainSpec.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True", "kvmlab.specs.domain"]
 
 
 def test_every_error_is_a_kvmlab_error():
