@@ -104,3 +104,27 @@ def test_notebook_cells_hold_no_helpers(path):
     assert cells, f"{path.name} has no code cells"
     problems = [f"cell {i}: {line}" for i, source in cells for line in helper_code(source)]
     assert problems == []
+
+
+def _outputs_text(path: Path) -> str:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return json.dumps([c.get("outputs", []) for c in nb["cells"]], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_stored_outputs_hold_no_widget_state_and_no_cli_internals(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert "widgets" not in nb["metadata"]  # widget state is the browser's, not the course's
+    assert "kvmlab/cli" not in _outputs_text(path)
+
+
+LEARNER = [p for p in NOTEBOOKS if p.parent.name == "exercises"]
+
+
+@pytest.mark.parametrize("path", LEARNER, ids=lambda p: p.name)
+def test_learner_check_cells_store_no_answer(path):
+    # a check's stored error would show its hint (often the answer) before the learner tries
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    checks = [c for c in nb["cells"] if "raises-exception" in c["metadata"].get("tags", [])]
+    assert checks, f"{path.name} has no check cells"
+    assert [(c["execution_count"], c["outputs"]) for c in checks] == [(None, [])] * len(checks)
