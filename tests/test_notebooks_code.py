@@ -93,8 +93,9 @@ def test_the_checker_finds_helpers(source, expected):
 
 
 def test_the_checker_passes_calls():
-    calls = ("%matplotlib inline\nimport kvmlab\nfrom kvmlab.notebook import show\nfrom __future__ import annotations\n"
-             "for d in conn.list(all=True).rows:\n    print(d)\nshow(conn.start('vm1'))\n[x for x in range(3)]")  # fmt: skip
+    calls = ("%matplotlib inline\nimport kvmlab\nfrom kvmlab.notebook import show\n"
+             "for d in conn.list(all=True).rows:\n    print(d)\n"
+             "show(conn.start('vm1'))\n[x for x in range(3)]")
     assert helper_code(calls) == []
 
 
