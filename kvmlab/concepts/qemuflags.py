@@ -37,7 +37,7 @@ from ..errors import InvalidInput
 from ..specs import DomainSpec
 from ..specs.parser import serialize
 
-__all__ = ["flags_to_spec", "spec_to_flags", "flag_pairs", "SUPPORTED_FLAGS", "BOOT_LETTERS"]
+__all__ = ["flags_to_spec", "spec_to_flags", "flag_pairs", "flag_values", "SUPPORTED_FLAGS", "BOOT_LETTERS"]
 
 SUPPORTED_FLAGS = ("-name", "-m", "-smp", "-hda", "-hdb", "-hdc", "-hdd", "-cdrom", "-drive", "-boot",
                    "-enable-kvm", "-accel", "-machine")  # fmt: skip
@@ -285,3 +285,11 @@ def spec_to_flags(spec: DomainSpec) -> list[str]:
     if boot and boot != ["hd"]:
         argv += ["-boot", "order=" + "".join(_LETTER_OF.get(dev, "c") for dev in boot)]
     return argv
+
+
+def flag_values(argv: Sequence[str], flag: str) -> list[str]:
+    """Every value given to ``flag`` in an argv: ``flag_values(["-m", "1G", "-smp", "2"], "-m") == ["1G"]``.
+
+    A flag may repeat (``-device`` often does); each occurrence's value is listed, in order.
+    """
+    return [argv[i + 1] for i, word in enumerate(argv[:-1]) if word == flag]

@@ -188,3 +188,12 @@ def test_libvirt_builds_the_same_flags(lab_conn, argv):
     kinds = {"hd": ("ide-hd", "virtio-blk-pci"), "cdrom": ("ide-cd",)}
     assert [drv in kinds[dev] for (_, drv), dev in zip(booted, spec.boot)] == [True] * len(spec.boot)
     assert re.fullmatch(r"\d+", _value(native, "-m"))
+
+
+def test_flag_values_lists_every_value_of_a_repeated_flag():
+    from kvmlab.concepts.qemuflags import flag_values
+
+    argv = ["qemu-system-x86_64", "-device", "virtio-net-pci", "-m", "1G", "-device", "e1000", "-S"]
+    assert flag_values(argv, "-device") == ["virtio-net-pci", "e1000"]
+    assert flag_values(argv, "-m") == ["1G"]
+    assert flag_values(argv, "-S") == []  # a flag without a value, last on the line
