@@ -87,7 +87,8 @@ def parse_size(text: str | int, default_unit: str = "B", *, what: str = "size") 
     number, unit = int(m.group(1)), m.group(2) or default_unit
     per_unit = unit_bytes(unit)
     if per_unit is None:
-        raise InvalidInput(f"{what} {text!r} has an unknown unit {unit!r}", hint=UNIT_HINT)
+        raise InvalidInput(f"{what} {text!r} has an unknown unit {unit!r}",
+                           hint=f"{UNIT_HINT}. libvirt refuses it too: unknown suffix '{unit}'")
     return number * per_unit
 
 

@@ -51,6 +51,7 @@ def test_unknown_units_are_refused_and_the_hint_lists_the_valid_ones(unit):
     for name in ("b", "bytes", "KB", "K", "KiB", "MB", "MiB", "GiB", "TiB", "PiB", "EB", "EiB"):
         assert re.search(rf"\b{name}\b", e.value.hint), name
     assert "any case" in e.value.hint and "1000" in e.value.hint and "1024" in e.value.hint
+    assert f"unknown suffix '{unit}'" in e.value.hint  # what libvirt (and so virsh define) says
 
 
 @pytest.mark.parametrize("text", ["512 parsecs", "1.5GiB", "-1MiB", "\uff15MiB", "MiB"])
