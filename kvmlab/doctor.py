@@ -7,13 +7,14 @@ whether the course can run at all (the embedded lab needs only libvirt and its s
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import threading
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+
+from .kvm import cpu_flags, open_kvm
 
 __all__ = ["Check", "Report", "doctor", "probe_uri"]
 
@@ -139,19 +140,16 @@ def _pids(name: str) -> list[str]:
 
 
 def _kvm_checks() -> list[Check]:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    flags = set(re.findall(r"\b(vmx|svm)\b", cpuinfo))
+    flags = cpu_flags() & {"vmx", "svm"}
     checks = [Check("CPU virtualisation flags", bool(flags) or None, ", ".join(sorted(flags)) or "no vmx/svm: TCG only")]
-    dev = Path("/dev/kvm")
-    if not dev.exists():
+    kvm = open_kvm()
+    if not kvm.exists:
         checks.append(Check("/dev/kvm", None, "absent: guests run under TCG (QEMU's emulator), slower but real",
                             "load kvm_intel or kvm_amd, or accept TCG"))
+    elif kvm.opens:
+        checks.append(Check("/dev/kvm", True, "exists and opens"))
     else:
-        try:
-            os.close(os.open(dev, os.O_RDWR))
-            checks.append(Check("/dev/kvm", True, "exists and opens"))
-        except OSError as exc:
-            checks.append(Check("/dev/kvm", False, f"exists but does not open: {exc.strerror}", "run as root or join the kvm group"))
+        checks.append(Check("/dev/kvm", False, f"exists but does not open: {kvm.error}", "run as root or join the kvm group"))
     checks.append(_kvm_boot_check())
     return checks
 

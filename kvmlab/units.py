@@ -1,32 +1,74 @@
 """Units in one place: libvirt's size suffixes, KiB vs KB, and virsh's "100.00 GiB" formatting.
 
-libvirt reads ``<memory>`` in KiB (1024 bytes) unless ``unit=`` says otherwise, and it is strict
-about the difference between ``KiB`` (1024) and ``KB`` (1000). The course notes say "KB": the
-lesson teaches that libvirt means KiB there.
+:data:`UNITS` is the one table of libvirt's units, read as libvirt's ``virScaleInteger`` reads them
+(``<memory unit=…>``, ``<capacity unit=…>``, ``vol-create-as 1G``): case-insensitive, so ``MiB``,
+``mib`` and ``MIB`` are the same unit. A bare letter and ``…iB`` are powers of 1024, ``…B`` powers
+of 1000: ``K`` = ``KiB`` = 1024 bytes, ``KB`` = 1000 bytes. libvirt reads ``<memory>`` in KiB unless
+``unit=`` says otherwise; the course notes say "KB": the lesson teaches that libvirt means KiB there.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Iterator, Mapping
 
 from .errors import InvalidInput
 
-__all__ = ["UNITS", "parse_size", "pretty_capacity", "format_kib"]
+__all__ = ["UNITS", "UNIT_NAMES", "UNIT_HINT", "unit_bytes", "parse_size", "pretty_capacity", "format_kib"]
 
-# libvirt's virScaleInteger suffixes (docs: formatdomain "memory" and formatstorage "unit")
-UNITS: dict[str, int] = {"b": 1, "B": 1, "bytes": 1}
-for _i, _p in enumerate("KMGTPE", start=1):
-    UNITS[_p] = UNITS[_p.lower()] = UNITS[_p + "iB"] = 1024**_i
-    UNITS[_p + "B"] = 1000**_i
+_PREFIXES = "KMGTPE"
+_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
-_SIZE = re.compile(r"^\s*(\d+)\s*([A-Za-z]*)\s*$")
+
+def _fold(unit: str) -> str:
+    """Lower case the way libvirt compares units (g_ascii_strcasecmp): ASCII letters only."""
+    return unit.translate(_FOLD)
+
+
+class _Units(Mapping[str, int]):
+    """Bytes per unit; looking a unit up ignores its case, as libvirt does."""
+
+    def __init__(self) -> None:
+        self._bytes = {"b": 1, "byte": 1, "bytes": 1}
+        for power, prefix in enumerate(_PREFIXES.lower(), start=1):
+            self._bytes[prefix] = self._bytes[prefix + "ib"] = 1024**power
+            self._bytes[prefix + "b"] = 1000**power
+
+    def __getitem__(self, unit: str) -> int:
+        if not isinstance(unit, str):
+            raise KeyError(unit)
+        return self._bytes[_fold(unit)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._bytes)
+
+    def __len__(self) -> int:
+        return len(self._bytes)
+
+    def __repr__(self) -> str:
+        return f"UNITS({self._bytes!r})"
+
+
+UNITS: Mapping[str, int] = _Units()
+
+# The valid names, as libvirt's documentation spells them (any case is accepted)
+UNIT_NAMES = "b, bytes, " + ", ".join(f"{p}B, {p}, {p}iB" for p in _PREFIXES)
+UNIT_HINT = (f"libvirt knows {UNIT_NAMES}, in any case (a bare letter and …iB are powers of 1024, "
+             "…B powers of 1000: KiB = 1024 bytes, KB = 1000 bytes)")
+
+_SIZE = re.compile(r"^\s*([0-9]+)\s*([A-Za-z]*)\s*$")
+
+
+def unit_bytes(unit: str) -> int | None:
+    """Bytes in one ``unit`` (``"MiB"``, ``"mib"``, ``"KB"``, ``"k"``…); None if libvirt knows no such unit."""
+    return UNITS.get(unit)
 
 
 def parse_size(text: str | int, default_unit: str = "B", *, what: str = "size") -> int:
-    """Parse ``"512MiB"``, ``"1G"``, ``"1000KB"`` or a bare number into bytes.
+    """Parse ``"512MiB"``, ``"512mib"``, ``"1G"``, ``"1000KB"`` or a bare number into bytes.
 
     A bare number is read in ``default_unit``, as libvirt does (``<memory>`` defaults to KiB,
-    ``vol-create-as`` capacity to bytes).
+    ``vol-create-as`` capacity to bytes). Units are case-insensitive, as in libvirt.
 
     Raises:
         InvalidInput: the text is not a whole number with a known unit.
@@ -43,12 +85,11 @@ def parse_size(text: str | int, default_unit: str = "B", *, what: str = "size") 
             "(KiB = 1024 bytes, KB = 1000 bytes)",
         )
     number, unit = int(m.group(1)), m.group(2) or default_unit
-    if unit not in UNITS:
-        raise InvalidInput(
-            f"{what} {text!r} has an unknown unit {unit!r}",
-            hint="libvirt knows b, KiB/K, KB, MiB/M, MB, GiB/G, GB, TiB/T, TB (…iB are powers of 1024, …B of 1000)",
-        )
-    return number * UNITS[unit]
+    per_unit = unit_bytes(unit)
+    if per_unit is None:
+        raise InvalidInput(f"{what} {text!r} has an unknown unit {unit!r}",
+                           hint=f"{UNIT_HINT}. libvirt refuses it too: unknown suffix '{unit}'")
+    return number * per_unit
 
 
 def pretty_capacity(nbytes: int) -> str:

@@ -26,17 +26,10 @@ from lxml import etree
 from ..errors import InvalidInput, InvalidState, OperationFailed, libvirt_errors
 from ..lab.console import Console
 from ..ops.result import Fields
+from ..specs.parser import xml_parser
+from ..states import state_name
 
 __all__ = ["CrashReport", "user_crash", "kernel_crash", "crash_ready"]
-
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
-_STATES = {
-    libvirt.VIR_DOMAIN_RUNNING: "running",
-    libvirt.VIR_DOMAIN_PAUSED: "paused",
-    libvirt.VIR_DOMAIN_SHUTOFF: "shut off",
-    libvirt.VIR_DOMAIN_CRASHED: "crashed",
-    libvirt.VIR_DOMAIN_PMSUSPENDED: "pmsuspended",
-}
 
 
 @dataclass
@@ -78,7 +71,7 @@ def crash_ready(dom: libvirt.virDomain) -> None:
     Raises:
         InvalidInput: no ``<panic>`` device, or ``on_crash`` is not ``preserve``/``destroy``.
     """
-    root = etree.fromstring(dom.XMLDesc(0).encode(), _PARSER)
+    root = etree.fromstring(dom.XMLDesc(0).encode(), xml_parser())
     on_crash = root.findtext("on_crash") or "destroy"
     if root.find("devices/panic") is None:
         raise InvalidInput(
@@ -113,7 +106,7 @@ def user_crash(conn, name: str, console: Console | None = None, timeout: float =
     finally:
         if console is None:
             con.close()
-    state = _STATES.get(_state(dom)[0], "?")
+    state = state_name(_state(dom)[0])
     ok, host = _host_ok(v)
     alive_ok = alive_status == 0 and any(line.startswith("guest-alive") for line in alive)
     fields = [
@@ -160,7 +153,7 @@ def kernel_crash(conn, name: str, console: Console | None = None, timeout: float
     fields = [
         ("Crash:", "kernel mode: echo c > /proc/sysrq-trigger (the kernel dereferences NULL)"),
         ("Guest console:", panic_line.strip()),
-        ("State:", f"{_STATES.get(state, '?')} ({why})"),
+        ("State:", f"{state_name(state)} ({why})"),
         ("Guest CPU after:", f"{cpu:.2f} s in the next second (vCPU stopped: no host core burnt)" if cpu is not None
          else "-"),
         ("Host:", host),
@@ -173,7 +166,7 @@ def kernel_crash(conn, name: str, console: Console | None = None, timeout: float
         fields.append(("Afterwards:", "destroyed (virsh destroy): a crashed guest only restarts from scratch"))
         api.append("dom.destroy()")
     return CrashReport(
-        fields=fields, kind="kernel", domain=name, state_after=_STATES.get(state, "?"), guest_alive=False,
+        fields=fields, kind="kernel", domain=name, state_after=state_name(state), guest_alive=False,
         guest_cpu_after=cpu, host_ok=ok, console=console_lines[-20:],
         virsh=f"virsh domstate {name} --reason" + (f"; virsh destroy {name}" if destroy else ""), api=api,
     )

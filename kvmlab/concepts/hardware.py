@@ -6,12 +6,11 @@
   (its vCPU threads, its /dev/kvm file descriptors, the PCI devices it emulates).
 
 The KVM-vs-TCG timing (``loop_firmware``, ``accel_timings``, ``plot_accel_timings`` …) lives in
-:mod:`kvmlab.concepts.accel`; it is reachable here too, as ``hardware.accel_timings`` and so on.
+:mod:`kvmlab.concepts.accel`, which builds on this module.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Unsupported
+from ..kvm import cpu_flags, open_kvm
 
 __all__ = [
     "KvmProbe",
@@ -36,9 +36,6 @@ __all__ = [
 ]
 
 QEMU = "qemu-system-x86_64"
-_KVM_GET_API_VERSION = 0xAE00  # _IO(KVMIO, 0x00)
-_KVM_CHECK_EXTENSION = 0xAE03  # _IO(KVMIO, 0x03)
-_KVM_CAP_MAX_VCPUS = 66
 
 
 # --- the probe --------------------------------------------------------------------------------------
@@ -88,27 +85,10 @@ class KvmProbe:
 
 def probe_kvm() -> KvmProbe:
     """Open /dev/kvm and ask it two questions; read the CPU flags. Never starts a guest."""
-    flags: set[str] = set()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("flags"):
-                flags.update(line.split(":", 1)[1].split())
-    probe = KvmProbe(Path("/dev/kvm").exists(), False, None, None,
-                     sorted(flags & {"vmx", "svm"}), "hypervisor" in flags)
-    if probe.dev_kvm:
-        try:
-            fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
-        except OSError as exc:
-            probe.error = exc.strerror or str(exc)
-        else:
-            try:
-                probe.opens = True
-                probe.api_version = fcntl.ioctl(fd, _KVM_GET_API_VERSION)
-                probe.max_vcpus = fcntl.ioctl(fd, _KVM_CHECK_EXTENSION, _KVM_CAP_MAX_VCPUS)
-            finally:
-                os.close(fd)
-    return probe
+    flags = cpu_flags()
+    kvm = open_kvm()
+    return KvmProbe(kvm.exists, kvm.opens, kvm.api_version, kvm.max_vcpus, sorted(flags & {"vmx", "svm"}),
+                    "hypervisor" in flags, kvm.error)
 
 
 # --- what this QEMU can emulate ---------------------------------------------------------------------
@@ -268,21 +248,3 @@ class PausedQemu(QemuProcess):
                  f"{d['id']['vendor']:04x}:{d['id']['device']:04x}")
                 for bus in self.qmp("query-pci") for d in bus["devices"]]  # type: ignore[union-attr]
 
-
-# --- moved to accel.py: still reachable as hardware.<name> ------------------------------------------
-
-_IN_ACCEL = ("loop_firmware", "EXIT_STATUS", "AccelTiming", "time_loop", "accel_timings", "plot_accel_timings")
-
-
-def __getattr__(name: str):
-    """``hardware.accel_timings`` and the rest of the timing demo, imported from accel.py on first use
-    (accel.py builds on this module, so it cannot be imported at the top)."""
-    if name in _IN_ACCEL:
-        from . import accel
-
-        return getattr(accel, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_IN_ACCEL])

@@ -25,24 +25,12 @@ from ..virsh.hints import KNOWN_TYPOS
 from ..virsh.parse import parse_batch
 from ..virsh.run import COMMANDS
 from ..errors import KvmlabError, UsageError
+from ..states import reason_constant, state_constant, state_name
 from .checks import ExerciseFailed, Passed, expect, virsh_words
 from .lesson07 import memory_mistake, read_domain
 
 __all__ = ["state_of", "state_text", "check_running", "check_graceful_shutdown", "check_force_line",
            "check_memory_edit", "check_deleted"]  # fmt: skip
-
-
-def _reasons(state: str) -> dict[int, str]:
-    prefix = f"VIR_DOMAIN_{state}_"
-    return {getattr(libvirt, n): n for n in dir(libvirt) if n.startswith(prefix) and not n.endswith("_LAST")}
-
-
-# virDomainState -> its constant, and its reasons: what dom.state() returns, as names
-_STATES = {libvirt.VIR_DOMAIN_RUNNING: ("VIR_DOMAIN_RUNNING", "running", _reasons("RUNNING")),
-           libvirt.VIR_DOMAIN_PAUSED: ("VIR_DOMAIN_PAUSED", "paused", _reasons("PAUSED")),
-           libvirt.VIR_DOMAIN_SHUTOFF: ("VIR_DOMAIN_SHUTOFF", "shut off", _reasons("SHUTOFF")),
-           libvirt.VIR_DOMAIN_SHUTDOWN: ("VIR_DOMAIN_SHUTDOWN", "in shutdown", _reasons("SHUTDOWN")),
-           libvirt.VIR_DOMAIN_CRASHED: ("VIR_DOMAIN_CRASHED", "crashed", _reasons("CRASHED"))}  # fmt: skip
 
 # What each wrong command does instead of forcing a hung VM off.
 _NOT_FORCE = {
@@ -68,8 +56,7 @@ def state_of(conn: Any, name: str) -> tuple[int, int] | None:
 
 def state_text(state: tuple[int, int]) -> str:
     """``shut off (VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED)``: virsh's word and libvirt's names."""
-    const, word, reasons = _STATES.get(state[0], (str(state[0]), "no state", {}))
-    return f"{word} ({const}, {reasons.get(state[1], state[1])})"
+    return f"{state_name(state[0])} ({state_constant(state[0])}, {reason_constant(*state)})"
 
 
 def _missing(name: str, how: str) -> ExerciseFailed:

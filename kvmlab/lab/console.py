@@ -23,6 +23,7 @@ import libvirt
 from lxml import etree
 
 from ..errors import ConsoleTimeout, InvalidState, OperationFailed, libvirt_errors
+from ..specs.parser import xml_parser
 
 __all__ = ["Console", "ConsoleTimeout", "log_path", "clean", "wait_ready", "READY_MARKER", "DHCP_MARKER", "PROMPT"]
 
@@ -31,7 +32,6 @@ DHCP_MARKER = "KVMLAB-GUEST-DHCP"  # "<marker> <nic> <ip>" from udhcpc.script, o
 PROMPT = "kvmlab# "  # the ttyS0 shell's PS1
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1bc")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _counter = iter(range(1, 1 << 30))
 
 
@@ -79,7 +79,7 @@ class Console:
 
     def _paths(self) -> tuple[Path | None, str | None]:
         with libvirt_errors():
-            root = etree.fromstring(self.dom.XMLDesc(0).encode(), _PARSER)
+            root = etree.fromstring(self.dom.XMLDesc(0).encode(), xml_parser())
         serial = root.find("devices/serial")
         if serial is None:
             raise InvalidState(f"domain '{self.dom.name()}' has no serial console",

@@ -21,6 +21,8 @@ import libvirt
 from lxml import etree
 
 from ..errors import InvalidState, OperationFailed, libvirt_errors
+from ..specs.parser import xml_parser
+from ..states import state_name
 from .ownership import is_owned, tag_domain_xml, virconn_of
 from .resources import LAB_NETWORKS, LAB_POOL, ensure_lab_network, ensure_lab_pool, pool_path
 
@@ -41,10 +43,6 @@ LAB_NAMES = {"nat": LAB_NETWORKS["nat"].name, "isolated": LAB_NETWORKS["isolated
 SESSION_NOTE = ("qemu:///session (no root): virtual networks cannot start here: libvirt needs root to create "
                 "bridges and NAT rules. The lab's guests have no network card, and the network lessons (4, 5, 9) "
                 "use the embedded lab; `sudo kvmlab lab up` gives the full lab")  # fmt: skip
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
-_STATE_NAMES = {libvirt.VIR_DOMAIN_RUNNING: "running", libvirt.VIR_DOMAIN_PAUSED: "paused",
-                libvirt.VIR_DOMAIN_SHUTOFF: "shut off", libvirt.VIR_DOMAIN_CRASHED: "crashed",
-                libvirt.VIR_DOMAIN_SHUTDOWN: "in shutdown", libvirt.VIR_DOMAIN_BLOCKED: "idle"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -118,11 +116,11 @@ class CourseHost:
             return xml
         from . import guest
 
-        root = etree.fromstring(xml.encode(), _PARSER)
+        root = etree.fromstring(xml.encode(), xml_parser())
         name = root.findtext("name")
         mib = _kib(root.find("memory")) // 1024 if root.find("memory") is not None else 128
         out = etree.fromstring(guest.domain_xml(name, networks=None, memory_mib=max(64, min(mib, 4096)), tag=False)
-                               .encode(), _PARSER)  # fmt: skip
+                               .encode(), xml_parser())  # fmt: skip
         out.find("vcpu").text = root.findtext("vcpu") or "1"
         return tag_domain_xml(etree.tostring(out, encoding="unicode"))
 
@@ -134,7 +132,7 @@ def _kib(memory: etree._Element) -> int:
 
 
 def _state(dom: libvirt.virDomain) -> str:
-    return _STATE_NAMES.get(dom.state()[0], "?")
+    return state_name(dom.state()[0])
 
 
 def wait_state(conn: Any, name: str, state: str, timeout: float = 60.0) -> str:

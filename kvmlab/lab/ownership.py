@@ -20,6 +20,7 @@ import libvirt
 from lxml import etree
 
 from ..errors import InvalidInput
+from ..specs.parser import xml_parser
 
 __all__ = [
     "LAB_NS",
@@ -38,7 +39,6 @@ LAB_NS = "https://kvmlab.dev/xmlns/lab/1"
 LAB_NS_PREFIX = "kvmlab"
 NAME_PREFIX = "kvmlab-"
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
 # Elements a domain's <metadata> conventionally follows (libvirt prints it after these).
 _BEFORE_METADATA = ("name", "uuid", "genid", "title", "description")
 
@@ -54,7 +54,7 @@ def tag_domain_xml(xml: str) -> str:
         InvalidInput: ``xml`` is not a <domain> document.
     """
     try:
-        root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml, _PARSER)
+        root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml, xml_parser())
     except etree.XMLSyntaxError as exc:
         raise InvalidInput(
             f"the domain XML is not well-formed: {exc}",

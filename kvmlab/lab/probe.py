@@ -8,7 +8,6 @@ QEMU, CPU and guest build); ``force=True`` asks again. ``$KVMLAB_ACCEL=kvm|tcg``
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -21,12 +20,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .guest import READY_MARKER, build, cache_root
+from ..kvm import KVM_API_VERSION, open_kvm
+from .console import READY_MARKER
+from .guest_image import build, cache_root
 
 __all__ = ["Verdict", "probe", "accel", "QEMU"]
 
 QEMU = "qemu-system-x86_64"
-KVM_GET_API_VERSION = 0xAE00  # _IO(KVMIO, 0x00); every KVM since 2.6.22 answers 12
 BOOT_TIMEOUT = 20.0
 
 
@@ -74,25 +74,18 @@ def _host_key(guest_key: str) -> str:
 
 def _open_kvm(checks: list) -> str | None:
     """None if /dev/kvm opens and speaks KVM's API; else why not."""
-    if not os.path.exists("/dev/kvm"):
+    kvm = open_kvm()
+    if not kvm.exists:
         why = "no /dev/kvm: the CPU has no VT-x/AMD-V exposed here, or the kvm module is not loaded"
         checks.append(("/dev/kvm", False, why))
         return why
-    try:
-        fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
-    except OSError as exc:
-        why = f"/dev/kvm exists but does not open ({exc.strerror}): not root and not in group 'kvm'?"
+    if not kvm.opens:
+        why = f"/dev/kvm exists but does not open ({kvm.error}): not root and not in group 'kvm'?"
         checks.append(("/dev/kvm", False, why))
         return why
-    try:
-        version = fcntl.ioctl(fd, KVM_GET_API_VERSION)
-    except OSError as exc:
-        version = f"error {exc.strerror}"
-    finally:
-        os.close(fd)
-    ok = version == 12
-    checks.append(("/dev/kvm", ok, f"opens; KVM_GET_API_VERSION = {version}"))
-    return None if ok else f"/dev/kvm answered API version {version}, not 12"
+    version = f"error {kvm.ioctl_error}" if kvm.ioctl_error else kvm.api_version
+    checks.append(("/dev/kvm", kvm.speaks_kvm, f"opens; KVM_GET_API_VERSION = {version}"))
+    return None if kvm.speaks_kvm else f"/dev/kvm answered API version {version}, not {KVM_API_VERSION}"
 
 
 def boot_under_kvm(timeout: float = BOOT_TIMEOUT, progress: Callable[[str], None] | None = None) -> tuple[bool, str, float]:

@@ -8,16 +8,11 @@ from html import escape
 import libvirt
 
 from ..ops.result import Fields, Result
+from ..states import state_name
 from .ownership import owned_domains, owned_networks, owned_pools
 from .probe import cached_verdict  # imported now: a session-mode caller may drop privileges later
 
 __all__ = ["LabStatus", "LabReport", "accelerator", "probe_verdict", "inventory_fields"]
-
-_STATE = {
-    libvirt.VIR_DOMAIN_RUNNING: "running",
-    libvirt.VIR_DOMAIN_PAUSED: "paused",
-    libvirt.VIR_DOMAIN_SHUTOFF: "shut off",
-}
 
 
 @dataclass
@@ -77,7 +72,7 @@ def _describe(items: list[str]) -> str:
 
 def inventory_fields(st: LabStatus, v: libvirt.virConnect) -> None:
     """Fill the lab's domains, networks and pools (with their states) from the connection."""
-    st.domains = [f"{d.name()} ({_STATE.get(d.state()[0], 'other')})" for d in owned_domains(v)]
+    st.domains = [f"{d.name()} ({state_name(d.state()[0])})" for d in owned_domains(v)]
     st.networks = [f"{n.name()} ({'active' if n.isActive() else 'inactive'})" for n in owned_networks(v)]
     st.pools = [f"{p.name()} ({'active' if p.isActive() else 'inactive'})" for p in owned_pools(v)]
     why = "n/a (not a QEMU connection)"

@@ -6,12 +6,13 @@ from __future__ import annotations
 import libvirt
 
 from ..errors import KvmlabError, libvirt_errors, map_libvirt_error
+from ..states import STATE_NAMES, state_name
 from ..units import format_kib
 from .calls import flag_names, libvirt_flags, virsh_line
 from .domain_define import DomainDefineOps
 from .domain_edit import DomainEditOps
 from .domain_lifecycle import DomainLifecycleOps
-from .domain_lookup import STATE_NAMES, lookup_domain, state_name
+from .domain_lookup import lookup_domain
 from .domain_results import DomainList, DomainRow, DomInfo
 from .domain_undefine import DomainUndefineOps
 from .result import Xml

@@ -9,6 +9,7 @@ import libvirt
 
 from ..errors import InvalidInput, KvmlabError, map_libvirt_error
 from ..specs.guard import guard_xml
+from ..specs.parser import xml_parser
 from .calls import libvirt_flags
 from .domain_results import DomainMessage
 from .source import XmlSource, read_xml_source
@@ -67,7 +68,7 @@ def _name_in(xml: str) -> str:
     from lxml import etree
 
     try:
-        root = etree.fromstring(xml.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+        root = etree.fromstring(xml.encode(), xml_parser())
         return (root.findtext("name") or "").strip()
     except (etree.XMLSyntaxError, ValueError):
         return ""

@@ -1,4 +1,4 @@
-"""Finding a domain the way virsh does (virsh-util.c virshLookupDomainInternal), and its state names."""
+"""Finding a domain the way virsh does (virsh-util.c virshLookupDomainInternal)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,10 @@ import libvirt
 from .lookup import Way, first_found, not_found, uuid_sized
 from .vsh import c_int, require_option
 
-__all__ = ["BY_ID", "BY_UUID", "BY_NAME", "STATE_NAMES", "state_name", "lookup_domain"]
+__all__ = ["BY_ID", "BY_UUID", "BY_NAME", "lookup_domain"]
 
 # virshLookupDomainInternal's flags: which ways a <domain> argument may be read
 BY_ID, BY_UUID, BY_NAME = 1, 2, 4
-
-# virsh's names for virDomainState (virshDomainStateToString)
-STATE_NAMES = {
-    libvirt.VIR_DOMAIN_NOSTATE: "no state",
-    libvirt.VIR_DOMAIN_RUNNING: "running",
-    libvirt.VIR_DOMAIN_BLOCKED: "idle",
-    libvirt.VIR_DOMAIN_PAUSED: "paused",
-    libvirt.VIR_DOMAIN_SHUTDOWN: "in shutdown",
-    libvirt.VIR_DOMAIN_SHUTOFF: "shut off",
-    libvirt.VIR_DOMAIN_CRASHED: "crashed",
-    libvirt.VIR_DOMAIN_PMSUSPENDED: "pmsuspended",
-}
-
-
-def state_name(state: int) -> str:
-    return STATE_NAMES.get(state, "no state")
-
 
 def lookup_domain(
     virconn: libvirt.virConnect, ref: object, api: list[str], by: int = BY_ID | BY_UUID | BY_NAME

@@ -9,6 +9,7 @@ import libvirt
 from lxml import etree
 
 from ..errors import InvalidInput, KvmlabError, OperationFailed, map_libvirt_error
+from ..specs.parser import xml_parser
 from .calls import flag_names, libvirt_flags, virsh_line
 from .domain_lookup import lookup_domain
 from .domain_results import DomainMessage
@@ -141,7 +142,7 @@ class DomainUndefineOps:
                                hint="either name the volumes (storage=) or remove all of them")
         api.append("dom.XMLDesc(0)  # its disks; conn.storageVolLookupByPath(source) for each")
         try:
-            root = etree.fromstring(dom.XMLDesc(0).encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+            root = etree.fromstring(dom.XMLDesc(0).encode(), xml_parser())
         except libvirt.libvirtError as exc:
             raise map_libvirt_error(exc) from exc
         wanted = split_list(vol_string) if vol_string else None

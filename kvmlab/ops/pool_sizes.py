@@ -1,8 +1,9 @@
 """vol-create-as sizes exactly as virsh reads them (virshVolSize: strtoull + virScaleInteger).
 
-A bare number is bytes. A suffix is case-insensitive: ``K``/``KiB`` = 1024, ``KB`` = 1000 (and so on
-up to E); ``b``, ``byte``, ``bytes`` = 1. So ``1G`` = ``1GiB`` = 1073741824, ``1GB`` = 10**9.
-This differs from kvmlab.units.parse_size (strict about case) because virsh is not.
+A bare number is bytes. The suffix is one of libvirt's units (:data:`kvmlab.units.UNITS`, any case):
+``K``/``KiB`` = 1024, ``KB`` = 1000 (and so on up to E); ``b``, ``byte``, ``bytes`` = 1. So ``1G`` =
+``1GiB`` = 1073741824, ``1GB`` = 10**9. What differs from :func:`kvmlab.units.parse_size` is virsh's
+number syntax (strtoull: a leading sign, no space before the suffix) and its ``Malformed size`` text.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import re
 
 from ..errors import InvalidInput
+from ..units import unit_bytes
 
 __all__ = ["vol_size", "SIZE_HINT"]
 
 ULLONG_MAX = 2**64 - 1
-_POWER = {"k": 1, "m": 2, "g": 3, "t": 4, "p": 5, "e": 6}
 # strtoull(base 10): leading white space, an optional sign, digits; the rest is the suffix
 _STRTOULL = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)")
 
@@ -31,18 +32,10 @@ def _scale(suffix: str) -> int:
     """virScaleInteger's multiplier for ``suffix``; raises ValueError(libvirt's message)."""
     if suffix == "":
         return 1
-    if suffix.lower() in ("b", "byte", "bytes"):
-        return 1
-    if len(suffix) == 1 or suffix[1:].lower() == "ib":
-        base = 1024
-    elif suffix[1].lower() == "b" and len(suffix) == 2:
-        base = 1000
-    else:
+    scale = unit_bytes(suffix)
+    if scale is None:
         raise ValueError(f"invalid argument: unknown suffix '{suffix}'")
-    power = _POWER.get(suffix[0].lower()) if suffix[0].isascii() else None
-    if power is None:
-        raise ValueError(f"invalid argument: unknown suffix '{suffix}'")
-    return base**power
+    return scale
 
 
 def vol_size(value: str | int, what: str = "capacity") -> int:

@@ -13,13 +13,14 @@ from html import escape as _escape
 from lxml import etree
 
 from ..errors import InvalidInput, OperationFailed, XPathSyntax
+from ..specs.parser import xml_parser
 
 __all__ = ["XPathSyntax", "dump_xpath", "require_xpath", "dump_text"]
 
 
 def _parser() -> etree.XMLParser:
     # virsh parses with xmlKeepBlanksDefault(0): whitespace-only text is dropped, so output re-indents
-    return etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
+    return xml_parser(remove_blank_text=True)
 
 
 def _attr_text(value: str) -> str:

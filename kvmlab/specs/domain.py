@@ -14,9 +14,10 @@ from typing import Any
 
 from lxml import etree
 
-from .devices import DiskSpec, InterfaceSpec, next_target
+from .devices import (ConsoleSpec, ControllerSpec, DiskSpec, InterfaceSpec, MemballoonSpec, PanicSpec, SerialSpec,
+                      VideoSpec, next_target)
 from .validate import Spec
-from .xmlobject import Attr, Children, Size, Text, _int_or_raw
+from .xmlobject import Attr, Children, Flag, Size, Text, _int_or_raw
 
 __all__ = ["DomainSpec"]
 
@@ -26,8 +27,9 @@ class DomainSpec(Spec):
 
     Fields: type (kvm|qemu|test…), name, uuid, title, description, memory and current_memory
     (set "512MiB" or a number of KiB; read back in KiB), vcpus, vcpus_current, os_type, arch,
-    machine, boot (["hd", "cdrom"]), kernel, initrd, cmdline, on_poweroff, on_reboot, on_crash,
-    emulator, disks, interfaces.
+    machine, boot (["hd", "cdrom"]), kernel, initrd, cmdline, acpi, tb_cache, on_poweroff,
+    on_reboot, on_crash, emulator, and the device lists disks, interfaces, controllers, serials,
+    consoles, videos, memballoons, panics.
     """
 
     TAG = KIND = "domain"
@@ -38,8 +40,15 @@ class DomainSpec(Spec):
              "cpu", "clock", "on_poweroff", "on_reboot", "on_crash", "pm", "perf", "devices", "seclabel"),
         "os": ("type", "firmware", "loader", "nvram", "kernel", "initrd", "cmdline", "dtb", "boot",
                "bootmenu", "smbios", "bios"),
-        "devices": ("emulator", "disk", "controller", "filesystem", "interface", "input", "graphics",
-                    "sound", "audio", "video", "serial", "console", "channel", "memballoon", "rng"),
+        # libvirt's order (virDomainDefFormatFeatures)
+        "features": ("acpi", "apic", "pae", "hap", "viridian", "privnet", "hyperv", "kvm", "pvspinlock",
+                     "capabilities", "pmu", "vmport", "gic", "smm", "ioapic", "hpt", "vmcoreinfo", "htm",
+                     "nested-hv", "msrs", "ccf-assist", "xen", "cfpc", "sbbc", "ibs", "tcg", "async-teardown"),
+        # libvirt's order (virDomainDefFormatInternal): character devices come before input and video
+        "devices": ("emulator", "disk", "controller", "lease", "filesystem", "interface", "smartcard", "serial",
+                    "parallel", "console", "channel", "input", "graphics", "sound", "audio", "video", "hostdev",
+                    "redirdev", "redirfilter", "hub", "watchdog", "memballoon", "rng", "tpm", "shmem", "memory",
+                    "iommu", "vsock", "panic"),
     }
 
     type = Attr("", "type", doc="hypervisor: kvm (hardware-assisted), qemu (emulation, TCG), test")
@@ -57,12 +66,20 @@ class DomainSpec(Spec):
     kernel = Text("os/kernel", doc="direct kernel boot: the kernel image on the host")
     initrd = Text("os/initrd")
     cmdline = Text("os/cmdline")
+    acpi = Flag("features/acpi", doc="ACPI: the power button that `virsh shutdown` / `virsh reboot` press")
+    tb_cache = Size("features/tcg/tb-cache", "KiB", doc="TCG's translation cache (QEMU's default: 1 GiB)")
     on_poweroff = Text("on_poweroff")
     on_reboot = Text("on_reboot")
     on_crash = Text("on_crash")
     emulator = Text("devices/emulator")
     disks = Children("devices/disk", DiskSpec)
     interfaces = Children("devices/interface", InterfaceSpec)
+    controllers = Children("devices/controller", ControllerSpec)
+    serials = Children("devices/serial", SerialSpec)
+    consoles = Children("devices/console", ConsoleSpec)
+    videos = Children("devices/video", VideoSpec)
+    memballoons = Children("devices/memballoon", MemballoonSpec)
+    panics = Children("devices/panic", PanicSpec)
 
     def __init__(self, element: etree._Element | None = None, **values: Any):
         if element is None:

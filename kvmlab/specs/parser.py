@@ -20,9 +20,13 @@ ROOT_TAG = {"domain": "domain", "network": "network", "pool": "pool", "volume": 
 KINDS = tuple(ROOT_TAG)
 
 
-def xml_parser() -> etree.XMLParser:
-    """A fresh parser: no entity expansion, no network, comments kept (round trips keep them)."""
-    return etree.XMLParser(resolve_entities=False, no_network=True)
+def xml_parser(*, remove_blank_text: bool = False) -> etree.XMLParser:
+    """A fresh parser: no entity expansion, no network, comments kept (round trips keep them).
+
+    ``remove_blank_text=True`` drops whitespace-only text, as virsh's ``xmlKeepBlanksDefault(0)``
+    does, so the output re-indents. A parser is not shared between threads: ask for a new one.
+    """
+    return etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=remove_blank_text)
 
 
 def _as_bytes(text: str | bytes) -> bytes:

@@ -3,7 +3,8 @@
 libvirt's ``virStrToLong_ui`` is C's ``strtoul`` plus checks: leading white space is skipped,
 a sign is allowed, nothing may follow the digits, and ``-N`` *wraps around* to ``2**32 - N``
 ("-1 is shorthand for UINT_MAX"). The ``…_uip`` variant refuses the minus sign instead.
-Checks and the guard share these readers so they judge a value as libvirt will.
+Checks and the guard share these readers so they judge a value as libvirt will; units come from
+the one table in :mod:`kvmlab.units`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import re
 
 from lxml import etree
 
+from ..units import unit_bytes
 from .parser import text_of
 
-__all__ = ["UINT_MAX", "c_uint", "c_uint_positive", "unit_bytes", "scaled", "SCALED_MAX"]
+__all__ = ["UINT_MAX", "c_uint", "c_uint_positive", "scaled", "SCALED_MAX"]
 
 UINT_MAX = 2**32 - 1
 _C_SPACE = " \t\n\v\f\r"
@@ -41,20 +43,6 @@ def c_uint_positive(text: str | None) -> int | None:
     if text is None or "-" in text:
         return None
     return c_uint(text)
-
-
-def unit_bytes(unit: str) -> int | None:
-    """Bytes in one ``unit`` as virScaleInteger reads it (case-insensitive); None if unknown.
-
-    ``K``/``KiB`` are 1024 bytes and ``KB`` is 1000: the i makes the difference.
-    """
-    u = unit.lower()
-    if u in ("b", "byte", "bytes"):
-        return 1
-    if len(u) >= 1 and u[0] in "kmgtpe" and u[1:] in ("", "ib", "b"):
-        power = "kmgtpe".index(u[0]) + 1
-        return (1000 if u[1:] == "b" else 1024) ** power
-    return None
 
 
 def scaled(el: etree._Element | None, default_unit: str) -> tuple[int | None, str | None]:

@@ -22,11 +22,10 @@ from typing import Any, Callable, ClassVar, Generic, Iterator, TypeVar
 from lxml import etree
 
 from ..errors import SpecError
-from ..units import parse_size
+from ..units import parse_size, unit_bytes
 from .parser import canonical, parse_xml, serialize, text_of
-from .values import unit_bytes
 
-__all__ = ["XmlObject", "Text", "Attr", "Size", "Children", "ChildList"]
+__all__ = ["XmlObject", "Text", "Attr", "Flag", "Size", "Children", "ChildList"]
 
 T = TypeVar("T", bound="XmlObject")
 
@@ -186,6 +185,20 @@ class Attr(_Field):
         if isinstance(value, bool):
             value = "yes" if value else "no"
         obj._ensure(self.path).set(self.attr, str(value))
+
+
+class Flag(_Field):
+    """An empty element that means yes by being there (``<features><acpi/>``); False removes it."""
+
+    def __get__(self, obj: XmlObject | None, owner: type) -> Any:
+        return self if obj is None else obj._find(self.path) is not None
+
+    def __set__(self, obj: XmlObject, value: bool) -> None:
+        el = obj._find(self.path)
+        if value and el is None:
+            obj._ensure(self.path)
+        elif not value and el is not None and el is not obj.element:
+            el.getparent().remove(el)
 
 
 class Size(_Field):

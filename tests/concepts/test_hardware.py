@@ -50,19 +50,19 @@ def test_machine_types_and_accelerators():
 
 
 def test_loop_firmware_layout():
-    fw = hardware.loop_firmware(1000, "io")
+    fw = accel.loop_firmware(1000, "io")
     assert len(fw) == 0x10000
     assert fw[0xFFF0:0xFFF5] == b"\xea\x00\x00\x00\xf0"  # reset vector -> f000:0000
     assert fw[3:7] == (1000).to_bytes(4, "little")
-    assert b"\xe6\x80" in fw[:16] and b"\xe6\x80" not in hardware.loop_firmware(1000, "cpu")[:16]
+    assert b"\xe6\x80" in fw[:16] and b"\xe6\x80" not in accel.loop_firmware(1000, "cpu")[:16]
     for bad in [(0, "cpu"), (2**32, "cpu"), (10, "disk")]:
         with pytest.raises(ValueError):
-            hardware.loop_firmware(*bad)
+            accel.loop_firmware(*bad)
 
 
 @needs_qemu
 def test_the_loop_guest_runs_to_its_exit_under_tcg():
-    short = hardware.time_loop("tcg", 1, "cpu")
+    short = accel.time_loop("tcg", 1, "cpu")
     assert short is not None and short < 20
     t = accel._measure("tcg", "cpu", budget=10, enough=0.05)
     assert t.ns_per_turn is not None and t.ns_per_turn > 0 and t.note.endswith("turns")
@@ -71,15 +71,15 @@ def test_the_loop_guest_runs_to_its_exit_under_tcg():
 
 @needs_qemu
 def test_a_hung_guest_is_cut_off_by_its_timeout():
-    assert hardware.time_loop("tcg", 2**32 - 1, "io", timeout=1) is None
+    assert accel.time_loop("tcg", 2**32 - 1, "io", timeout=1) is None
 
 
 @needs_qemu
 def test_accel_timings_explain_what_cannot_run():
-    (t,) = hardware.accel_timings(accels=("nosuch",), kinds=("cpu",))
+    (t,) = accel.accel_timings(accels=("nosuch",), kinds=("cpu",))
     assert t.ns_per_turn is None and t.note == "not compiled into this QEMU"
     pytest.importorskip("matplotlib").use("Agg")
-    fig = hardware.plot_accel_timings([t, hardware.AccelTiming("tcg", "cpu", 5.0, "1 turns")])
+    fig = accel.plot_accel_timings([t, accel.AccelTiming("tcg", "cpu", 5.0, "1 turns")])
     assert len(fig.axes[0].patches) == 1
 
 

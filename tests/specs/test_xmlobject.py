@@ -36,6 +36,8 @@ def test_scratch_domain_defaults_and_parsed_domain_does_not():
 
 @pytest.mark.parametrize("value,xml,kib", [
     ("512MiB", '<memory unit="MiB">512</memory>', 524288),
+    ("512mib", '<memory unit="mib">512</memory>', 524288),  # libvirt's units are case-insensitive
+    ("1000kb", '<memory unit="kb">1000</memory>', 977),  # and kb is still 1000 bytes
     ("2G", '<memory unit="G">2</memory>', 2097152),
     (1024, '<memory unit="KiB">1024</memory>', 1024),
     ("1000KB", '<memory unit="KB">1000</memory>', 977),  # 1,000,000 bytes, rounded up to KiB like libvirt
