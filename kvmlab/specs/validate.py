@@ -1,4 +1,4 @@
-"""All checks in one call: the crash guard, kvmlab's teaching checks and libvirt's RelaxNG schema.
+"""All checks in one call: libvirt's RelaxNG schema first, then the crash guard and kvmlab's teaching checks.
 
 ``check_xml`` returns every problem; ``validate_xml`` raises one SpecError listing them.
 The four top-level specs inherit :class:`Spec`, which gives them ``.problems()`` and ``.validate()``.
