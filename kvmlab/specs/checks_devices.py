@@ -12,6 +12,7 @@ __all__ = ["device_problems", "problem", "BUS_PREFIX"]
 
 # which target name goes with which bus: vda on virtio, sda on sata/scsi/usb, hda on ide
 BUS_PREFIX = {"virtio": "vd", "sata": "sd", "scsi": "sd", "usb": "sd", "ide": "hd", "fdc": "fd", "xen": "xvd"}
+_WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]|\\\\")  # a drive letter (C:\ or C:/) or a UNC share
 _MAC = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}")
 
 
@@ -47,14 +48,27 @@ def _disks(root: etree._Element) -> list[Problem]:
         source = disk.find("source")
         kind = disk.get("type", "file")
         if kind == "file" and source is not None and source.get("file") is not None:
-            path = source.get("file")
-            if not path.startswith("/"):
-                found.append(problem(source, f"disk source file='{path}' is a relative path",
-                                     "libvirt needs an absolute path, e.g. /var/lib/libvirt/images/vm1.qcow2"))
+            found += _file_source(source, source.get("file"))
         if kind == "block" and source is not None and not (source.get("dev") or "").startswith("/dev/"):
-            found.append(problem(source, "a block disk needs <source dev='/dev/…'/>",
-                                 "use type='file' for image files, type='block' for /dev/ devices"))
+            found.append(problem(source, f"block disk source dev='{source.get('dev')}' is not under /dev: libvirt "
+                                 "takes it as written (other hypervisors, such as Hyper-V, name disks their own "
+                                 "way), but QEMU needs a host block device",
+                                 "for QEMU/KVM use a /dev/ path (<source dev='/dev/sdb'/>), or type='file' for an "
+                                 "image file", "note"))
     return found
+
+
+def _file_source(source: etree._Element, path: str) -> list[Problem]:
+    """A file path that is not absolute: libvirt keeps it as written; kvmlab explains what follows."""
+    if path.startswith("/"):
+        return []
+    if _WINDOWS_PATH.match(path):
+        return [problem(source, f"disk source file='{path}' is a Windows path: only the Hyper-V driver reads it",
+                        "for QEMU/KVM give the image's absolute path on the host, e.g. "
+                        "/var/lib/libvirt/images/vm1.qcow2", "note")]
+    return [problem(source, f"disk source file='{path}' is a relative path: libvirt accepts it, but QEMU then "
+                    "looks for it relative to the daemon's working directory, not yours",
+                    "use an absolute path, e.g. /var/lib/libvirt/images/vm1.qcow2", "note")]
 
 
 def _interfaces(root: etree._Element) -> list[Problem]:

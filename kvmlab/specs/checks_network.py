@@ -20,7 +20,7 @@ from .checks_devices import problem as _p
 from .parser import text_of
 from .problems import Problem
 
-__all__ = ["network_problems", "MAX_DHCP_RANGE", "IFNAMSIZ"]
+__all__ = ["network_problems", "natural_prefix", "MAX_DHCP_RANGE", "IFNAMSIZ"]
 
 MAX_DHCP_RANGE = 65535  # libvirt refuses bigger ranges ("is too large (> 65535)")
 IFNAMSIZ = 15  # longest Linux interface name
@@ -43,9 +43,10 @@ def network_problems(root: etree._Element) -> list[Problem]:
                         "but no IP address provided\")",
                         "add the gateway and subnet: <ip address='192.168.150.1' netmask='255.255.255.0'/>"))
     if mode == "bridge":
-        if not bridge_name and forward.find("interface") is None:
-            found.append(_p(forward, "forward mode='bridge' needs the host bridge to join",
-                            "add <bridge name='br0'/> naming a bridge that exists on the host"))
+        if not bridge_name and forward.find("interface") is None and not forward.get("dev"):
+            found.append(_p(forward, "forward mode='bridge' names no host bridge to join: libvirt accepts the "
+                            "definition, but guests can only be plugged in once it names one",
+                            "add <bridge name='br0'/> naming a bridge that exists on the host", "note"))
         for ip in ips:
             found.append(_p(ip, "a bridge-mode network cannot have <ip>: libvirt does not run a gateway or "
                             "DHCP there, the LAN behind the bridge does",
@@ -82,22 +83,29 @@ def _ip(ip: etree._Element) -> tuple[ipaddress.IPv4Interface | ipaddress.IPv6Int
         addr = ipaddress.ip_address(address)
     except ValueError:
         return None, [_p(ip, f"address='{address}' is not an IP address", "e.g. address='192.168.150.1'")]
+    found = []
+    if netmask is None and prefix is None:
+        prefix = natural_prefix(addr)
+        if prefix is None:
+            return None, [_p(ip, f"<ip address='{address}'> has no netmask or prefix, and libvirt derives none for "
+                             "a multicast or reserved address", "add prefix='24' (and use a private address)")]
+        why = "the natural prefix of its old address class" if addr.version == 4 else "the IPv6 default"
+        subnet = ipaddress.ip_interface(f"{address}/{prefix}").network
+        found.append(_p(ip, f"<ip address='{address}'> has no netmask or prefix: libvirt assumes /{prefix} ({why}), "
+                        f"so the subnet is {subnet}",
+                        f"say what you mean: prefix='{prefix}', or the prefix you wanted (e.g. prefix='24')", "note"))
     try:
         if netmask is not None:
             if addr.version != 4:
                 raise ValueError("netmask= is for IPv4; IPv6 uses prefix=")
             iface = ipaddress.ip_interface(f"{address}/{netmask}")
         else:
-            iface = ipaddress.ip_interface(f"{address}/{prefix if prefix is not None else addr.max_prefixlen}")
+            iface = ipaddress.ip_interface(f"{address}/{prefix}")
     except ValueError as exc:
         return None, [_p(ip, f"the netmask or prefix of {address} is not valid ({exc})",
                          "a netmask is a run of 1 bits: 255.255.255.0 (= prefix 24); IPv4 prefixes go up to 32")]
-    found = []
     net = iface.network
-    if prefix is None and netmask is None:
-        found.append(_p(ip, f"<ip address='{address}'> has no netmask or prefix, so its subnet is the address alone",
-                        "add netmask='255.255.255.0' (or prefix='24')"))
-    elif net.num_addresses > 2 and addr in (net.network_address, getattr(net, "broadcast_address", None)):
+    if net.num_addresses > 2 and addr in (net.network_address, getattr(net, "broadcast_address", None)):
         which = "network" if addr == net.network_address else "broadcast"
         found.append(_p(ip, f"address='{address}' is the {which} address of {net}; the gateway needs a host address",
                         f"use the first host address: address='{next(net.hosts())}'"))
@@ -105,6 +113,15 @@ def _ip(ip: etree._Element) -> tuple[ipaddress.IPv4Interface | ipaddress.IPv6Int
     if dhcp is not None:
         found += _dhcp(dhcp, iface)
     return iface, found
+
+
+def natural_prefix(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> int | None:
+    """The prefix libvirt assumes for an <ip> without netmask= or prefix= (virSocketAddrGetIPPrefix):
+    the old address class for IPv4 (A: /8, B: /16, C: /24), /64 for IPv6; None for class D and E."""
+    if addr.version == 6:
+        return 64
+    first = int(addr) >> 24
+    return 8 if first < 128 else 16 if first < 192 else 24 if first < 224 else None
 
 
 def _dhcp(dhcp: etree._Element, iface) -> list[Problem]:

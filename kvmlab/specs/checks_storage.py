@@ -14,7 +14,8 @@ from .parser import text_of
 from .problems import Problem
 from .values import scaled
 
-__all__ = ["pool_problems", "volume_problems", "TARGET_POOLS", "FILE_FORMATS", "PARTITION_TYPES"]
+__all__ = ["pool_problems", "volume_problems", "TARGET_POOLS", "FILE_FORMATS", "PARTITION_TYPES", "DISK_LABELS",
+           "SOURCE_NAME_POOLS"]
 
 # pool types whose <target><path> libvirt needs (where the images or the mount point live);
 # a logical pool's defaults to /dev/VGNAME
@@ -22,6 +23,10 @@ TARGET_POOLS = ("dir", "fs", "netfs", "disk", "iscsi", "scsi", "mpath")
 # virStorageFileFormat names (file volumes) and the partition types of disk pools
 FILE_FORMATS = ("raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "vhd", "ploop",
                 "cow", "qcow", "qcow2", "qed", "vmdk", "luks", "none")
+# the labels libvirt prints for volumes of iscsi, scsi and disk pools (virStoragePoolFormatDisk)
+DISK_LABELS = ("unknown", "dos", "dvh", "gpt", "mac", "bsd", "pc98", "sun", "lvm2")
+# pool types whose name libvirt takes from <source><name> when <name> is missing
+SOURCE_NAME_POOLS = ("logical", "rbd", "sheepdog", "gluster", "zfs", "vstorage")
 PARTITION_TYPES = ("none", "linux", "fat16", "fat32", "linux-swap", "linux-lvm", "linux-raid", "extended")
 
 
@@ -29,8 +34,13 @@ def pool_problems(root: etree._Element) -> list[Problem]:
     found: list[Problem] = []
     kind = root.get("type")
     name = text_of(root.find("name"))
-    if not name:
-        found.append(_p(root, "the pool has no <name>", "add <name>images</name>"))
+    source_name = (text_of(root.find("source/name")) or "").strip()
+    if not name and kind in SOURCE_NAME_POOLS and source_name:
+        found.append(_p(root, f"the pool has no <name>: libvirt names it after its source, '{source_name}'",
+                        f"say it: <name>{source_name}</name> (pool-list, pool-start and friends use it)", "note"))
+    elif not name:
+        found.append(_p(root, "the pool has no <name> (libvirt: \"missing pool source name element\")",
+                        "add <name>images</name>"))
     elif "/" in name:
         found.append(_p(root.find("name"), f"the name '{name}' contains '/'", "use letters, digits, - and _"))
     path = text_of(root.find("target/path"))
@@ -54,10 +64,11 @@ def pool_problems(root: etree._Element) -> list[Problem]:
         if not (root.find("source/dir") is not None and root.find("source/dir").get("path")):
             found.append(_p(root, "a netfs pool needs the exported directory: <source><dir path='…'/>",
                             "add <dir path='/export/images'/> inside <source>"))
-    if kind == "logical" and not devices and not text_of(root.find("source/name")):
-        found.append(_p(root, "a logical pool is an LVM volume group: say which one (or which disks build it)",
-                        "add <source><name>vg0</name></source> for an existing VG, or "
-                        "<source><device path='/dev/sdb'/></source> for pool-build to create it"))
+    if kind == "logical" and not devices and not source_name:
+        found.append(_p(root, "a logical pool is an LVM volume group, and this one does not say which: libvirt "
+                        f"assumes the group is named like the pool ('{name or '?'}')",
+                        "say it: <source><name>vg0</name></source> for an existing VG, or "
+                        "<source><device path='/dev/sdb'/></source> for pool-build to create it", "note"))
     if kind == "disk" and not devices:
         found.append(_p(root, "a disk pool needs the disk to partition: <source><device path='/dev/sdb'/>",
                         "add <source><device path='/dev/sdb'/></source>"))
@@ -75,15 +86,20 @@ def volume_problems(root: etree._Element) -> list[Problem]:
                         "(libvirt's dir pools refuse it: \"volume name cannot contain '/'\")"))
     cap_el = root.find("capacity")
     cap, why = scaled(cap_el, "bytes")
-    if cap_el is None or not (text_of(cap_el) or "").strip():
+    backing = text_of(root.find("backingStore/path"))
+    if (cap_el is None or not (text_of(cap_el) or "").strip()) and backing:
+        found.append(_p(root, f"the volume has no <capacity>: libvirt makes it as large as its backing file {backing}",
+                        "say it when you want more: <capacity unit='GiB'>20</capacity>", "note"))
+    elif cap_el is None or not (text_of(cap_el) or "").strip():
         found.append(_p(root, "the volume has no <capacity> (libvirt: \"missing capacity element\")",
                         "add <capacity unit='GiB'>1</capacity>: the size the guest sees"))
     elif why:
         found.append(_p(cap_el, f"<capacity> is not a size libvirt accepts: {why}",
                         "write a whole number and a unit, e.g. <capacity unit='GiB'>10</capacity>"))
     elif cap == 0:
-        found.append(_p(cap_el, "<capacity> is 0: the guest would see an empty disk",
-                        "give it a size, e.g. <capacity unit='GiB'>10</capacity>"))
+        found.append(_p(cap_el, "<capacity> is 0: libvirt accepts it (a directory or a placeholder has no size), "
+                        "but a guest would see an empty disk",
+                        "for a disk image give it a size, e.g. <capacity unit='GiB'>10</capacity>", "note"))
     alloc_el = root.find("allocation")
     alloc, why = scaled(alloc_el, "bytes")
     if why:
@@ -95,7 +111,11 @@ def volume_problems(root: etree._Element) -> list[Problem]:
                         "keep allocation <= capacity", "note"))
     fmt_el = root.find("target/format")
     fmt = fmt_el.get("type") if fmt_el is not None else None
-    if fmt is not None and fmt not in FILE_FORMATS + PARTITION_TYPES:
+    if fmt in DISK_LABELS:
+        found.append(_p(fmt_el, f"format '{fmt}' belongs to volumes of iSCSI, SCSI and disk pools (libvirt prints "
+                        "'unknown' when it cannot tell); a dir pool refuses it",
+                        "for a new image say qcow2 or raw", "note"))
+    elif fmt is not None and fmt not in FILE_FORMATS + PARTITION_TYPES:
         found.append(_p(fmt_el, f"format '{fmt}' is not a volume format libvirt knows",
                         "qcow2 (copy-on-write: grows as written, snapshots, backing files) or "
                         "raw (plain bytes: simplest and fastest)"))

@@ -81,10 +81,11 @@ def rng_problems(kind: str, xml: str) -> list[Problem]:
     suspects: list[etree._Element] = []
     for e in entries:
         if e.path:
-            suspects += [el for el in root.xpath("/" + e.path.lstrip("/")) if isinstance(el, etree._Element)]
+            suspects += _at(root, e.path)
         m = re.match(r"(?:Extra element|Element) (\S+) ", e.message)
         if m:
-            suspects += [root] if m.group(1) == root.tag else root.xpath("//*[local-name()=$n]", n=m.group(1))
+            name = m.group(1).rsplit(":", 1)[-1]  # libxml2 names namespaced elements by their prefix
+            suspects += [root] if name == root.tag else root.xpath("//*[local-name()=$n]", n=name)
     for el in dict.fromkeys(suspects):
         found = index.diagnose(el)
         if not found:
@@ -94,7 +95,8 @@ def rng_problems(kind: str, xml: str) -> list[Problem]:
     # 2. Missing elements: "Expecting an element X, got nothing".
     for e in entries:
         m = re.match(r"Expecting an element (\S+), got nothing", e.message)
-        if m:
+        if m and not any(etree.QName(c).localname == m.group(1).rsplit(":", 1)[-1]  # a spurious interleave echo
+                         for el in _at(root, e.path or "/" + root.tag) for c in el if isinstance(c.tag, str)):
             parent = e.path or "/" + root.tag
             add(None, parent, f"<{parent.rsplit('/', 1)[-1]}> needs a <{m.group(1)}> element",
                 f"add <{m.group(1)}>…</{m.group(1)}> (libvirt's schema requires it)")
@@ -104,3 +106,14 @@ def rng_problems(kind: str, xml: str) -> list[Problem]:
         add(None, first.path or "/" + root.tag, f"does not match libvirt's schema: {first.message}",
             "compare with `virsh dumpxml` output, or run `virt-xml-validate FILE` for libxml2's own report")
     return problems
+
+
+def _at(root: etree._Element, path: str) -> list[etree._Element]:
+    """The elements at libxml2's error path, which may use the document's namespace prefixes
+    (``/pool/rbd:config_opts``); [] for a path that does not resolve, never an XPath error."""
+    prefixes = {k: v for el in root.iter() if isinstance(el.tag, str) for k, v in el.nsmap.items() if k}
+    try:
+        found = root.xpath("/" + path.lstrip("/"), namespaces=prefixes)
+    except etree.XPathError:
+        return []
+    return [el for el in found if isinstance(el, etree._Element)] if isinstance(found, list) else []

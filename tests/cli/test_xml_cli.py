@@ -82,6 +82,12 @@ def test_notes_go_to_stderr_and_xml_still_prints(capsys):
     assert err.startswith("kvmlab note: /domain/memory (line 3): unit='KB' is a power of 1000")
 
 
+def test_a_zero_capacity_volume_is_a_note_because_libvirt_accepts_it(capsys):
+    rc, out, err = run_main("volume --name v --capacity 0", capsys)
+    assert rc == 0 and out.startswith("<volume") and "<capacity unit=\"bytes\">0</capacity>" in out
+    assert err.startswith("kvmlab note: /volume/capacity (line 3): <capacity> is 0: libvirt accepts it")
+
+
 # (argv, words on stderr)
 BAD = [
     ("domain --name vm1 --memory abc", "--memory 'abc' is not a size"),
@@ -117,7 +123,6 @@ BAD = [
     ("pool --name p --type dir", "a dir pool needs --target PATH"),
     ("pool --name p --type dir --target images", "is not an absolute path"),
     ("volume --name v --capacity -1", "--capacity '-1' is not a size"),
-    ("volume --name v --capacity 0", "<capacity> is 0"),
     ("volume --name v --capacity 1GiB --format vmdk", "--format 'vmdk' is not one of: qcow2, raw"),
     ("volume --name v --capacity 1GiB --allocation abc", "--allocation 'abc' is not a size"),
     ("volume --name a/b --capacity 1GiB", "is not a plain file name"),

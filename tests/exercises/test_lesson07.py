@@ -86,8 +86,9 @@ def test_fixed_xml_passes_and_is_defined(conn):
 
 
 @pytest.mark.parametrize("edit, words, source", [
-    ({}, "4 problems left; first /domain/memory", "kvmlab's checks"),
-    ({"two": "2"}, "3 problems left", "kvmlab's checks"),
+    ({}, "5 problems left; first /domain/os/boot", "RelaxNG schema"),  # libvirt's verdict first
+    ({"two": "2"}, "4 problems left", "RelaxNG schema"),
+    ({"two": "2", "harddisk": "hd", "  <cpus>2</cpus>\n": ""}, "1 problem left: /domain/memory", "kvmlab's checks"),
     ({"two": "2", "harddisk": "hd", "<memory>1024": "<memory unit='MiB'>1024"}, "1 problem left: /domain/cpus",
      "RelaxNG schema"),
 ])  # fmt: skip
