@@ -29,16 +29,17 @@ PROMPT = "virsh # "
 
 
 def _read(tty: bool, stdin: TextIO, out: TextIO) -> str | None:
+    """The next line, NUL characters dropped as virsh's readline drops them (``te\\0st`` reads ``test``)."""
     if tty:
         try:
-            return input(PROMPT)  # readline: line editing and history
+            return input(PROMPT).replace("\0", "")  # readline: line editing and history
         except EOFError:
             return None
     out.write(PROMPT)
     line = stdin.readline()
     if not line:
         return None
-    line = line.rstrip("\n")
+    line = line.rstrip("\n").replace("\0", "")
     out.write(line + "\n")
     return line
 

@@ -211,9 +211,34 @@ BUILDERS: dict[str, Callable[[argparse.Namespace], object]] = {
 }
 
 
+def _xml_char_ok(ch: str) -> bool:
+    """XML 1.0's Char: tab, newline, carriage return and every other character from U+0020,
+    except surrogates (where Python keeps bytes that are not UTF-8) and U+FFFE/U+FFFF."""
+    o = ord(ch)
+    return ch in "\t\n\r" or 0x20 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD or o >= 0x10000
+
+
+def _check_text(args: argparse.Namespace) -> None:
+    """Every value must be text an XML document can hold, before any spec is built."""
+    for dest, value in vars(args).items():
+        for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue
+            bad = next((ch for ch in text if not _xml_char_ok(ch)), None)
+            if bad is None:
+                continue
+            option = "--" + dest.replace("_", "-")
+            what = ("bytes that are not UTF-8" if 0xD800 <= ord(bad) <= 0xDFFF
+                    else f"the control character U+{ord(bad):04X}")
+            raise _bad(f"{option} {text!r} holds {what}, which XML cannot carry",
+                       f"write {option} in plain UTF-8 text without control characters; libvirt reads every "
+                       "name and path from the XML, so virsh define would refuse it too")
+
+
 def build(argv: Sequence[str]):
     """Parse ``argv`` and return the validated spec (raises KvmlabError or SystemExit)."""
     args = _parser().parse_args(list(argv))
+    _check_text(args)
     spec = BUILDERS[args.kind](args)
     spec.validate()
     return spec
