@@ -76,6 +76,7 @@ def dump_xpath(xml: str, xpath: str, wrap: bool = False) -> str:
         XPathSyntax: libxml2 rejects the expression.
     """
     root = etree.fromstring(xml.encode(), _parser())
+    _require_utf8(xpath)
     try:
         compiled = etree.XPath(xpath)
     except etree.XPathSyntaxError as exc:
@@ -111,6 +112,19 @@ def dump_xpath(xml: str, xpath: str, wrap: bool = False) -> str:
     if wrap:
         return _wrapped(result) + "\n"
     return "".join(_node_text(n) + "\n" for n in result)
+
+
+def _require_utf8(xpath: str) -> None:
+    """Bytes that are not UTF-8 (kept as surrogates) stop libxml2's XPath parser at the first one:
+    its ``Encoding error`` and a caret under that byte (one line; libxml2 sometimes adds a second)."""
+    raw = xpath.encode("utf-8", "surrogateescape")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        err = XPathSyntax(f"the XPath expression {xpath!r} holds bytes that are not UTF-8",
+                          hint="write the expression in UTF-8 text, e.g. --xpath //name", virsh_error=[])
+        err.stderr_text = f"XPath error : Encoding error\n{xpath}\n{' ' * exc.start}^\n"
+        raise err from None
 
 
 def require_xpath(xpath: str | None, example: str) -> None:

@@ -18,6 +18,7 @@ from ..conftest import KVMLAB, VIRSH
 
 URI = "test:///default"
 HINT_LINE = re.compile(rb"^kvmlab hint: .*\n", re.M)
+CPU_TIME = re.compile(rb"^(CPU time:\s+)\S+$", re.M)  # differs run to run
 BUG_TEXT = b"kvmlab bug"  # run_batch's last resort: these inputs must never reach it
 
 # What test:///default holds, dumped in full: a batch that ends in these shows any change it made
@@ -49,6 +50,7 @@ def assert_virsh_same(args: list[str], stdin: bytes | None = None) -> tuple[byte
     (kvmlab's hint lines aside) and exit code."""
     real = run([VIRSH, *args], stdin)
     ours = kvmlab_virsh(args, stdin)
+    real, ours = (CPU_TIME.sub(rb"\1-", real[0]), *real[1:]), (CPU_TIME.sub(rb"\1-", ours[0]), *ours[1:])
     assert ours[0] == real[0], f"stdout differs for {args!r}:\n{ours[0]!r}\n{real[0]!r}"
     assert ours[1] == real[1], f"stderr differs for {args!r}:\n{ours[1]!r}\n{real[1]!r}"
     assert ours[2] == real[2], f"exit code differs for {args!r}"
