@@ -18,6 +18,7 @@ from ..specs.checks_domain import BOOT_DEVICES
 from ..specs.network import MODES, IpSpec
 from ..specs.pool import POOL_TYPES
 from ..specs.volume import VOLUME_FORMATS
+from ..specs.xmlchars import bad_char_words, first_bad_char
 from ..units import parse_size
 
 __all__ = ["main", "build"]
@@ -211,26 +212,17 @@ BUILDERS: dict[str, Callable[[argparse.Namespace], object]] = {
 }
 
 
-def _xml_char_ok(ch: str) -> bool:
-    """XML 1.0's Char: tab, newline, carriage return and every other character from U+0020,
-    except surrogates (where Python keeps bytes that are not UTF-8) and U+FFFE/U+FFFF."""
-    o = ord(ch)
-    return ch in "\t\n\r" or 0x20 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD or o >= 0x10000
-
-
 def _check_text(args: argparse.Namespace) -> None:
     """Every value must be text an XML document can hold, before any spec is built."""
     for dest, value in vars(args).items():
         for text in value if isinstance(value, list) else [value]:
             if not isinstance(text, str):
                 continue
-            bad = next((ch for ch in text if not _xml_char_ok(ch)), None)
+            bad = first_bad_char(text)
             if bad is None:
                 continue
             option = "--" + dest.replace("_", "-")
-            what = ("bytes that are not UTF-8" if 0xD800 <= ord(bad) <= 0xDFFF
-                    else f"the control character U+{ord(bad):04X}")
-            raise _bad(f"{option} {text!r} holds {what}, which XML cannot carry",
+            raise _bad(f"{option} {text!r} holds {bad_char_words(bad)}, which XML cannot carry",
                        f"write {option} in plain UTF-8 text without control characters; libvirt reads every "
                        "name and path from the XML, so virsh define would refuse it too")
 

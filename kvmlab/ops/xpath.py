@@ -13,6 +13,7 @@ from html import escape as _escape
 from lxml import etree
 
 from ..errors import InvalidInput, OperationFailed, XPathSyntax
+from ..specs.xmlchars import bad_char_words, first_bad_char
 
 __all__ = ["XPathSyntax", "dump_xpath", "require_xpath", "dump_text"]
 
@@ -115,16 +116,19 @@ def dump_xpath(xml: str, xpath: str, wrap: bool = False) -> str:
 
 
 def _require_utf8(xpath: str) -> None:
-    """Bytes that are not UTF-8 (kept as surrogates) stop libxml2's XPath parser at the first one:
-    its ``Encoding error`` and a caret under that byte (one line; libxml2 sometimes adds a second)."""
-    raw = xpath.encode("utf-8", "surrogateescape")
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        err = XPathSyntax(f"the XPath expression {xpath!r} holds bytes that are not UTF-8",
-                          hint="write the expression in UTF-8 text, e.g. --xpath //name", virsh_error=[])
-        err.stderr_text = f"XPath error : Encoding error\n{xpath}\n{' ' * exc.start}^\n"
-        raise err from None
+    """What lxml cannot hand to libxml2, libxml2's XPath parser stops at: bytes that are not UTF-8
+    (kept as surrogates) are its ``Encoding error`` (libxml2 sometimes prints it twice), a control
+    character its ``Invalid expression``; a caret under the first such byte."""
+    bad = first_bad_char(xpath)
+    if bad is None:
+        return
+    at = len(xpath[:xpath.index(bad)].encode("utf-8", "surrogateescape"))
+    undecodable = 0xD800 <= ord(bad) <= 0xDFFF
+    err = XPathSyntax(f"the XPath expression {xpath!r} holds {bad_char_words(bad)}",
+                      hint="write the expression in plain UTF-8 text, e.g. --xpath //name", virsh_error=[])
+    err.stderr_text = (f"XPath error : {'Encoding error' if undecodable else 'Invalid expression'}\n"
+                       f"{xpath}\n{' ' * at}^\n")
+    raise err
 
 
 def require_xpath(xpath: str | None, example: str) -> None:

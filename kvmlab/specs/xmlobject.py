@@ -24,6 +24,7 @@ from lxml import etree
 from ..errors import InvalidInput, SpecError
 from ..units import parse_size
 from .parser import canonical, parse_xml, serialize, text_of
+from .xmlchars import bad_char_words, first_bad_char
 from .values import unit_bytes
 
 __all__ = ["XmlObject", "Text", "Attr", "Size", "Children", "ChildList"]
@@ -144,16 +145,13 @@ def xml_text(value: Any, where: str) -> str:
         InvalidInput: what was wrong and where, before any XML is built.
     """
     text = str(value)
-    try:
-        text.encode()
-        if any(ord(ch) < 0x20 and ch not in "\t\n\r" or ch in "\ufffe\uffff" for ch in text):
-            raise ValueError
-    except ValueError:
+    bad = first_bad_char(text)
+    if bad is not None:
         raise InvalidInput(
-            f"{where or 'the value'} {text!r} holds a character XML cannot carry",
+            f"{where or 'the value'} {text!r} holds {bad_char_words(bad)}, which XML cannot carry",
             hint="names, paths and other values are plain UTF-8 text without control characters (no NUL, "
             "no \\x01 ...); libvirt reads them from XML, so `virsh define` could not take it either",
-        ) from None
+        )
     return text
 
 

@@ -37,7 +37,8 @@ def test_xpath_of_bytes_is_libxml2s_encoding_error(xpath):
 
 @pytest.mark.parametrize("batch", [
     f"dominfo {FF}", f"undefine {FF}", f"net-destroy {FF}", f"pool-undefine {FF}", f"vol-delete {FF} --pool default-pool",
-    "dumpxml test --xpath //name\udcff", "dominfo \x01", f"net-undefine {FF}; pool-undefine {FF}",
+    "dumpxml test --xpath //name\udcff", "dumpxml test --xpath 'a\x01b'", "net-dumpxml default --xpath '\x1b[2J'",
+    f"vol-create-as default-pool ab 1M --backing-vol {FF}", "vol-create-as default-pool ab 1M --backing-vol 'q\x01'", "dominfo \x01", f"net-undefine {FF}; pool-undefine {FF}",
 ])
 def test_batch_bytes_as_virsh_and_nothing_changes(batch):
     assert_batch_unchanged(batch)
