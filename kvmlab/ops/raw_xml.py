@@ -23,6 +23,7 @@ class _VirError(ctypes.Structure):  # the head of virError (virterror.h): code, 
 _HANDLER = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
 _QUIET = _HANDLER(lambda _data, _err: None)  # libvirt's messages here are not UTF-8: Python's handler cannot take them
 _LOCK = threading.Lock()
+_QUIET_LOCK = threading.Lock()  # one quiet window at a time: another thread must not reset it under us
 _lib: ctypes.CDLL | None = None
 
 # kind -> libvirt's define call (the parser is the same for define and create)
@@ -52,17 +53,18 @@ def parse_error(virconn, kind: str, data: bytes) -> tuple[str, int] | None:
     lib = _libvirt()
     conn = ctypes.c_void_p(virconn.c_pointer())
     args = (conn, data) + ((0,) if kind == "pool" else ())
-    lib.virConnSetErrorFunc(conn, None, _QUIET)
-    try:
-        obj = getattr(lib, _DEFINE[kind])(*args)
-        if obj:
-            getattr(lib, _FREE[kind])(obj)
-            return None
-        err = lib.virGetLastError()
-        if not err:
-            return None
-        found = (err.contents.message or b"").decode("utf-8", "surrogateescape"), err.contents.code
-        lib.virResetLastError()
-        return found
-    finally:
-        lib.virConnSetErrorFunc(conn, None, ctypes.cast(None, _HANDLER))
+    with _QUIET_LOCK:
+        lib.virConnSetErrorFunc(conn, None, _QUIET)
+        try:
+            obj = getattr(lib, _DEFINE[kind])(*args)
+            if obj:
+                getattr(lib, _FREE[kind])(obj)
+                return None
+            err = lib.virGetLastError()
+            if not err:
+                return None
+            found = (err.contents.message or b"").decode("utf-8", "surrogateescape"), err.contents.code
+            lib.virResetLastError()
+            return found
+        finally:
+            lib.virConnSetErrorFunc(conn, None, ctypes.cast(None, _HANDLER))

@@ -81,3 +81,27 @@ def test_threads_with_bad_input_stay_apart(lab):
         assert len(out[line]) == 25
         assert all((r.stdout, r.stderr) == (alone[line].stdout, alone[line].stderr) for r in out[line])
         assert "kvmlab bug" not in alone[line].stderr and alone[line].exit_code == 1
+
+
+def test_threads_defining_non_utf8_files(lab, tmp_path):
+    """libvirt's parser words each refusal on its own thread; nobody's error reaches another."""
+    files = {kind: tmp_path / f"{kind}.xml" for kind in ("domain", "network", "pool")}
+    for kind, path in files.items():
+        path.write_bytes(f"<{kind}><name>caf".encode() + b"\xe9" + f"</name></{kind}>".encode())
+    lines = [f"define {files['domain']}", f"net-define {files['network']}", f"pool-define {files['pool']}",
+             f"net-create {files['domain']}"]
+    alone = {line: lab.virsh(line) for line in lines}
+    out: dict[str, list] = {line: [] for line in lines}
+
+    def work(line):
+        for _ in range(25):
+            out[line].append(lab.virsh(line))
+
+    threads = [threading.Thread(target=work, args=(line,)) for line in lines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    for line in lines:
+        assert "Input is not proper UTF-8" in alone[line].stderr
+        assert len(out[line]) == 25 and all(r.stderr == alone[line].stderr for r in out[line])
