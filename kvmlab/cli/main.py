@@ -19,6 +19,9 @@ commands:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .encoding import bytes_through
+
+    bytes_through()
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help", "help"):
         sys.stdout.write(USAGE)

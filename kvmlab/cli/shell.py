@@ -28,17 +28,21 @@ BANNER = (
 PROMPT = "virsh # "
 
 
-def _read(tty: bool, stdin: TextIO, out: TextIO) -> str | None:
+def _read(tty: bool, stdin: TextIO, out: TextIO, pending: list[str]) -> str | None:
+    """The next line as virsh's readline takes it: NUL characters dropped (``te\\0st`` reads ``test``),
+    and a carriage return ends a line as a newline does (``list\\r\\n`` is ``list``, then an empty line)."""
     if tty:
         try:
-            return input(PROMPT)  # readline: line editing and history
+            return input(PROMPT).replace("\0", "")  # readline: line editing and history
         except EOFError:
             return None
     out.write(PROMPT)
-    line = stdin.readline()
-    if not line:
-        return None
-    line = line.rstrip("\n")
+    if not pending:
+        line = stdin.readline()
+        if not line:
+            return None
+        pending.extend(reversed(line.rstrip("\n").replace("\0", "").split("\r")))
+    line = pending.pop()
     out.write(line + "\n")
     return line
 
@@ -51,7 +55,8 @@ def interactive(conn: Connection, out: TextIO, errs: TextIO, stdin: TextIO | Non
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (input() then edits lines and keeps history)
     out.write(BANNER)
-    while (line := _read(tty, stdin, out)) is not None:
+    pending: list[str] = []  # the rest of a physical line after a carriage return
+    while (line := _read(tty, stdin, out, pending)) is not None:
         if not line.strip():
             continue
         try:

@@ -9,6 +9,7 @@ from ..connection import connect
 from ..errors import KvmlabError, UsageError
 from ..virsh.parse import parse_argv, parse_batch
 from ..virsh.run import COMMANDS, report_usage, run_batch
+from .encoding import bytes_through
 from .shell import interactive
 
 __all__ = ["main"]
@@ -21,6 +22,8 @@ USAGE = """usage: kvmlab virsh [-c URI] COMMAND [ARGS...]
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, errs: TextIO | None = None) -> int:
     """virsh's own argv handling: ``-c URI`` / ``--connect URI``, then one batch or one command."""
+    if out is None and errs is None:  # the process's own streams: bytes go through as in virsh
+        bytes_through()
     out, errs = out or sys.stdout, errs or sys.stderr
     args = list(sys.argv[1:] if argv is None else argv)
     uri = None

@@ -18,6 +18,7 @@ from ..specs.checks_domain import BOOT_DEVICES
 from ..specs.network import MODES, IpSpec
 from ..specs.pool import POOL_TYPES
 from ..specs.volume import VOLUME_FORMATS
+from ..specs.xmlchars import bad_char_words, first_bad_char
 from ..units import parse_size
 
 __all__ = ["main", "build"]
@@ -211,9 +212,25 @@ BUILDERS: dict[str, Callable[[argparse.Namespace], object]] = {
 }
 
 
+def _check_text(args: argparse.Namespace) -> None:
+    """Every value must be text an XML document can hold, before any spec is built."""
+    for dest, value in vars(args).items():
+        for text in value if isinstance(value, list) else [value]:
+            if not isinstance(text, str):
+                continue
+            bad = first_bad_char(text)
+            if bad is None:
+                continue
+            option = "--" + dest.replace("_", "-")
+            raise _bad(f"{option} {text!r} holds {bad_char_words(bad)}, which XML cannot carry",
+                       f"write {option} in plain UTF-8 text without control characters; libvirt reads every "
+                       "name and path from the XML, so virsh define would refuse it too")
+
+
 def build(argv: Sequence[str]):
     """Parse ``argv`` and return the validated spec (raises KvmlabError or SystemExit)."""
     args = _parser().parse_args(list(argv))
+    _check_text(args)
     spec = BUILDERS[args.kind](args)
     spec.validate()
     return spec

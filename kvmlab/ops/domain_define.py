@@ -53,11 +53,11 @@ def parse_pass_fds(text: str | None) -> list[int]:
     return fds
 
 
-def _xml_input(source: XmlSource) -> tuple[str, str, str]:
+def _xml_input(source: XmlSource, virconn=None, verb: str = "define") -> tuple[str, str, str]:
     """(xml, label virsh prints, shell form for .virsh)."""
     if isinstance(source, str) and not source.lstrip().startswith("<") or isinstance(source, os.PathLike):
         require_option(os.fspath(source), "file")
-    xml, label = read_xml_source(source)
+    xml, label = read_xml_source(source, virconn=virconn, kind="domain", verb=verb)
     if label:
         return xml, label, shlex.quote(label)
     return xml, STDIN_LABEL, f"{STDIN_LABEL} < domain.xml"
@@ -108,7 +108,7 @@ class DomainDefineOps:
         ``xml`` is a file path, an XML string or a spec object (anything with ``.to_xml()``).
         Defining again with the same name and UUID updates the definition.
         """
-        xml_text, label, shell = _xml_input(xml)
+        xml_text, label, shell = _xml_input(xml, self.virconn, "define")
         flags = libvirt.VIR_DOMAIN_DEFINE_VALIDATE if validate else 0
         guard_xml("domain", xml_text)
         api = ["dom = conn.defineXMLFlags(xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)" if validate
@@ -137,7 +137,7 @@ class DomainDefineOps:
 
         ``paused=True`` leaves its vCPUs paused; ``autodestroy=True`` stops it when this connection closes.
         """
-        xml_text, label, shell = _xml_input(xml)
+        xml_text, label, shell = _xml_input(xml, self.virconn, "create")
         fds = pass_fds if isinstance(pass_fds, list) else parse_pass_fds(pass_fds)
         flags, flag_text = libvirt_flags(f"VIR_DOMAIN_START_{flag}" for on, flag in (
             (paused, "PAUSED"), (autodestroy, "AUTODESTROY"), (validate, "VALIDATE"), (reset_nvram, "RESET_NVRAM"))

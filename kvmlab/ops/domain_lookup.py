@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libvirt
 
-from .lookup import Way, first_found, not_found, uuid_sized
-from .vsh import c_int, require_option
+from .lookup import Way, first_found, name_ref, not_found, unreadable, uuid_sized
+from .vsh import c_int
 
 __all__ = ["BY_ID", "BY_UUID", "BY_NAME", "lookup_domain"]
 
@@ -23,14 +23,15 @@ def lookup_domain(
         InvalidInput: ``ref`` is empty.
         NotFound: nothing matched (virsh: ``failed to get domain 'ref'``, without libvirt's reason).
     """
-    name = require_option(ref, "domain")
+    name = name_ref(ref, "domain")
     ways: list[Way] = []
-    num = c_int(name) if by & BY_ID else None
+    readable = not unreadable(name)  # else no id, UUID or name matches: virsh's one line below
+    num = c_int(name) if by & BY_ID and readable else None
     if num is not None and num >= 0:
         ways.append((lambda: virconn.lookupByID(num), f"dom = conn.lookupByID({num})"))
-    if by & BY_UUID and uuid_sized(name):
+    if by & BY_UUID and uuid_sized(name) and readable:
         ways.append((lambda: virconn.lookupByUUIDString(name), f"dom = conn.lookupByUUIDString({name!r})"))
-    if by & BY_NAME:
+    if by & BY_NAME and readable:
         ways.append((lambda: virconn.lookupByName(name), f"dom = conn.lookupByName({name!r})"))
     dom, _ = first_found(ways, api)
     if dom is not None:

@@ -7,9 +7,10 @@ from typing import Callable, Iterable, TypeVar
 
 import libvirt
 
-from ..errors import NotFound
+from ..errors import InvalidInput, NotFound
+from .vsh import require_option
 
-__all__ = ["Way", "uuid_sized", "first_found", "not_found"]
+__all__ = ["Way", "name_ref", "unreadable", "uuid_sized", "first_found", "not_found"]
 
 T = TypeVar("T")
 
@@ -17,9 +18,40 @@ T = TypeVar("T")
 Way = tuple[Callable[[], T], str]
 
 
+def name_ref(ref: object, option: str) -> str:
+    """The one check of a name, UUID or id where it enters an operation: text (an int is read as
+    its digits), not empty (virsh's own error), and without NUL, which no name can hold.
+
+    Raises:
+        InvalidInput: what was given, and what is expected instead.
+    """
+    if ref is not None and (isinstance(ref, bool) or not isinstance(ref, (str, int))):
+        raise InvalidInput(
+            f"expected a {option} name as text, got {type(ref).__name__}: {ref!r:.60}",
+            hint=f"pass the {option}'s name (or UUID) as a str, e.g. 'web01'; virsh takes it as a word",
+        )
+    text = require_option(ref, option)
+    if "\0" in text:
+        raise InvalidInput(
+            f"the {option} name {text!r} holds a NUL character",
+            hint=f"no {option} name holds NUL (\\0): libvirt names are C strings; check where the name came from",
+        )
+    return text
+
+
+def unreadable(ref: str) -> bool:
+    """A name holding bytes that are not UTF-8 (from argv or stdin, kept as surrogates): libvirt-python
+    cannot pass it, and no object can be called so (libvirt reads its XML as UTF-8): nothing matches."""
+    try:
+        ref.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def uuid_sized(ref: str) -> bool:
     """virsh tries a UUID lookup only for a string as long as a UUID (36 bytes)."""
-    return len(ref.encode()) == 36
+    return len(ref.encode("utf-8", "surrogateescape")) == 36
 
 
 def first_found(ways: Iterable[Way], api: list[str]) -> tuple[T | None, libvirt.libvirtError | None]:
@@ -36,10 +68,16 @@ def first_found(ways: Iterable[Way], api: list[str]) -> tuple[T | None, libvirt.
     return None, last
 
 
-def not_found(line: str, hint: str, exc: libvirt.libvirtError | None = None) -> NotFound:
-    """virsh's own ``line`` (``failed to get pool 'x'``), then libvirt's reason when virsh prints it."""
-    reason = exc.get_error_message() if exc is not None else ""
+def not_found(line: str, hint: str, exc: libvirt.libvirtError | None = None,
+              unmatched: tuple[str, int] | None = None) -> NotFound:
+    """virsh's own ``line`` (``failed to get pool 'x'``), then libvirt's reason when virsh prints it.
+
+    ``unmatched`` is libvirt's reason and code for a name no libvirt call was made with (see unreadable).
+    """
+    reason = exc.get_error_message() if exc is not None else unmatched[0] if unmatched else ""
     err = NotFound(line, hint=hint, virsh_error=[line, *([reason] if reason else [])])
     if exc is not None:
         err.libvirt_code = exc.get_error_code()
+    elif unmatched:
+        err.libvirt_code = unmatched[1]
     return err

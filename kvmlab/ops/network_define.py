@@ -75,7 +75,7 @@ class NetworkDefineOps:
     def _net_from_xml(self, verb: str, source: XmlSource, validate: bool) -> NetMessage:
         if isinstance(source, str):
             require_option(source, "file")
-        xml, label = read_xml_source(source)
+        xml, label = read_xml_source(source, virconn=self.virconn, kind="network", verb=verb)
         origin = f" from {label}" if label else ""
         failed = f"Failed to {verb} network{origin}"
         try:

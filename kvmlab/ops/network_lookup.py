@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import libvirt
 
-from .lookup import Way, first_found, not_found, uuid_sized
-from .vsh import require_option
+from .lookup import Way, first_found, name_ref, not_found, unreadable, uuid_sized
 
 __all__ = ["lookup_network", "LIST_HINT"]
 
@@ -19,12 +18,16 @@ def lookup_network(virconn: libvirt.virConnect, ref: str, api: list[str]) -> lib
         InvalidInput: ``ref`` is empty.
         NotFound: no such network (virsh's two lines: its own, then libvirt's).
     """
-    ref = require_option(ref, "network")
+    ref = name_ref(ref, "network")
+    failed = f"failed to get network '{ref}'"
+    if unreadable(ref):
+        raise not_found(failed, f"no network is called '{ref}': {LIST_HINT}", unmatched=(
+            f"Network not found: no network with matching name '{ref}'", libvirt.VIR_ERR_NO_NETWORK))
     ways: list[Way] = []
     if uuid_sized(ref):  # virsh then tries the name; only that error is shown
         ways.append((lambda: virconn.networkLookupByUUIDString(ref), f"net = conn.networkLookupByUUIDString({ref!r})"))
     ways.append((lambda: virconn.networkLookupByName(ref), f"net = conn.networkLookupByName({ref!r})"))
     net, last = first_found(ways, api)
     if net is None:
-        raise not_found(f"failed to get network '{ref}'", f"no network is called '{ref}': {LIST_HINT}", last) from last
+        raise not_found(failed, f"no network is called '{ref}': {LIST_HINT}", last) from last
     return net

@@ -57,7 +57,7 @@ class PoolLifecycleOps:
         if isinstance(source, str):
             require_option(source, "file")
         try:
-            return read_xml_source(source)
+            return read_xml_source(source, virconn=self.virconn, kind="pool", verb=verb)
         except InvalidInput as err:
             if isinstance(source, str) and "/" not in source and not source.endswith(".xml"):
                 err.hint = (f"pool-{verb} takes an XML FILE, not a pool name: save a definition first "

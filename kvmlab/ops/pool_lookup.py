@@ -9,8 +9,7 @@ from typing import Iterator, Mapping
 import libvirt
 
 from ..errors import InvalidState, KvmlabError, NotFound, libvirt_errors, map_libvirt_error
-from .lookup import Way, first_found, not_found, uuid_sized
-from .vsh import require_option
+from .lookup import Way, first_found, name_ref, not_found, unreadable, uuid_sized
 
 __all__ = [
     "POOL_STATES",
@@ -67,7 +66,10 @@ def lookup_pool(virconn: libvirt.virConnect, ref: str, api: list[str]) -> libvir
     Raises:
         NotFound: ``failed to get pool 'X'`` and libvirt's own line, as virsh prints them.
     """
-    ref = require_option(ref, "pool")
+    ref = name_ref(ref, "pool")
+    if unreadable(ref):
+        raise not_found(f"failed to get pool '{ref}'", LIST_HINT, unmatched=(
+            f"Storage pool not found: no storage pool with matching name '{ref}'", libvirt.VIR_ERR_NO_STORAGE_POOL))
     ways: list[Way] = []
     if uuid_sized(ref):
         ways.append((lambda: virconn.storagePoolLookupByUUIDString(ref),
@@ -84,7 +86,7 @@ def lookup_volume(
 ) -> tuple[libvirt.virStorageVol, libvirt.virStoragePool | None]:
     """Look a volume up as virsh does: by name in ``pool_ref`` (which must be running), then by key,
     then by path. Returns ``(vol, pool)``; ``pool`` is None when no pool was given."""
-    ref = require_option(ref, "vol")
+    ref = name_ref(ref, "vol")
     pool = None
     if pool_ref is not None:
         pool = lookup_pool(virconn, pool_ref, api)
@@ -97,14 +99,18 @@ def lookup_volume(
                        (lambda: virconn.storageVolLookupByPath(ref), f"vol = conn.storageVolLookupByPath({ref!r})")]
     if pool is not None:
         ways.insert(0, (lambda: pool.storageVolLookupByName(ref), f"vol = pool.storageVolLookupByName({ref!r})"))
+    unmatched = None
+    if unreadable(ref):  # libvirt's last try, by path, is the reason virsh shows
+        ways, unmatched = [], (f"Storage volume not found: no storage vol with matching path '{ref}'",
+                               libvirt.VIR_ERR_NO_STORAGE_VOL)
     vol, last = first_found(ways, api)
     if vol is None:
         if pool is None:
             raise not_found(f"failed to get vol '{ref}', specifying --pool might help",
                             "name the pool (vol-info NAME --pool POOL; kvmlab: pool=...) or give the volume's "
-                            "full path", last) from last
+                            "full path", last, unmatched) from last
         raise not_found(f"failed to get vol '{ref}'", f"`virsh vol-list {pool.name()}` lists its volumes",
-                        last) from last
+                        last, unmatched) from last
     if pool is not None:
         with contextlib.suppress(libvirt.libvirtError):
             owner = vol.storagePoolLookupByVolume()

@@ -6,9 +6,10 @@ import libvirt
 
 from ..errors import InvalidInput
 from ..specs.guard import guard_xml
+from ..specs.xmlchars import bad_char_words, first_bad_char
 from ..units import pretty_capacity
 from .calls import virsh_line
-from .lookup import first_found, not_found
+from .lookup import first_found, not_found, unreadable
 from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume, pool_error, pool_errors
 from .pool_results import VolInfo, VolList, VolMessage, VolSummary
 from .pool_sizes import vol_size
@@ -27,8 +28,10 @@ def _vol_type(code: int) -> str:
 def _xml_safe(what: str, value: str | None, bad: str, vol: str) -> None:
     """virsh pastes these values into its XML unescaped, so libvirt then rejects the document;
     kvmlab refuses them up front instead of creating something virsh never could."""
-    if value is not None and any(c in value for c in bad):
-        message = f"{what} {value!r} contains one of {bad!r}"
+    odd = first_bad_char(value) if value is not None else None
+    if odd is not None or value is not None and any(c in value for c in bad):
+        message = (f"{what} {value!r} holds {bad_char_words(odd)}, which XML cannot carry" if odd
+                   else f"{what} {value!r} contains one of {bad!r}")
         raise InvalidInput(
             message,
             hint=f"virsh writes the {what} into XML unescaped and libvirt rejects it: use letters, digits, . - _",
@@ -120,14 +123,17 @@ class VolumeOps:
 
     def _backing_path(self, p: libvirt.virStoragePool, ref: str, new_name: str, api: list[str]) -> str:
         """cmdVolCreateAs's backing volume: by name in the pool, then key, then path."""
-        backing, last = first_found(
-            [(lambda: p.storageVolLookupByName(ref), f"backing = pool.storageVolLookupByName({ref!r})"),
-             (lambda: self.virconn.storageVolLookupByKey(ref), f"backing = conn.storageVolLookupByKey({ref!r})"),
-             (lambda: self.virconn.storageVolLookupByPath(ref), f"backing = conn.storageVolLookupByPath({ref!r})")],
-            api)
+        ways = [(lambda: p.storageVolLookupByName(ref), f"backing = pool.storageVolLookupByName({ref!r})"),
+                (lambda: self.virconn.storageVolLookupByKey(ref), f"backing = conn.storageVolLookupByKey({ref!r})"),
+                (lambda: self.virconn.storageVolLookupByPath(ref), f"backing = conn.storageVolLookupByPath({ref!r})")]
+        unmatched = None
+        if unreadable(ref):  # no volume is called so; libvirt's last try, by path, is the reason virsh shows
+            ways, unmatched = [], (f"Storage volume not found: no storage vol with matching path '{ref}'",
+                                   libvirt.VIR_ERR_NO_STORAGE_VOL)
+        backing, last = first_found(ways, api)
         if backing is None:
             raise not_found(f"failed to get vol '{ref}'",
-                            f"`virsh vol-list {p.name()}` lists the volumes a backing volume can be", last)
+                            f"`virsh vol-list {p.name()}` lists the volumes a backing volume can be", last, unmatched)
         with pool_errors():
             path = backing.path()
         _xml_safe("backing volume path", path, "<&", new_name)

@@ -14,6 +14,7 @@ from lxml import etree
 
 from ..errors import InvalidInput, OperationFailed, XPathSyntax
 from ..specs.parser import xml_parser
+from ..specs.xmlchars import bad_char_words, first_bad_char
 
 __all__ = ["XPathSyntax", "dump_xpath", "require_xpath", "dump_text"]
 
@@ -77,6 +78,7 @@ def dump_xpath(xml: str, xpath: str, wrap: bool = False) -> str:
         XPathSyntax: libxml2 rejects the expression.
     """
     root = etree.fromstring(xml.encode(), _parser())
+    _require_utf8(xpath)
     try:
         compiled = etree.XPath(xpath)
     except etree.XPathSyntaxError as exc:
@@ -112,6 +114,22 @@ def dump_xpath(xml: str, xpath: str, wrap: bool = False) -> str:
     if wrap:
         return _wrapped(result) + "\n"
     return "".join(_node_text(n) + "\n" for n in result)
+
+
+def _require_utf8(xpath: str) -> None:
+    """What lxml cannot hand to libxml2, libxml2's XPath parser stops at: bytes that are not UTF-8
+    (kept as surrogates) are its ``Encoding error`` (libxml2 sometimes prints it twice), a control
+    character its ``Invalid expression``; a caret under the first such byte."""
+    bad = first_bad_char(xpath)
+    if bad is None:
+        return
+    at = len(xpath[:xpath.index(bad)].encode("utf-8", "surrogateescape"))
+    undecodable = 0xD800 <= ord(bad) <= 0xDFFF
+    err = XPathSyntax(f"the XPath expression {xpath!r} holds {bad_char_words(bad)}",
+                      hint="write the expression in plain UTF-8 text, e.g. --xpath //name", virsh_error=[])
+    err.stderr_text = (f"XPath error : {'Encoding error' if undecodable else 'Invalid expression'}\n"
+                       f"{xpath}\n{' ' * at}^\n")
+    raise err
 
 
 def require_xpath(xpath: str | None, example: str) -> None:

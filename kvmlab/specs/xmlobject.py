@@ -21,9 +21,10 @@ from typing import Any, Callable, ClassVar, Generic, Iterator, TypeVar
 
 from lxml import etree
 
-from ..errors import SpecError
+from ..errors import InvalidInput, SpecError
 from ..units import parse_size, unit_bytes
 from .parser import canonical, parse_xml, serialize, text_of
+from .xmlchars import bad_char_words, first_bad_char
 
 __all__ = ["XmlObject", "Text", "Attr", "Flag", "Size", "Children", "ChildList"]
 
@@ -136,6 +137,23 @@ class _Field:
         self.name = name
 
 
+def xml_text(value: Any, where: str) -> str:
+    """``str(value)`` if XML can carry it; a control character or bytes that are not UTF-8 cannot.
+
+    Raises:
+        InvalidInput: what was wrong and where, before any XML is built.
+    """
+    text = str(value)
+    bad = first_bad_char(text)
+    if bad is not None:
+        raise InvalidInput(
+            f"{where or 'the value'} {text!r} holds {bad_char_words(bad)}, which XML cannot carry",
+            hint="names, paths and other values are plain UTF-8 text without control characters (no NUL, "
+            "no \\x01 ...); libvirt reads them from XML, so `virsh define` could not take it either",
+        )
+    return text
+
+
 class Text(_Field):
     """The text of a child element; ``None`` removes the element. ``conv=int`` reads numbers."""
 
@@ -158,7 +176,7 @@ class Text(_Field):
         el = obj._ensure(self.path)
         for child in list(el):  # the text replaces whatever was there
             el.remove(child)
-        el.text = str(value)
+        el.text = xml_text(value, self.path)
 
 
 class Attr(_Field):
@@ -184,7 +202,7 @@ class Attr(_Field):
             return
         if isinstance(value, bool):
             value = "yes" if value else "no"
-        obj._ensure(self.path).set(self.attr, str(value))
+        obj._ensure(self.path).set(self.attr, xml_text(value, f"{self.path}/@{self.attr}"))
 
 
 class Flag(_Field):

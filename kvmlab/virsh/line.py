@@ -35,9 +35,24 @@ class VirshRun:
 
 
 def run_line(conn, line: str) -> VirshRun:
-    """Parse ``line`` with virsh's grammar (a whole batch, ``;``-separated) and run it on ``conn``."""
+    """Parse ``line`` with virsh's grammar (a whole batch, ``;``-separated) and run it on ``conn``.
+
+    Raises:
+        UsageError: ``line`` is not text (virsh's argument is a string of words).
+    """
+    if not isinstance(line, str):
+        decode = "; decode bytes first: conn.virsh(data.decode())" if isinstance(line, (bytes, bytearray)) else ""
+        raise UsageError(
+            f"conn.virsh() takes a virsh command line as text, got {type(line).__name__}: {line!r:.60}",
+            hint=f"pass a str such as conn.virsh('list --all') or 'dominfo web01; domstate web01'{decode}",
+        )
     out, errs = io.StringIO(), io.StringIO()
     try:
+        if "\0" in line:  # virsh's argument is a C string: it cannot carry one, so nothing runs
+            raise UsageError(
+                f"the command line holds a NUL character at position {line.index(chr(0))}",
+                hint="no virsh word can hold NUL (\\0); remove it (`virsh` reads its argument up to the first NUL)",
+            )
         invocations = parse_batch(line, COMMANDS)
     except UsageError as err:
         report_usage(err, out, errs)
