@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 import kvmlab
-import kvmlab.ops.network_define as network_define
+import kvmlab.ops.define as define
 from kvmlab.ops.network import NetInfo, NetList, NetMessage, NetXml
 
 from ..conftest import inventory
@@ -134,7 +134,7 @@ def test_life_of_a_persistent_network(conn):
     defined = conn.net_define(LAB1)
     assert isinstance(defined, NetMessage)
     assert (str(defined), defined.network) == ("Network lab1 defined\n", "lab1")
-    assert defined.virsh == "virsh net-define lab1.xml"
+    assert defined.virsh == "virsh net-define network.xml"  # no file given: KIND.xml (ops/define.py)
     assert defined.api[-1] == "net = conn.networkDefineXML(xml)"
     assert conn.net_info("lab1").active is False
     assert str(conn.net_start("lab1")) == "Network lab1 started\n"
@@ -305,7 +305,7 @@ def test_guard_runs_before_libvirt(conn, monkeypatch):
         seen.append((kind, xml))
         raise kvmlab.SpecError("bad value", hint="fix it", virsh_error=["bad value"])
 
-    monkeypatch.setattr(network_define, "guard_xml", refuse)
+    monkeypatch.setattr(define, "guard_xml", refuse)  # the one define path
     for verb in ("define", "create"):
         err = _refused(conn, lambda c: getattr(c, f"net_{verb}")(LAB1), kvmlab.SpecError)
         assert err.virsh_error == [f"Failed to {verb} network", "bad value"]
