@@ -42,7 +42,7 @@ def check_xml(kind: str, xml: str, *, schema: bool = True) -> list[Problem]:
     problems = guard_problems(kind, root) + CHECKS[kind](root)
     if schema:
         explained = {p.path for p in problems if p.severity == "error"}
-        problems += [p for p in rng_problems(kind, xml) if p.path not in explained]
+        problems += [p for p in rng_problems(kind, root) if p.path not in explained]  # one parse
     return problems
 
 
