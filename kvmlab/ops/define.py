@@ -56,9 +56,8 @@ def _given_file(source: object) -> str:
 
 def require_file(source: object) -> None:
     """virsh's first check: a FILE option given as ``''`` is an error before anything else."""
-    file = _given_file(source)
-    if file or isinstance(source, str):
-        require_option(file or source, "file")
+    if isinstance(source, (str, os.PathLike)) and not _is_xml_text(source):
+        require_option(os.fspath(source), "file")
 
 
 def define_line(command: str, kind: str, file: str = "", **options: object) -> str:

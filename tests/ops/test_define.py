@@ -8,6 +8,7 @@ import pytest
 
 import kvmlab.ops.define as define
 from kvmlab import InvalidInput, KvmlabError, SpecError
+from kvmlab.ops.domain_define import FilePath
 from kvmlab.specs import DomainSpec, NetworkSpec, PoolSpec, parser
 
 from ..conftest import inventory
@@ -152,6 +153,7 @@ def test_options_follow_the_file_in_the_line(conn, tmp_path):
 
 def test_an_empty_file_option_is_refused_before_reading(conn):
     for op in ("define", "create", "net_define", "pool_define", "pool_create"):
-        err = _refused(conn, getattr(conn, op), "")
-        assert isinstance(err, InvalidInput)
-        assert err.virsh_error == ["Failed to get option 'file': Option argument is empty"]
+        for empty in ("", FilePath("")):  # FilePath: the CLI's file argument, exactly as typed
+            err = _refused(conn, getattr(conn, op), empty)
+            assert isinstance(err, InvalidInput)
+            assert err.virsh_error == ["Failed to get option 'file': Option argument is empty"]
