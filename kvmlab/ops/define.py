@@ -15,25 +15,31 @@ error raised (``err.virsh``) alike::
 
     virsh COMMAND FILE [--options]
 
-FILE is the file that was given; for a spec or an XML string it is ``KIND.xml`` (``domain.xml``,
-``network.xml``, ``pool.xml``): save the XML under that name and the line does the same thing.
+FILE is the file that was given; for a spec or an XML string it is ``NAME.xml``, NAME being the
+object's ``<name>`` (``virsh net-define lab.xml``), or ``KIND.xml`` when the XML names nothing
+(``virsh define domain.xml``): save the XML under that name and the line does the same thing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from dataclasses import dataclass
 from typing import Callable, ContextManager, Iterator, TypeVar
 
+from lxml import etree
+
 from ..errors import InvalidInput, KvmlabError, SpecError
-from ..specs.guard import guard_xml
+from ..specs.guard import guard_problems
+from ..specs.parser import ROOT_TAG, try_parse
+from ..specs.problems import spec_error
 from ..specs.validate import Spec, validate_xml
 from .calls import virsh_line
 from .source import XmlSource, read_xml_source
 from .vsh import require_option
 
-__all__ = ["XmlInput", "XmlCommand", "read_input", "check_input", "require_file", "read_checked", "define_line", "STDIN_LABEL"]
+__all__ = ["XmlInput", "XmlCommand", "read_input", "named_input", "check_input", "require_file", "define_line", "STDIN_LABEL"]
 
 T = TypeVar("T")
 
@@ -60,9 +66,10 @@ def require_file(source: object) -> None:
         require_option(os.fspath(source), "file")
 
 
-def define_line(command: str, kind: str, file: str = "", **options: object) -> str:
-    """The virsh line of a define/create: ``virsh COMMAND FILE [--options]`` (FILE or ``KIND.xml``)."""
-    return virsh_line(command, file or f"{kind}.xml", **options)
+def define_line(command: str, kind: str, file: str = "", name: str = "", **options: object) -> str:
+    """The virsh line of a define/create: ``virsh COMMAND FILE [--options]``, FILE being the file given,
+    else ``NAME.xml`` (the object's name), else ``KIND.xml``."""
+    return virsh_line(command, file or f"{name or kind}.xml", **options)
 
 
 @dataclass(frozen=True)
@@ -74,12 +81,14 @@ class XmlInput:
         xml: the one text that goes to libvirt.
         label: the file it was read from, or "" (a spec or an XML string).
         spec: the spec object it came from, or None.
+        name: the object's <name> once known (after the check), for the virsh line.
     """
 
     kind: str
     xml: str
     label: str = ""
     spec: Spec | None = None
+    name: str = ""
 
     @property
     def origin(self) -> str:
@@ -101,23 +110,30 @@ def read_input(kind: str, source: XmlSource) -> XmlInput:
     return XmlInput(kind, xml, label)
 
 
-def check_input(inp: XmlInput) -> None:
-    """Check the text once: a spec as ``spec.validate()`` does, other XML against the crash guard.
+def named_input(inp: XmlInput) -> tuple[XmlInput, etree._Element | None]:
+    """``inp`` with the object's name, and the parsed text for :func:`check_input` (None for a spec,
+    whose own fields know its name, or for XML that is not well-formed: libvirt will say why)."""
+    if inp.spec is not None:
+        return dataclasses.replace(inp, name=inp.spec.name or ""), None
+    root = try_parse(inp.xml)  # the one parse of an XML text
+    if root is None or root.tag != ROOT_TAG[inp.kind]:
+        return inp, None
+    return dataclasses.replace(inp, name=(root.findtext("name") or "").strip()), root
+
+
+def check_input(inp: XmlInput, root: etree._Element | None) -> None:
+    """Check the text once: a spec as ``spec.validate()`` does, other XML against the crash guard
+    (``guard_xml``'s check, on the tree :func:`named_input` parsed).
 
     Raises:
         SpecError: what ``spec.validate()`` raises, or XML that would crash libvirt.
     """
     if inp.spec is not None:
         validate_xml(inp.spec.KIND, inp.xml)  # spec.validate(), on the very text libvirt gets
-    else:
-        guard_xml(inp.kind, inp.xml)
-
-
-def read_checked(kind: str, source: XmlSource) -> XmlInput:
-    """:func:`read_input`, then :func:`check_input`: what an operation sends to libvirt."""
-    inp = read_input(kind, source)
-    check_input(inp)
-    return inp
+    elif root is not None:
+        problems = guard_problems(inp.kind, root)
+        if problems:
+            raise spec_error(inp.kind, problems)
 
 
 @dataclass(frozen=True)
@@ -136,8 +152,8 @@ class XmlCommand:
     command: str
     options: tuple[tuple[str, object], ...] = ()
 
-    def line(self, file: str = "") -> str:
-        return define_line(self.command, self.kind, file, **dict(self.options))
+    def line(self, file: str = "", name: str = "") -> str:
+        return define_line(self.command, self.kind, file, name, **dict(self.options))
 
     def failed(self, inp: XmlInput) -> str:
         """virsh's first error line: ``Failed to define domain from vm.xml``."""
@@ -156,22 +172,23 @@ class XmlCommand:
         the same line in ``.virsh``; a refused spec also gets virsh's ``Failed to …`` line first.
         ``read_hint`` may rewrite the hint of an unreadable file.
         """
-        line = self.line(_given_file(source))
-        with _records(line):
+        with _records(self.line(_given_file(source))):
             try:
                 inp = read_input(self.kind, source)
             except InvalidInput as err:
                 if read_hint is not None and _given_file(source):
                     read_hint(err)
                 raise
+        inp, root = named_input(inp)
+        line = self.line(inp.label, inp.name)
+        with _records(line):
             try:
-                check_input(inp)
+                check_input(inp, root)
             except SpecError as err:
                 err.virsh_error = [self.failed(inp), *err.virsh_error]
                 raise
-        line = self.line(inp.label)
-        with _records(line), errors(inp, self.failed(inp)):
-            return send(inp.xml), inp, line
+            with errors(inp, self.failed(inp)):
+                return send(inp.xml), inp, line
 
 
 @contextlib.contextmanager

@@ -83,7 +83,7 @@ class DomainList(Listing):
         return html_table(header, rows)
 
 
-@dataclass
+@dataclass(repr=False)  # Info's repr: with the label lines, as notebooks show
 class DomInfo(Info):
     """``virsh dominfo``: each value typed; :meth:`lines` builds virsh's lines from them.
 

@@ -60,7 +60,7 @@ class NetList(Listing):
         return html_table((column,), [(v,) for v in values])
 
 
-@dataclass
+@dataclass(repr=False)  # Info's repr: with the label lines, as notebooks show
 class NetInfo(Info):
     """``virsh net-info``. ``bridge`` is None for a network without a bridge of its own; a value that
     is None is one libvirt could not tell (virsh then prints no line, or ``unknown``)."""

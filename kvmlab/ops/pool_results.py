@@ -54,7 +54,7 @@ class PoolList(Listing):
         return super().body_html()
 
 
-@dataclass
+@dataclass(repr=False)  # Info's repr: with the label lines, as notebooks show
 class PoolInfo(Info):
     """pool-info. Sizes are bytes (``None`` when the pool is not running); ``in_bytes``: virsh's
     ``--bytes`` (sizes printed as plain numbers)."""
@@ -67,7 +67,7 @@ class PoolInfo(Info):
     capacity: int | None = None
     allocation: int | None = None
     available: int | None = None
-    in_bytes: bool = False
+    in_bytes: bool = field(default=False, repr=False)
 
     def lines(self) -> list[tuple[str, str]]:
         """cmdPoolInfo's lines, in its order (the sizes only for a running pool)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from html import escape
 from typing import Iterator, Sequence
@@ -109,6 +110,19 @@ class Info(Result):
     def lines(self) -> list[tuple[str, str]]:
         """The ``(label, value)`` lines virsh prints, in its order."""
         return []
+
+    def __repr__(self) -> str:
+        """The dataclass repr with ``fields=[…]`` (the lines) after ``api``, as notebooks have shown it.
+
+        A subclass is declared ``@dataclass(repr=False)`` to keep this one.
+        """
+        parts = []
+        for f in dataclasses.fields(self):
+            if f.repr:
+                parts.append(f"{f.name}={getattr(self, f.name)!r}")
+            if f.name == "api":
+                parts.append(f"fields={self.lines()!r}")
+        return f"{type(self).__qualname__}({', '.join(parts)})"
 
     def text(self) -> str:
         return virsh_fields(self.lines())

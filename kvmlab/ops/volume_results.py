@@ -31,7 +31,7 @@ class VolList(Listing):
     volumes: list[VolSummary] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(repr=False)  # Info's repr: with the label lines, as notebooks show
 class VolInfo(Info):
     """vol-info. ``allocation`` is the physical size when asked with ``physical=True``; ``in_bytes``:
     virsh's ``--bytes`` (sizes printed as ``N bytes``)."""
@@ -40,8 +40,8 @@ class VolInfo(Info):
     type: str = ""
     capacity: int = 0
     allocation: int = 0
-    physical: bool = False
-    in_bytes: bool = False
+    physical: bool = field(default=False, repr=False)
+    in_bytes: bool = field(default=False, repr=False)
 
     def lines(self) -> list[tuple[str, str]]:
         """cmdVolInfo's lines, in its order."""

@@ -35,11 +35,12 @@ class SpecForm(Panel):
     """Base of DomainForm, NetworkForm and PoolForm.
 
     Subclass attributes:
-        KIND: "domain", "network" or "pool" (for the virsh line: ``virsh net-define network.xml``).
+        KIND: "domain", "network" or "pool" (the virsh line of a nameless spec: ``virsh define domain.xml``).
         DEFINE: virsh's define command of that kind (what the preview says it receives).
         READ_BACK: ``(virsh command, Connection method)`` that reads the object back.
 
     Attributes:
+        name: the name field (a ``Text``), which every form has.
         preview, messages: the XML that the operation would receive, and its problems.
         progress: one step per operation of the last action; status: their results or the error.
     """
@@ -107,12 +108,13 @@ class SpecForm(Panel):
         try:
             spec = self.spec()
         except KvmlabError as err:
-            err.virsh = err.virsh or define_line(command, self.KIND, **options)
+            err.virsh = err.virsh or define_line(command, self.KIND, name=self.name.value.strip(), **options)
             self.status.fail(err)
             self.acted()
             return None
         name = spec.name or "NAME"
-        steps = [(define_line(command, self.KIND, **options), lambda: getattr(self.conn, op)(spec, **options))]
+        steps = [(define_line(command, self.KIND, name=spec.name or "", **options),
+                  lambda: getattr(self.conn, op)(spec, **options))]
         for cmd, method in [*then, self.READ_BACK]:
             steps.append((virsh_line(cmd, name), lambda m=method: getattr(self.conn, m)(name)))
         done = self.progress.run(self.status, steps)

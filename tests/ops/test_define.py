@@ -1,6 +1,6 @@
 """The one define path (kvmlab/ops/define.py): a spec is refused as spec.validate() refuses it, the
 input is parsed and checked once, that same string reaches libvirt, and one rule gives the virsh
-line on success and on failure alike."""
+line on success and on failure alike: the file given, else NAME.xml, else KIND.xml."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def test_a_spec_is_serialized_parsed_and_checked_once(conn, monkeypatch, op, spe
     parses = Spy(monkeypatch, parser, "xml_parser")  # every parse in kvmlab.specs makes one parser
     serialized = Spy(monkeypatch, type(spec), "to_xml")
     checks = Spy(monkeypatch, define, "validate_xml")
-    guards = Spy(monkeypatch, define, "guard_xml")
+    guards = Spy(monkeypatch, define, "guard_problems")
     sent = Spy(monkeypatch, conn.virconn, libvirt_call)  # the real libvirt call, observed
     getattr(conn, op)(spec)
     assert len(serialized.calls) == 1 and len(checks.calls) == 1 and len(parses.calls) == 1
@@ -103,7 +103,7 @@ def test_a_spec_is_serialized_parsed_and_checked_once(conn, monkeypatch, op, spe
 ])  # fmt: skip
 def test_xml_text_is_parsed_once_by_the_guard(conn, monkeypatch, op, xml):
     parses = Spy(monkeypatch, parser, "xml_parser")
-    guards = Spy(monkeypatch, define, "guard_xml")
+    guards = Spy(monkeypatch, define, "guard_problems")
     getattr(conn, op)(xml)
     assert len(parses.calls) == 1 and len(guards.calls) == 1
 
@@ -118,34 +118,37 @@ def test_a_domain_refused_by_libvirt_is_not_parsed_again_for_its_hint_on_success
 
 # --- one rule for the virsh line, on success and on failure --------------------------------------
 
-@pytest.mark.parametrize("op, command, kind, good, bad", [
-    ("define", "define", "domain", VM, VM.format(name="web01")),
-    ("create", "create", "domain", VM, "<domain type='test'><name>x</name></domain>"),
-    ("net_define", "net-define", "network", NET, "<network><name>a</name><bogus"),
-    ("net_create", "net-create", "network", NET, NET.format(name="default")),
-    ("pool_define", "pool-define", "pool", POOL, "<pool type='dir'><name>x</name></pool>"),
-    ("pool_create", "pool-create", "pool", POOL, POOL.format(name="default")),
+@pytest.mark.parametrize("op, command, bad, file", [
+    ("define", "define", VM.format(name="web01"), "web01.xml"),  # taken: libvirt refuses
+    ("create", "create", "<domain type='test'><name>x</name></domain>", "x.xml"),
+    ("net_define", "net-define", "<network><name>a</name><bogus", "network.xml"),  # no name readable: KIND.xml
+    ("net_create", "net-create", NET.format(name="default"), "default.xml"),
+    ("pool_define", "pool-define", "<pool type='dir'><name>x</name></pool>", "x.xml"),
+    ("pool_create", "pool-create", POOL.format(name="default"), "default.xml"),
 ])  # fmt: skip
-def test_the_virsh_line_names_the_file_or_kind_xml(conn, tmp_path, op, command, kind, good, bad):
+def test_the_virsh_line_names_the_file_or_the_object(conn, tmp_path, op, command, bad, file):
     call = getattr(conn, op)
-    assert _refused(conn, call, bad).virsh == f"virsh {command} {kind}.xml"  # failure: the same rule
+    good = {"define": VM, "create": VM, "net_define": NET, "net_create": NET}.get(op, POOL)
+    assert _refused(conn, call, bad).virsh == f"virsh {command} {file}"  # failure: the same rule
     path = tmp_path / "bad.xml"
     path.write_text(bad)
     assert _refused(conn, call, str(path)).virsh == f"virsh {command} {path}"
     missing = tmp_path / "missing.xml"
     assert _refused(conn, call, str(missing)).virsh == f"virsh {command} {missing}"
-    assert call(good.format(name="new1")).virsh == f"virsh {command} {kind}.xml"  # success
+    assert call(good.format(name="new1")).virsh == f"virsh {command} new1.xml"  # success
     path = tmp_path / "good.xml"
     path.write_text(good.format(name="new2"))
     assert call(str(path)).virsh == f"virsh {command} {path}"
 
 
 def test_options_follow_the_file_in_the_line(conn, tmp_path):
-    assert conn.define(VM.format(name="vm1"), validate=True).virsh == "virsh define domain.xml --validate"
+    assert conn.define(VM.format(name="vm1"), validate=True).virsh == "virsh define vm1.xml --validate"
     err = _refused(conn, conn.create, VM.format(name="vm2"), paused=True)  # the test driver lacks the flag
-    assert err.virsh == "virsh create domain.xml --paused"
+    assert err.virsh == "virsh create vm2.xml --paused"
     err = _refused(conn, conn.pool_create, PoolSpec(target="../../etc"), build=True)
-    assert err.virsh == "virsh pool-create pool.xml --build"
+    assert err.virsh == "virsh pool-create pool.xml --build"  # a spec without a name: KIND.xml
+    err = _refused(conn, conn.pool_define, PoolSpec(type="dir", name="etc", target="../../etc"), validate=True)
+    assert err.virsh == "virsh pool-define etc.xml --validate"
     path = tmp_path / "my net.xml"
     path.write_text(NET.format(name="lab1"))
     assert conn.net_create(str(path), validate=True).virsh == f"virsh net-create '{path}' --validate"

@@ -14,6 +14,7 @@ import pytest
 
 import kvmlab
 import kvmlab.ops.define as define
+from kvmlab.specs.problems import Problem, spec_error
 from kvmlab.ops.network import NetInfo, NetList, NetMessage, NetXml
 
 from ..conftest import inventory
@@ -134,7 +135,7 @@ def test_life_of_a_persistent_network(conn):
     defined = conn.net_define(LAB1)
     assert isinstance(defined, NetMessage)
     assert (str(defined), defined.network) == ("Network lab1 defined\n", "lab1")
-    assert defined.virsh == "virsh net-define network.xml"  # no file given: KIND.xml (ops/define.py)
+    assert defined.virsh == "virsh net-define lab1.xml"
     assert defined.api[-1] == "net = conn.networkDefineXML(xml)"
     assert conn.net_info("lab1").active is False
     assert str(conn.net_start("lab1")) == "Network lab1 started\n"
@@ -301,15 +302,17 @@ def test_unreadable_files(conn, tmp_path):
 def test_guard_runs_before_libvirt(conn, monkeypatch):
     seen = []
 
-    def refuse(kind, xml):
-        seen.append((kind, xml))
-        raise kvmlab.SpecError("bad value", hint="fix it", virsh_error=["bad value"])
+    problem = Problem("/network", "bad value", "fix it", "guard")
 
-    monkeypatch.setattr(define, "guard_xml", refuse)  # the one define path
+    def refuse(kind, root):
+        seen.append((kind, root.findtext("name")))
+        return [problem]
+
+    monkeypatch.setattr(define, "guard_problems", refuse)  # the one define path, on its one parse
     for verb in ("define", "create"):
         err = _refused(conn, lambda c: getattr(c, f"net_{verb}")(LAB1), kvmlab.SpecError)
-        assert err.virsh_error == [f"Failed to {verb} network", "bad value"]
-    assert seen == [("network", LAB1), ("network", LAB1)]
+        assert err.virsh_error == [f"Failed to {verb} network", *spec_error("network", [problem]).virsh_error]
+    assert seen == [("network", "lab1"), ("network", "lab1")]
 
 
 def test_list_output_forms_are_exclusive(conn):

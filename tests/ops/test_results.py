@@ -68,3 +68,11 @@ def test_doctor_report_is_a_table():
     assert text.endswith("\nverdict: the course cannot run: fix the MISSING lines\n")
     html = report._repr_html_()
     assert "<table" in html and "verdict" in html and "libvirt API" not in html  # no virsh twin to show
+
+
+def test_the_repr_still_lists_the_lines_as_notebooks_show_it(conn):
+    info = conn.net_info("default")
+    text = repr(info)
+    assert text.startswith("NetInfo(virsh='virsh net-info default', api=[")
+    assert f"], fields={info.lines()!r}, name='default', uuid=" in text and text.endswith("bridge='virbr0')")
+    assert "in_bytes" not in repr(conn.pool_info("default", bytes=True))

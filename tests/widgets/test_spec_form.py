@@ -3,6 +3,9 @@ shown on success and on failure (never a line the widget makes up)."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 
 import kvmlab.ops.define as define
@@ -43,7 +46,7 @@ def test_the_three_forms_share_the_base():
 def test_one_click_parses_and_checks_the_xml_once(conn, monkeypatch, form):
     parses = _count(monkeypatch, parser, "xml_parser")
     checks = _count(monkeypatch, define, "validate_xml")
-    guards = _count(monkeypatch, define, "guard_xml")
+    guards = _count(monkeypatch, define, "guard_problems")
     form.define_button.click()
     assert "kvmlab-error" not in form.status.value
     assert (len(parses), len(checks), len(guards)) == (1, 1, 0)
@@ -55,7 +58,7 @@ def test_success_shows_the_operations_line(conn, form):
         expected = getattr(other, op)(form.spec())
     form.define_button.click()
     assert shows(form.status.value, expected.virsh)
-    assert expected.virsh == f"virsh {form.DEFINE} {form.KIND}.xml"
+    assert expected.virsh == f"virsh {form.DEFINE} {form.name.value}.xml"
 
 
 def test_failure_shows_the_operations_line_not_a_made_up_one(conn, form):
@@ -67,8 +70,8 @@ def test_failure_shows_the_operations_line_not_a_made_up_one(conn, form):
     form.define_button.click()
     assert inventory(conn) == before
     assert "kvmlab-error" in form.status.value
-    assert shows(form.status.value, refused.value.virsh)
-    assert not shows(form.status.value, f"{form.DEFINE} {form.name.value}.xml")  # the old made-up line
+    assert refused.value.virsh == f"virsh {form.DEFINE} {form.name.value}.xml"
+    assert _shown_line(form) == refused.value.virsh  # the op's own line, where the widget names it
 
 
 def test_a_refused_spec_shows_the_operations_line(conn, form):
@@ -77,4 +80,18 @@ def test_a_refused_spec_shows_the_operations_line(conn, form):
     form.define_button.click()
     assert inventory(conn) == before
     assert shows(form.status.value, "no <name>")
-    assert shows(form.status.value, f"virsh {form.DEFINE} {form.KIND}.xml")
+    assert _shown_line(form) == f"virsh {form.DEFINE} {form.KIND}.xml"  # nothing named: KIND.xml
+
+
+def test_a_field_that_is_no_value_shows_the_line_the_op_would_record(conn):
+    form = DomainForm(conn)
+    form.name.value, form.memory.value = "m1", -3  # the spec cannot even be built
+    form.create_button.click()
+    assert shows(form.status.value, "is not a size") and _shown_line(form) == "virsh create m1.xml"
+    form.close()
+
+
+def _shown_line(form) -> str:
+    """The virsh line the status names on failure (``virsh: <code>…</code>``)."""
+    m = re.search(r"<b>virsh:</b> <code>(.*?)</code>", form.status.value)
+    return unescape(m.group(1)) if m else ""
