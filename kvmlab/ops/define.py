@@ -31,15 +31,15 @@ from typing import Callable, ContextManager, Iterator, TypeVar
 from lxml import etree
 
 from ..errors import InvalidInput, KvmlabError, SpecError
-from ..specs.guard import guard_problems
+from ..specs.guard import guard_xml
 from ..specs.parser import ROOT_TAG, try_parse
-from ..specs.problems import spec_error
 from ..specs.validate import Spec, validate_xml
 from .calls import virsh_line
 from .source import XmlSource, read_xml_source
 from .vsh import require_option
 
-__all__ = ["XmlInput", "XmlCommand", "read_input", "named_input", "check_input", "require_file", "define_line", "STDIN_LABEL"]
+__all__ = ["XmlInput", "XmlCommand", "read_input", "named_input", "check_input", "require_file", "define_line",
+           "STDIN_LABEL"]
 
 T = TypeVar("T")
 
@@ -123,7 +123,7 @@ def named_input(inp: XmlInput) -> tuple[XmlInput, etree._Element | None]:
 
 def check_input(inp: XmlInput, root: etree._Element | None) -> None:
     """Check the text once: a spec as ``spec.validate()`` does, other XML against the crash guard
-    (``guard_xml``'s check, on the tree :func:`named_input` parsed).
+    (on the tree :func:`named_input` parsed: no second parse).
 
     Raises:
         SpecError: what ``spec.validate()`` raises, or XML that would crash libvirt.
@@ -131,9 +131,7 @@ def check_input(inp: XmlInput, root: etree._Element | None) -> None:
     if inp.spec is not None:
         validate_xml(inp.spec.KIND, inp.xml)  # spec.validate(), on the very text libvirt gets
     elif root is not None:
-        problems = guard_problems(inp.kind, root)
-        if problems:
-            raise spec_error(inp.kind, problems)
+        guard_xml(inp.kind, root)  # the guard reads a parsed tree as well as a text
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ def test_a_spec_is_serialized_parsed_and_checked_once(conn, monkeypatch, op, spe
     parses = Spy(monkeypatch, parser, "xml_parser")  # every parse in kvmlab.specs makes one parser
     serialized = Spy(monkeypatch, type(spec), "to_xml")
     checks = Spy(monkeypatch, define, "validate_xml")
-    guards = Spy(monkeypatch, define, "guard_problems")
+    guards = Spy(monkeypatch, define, "guard_xml")
     sent = Spy(monkeypatch, conn.virconn, libvirt_call)  # the real libvirt call, observed
     getattr(conn, op)(spec)
     assert len(serialized.calls) == 1 and len(checks.calls) == 1 and len(parses.calls) == 1
@@ -103,7 +103,7 @@ def test_a_spec_is_serialized_parsed_and_checked_once(conn, monkeypatch, op, spe
 ])  # fmt: skip
 def test_xml_text_is_parsed_once_by_the_guard(conn, monkeypatch, op, xml):
     parses = Spy(monkeypatch, parser, "xml_parser")
-    guards = Spy(monkeypatch, define, "guard_problems")
+    guards = Spy(monkeypatch, define, "guard_xml")
     getattr(conn, op)(xml)
     assert len(parses.calls) == 1 and len(guards.calls) == 1
 

@@ -17,7 +17,6 @@ from kvmlab import InvalidInput, InvalidState, KvmlabError, NotFound, OperationF
 from kvmlab.ops import define, domain_edit
 from kvmlab.ops.editor import EditRejected
 from kvmlab.ops.xpath import XPathSyntax
-from kvmlab.specs.problems import Problem
 from kvmlab.ops.editor import run_editor
 
 from ..conftest import inventory
@@ -189,11 +188,11 @@ def test_define_name_taken_by_another_uuid(conn):
 def test_define_runs_the_guard_first(conn, monkeypatch):
     seen = []
 
-    def guard(kind, root):
+    def guard(kind, xml):
         seen.append(kind)
-        return [Problem("/domain", "refused by the guard", "fix the value", "guard")]
+        raise SpecError("refused by the guard", hint="fix the value")
 
-    monkeypatch.setattr(define, "guard_problems", guard)  # the one define path, on its one parse
+    monkeypatch.setattr(define, "guard_xml", guard)  # the one define path
     refuses(conn, SpecError, conn.define, VM1)
     refuses(conn, SpecError, conn.create, VM1)
     assert seen == ["domain", "domain"]

@@ -14,7 +14,6 @@ import pytest
 
 import kvmlab
 import kvmlab.ops.define as define
-from kvmlab.specs.problems import Problem, spec_error
 from kvmlab.ops.network import NetInfo, NetList, NetMessage, NetXml
 
 from ..conftest import inventory
@@ -302,16 +301,14 @@ def test_unreadable_files(conn, tmp_path):
 def test_guard_runs_before_libvirt(conn, monkeypatch):
     seen = []
 
-    problem = Problem("/network", "bad value", "fix it", "guard")
-
     def refuse(kind, root):
-        seen.append((kind, root.findtext("name")))
-        return [problem]
+        seen.append((kind, root.findtext("name")))  # the tree parsed once, not the text again
+        raise kvmlab.SpecError("bad value", hint="fix it", virsh_error=["bad value"])
 
-    monkeypatch.setattr(define, "guard_problems", refuse)  # the one define path, on its one parse
+    monkeypatch.setattr(define, "guard_xml", refuse)  # the one define path
     for verb in ("define", "create"):
         err = _refused(conn, lambda c: getattr(c, f"net_{verb}")(LAB1), kvmlab.SpecError)
-        assert err.virsh_error == [f"Failed to {verb} network", *spec_error("network", [problem]).virsh_error]
+        assert err.virsh_error == [f"Failed to {verb} network", "bad value"]
     assert seen == [("network", "lab1"), ("network", "lab1")]
 
 

@@ -46,7 +46,7 @@ def test_the_three_forms_share_the_base():
 def test_one_click_parses_and_checks_the_xml_once(conn, monkeypatch, form):
     parses = _count(monkeypatch, parser, "xml_parser")
     checks = _count(monkeypatch, define, "validate_xml")
-    guards = _count(monkeypatch, define, "guard_problems")
+    guards = _count(monkeypatch, define, "guard_xml")
     form.define_button.click()
     assert "kvmlab-error" not in form.status.value
     assert (len(parses), len(checks), len(guards)) == (1, 1, 0)
