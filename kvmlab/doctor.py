@@ -13,6 +13,9 @@ import threading
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import Sequence
+
+from .ops.result import Table
 
 from .kvm import cpu_flags, open_kvm
 
@@ -37,34 +40,33 @@ class Check:
 
 
 @dataclass
-class Report:
+class Report(Table):
+    """The machine report, a result like any other (kvmlab.ops.result.Table): ``str()`` for the
+    terminal, a table in a notebook. One row a check: its mark, name and detail (and the fix, for
+    a failed one); the verdict follows."""
+
+    header: Sequence[str] = field(default=("", "Check", "Detail"), init=False)
+    rows: list[tuple] = field(default_factory=list, init=False)  # derived from the checks
     checks: list[Check] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.rows = [(c.mark, c.name, c.detail + (f" (fix: {c.fix})" if c.fix and c.ok is False else ""))
+                     for c in self.checks]
 
     @property
     def ok(self) -> bool:
         """False when a check the course needs has failed."""
         return all(c.ok is not False for c in self.checks if c.required)
 
-    def __str__(self) -> str:
-        width = max(len(c.name) for c in self.checks)
-        lines = []
-        for c in self.checks:
-            lines.append(f"[{c.mark:^7}] {c.name:<{width}}  {c.detail}")
-            if c.fix and c.ok is False:
-                lines.append(f"{'':10}{'':<{width}}  fix: {c.fix}")
-        verdict = "the course can run" if self.ok else "the course cannot run: fix the MISSING lines"
-        return "\n".join(lines) + f"\n\nverdict: {verdict}\n"
+    @property
+    def verdict(self) -> str:
+        return "the course can run" if self.ok else "the course cannot run: fix the MISSING lines"
 
-    def _repr_html_(self) -> str:
-        color = {True: "#070", False: "#a00", None: "#555"}
-        rows = "".join(
-            f"<tr><td style='color:{color[c.ok]}'>{c.mark}</td><td style='text-align:left'>{escape(c.name)}</td>"
-            f"<td style='text-align:left'>{escape(c.detail)}"
-            + (f"<br><i>fix: {escape(c.fix)}</i>" if c.fix and c.ok is False else "")
-            + "</td></tr>"
-            for c in self.checks
-        )
-        return f"<table class='kvmlab'>{rows}</table>"
+    def text(self) -> str:
+        return super().text() + f"\nverdict: {self.verdict}\n"
+
+    def body_html(self) -> str:
+        return super().body_html() + f"<div><b>verdict:</b> {escape(self.verdict)}</div>"
 
 
 def _version(n: int) -> str:

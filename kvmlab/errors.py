@@ -70,10 +70,13 @@ class KvmlabError(Exception):
         libvirt_code: libvirt's error code when the error came from libvirt, else None.
         partial_stdout: what virsh prints on stdout before it fails (e.g. dominfo's first lines);
             the CLI twin writes it before the ``error:`` lines.
+        virsh: the virsh command line that failed, when the operation records it ("" otherwise),
+            the same line a result's ``.virsh`` holds on success.
     """
 
     libvirt_code: int | None = None
     partial_stdout: str = ""
+    virsh: str = ""
 
     def __init__(self, message: str, *, hint: str = "", virsh_error: Sequence[str] | None = None):
         super().__init__(message)

@@ -7,7 +7,6 @@ import libvirt
 
 from ..errors import KvmlabError, libvirt_errors, map_libvirt_error
 from ..states import STATE_NAMES, state_name
-from ..units import format_kib
 from .calls import flag_names, libvirt_flags, virsh_line
 from .domain_define import DomainDefineOps
 from .domain_edit import DomainEditOps
@@ -138,35 +137,27 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         """
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
-        info = DomInfo(virsh=virsh_line("dominfo", domain), api=api)
-        lines = info.fields
+        info = DomInfo(virsh=virsh_line("dominfo", domain), api=api)  # its text comes from these values
         dom_id = dom.ID()
         info.id = None if dom_id < 0 else dom_id
         info.name = dom.name()
-        lines += [("Id:", "-" if info.id is None else str(dom_id)), ("Name:", info.name)]
         api.append("dom.ID(); dom.name(); dom.UUIDString(); dom.OSType(); dom.info()")
         failure: KvmlabError | None = None
         try:
             info.uuid = dom.UUIDString()
-            lines.append(("UUID:", info.uuid))
         except libvirt.libvirtError:
             pass
         try:
             info.os_type = dom.OSType()
-            lines.append(("OS Type:", info.os_type))
         except libvirt.libvirtError:
             pass
         try:
             state, max_mem, mem, ncpu, cpu_time = dom.info()
             info.state, info.cpus, info.used_memory_kib = state_name(state), ncpu, mem
-            lines += [("State:", info.state), ("CPU(s):", str(ncpu))]
             if cpu_time != 0:
                 info.cpu_time_s = cpu_time / 1e9
-                lines.append(("CPU time:", "%.1fs" % info.cpu_time_s))
             if max_mem != _C_UINT_MAX:
                 info.max_memory_kib = max_mem
-            lines.append(("Max memory:", "no limit" if max_mem == _C_UINT_MAX else format_kib(max_mem)))
-            lines.append(("Used memory:", format_kib(mem)))
         except libvirt.libvirtError as exc:
             failure = map_libvirt_error(exc)
         api.append("dom.isPersistent(); dom.autostart(); dom.hasManagedSaveImage(0)")
@@ -174,25 +165,20 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
             info.persistent = bool(dom.isPersistent())
         except libvirt.libvirtError:
             pass
-        lines.append(("Persistent:", {None: "unknown", True: "yes", False: "no"}[info.persistent]))
         try:
             info.autostart = bool(dom.autostart())
-            lines.append(("Autostart:", "enable" if info.autostart else "disable"))
         except libvirt.libvirtError:
             pass
         try:
             info.managed_save = dom.hasManagedSaveImage(0) > 0
         except libvirt.libvirtError:
             pass
-        lines.append(("Managed save:", {None: "unknown", True: "yes", False: "no"}[info.managed_save]))
         failure = self._dominfo_security(dom, info, api) or failure
         if failure is None:
             try:
                 info.messages = list(dom.messages(0))
             except (libvirt.libvirtError, AttributeError):
                 info.messages = []
-            for i, msg in enumerate(info.messages):
-                lines.append(("Messages:" if i == 0 else "", msg))
             return info
         failure.partial_stdout = info.text()  # virsh printed these lines already
         raise failure
@@ -206,14 +192,12 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         if not model:
             return None
         info.security_model, info.security_doi = model, doi
-        info.fields += [("Security model:", model), ("Security DOI:", doi)]
         try:
             label, enforcing = dom.securityLabel()
         except libvirt.libvirtError as exc:
             return map_libvirt_error(exc)
         if label:
             info.security_label, info.security_enforcing = label, bool(enforcing)
-            info.fields.append(("Security label:", f"{label} ({'enforcing' if enforcing else 'permissive'})"))
         return None
 
     def dumpxml(

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import os
-import shlex
+from typing import ContextManager
 
 import libvirt
 
-from ..errors import InvalidInput, KvmlabError, map_libvirt_error
-from ..specs.guard import guard_xml
-from ..specs.parser import xml_parser
+from ..errors import HintSource, InvalidInput, libvirt_errors
 from .calls import libvirt_flags
+from .define import STDIN_LABEL, XmlCommand, XmlInput, require_file
 from .domain_results import DomainMessage
-from .source import XmlSource, read_xml_source
-from .vsh import c_int, require_option
+from .source import XmlSource
+from .vsh import c_int
 
 __all__ = ["DomainDefineOps", "FilePath", "parse_pass_fds", "STDIN_LABEL"]
-
-# What virsh prints as the file when the XML did not come from one: `virsh define /dev/stdin < vm.xml`
-STDIN_LABEL = "/dev/stdin"
 
 DEFINE_HINT = "define = register the VM, do not start it; create = define and start a transient VM"
 CREATE_HINT = "create = start a transient VM from XML (gone once stopped); define + start = a persistent one"
@@ -53,16 +49,6 @@ def parse_pass_fds(text: str | None) -> list[int]:
     return fds
 
 
-def _xml_input(source: XmlSource, virconn=None, verb: str = "define") -> tuple[str, str, str]:
-    """(xml, label virsh prints, shell form for .virsh)."""
-    if isinstance(source, str) and not source.lstrip().startswith("<") or isinstance(source, os.PathLike):
-        require_option(os.fspath(source), "file")
-    xml, label = read_xml_source(source, virconn=virconn, kind="domain", verb=verb)
-    if label:
-        return xml, label, shlex.quote(label)
-    return xml, STDIN_LABEL, f"{STDIN_LABEL} < domain.xml"
-
-
 def _name_in(xml: str) -> str:
     """The <name> of an XML text, for a hint (best effort, no error)."""
     from lxml import etree
@@ -78,14 +64,20 @@ _XML_HINT = ("the XML is not a valid domain: check it against `virsh dumpxml` of
              "(kvmlab builds valid XML: kvmlab.specs)")
 
 
-def _failure(exc: libvirt.libvirtError, line: str, xml: str, creating: bool) -> KvmlabError:
+def _failure(inp: XmlInput, line: str, creating: bool) -> ContextManager[None]:
     """virsh's ``Failed to define/create domain from FILE``, then libvirt's message."""
-    name = _name_in(xml)
-    taken = (f"a domain named '{name}' already exists (with another UUID): start that one with "
-             f"`virsh start {name}`, or give this VM a new <name>" if creating else
-             "that name belongs to another domain (other UUID): pick a new <name>, or drop/match the <uuid>")
-    running = f"'{name}' is running already; `virsh list` shows it"
-    hints = {
+    # hints as functions: the <name> is read only when libvirt refused (no second parse on success)
+    def start_that(_msg: str) -> str:
+        name = _name_in(inp.xml)
+        return (f"a domain named '{name}' already exists (with another UUID): start that one with "
+                f"`virsh start {name}`, or give this VM a new <name>")
+
+    def running(_msg: str) -> str:
+        return f"'{_name_in(inp.xml)}' is running already; `virsh list` shows it"
+
+    taken: HintSource = start_that if creating else (
+        "that name belongs to another domain (other UUID): pick a new <name>, or drop/match the <uuid>")
+    hints: dict[int | str, HintSource] = {
         "already exists": taken,
         "already active": running,
         "already running": running,
@@ -94,7 +86,7 @@ def _failure(exc: libvirt.libvirtError, line: str, xml: str, creating: bool) -> 
         libvirt.VIR_ERR_XML_DETAIL: _XML_HINT,
         libvirt.VIR_ERR_XML_INVALID_SCHEMA: _XML_HINT,
     }
-    return map_libvirt_error(exc, [line], CREATE_HINT if creating else DEFINE_HINT, hints=hints)
+    return libvirt_errors(line, hint=CREATE_HINT if creating else DEFINE_HINT, hints=hints)
 
 
 class DomainDefineOps:
@@ -108,20 +100,15 @@ class DomainDefineOps:
         ``xml`` is a file path, an XML string or a spec object (anything with ``.to_xml()``).
         Defining again with the same name and UUID updates the definition.
         """
-        xml_text, label, shell = _xml_input(xml, self.virconn, "define")
         flags = libvirt.VIR_DOMAIN_DEFINE_VALIDATE if validate else 0
-        guard_xml("domain", xml_text)
         api = ["dom = conn.defineXMLFlags(xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)" if validate
                else "dom = conn.defineXML(xml)"]
-        try:
-            dom = self.virconn.defineXMLFlags(xml_text, flags) if flags else self.virconn.defineXML(xml_text)
-        except libvirt.libvirtError as exc:
-            raise _failure(exc, f"Failed to define domain from {label}", xml_text, False) from exc
+        command = XmlCommand("domain", "define", "define", (("validate", validate),))
+        dom, inp, line = command.run(
+            xml, lambda text: self.virconn.defineXMLFlags(text, flags) if flags else self.virconn.defineXML(text),
+            lambda inp, failed: _failure(inp, failed, False), virconn=self.virconn)
         name = dom.name()
-        return DomainMessage(
-            f"Domain '{name}' defined from {label}", name=name, api=api,
-            virsh=f"virsh define {shell}" + (" --validate" if validate else ""),
-        )
+        return DomainMessage(f"Domain '{name}' defined{inp.origin}", name=name, api=api, virsh=line)
 
     def create(
         self,
@@ -137,25 +124,18 @@ class DomainDefineOps:
 
         ``paused=True`` leaves its vCPUs paused; ``autodestroy=True`` stops it when this connection closes.
         """
-        xml_text, label, shell = _xml_input(xml, self.virconn, "create")
+        require_file(xml)  # virsh reads --file before --pass-fds
         fds = pass_fds if isinstance(pass_fds, list) else parse_pass_fds(pass_fds)
         flags, flag_text = libvirt_flags(f"VIR_DOMAIN_START_{flag}" for on, flag in (
             (paused, "PAUSED"), (autodestroy, "AUTODESTROY"), (validate, "VALIDATE"), (reset_nvram, "RESET_NVRAM"))
             if on)
-        guard_xml("domain", xml_text)
         api = [f"dom = conn.createXMLWithFiles(xml, {fds}, {flag_text})" if fds
                else f"dom = conn.createXML(xml, {flag_text})"]
-        try:
-            if fds:
-                dom = self.virconn.createXMLWithFiles(xml_text, fds, flags)
-            else:
-                dom = self.virconn.createXML(xml_text, flags)
-        except libvirt.libvirtError as exc:
-            raise _failure(exc, f"Failed to create domain from {label}", xml_text, True) from exc
+        options = (("paused", paused), ("autodestroy", autodestroy), ("validate", validate),
+                   ("reset_nvram", reset_nvram), ("pass_fds", ",".join(map(str, fds)) or None))
+        dom, inp, line = XmlCommand("domain", "create", "create", options).run(
+            xml, lambda text: self.virconn.createXMLWithFiles(text, fds, flags) if fds
+            else self.virconn.createXML(text, flags),
+            lambda inp, failed: _failure(inp, failed, True), virconn=self.virconn)
         name = dom.name()
-        extra = "".join(f" --{f}" for f, on in (("paused", paused), ("autodestroy", autodestroy),
-                                                ("validate", validate), ("reset-nvram", reset_nvram)) if on)
-        if fds:
-            extra += " --pass-fds " + ",".join(map(str, fds))
-        return DomainMessage(f"Domain '{name}' created from {label}", name=name, api=api,
-                             virsh=f"virsh create {shell}{extra}")
+        return DomainMessage(f"Domain '{name}' created{inp.origin}", name=name, api=api, virsh=line)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..render import html_table
-from .result import Fields, Listing, Message
+from ..units import format_kib
+from .result import Info, Listing, Message, yes_no
 
 __all__ = ["DomainMessage", "DomainRow", "DomainList", "DomInfo"]
 
@@ -82,11 +83,12 @@ class DomainList(Listing):
         return html_table(header, rows)
 
 
-@dataclass
-class DomInfo(Fields):
-    """``virsh dominfo``: the same lines, and each value typed.
+@dataclass(repr=False)  # Info's repr: with the label lines, as notebooks show
+class DomInfo(Info):
+    """``virsh dominfo``: each value typed; :meth:`lines` builds virsh's lines from them.
 
-    ``None`` means virsh printed no line or ``unknown`` (e.g. ``max_memory_kib`` is None for "no limit").
+    ``None`` means virsh printed no line or ``unknown`` (e.g. ``max_memory_kib`` is None for "no limit";
+    ``state`` None: libvirt could not say, so virsh printed none of State … Used memory).
     """
 
     id: int | None = None
@@ -110,3 +112,28 @@ class DomInfo(Fields):
     @property
     def running(self) -> bool:
         return self.id is not None
+
+    def lines(self) -> list[tuple[str, str]]:
+        """cmdDominfo's lines, in its order."""
+        out = [("Id:", "-" if self.id is None else str(self.id)), ("Name:", self.name)]
+        if self.uuid is not None:
+            out.append(("UUID:", self.uuid))
+        if self.os_type is not None:
+            out.append(("OS Type:", self.os_type))
+        if self.state is not None:  # virDomainGetInfo answered
+            out += [("State:", self.state), ("CPU(s):", str(self.cpus))]
+            if self.cpu_time_s is not None:
+                out.append(("CPU time:", "%.1fs" % self.cpu_time_s))
+            out.append(("Max memory:", "no limit" if self.max_memory_kib is None else format_kib(self.max_memory_kib)))
+            out.append(("Used memory:", format_kib(self.used_memory_kib or 0)))
+        out.append(("Persistent:", yes_no(self.persistent)))
+        if self.autostart is not None:
+            out.append(("Autostart:", "enable" if self.autostart else "disable"))
+        out.append(("Managed save:", yes_no(self.managed_save)))
+        if self.security_model is not None:
+            out += [("Security model:", self.security_model), ("Security DOI:", self.security_doi or "")]
+        if self.security_label is not None:
+            mode = "enforcing" if self.security_enforcing else "permissive"
+            out.append(("Security label:", f"{self.security_label} ({mode})"))
+        out += [("Messages:" if i == 0 else "", msg) for i, msg in enumerate(self.messages)]
+        return out

@@ -112,26 +112,13 @@ class NetworkOps(NetworkDefineOps):
         net = lookup_network(self.virconn, network, api)
         api.append("net.name(); net.UUIDString(); net.isActive(); net.isPersistent(); net.autostart(); "
                    "net.bridgeName()")
-        info = NetInfo(virsh=virsh_line("net-info", network), api=api)
-        info.name = net.name()
-        info.fields.append(("Name:", info.name))
-        info.uuid = _try(net.UUIDString)
-        if info.uuid is not None:
-            info.fields.append(("UUID:", info.uuid))
-        active = _try(net.isActive)
-        if active is not None:
-            info.active = bool(active)
-            info.fields.append(("Active:", _yes(info.active)))
-        persistent = _try(net.isPersistent)
-        info.persistent = None if persistent is None else bool(persistent)
-        info.fields.append(("Persistent:", "unknown" if persistent is None else _yes(info.persistent)))
-        autostart = _try(net.autostart)
-        info.autostart = None if autostart is None else bool(autostart)
-        info.fields.append(("Autostart:", "no autostart" if autostart is None else _yes(info.autostart)))
-        info.bridge = _try(net.bridgeName)  # a network without a bridge of its own has no line
-        if info.bridge is not None:
-            info.fields.append(("Bridge:", info.bridge))
-        return info
+        active, persistent, autostart = _try(net.isActive), _try(net.isPersistent), _try(net.autostart)
+        return NetInfo(  # its text comes from these values (NetInfo.lines)
+            name=net.name(), uuid=_try(net.UUIDString), active=None if active is None else bool(active),
+            persistent=None if persistent is None else bool(persistent),
+            autostart=None if autostart is None else bool(autostart),
+            bridge=_try(net.bridgeName),  # a network without a bridge of its own has no line
+            virsh=virsh_line("net-info", network), api=api)
 
     def net_dumpxml(
         self, network: str, inactive: bool = False, xpath: str | None = None, wrap: bool = False
@@ -220,7 +207,3 @@ def _try(call):
         return call()
     except libvirt.libvirtError:
         return None
-
-
-def _yes(flag: bool | None) -> str:
-    return "yes" if flag else "no"

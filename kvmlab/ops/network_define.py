@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import ContextManager
 
 import libvirt
 
-from ..errors import HintSource, KvmlabError, SpecError, libvirt_errors
-from ..specs.guard import guard_xml
-from .calls import virsh_line
+from ..errors import HintSource, libvirt_errors
+from .define import XmlCommand, XmlInput
 from .network_results import NetMessage
-from .source import XmlSource, read_xml_source
-from .vsh import require_option
+from .source import XmlSource
 
 __all__ = ["NetworkDefineOps"]
 
@@ -73,40 +72,23 @@ class NetworkDefineOps:
         return self._net_from_xml("create", source, validate)
 
     def _net_from_xml(self, verb: str, source: XmlSource, validate: bool) -> NetMessage:
-        if isinstance(source, str):
-            require_option(source, "file")
-        xml, label = read_xml_source(source, virconn=self.virconn, kind="network", verb=verb)
-        origin = f" from {label}" if label else ""
-        failed = f"Failed to {verb} network{origin}"
-        try:
-            guard_xml("network", xml)
-        except SpecError as err:
-            raise _prefixed(err, failed) from err
-        flag = f"VIR_NETWORK_{verb.upper()}_VALIDATE"
         method = "networkDefineXML" if verb == "define" else "networkCreateXML"
-        with libvirt_errors(failed, hints=_REFUSED_HINTS, hint=_DEFINE_HINT if verb == "define" else _CREATE_HINT):
+        flag = f"VIR_NETWORK_{verb.upper()}_VALIDATE"
+
+        def send(xml: str) -> libvirt.virNetwork:
             if validate:
-                net = getattr(self.virconn, method + "Flags")(xml, getattr(libvirt, flag))
-            else:
-                net = getattr(self.virconn, method)(xml)
+                return getattr(self.virconn, method + "Flags")(xml, getattr(libvirt, flag))
+            return getattr(self.virconn, method)(xml)
+
+        def errors(_inp: XmlInput, failed: str) -> ContextManager[None]:
+            return libvirt_errors(failed, hints=_REFUSED_HINTS, hint=_DEFINE_HINT if verb == "define" else _CREATE_HINT)
+
+        command = XmlCommand("network", verb, f"net-{verb}", (("validate", validate),))
+        net, inp, line = command.run(source, send, errors, virconn=self.virconn)
         name = net.name()
         call = f"net = conn.{method}Flags(xml, libvirt.{flag})" if validate else f"net = conn.{method}(xml)"
-        read = (
-            f"xml = open({label!r}).read()"
-            if label
-            else "xml = spec.to_xml()"
-            if hasattr(source, "to_xml")
-            else "xml = '<network>...</network>'"
-        )
+        read = (f"xml = open({inp.label!r}).read()" if inp.label
+                else "xml = spec.to_xml()" if hasattr(source, "to_xml")
+                else "xml = '<network>...</network>'")  # fmt: skip
         past = "defined" if verb == "define" else "created"
-        return NetMessage(
-            message=f"Network {name} {past}{origin}",
-            network=name,
-            virsh=virsh_line(f"net-{verb}", label or f"{name}.xml", validate=validate),
-            api=[read, call],
-        )
-
-
-def _prefixed(err: KvmlabError, *prefix: str) -> KvmlabError:
-    """The same error with virsh's own lines (``Failed to define network from x.xml``) before its lines."""
-    return type(err)(err.message, hint=err.hint, virsh_error=[*prefix, *err.virsh_error])
+        return NetMessage(message=f"Network {name} {past}{inp.origin}", network=name, virsh=line, api=[read, call])

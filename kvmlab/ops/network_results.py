@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from ..render import html_table, virsh_table
-from .result import Fields, Listing, Message, Xml
+from .result import Info, Listing, Message, Xml, yes_no
 
 __all__ = ["NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml"]
 
@@ -60,16 +60,30 @@ class NetList(Listing):
         return html_table((column,), [(v,) for v in values])
 
 
-@dataclass
-class NetInfo(Fields):
-    """``virsh net-info``. ``bridge`` is None for a network without a bridge of its own."""
+@dataclass(repr=False)  # Info's repr: with the label lines, as notebooks show
+class NetInfo(Info):
+    """``virsh net-info``. ``bridge`` is None for a network without a bridge of its own; a value that
+    is None is one libvirt could not tell (virsh then prints no line, or ``unknown``)."""
 
     name: str = ""
-    uuid: str = ""
+    uuid: str | None = None
     active: bool | None = None
     persistent: bool | None = None
     autostart: bool | None = None
     bridge: str | None = None
+
+    def lines(self) -> list[tuple[str, str]]:
+        """cmdNetworkInfo's lines, in its order."""
+        out = [("Name:", self.name)]
+        if self.uuid is not None:
+            out.append(("UUID:", self.uuid))
+        if self.active is not None:
+            out.append(("Active:", yes_no(self.active)))
+        out.append(("Persistent:", yes_no(self.persistent)))
+        out.append(("Autostart:", yes_no(self.autostart, "no autostart")))
+        if self.bridge is not None:
+            out.append(("Bridge:", self.bridge))
+        return out
 
 
 @dataclass

@@ -14,7 +14,7 @@ from .pool_edit import PoolEditOps
 from .pool_lifecycle import PoolLifecycleOps
 from .pool_lookup import POOL_STATES, lookup_pool, pool_errors
 from .pool_results import PoolInfo, PoolList, PoolSummary
-from .result import Xml
+from .result import Xml, yes_no
 from .vsh import exclusive, name_order, require_option, split_list
 from .xpath import dump_text, require_xpath
 
@@ -82,11 +82,11 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
                           virsh=line, api=api)
         if details:
             result.header = ("Name", "State", "Autostart", "Persistent", "Capacity", "Allocation", "Available")
-            result.rows = [(p.name, p.state, _yes_no(p.autostart, "no autostart"), _yes_no(p.persistent, "unknown"),
+            result.rows = [(p.name, p.state, yes_no(p.autostart, "no autostart"), yes_no(p.persistent, "unknown"),
                             *(_size(v) for v in (p.capacity, p.allocation, p.available))) for p in summaries]
         else:
             result.header = ("Name", "State", "Autostart")
-            result.rows = [(p.name, "active" if p.active else "inactive", _yes_no(p.autostart, "no autostart"))
+            result.rows = [(p.name, "active" if p.active else "inactive", yes_no(p.autostart, "no autostart"))
                            for p in summaries]
         return result
 
@@ -96,14 +96,7 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
         p = lookup_pool(self.virconn, pool, api)
         s = _summarize(p)
         api.append("pool.name(); pool.UUIDString(); pool.info(); pool.isPersistent(); pool.autostart()")
-        fields = [("Name:", s.name), ("UUID:", s.uuid), ("State:", s.state),
-                  ("Persistent:", _yes_no(s.persistent, "unknown")),
-                  ("Autostart:", _yes_no(s.autostart, "no autostart"))]
-        if s.capacity is not None:
-            for label, value in (("Capacity:", s.capacity), ("Allocation:", s.allocation),
-                                 ("Available:", s.available)):
-                fields.append((label, str(value) if bytes else pretty_capacity(value)))
-        return PoolInfo(fields=fields, name=s.name, uuid=s.uuid, state=s.state, persistent=s.persistent,
+        return PoolInfo(in_bytes=bytes, name=s.name, uuid=s.uuid, state=s.state, persistent=s.persistent,
                         autostart=s.autostart, capacity=s.capacity, allocation=s.allocation,
                         available=s.available, virsh=virsh_line("pool-info", pool, bytes=bytes), api=api)
 
@@ -139,10 +132,6 @@ def _summarize(p: libvirt.virStoragePool) -> PoolSummary:
         capacity=capacity if sized else None, allocation=allocation if sized else None,
         available=available if sized else None,
     )
-
-
-def _yes_no(value: bool | None, unknown: str) -> str:
-    return unknown if value is None else "yes" if value else "no"
 
 
 def _size(value: int | None) -> str:

@@ -8,15 +8,17 @@ create = define + start of a transient pool that vanishes when stopped.
 
 from __future__ import annotations
 
+from typing import Callable, ContextManager
+
 import libvirt
 
 from ..errors import InvalidInput
-from ..specs.guard import guard_xml
 from .calls import libvirt_flags, virsh_line
+from .define import XmlCommand, XmlInput, require_file
 from .pool_lookup import lookup_pool, pool_errors
 from .pool_results import PoolMessage
-from .source import XmlSource, read_xml_source
-from .vsh import exclusive, require_option
+from .source import XmlSource
+from .vsh import exclusive
 
 __all__ = ["PoolLifecycleOps", "XML_HINT"]
 
@@ -52,60 +54,42 @@ class PoolLifecycleOps:
 
     virconn: libvirt.virConnect
 
-    def _pool_xml(self, source: XmlSource, verb: str) -> tuple[str, str]:
-        """Read the XML as virsh does; a bare word that is no file gets the define-takes-a-FILE hint."""
-        if isinstance(source, str):
-            require_option(source, "file")
-        try:
-            return read_xml_source(source, virconn=self.virconn, kind="pool", verb=verb)
-        except InvalidInput as err:
-            if isinstance(source, str) and "/" not in source and not source.endswith(".xml"):
-                err.hint = (f"pool-{verb} takes an XML FILE, not a pool name: save a definition first "
-                            f"(`virsh pool-dumpxml default > {source}.xml`, edit <name>, <uuid>, <path>) and pass "
-                            f"the file; to start an existing pool use `virsh pool-start {source}`")
-            raise
-
     def pool_define(self, source: XmlSource, validate: bool = False) -> PoolMessage:
         """virsh pool-define FILE: register a persistent, inactive pool from XML.
 
         ``source`` is an XML file path, an XML string or a spec object (``.to_xml()``).
         """
-        xml, label = self._pool_xml(source, "define")
-        guard_xml("pool", xml)
         flags = libvirt.VIR_STORAGE_POOL_DEFINE_VALIDATE if validate else 0
-        prefix = f"Failed to define pool from {label}" if label else "Failed to define pool"
-        with pool_errors(prefix, hints=_DEFINE_HINTS, hint=XML_HINT):
-            pool = self.virconn.storagePoolDefineXML(xml, flags)
+        command = XmlCommand("pool", "define", "pool-define", (("validate", validate),))
+        pool, inp, line = command.run(
+            source, lambda xml: self.virconn.storagePoolDefineXML(xml, flags),
+            lambda _inp, failed: pool_errors(failed, hints=_DEFINE_HINTS, hint=XML_HINT),
+            _not_a_name_hint(source, "define"), virconn=self.virconn)
         name = pool.name()
         flag_text = "libvirt.VIR_STORAGE_POOL_DEFINE_VALIDATE" if validate else "0"
-        return PoolMessage(
-            message=f"Pool {name} defined from {label}" if label else f"Pool {name} defined",
-            pool=name, virsh=virsh_line("pool-define", label or "pool.xml", validate=validate),
-            api=[f"pool = conn.storagePoolDefineXML(xml, {flag_text})"],
-        )
+        return PoolMessage(message=f"Pool {name} defined{inp.origin}", pool=name, virsh=line,
+                           api=[f"pool = conn.storagePoolDefineXML(xml, {flag_text})"])
 
     def pool_create(self, source: XmlSource, build: bool = False, overwrite: bool = False,
                     no_overwrite: bool = False) -> PoolMessage:
         """virsh pool-create FILE: start a transient pool from XML (gone once destroyed)."""
-        if isinstance(source, str):
-            require_option(source, "file")
+        require_file(source)
         _no_both(overwrite, no_overwrite)
         flags, names = _create_flags(build, overwrite, no_overwrite)
-        xml, label = self._pool_xml(source, "create")
-        guard_xml("pool", xml)
-        prefix = f"Failed to create pool from {label}" if label else "Failed to create pool"
-        missing = (f"the pool's target directory does not exist: `virsh pool-create {label or 'FILE'} --build` "
-                   "creates it (or pool-define, pool-build, pool-start for a persistent pool)")
-        hints = {**_DEFINE_HINTS, "No such file or directory": missing, "cannot open directory": missing}
-        with pool_errors(prefix, hints=hints, hint=XML_HINT):
-            pool = self.virconn.storagePoolCreateXML(xml, flags)
+
+        def errors(inp: XmlInput, failed: str) -> ContextManager[None]:
+            missing = (f"the pool's target directory does not exist: `virsh pool-create {inp.label or 'FILE'} "
+                       "--build` creates it (or pool-define, pool-build, pool-start for a persistent pool)")
+            hints = {**_DEFINE_HINTS, "No such file or directory": missing, "cannot open directory": missing}
+            return pool_errors(failed, hints=hints, hint=XML_HINT)
+
+        options = (("build", build), ("no_overwrite", no_overwrite), ("overwrite", overwrite))
+        pool, inp, line = XmlCommand("pool", "create", "pool-create", options).run(
+            source, lambda xml: self.virconn.storagePoolCreateXML(xml, flags), errors,
+            _not_a_name_hint(source, "create"), virconn=self.virconn)
         name = pool.name()
-        return PoolMessage(
-            message=f"Pool {name} created from {label}" if label else f"Pool {name} created",
-            pool=name, virsh=virsh_line("pool-create", label or "pool.xml", build=build, no_overwrite=no_overwrite,
-                                        overwrite=overwrite),
-            api=[f"pool = conn.storagePoolCreateXML(xml, {names})"],
-        )
+        return PoolMessage(message=f"Pool {name} created{inp.origin}", pool=name, virsh=line,
+                           api=[f"pool = conn.storagePoolCreateXML(xml, {names})"])
 
     def pool_build(self, pool: str, overwrite: bool = False, no_overwrite: bool = False) -> PoolMessage:
         """virsh pool-build: prepare a stopped pool's storage (a dir pool: create its directory)."""
@@ -172,6 +156,18 @@ class PoolLifecycleOps:
         api.append(f"pool.setAutostart({0 if disable else 1})")
         return PoolMessage(message=f"Pool {pool} {verb}ed as autostarted", pool=p.name(), api=api,
                            virsh=virsh_line("pool-autostart", pool, disable=disable))
+
+
+def _not_a_name_hint(source: XmlSource, verb: str) -> Callable[[InvalidInput], None]:
+    """For an unreadable FILE that looks like a pool's name: define takes a file, start takes a name."""
+
+    def rewrite(err: InvalidInput) -> None:
+        if isinstance(source, str) and "/" not in source and not source.endswith(".xml"):
+            err.hint = (f"pool-{verb} takes an XML FILE, not a pool name: save a definition first "
+                        f"(`virsh pool-dumpxml default > {source}.xml`, edit <name>, <uuid>, <path>) and pass "
+                        f"the file; to start an existing pool use `virsh pool-start {source}`")
+
+    return rewrite
 
 
 def _no_both(overwrite: bool, no_overwrite: bool) -> None:

@@ -1,21 +1,15 @@
-"""Typed results of the pool and volume commands: the data, virsh's exact text, the notebook table."""
+"""Typed results of the pool commands: the data, virsh's exact text, the notebook table.
+(The volume results are in volume_results.py.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from .result import Fields, Listing, Message
 
-__all__ = [
-    "PoolSummary",
-    "PoolList",
-    "PoolInfo",
-    "PoolMessage",
-    "VolSummary",
-    "VolList",
-    "VolInfo",
-    "VolMessage",
-]
+from ..units import pretty_capacity
+from .result import Info, Listing, Message, yes_no
+
+__all__ = ["PoolSummary", "PoolList", "PoolInfo", "PoolMessage"]
 
 
 @dataclass
@@ -60,9 +54,10 @@ class PoolList(Listing):
         return super().body_html()
 
 
-@dataclass
-class PoolInfo(Fields):
-    """pool-info. Sizes are bytes (``None`` when the pool is not running)."""
+@dataclass(repr=False)  # Info's repr: with the label lines, as notebooks show
+class PoolInfo(Info):
+    """pool-info. Sizes are bytes (``None`` when the pool is not running); ``in_bytes``: virsh's
+    ``--bytes`` (sizes printed as plain numbers)."""
 
     name: str = ""
     uuid: str = ""
@@ -72,6 +67,17 @@ class PoolInfo(Fields):
     capacity: int | None = None
     allocation: int | None = None
     available: int | None = None
+    in_bytes: bool = field(default=False, repr=False)
+
+    def lines(self) -> list[tuple[str, str]]:
+        """cmdPoolInfo's lines, in its order (the sizes only for a running pool)."""
+        out = [("Name:", self.name), ("UUID:", self.uuid), ("State:", self.state),
+               ("Persistent:", yes_no(self.persistent)), ("Autostart:", yes_no(self.autostart, "no autostart"))]
+        if self.capacity is not None:
+            for label, value in (("Capacity:", self.capacity), ("Allocation:", self.allocation),
+                                 ("Available:", self.available)):
+                out.append((label, str(value) if self.in_bytes else pretty_capacity(value or 0)))
+        return out
 
 
 @dataclass
@@ -79,43 +85,3 @@ class PoolMessage(Message):
     """A pool command's one-line confirmation; ``pool`` is the pool's name."""
 
     pool: str = ""
-
-
-@dataclass
-class VolSummary:
-    """One volume as vol-list --details sees it. Sizes are bytes; ``None`` if libvirt could not tell."""
-
-    name: str
-    path: str
-    type: str | None = None
-    capacity: int | None = None
-    allocation: int | None = None
-
-
-@dataclass
-class VolList(Listing):
-    """vol-list [--details]."""
-
-    items_field = "volumes"
-
-    pool: str = ""
-    volumes: list[VolSummary] = field(default_factory=list)
-
-
-@dataclass
-class VolInfo(Fields):
-    """vol-info. ``allocation`` is the physical size when asked with ``physical=True``."""
-
-    name: str = ""
-    type: str = ""
-    capacity: int = 0
-    allocation: int = 0
-
-
-@dataclass
-class VolMessage(Message):
-    """A volume command's confirmation; ``vol`` as given, ``pool`` and ``path`` where known."""
-
-    vol: str = ""
-    pool: str = ""
-    path: str = ""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from html import escape
 from typing import Iterator, Sequence
 
 from ..render import html_fields, html_table, virsh_fields, virsh_table
 
-__all__ = ["Result", "Message", "Table", "Listing", "Fields", "Xml"]
+__all__ = ["Result", "Message", "Table", "Listing", "Info", "Fields", "Xml", "yes_no"]
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Result:
         return f"<pre>{escape(self.text())}</pre>"
 
     def calls_html(self) -> str:
+        if not (self.virsh or self.api):
+            return ""  # a report of kvmlab's own (doctor): no virsh twin, no libvirt call
         api = "<br>".join(f"<code>{escape(a)}</code>" for a in self.api)
         return (
             "<div class='kvmlab-calls' style='font-size:90%;color:#555'>"
@@ -100,22 +103,53 @@ class Listing(Table):
 
 
 @dataclass
-class Fields(Result):
-    """``Label:   value`` lines (dominfo, net-info, pool-info, vol-info)."""
+class Info(Result):
+    """``Label:   value`` lines (dominfo, net-info, pool-info, vol-info), built from the result's own
+    typed fields in :meth:`lines`: the values are held once, the text is derived from them."""
 
-    fields: list[tuple[str, str]] = field(default_factory=list)
+    def lines(self) -> list[tuple[str, str]]:
+        """The ``(label, value)`` lines virsh prints, in its order."""
+        return []
+
+    def __repr__(self) -> str:
+        """The dataclass repr with ``fields=[…]`` (the lines) after ``api``, as notebooks have shown it.
+
+        A subclass is declared ``@dataclass(repr=False)`` to keep this one.
+        """
+        parts = []
+        for f in dataclasses.fields(self):
+            if f.repr:
+                parts.append(f"{f.name}={getattr(self, f.name)!r}")
+            if f.name == "api":
+                parts.append(f"fields={self.lines()!r}")
+        return f"{type(self).__qualname__}({', '.join(parts)})"
 
     def text(self) -> str:
-        return virsh_fields(self.fields)
+        return virsh_fields(self.lines())
 
     def body_html(self) -> str:
-        return html_fields(self.fields)
+        return html_fields(self.lines())
 
     def __getitem__(self, label: str) -> str:
-        for k, v in self.fields:
+        for k, v in self.lines():
             if k.rstrip(":") == label.rstrip(":"):
                 return v
         raise KeyError(label)
+
+
+@dataclass
+class Fields(Info):
+    """Label lines given as a list (lab status, crash reports): ``Fields(fields=[("Mode:", "uri")])``."""
+
+    fields: list[tuple[str, str]] = field(default_factory=list)
+
+    def lines(self) -> list[tuple[str, str]]:
+        return list(self.fields)
+
+
+def yes_no(value: bool | None, unknown: str = "unknown", yes: str = "yes", no: str = "no") -> str:
+    """virsh's words for a flag libvirt may not know: ``yes`` / ``no`` / ``unknown``."""
+    return unknown if value is None else yes if value else no
 
 
 @dataclass

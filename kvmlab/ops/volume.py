@@ -11,7 +11,7 @@ from ..units import pretty_capacity
 from .calls import virsh_line
 from .lookup import first_found, not_found, unreadable
 from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume, pool_error, pool_errors
-from .pool_results import VolInfo, VolList, VolMessage, VolSummary
+from .volume_results import VolInfo, VolList, VolMessage, VolSummary
 from .pool_sizes import vol_size
 from .pool_xml import buffer_text, volume_element
 from .result import Xml
@@ -154,14 +154,9 @@ class VolumeOps:
             err.partial_stdout = f"{'Name:':<15} {name}\n"  # virsh printed the Name line already
             raise err from exc
         api.append("vol.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)" if physical else "vol.info()")
-        label = "Physical:" if physical else "Allocation:"
-        if bytes:
-            sizes = [("Capacity:", f"{capacity} bytes"), (label, f"{allocation} bytes")]
-        else:
-            sizes = [("Capacity:", pretty_capacity(capacity)), (label, pretty_capacity(allocation))]
         line = virsh_line("vol-info", vol, pool=pool, bytes=bytes, physical=physical)
-        return VolInfo(fields=[("Name:", name), ("Type:", _vol_type(kind)), *sizes], name=name,
-                       type=_vol_type(kind), capacity=capacity, allocation=allocation, virsh=line, api=api)
+        return VolInfo(name=name, type=_vol_type(kind), capacity=capacity, allocation=allocation,
+                       physical=physical, in_bytes=bytes, virsh=line, api=api)
 
     def vol_delete(self, vol: str, pool: str | None = None, delete_snapshots: bool = False) -> VolMessage:
         """virsh vol-delete VOL [--pool POOL]: delete the volume and its data."""

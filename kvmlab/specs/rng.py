@@ -56,13 +56,13 @@ def schema_index(kind: str) -> SchemaIndex:
     return _compiled(schema_path(kind))[1]
 
 
-def rng_problems(kind: str, xml: str) -> list[Problem]:
+def rng_problems(kind: str, xml: str | etree._Element) -> list[Problem]:
     """Validate ``xml`` (a full document) against libvirt's schema for ``kind``; [] if valid.
 
     Raises:
         SpecError: the XML is not well-formed.
     """
-    root = parse_xml(xml, kind)
+    root = xml if isinstance(xml, etree._Element) else parse_xml(xml, kind)  # an element: parsed once already
     schema, index = _compiled(schema_path(kind))
     if schema.validate(root):
         return []

@@ -40,7 +40,7 @@ def check_xml(kind: str, xml: str, *, schema: bool = True) -> list[Problem]:
         SpecError: the XML is not well-formed or its root is not ``<kind>``.
     """
     root = parse_xml(xml, kind)
-    problems = rng_problems(kind, xml) if schema else []
+    problems = rng_problems(kind, root) if schema else []  # libvirt's verdict first; one parse
     return problems + guard_problems(kind, root) + CHECKS[kind](root)
 
 

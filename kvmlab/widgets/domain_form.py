@@ -1,8 +1,9 @@
 """DomainForm: fill in a virtual machine, watch its XML and validation live, define or create it.
 
 The form builds a ``DomainSpec`` from its fields on every change (nothing else is kept) and
-shows what ``virsh define`` would receive. Define / Create validate first, call
-``conn.define(spec)`` / ``conn.create(spec)``, then read the domain back with ``dominfo``.
+shows what ``virsh define`` would receive. Define / Create call ``conn.define(spec)`` /
+``conn.create(spec)`` (the operation validates the spec once), then read the domain back with
+``dominfo`` (the shared steps live in :class:`.spec_form.SpecForm`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ import ipywidgets as W
 from ..errors import KvmlabError
 from ..specs.domain import DomainSpec
 from ..units import UNITS
-from .panel import Panel
-from .status import Status, problems_html
-from .validation import spec_problems
+from .spec_form import SpecForm
 
 __all__ = ["DomainForm", "MEMORY_UNITS", "memory_lesson"]
 
@@ -43,7 +42,7 @@ def memory_lesson(amount: int, unit: str) -> str:
     )
 
 
-class DomainForm(Panel):
+class DomainForm(SpecForm):
     """A form for a new domain.
 
     Attributes:
@@ -57,6 +56,8 @@ class DomainForm(Panel):
         form.name.value = "vm1"; form.memory.value = 1; form.memory_unit.value = "GiB"
         form.define_button.click()
     """
+
+    KIND, DEFINE, READ_BACK = "domain", "define", ("dominfo", "dominfo")
 
     def __init__(self, conn, name: str = "vm1"):
         self.conn = conn
@@ -75,26 +76,18 @@ class DomainForm(Panel):
         self.cdrom = W.Text(value="", description="CD-ROM", placeholder="ISO path (empty: none)",
                             layout=W.Layout(width="32em"))  # fmt: skip
         self.network = W.Dropdown(description="network")
-        self.preview = W.HTML()
-        self.messages = W.HTML()
         self.define_button = W.Button(description="Define", icon="save", button_style="primary",
                                       tooltip="virsh define: register the domain (it stays shut off)")
         self.create_button = W.Button(description="Create", icon="play", button_style="success",
                                       tooltip="virsh create: start a transient domain (gone after it stops)")
-        self.status = Status()
         self.refresh()
-        for field in self.fields():
-            field.observe(lambda _c: self.update(), names="value")
         self.define_button.on_click(lambda _b: self.define())
         self.create_button.on_click(lambda _b: self.create())
-        super().__init__([
+        super().__init__(conn, [
             self.name, W.HBox([self.memory, self.memory_unit]), self.memory_note, self.vcpus,
             self.domain_type, W.HBox([self.os_type, self.arch]), W.HBox([W.Label("boot order"), self.boot]),
             W.HBox([self.disk, self.disk_bus]), self.cdrom, self.network,
-            W.HBox([self.define_button, self.create_button]), self.status,
-            self.messages, W.HTML("<b>XML preview</b> (what <code>virsh define</code> receives)"), self.preview,
-        ])  # fmt: skip
-        self.update()
+        ], [self.define_button, self.create_button])  # fmt: skip
 
     def fields(self) -> list[W.ValueWidget]:
         return [self.name, self.memory, self.memory_unit, self.vcpus, self.domain_type, self.os_type,
@@ -128,51 +121,16 @@ class DomainForm(Panel):
             spec.add_interface(network=self.network.value)
         return spec
 
-    def problems(self) -> list[str]:
-        try:
-            return spec_problems(self.spec())
-        except KvmlabError as err:
-            return [err.message + (f" Fix: {err.hint}" if err.hint else "")]
-
-    def update(self) -> None:
-        """Rebuild the preview and the validation messages from the fields."""
+    def lessons(self) -> None:
         self.memory_note.value = memory_lesson(self.memory.value, self.memory_unit.value)
-        try:
-            xml = self.spec().to_xml()
-        except KvmlabError as err:
-            xml = f"(no XML: {err.message})"
-        self.preview.value = f"<pre style='font-size:90%'>{escape(xml)}</pre>"
-        self.messages.value = problems_html(self.problems(), ok="valid: libvirt's schema and kvmlab's checks pass")
 
-    def _checked_spec(self, attempted: str) -> DomainSpec | None:
-        """The spec, validated; None (with the teaching error shown) if it is not valid."""
-        try:
-            spec = self.spec()
-            spec.validate()
-        except KvmlabError as err:
-            self.status.fail(err, attempted)
-            return None
-        return spec
-
-    def _run(self, verb: str) -> None:
-        name = self.name.value.strip() or "NAME"
-        attempted = f"virsh {verb} {name}.xml"
-        spec = self._checked_spec(attempted)
-        if spec is None:
-            return
-        result = self.status.run(attempted, getattr(self.conn, verb), spec)
-        if result is None:
-            return
-        try:  # read back what libvirt now holds
-            self.status.show(result, self.conn.dominfo(spec.name))
-        except KvmlabError as err:
-            self.status.fail(err, f"virsh dominfo {spec.name}")
+    def acted(self) -> None:
         self.refresh()
 
     def define(self) -> None:
-        """Validate, ``conn.define(spec)``, then show ``dominfo`` read back from libvirt."""
-        self._run("define")
+        """``conn.define(spec)`` (which validates it first), then show ``dominfo`` read back from libvirt."""
+        self.act("define")
 
     def create(self) -> None:
-        """Validate, ``conn.create(spec)`` (a transient, running domain), then ``dominfo``."""
-        self._run("create")
+        """``conn.create(spec)`` (a transient, running domain), then ``dominfo``."""
+        self.act("create")

@@ -11,11 +11,8 @@ from html import escape
 
 import ipywidgets as W
 
-from ..errors import KvmlabError
 from ..specs import DhcpRange, IpSpec, NetworkSpec
-from .panel import Panel
-from .status import Status, Steps, problems_html
-from .validation import spec_problems
+from .spec_form import SpecForm
 
 __all__ = ["NetworkForm", "MODE_LESSONS"]
 
@@ -28,7 +25,7 @@ MODE_LESSONS = {
 }
 
 
-class NetworkForm(Panel):
+class NetworkForm(SpecForm):
     """A form for a new virtual network.
 
     Attributes:
@@ -41,8 +38,9 @@ class NetworkForm(Panel):
         form.name.value = "lab"; form.mode.value = "route"; form.define_button.click()
     """
 
+    KIND, DEFINE, READ_BACK = "network", "net-define", ("net-info", "net_info")
+
     def __init__(self, conn, name: str = "lab"):
-        self.conn = conn
         self.name = W.Text(value=name, description="name")
         self.mode = W.Dropdown(options=list(MODE_LESSONS), value="nat", description="mode")
         self.mode_note = W.HTML()
@@ -56,24 +54,14 @@ class NetworkForm(Panel):
         self.autostart = W.Checkbox(value=False, description="autostart")
         self.ip_box = W.VBox([W.HBox([self.address, self.prefix]), self.subnet_note,
                               W.HBox([self.dhcp, self.dhcp_start, self.dhcp_end])])  # fmt: skip
-        self.preview = W.HTML()
-        self.messages = W.HTML()
         self.define_button = W.Button(description="Define", icon="save", button_style="primary",
                                       tooltip="virsh net-define: register the network (inactive)")
         self.define_start_button = W.Button(description="Define + start", icon="play", button_style="success",
                                             tooltip="virsh net-define, net-start (and net-autostart)")
-        self.progress = Steps()
-        self.status = Status()
-        for field in self.fields():
-            field.observe(lambda _c: self.update(), names="value")
         self.define_button.on_click(lambda _b: self.define())
         self.define_start_button.on_click(lambda _b: self.define(start=True))
-        super().__init__([
-            self.name, self.mode, self.mode_note, self.bridge, self.ip_box, self.autostart,
-            W.HBox([self.define_button, self.define_start_button, self.progress]), self.status,
-            self.messages, W.HTML("<b>XML preview</b> (what <code>virsh net-define</code> receives)"), self.preview,
-        ])  # fmt: skip
-        self.update()
+        super().__init__(conn, [self.name, self.mode, self.mode_note, self.bridge, self.ip_box, self.autostart],
+                         [self.define_button, self.define_start_button])
 
     def fields(self) -> list[W.ValueWidget]:
         return [self.name, self.mode, self.bridge, self.address, self.prefix, self.dhcp,
@@ -100,30 +88,17 @@ class NetworkForm(Panel):
         return (f"<small>prefix {net.prefixlen}{mask}: subnet <b>{net}</b>, {net.num_addresses} addresses; "
                 f"the gateway {iface.ip} is the host's side of the network.</small>")
 
-    def update(self) -> None:
-        """Show the fields of the chosen mode, the XML, and the problems."""
+    def lessons(self) -> None:
+        """Show the fields of the chosen mode and what the mode and the subnet mean."""
         bridge_mode = self.mode.value == "bridge"
         self.ip_box.layout.display = "none" if bridge_mode else None
         self.bridge.placeholder = "br0 (must exist on the host)" if bridge_mode else "virbr10 (libvirt creates it)"
         self.mode_note.value = f"<small>{escape(MODE_LESSONS[self.mode.value])}</small>"
         self.subnet_note.value = self._subnet_lesson()
-        spec = self.spec()
-        self.preview.value = f"<pre style='font-size:90%'>{escape(spec.to_xml())}</pre>"
-        self.messages.value = problems_html(spec_problems(spec), ok="valid: libvirt's schema and kvmlab's checks pass")
 
     def define(self, start: bool = False) -> None:
-        """Validate, ``net-define`` (then ``net-start`` / ``net-autostart``), read back net-info."""
-        name = self.name.value.strip() or "NAME"
-        try:
-            spec = self.spec()
-            spec.validate()
-        except KvmlabError as err:
-            self.status.fail(err, f"virsh net-define {name}.xml")
-            return
-        steps = [(f"virsh net-define {name}.xml", lambda: self.conn.net_define(spec))]
-        if start:
-            steps.append((f"virsh net-start {name}", lambda: self.conn.net_start(name)))
+        """``net-define`` (which validates the spec first), then ``net-start`` / ``net-autostart``, net-info."""
+        then = [("net-start", "net_start")] if start else []
         if self.autostart.value:
-            steps.append((f"virsh net-autostart {name}", lambda: self.conn.net_autostart(name)))
-        steps.append((f"virsh net-info {name}", lambda: self.conn.net_info(name)))
-        self.progress.run(self.status, steps)
+            then.append(("net-autostart", "net_autostart"))
+        self.act("net_define", then=then)

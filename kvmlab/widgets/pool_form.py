@@ -6,11 +6,8 @@ from html import escape
 
 import ipywidgets as W
 
-from ..errors import KvmlabError
 from ..specs import PoolSpec
-from .panel import Panel
-from .status import Status, Steps, problems_html
-from .validation import spec_problems
+from .spec_form import SpecForm
 
 __all__ = ["PoolForm", "TYPE_LESSONS"]
 
@@ -23,7 +20,7 @@ TYPE_LESSONS = {
 _DEFAULT_FORMAT = {"fs": "ext4", "netfs": "nfs", "logical": "lvm2"}
 
 
-class PoolForm(Panel):
+class PoolForm(SpecForm):
     """A form for a new storage pool.
 
     Attributes:
@@ -36,8 +33,9 @@ class PoolForm(Panel):
         form.name.value = "lab"; form.target.value = "/var/lib/libvirt/lab"; form.setup_button.click()
     """
 
+    KIND, DEFINE, READ_BACK = "pool", "pool-define", ("pool-info", "pool_info")
+
     def __init__(self, conn, name: str = "lab"):
-        self.conn = conn
         self.name = W.Text(value=name, description="name")
         self.pool_type = W.Dropdown(options=list(TYPE_LESSONS), value="dir", description="type")
         self.type_note = W.HTML()
@@ -50,26 +48,16 @@ class PoolForm(Panel):
         self.source_format = W.Text(description="format")
         self.autostart = W.Checkbox(value=False, description="autostart")
         self.source_box = W.VBox()
-        self.preview = W.HTML()
-        self.messages = W.HTML()
         self.define_button = W.Button(description="Define", icon="save", button_style="primary",
                                       tooltip="virsh pool-define: register the pool (inactive)")
         self.setup_button = W.Button(description="Define, build, start", icon="play", button_style="success",
                                      layout=W.Layout(width="auto"),
                                      tooltip="virsh pool-define, pool-build, pool-start (and pool-autostart)")
-        self.progress = Steps()
-        self.status = Status()
-        for field in self.fields():
-            field.observe(lambda _c: self.update(), names="value")
         self.pool_type.observe(lambda c: self._type_changed(c["old"], c["new"]), names="value")
         self.define_button.on_click(lambda _b: self.define())
         self.setup_button.on_click(lambda _b: self.define(setup=True))
-        super().__init__([
-            self.name, self.pool_type, self.type_note, self.target, self.source_box, self.autostart,
-            W.HBox([self.define_button, self.setup_button, self.progress]), self.status, self.messages,
-            W.HTML("<b>XML preview</b> (what <code>virsh pool-define</code> receives)"), self.preview,
-        ])  # fmt: skip
-        self.update()
+        super().__init__(conn, [self.name, self.pool_type, self.type_note, self.target, self.source_box,
+                                self.autostart], [self.define_button, self.setup_button])
 
     def fields(self) -> list[W.ValueWidget]:
         return [self.name, self.pool_type, self.target, self.source_host, self.source_dir,
@@ -94,8 +82,8 @@ class PoolForm(Panel):
             spec.source_format = self.source_format.value.strip()
         return spec
 
-    def update(self) -> None:
-        """Show the source fields of the chosen type, the XML, and the problems."""
+    def lessons(self) -> None:
+        """Show the source fields of the chosen type and what the type means."""
         kind = self.pool_type.value
         self.type_note.value = f"<small>{escape(TYPE_LESSONS[kind])}</small>"
         self.source_box.children = {
@@ -104,24 +92,10 @@ class PoolForm(Panel):
             "netfs": [self.source_host, self.source_dir, self.source_format],
             "logical": [self.source_name, self.source_devices, self.source_format],
         }[kind]
-        spec = self.spec()
-        self.preview.value = f"<pre style='font-size:90%'>{escape(spec.to_xml())}</pre>"
-        self.messages.value = problems_html(spec_problems(spec), ok="valid: libvirt's schema and kvmlab's checks pass")
 
     def define(self, setup: bool = False) -> None:
-        """Validate, ``pool-define`` (then ``pool-build``, ``pool-start``…), read back pool-info."""
-        name = self.name.value.strip() or "NAME"
-        try:
-            spec = self.spec()
-            spec.validate()
-        except KvmlabError as err:
-            self.status.fail(err, f"virsh pool-define {name}.xml")
-            return
-        steps = [(f"virsh pool-define {name}.xml", lambda: self.conn.pool_define(spec))]
-        if setup:
-            steps += [(f"virsh pool-build {name}", lambda: self.conn.pool_build(name)),
-                      (f"virsh pool-start {name}", lambda: self.conn.pool_start(name))]  # fmt: skip
+        """``pool-define`` (which validates the spec first), then ``pool-build``, ``pool-start``…, pool-info."""
+        then = [("pool-build", "pool_build"), ("pool-start", "pool_start")] if setup else []
         if self.autostart.value:
-            steps.append((f"virsh pool-autostart {name}", lambda: self.conn.pool_autostart(name)))
-        steps.append((f"virsh pool-info {name}", lambda: self.conn.pool_info(name)))
-        self.progress.run(self.status, steps)
+            then.append(("pool-autostart", "pool_autostart"))
+        self.act("pool_define", then=then)

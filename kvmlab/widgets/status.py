@@ -36,7 +36,11 @@ class Status(W.HTML):
         self.value = f"<div style='{_BOX.format(color='#2a2')}'>{''.join(parts)}</div>"
 
     def fail(self, err: KvmlabError, attempted: str = "") -> None:
-        """Show a teaching error: what was attempted, virsh's ``error:`` lines, the hint."""
+        """Show a teaching error: the virsh line that failed, virsh's ``error:`` lines, the hint.
+
+        The line is the operation's own (``err.virsh``) when it recorded one, else ``attempted``.
+        """
+        attempted = err.virsh or attempted
         tried = f"<div><b>virsh:</b> <code>{escape(attempted)}</code></div>" if attempted else ""
         self.value = f"<div style='{_BOX.format(color='#a00')}'>{tried}{err._repr_html_()}</div>"
 

@@ -73,8 +73,10 @@ def test_the_solution_passes_reading_libvirt(conn):
 def test_a_range_outside_the_subnet_names_the_address_and_the_subnet(conn, dhcp, outside):
     before = inventory(conn)
     err = _define(conn, _lab(dhcp))
-    assert err is not None and "is not entirely within network 192.168.150.1/24" in err.virsh_error[-1]
-    assert inventory(conn) == before  # libvirt refused it: nothing to read back
+    # a spec is checked before libvirt sees it (as spec.validate() would refuse it), so kvmlab refuses it
+    assert isinstance(err, kvmlab.SpecError) and err.virsh_error[0] == "Failed to define network"
+    assert "is not inside the subnet 192.168.150.0/24" in err.virsh_error[-1]
+    assert inventory(conn) == before  # refused: nothing to read back
     with pytest.raises(ExerciseFailed) as info:
         l4.check_dhcp_network(conn, attempted=_lab(dhcp))
     msg = info.value.message

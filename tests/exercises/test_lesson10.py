@@ -144,7 +144,7 @@ def test_define_build_start_passes(conn):
     steps = [_define(conn), conn.pool_build("lab"), conn.pool_start("lab")]
     done = l10.check_pool_ready(conn, steps, path=PATH)
     assert done.title == f"'lab' is a running dir pool at {PATH}"
-    assert done.details[0] == "virsh pool-define pool.xml → virsh pool-build lab → virsh pool-start lab"
+    assert done.details[0] == "virsh pool-define lab.xml → virsh pool-build lab → virsh pool-start lab"
     assert done.details[1].startswith("embedded lab: the test driver never touches the disk")
 
 

@@ -14,7 +14,7 @@ import pytest
 
 import kvmlab
 from kvmlab import InvalidInput, InvalidState, KvmlabError, NotFound, OperationFailed, SpecError
-from kvmlab.ops import domain_define, domain_edit
+from kvmlab.ops import define, domain_edit
 from kvmlab.ops.editor import EditRejected
 from kvmlab.ops.xpath import XPathSyntax
 from kvmlab.ops.editor import run_editor
@@ -192,7 +192,7 @@ def test_define_runs_the_guard_first(conn, monkeypatch):
         seen.append(kind)
         raise SpecError("refused by the guard", hint="fix the value")
 
-    monkeypatch.setattr(domain_define, "guard_xml", guard)
+    monkeypatch.setattr(define, "guard_xml", guard)  # the one define path
     refuses(conn, SpecError, conn.define, VM1)
     refuses(conn, SpecError, conn.create, VM1)
     assert seen == ["domain", "domain"]

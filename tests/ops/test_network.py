@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 import kvmlab
-import kvmlab.ops.network_define as network_define
+import kvmlab.ops.define as define
 from kvmlab.ops.network import NetInfo, NetList, NetMessage, NetXml
 
 from ..conftest import inventory
@@ -301,15 +301,15 @@ def test_unreadable_files(conn, tmp_path):
 def test_guard_runs_before_libvirt(conn, monkeypatch):
     seen = []
 
-    def refuse(kind, xml):
-        seen.append((kind, xml))
+    def refuse(kind, root):
+        seen.append((kind, root.findtext("name")))  # the tree parsed once, not the text again
         raise kvmlab.SpecError("bad value", hint="fix it", virsh_error=["bad value"])
 
-    monkeypatch.setattr(network_define, "guard_xml", refuse)
+    monkeypatch.setattr(define, "guard_xml", refuse)  # the one define path
     for verb in ("define", "create"):
         err = _refused(conn, lambda c: getattr(c, f"net_{verb}")(LAB1), kvmlab.SpecError)
         assert err.virsh_error == [f"Failed to {verb} network", "bad value"]
-    assert seen == [("network", LAB1), ("network", LAB1)]
+    assert seen == [("network", "lab1"), ("network", "lab1")]
 
 
 def test_list_output_forms_are_exclusive(conn):
