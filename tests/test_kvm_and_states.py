@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import libvirt
-import pytest
 
 from kvmlab import doctor, kvm
 from kvmlab.concepts import hardware

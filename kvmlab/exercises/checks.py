@@ -18,7 +18,7 @@ from html import escape
 from typing import Iterable
 
 from ..virsh.hints import KNOWN_TYPOS
-from ..errors import ExerciseFailed, KvmlabError
+from ..errors import ExerciseFailed
 
 __all__ = ["ExerciseFailed", "Passed", "expect", "choose", "virsh_words"]
 

@@ -8,6 +8,7 @@ from typing import ContextManager
 import libvirt
 
 from ..errors import HintSource, InvalidInput, libvirt_errors
+from ..specs.parser import xml_parser
 from .calls import libvirt_flags
 from .define import STDIN_LABEL, XmlCommand, XmlInput, require_file
 from .domain_results import DomainMessage

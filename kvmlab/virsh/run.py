@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence, TextIO
 
-from ..errors import KvmlabError, UsageError
+from ..errors import KvmlabError
 from . import commands_domain, commands_network, commands_pool, commands_volume
 from .help import help_text
 from .parse import STRING, Command, Invocation, Opt

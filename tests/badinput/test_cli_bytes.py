@@ -19,7 +19,7 @@ def test_argv_bytes_as_virsh(argv):
     assert_virsh_same(["-c", URI, *argv])
 
 
-@pytest.mark.parametrize("batch", [f"{FF}; list", f"list --{FF}; list", f"dominfo test --{FF}; list", f"list\x01; list"],
+@pytest.mark.parametrize("batch", [f"{FF}; list", f"list --{FF}; list", f"dominfo test --{FF}; list", "list\x01; list"],
                          ids=repr)
 def test_batch_of_bytes_virsh_refuses_whole(batch):
     """A batch virsh's parser refuses runs nothing at all: the same error, nothing changed."""

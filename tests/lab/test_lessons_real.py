@@ -7,7 +7,6 @@ raises-exception may raise), because a real host's outputs (ids, CPU times, boot
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import libvirt
@@ -48,7 +47,7 @@ def test_a_learners_web01_stops_course_host_before_it_changes_anything(real_lab)
     conn = kvmlab.connect(real_lab)
     v = conn.virconn
     lab.reset(real_lab)
-    v.defineXML(f"<domain type='qemu'><name>web01</name><memory unit='MiB'>32</memory>"
+    v.defineXML("<domain type='qemu'><name>web01</name><memory unit='MiB'>32</memory>"
                 "<os><type arch='x86_64'>hvm</type></os></domain>")  # untagged: the learner's
     try:
         nets = sorted(n.name() for n in v.listAllNetworks(0))
