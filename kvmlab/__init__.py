@@ -22,6 +22,7 @@ from .errors import (
     UsageError,
 )
 from .errors import install_error_handler as _install_error_handler
+from . import specs as _specs
 
 # libvirt's default handler prints every error to the raw stderr (fd 2), even ones kvmlab handles.
 _install_error_handler()
@@ -39,21 +40,8 @@ _LAZY = {
     "Table": "ops.result",
     "Fields": "ops.result",
     "Xml": "ops.result",
-    # the spec classes: kvmlab.specs.__all__ is their one list (tests/test_public_api.py checks it)
-    "DomainSpec": "specs",
-    "DiskSpec": "specs",
-    "InterfaceSpec": "specs",
-    "NetworkSpec": "specs",
-    "IpSpec": "specs",
-    "DhcpRange": "specs",
-    "DhcpHost": "specs",
-    "PoolSpec": "specs",
-    "VolumeSpec": "specs",
-    "Problem": "specs",
-    "check_xml": "specs",
-    "validate_xml": "specs",
-    "guard_xml": "specs",
-    "xml_parser": "specs",
+    # the spec classes: kvmlab.specs.__all__ is their one list (a light import: specs load lazily too)
+    **{name: "specs" for name in _specs.__all__},
 }
 
 __all__ = [
@@ -75,7 +63,7 @@ __all__ = [
     "Table",
     "Fields",
     "Xml",
-    *(n for n, m in _LAZY.items() if m == "specs"),
+    *_specs.__all__,
 ]
 
 

@@ -27,8 +27,8 @@ def test_the_spec_exports_are_the_specs_own_list():
 
 
 def test_lazy_names_load_on_first_use():
-    code = ("import sys, kvmlab; before = 'kvmlab.specs' in sys.modules; kvmlab.DomainSpec; "
-            "print(before, 'kvmlab.specs' in sys.modules, kvmlab.DomainSpec.__module__)")
+    code = ("import sys, kvmlab; before = 'kvmlab.specs.domain' in sys.modules; kvmlab.DomainSpec; "
+            "print(before, 'kvmlab.specs.domain' in sys.modules, kvmlab.DomainSpec.__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True", "kvmlab.specs.domain"]
 

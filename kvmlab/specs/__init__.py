@@ -14,29 +14,38 @@ them); rng (libvirt's RelaxNG schemas, explained by rng_index and rng_types); ch
 (teaching checks); guard (values that would crash libvirt 9.0); validate (all in one call).
 """
 
-from .devices import DiskSpec, InterfaceSpec
-from .domain import DomainSpec
-from .guard import guard_xml
-from .network import DhcpHost, DhcpRange, IpSpec, NetworkSpec
-from .parser import xml_parser
-from .pool import PoolSpec
-from .problems import Problem
-from .validate import check_xml, validate_xml
-from .volume import VolumeSpec
+import importlib as _importlib
 
-__all__ = [
-    "DomainSpec",
-    "DiskSpec",
-    "InterfaceSpec",
-    "NetworkSpec",
-    "IpSpec",
-    "DhcpRange",
-    "DhcpHost",
-    "PoolSpec",
-    "VolumeSpec",
-    "Problem",
-    "check_xml",
-    "validate_xml",
-    "guard_xml",
-    "xml_parser",
-]
+# name -> the module that defines it; loaded on first use (PEP 562), so importing one submodule
+# (the parser, say) does not load every spec and libvirt's schema index
+_WHERE = {
+    "DomainSpec": "domain",
+    "DiskSpec": "devices",
+    "InterfaceSpec": "devices",
+    "NetworkSpec": "network",
+    "IpSpec": "network",
+    "DhcpRange": "network",
+    "DhcpHost": "network",
+    "PoolSpec": "pool",
+    "VolumeSpec": "volume",
+    "Problem": "problems",
+    "check_xml": "validate",
+    "validate_xml": "validate",
+    "guard_xml": "guard",
+    "xml_parser": "parser",
+}
+
+__all__ = list(_WHERE)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kvmlab.specs' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
