@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 
-def wait_for(predicate, timeout: float = 5.0) -> bool:
+def wait_for(predicate, timeout: float = 20.0) -> bool:
     """Wait until ``predicate()`` is true (events arrive on another thread); False on timeout."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
