@@ -7,7 +7,7 @@ import shlex
 
 import libvirt
 
-from ..errors import InvalidInput, KvmlabError, map_libvirt_error
+from ..errors import InvalidInput, libvirt_errors
 from ..specs.guard import guard_xml
 from .calls import libvirt_flags
 from .domain_results import DomainMessage
@@ -77,8 +77,8 @@ _XML_HINT = ("the XML is not a valid domain: check it against `virsh dumpxml` of
              "(kvmlab builds valid XML: kvmlab.specs)")
 
 
-def _failure(exc: libvirt.libvirtError, line: str, xml: str, creating: bool) -> KvmlabError:
-    """virsh's ``Failed to define/create domain from FILE``, then libvirt's message."""
+def _failure(line: str, xml: str, creating: bool):
+    """virsh's ``Failed to define/create domain from FILE``, then libvirt's message (a libvirt_errors block)."""
     name = _name_in(xml)
     taken = (f"a domain named '{name}' already exists (with another UUID): start that one with "
              f"`virsh start {name}`, or give this VM a new <name>" if creating else
@@ -93,7 +93,7 @@ def _failure(exc: libvirt.libvirtError, line: str, xml: str, creating: bool) -> 
         libvirt.VIR_ERR_XML_DETAIL: _XML_HINT,
         libvirt.VIR_ERR_XML_INVALID_SCHEMA: _XML_HINT,
     }
-    return map_libvirt_error(exc, [line], CREATE_HINT if creating else DEFINE_HINT, hints=hints)
+    return libvirt_errors(line, hint=CREATE_HINT if creating else DEFINE_HINT, hints=hints)
 
 
 class DomainDefineOps:
@@ -112,10 +112,8 @@ class DomainDefineOps:
         guard_xml("domain", xml_text)
         api = ["dom = conn.defineXMLFlags(xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)" if validate
                else "dom = conn.defineXML(xml)"]
-        try:
+        with _failure(f"Failed to define domain from {label}", xml_text, False):
             dom = self.virconn.defineXMLFlags(xml_text, flags) if flags else self.virconn.defineXML(xml_text)
-        except libvirt.libvirtError as exc:
-            raise _failure(exc, f"Failed to define domain from {label}", xml_text, False) from exc
         name = dom.name()
         return DomainMessage(
             f"Domain '{name}' defined from {label}", name=name, api=api,
@@ -144,13 +142,11 @@ class DomainDefineOps:
         guard_xml("domain", xml_text)
         api = [f"dom = conn.createXMLWithFiles(xml, {fds}, {flag_text})" if fds
                else f"dom = conn.createXML(xml, {flag_text})"]
-        try:
+        with _failure(f"Failed to create domain from {label}", xml_text, True):
             if fds:
                 dom = self.virconn.createXMLWithFiles(xml_text, fds, flags)
             else:
                 dom = self.virconn.createXML(xml_text, flags)
-        except libvirt.libvirtError as exc:
-            raise _failure(exc, f"Failed to create domain from {label}", xml_text, True) from exc
         name = dom.name()
         extra = "".join(f" --{f}" for f, on in (("paused", paused), ("autodestroy", autodestroy),
                                                 ("validate", validate), ("reset-nvram", reset_nvram)) if on)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, TypeVar
 
-import libvirt
-
-from ..errors import NotFound
+from ..errors import ConnectionFailed, KvmlabError, NotFound, libvirt_errors
 
 __all__ = ["Way", "uuid_sized", "first_found", "not_found"]
 
@@ -22,24 +20,31 @@ def uuid_sized(ref: str) -> bool:
     return len(ref.encode()) == 36
 
 
-def first_found(ways: Iterable[Way], api: list[str]) -> tuple[T | None, libvirt.libvirtError | None]:
-    """The first way that answers (its code appended to ``api``), else None and the last libvirt error."""
+def first_found(ways: Iterable[Way], api: list[str]) -> tuple[T | None, KvmlabError | None]:
+    """The first way that answers (its code appended to ``api``), else None and the last mapped error.
+
+    A refusal (``NotFound``, or an id/UUID libvirt calls invalid) moves on to the next way, as virsh
+    does; a lost connection is raised at once: no other way would answer either.
+    """
     last = None
     for call, shown in ways:
         try:
-            found = call()
-        except libvirt.libvirtError as exc:
-            last = exc
+            with libvirt_errors():
+                found = call()
+        except ConnectionFailed:
+            raise
+        except KvmlabError as err:
+            last = err
             continue
         api.append(shown)
         return found, None
     return None, last
 
 
-def not_found(line: str, hint: str, exc: libvirt.libvirtError | None = None) -> NotFound:
+def not_found(line: str, hint: str, exc: KvmlabError | None = None) -> NotFound:
     """virsh's own ``line`` (``failed to get pool 'x'``), then libvirt's reason when virsh prints it."""
-    reason = exc.get_error_message() if exc is not None else ""
+    reason = exc.message if exc is not None else ""
     err = NotFound(line, hint=hint, virsh_error=[line, *([reason] if reason else [])])
     if exc is not None:
-        err.libvirt_code = exc.get_error_code()
+        err.libvirt_code = exc.libvirt_code
     return err

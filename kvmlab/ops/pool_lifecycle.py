@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import libvirt
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, libvirt_errors
 from ..specs.guard import guard_xml
 from .calls import libvirt_flags, virsh_line
-from .pool_lookup import lookup_pool, pool_errors
+from .pool_lookup import lookup_pool
 from .pool_results import PoolMessage
 from .source import XmlSource, read_xml_source
 from .vsh import exclusive, require_option
@@ -74,7 +74,7 @@ class PoolLifecycleOps:
         guard_xml("pool", xml)
         flags = libvirt.VIR_STORAGE_POOL_DEFINE_VALIDATE if validate else 0
         prefix = f"Failed to define pool from {label}" if label else "Failed to define pool"
-        with pool_errors(prefix, hints=_DEFINE_HINTS, hint=XML_HINT):
+        with libvirt_errors(prefix, hints=_DEFINE_HINTS, hint=XML_HINT):
             pool = self.virconn.storagePoolDefineXML(xml, flags)
         name = pool.name()
         flag_text = "libvirt.VIR_STORAGE_POOL_DEFINE_VALIDATE" if validate else "0"
@@ -97,7 +97,7 @@ class PoolLifecycleOps:
         missing = (f"the pool's target directory does not exist: `virsh pool-create {label or 'FILE'} --build` "
                    "creates it (or pool-define, pool-build, pool-start for a persistent pool)")
         hints = {**_DEFINE_HINTS, "No such file or directory": missing, "cannot open directory": missing}
-        with pool_errors(prefix, hints=hints, hint=XML_HINT):
+        with libvirt_errors(prefix, hints=hints, hint=XML_HINT):
             pool = self.virconn.storagePoolCreateXML(xml, flags)
         name = pool.name()
         return PoolMessage(
@@ -115,7 +115,7 @@ class PoolLifecycleOps:
                                                                (overwrite, "VIR_STORAGE_POOL_BUILD_OVERWRITE")) if on)
         hints = _when_active(f"pool '{pool}' is running, so its storage exists already; pool-build is for a "
                              f"stopped pool (`virsh pool-destroy {pool}` first if you really mean to rebuild)")
-        with pool_errors(f"Failed to build pool {pool}", hints=hints):
+        with libvirt_errors(f"Failed to build pool {pool}", hints=hints):
             p.build(flags)
         api.append(f"pool.build({flag_text})")
         return PoolMessage(message=f"Pool {pool} built", pool=p.name(), api=api,
@@ -128,7 +128,7 @@ class PoolLifecycleOps:
         p = lookup_pool(self.virconn, pool, api)
         _no_both(overwrite, no_overwrite)
         flags, names = _create_flags(build, overwrite, no_overwrite)
-        with pool_errors(f"Failed to start pool {pool}", hints=_start_hints(pool)):
+        with libvirt_errors(f"Failed to start pool {pool}", hints=_start_hints(pool)):
             p.create(flags)
         api.append(f"pool.create({names})")
         return PoolMessage(message=f"Pool {pool} started", pool=p.name(), api=api,
@@ -141,7 +141,7 @@ class PoolLifecycleOps:
         p = lookup_pool(self.virconn, pool, api)
         hints = {"is not active": f"pool '{pool}' is already stopped. pool-destroy stops a running pool (the data "
                                   f"stays); pool-undefine deletes a stopped pool's definition"}
-        with pool_errors(f"Failed to destroy pool {pool}", hints=hints):
+        with libvirt_errors(f"Failed to destroy pool {pool}", hints=hints):
             p.destroy()
         api.append("pool.destroy()")
         return PoolMessage(message=f"Pool {pool} destroyed", pool=p.name(), api=api,
@@ -154,7 +154,7 @@ class PoolLifecycleOps:
         hints = _when_active(f"pool-undefine deletes the definition of a STOPPED pool: run "
                              f"`virsh pool-destroy {pool}` first (pool-destroy stops, pool-undefine deletes)")
         name = p.name()
-        with pool_errors(f"Failed to undefine pool {pool}", hints=hints):
+        with libvirt_errors(f"Failed to undefine pool {pool}", hints=hints):
             p.undefine()
         api.append("pool.undefine()")
         return PoolMessage(message=f"Pool {pool} has been undefined", pool=name, api=api,
@@ -167,7 +167,7 @@ class PoolLifecycleOps:
         verb = "unmark" if disable else "mark"
         hints = {"no config file": "only a persistent pool (pool-define) can autostart; this one came from "
                                    "pool-create and is transient"}
-        with pool_errors(f"failed to {verb} pool {pool} as autostarted", hints=hints):
+        with libvirt_errors(f"failed to {verb} pool {pool} as autostarted", hints=hints):
             p.setAutostart(0 if disable else 1)
         api.append(f"pool.setAutostart({0 if disable else 1})")
         return PoolMessage(message=f"Pool {pool} {verb}ed as autostarted", pool=p.name(), api=api,
