@@ -162,11 +162,14 @@ class EditAbandoned(KvmlabError):
 
 
 class ConsoleTimeout(OperationFailed):
-    """A marker did not appear on the console in time; ``.tail`` holds the last lines seen."""
+    """A marker did not appear on the console in time; ``.tail`` holds the last lines seen and
+    ``.log`` the guest's whole serial transcript (a file), when it has one."""
 
-    def __init__(self, message: str, tail: list[str]):
-        super().__init__(message, hint="read the console transcript below: the guest's last words say why")
+    def __init__(self, message: str, tail: list[str], log: str | None = None):
+        where = f" (all of it: {log})" if log else ""
+        super().__init__(message, hint=f"read the console transcript below{where}: the guest's last words say why")
         self.tail = tail
+        self.log = log
 
     def __str__(self) -> str:
         return super().__str__() + "".join(f"\n  | {line}" for line in self.tail)
