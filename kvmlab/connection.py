@@ -60,6 +60,7 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
         self._virconn: libvirt.virConnect | None = virconn
         self.uri = uri
         self.reopened = 0  # how many times the URI was opened again after its daemon went away
+        self._reopening = threading.Lock()  # threads sharing this Connection reopen it once, not each
 
     @property
     def virconn(self) -> libvirt.virConnect:
@@ -68,8 +69,11 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
         Raises:
             ConnectionFailed: the daemon still does not answer (the hint says how to bring it back).
         """
-        if self._virconn is not None and not _alive(self._virconn):
-            self._reopen()
+        dead = self._virconn
+        if dead is not None and not _alive(dead):
+            with self._reopening:
+                if self._virconn is dead:  # another thread may have reopened it meanwhile
+                    self._reopen()
         return self._virconn  # type: ignore[return-value]
 
     @virconn.setter

@@ -190,6 +190,24 @@ def test_the_same_connection_reopens_its_uri_once_the_old_one_is_dead():
     assert conn.virconn is None
 
 
+def test_threads_sharing_a_connection_reopen_it_once():
+    conn = kvmlab.connect("test:///default")
+    conn.virconn.close()
+    names, barrier = [], threading.Barrier(4)
+
+    def click():
+        barrier.wait()
+        names.append(conn.list(all=True).names)
+
+    threads = [threading.Thread(target=click) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert names == [["test"]] * 4 and conn.reopened == 1
+    conn.close()
+
+
 def test_a_daemon_that_never_answers_costs_the_timeout_not_forever(tmp_path, monkeypatch):
     mute = FakeDaemon(str(tmp_path / "mute.sock"), answer="never")
     try:
