@@ -33,6 +33,7 @@ PROMPT = "kvmlab# "  # the ttyS0 shell's PS1
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1bc")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _counter = iter(range(1, 1 << 30))
+_PANIC = "Kernel panic - not syncing"  # the kernel's last words, before or without a pvpanic device
 
 
 def log_path(name: str) -> Path:
@@ -171,6 +172,10 @@ class Console:
             for line in new:
                 if rx.search(line):
                     return line
+                if _PANIC in line:  # a panicked kernel prints nothing more (without pvpanic it only spins)
+                    gone = "kernel panicked"
+            if gone:
+                break
             if self._partial and self._partial != stale and rx.search(clean(self._partial)):
                 return clean(self._partial)  # a prompt has no newline after it
             if time.monotonic() >= deadline:
@@ -194,7 +199,7 @@ class Console:
                              str(self.log) if self.log else None)
 
     def _stopped(self) -> str:
-        """'crashed' / 'shut off' when the domain can print nothing more, else ''."""
+        """'crashed' / 'shut off' when libvirt says the domain can print nothing more, else ''."""
         state = attempt(lambda: self.dom.state()[0])
         return {libvirt.VIR_DOMAIN_CRASHED: "crashed", libvirt.VIR_DOMAIN_SHUTOFF: "shut off"}.get(state, "")
 
