@@ -20,8 +20,8 @@ import kvmlab.lab as lab
 from kvmlab.errors import ConnectionFailed, ConsoleTimeout, KvmlabError, OperationFailed, suppressed
 from kvmlab.lab import daemon, guest
 from kvmlab.lab.console import READY_MARKER, Console, log_path
-from kvmlab.lab.paths import STATE_DIR
-from kvmlab.lab.process import alive, wait_until
+from kvmlab.lab.paths import LIBVIRT_SOCK, STATE_DIR
+from kvmlab.lab.process import alive, socket_answers, wait_until
 from kvmlab.widgets import events
 from kvmlab.widgets.dashboard import Dashboard
 
@@ -34,8 +34,19 @@ def _kill_libvirtd() -> int:
     running = daemon.ours()
     assert running is not None, "the lab's libvirtd should be running before the fault"
     os.kill(running.libvirtd, signal.SIGKILL)
-    assert wait_until(lambda: not alive(running.libvirtd), 10), "libvirtd survived SIGKILL"
+    # its main thread turns zombie before the other threads are gone: wait for the socket to close too,
+    # or `lab up` would find a daemon still answering (and dying)
+    assert wait_until(lambda: not alive(running.libvirtd) and not socket_answers(LIBVIRT_SOCK), 10), \
+        "libvirtd survived SIGKILL"
     return running.libvirtd
+
+
+@pytest.fixture
+def killable(real_lab):
+    """The lab's URI; whatever the test did to the daemon, the lab is up again afterwards."""
+    yield real_lab
+    if daemon.ours() is None:
+        lab.up()
 
 
 def _timed(call):
@@ -49,7 +60,8 @@ def _timed(call):
 
 # -- (a) the daemon dies while a Connection is open --------------------------------------------
 
-def test_killed_daemon_raises_connection_failed_then_the_same_connection_recovers(real_lab):
+def test_killed_daemon_raises_connection_failed_then_the_same_connection_recovers(killable):
+    real_lab = killable
     events.start()  # as a notebook with a dashboard does: the loop runs before connect()
     conn = kvmlab.connect(real_lab)
     try:
@@ -108,10 +120,10 @@ def test_killed_daemon_raises_connection_failed_then_the_same_connection_recover
         conn.close()
 
 
-def test_kill_between_two_calls_costs_one_clear_error(real_lab):
+def test_kill_between_two_calls_costs_one_clear_error(killable):
     """The daemon dies and comes back between two clicks (no event loop noticed): one ConnectionFailed,
     then the next call works on its own."""
-    conn = kvmlab.connect(real_lab)
+    conn = kvmlab.connect(killable)
     try:
         conn.list()
         _kill_libvirtd()
