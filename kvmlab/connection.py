@@ -1,19 +1,32 @@
-"""connect(uri): the embedded lab (libvirt's test driver), the real lab, or any libvirt URI."""
+"""connect(uri): the embedded lab (libvirt's test driver), the real lab, or any libvirt URI.
+
+A Connection outlives its daemon. When libvirtd exits or restarts under an open connection, the
+operation that meets the dead socket raises :class:`ConnectionFailed` (errors.py chooses it by
+what failed, with ``LOST_HINT``: `kvmlab lab up` for the lab). The operation is not retried (a
+write may have been half done); instead the next call finds the old virConnect dead
+(``virConnectIsAlive``) and reopens the same URI first, within ``REOPEN_TIMEOUT`` seconds. So the
+learner's next click works once the daemon is back, and widgets holding the Connection recover
+on their next refresh, without re-running the notebook.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
 from pathlib import Path
 
 import libvirt
 
-from .errors import ConnectionFailed, install_error_handler, libvirt_errors
+from .errors import LOST_HINT, ConnectionFailed, install_error_handler, libvirt_errors
 from .ops.domain import DomainOps
 from .ops.network import NetworkOps
 from .ops.pool import PoolOps
 from .ops.volume import VolumeOps
 
-__all__ = ["Connection", "connect", "embedded_uri", "default_uri"]
+__all__ = ["Connection", "connect", "embedded_uri", "default_uri", "REOPEN_TIMEOUT"]
+
+REOPEN_TIMEOUT = 10.0  # seconds to wait for a daemon that accepts the socket but does not answer
 
 EMBEDDED_FILE = "embedded-host.xml"
 _DATA = Path(__file__).resolve().parent / "data"
@@ -44,8 +57,41 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
     """
 
     def __init__(self, virconn: libvirt.virConnect, uri: str):
-        self.virconn = virconn
+        self._virconn: libvirt.virConnect | None = virconn
         self.uri = uri
+        self.reopened = 0  # how many times the URI was opened again after its daemon went away
+        self._reopening = threading.Lock()  # threads sharing this Connection reopen it once, not each
+
+    @property
+    def virconn(self) -> libvirt.virConnect:
+        """The open libvirt connection; opened again first if its daemon went away meanwhile.
+
+        Raises:
+            ConnectionFailed: the daemon still does not answer (the hint says how to bring it back).
+        """
+        dead = self._virconn
+        if dead is not None and not _alive(dead):
+            with self._reopening:
+                if self._virconn is dead:  # another thread may have reopened it meanwhile
+                    self._reopen()
+        return self._virconn  # type: ignore[return-value]
+
+    @virconn.setter
+    def virconn(self, value: libvirt.virConnect | None) -> None:
+        self._virconn = value
+
+    def _reopen(self) -> None:
+        """Open ``uri`` again (bounded by REOPEN_TIMEOUT) in place of the dead connection."""
+        old = self._virconn
+        try:
+            self._virconn = _open_within(self.uri, REOPEN_TIMEOUT)
+        except ConnectionFailed as err:
+            raise ConnectionFailed(
+                f"the libvirt daemon behind {self.uri} went away and does not answer yet: {err.virsh_error[-1]}",
+                hint=LOST_HINT, virsh_error=err.virsh_error,
+            ) from err
+        self.reopened += 1
+        _close_quietly(old)
 
     @property
     def embedded(self) -> bool:
@@ -82,12 +128,8 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
         raise AttributeError(f"kvmlab.Connection has no operation {name!r}{more}")
 
     def close(self) -> None:
-        if self.virconn is not None:
-            try:
-                self.virconn.close()
-            except libvirt.libvirtError:
-                pass
-            self.virconn = None
+        _close_quietly(self._virconn)
+        self._virconn = None
 
     def __enter__(self) -> "Connection":
         return self
@@ -97,6 +139,67 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
 
     def __repr__(self) -> str:
         return f"<kvmlab.Connection {self.uri!r}>"
+
+
+def _guarded(method):
+    """The operation with any libvirt error that escapes it mapped, so a dead daemon is one
+    ConnectionFailed, never a raw libvirtError, whichever call met it first."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        with libvirt_errors():
+            return method(self, *args, **kwargs)
+
+    return call
+
+
+for _name in dir(Connection):
+    if not _name.startswith("_") and _name not in ("virsh", "close") and callable(
+            getattr(Connection, _name, None)) and not isinstance(Connection.__dict__.get(_name), property):
+        setattr(Connection, _name, _guarded(getattr(Connection, _name)))
+
+
+def _alive(virconn: libvirt.virConnect) -> bool:
+    """virConnectIsAlive: False once the client saw the socket close (a local check, no round trip)."""
+    try:
+        return virconn.isAlive() == 1
+    except libvirt.libvirtError:
+        return False
+
+
+def _close_quietly(virconn: libvirt.virConnect | None) -> None:
+    """Close a connection that may be dead already; there is nothing to report about that."""
+    if virconn is None:
+        return
+    try:
+        virconn.close()
+    except libvirt.libvirtError:
+        pass
+
+
+def _open_within(uri: str, timeout: float) -> libvirt.virConnect:
+    """open_virconn on a helper thread: a daemon that accepts but never answers costs ``timeout``, not forever."""
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["conn"] = open_virconn(uri)
+        except ConnectionFailed as err:
+            box["err"] = err
+        if box.pop("late", False):  # the caller gave up meanwhile: do not leak the connection
+            _close_quietly(box.get("conn"))  # type: ignore[arg-type]
+
+    t = threading.Thread(target=run, name="kvmlab-reopen", daemon=True)
+    t.start()
+    t.join(timeout)
+    if t.is_alive():
+        box["late"] = True
+        raise ConnectionFailed(f"failed to connect to the hypervisor at {uri!r}: no answer within {timeout:g} s",
+                               hint=LOST_HINT, virsh_error=["failed to connect to the hypervisor",
+                                                            f"no answer within {timeout:g} s"])
+    if "err" in box:
+        raise box["err"]  # type: ignore[misc]
+    return box["conn"]  # type: ignore[return-value]
 
 
 def _shape_embedded(virconn: libvirt.virConnect) -> None:

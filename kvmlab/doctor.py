@@ -80,15 +80,16 @@ def probe_uri(uri: str, timeout: float = 5.0) -> tuple[bool, str]:
     def attempt() -> None:
         import libvirt
 
-        from .errors import install_error_handler
+        from .errors import KvmlabError, install_error_handler, libvirt_errors
 
         install_error_handler()
         try:
-            c = libvirt.open(uri)
-            box["ok"] = (True, f"{c.getType()} driver, libvirt {_version(c.getLibVersion())}")
-            c.close()
-        except libvirt.libvirtError as exc:
-            box["ok"] = (False, (exc.get_error_message() or "error").splitlines()[0])
+            with libvirt_errors():
+                c = libvirt.open(uri)
+                box["ok"] = (True, f"{c.getType()} driver, libvirt {_version(c.getLibVersion())}")
+                c.close()
+        except KvmlabError as exc:  # libvirt's own words, without kvmlab's framing
+            box["ok"] = (False, (exc.virsh_error[-1] or "error").splitlines()[0])
 
     t = threading.Thread(target=attempt, daemon=True)
     t.start()

@@ -24,7 +24,12 @@ teaching line: what to do about it.
 A libvirtError becomes a KvmlabError here and nowhere else: :func:`map_libvirt_error` (or the
 :func:`libvirt_errors` context manager) picks the class from libvirt's error code and the hint
 from the caller's ``hints``; ``hints`` and ``classes`` are looked up by error code or by a
-fragment of libvirt's message.
+fragment of libvirt's message. :func:`suppressed` and :func:`attempt` are the "try it, go on
+without it" forms (an optional lookup, a best-effort cleanup).
+
+What failed decides first: a lost connection (the daemon exited or restarted under an open
+connection) is always :class:`ConnectionFailed` with :data:`LOST_HINT`, whatever operation was
+running and whatever hints it passed, and no ``suppressed``/``attempt`` block swallows it.
 """
 
 from __future__ import annotations
@@ -54,6 +59,11 @@ __all__ = [
     "libvirt_errors",
     "HintSource",
     "install_error_handler",
+    "connection_lost",
+    "LOST_HINT",
+    "suppressed",
+    "attempt",
+    "recast",
 ]
 
 
@@ -155,11 +165,14 @@ class EditAbandoned(KvmlabError):
 
 
 class ConsoleTimeout(OperationFailed):
-    """A marker did not appear on the console in time; ``.tail`` holds the last lines seen."""
+    """A marker did not appear on the console in time; ``.tail`` holds the last lines seen and
+    ``.log`` the guest's whole serial transcript (a file), when it has one."""
 
-    def __init__(self, message: str, tail: list[str]):
-        super().__init__(message, hint="read the console transcript below: the guest's last words say why")
+    def __init__(self, message: str, tail: list[str], log: str | None = None):
+        where = f" (all of it: {log})" if log else ""
+        super().__init__(message, hint=f"read the console transcript below{where}: the guest's last words say why")
         self.tail = tail
+        self.log = log
 
     def __str__(self) -> str:
         return super().__str__() + "".join(f"\n  | {line}" for line in self.tail)
@@ -205,12 +218,59 @@ _HINT_BY_CODE = {
 }
 
 
+# What to do, by a fragment of libvirt's message, when the caller's own hints say nothing more.
+_HINT_BY_MESSAGE: Mapping[int | str, str] = {
+    "unsupported flags": "this libvirt driver does not support that option (the test driver ignores "
+    "most real-host options); try without it",
+    "not supported by the connection driver": "this libvirt driver cannot do that; a real host (qemu:///system) can",
+    "already exists": "that name (or UUID) is taken: look with `virsh list --all` / `net-list --all` / "
+    "`pool-list --all` / `vol-list POOL` and pick another name",
+    "already defined": "an object by that name exists with another UUID: pick another <name>, or drop <uuid> "
+    "to change the existing one (the *-edit commands do that too)",
+    "Storage source conflict": "another pool already uses that storage (same target path or source): "
+    "give each pool its own <target><path>",
+    "Not enough free space": "the pool has less room than the volume needs: `virsh pool-info POOL` shows Available",
+    "No space left on device": "the filesystem under the pool is full: `virsh pool-info POOL` shows Available; "
+    "delete volumes you no longer need (`virsh vol-delete VOL --pool POOL`) or ask for less",
+}
+
 # Message fragments that say more than the code: "the driver lacks this flag" comes as
 # VIR_ERR_INVALID_ARG ("unsupported flags (0x1) in function …", virCheckFlags), yet it is the
 # backend's limit, not the learner's input.
 _BY_MESSAGE: Mapping[int | str, type[KvmlabError]] = {"unsupported flags": Unsupported}
 
 T = TypeVar("T")
+
+# A connection whose daemon went away (killed, restarted, crashed): libvirt's remote driver says so
+# with these codes, or from its RPC layer with these messages (virnetsocket.c, virnetclient.c).
+_LOST_CODES = (libvirt.VIR_ERR_NO_CONNECT, libvirt.VIR_ERR_INVALID_CONN)
+_LOST_MESSAGES = (
+    "client socket is closed",
+    "Cannot write data",
+    "Cannot recv data",
+    "End of file while reading data",
+    "Broken pipe",
+    "Connection reset by peer",
+    "connection closed due to keepalive timeout",
+)
+
+LOST_HINT = (
+    "the libvirt daemon for this URI is not answering (it exited, was restarted or is not started): "
+    "for the real lab run `kvmlab lab up` (`kvmlab lab status` shows it); for another URI check its "
+    "daemon (`systemctl status libvirtd`). The same Connection reconnects by itself on the next call "
+    "once the daemon answers"
+)
+
+
+def connection_lost(exc: libvirt.libvirtError) -> bool:
+    """True when ``exc`` says the connection itself is gone, not that one operation failed."""
+    code, msg = exc.get_error_code(), exc.get_error_message() or ""
+    if code in _LOST_CODES:
+        return True
+    if code == libvirt.VIR_ERR_SYSTEM_ERROR and exc.get_error_domain() == libvirt.VIR_FROM_RPC:
+        return True  # the socket itself failed: connect, read or write
+    return exc.get_error_domain() in (libvirt.VIR_FROM_RPC, libvirt.VIR_FROM_REMOTE) and any(
+        m in msg for m in _LOST_MESSAGES)
 
 
 def _pick(code: int, msg: str, table: Mapping[int | str, T] | None, default: T) -> T:
@@ -247,10 +307,17 @@ def map_libvirt_error(
     """
     code = exc.get_error_code()
     msg = exc.get_error_message() or "unknown error"
+    if connection_lost(exc):  # what failed is the connection: no operation's hint applies
+        lost = code == libvirt.VIR_ERR_INVALID_CONN or any(m in msg for m in _LOST_MESSAGES)
+        what = "lost the connection to the libvirt daemon" if lost else "cannot reach the libvirt daemon"
+        err = ConnectionFailed(f"{what}: {msg}", hint=LOST_HINT, virsh_error=[*prefix, msg])
+        err.libvirt_code = code
+        return err
     if cls is None:
         cls = _pick(code, msg, classes, None) or _pick(code, msg, _BY_MESSAGE, _BY_CODE.get(code, OperationFailed))
-    hint = _pick(code, msg, hints, hint)
-    hint = (hint(msg) if callable(hint) else hint) or _HINT_BY_CODE.get(code, "")
+    # the caller's hint for this failure, else the shared one for this message, else the caller's fallback
+    chosen = _pick(code, msg, hints, None) or _pick(code, msg, _HINT_BY_MESSAGE, None) or hint
+    hint = (chosen(msg) if callable(chosen) else chosen) or _HINT_BY_CODE.get(code, "")
     err = cls(msg, hint=hint, virsh_error=[*prefix, msg])
     err.libvirt_code = code
     return err
@@ -263,15 +330,61 @@ def libvirt_errors(
     hints: Mapping[int | str, HintSource] | None = None,
     classes: Mapping[int | str, type[KvmlabError]] | None = None,
     cls: type[KvmlabError] | None = None,
+    ignore: Sequence[int] = (),
 ) -> Iterator[None]:
     """Map any libvirtError raised inside the block to a KvmlabError (``raise … from exc``).
 
-    The arguments are :func:`map_libvirt_error`'s.
+    The arguments are :func:`map_libvirt_error`'s; an error whose code is in ``ignore`` ends the
+    block quietly instead (a driver without that flag: the caller goes on with a fallback).
     """
     try:
         yield
     except libvirt.libvirtError as exc:
+        if exc.get_error_code() in ignore and not connection_lost(exc):
+            return
         raise map_libvirt_error(exc, prefix, hint, hints=hints, classes=classes, cls=cls) from exc
+    except KvmlabError as err:  # mapped already, deeper down
+        if err.libvirt_code is None or err.libvirt_code not in ignore or isinstance(err, ConnectionFailed):
+            raise
+
+
+@contextlib.contextmanager
+def suppressed(*codes: int, lost: bool = False) -> Iterator[None]:
+    """Go on past a libvirt error inside the block (only ``codes`` when given; others are mapped).
+
+    For what may fail without harm: an optional detail (a title, an autostart flag), a lookup that
+    may find nothing, a best-effort cleanup. A lost connection is raised as
+    :class:`ConnectionFailed`, unless ``lost=True`` (letting go of a connection that may be dead).
+    """
+    try:
+        yield
+    except libvirt.libvirtError as exc:
+        if (connection_lost(exc) and not lost) or (codes and exc.get_error_code() not in codes):
+            raise map_libvirt_error(exc) from exc
+    except KvmlabError as err:  # mapped already, deeper down
+        if (err.libvirt_code is None or (isinstance(err, ConnectionFailed) and not lost)
+                or (codes and err.libvirt_code not in codes)):
+            raise
+
+
+def attempt(call: Callable[..., T], *args, default: T | None = None, codes: Sequence[int] = ()) -> T | None:
+    """``call(*args)``, or ``default`` when libvirt refuses (see :func:`suppressed` for ``codes``).
+
+    >>> net = attempt(virconn.networkLookupByName, "default")  # None when there is no such network
+    """
+    with suppressed(*codes):
+        return call(*args)
+    return default
+
+
+def recast(err: KvmlabError, cls: type[KvmlabError] | None = None, hint: str | None = None) -> KvmlabError:
+    """``err`` as another class or with another hint, once the caller knows more (say, the state the
+    object is in after the failure). A lost connection stays what it is."""
+    if isinstance(err, ConnectionFailed):
+        return err
+    new = (cls or type(err))(err.message, hint=err.hint if hint is None else hint, virsh_error=err.virsh_error)
+    new.libvirt_code, new.partial_stdout = err.libvirt_code, err.partial_stdout
+    return new
 
 
 def _quiet_handler(_ctx, _err) -> None:

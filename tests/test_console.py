@@ -66,3 +66,24 @@ def test_run_accepts_an_answer_whose_newline_comes_later(console):
     t = play_shell(master, log, lambda n: [f"KVMLAB-BEGIN-{n}-1\r\nguest-alive 4.2\r\nKVMLAB-DONE-{n}-0", "\r\nkvmlab# "])
     assert con.run("echo guest-alive", timeout=10) == (0, ["guest-alive 4.2"])
     t.join(5)
+
+
+def test_a_wait_that_fails_says_what_it_waited_for_and_where_to_look(console):
+    con, _master, log = console
+    log.write_bytes(b"booting ...\n")
+    with pytest.raises(kvmlab.errors.ConsoleTimeout) as exc:
+        con.wait_for("KVMLAB-GUEST-READY", 0.5, seen=True)
+    err = exc.value
+    assert "'KVMLAB-GUEST-READY'" in err.message and "within 0.5 s" in err.message
+    assert str(log) in err.message and err.log == str(log) and str(log) in err.hint
+    assert err.tail == ["booting ..."]
+
+
+def test_a_kernel_panic_ends_the_wait_at_once(console):
+    con, _master, log = console
+    log.write_bytes(b"[    1.9] Kernel panic - not syncing: VFS: Unable to mount root fs\n")
+    t0 = time.monotonic()
+    with pytest.raises(kvmlab.errors.ConsoleTimeout) as exc:
+        con.wait_for("KVMLAB-GUEST-READY", 30)
+    assert time.monotonic() - t0 < 5
+    assert "before the guest kernel panicked" in exc.value.message and str(log) in exc.value.message

@@ -24,7 +24,7 @@ import libvirt
 from ..virsh.hints import KNOWN_TYPOS
 from ..virsh.parse import parse_batch
 from ..virsh.run import COMMANDS
-from ..errors import KvmlabError, UsageError
+from ..errors import KvmlabError, UsageError, attempt
 from ..states import reason_constant, state_constant, state_name
 from .checks import ExerciseFailed, Passed, expect, virsh_words
 from .lesson07 import memory_mistake, read_domain
@@ -48,10 +48,8 @@ _NOT_FORCE = {
 
 def state_of(conn: Any, name: str) -> tuple[int, int] | None:
     """``dom.state()`` of ``name``: (state, reason), or None if libvirt has no such domain."""
-    try:
-        return tuple(conn.virconn.lookupByName(name).state())  # type: ignore[return-value]
-    except libvirt.libvirtError:
-        return None
+    dom = attempt(conn.virconn.lookupByName, name, codes=[libvirt.VIR_ERR_NO_DOMAIN])
+    return None if dom is None else tuple(dom.state())  # type: ignore[return-value]
 
 
 def state_text(state: tuple[int, int]) -> str:

@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import Any, Sequence
 from urllib.parse import urlsplit
 
-import libvirt
 
-from ..errors import InvalidState, KvmlabError, NotFound, SpecError
+from ..errors import InvalidState, KvmlabError, NotFound, SpecError, suppressed
 from ..specs import PoolSpec, VolumeSpec
 from ..units import pretty_capacity
 from .checks import ExerciseFailed, Passed, expect
@@ -77,7 +76,7 @@ class Workspace:
                     done.append(conn.vol_delete(vol, pool=name).virsh)
                 done.append(conn.pool_destroy(name).virsh)
             if self.on_disk:  # virsh pool-delete: libvirt removes the (now empty) directory
-                with contextlib.suppress(libvirt.libvirtError):
+                with suppressed():
                     conn.virconn.storagePoolLookupByName(name).delete(0)
                     done.append(f"virsh pool-delete {name}")
             if row.persistent:

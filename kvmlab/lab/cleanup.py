@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import libvirt
 
+from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors, suppressed
 from .ownership import owned_domains, owned_networks, owned_pools, virconn_of
 
 __all__ = ["Cleanup", "remove_owned", "stop_running"]
@@ -38,25 +39,25 @@ class Cleanup:
         """Run one libvirt call; record it, and its failure instead of raising."""
         self.api.append(call)
         try:
-            fn()
-        except libvirt.libvirtError as exc:
-            self.failed.append(f"{what}: {exc.get_error_message()}")
+            with libvirt_errors():
+                fn()
+        except ConnectionFailed:
+            raise  # nothing more can be done on this connection
+        except KvmlabError as exc:
+            self.failed.append(f"{what}: {exc.message}")
             return False
         return True
 
 
 def _undefine_domain(dom: libvirt.virDomain) -> None:
-    last: libvirt.libvirtError | None = None
-    for flags in _UNDEFINE_FLAGS:
-        try:
+    """The first undefine this driver accepts: a driver lacking a flag (INVALID_ARG, NO_SUPPORT) gets the next."""
+    *richer, plainest = _UNDEFINE_FLAGS
+    for flags in richer:
+        with libvirt_errors(ignore=(libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_NO_SUPPORT)):
             dom.undefineFlags(flags) if flags else dom.undefine()
             return
-        except libvirt.libvirtError as exc:
-            if exc.get_error_code() not in (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_NO_SUPPORT):
-                raise
-            last = exc
-    if last is not None:
-        raise last
+    with libvirt_errors():
+        dom.undefineFlags(plainest) if plainest else dom.undefine()
 
 
 def _remove_domain(c: Cleanup, dom: libvirt.virDomain) -> None:
@@ -89,10 +90,8 @@ def _remove_pool(c: Cleanup, pool: libvirt.virStoragePool) -> None:
         # Volumes can only be listed and deleted in a running pool; a pool that cannot start
         # (its directory is gone) has no volumes left to delete.
         c.api.append("pool.create(0)")
-        try:
+        with suppressed():
             pool.create(0)
-        except libvirt.libvirtError:
-            pass
     if pool.isActive():
         c.step(f"refresh pool {name}", "pool.refresh(0)", lambda: pool.refresh(0))
         for vol in pool.listAllVolumes(0):
@@ -102,10 +101,8 @@ def _remove_pool(c: Cleanup, pool: libvirt.virStoragePool) -> None:
             return
     # Removes the (now empty) directory of a dir pool; other pool types may not support it.
     c.api.append("pool.delete(0)")
-    try:
+    with suppressed():
         pool.delete(0)
-    except libvirt.libvirtError:
-        pass
     if persistent and not c.step(f"undefine pool {name}", "pool.undefine()", pool.undefine):
         return
     c.done.append(f"Pool {name} destroyed and undefined")
@@ -119,9 +116,12 @@ def remove_owned(conn: Any, cleanup: Cleanup | None = None) -> Cleanup:
                             (_remove_pool, owned_pools(v))):
         for obj in objects:
             try:
-                remove(c, obj)
-            except libvirt.libvirtError as exc:  # e.g. it vanished meanwhile: note it, go on
-                c.failed.append(f"{obj.name()}: {exc.get_error_message()}")
+                with libvirt_errors():
+                    remove(c, obj)
+            except ConnectionFailed:
+                raise
+            except KvmlabError as exc:  # e.g. it vanished meanwhile: note it, go on
+                c.failed.append(f"{attempt(obj.name, default='?')}: {exc.message}")
     return c
 
 

@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 import libvirt
 from lxml import etree
 
-from ..errors import ConsoleTimeout, InvalidState, OperationFailed, libvirt_errors
+from ..errors import ConsoleTimeout, InvalidState, OperationFailed, attempt, libvirt_errors
 from ..specs.parser import xml_parser
 
 __all__ = ["Console", "ConsoleTimeout", "log_path", "clean", "wait_ready", "READY_MARKER", "DHCP_MARKER", "PROMPT"]
@@ -33,6 +33,7 @@ PROMPT = "kvmlab# "  # the ttyS0 shell's PS1
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1bc")
 _counter = iter(range(1, 1 << 30))
+_PANIC = "Kernel panic - not syncing"  # the kernel's last words, before or without a pvpanic device
 
 
 def log_path(name: str) -> Path:
@@ -163,22 +164,44 @@ class Console:
         """
         rx = marker if isinstance(marker, re.Pattern) else re.compile(re.escape(marker))
         deadline = time.monotonic() + timeout
+        next_look = time.monotonic() + 1.0  # how often to ask libvirt whether the guest still runs
+        gone = ""
         new = self.lines_seen[self._mark:] if seen else []
         stale = None if seen else self._partial  # an unfinished line already read is not news
         while True:
             for line in new:
                 if rx.search(line):
                     return line
+                if _PANIC in line:  # a panicked kernel prints nothing more (without pvpanic it only spins)
+                    gone = "kernel panicked"
+            if gone:
+                break
             if self._partial and self._partial != stale and rx.search(clean(self._partial)):
                 return clean(self._partial)  # a prompt has no newline after it
             if time.monotonic() >= deadline:
                 break
+            if time.monotonic() >= next_look:
+                next_look = time.monotonic() + 1.0
+                gone = self._stopped()
+                if gone:  # a crashed or stopped guest prints nothing more: no use waiting out the timeout
+                    new = self.poll()
+                    if not any(rx.search(line) for line in new):
+                        break
+                    continue
             new = self.poll()
             if not new:
                 time.sleep(0.05)
         what = marker.pattern if isinstance(marker, re.Pattern) else marker
-        raise ConsoleTimeout(f"'{what}' did not appear on {self.dom.name()}'s console within {timeout:g} s",
-                             self.lines_seen[-15:] + ([clean(self._partial)] if self._partial else []))
+        why = f"before the guest {gone}" if gone else f"within {timeout:g} s"
+        where = f"; its serial log: {self.log}" if self.log else ""
+        raise ConsoleTimeout(f"waited for '{what}' on {self.dom.name()}'s console: it did not appear {why}{where}",
+                             self.lines_seen[-15:] + ([clean(self._partial)] if self._partial else []),
+                             str(self.log) if self.log else None)
+
+    def _stopped(self) -> str:
+        """'crashed' / 'shut off' when libvirt says the domain can print nothing more, else ''."""
+        state = attempt(lambda: self.dom.state()[0])
+        return {libvirt.VIR_DOMAIN_CRASHED: "crashed", libvirt.VIR_DOMAIN_SHUTOFF: "shut off"}.get(state, "")
 
     def skip(self) -> None:
         """Forget what is already there: later waits only see new output."""

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import os
 
-import libvirt
-
 from ..connection import connect
-from ..errors import ConnectionFailed, KvmlabError, OperationFailed
+from ..errors import ConnectionFailed, KvmlabError, OperationFailed, libvirt_errors
 from . import daemon, netns
 from .cleanup import Cleanup, remove_owned, stop_running
 from .paths import NETNS, SESSION_URI, SYSTEM_URI
@@ -118,11 +116,12 @@ def status(uri: str | None = None) -> LabStatus:
     try:
         with connect(st.uri) as conn:
             st.running = True
-            inventory_fields(st, conn.virconn)
-    except KvmlabError as exc:
+            with libvirt_errors():
+                inventory_fields(st, conn.virconn)
+    except ConnectionFailed as exc:
         st.notes.append(f"{st.uri} does not answer: {exc.message}")
-    except libvirt.libvirtError as exc:  # an object vanished while we looked: say so, don't crash
-        st.notes.append(f"{st.uri}: {exc.get_error_message()}")
+    except KvmlabError as exc:  # an object vanished while we looked: say so, don't crash
+        st.notes.append(f"{st.uri}: {exc.message}")
     return st
 
 

@@ -20,7 +20,7 @@ from typing import Any, Callable
 import libvirt
 from lxml import etree
 
-from ..errors import InvalidState, OperationFailed, libvirt_errors
+from ..errors import InvalidState, OperationFailed, attempt, libvirt_errors
 from ..specs.parser import xml_parser
 from ..states import state_name
 from .ownership import is_owned, tag_domain_xml, virconn_of
@@ -199,9 +199,7 @@ def _network_state(v: libvirt.virConnect, name: str, *, active: bool, made: list
 
 
 def _define_network(v: libvirt.virConnect, name: str, xml: str, made: list[str]) -> None:
-    try:
-        v.networkLookupByName(name)
-    except libvirt.libvirtError:
+    if attempt(v.networkLookupByName, name) is None:
         with libvirt_errors(f"Failed to define network from {name}.xml"):
             v.networkDefineXML(xml)
         made.append(f"Network {name} defined (not started: a bridge network needs an existing host bridge)")
@@ -217,11 +215,8 @@ def _bridge_network_xml() -> str:
 
 def _define_iso_pool(conn: Any, v: libvirt.virConnect, made: list[str]) -> None:
     name = LAB_NAMES["iso"]
-    try:
-        v.storagePoolLookupByName(name)
+    if attempt(v.storagePoolLookupByName, name) is not None:
         return
-    except libvirt.libvirtError:
-        pass
     pool = etree.Element("pool", type="dir")
     etree.SubElement(pool, "name").text = name
     etree.SubElement(etree.SubElement(pool, "target"), "path").text = str(pool_path(conn).with_name("kvmlab-iso"))
@@ -232,9 +227,8 @@ def _define_iso_pool(conn: Any, v: libvirt.virConnect, made: list[str]) -> None:
 
 def _refuse_foreign_domains(v: libvirt.virConnect) -> None:
     for name in COURSE_DOMAINS:
-        try:
-            dom = v.lookupByName(name)
-        except libvirt.libvirtError:
+        dom = attempt(v.lookupByName, name)
+        if dom is None:
             continue
         if not is_owned(dom):
             raise InvalidState(
@@ -250,9 +244,8 @@ def _domains(v: libvirt.virConnect, network: str | None, say: Callable[[str], No
 
     booted: list[tuple[str, float]] = []
     for name, want in COURSE_DOMAINS.items():
-        try:
-            dom = v.lookupByName(name)
-        except libvirt.libvirtError:
+        dom = attempt(v.lookupByName, name)
+        if dom is None:
             with libvirt_errors(f"Failed to define domain from {name}.xml"):
                 dom = v.defineXML(guest.domain_xml(name, networks=(network,) if network else None))
             made.append(f"Domain '{name}' defined (the lab's tiny guest, tagged)")

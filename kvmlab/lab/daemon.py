@@ -17,7 +17,7 @@ from pathlib import Path
 
 import libvirt
 
-from ..errors import OperationFailed, install_error_handler
+from ..errors import KvmlabError, OperationFailed, install_error_handler, libvirt_errors
 from . import netns
 from .paths import (
     LIBVIRT_DIRS,
@@ -143,8 +143,9 @@ def _spawn(name: str, pidfile: Path) -> None:
 def _opens(uri: str) -> bool:
     install_error_handler()
     try:
-        libvirt.open(uri).close()
-    except libvirt.libvirtError:
+        with libvirt_errors():
+            libvirt.open(uri).close()
+    except KvmlabError:
         return False
     return True
 

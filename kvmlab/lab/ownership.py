@@ -19,7 +19,7 @@ from typing import Any
 import libvirt
 from lxml import etree
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, libvirt_errors, suppressed
 from ..specs.parser import xml_parser
 
 __all__ = [
@@ -86,13 +86,10 @@ def virconn_of(conn: Any) -> libvirt.virConnect:
 
 def is_owned(dom: libvirt.virDomain) -> bool:
     """True if the domain carries the lab's metadata element (current definition)."""
-    try:
+    with libvirt_errors(ignore=[libvirt.VIR_ERR_NO_DOMAIN_METADATA]):
         dom.metadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, LAB_NS, 0)
-    except libvirt.libvirtError as exc:
-        if exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN_METADATA:
-            return False
-        raise
-    return True
+        return True
+    return False
 
 
 def is_lab_name(name: str) -> bool:
@@ -104,12 +101,9 @@ def owned_domains(conn: Any) -> list[libvirt.virDomain]:
     """The lab's domains on this connection, sorted by name."""
     owned = []
     for dom in virconn_of(conn).listAllDomains(0):
-        try:
+        with suppressed(libvirt.VIR_ERR_NO_DOMAIN):  # gone since listed: skip it
             if is_owned(dom):
                 owned.append(dom)
-        except libvirt.libvirtError as exc:
-            if exc.get_error_code() != libvirt.VIR_ERR_NO_DOMAIN:  # gone since listed: skip it
-                raise
     return sorted(owned, key=lambda d: d.name())
 
 

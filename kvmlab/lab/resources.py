@@ -13,7 +13,7 @@ from typing import Any
 import libvirt
 from lxml import etree
 
-from ..errors import InvalidInput, Unsupported, libvirt_errors, map_libvirt_error
+from ..errors import InvalidInput, Unsupported, attempt, libvirt_errors
 from ..ops.result import Message
 from .ownership import virconn_of
 from .paths import POOL_DIR
@@ -94,10 +94,7 @@ def pool_xml(path: Path) -> str:
 
 
 def _is_session(v: libvirt.virConnect) -> bool:
-    try:
-        return v.getURI().rstrip("/").endswith("/session")
-    except libvirt.libvirtError:
-        return False
+    return attempt(lambda: v.getURI().rstrip("/").endswith("/session"), default=False)
 
 
 def ensure_lab_network(conn: Any, mode: str = "nat") -> Message:
@@ -115,17 +112,17 @@ def ensure_lab_network(conn: Any, mode: str = "nat") -> Message:
     if _is_session(v):
         raise Unsupported(f"cannot create network '{name}' on qemu:///session", hint=_SESSION_NET_HINT)
     api = [f"net = conn.networkLookupByName('{name}')"]
-    try:
-        net = v.networkLookupByName(name)
+    net = attempt(v.networkLookupByName, name, codes=[libvirt.VIR_ERR_NO_NETWORK])
+    if net is not None:
         what = "exists"
-        if not net.isPersistent():  # undefined while running (a lesson does it): make it persistent again
+        with libvirt_errors():
+            persistent = net.isPersistent()
+        if not persistent:  # undefined while running (a lesson does it): make it persistent again
             with libvirt_errors(f"Failed to define network from {name}.xml"):
                 net = v.networkDefineXML(network_xml(mode, uuid=net.UUIDString()))
             api.append("net = conn.networkDefineXML(xml)  # with its <uuid>")
             what = "defined again"
-    except libvirt.libvirtError as exc:
-        if exc.get_error_code() != libvirt.VIR_ERR_NO_NETWORK:
-            raise map_libvirt_error(exc) from exc
+    else:
         with libvirt_errors(f"Failed to define network from {name}.xml"):
             net = v.networkDefineXML(xml)
         api.append("net = conn.networkDefineXML(xml)")
@@ -150,12 +147,9 @@ def ensure_lab_pool(conn: Any) -> Message:
     v = virconn_of(conn)
     path = pool_path(conn)
     api = [f"pool = conn.storagePoolLookupByName('{LAB_POOL}')"]
-    try:
-        pool = v.storagePoolLookupByName(LAB_POOL)
-        what = "exists"
-    except libvirt.libvirtError as exc:
-        if exc.get_error_code() != libvirt.VIR_ERR_NO_STORAGE_POOL:
-            raise map_libvirt_error(exc) from exc
+    pool = attempt(v.storagePoolLookupByName, LAB_POOL, codes=[libvirt.VIR_ERR_NO_STORAGE_POOL])
+    what = "exists"
+    if pool is None:
         with libvirt_errors(f"Failed to define pool from {LAB_POOL}.xml"):
             pool = v.storagePoolDefineXML(pool_xml(path), 0)
         api.append("pool = conn.storagePoolDefineXML(xml, 0)")

@@ -7,6 +7,7 @@ from html import escape
 
 import libvirt
 
+from ..errors import attempt
 from ..ops.result import Fields, Result
 from ..states import state_name
 from .ownership import owned_domains, owned_networks, owned_pools
@@ -51,9 +52,7 @@ def accelerator(v: libvirt.virConnect) -> tuple[str, str]:
     The same question `virsh domcapabilities --virttype kvm` answers. In a nested VM /dev/kvm can
     open and still hang a guest: the guest helper's probe (which boots one) has the last word.
     """
-    try:
-        v.getDomainCapabilities(None, None, None, "kvm", 0)
-    except libvirt.libvirtError:
+    if attempt(v.getDomainCapabilities, None, None, None, "kvm", 0) is None:
         return "tcg", "libvirt offers no KVM here: QEMU emulates the CPU in software"
     return "kvm", "libvirt offers KVM (/dev/kvm); kvmlab.lab.probe.probe() boots a guest to be sure"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libvirt
 
-from ..errors import KvmlabError, libvirt_errors, map_libvirt_error
+from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors, suppressed
 from ..states import STATE_NAMES, state_name
 from .calls import flag_names, libvirt_flags, virsh_line
 from .domain_define import DomainDefineOps
@@ -46,12 +46,8 @@ _LIST_FLAGS = [f"VIR_CONNECT_LIST_DOMAINS_{n}" for n in ("ACTIVE", "INACTIVE", *
 
 def _title(dom: libvirt.virDomain) -> str:
     """virshGetDomainDescription(title=True): the <title>, or '' when there is none."""
-    try:
-        return dom.metadata(libvirt.VIR_DOMAIN_METADATA_TITLE, None, 0) or ""
-    except libvirt.libvirtError as exc:
-        if exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN_METADATA:
-            return ""
-        raise
+    return attempt(dom.metadata, libvirt.VIR_DOMAIN_METADATA_TITLE, None, 0,
+                   codes=[libvirt.VIR_ERR_NO_DOMAIN_METADATA]) or ""
 
 
 class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEditOps):
@@ -110,15 +106,18 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         rows = []
         for dom in doms:
             try:
-                dom_id = dom.ID()
-                state = dom.state()[0]
-                if managed_save and state == libvirt.VIR_DOMAIN_SHUTOFF and dom.hasManagedSaveImage(0) > 0:
-                    text = "saved"
-                else:
-                    text = state_name(state)
-                label = _title(dom) if title and show_table else ""
-                rows.append(DomainRow(None if dom_id < 0 else dom_id, dom.name(), dom.UUIDString(), text, label))
-            except libvirt.libvirtError:
+                with libvirt_errors():
+                    dom_id = dom.ID()
+                    state = dom.state()[0]
+                    if managed_save and state == libvirt.VIR_DOMAIN_SHUTOFF and dom.hasManagedSaveImage(0) > 0:
+                        text = "saved"
+                    else:
+                        text = state_name(state)
+                    label = _title(dom) if title and show_table else ""
+                    rows.append(DomainRow(None if dom_id < 0 else dom_id, dom.name(), dom.UUIDString(), text, label))
+            except ConnectionFailed:
+                raise
+            except KvmlabError:
                 continue  # gone while we were listing, as virsh skips it
         # virshDomainSorter: running ones by id, then the others by name, ASCII case-insensitively
         rows.sort(key=lambda r: (r.id is None, r.id or 0, name_order(r.name)))
@@ -143,41 +142,34 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         info.name = dom.name()
         api.append("dom.ID(); dom.name(); dom.UUIDString(); dom.OSType(); dom.info()")
         failure: KvmlabError | None = None
-        try:
+        with suppressed():
             info.uuid = dom.UUIDString()
-        except libvirt.libvirtError:
-            pass
-        try:
+        with suppressed():
             info.os_type = dom.OSType()
-        except libvirt.libvirtError:
-            pass
         try:
-            state, max_mem, mem, ncpu, cpu_time = dom.info()
-            info.state, info.cpus, info.used_memory_kib = state_name(state), ncpu, mem
-            if cpu_time != 0:
-                info.cpu_time_s = cpu_time / 1e9
-            if max_mem != _C_UINT_MAX:
-                info.max_memory_kib = max_mem
-        except libvirt.libvirtError as exc:
-            failure = map_libvirt_error(exc)
+            with libvirt_errors():
+                state, max_mem, mem, ncpu, cpu_time = dom.info()
+                info.state, info.cpus, info.used_memory_kib = state_name(state), ncpu, mem
+                if cpu_time != 0:
+                    info.cpu_time_s = cpu_time / 1e9
+                if max_mem != _C_UINT_MAX:
+                    info.max_memory_kib = max_mem
+        except ConnectionFailed:
+            raise
+        except KvmlabError as err:
+            failure = err
         api.append("dom.isPersistent(); dom.autostart(); dom.hasManagedSaveImage(0)")
-        try:
+        with suppressed():
             info.persistent = bool(dom.isPersistent())
-        except libvirt.libvirtError:
-            pass
-        try:
+        with suppressed():
             info.autostart = bool(dom.autostart())
-        except libvirt.libvirtError:
-            pass
-        try:
+        with suppressed():
             info.managed_save = dom.hasManagedSaveImage(0) > 0
-        except libvirt.libvirtError:
-            pass
         failure = self._dominfo_security(dom, info, api) or failure
         if failure is None:
             try:
-                info.messages = list(dom.messages(0))
-            except (libvirt.libvirtError, AttributeError):
+                info.messages = attempt(lambda: list(dom.messages(0)), default=[])
+            except AttributeError:  # a libvirt-python without virDomainGetMessages
                 info.messages = []
             return info
         failure.partial_stdout = info.text()  # virsh printed these lines already
@@ -185,17 +177,22 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
 
     def _dominfo_security(self, dom: libvirt.virDomain, info: DomInfo, api: list[str]) -> KvmlabError | None:
         api.append("conn.getSecurityModel(); dom.securityLabel()")
-        try:
-            model, doi = self.virconn.getSecurityModel()
-        except libvirt.libvirtError as exc:
-            return None if exc.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT else map_libvirt_error(exc)
+        try:  # a driver without security models (NO_SUPPORT) prints no security lines
+            model, doi = attempt(self.virconn.getSecurityModel, codes=[libvirt.VIR_ERR_NO_SUPPORT]) or (None, None)
+        except ConnectionFailed:
+            raise
+        except KvmlabError as err:
+            return err
         if not model:
             return None
         info.security_model, info.security_doi = model, doi
         try:
-            label, enforcing = dom.securityLabel()
-        except libvirt.libvirtError as exc:
-            return map_libvirt_error(exc)
+            with libvirt_errors():
+                label, enforcing = dom.securityLabel()
+        except ConnectionFailed:
+            raise
+        except KvmlabError as err:
+            return err
         if label:
             info.security_label, info.security_enforcing = label, bool(enforcing)
         return None

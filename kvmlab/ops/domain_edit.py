@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libvirt
 
-from ..errors import KvmlabError, map_libvirt_error
+from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors
 from ..specs.guard import guard_xml
 from .calls import virsh_line
 from .domain_lookup import lookup_domain
@@ -81,23 +81,22 @@ class DomainEditOps:
             raise rejected(exc, edited) from exc
         flags = libvirt.VIR_DOMAIN_DEFINE_VALIDATE if validate else 0
         try:
-            try:
-                api.append("conn.defineXMLFlags(edited, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)" if validate
-                           else "conn.defineXML(edited)")
-                new = self.virconn.defineXMLFlags(edited, flags) if flags else self.virconn.defineXML(edited)
-            except libvirt.libvirtError as exc:
-                if not flags or exc.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
-                    raise
-                new = self.virconn.defineXML(edited)
-        except libvirt.libvirtError as exc:
-            base = map_libvirt_error(exc)
-            raise rejected(base, edited, _edit_hint(base.message, validate)) from exc
+            api.append("conn.defineXMLFlags(edited, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)" if validate
+                       else "conn.defineXML(edited)")
+            new = None
+            if flags:  # a driver without VALIDATE (NO_SUPPORT) defines it without
+                new = attempt(self.virconn.defineXMLFlags, edited, flags, codes=[libvirt.VIR_ERR_NO_SUPPORT])
+            if new is None:
+                with libvirt_errors():
+                    new = self.virconn.defineXML(edited)
+        except ConnectionFailed:
+            raise
+        except KvmlabError as base:
+            raise rejected(base, edited, _edit_hint(base.message, validate)) from base
         name = new.name()
         return DomainMessage(f"Domain '{name}' XML configuration edited.", name=name, virsh=virsh, api=api)
 
 
 def _xml_of(dom: libvirt.virDomain) -> str:
-    try:
+    with libvirt_errors():
         return dom.XMLDesc(_QUERY)
-    except libvirt.libvirtError as exc:
-        raise map_libvirt_error(exc) from exc

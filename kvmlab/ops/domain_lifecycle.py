@@ -6,7 +6,7 @@ from typing import Callable, Mapping, Sequence
 
 import libvirt
 
-from ..errors import InvalidInput, InvalidState, map_libvirt_error
+from ..errors import InvalidInput, InvalidState, KvmlabError, attempt, libvirt_errors, recast, suppressed
 from .calls import libvirt_flags, virsh_line
 from .domain_define import parse_pass_fds
 from .domain_lookup import BY_NAME, BY_UUID, lookup_domain
@@ -50,10 +50,7 @@ def _shut_off(hint: str) -> dict[int, str]:
 
 
 def _state(dom: libvirt.virDomain) -> int | None:
-    try:
-        return dom.state()[0]
-    except libvirt.libvirtError:
-        return None
+    return attempt(lambda: dom.state()[0])
 
 
 class DomainLifecycleOps:
@@ -81,18 +78,16 @@ class DomainLifecycleOps:
         typed = str(domain)
         api.append(api_line)
         try:
-            call(dom)
-        except libvirt.libvirtError as exc:
-            try:
-                real = dom.name()
-            except libvirt.libvirtError:
-                real = typed
+            with libvirt_errors(f"Failed to {verb} domain '{typed}'"):
+                call(dom)
+        except KvmlabError as err:
+            # the hint comes from the state the domain is in now, once the call failed
+            real = attempt(dom.name, default=typed)
             hint = wrong_state.get(_state(dom), "").format(name=real)
             other = ("libvirt's test driver refuses this mode; a real QEMU host accepts it"
-                     if "unsupported flags" in (exc.get_error_message() or "")
+                     if "unsupported flags" in err.message
                      else f"check the domain's state with `virsh dominfo {real}`")
-            raise map_libvirt_error(exc, [f"Failed to {verb} domain '{typed}'"], hint or other,
-                                    cls=InvalidState if hint else None) from exc
+            raise recast(err, InvalidState if hint else None, hint or other) from err.__cause__
         return DomainMessage(f"Domain '{typed}' {done}", name=dom.name(), virsh=virsh, api=api)
 
     def start(
@@ -127,43 +122,40 @@ class DomainLifecycleOps:
             (paused, "PAUSED"), (autodestroy, "AUTODESTROY"), (bypass_cache, "BYPASS_CACHE"),
             (force_boot, "FORCE_BOOT"), (reset_nvram, "RESET_NVRAM")) if on]
         flags, flag_text = libvirt_flags(chosen)
+        if force_boot and self._force_boot(dom, fds, flags, api):
+            return DomainMessage(f"Domain '{name}' started", name=name, virsh=virsh, api=api)
+        # what is left after force-boot did not apply (virsh drops the flag and the save image itself)
+        flags, flag_text = libvirt_flags(n for n in chosen if n != "VIR_DOMAIN_START_FORCE_BOOT")
         try:
-            if force_boot and self._force_boot(dom, fds, flags, api):
-                return DomainMessage(f"Domain '{name}' started", name=name, virsh=virsh, api=api)
-            # what is left after force-boot did not apply (virsh drops the flag and the save image itself)
-            flags, flag_text = libvirt_flags(n for n in chosen if n != "VIR_DOMAIN_START_FORCE_BOOT")
-            if fds:
-                api.append(f"dom.createWithFiles({fds}, {flag_text})")
-                dom.createWithFiles(fds, flags)
-            elif flags:
-                api.append(f"dom.createWithFlags({flag_text})")
-                dom.createWithFlags(flags)
-            else:
-                api.append("dom.create()")
-                dom.create()
-        except libvirt.libvirtError as exc:
-            raise map_libvirt_error(exc, [f"Failed to start domain '{name}'"],
-                                    "libvirt's test driver refuses start flags; a real QEMU host accepts them"
-                                    if flags else "check the domain's definition with `virsh dumpxml --inactive`") from exc
+            with libvirt_errors(f"Failed to start domain '{name}'"):
+                if fds:
+                    api.append(f"dom.createWithFiles({fds}, {flag_text})")
+                    dom.createWithFiles(fds, flags)
+                elif flags:
+                    api.append(f"dom.createWithFlags({flag_text})")
+                    dom.createWithFlags(flags)
+                else:
+                    api.append("dom.create()")
+                    dom.create()
+        except KvmlabError as err:
+            raise recast(err, hint="libvirt's test driver refuses start flags; a real QEMU host accepts them"
+                         if flags else "check the domain's definition with `virsh dumpxml --inactive`") from err
         return DomainMessage(f"Domain '{name}' started", name=name, virsh=virsh, api=api)
 
     def _force_boot(self, dom: libvirt.virDomain, fds: list[int], flags: int, api: list[str]) -> bool:
         """virsh tries FORCE_BOOT first, else drops the managed save image itself. True if started."""
         try:
             api.append("dom.createWithFlags(...FORCE_BOOT)")
-            dom.createWithFiles(fds, flags) if fds else dom.createWithFlags(flags)
-            return True
-        except libvirt.libvirtError as exc:
-            if exc.get_error_code() not in (libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_INVALID_ARG):
-                raise map_libvirt_error(exc, [], "start without force_boot, or remove the saved state with "
-                                        "`virsh managedsave-remove`") from exc
-        try:
+            with suppressed(libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_INVALID_ARG):
+                dom.createWithFiles(fds, flags) if fds else dom.createWithFlags(flags)
+                return True
+        except KvmlabError as err:
+            raise recast(err, hint="start without force_boot, or remove the saved state with "
+                         "`virsh managedsave-remove`") from err
+        with suppressed(libvirt.VIR_ERR_NO_SUPPORT):
             if dom.hasManagedSaveImage(0) > 0:
                 api.append("dom.managedSaveRemove(0)")
                 dom.managedSaveRemove(0)
-        except libvirt.libvirtError as exc:
-            if exc.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
-                raise map_libvirt_error(exc) from exc
         return False
 
     def suspend(self, domain: str) -> DomainMessage:

@@ -8,7 +8,7 @@ from typing import Sequence
 import libvirt
 from lxml import etree
 
-from ..errors import InvalidInput, KvmlabError, OperationFailed, map_libvirt_error
+from ..errors import ConnectionFailed, InvalidInput, KvmlabError, OperationFailed, attempt, libvirt_errors
 from ..specs.parser import xml_parser
 from .calls import flag_names, libvirt_flags, virsh_line
 from .domain_lookup import lookup_domain
@@ -86,7 +86,7 @@ class DomainUndefineOps:
         virsh = virsh_line("undefine", domain, **{k: (vol_string if k == "storage" else v)
                                                   for k, v in opts.items() if k not in ("self", "domain")})
         api.append("dom.isActive(); dom.hasManagedSaveImage(0); dom.snapshotNum(0)")
-        try:
+        with libvirt_errors():
             running = bool(dom.isActive())
             has_save = has_snaps = has_meta = 0
             save_safe = snaps_safe = False
@@ -98,13 +98,11 @@ class DomainUndefineOps:
                 has_save = self._count(lambda: dom.hasManagedSaveImage(0))
                 has_snaps = self._count(lambda: dom.snapshotNum(0))
                 if has_snaps:
-                    try:
-                        has_meta = dom.snapshotNum(libvirt.VIR_DOMAIN_SNAPSHOT_LIST_METADATA)
-                        save_safe = snaps_safe = True
-                    except libvirt.libvirtError:
+                    has_meta = attempt(dom.snapshotNum, libvirt.VIR_DOMAIN_SNAPSHOT_LIST_METADATA)
+                    if has_meta is None:
                         has_meta = has_snaps
-        except libvirt.libvirtError as exc:
-            raise map_libvirt_error(exc) from exc
+                    else:
+                        save_safe = snaps_safe = True
         if not has_save:
             flags &= ~libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
             save_safe = True
@@ -125,12 +123,7 @@ class DomainUndefineOps:
 
     @staticmethod
     def _count(call) -> int:
-        try:
-            return call()
-        except libvirt.libvirtError as exc:
-            if exc.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
-                raise
-            return 0
+        return attempt(call, default=0, codes=[libvirt.VIR_ERR_NO_SUPPORT])
 
     def _volumes(self, dom, running, vol_string, remove_all, warnings, api):
         """The disks' volumes to delete, as (target, source, vol); unmanaged disks become warnings."""
@@ -141,10 +134,9 @@ class DomainUndefineOps:
             raise InvalidInput("Specified both --storage and --remove-all-storage",
                                hint="either name the volumes (storage=) or remove all of them")
         api.append("dom.XMLDesc(0)  # its disks; conn.storageVolLookupByPath(source) for each")
-        try:
-            root = etree.fromstring(dom.XMLDesc(0).encode(), xml_parser())
-        except libvirt.libvirtError as exc:
-            raise map_libvirt_error(exc) from exc
+        with libvirt_errors():
+            xml = dom.XMLDesc(0)
+        root = etree.fromstring(xml.encode(), xml_parser())
         wanted = split_list(vol_string) if vol_string else None
         vols = []
         for disk in root.xpath("./devices/disk"):
@@ -160,17 +152,13 @@ class DomainUndefineOps:
                 if hit is None:
                     continue
                 wanted[hit] = None
-            try:
-                if pool:
-                    try:
-                        pool_obj = self.virconn.storagePoolLookupByName(pool)
-                    except libvirt.libvirtError:
-                        warnings.append(f"Storage pool '{pool}' for volume '{target}' not found.")
-                        continue
-                    vol = pool_obj.storageVolLookupByName(source)
-                else:
-                    vol = self.virconn.storageVolLookupByPath(source)
-            except libvirt.libvirtError:
+            pool_obj = attempt(self.virconn.storagePoolLookupByName, pool) if pool else None
+            if pool and pool_obj is None:
+                warnings.append(f"Storage pool '{pool}' for volume '{target}' not found.")
+                continue
+            vol = (attempt(pool_obj.storageVolLookupByName, source) if pool_obj is not None
+                   else attempt(self.virconn.storageVolLookupByPath, source))
+            if vol is None:
                 warnings.append(f"Storage volume '{target}'({source}) is not managed by libvirt. "
                                 "Remove it manually.\n")
                 continue
@@ -189,14 +177,13 @@ class DomainUndefineOps:
         prefix = warnings + [f"Failed to undefine domain '{typed}'"]
         hint = "a domain with snapshots or a managed save needs snapshots_metadata=True / managed_save=True"
         if safe or nvram:
-            try:
-                api.append(f"dom.undefineFlags({flag_names(flags, _FLAG_NAMES)})")
+            api.append(f"dom.undefineFlags({flag_names(flags, _FLAG_NAMES)})")
+            # without nvram, a driver that lacks the flags (NO_SUPPORT, INVALID_ARG) gets the plain calls below
+            codes = () if nvram else (libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_INVALID_ARG)
+            with libvirt_errors(*prefix, hint=hint, ignore=codes):
                 dom.undefineFlags(flags)
                 return
-            except libvirt.libvirtError as exc:
-                if nvram or exc.get_error_code() not in (libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_INVALID_ARG):
-                    raise map_libvirt_error(exc, prefix, hint) from exc
-        try:
+        with libvirt_errors(*prefix, hint=hint):
             if has_save:
                 if not managed_save:
                     raise OperationFailed("Refusing to undefine while domain managed save image exists",
@@ -210,13 +197,11 @@ class DomainUndefineOps:
                 raise OperationFailed(msg, hint=hint, virsh_error=warnings + [msg])
             api.append("dom.undefine()")
             dom.undefine()
-        except libvirt.libvirtError as exc:
-            raise map_libvirt_error(exc, prefix, hint) from exc
 
     def _delete_volumes(self, name, out, vols, wipe, with_snapshots, warnings, virsh, api) -> UndefineResult:
         """Delete (and wipe) each volume; ``out`` holds stdout chunks exactly as virsh writes them."""
         errors: list[str] = []
-        last: libvirt.libvirtError | None = None
+        last: KvmlabError | None = None
         removed = []
         vol_flags = libvirt.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS if with_snapshots else 0
         for target, source, vol in vols:
@@ -224,18 +209,24 @@ class DomainUndefineOps:
                 out.append(f"Wiping volume '{target}'({source}) ... ")
                 try:
                     api.append("vol.wipe(0)")
-                    vol.wipe(0)
+                    with libvirt_errors():
+                        vol.wipe(0)
                     out.append("Done.\n")
-                except libvirt.libvirtError as exc:
+                except ConnectionFailed:
+                    raise
+                except KvmlabError as exc:
                     last = exc
                     errors.append("Failed! Volume not removed.")
                     continue
             try:
                 api.append(f"vol.delete({vol_flags})")
-                vol.delete(vol_flags)
+                with libvirt_errors():
+                    vol.delete(vol_flags)
                 out.append(f"Volume '{target}'({source}) removed.\n")
                 removed.append(source)
-            except libvirt.libvirtError as exc:
+            except ConnectionFailed:
+                raise
+            except KvmlabError as exc:
                 last = exc
                 errors.append(f"Failed to remove storage volume '{target}'({source})")
         text = "".join(out)
@@ -245,7 +236,7 @@ class DomainUndefineOps:
         err: KvmlabError = OperationFailed(
             f"the domain is undefined but {len(errors)} volume(s) could not be removed",
             hint="see `virsh vol-list <pool>`; delete leftovers with `virsh vol-delete`",
-            virsh_error=warnings + errors + ([last.get_error_message()] if last else []),
+            virsh_error=warnings + errors + ([last.message] if last else []),
         )
         err.partial_stdout = text
         raise err

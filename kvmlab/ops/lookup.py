@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, TypeVar
 
-import libvirt
-
-from ..errors import InvalidInput, NotFound
+from ..errors import ConnectionFailed, InvalidInput, KvmlabError, NotFound, libvirt_errors
 from .vsh import require_option
 
 __all__ = ["Way", "name_ref", "unreadable", "uuid_sized", "first_found", "not_found"]
@@ -54,30 +52,37 @@ def uuid_sized(ref: str) -> bool:
     return len(ref.encode("utf-8", "surrogateescape")) == 36
 
 
-def first_found(ways: Iterable[Way], api: list[str]) -> tuple[T | None, libvirt.libvirtError | None]:
-    """The first way that answers (its code appended to ``api``), else None and the last libvirt error."""
+def first_found(ways: Iterable[Way], api: list[str]) -> tuple[T | None, KvmlabError | None]:
+    """The first way that answers (its code appended to ``api``), else None and the last mapped error.
+
+    A refusal (``NotFound``, or an id/UUID libvirt calls invalid) moves on to the next way, as virsh
+    does; a lost connection is raised at once: no other way would answer either.
+    """
     last = None
     for call, shown in ways:
         try:
-            found = call()
-        except libvirt.libvirtError as exc:
-            last = exc
+            with libvirt_errors():
+                found = call()
+        except ConnectionFailed:
+            raise
+        except KvmlabError as err:
+            last = err
             continue
         api.append(shown)
         return found, None
     return None, last
 
 
-def not_found(line: str, hint: str, exc: libvirt.libvirtError | None = None,
+def not_found(line: str, hint: str, exc: KvmlabError | None = None,
               unmatched: tuple[str, int] | None = None) -> NotFound:
     """virsh's own ``line`` (``failed to get pool 'x'``), then libvirt's reason when virsh prints it.
 
     ``unmatched`` is libvirt's reason and code for a name no libvirt call was made with (see unreadable).
     """
-    reason = exc.get_error_message() if exc is not None else unmatched[0] if unmatched else ""
+    reason = exc.message if exc is not None else unmatched[0] if unmatched else ""
     err = NotFound(line, hint=hint, virsh_error=[line, *([reason] if reason else [])])
     if exc is not None:
-        err.libvirt_code = exc.get_error_code()
+        err.libvirt_code = exc.libvirt_code
     elif unmatched:
         err.libvirt_code = unmatched[1]
     return err

@@ -10,7 +10,7 @@ from typing import Callable
 
 import libvirt
 
-from ..errors import UsageError, libvirt_errors, map_libvirt_error
+from ..errors import UsageError, attempt, libvirt_errors
 from .calls import flag_names, virsh_line
 from .network_define import NetworkDefineOps
 from .network_lookup import lookup_network
@@ -182,10 +182,9 @@ class NetworkOps(NetworkDefineOps):
         """
         api: list[str] = []
         net = lookup_network(self.virconn, network, api)
-        try:
+        # a hint made from the network is asked for only once the call failed
+        with libvirt_errors(failed, hint=(lambda _msg: hint(net)) if callable(hint) else hint):
             getattr(net, method)(*args)
-        except libvirt.libvirtError as exc:
-            raise map_libvirt_error(exc, [failed], hint(net) if callable(hint) else hint) from exc
         api.append(f"net.{method}({', '.join(map(str, args))})")
         return NetMessage(message=done, network=net.name(), virsh=virsh_line(command, network, **options), api=api)
 
@@ -203,7 +202,4 @@ def _row(net: libvirt.virNetwork) -> NetworkRow:
 
 def _try(call):
     """The value of a libvirt getter, or None where virsh would print its fallback."""
-    try:
-        return call()
-    except libvirt.libvirtError:
-        return None
+    return attempt(call)

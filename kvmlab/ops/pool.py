@@ -7,12 +7,12 @@ from typing import Sequence
 
 import libvirt
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, attempt, libvirt_errors
 from ..units import pretty_capacity
 from .calls import libvirt_flags, virsh_line
 from .pool_edit import PoolEditOps
 from .pool_lifecycle import PoolLifecycleOps
-from .pool_lookup import POOL_STATES, lookup_pool, pool_errors
+from .pool_lookup import POOL_STATES, lookup_pool
 from .pool_results import PoolInfo, PoolList, PoolSummary
 from .result import Xml, yes_no
 from .vsh import exclusive, name_order, require_option, split_list
@@ -70,7 +70,7 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
             names.append("VIR_CONNECT_LIST_STORAGE_POOLS_" + t.upper().replace("-", "_"))
         flags, flag_text = libvirt_flags(dict.fromkeys(names))
         api = [f"conn.listAllStoragePools({flag_text})"]
-        with pool_errors("Failed to list pools"):
+        with libvirt_errors("Failed to list pools"):
             pools = sorted(self.virconn.listAllStoragePools(flags), key=lambda p: name_order(p.name()))
             summaries = [_summarize(p) for p in pools]
         api.append("pool.name(); pool.UUIDString(); pool.isActive(); pool.autostart(); "
@@ -106,7 +106,7 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
         p = lookup_pool(self.virconn, pool, api)
         require_xpath(xpath, "/pool/target/path")
         flags = libvirt.VIR_STORAGE_XML_INACTIVE if inactive else 0
-        with pool_errors():
+        with libvirt_errors():
             xml = p.XMLDesc(flags)
         api.append("pool.XMLDesc(libvirt.VIR_STORAGE_XML_INACTIVE)" if inactive else "pool.XMLDesc(0)")
         line = virsh_line("pool-dumpxml", pool, inactive=inactive, xpath=xpath, wrap=wrap)
@@ -115,14 +115,8 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
 
 def _summarize(p: libvirt.virStoragePool) -> PoolSummary:
     """Everything pool-list --details and pool-info show about one pool."""
-    try:
-        autostart: bool | None = bool(p.autostart())
-    except libvirt.libvirtError:
-        autostart = None
-    try:
-        persistent: bool | None = bool(p.isPersistent())
-    except libvirt.libvirtError:
-        persistent = None
+    autostart = attempt(lambda: bool(p.autostart()))
+    persistent = attempt(lambda: bool(p.isPersistent()))
     state, capacity, allocation, available = p.info()
     sized = state in (libvirt.VIR_STORAGE_POOL_RUNNING, libvirt.VIR_STORAGE_POOL_DEGRADED)
     return PoolSummary(

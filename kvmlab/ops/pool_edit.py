@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import libvirt
 
-from ..errors import KvmlabError
+from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors
 from ..specs.guard import guard_xml
 from .calls import virsh_line
 from .editor import ReeditAsk, edit_loop, first_draft, rejected
-from .pool_lookup import lookup_pool, pool_error
+from .pool_lookup import lookup_pool
 from .pool_results import PoolMessage
 from .source import XmlSource
 
@@ -47,11 +47,8 @@ class PoolEditOps:
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
         flags = libvirt.VIR_STORAGE_XML_INACTIVE
-        try:
-            orig = p.XMLDesc(flags)
-        except libvirt.libvirtError as exc:  # old daemons (and the test driver) refuse _INACTIVE
-            if exc.get_error_code() != libvirt.VIR_ERR_INVALID_ARG:
-                raise pool_error(exc) from exc
+        orig = attempt(p.XMLDesc, flags, codes=[libvirt.VIR_ERR_INVALID_ARG])
+        if orig is None:  # old daemons (and the test driver) refuse _INACTIVE
             flags = 0
             orig = _xml_of(p, flags)
         api.append(f"xml = pool.XMLDesc({'libvirt.VIR_STORAGE_XML_INACTIVE' if flags else 0})")
@@ -72,16 +69,17 @@ class PoolEditOps:
         except KvmlabError as exc:
             raise rejected(exc, edited) from exc
         try:
-            new = self.virconn.storagePoolDefineXML(edited, 0)
-        except libvirt.libvirtError as exc:
-            raise rejected(pool_error(exc), edited, _HINT) from exc
+            with libvirt_errors():
+                new = self.virconn.storagePoolDefineXML(edited, 0)
+        except ConnectionFailed:
+            raise
+        except KvmlabError as exc:
+            raise rejected(exc, edited, _HINT) from exc
         api.append("pool = conn.storagePoolDefineXML(edited, 0)")
         return PoolMessage(message=f"Pool {new.name()} XML configuration edited.", pool=new.name(),
                            virsh=virsh, api=api)
 
 
 def _xml_of(p: libvirt.virStoragePool, flags: int) -> str:
-    try:
+    with libvirt_errors():
         return p.XMLDesc(flags)
-    except libvirt.libvirtError as exc:
-        raise pool_error(exc) from exc

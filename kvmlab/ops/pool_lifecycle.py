@@ -12,10 +12,10 @@ from typing import Callable, ContextManager
 
 import libvirt
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, libvirt_errors
 from .calls import libvirt_flags, virsh_line
 from .define import XmlCommand, XmlInput, require_file
-from .pool_lookup import lookup_pool, pool_errors
+from .pool_lookup import lookup_pool
 from .pool_results import PoolMessage
 from .source import XmlSource
 from .vsh import exclusive
@@ -63,7 +63,7 @@ class PoolLifecycleOps:
         command = XmlCommand("pool", "define", "pool-define", (("validate", validate),))
         pool, inp, line = command.run(
             source, lambda xml: self.virconn.storagePoolDefineXML(xml, flags),
-            lambda _inp, failed: pool_errors(failed, hints=_DEFINE_HINTS, hint=XML_HINT),
+            lambda _inp, failed: libvirt_errors(failed, hints=_DEFINE_HINTS, hint=XML_HINT),
             _not_a_name_hint(source, "define"), virconn=self.virconn)
         name = pool.name()
         flag_text = "libvirt.VIR_STORAGE_POOL_DEFINE_VALIDATE" if validate else "0"
@@ -81,7 +81,7 @@ class PoolLifecycleOps:
             missing = (f"the pool's target directory does not exist: `virsh pool-create {inp.label or 'FILE'} "
                        "--build` creates it (or pool-define, pool-build, pool-start for a persistent pool)")
             hints = {**_DEFINE_HINTS, "No such file or directory": missing, "cannot open directory": missing}
-            return pool_errors(failed, hints=hints, hint=XML_HINT)
+            return libvirt_errors(failed, hints=hints, hint=XML_HINT)
 
         options = (("build", build), ("no_overwrite", no_overwrite), ("overwrite", overwrite))
         pool, inp, line = XmlCommand("pool", "create", "pool-create", options).run(
@@ -99,7 +99,7 @@ class PoolLifecycleOps:
                                                                (overwrite, "VIR_STORAGE_POOL_BUILD_OVERWRITE")) if on)
         hints = _when_active(f"pool '{pool}' is running, so its storage exists already; pool-build is for a "
                              f"stopped pool (`virsh pool-destroy {pool}` first if you really mean to rebuild)")
-        with pool_errors(f"Failed to build pool {pool}", hints=hints):
+        with libvirt_errors(f"Failed to build pool {pool}", hints=hints):
             p.build(flags)
         api.append(f"pool.build({flag_text})")
         return PoolMessage(message=f"Pool {pool} built", pool=p.name(), api=api,
@@ -112,7 +112,7 @@ class PoolLifecycleOps:
         p = lookup_pool(self.virconn, pool, api)
         _no_both(overwrite, no_overwrite)
         flags, names = _create_flags(build, overwrite, no_overwrite)
-        with pool_errors(f"Failed to start pool {pool}", hints=_start_hints(pool)):
+        with libvirt_errors(f"Failed to start pool {pool}", hints=_start_hints(pool)):
             p.create(flags)
         api.append(f"pool.create({names})")
         return PoolMessage(message=f"Pool {pool} started", pool=p.name(), api=api,
@@ -125,7 +125,7 @@ class PoolLifecycleOps:
         p = lookup_pool(self.virconn, pool, api)
         hints = {"is not active": f"pool '{pool}' is already stopped. pool-destroy stops a running pool (the data "
                                   f"stays); pool-undefine deletes a stopped pool's definition"}
-        with pool_errors(f"Failed to destroy pool {pool}", hints=hints):
+        with libvirt_errors(f"Failed to destroy pool {pool}", hints=hints):
             p.destroy()
         api.append("pool.destroy()")
         return PoolMessage(message=f"Pool {pool} destroyed", pool=p.name(), api=api,
@@ -138,7 +138,7 @@ class PoolLifecycleOps:
         hints = _when_active(f"pool-undefine deletes the definition of a STOPPED pool: run "
                              f"`virsh pool-destroy {pool}` first (pool-destroy stops, pool-undefine deletes)")
         name = p.name()
-        with pool_errors(f"Failed to undefine pool {pool}", hints=hints):
+        with libvirt_errors(f"Failed to undefine pool {pool}", hints=hints):
             p.undefine()
         api.append("pool.undefine()")
         return PoolMessage(message=f"Pool {pool} has been undefined", pool=name, api=api,
@@ -151,7 +151,7 @@ class PoolLifecycleOps:
         verb = "unmark" if disable else "mark"
         hints = {"no config file": "only a persistent pool (pool-define) can autostart; this one came from "
                                    "pool-create and is transient"}
-        with pool_errors(f"failed to {verb} pool {pool} as autostarted", hints=hints):
+        with libvirt_errors(f"failed to {verb} pool {pool} as autostarted", hints=hints):
             p.setAutostart(0 if disable else 1)
         api.append(f"pool.setAutostart({0 if disable else 1})")
         return PoolMessage(message=f"Pool {pool} {verb}ed as autostarted", pool=p.name(), api=api,

@@ -1,22 +1,18 @@
-"""Finding pools and volumes the way virsh does (virshCommandOptPoolBy / virshCommandOptVolBy),
-and the teaching hints every pool and volume command shares."""
+"""Finding pools and volumes the way virsh does (virshCommandOptPoolBy / virshCommandOptVolBy).
+
+The hints every pool and volume command shares (already exists, no room …) are errors.py's."""
 
 from __future__ import annotations
 
-import contextlib
-from typing import Iterator, Mapping
-
 import libvirt
 
-from ..errors import InvalidState, KvmlabError, NotFound, libvirt_errors, map_libvirt_error
+from ..errors import InvalidState, NotFound, suppressed
 from .lookup import Way, first_found, name_ref, not_found, unreadable, uuid_sized
 
 __all__ = [
     "POOL_STATES",
     "VOL_TYPES",
     "LIST_HINT",
-    "pool_errors",
-    "pool_error",
     "lookup_pool",
     "lookup_volume",
 ]
@@ -26,39 +22,6 @@ POOL_STATES = ("inactive", "building", "running", "degraded", "inaccessible")
 VOL_TYPES = ("file", "block", "dir", "network", "netdir", "ploop")
 
 LIST_HINT = "pool names come from `virsh pool-list --all` (kvmlab: conn.pool_list(all=True))"
-
-# libvirt's message -> what to do about it, for any pool or volume command
-_COMMON_HINTS = {
-    "unsupported flags": "this libvirt driver does not support that option (the test driver ignores "
-    "most real-storage options); try without it",
-    "not supported by the connection driver": "this libvirt driver cannot do that; a real host (qemu:///system) can",
-    "already exists": "that name (or UUID) is taken: look with `virsh pool-list --all` / `virsh vol-list POOL` "
-    "and pick another name",
-    "already defined": "a pool by that name exists with another UUID: pick another <name>, or drop <uuid> "
-    "to change the existing pool (pool-edit does that too)",
-    "Storage source conflict": "another pool already uses that storage (same target path or source): "
-    "give each pool its own <target><path>",
-    "Not enough free space": "the pool has less room than the volume needs: `virsh pool-info POOL` shows Available",
-}
-
-
-def _hints(own: Mapping[str, str] | None) -> dict[str, str]:
-    """The command's own hints first, then the common ones."""
-    return {**(own or {}), **{k: v for k, v in _COMMON_HINTS.items() if k not in (own or {})}}
-
-
-def pool_error(exc: libvirt.libvirtError, *prefix: str, hints: Mapping[str, str] | None = None,
-               hint: str = "") -> KvmlabError:
-    """The KvmlabError for ``exc``; the hint is picked by a fragment of libvirt's message."""
-    return map_libvirt_error(exc, prefix, hint, hints=_hints(hints))
-
-
-@contextlib.contextmanager
-def pool_errors(*prefix: str, hints: Mapping[str, str] | None = None, hint: str = "") -> Iterator[None]:
-    """Map any libvirtError raised inside the block (see pool_error)."""
-    with libvirt_errors(*prefix, hint=hint, hints=_hints(hints)):
-        yield
-
 
 def lookup_pool(virconn: libvirt.virConnect, ref: str, api: list[str]) -> libvirt.virStoragePool:
     """Look a pool up by UUID (when 36 characters long), then by name.
@@ -112,7 +75,7 @@ def lookup_volume(
         raise not_found(f"failed to get vol '{ref}'", f"`virsh vol-list {pool.name()}` lists its volumes",
                         last, unmatched) from last
     if pool is not None:
-        with contextlib.suppress(libvirt.libvirtError):
+        with suppressed():
             owner = vol.storagePoolLookupByVolume()
             if owner.name() != pool.name():
                 raise NotFound(

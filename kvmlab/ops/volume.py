@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import libvirt
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, KvmlabError, attempt, libvirt_errors, suppressed
 from ..specs.guard import guard_xml
 from ..specs.xmlchars import bad_char_words, first_bad_char
 from ..units import pretty_capacity
 from .calls import virsh_line
 from .lookup import first_found, not_found, unreadable
-from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume, pool_error, pool_errors
+from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume
 from .volume_results import VolInfo, VolList, VolMessage, VolSummary
 from .pool_sizes import vol_size
 from .pool_xml import buffer_text, volume_element
@@ -49,21 +49,15 @@ class VolumeOps:
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
         hints = {"not active": f"volumes are listed for running pools only: `virsh pool-start {pool}` first"}
-        with pool_errors("Failed to list volumes", hints=hints):
+        with libvirt_errors("Failed to list volumes", hints=hints):
             vols = sorted(p.listAllVolumes(0), key=lambda v: name_order(v.name()))
         api.append("pool.listAllVolumes(0)")
         summaries = []
         for v in vols:
-            try:
-                path = v.path()
-            except libvirt.libvirtError:
-                path = "unknown"
-            s = VolSummary(name=v.name(), path=path)
-            try:
+            s = VolSummary(name=v.name(), path=attempt(v.path, default="unknown"))
+            with suppressed():
                 kind, s.capacity, s.allocation = v.info()
                 s.type = _vol_type(kind)
-            except libvirt.libvirtError:
-                pass
             summaries.append(s)
         api.append("vol.name(); vol.path()" + ("; vol.info()" if details else "") + "  # per volume")
         if details:
@@ -114,7 +108,7 @@ class VolumeOps:
         flags = libvirt.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA if prealloc_metadata else 0
         hints = {"not active": f"volumes are created in running pools: `virsh pool-start {pool}` first",
                  "unknown volume format": "formats: raw, qcow2, qcow, qed, vmdk, vdi, vpc, bochs, cow, iso …"}
-        with pool_errors(f"Failed to create vol {name}", hints=hints):
+        with libvirt_errors(f"Failed to create vol {name}", hints=hints):
             vol = p.createXML(doc, flags)
         api.append("vol = pool.createXML(xml, "
                    + ("libvirt.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA)" if flags else "0)"))
@@ -134,7 +128,7 @@ class VolumeOps:
         if backing is None:
             raise not_found(f"failed to get vol '{ref}'",
                             f"`virsh vol-list {p.name()}` lists the volumes a backing volume can be", last, unmatched)
-        with pool_errors():
+        with libvirt_errors():
             path = backing.path()
         _xml_safe("backing volume path", path, "<&", new_name)
         return path
@@ -145,14 +139,14 @@ class VolumeOps:
         v, _p = lookup_volume(self.virconn, vol, pool, api)
         name = v.name()
         try:
-            if physical:
-                kind, capacity, allocation = v.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)
-            else:
-                kind, capacity, allocation = v.info()
-        except libvirt.libvirtError as exc:
-            err = pool_error(exc)
+            with libvirt_errors():
+                if physical:
+                    kind, capacity, allocation = v.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)
+                else:
+                    kind, capacity, allocation = v.info()
+        except KvmlabError as err:
             err.partial_stdout = f"{'Name:':<15} {name}\n"  # virsh printed the Name line already
-            raise err from exc
+            raise
         api.append("vol.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)" if physical else "vol.info()")
         line = virsh_line("vol-info", vol, pool=pool, bytes=bytes, physical=physical)
         return VolInfo(name=name, type=_vol_type(kind), capacity=capacity, allocation=allocation,
@@ -164,7 +158,7 @@ class VolumeOps:
         v, p = lookup_volume(self.virconn, vol, pool, api)
         path, owner = v.path(), (p.name() if p is not None else "")
         flags = libvirt.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS if delete_snapshots else 0
-        with pool_errors(f"Failed to delete vol {vol}"):
+        with libvirt_errors(f"Failed to delete vol {vol}"):
             v.delete(flags)
         api.append("vol.delete(" + ("libvirt.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS)" if flags else "0)"))
         line = virsh_line("vol-delete", vol, pool=pool, delete_snapshots=delete_snapshots)
@@ -175,7 +169,7 @@ class VolumeOps:
         api: list[str] = []
         v, _p = lookup_volume(self.virconn, vol, pool, api)
         require_xpath(xpath, "/volume/target/path")
-        with pool_errors():
+        with libvirt_errors():
             xml = v.XMLDesc(0)
         api.append("vol.XMLDesc(0)")
         line = virsh_line("vol-dumpxml", vol, pool=pool, xpath=xpath, wrap=wrap)

@@ -10,7 +10,7 @@ import os
 
 import libvirt
 
-from ..errors import KvmlabError, OperationFailed, Unsupported, map_libvirt_error
+from ..errors import ConnectionFailed, KvmlabError, OperationFailed, Unsupported, libvirt_errors
 from ..ops.domain_define import FilePath
 from ..ops.editor import FAILED, EditRejected
 from ..ops.editor import ask_reedit
@@ -29,9 +29,12 @@ def _domain(name: str, help: str = "domain name, id or uuid") -> Opt:
 
 def _console(conn, name: str) -> None:
     try:
-        dom = conn.virconn.lookupByName(name)
-        state = dom.state()[0]
-    except libvirt.libvirtError as exc:
+        with libvirt_errors():
+            dom = conn.virconn.lookupByName(name)
+            state = dom.state()[0]
+    except ConnectionFailed:
+        raise
+    except KvmlabError as exc:  # virsh's words, whatever libvirt said
         raise OperationFailed("Unable to get domain status", hint="the domain went away") from exc
     if state == libvirt.VIR_DOMAIN_SHUTOFF:
         raise OperationFailed("The domain is not running", hint="start it first")
@@ -41,10 +44,8 @@ def _console(conn, name: str) -> None:
     current().out.write(f"Connected to domain '{name}'\nEscape character is ^] (Ctrl + ])\n")
     current().out.flush()
     stream = conn.virconn.newStream(0)
-    try:
+    with libvirt_errors(hint="this driver has no consoles"):
         dom.openConsole(None, stream, 0)
-    except libvirt.libvirtError as exc:
-        raise map_libvirt_error(exc, hint="this driver has no consoles") from exc
     stream.abort()
     raise Unsupported("kvmlab virsh cannot attach an interactive console",
                       hint=f"use the real `virsh console {name}`", virsh_error=[])

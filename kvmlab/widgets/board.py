@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import ipywidgets as W
 
-from ..errors import KvmlabError
+from ..errors import ConnectionFailed, KvmlabError
 from ..ops.result import Result
 from .events import Watch
 from .panel import Panel
@@ -88,12 +88,17 @@ class Board(Panel):
         refresh_button: read the list again now.
         watch: the lifecycle-event registration (None with ``events=False``); ``listening``
             shows the libvirt call behind it.
+        disconnected: the ConnectionFailed of the last refresh when the daemon did not answer
+            (the board says "disconnected" with its hint and keeps the old rows), else None. The
+            next refresh that works (the Refresh button) clears it and registers for events again.
     """
 
     kind = ""
     title = ""
     actions: Sequence[Action] = ()
     state_width = "14em"  # the state column: wide enough for the usual states, so rows line up
+
+    disconnected: ConnectionFailed | None = None
 
     def __init__(self, conn, events: bool = True):
         self.conn = conn
@@ -143,9 +148,22 @@ class Board(Panel):
         with self._lock:
             try:
                 listing, items = self.read()
-            except KvmlabError as err:  # e.g. the connection went away: say so, keep the rows
+            except ConnectionFailed as err:  # the daemon went away: say so, keep the rows, wait for Refresh
+                self.disconnected = err
+                self.source.value = ("<b class='kvmlab-disconnected' style='color:#a00'>disconnected</b>"
+                                     + err._repr_html_())
+                return
+            except KvmlabError as err:
                 self.source.value = err._repr_html_()
                 return
+            if self.disconnected is not None:  # back: the Connection reopened its URI
+                self.disconnected = None
+                if self.watch is not None:
+                    try:
+                        self.watch.renew()
+                    except KvmlabError as err:  # listed fine, yet events refused: Refresh still works
+                        self.listening.value = err._repr_html_()
+                why = f"{why} (reconnected)" if why else "reconnected"
             rows: dict[str, Row] = {}
             for name, state in items:
                 row = self.rows.get(name) or Row(name, self.actions, self._act, self.state_width)

@@ -20,6 +20,8 @@ from typing import Callable
 
 import libvirt
 
+from ..errors import libvirt_errors, suppressed
+
 __all__ = ["start", "running", "Watch", "EVENT_NAMES"]
 
 _lock = threading.Lock()
@@ -100,7 +102,8 @@ class _Hub:
         register, event_id, self._deregister, _ = _REGISTER[kind]
         self.virconn, self.kind = virconn, kind
         self.watches: list[Watch] = []
-        self.id: int = getattr(virconn, register)(None, event_id, self._callback, None)
+        with libvirt_errors(hint="this driver has no lifecycle events: use Refresh instead"):
+            self.id: int = getattr(virconn, register)(None, event_id, self._callback, None)
 
     def _callback(self, _virconn, obj, event: int, _detail: int, _opaque) -> None:
         try:
@@ -114,10 +117,8 @@ class _Hub:
             watch._deliver(name, word)
 
     def close(self) -> None:
-        try:
+        with suppressed(lost=True):  # the connection may be closed, or its daemon gone
             getattr(self.virconn, self._deregister)(self.id)
-        except libvirt.libvirtError:
-            pass  # the connection is already closed
 
 
 _hubs: dict[tuple[int, str], _Hub] = {}
@@ -143,13 +144,32 @@ class Watch:
         self.errors: list[BaseException] = []
         self.events: list[tuple[str, str]] = []  # (name, event) as received, newest last
         self._on_event = on_event
-        self._key = (id(conn.virconn), kind)
+        self._conn = conn
+        self._hub: _Hub | None = None
+        self._join(conn.virconn)
+
+    def _join(self, virconn: libvirt.virConnect) -> None:
+        """Register (or share) the hub of ``virconn`` for this kind."""
+        self._key = (id(virconn), self.kind)
         with _lock:
             hub = _hubs.get(self._key)
-            if hub is None:
-                hub = _hubs[self._key] = _Hub(conn.virconn, kind)
+            if hub is None or hub.virconn is not virconn:
+                hub = _hubs[self._key] = _Hub(virconn, self.kind)
             hub.watches.append(self)
-        self._hub: _Hub | None = hub
+        self._hub = hub
+
+    def renew(self) -> bool:
+        """Register again on the Connection's current virConnect if it was reopened (its daemon went
+        away and came back); True when it did. Dashboards call it after a refresh that worked."""
+        hub = self._hub
+        if hub is None:
+            return False
+        current = self._conn.virconn
+        if hub.virconn is current:
+            return False
+        self.stop()
+        self._join(current)
+        return True
 
     def _deliver(self, name: str, word: str) -> None:
         try:
