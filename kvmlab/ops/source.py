@@ -15,7 +15,6 @@ from typing import Union
 import libvirt
 
 from ..errors import InvalidInput
-from .raw_xml import parse_error
 
 __all__ = ["XmlSource", "read_xml_source", "xml_bytes_text", "MAX_XML_FILE"]
 
@@ -111,6 +110,8 @@ def _as_libvirt_reads(data: bytes, label: str, virconn, kind: str, verb: str) ->
     where = f"'{label}'" if label else "the XML"
     hint = (f"{where} is not UTF-8 text (a UTF-16 or Latin-1 file?); libvirt reads XML as UTF-8 whatever its "
             "<?xml encoding?> line says: convert it, e.g. `iconv -f UTF-16 -t UTF-8 in.xml > out.xml`")
+    from .raw_xml import parse_error  # ctypes, loaded only for bytes that are not UTF-8
+
     found = parse_error(virconn, kind, data) if virconn is not None and kind in _FAILED_LINE else None
     if found is None:
         raise InvalidInput(f"{where} is not valid UTF-8", hint=hint)
