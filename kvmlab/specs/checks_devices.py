@@ -6,9 +6,9 @@ import re
 
 from lxml import etree
 
-from .problems import Problem, Severity
+from .problems import STRICT, Problem, Severity
 
-__all__ = ["device_problems", "problem", "BUS_PREFIX"]
+__all__ = ["device_problems", "problem", "strict", "BUS_PREFIX"]
 
 # which target name goes with which bus: vda on virtio, sda on sata/scsi/usb, hda on ide
 BUS_PREFIX = {"virtio": "vd", "sata": "sd", "scsi": "sd", "usb": "sd", "ide": "hd", "fdc": "fd", "xen": "xvd"}
@@ -19,6 +19,11 @@ _MAC = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}")
 def problem(el: etree._Element, message: str, fix: str, severity: Severity = "error") -> Problem:
     """A check problem located at ``el`` (its XPath and line)."""
     return Problem(el.getroottree().getpath(el), message, fix, "check", el.sourceline, severity)
+
+
+def strict(el: etree._Element, message: str, fix: str) -> Problem:
+    """An error libvirt itself accepts: kvmlab refuses it on purpose, and the message says so."""
+    return Problem(el.getroottree().getpath(el), f"{message} ({STRICT})", fix, "check", el.sourceline, "error", True)
 
 
 def device_problems(root: etree._Element) -> list[Problem]:
@@ -93,6 +98,8 @@ def _interfaces(root: etree._Element) -> list[Problem]:
             found.append(problem(mac_el, f"'{mac}' is a multicast address (first byte is odd)",
                                  "a NIC needs a unicast MAC; QEMU's prefix 52:54:00 is a safe start"))
         elif mac.lower() in macs:
-            found.append(problem(mac_el, f"two interfaces share the MAC {mac}", "every NIC needs its own MAC"))
+            # libvirt and QEMU define and start it; the two NICs then answer for each other on the LAN
+            found.append(strict(mac_el, f"two interfaces share the MAC {mac}: on one network their frames "
+                                "collide", "every NIC needs its own MAC (or leave <mac> out: libvirt picks one)"))
         macs[mac.lower()] = nic
     return found

@@ -16,7 +16,7 @@ import ipaddress
 
 from lxml import etree
 
-from .checks_devices import problem as _p
+from .checks_devices import problem as _p, strict
 from .parser import text_of
 from .problems import Problem
 
@@ -24,6 +24,9 @@ __all__ = ["network_problems", "natural_prefix", "MAX_DHCP_RANGE", "IFNAMSIZ"]
 
 MAX_DHCP_RANGE = 65535  # libvirt refuses bigger ranges ("is too large (> 65535)")
 IFNAMSIZ = 15  # longest Linux interface name
+# who refuses what the test driver accepts: the network driver (bridge_driver.c, networkValidate) at define
+NET_DRIVER_REFUSES = "The network driver refuses it at net-define"
+TEST_ACCEPTS = "the test driver accepts it"
 
 
 def network_problems(root: etree._Element) -> list[Problem]:
@@ -49,11 +52,15 @@ def network_problems(root: etree._Element) -> list[Problem]:
                             "add <bridge name='br0'/> naming a bridge that exists on the host", "note"))
         for ip in ips:
             found.append(_p(ip, "a bridge-mode network cannot have <ip>: libvirt does not run a gateway or "
-                            "DHCP there, the LAN behind the bridge does",
+                            f"DHCP there, the LAN behind the bridge does. {NET_DRIVER_REFUSES}: "
+                            f"\"Unsupported <ip> element in network {name or 'NAME'} with forward "
+                            f"mode='bridge'\"; {TEST_ACCEPTS}",
                             "remove <ip> (or use mode nat/route to let libvirt give addresses)"))
     if bridge_name is not None and len(bridge_name) > IFNAMSIZ:
         found.append(_p(bridge, f"bridge name '{bridge_name}' is {len(bridge_name)} characters; Linux interface "
-                        f"names are at most {IFNAMSIZ}", "use a short name such as virbr10"))
+                        f"names are at most {IFNAMSIZ}. The network driver fails at net-start, when it creates the "
+                        f"bridge (\"Network interface name '…' is too long\", or the kernel's refusal); "
+                        f"{TEST_ACCEPTS}", "use a short name such as virbr10"))
     subnets = []
     dhcp4 = 0
     for ip in ips:
@@ -61,10 +68,12 @@ def network_problems(root: etree._Element) -> list[Problem]:
         found += ip_found
         if net is not None:
             subnets.append(net)
-            if net.version == 4 and ip.find("dhcp") is not None:
+            if net.version == 4 and ip.xpath("./dhcp[range or host]"):  # what networkValidate counts
                 dhcp4 += 1
     if dhcp4 > 1:
-        found.append(_p(root, "more than one IPv4 <ip> has <dhcp>; libvirt serves DHCP on one IPv4 subnet only",
+        found.append(_p(root, "more than one IPv4 <ip> has <dhcp>; libvirt serves DHCP on one IPv4 subnet only. "
+                        f"{NET_DRIVER_REFUSES}: \"Multiple IPv4 dhcp sections "
+                        f"found -- dhcp is supported only for a single IPv4 address on each network\"; {TEST_ACCEPTS}",
                         "keep <dhcp> in one <ip> element"))
     for route in root.findall("route"):
         found += _route(route, subnets)
@@ -107,8 +116,9 @@ def _ip(ip: etree._Element) -> tuple[ipaddress.IPv4Interface | ipaddress.IPv6Int
     net = iface.network
     if net.num_addresses > 2 and addr in (net.network_address, getattr(net, "broadcast_address", None)):
         which = "network" if addr == net.network_address else "broadcast"
-        found.append(_p(ip, f"address='{address}' is the {which} address of {net}; the gateway needs a host address",
-                        f"use the first host address: address='{next(net.hosts())}'"))
+        # network_conf.c parses any address and the kernel assigns it: no part of libvirt refuses it
+        found.append(strict(ip, f"address='{address}' is the {which} address of {net}; the gateway needs a host "
+                            "address", f"use the first host address: address='{next(net.hosts())}'"))
     dhcp = ip.find("dhcp")
     if dhcp is not None:
         found += _dhcp(dhcp, iface)
@@ -161,10 +171,22 @@ def _dhcp(dhcp: etree._Element, iface) -> list[Problem]:
             inside = ip is None or ipaddress.ip_address(ip) in net
         except ValueError:
             inside = False
-        if not inside:
+        if not inside and ip is not None and _is_ip(ip):
+            # virNetworkDHCPHostDefParseXML does not compare it with the subnet; dnsmasq never hands it out
+            found.append(strict(host, f"DHCP host ip='{ip}' is not inside the subnet {net}: no guest ever gets it",
+                                "a reserved address must come from the network's own subnet"))
+        elif not inside:  # libvirt: "Invalid IP address in static host definition"
             found.append(_p(host, f"DHCP host ip='{ip}' is not inside the subnet {net}",
                             "a reserved address must come from the network's own subnet"))
     return found
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _route(route: etree._Element, subnets) -> list[Problem]:

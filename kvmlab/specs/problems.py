@@ -2,6 +2,11 @@
 
 A :class:`Problem` says which element, what is wrong and how to fix it. Checks return lists of
 problems instead of raising at the first one, so a learner sees everything at once.
+
+A teaching check refuses only what libvirt itself refuses (some driver, or its schema). Where kvmlab
+is stricter on purpose (``<memory>512</memory>`` boots nothing, yet libvirt defines it), the problem
+is ``strict``: it still fails ``validate()``, says that libvirt accepts it, and the SpecError's hint
+says how to go on anyway (send the XML text, which only the crash guard checks).
 """
 
 from __future__ import annotations
@@ -11,9 +16,17 @@ from typing import Iterable, Literal
 
 from ..errors import SpecError
 
-__all__ = ["Problem", "Severity", "spec_error", "raise_if_errors"]
+__all__ = ["Problem", "Severity", "STRICT", "go_on_hint", "spec_error", "raise_if_errors"]
 
 Severity = Literal["error", "note"]
+
+# the words a strict problem's message ends with
+STRICT = "libvirt itself accepts this; kvmlab is stricter on purpose"
+# how each kind goes to libvirt as XML text (the crash guard only): (kvmlab call, virsh command)
+_GO_ON = {"domain": ("conn.define(spec.to_xml())", "virsh define FILE"),
+          "network": ("conn.net_define(spec.to_xml())", "virsh net-define FILE"),
+          "pool": ("conn.pool_define(spec.to_xml())", "virsh pool-define FILE"),
+          "volume": ("the XML text instead of the spec", "virsh vol-create POOL FILE")}
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,8 @@ class Problem:
             ``guard`` (a value that would crash libvirt 9.0).
         line: the line in the document, when known.
         severity: ``error`` fails validation; ``note`` only teaches.
+        strict: an error libvirt itself accepts (no driver and no schema refuses it): kvmlab refuses
+            it on purpose, and says so.
     """
 
     path: str
@@ -36,18 +51,30 @@ class Problem:
     source: Literal["check", "schema", "guard"] = "check"
     line: int | None = None
     severity: Severity = "error"
+    strict: bool = False
 
     def __str__(self) -> str:
         where = self.path + (f" (line {self.line})" if self.line else "")
         return f"{where}: {self.message}"
 
 
+def go_on_hint(kind: str) -> str:
+    """How to go on past strict problems: libvirt gets the XML text, checked by the crash guard only."""
+    call, virsh = _GO_ON.get(kind, _GO_ON["volume"])
+    return (f"libvirt itself accepts it: to go on anyway, send the XML text instead of the spec, "
+            f"{call} (like `{virsh}`), which runs only the crash guard")
+
+
 def spec_error(kind: str, problems: Iterable[Problem]) -> SpecError:
-    """A SpecError listing every problem; ``.problems`` keeps them for programs."""
+    """A SpecError listing every problem; ``.problems`` keeps them for programs.
+
+    When every error is strict (libvirt itself accepts them all), the hint also says how to go on.
+    """
     problems = list(problems)
     errors = [p for p in problems if p.severity == "error"]
+    go_on = go_on_hint(kind) if errors and all(p.strict for p in errors) else ""
     if len(problems) == 1:
-        message, hint = f"{kind} XML: {problems[0]}", problems[0].fix
+        message, hint = f"{kind} XML: {problems[0]}", "; or, since ".join(filter(None, [problems[0].fix, go_on]))
     else:
         notes = len(problems) - len(errors)
         head = f"{kind} XML has {len(errors)} problem{'s' if len(errors) != 1 else ''}"
@@ -59,6 +86,8 @@ def spec_error(kind: str, problems: Iterable[Problem]) -> SpecError:
             if p.fix:
                 lines.append(f"     fix: {p.fix}")
         message, hint = "\n".join(lines), "fix each problem above (each says how), then validate again"
+        if go_on:
+            hint += "; or, since " + go_on
     err = SpecError(message, hint=hint, virsh_error=message.splitlines())
     err.problems = problems
     return err

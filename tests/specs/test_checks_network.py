@@ -69,7 +69,9 @@ CASES = [
      "start='192.168.150.2'", "Cannot parse socket address 'x'"),
     (IP.format("<dhcp><host mac='52:54:00:00:00:01' ip='10.0.0.5'/></dhcp>"), "/network/ip/dhcp/host",
      "ip='10.0.0.5' is not inside the subnet", "own subnet", None),
-    (IP.format("<dhcp/>") + "<ip address='10.1.0.1' prefix='24'><dhcp/></ip>", "/network",
+    # what networkValidate counts: a <dhcp> that serves something (a range or a host)
+    (IP.format("<dhcp><range start='192.168.150.2' end='192.168.150.9'/></dhcp>") + "<ip address='10.1.0.1' "
+     "prefix='24'><dhcp><host mac='52:54:00:00:00:01' ip='10.1.0.9'/></dhcp></ip>", "/network",
      "more than one IPv4 <ip> has <dhcp>", "one <ip>", None),
     (IP.format("") + "<route address='10.0.0.0' prefix='8' gateway='172.16.0.1'/>", "/network/route",
      "gateway 172.16.0.1 is not on this network", "reachable", None),
