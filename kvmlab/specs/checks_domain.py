@@ -121,20 +121,24 @@ def _vcpu(root: etree._Element) -> list[Problem]:
     dom_type = root.get("type")
     if count == 0:
         found.append(_p(el, "<vcpu>0</vcpu>: a guest needs at least one vCPU", fix))
+    elif count > MAX_VCPUS:
+        what = f"{count} vCPUs is unreasonable: no KVM host runs more than {MAX_VCPUS} in one guest"
+        if dom_type in ("kvm", "qemu"):
+            found.append(_p(el, f"{what}. {QEMU_REFUSES} \"Maximum CPUs greater than specified machine type "
+                            f"limit\"; {TEST_ACCEPTS}", fix + "; more vCPUs than host CPUs only adds overhead"))
+        else:  # other drivers (test, …) define it: only QEMU knows its machines' limits
+            found.append(strict(el, what, fix + "; more vCPUs than host CPUs only adds overhead"))
     elif dom_type in ("kvm", "qemu") and count > QEMU_MAX_VCPUS:
         found.append(_p(el, f"{count} vCPUs: QEMU 7.2's largest PC machine (q35) runs at most {QEMU_MAX_VCPUS}. "
                         f"{QEMU_REFUSES} \"Maximum CPUs greater than specified machine type limit\"; {TEST_ACCEPTS}",
                         f"use at most {QEMU_MAX_VCPUS} (and usually no more than the host's CPUs)"))
-    elif count > MAX_VCPUS:  # other drivers (test, …) define it: only QEMU knows its machines' limits
-        found.append(strict(el, f"{count} vCPUs is unreasonable: no KVM host runs more than {MAX_VCPUS} in one guest",
-                            fix + "; more vCPUs than host CPUs only adds overhead"))
     current = el.get("current")
     if current is not None:
         cur = c_uint_positive(current)
         if cur is None or cur == 0:
             found.append(_p(el, f"current='{current}' must be a whole number from 1. libvirt's schema refuses it "
-                            "(`virsh define --validate`), and the QEMU driver at define: \"Domain requires at least 1 vCPU\"; "
-                            f"{TEST_ACCEPTS} without --validate",
+                            "(`virsh define --validate`), and the QEMU driver at define: \"Domain requires at "
+                            f"least 1 vCPU\"; {TEST_ACCEPTS} without --validate",
                             "current= is how many of the vCPUs are online at boot; drop it to mean all"))
         elif count and cur > count:
             found.append(_p(el, f"current='{cur}' is more than the maximum <vcpu>{count}</vcpu>",

@@ -84,8 +84,8 @@ def volume_problems(root: etree._Element) -> list[Problem]:
     elif "/" in name or name in (".", ".."):
         found.append(_p(root.find("name"), f"the volume name '{name}' is not a plain file name",
                         "volumes are files directly inside the pool: no '/', not '.' or '..' (the dir, fs and netfs "
-                        "pools refuse it at vol-create: \"volume name '…' cannot contain '/'\", and so does libvirt's "
-                        "schema, `vol-create --validate`; the test driver accepts it)"))
+                        "pools refuse it at vol-create: \"volume name '…' cannot contain '/'\", and so does "
+                        "libvirt's schema, `vol-create --validate`; the test driver accepts it)"))
     cap_el = root.find("capacity")
     cap, why = scaled(cap_el, "bytes")
     backing = text_of(root.find("backingStore/path"))

@@ -34,7 +34,9 @@ def check_xml(kind: str, xml: str, *, schema: bool = True) -> list[Problem]:
 
     The schema is libvirt's own word on the document, so its errors always come first and are never
     hidden behind a teaching message about the same element. Teaching checks refuse only what libvirt
-    itself refuses; where kvmlab is stricter on purpose they say so in a ``note``, which does not fail.
+    itself refuses, and say which part (a driver, at define or start, or the schema). Where kvmlab is
+    stricter on purpose the problem is ``strict``: it fails, says libvirt accepts it, and the SpecError's
+    hint says how to go on (send the XML text: only the crash guard checks it).
 
     Raises:
         SpecError: the XML is not well-formed or its root is not ``<kind>``.

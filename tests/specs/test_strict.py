@@ -119,7 +119,8 @@ REFUSED_CASES = [
 ]
 
 
-@pytest.mark.parametrize("kind,xml,path,who,schema_says", REFUSED_CASES, ids=[str(i) for i in range(len(REFUSED_CASES))])
+@pytest.mark.parametrize("kind,xml,path,who,schema_says", REFUSED_CASES,
+                         ids=[str(i) for i in range(len(REFUSED_CASES))])
 def test_what_libvirt_refuses_stays_an_error_that_says_who_refuses_it(kind, xml, path, who, schema_says, tmp_path):
     found = [p for p in check_xml(kind, xml) if p.source == "check" and p.severity == "error" and p.path == path]
     assert len(found) == 1, check_xml(kind, xml)
