@@ -16,7 +16,8 @@ import ipaddress
 
 from lxml import etree
 
-from .checks_devices import problem as _p, strict
+from .checks_devices import problem as _p
+from .checks_devices import strict
 from .parser import text_of
 from .problems import Problem
 

@@ -16,7 +16,8 @@ import kvmlab
 from kvmlab.specs import DomainSpec, NetworkSpec, PoolSpec, VolumeSpec, check_xml
 from kvmlab.specs.problems import STRICT, go_on_hint
 
-from .virsh import DEFINE as VIRSH_DEFINE, define, virsh
+from .virsh import DEFINE as VIRSH_DEFINE
+from .virsh import define, virsh
 
 OS = "<os><type arch='x86_64'>hvm</type>{boot}</os>"
 NIC = "<interface type='network'><mac address='52:54:00:11:22:33'/><source network='default'/></interface>"
@@ -99,8 +100,8 @@ REFUSED_CASES = [
     ("domain", dom(MIB + "<vcpu>5000</vcpu>", dtype="qemu"), "/domain/vcpu",
      "The QEMU driver refuses it at define", None),
     ("domain", dom(MIB + "<vcpu current='0'>2</vcpu>"), "/domain/vcpu",
-     "libvirt's schema refuses it (`virsh define --validate`), and the QEMU driver at define: \"Domain requires "
-     "at least 1 vCPU\"", "Extra element vcpu in interleave"),
+     ("libvirt's schema refuses it (`virsh define --validate`), and the QEMU driver at define: \"Domain requires "
+      "at least 1 vCPU\""), "Extra element vcpu in interleave"),
     ("network", net("<forward mode='nat'/>" + IP.format("<dhcp><range start='192.168.150.2' end='192.168.150.9'/>"
                                                         "</dhcp>")
                     + "<ip address='192.168.151.1' prefix='24'><dhcp><range start='192.168.151.2' "
@@ -109,13 +110,13 @@ REFUSED_CASES = [
     ("network", net("<bridge name='virbr-very-long-name'/>" + IP.format("")), "/network/bridge",
      "The network driver fails at net-start, when it creates the bridge", None),
     ("network", net("<forward mode='bridge'/><bridge name='br0'/>" + IP.format("")), "/network/ip",
-     "The network driver refuses it at net-define: \"Unsupported <ip> element in network s1 with forward "
-     "mode='bridge'\"", None),
+     ("The network driver refuses it at net-define: \"Unsupported <ip> element in network s1 with forward "
+      "mode='bridge'\""), None),
     ("pool", "<pool type='dir'><name>s1</name><target><path>images/rel</path></target></pool>", "/pool/target/path",
      "libvirt's schema refuses it (`virsh pool-define --validate`", "Element path failed to validate content"),
     ("volume", "<volume><name>sub/vm1.qcow2</name><capacity unit='MiB'>10</capacity></volume>", "/volume/name",
-     "the dir, fs and netfs pools refuse it at vol-create: \"volume name '…' cannot contain '/'\", and so does "
-     "libvirt's schema", "failed to validate against schema"),
+     ("the dir, fs and netfs pools refuse it at vol-create: \"volume name '…' cannot contain '/'\", and so does "
+      "libvirt's schema"), "failed to validate against schema"),
 ]
 
 
