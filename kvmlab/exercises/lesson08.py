@@ -65,8 +65,8 @@ def check_running(conn: Any, name: str = "web02", persistent: bool = False) -> P
     """``name`` must be running now; with ``persistent=True`` it must also keep its definition."""
     st = state_of(conn, name)
     if st is None:
-        raise _missing(name, "conn.create(xml) defines and starts it (virsh create web02.xml); "
-                       "conn.define(xml) then conn.start(name) does the same and keeps the definition")
+        raise _missing(name, "conn.create(xml) starts it from its XML and keeps no definition "
+                       "(virsh create web02.xml); conn.define(xml) then conn.start(name) starts it and keeps one")
     dom = conn.virconn.lookupByName(name)
     kept = bool(dom.isPersistent())
     if st[0] == libvirt.VIR_DOMAIN_SHUTOFF:
@@ -75,7 +75,7 @@ def check_running(conn: Any, name: str = "web02", persistent: bool = False) -> P
                              + (": it ran, and was stopped" if ran else
                                 ": define only registers a VM (创建但不启动), it does not start it"),
                              hint=f"start it: conn.start('{name}') (virsh start {name}). In one step from XML, "
-                                  "create (创建并启动) defines and starts")  # fmt: skip
+                                  "create (创建并启动) starts a transient VM, with no definition kept")  # fmt: skip
     if st[0] == libvirt.VIR_DOMAIN_PAUSED:
         raise ExerciseFailed(f"'{name}' is {state_text(st)}: its vCPUs are stopped",
                              hint=f"conn.resume('{name}') (virsh resume {name}) lets it run")

@@ -17,7 +17,7 @@ from .vsh import c_int
 
 __all__ = ["DomainDefineOps", "FilePath", "parse_pass_fds", "STDIN_LABEL"]
 
-DEFINE_HINT = "define = register the VM, do not start it; create = define and start a transient VM"
+DEFINE_HINT = "define = register the VM, do not start it; create = start a transient VM (no definition kept)"
 CREATE_HINT = "create = start a transient VM from XML (gone once stopped); define + start = a persistent one"
 
 
@@ -121,7 +121,7 @@ class DomainDefineOps:
         reset_nvram: bool = False,
         pass_fds: str | list[int] | None = None,
     ) -> DomainMessage:
-        """virsh create: define and start a *transient* domain (it disappears once stopped).
+        """virsh create: start a *transient* domain from XML, keeping no definition (it disappears once stopped).
 
         ``paused=True`` leaves its vCPUs paused; ``autodestroy=True`` stops it when this connection closes.
         """

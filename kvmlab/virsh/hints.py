@@ -24,7 +24,7 @@ MEANING = {
     "shutdown": "shutdown = graceful (ACPI); destroy = forced power-off",
     "net-destroy": "net-destroy stops a network; net-undefine deletes its definition",
     "pool-destroy": "pool-destroy stops a pool (data stays); pool-delete removes its storage",
-    "define": "define = register the VM, do not start it; create = define and start a transient VM",
+    "define": "define = register the VM, do not start it; create = start a transient VM (no definition kept)",
     "create": "create = start a transient VM from XML; define + start = a persistent one",
     "undefine": "undefine deletes the definition; a running VM keeps running as transient",
     "dumpxml": "dumpxml prints the live XML; --inactive prints what the next boot will use",
