@@ -3,7 +3,7 @@ pool-undefine, pool-autostart.
 
 define registers a pool (inactive, persistent); build prepares its storage (a dir pool: creates the
 directory); start activates it; destroy stops it (the data stays); undefine forgets the definition.
-create = define + start of a transient pool that vanishes when stopped.
+create = start a transient pool from XML, keeping no definition: it vanishes when stopped.
 """
 
 from __future__ import annotations
