@@ -175,7 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("domain", help="a VM: virsh define input")
     d.add_argument("--name", required=True)
     d.add_argument("--memory", required=True, help="RAM: 512MiB, 2GiB (a bare number is MiB, as in virt-install)")
-    d.add_argument("--current-memory", help="RAM at boot (<= --memory)")
+    d.add_argument("--current-memory", help="balloon target (<= --memory; the guest boots with --memory)")
     d.add_argument("--vcpus", default="1")
     d.add_argument("--boot", help="boot order, e.g. hd,cdrom")
     d.add_argument("--disk", action="append", default=[], help="PATH[,bus=…][,device=…][,format=…][,target=…]")

@@ -49,9 +49,9 @@ def _program(word: str) -> None:
                              hint=f"it is spelled {base.lower().replace('qume', 'qemu')!r}: QEMU = Quick EMUlator")
     if word.startswith("-"):
         raise ExerciseFailed("the line starts with a flag", hint="a command line starts with the program: "
-                             "qemu-system-x86_64 (Debian's qemu-kvm package used to call it qemu-kvm)")
+                             "qemu-system-x86_64 (on the RHEL family: /usr/libexec/qemu-kvm)")
     raise ExerciseFailed(f"'{base}' is not a QEMU program", hint="the program is qemu-system-x86_64 "
-                         "(or qemu-kvm / kvm, older names of the same thing)")
+                         "(/usr/libexec/qemu-kvm on the RHEL family; kvm on Debian, a symlink)")
 
 
 def _m_values(words: list[str]) -> list[str]:
