@@ -187,7 +187,8 @@ def check_memory_edit(conn: Any, name: str = "installer", memory_mib: int = 2048
     current = spec.current_memory
     if isinstance(current, int) and current < spec.memory:
         raise ExerciseFailed(f"<memory> is {memory_mib} MiB, but <currentMemory> is still {current // 1024} MiB: "
-                             "the guest boots with <currentMemory>; <memory> is only the most it may get",
+                             "the guest boots with <memory>, then the balloon driver gives back all but <currentMemory> "
+                             "(the balloon target), so it runs with the old amount",
                              hint=f"set both to {memory_mib} MiB ({memory_mib * 1024} KiB)")  # fmt: skip
     live = ""
     st = state_of(conn, name)
