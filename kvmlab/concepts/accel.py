@@ -2,7 +2,8 @@
 
 A 64 KiB firmware image built from bytes (:func:`loop_firmware`) runs a CPU loop (KVM's job: the
 real CPU runs it) and an I/O loop (every ``out`` instruction exits to QEMU, under KVM too).
-:func:`accel_timings` times both under TCG and KVM; :func:`plot_accel_timings` draws the result.
+:func:`accel_timings` times both under TCG and KVM; :func:`plot_accel_timings` draws the result;
+:func:`explain_timings` says what the numbers mean on this machine (:func:`kvm_module`: which KVM it has).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from .hardware import accelerators, probe_kvm, require_qemu
 
-__all__ = ["EXIT_STATUS", "loop_firmware", "time_loop", "AccelTiming", "accel_timings", "plot_accel_timings"]
+__all__ = ["EXIT_STATUS", "loop_firmware", "time_loop", "AccelTiming", "accel_timings", "plot_accel_timings",
+           "kvm_module", "explain_timings"]
 
 # 16-bit real-mode code, run from the top of a 64 KiB firmware image (QEMU maps it at 0xF0000):
 #   cli; mov ecx, N
@@ -134,3 +136,45 @@ def plot_accel_timings(timings: list[AccelTiming]):
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+# --- what the numbers mean here ---------------------------------------------------------------------
+
+# The kernel module behind /dev/kvm: VT-x, AMD-V, or PVM (KVM without hardware virtualisation, for VMs
+# whose CPU offers no vmx/svm: it enters and leaves the guest in software).
+KVM_MODULES = {"kvm_intel": "Intel VT-x", "kvm_amd": "AMD-V", "kvm_pvm": "PVM, no hardware virtualisation"}
+
+
+def kvm_module(sys_module: Path = Path("/sys/module")) -> str | None:
+    """The loaded KVM back end (``kvm_intel``, ``kvm_amd`` or ``kvm_pvm``), or None."""
+    return next((m for m in KVM_MODULES if (sys_module / m).is_dir()), None)
+
+
+def explain_timings(timings: list[AccelTiming], probe=None, module: str | None = None) -> str:
+    """What the CPU-loop and I/O-loop numbers say about this machine's KVM, in a few lines."""
+    probe = probe if probe is not None else probe_kvm()
+    module = module if module is not None else kvm_module()
+    ns = {(t.accel, t.kind): t.ns_per_turn for t in timings}
+    tcg, kvm, kvm_io = ns.get(("tcg", "cpu")), ns.get(("kvm", "cpu")), ns.get(("kvm", "io"))
+    backend = f"{module}: {KVM_MODULES[module]}" if module in KVM_MODULES else "the kvm module"
+    if not kvm or not tcg:
+        lines = ["no KVM measurement on this machine: only TCG runs guests here."]
+    elif kvm < tcg:
+        lines = [(f"KVM runs the CPU loop {tcg / kvm:.0f}x faster than TCG: the guest's code runs on the real CPU "
+                  f"({backend}).")]
+    else:
+        lines = [f"KVM is {kvm / tcg:.0f}x SLOWER than TCG on this machine."]
+        if module == "kvm_pvm":
+            lines.append("Why: this machine is itself a VM whose CPU shows no vmx/svm; its /dev/kvm comes from "
+                         "kvm_pvm (PVM), a KVM that enters and leaves the guest in software, without VT-x/AMD-V.")
+        elif probe.in_vm and not probe.cpu_flags:
+            lines.append("Why: this machine is itself a VM and its CPU shows no vmx/svm: its KVM runs guests "
+                         "without hardware virtualisation.")
+        else:
+            lines.append("Unexpected with VT-x/AMD-V: was the machine busy? Run the measurement again.")
+        lines.append("On a PC or server with VT-x/AMD-V (kvm_intel or kvm_amd loaded), expect this cell to report "
+                     "KVM faster than TCG.")
+    if kvm and kvm_io:
+        lines.append(f"Under KVM an I/O loop turn costs {kvm_io / kvm:.0f}x a CPU loop turn: each `out 0x80` is a "
+                     "VM exit that KVM passes to QEMU (no device in the kernel answers port 0x80).")
+    return "\n".join(lines)

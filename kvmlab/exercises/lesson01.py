@@ -18,12 +18,15 @@ __all__ = ["LAYERS", "MESSAGES", "check_layers", "check_three_ways"]
 
 LAYERS = ("virsh", "libvirt", "libvirtd", "QEMU", "KVM")
 
-# Real messages, each printed by a different layer (A-D were captured on Debian 12, libvirt 9.0,
-# QEMU 7.2; E is the kvm module's line in the kernel log).
+# Real messages, each printed by a different layer (A, B and D were captured on Debian 12, libvirt 9.0,
+# QEMU 7.2; C is the network driver's text in a real daemon, libvirt's src/network/bridge_driver.c,
+# networkStartNetwork(); E is the kvm module's line in the kernel log). These are the English texts
+# (LANG=C): virsh and libvirt translate their messages, so with libvirt's translations installed (Debian:
+# libvirt-l10n) and LANG=zh_CN.UTF-8 the lines of A, B and C come out in Chinese where a translation exists.
 MESSAGES = {
     "A": "error: unknown command: 'destory'",
     "B": "error: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory",
-    "C": "error: Requested operation is not valid: Network 'default' is already running",
+    "C": "error: Requested operation is not valid: network is already active",
     "D": "qemu-system-x86_64: -m 64X: Parameter 'size' expects a non-negative number below 2^64",
     "E": "kvm: disabled by bios",
 }
@@ -32,17 +35,21 @@ MESSAGES = {
 CONTEXT = {
     "A": "`virsh destory web01` (a typo)",
     "B": "`virsh -c qemu:///system list` while the daemon is stopped",
-    "C": "`virsh -c qemu:///system net-start default`, second error line",
+    "C": "`virsh -c qemu:///system net-start default` (a real libvirtd), second error line",
     "D": "`qemu-system-x86_64 -m 64X` typed by hand",
     "E": "`dmesg` on a host whose firmware has VT-x/AMD-V switched off",
 }
+
+# The same failure on the embedded lab: libvirt's test driver (src/test/test_driver.c) words it differently.
+TEST_DRIVER_C = "error: Requested operation is not valid: Network 'default' is already running"
 
 _ANSWER = {"A": "virsh", "B": "libvirt", "C": "libvirtd", "D": "QEMU", "E": "KVM"}
 
 _WHY = {
     "A": "virsh parses the whole command line before it connects: an unknown command never leaves virsh",
     "B": "the library's remote driver (inside the virsh process) tried the daemon's socket",
-    "C": "the daemon's network driver holds the network's state and refused",
+    "C": "the daemon's network driver holds the network's state and refused (the embedded lab's test driver "
+    "says the same in other words: Network 'default' is already running)",
     "D": "QEMU's own option parser rejected the value (the line starts with its name)",
     "E": "the kvm kernel module found the CPU's virtualisation extensions disabled",
 }
@@ -59,7 +66,7 @@ _HINTS = {
     "library it is linked with",
     ("C", "virsh"): "virsh's own line comes first ('Failed to start network default'); this second line is "
     "the reason, from the driver that owns networks: on qemu:///system it runs in the daemon",
-    ("C", "libvirt"): "the library only carried the call over the socket; 'already running' is known where the "
+    ("C", "libvirt"): "the library only carried the call over the socket; 'already active' is known where the "
     "network's state lives: the daemon",
     ("D", "libvirtd"): "libvirtd builds QEMU's command line and would relay this as 'internal error: process "
     "exited …', but the line starts with the program that wrote it",

@@ -127,3 +127,41 @@ def test_drivers_read_libvirts_json_device_syntax_too():
                     "-device", "virtio-blk-pci,drive=d0", "-m", "64"]
 
     assert Fake(1).drivers() == ["e1000", "virtio-blk-pci"]
+
+
+# --- explain_timings: what the numbers say, for each kind of host ------------------------------------
+
+def _timings(tcg, kvm, kvm_io=None):
+    return [accel.AccelTiming("tcg", "cpu", tcg), accel.AccelTiming("kvm", "cpu", kvm),
+            accel.AccelTiming("kvm", "io", kvm_io)]
+
+
+def _probe(flags, in_vm=True):
+    return hardware.KvmProbe(True, True, 12, 1024, flags, in_vm)
+
+
+def test_explain_timings_on_a_host_with_vt_x():
+    text = accel.explain_timings(_timings(4.0, 0.5, 2000.0), _probe(["vmx"], in_vm=False), "kvm_intel")
+    assert text.splitlines()[0] == "KVM runs the CPU loop 8x faster than TCG: the guest's code runs on the real CPU " \
+        "(kvm_intel: Intel VT-x)."
+    assert "4000x a CPU loop turn" in text and "port 0x80" in text
+
+
+def test_explain_timings_on_a_pvm_host_says_why_kvm_is_slower():
+    text = accel.explain_timings(_timings(4.0, 1000.0, 10000.0), _probe([]), "kvm_pvm")
+    lines = text.splitlines()
+    assert lines[0] == "KVM is 250x SLOWER than TCG on this machine."
+    assert "kvm_pvm (PVM)" in lines[1] and "without VT-x/AMD-V" in lines[1]
+    assert "kvm_intel or kvm_amd" in lines[2]
+
+
+def test_explain_timings_without_kvm():
+    text = accel.explain_timings([accel.AccelTiming("tcg", "cpu", 4.0), accel.AccelTiming("kvm", "cpu", None)],
+                                 _probe([]), None)
+    assert text == "no KVM measurement on this machine: only TCG runs guests here."
+
+
+def test_kvm_module_reads_sys_module(tmp_path):
+    assert accel.kvm_module(tmp_path) is None
+    (tmp_path / "kvm_amd").mkdir()
+    assert accel.kvm_module(tmp_path) == "kvm_amd"

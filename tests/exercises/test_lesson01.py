@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -33,9 +34,24 @@ def test_message_b_is_the_client_library_failing_to_reach_the_daemon():
     assert expected in p.stderr.splitlines()
 
 
-def test_message_c_is_the_second_line_of_net_start_on_a_running_network():
+def test_the_test_driver_words_message_c_its_own_way():
     p = run([VIRSH, "-c", "test:///default", "net-start default"])
-    assert p.stderr.splitlines() == ["error: Failed to start network default", l1.MESSAGES["C"]]
+    assert p.stderr.splitlines() == ["error: Failed to start network default", l1.TEST_DRIVER_C]
+    assert l1.TEST_DRIVER_C != l1.MESSAGES["C"]
+
+
+LIBVIRT_SO = Path("/usr/lib/x86_64-linux-gnu/libvirt.so.0")
+NETWORK_DRIVER = LIBVIRT_SO.parent / "libvirt/connection-driver/libvirt_driver_network.so"
+
+
+@pytest.mark.skipif(not (NETWORK_DRIVER.exists() and LIBVIRT_SO.exists()),
+                    reason="libvirt's network driver module (the daemon's) is not installed")
+def test_message_c_is_the_real_network_drivers_text():
+    # networkStartNetwork() in src/network/bridge_driver.c; VIR_ERR_OPERATION_INVALID adds the prefix
+    reason = l1.MESSAGES["C"].removeprefix("error: Requested operation is not valid: ")
+    assert reason == "network is already active"
+    assert b"\0" + reason.encode() + b"\0" in NETWORK_DRIVER.read_bytes()
+    assert b"Requested operation is not valid: %s" in LIBVIRT_SO.read_bytes()
 
 
 @pytest.mark.skipif(QEMU is None, reason="qemu-system-x86_64 is not installed")
