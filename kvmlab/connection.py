@@ -67,10 +67,15 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
         """The open libvirt connection; opened again first if its daemon went away meanwhile.
 
         Raises:
-            ConnectionFailed: the daemon still does not answer (the hint says how to bring it back).
+            ConnectionFailed: the daemon still does not answer (the hint says how to bring it back),
+                or this Connection was closed.
         """
         dead = self._virconn
-        if dead is not None and not _alive(dead):
+        if dead is None:
+            raise ConnectionFailed(
+                f"this Connection to {self.uri} was closed", virsh_error=["no valid connection"],
+                hint="open a new one: conn = kvmlab.connect() (virsh: `connect URI` in its terminal)")
+        if not _alive(dead):
             with self._reopening:
                 if self._virconn is dead:  # another thread may have reopened it meanwhile
                     self._reopen()

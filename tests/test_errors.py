@@ -187,7 +187,9 @@ def test_the_same_connection_reopens_its_uri_once_the_old_one_is_dead():
     assert conn.virconn is not first and conn.reopened == 1
     assert conn.list().names == ["test"] and conn.reopened == 1  # alive: no second reopen
     conn.close()
-    assert conn.virconn is None
+    with pytest.raises(kvmlab.ConnectionFailed) as closed:  # a closed Connection says so, never AttributeError
+        conn.list()
+    assert "closed" in closed.value.message and "kvmlab.connect()" in closed.value.hint
 
 
 def test_threads_sharing_a_connection_reopen_it_once():

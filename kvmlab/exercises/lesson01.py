@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 
 import libvirt
 
-from ..errors import UsageError
+from ..errors import UsageError, libvirt_errors
 from .checks import ExerciseFailed, Passed, choose, expect
 
 __all__ = ["LAYERS", "MESSAGES", "check_layers", "check_three_ways"]
@@ -148,13 +148,15 @@ def check_three_ways(conn, virsh_line: str, result, names: Sequence[str]) -> Pas
     expect(result.virsh == "virsh list --all", f"your kvmlab call is the twin of `{result.virsh}`",
            hint="conn.list() lists running domains only; pass all=True")
 
-    every = sorted(d.name() for d in conn.virconn.listAllDomains(0))
+    with libvirt_errors():
+        every = sorted(d.name() for d in conn.virconn.listAllDomains(0))
     expect(not isinstance(names, str), "names should be a list of names, not one string",
            hint="[dom.name() for dom in conn.virconn.listAllDomains(0)]")
     names = list(names)
     expect(all(isinstance(n, str) for n in names), "names holds objects, not names",
            hint="listAllDomains() returns virDomain objects: take dom.name() of each")
-    running = sorted(d.name() for d in conn.virconn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE))
+    with libvirt_errors():
+        running = sorted(d.name() for d in conn.virconn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE))
     expect(sorted(names) != running or running == every, "your libvirt call returned the running domains only",
            hint="flags=0 means every domain; VIR_CONNECT_LIST_DOMAINS_ACTIVE means running ones")
     expect(sorted(names) == every, f"libvirt holds {every}, your list is {sorted(names)}",

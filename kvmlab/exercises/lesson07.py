@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ..errors import KvmlabError
+from ..errors import KvmlabError, libvirt_errors
 from ..specs import DomainSpec, check_xml
 from .checks import ExerciseFailed, Passed, expect
 
@@ -132,7 +132,8 @@ def check_fixed_xml(conn: Any, xml: object, name: str = "broken7", memory_mib: i
     expect(spec.name == name, f"the <name> is '{spec.name}'", hint=f"keep the name: <name>{name}</name>")
     if spec.uuid is None and name in conn.list(all=True).names:
         # a second try: the same name and UUID make define update the definition, as virsh does
-        spec.uuid = conn.virconn.lookupByName(name).UUIDString()
+        with libvirt_errors():
+            spec.uuid = conn.virconn.lookupByName(name).UUIDString()
     try:
         done = conn.define(spec.to_xml(), validate=True)
     except KvmlabError as err:

@@ -24,7 +24,7 @@ import libvirt
 from ..virsh.hints import KNOWN_TYPOS
 from ..virsh.parse import parse_batch
 from ..virsh.run import COMMANDS
-from ..errors import KvmlabError, UsageError, attempt
+from ..errors import KvmlabError, UsageError, attempt, libvirt_errors
 from ..states import reason_constant, state_constant, state_name
 from .checks import ExerciseFailed, Passed, expect, virsh_words
 from .lesson07 import memory_mistake, read_domain
@@ -49,7 +49,10 @@ _NOT_FORCE = {
 def state_of(conn: Any, name: str) -> tuple[int, int] | None:
     """``dom.state()`` of ``name``: (state, reason), or None if libvirt has no such domain."""
     dom = attempt(conn.virconn.lookupByName, name, codes=[libvirt.VIR_ERR_NO_DOMAIN])
-    return None if dom is None else tuple(dom.state())  # type: ignore[return-value]
+    if dom is None:
+        return None
+    with libvirt_errors():
+        return tuple(dom.state())  # type: ignore[return-value]
 
 
 def state_text(state: tuple[int, int]) -> str:
@@ -67,8 +70,8 @@ def check_running(conn: Any, name: str = "web02", persistent: bool = False) -> P
     if st is None:
         raise _missing(name, "conn.create(xml) starts it from its XML and keeps no definition "
                        "(virsh create web02.xml); conn.define(xml) then conn.start(name) starts it and keeps one")
-    dom = conn.virconn.lookupByName(name)
-    kept = bool(dom.isPersistent())
+    with libvirt_errors():
+        kept = bool(conn.virconn.lookupByName(name).isPersistent())
     if st[0] == libvirt.VIR_DOMAIN_SHUTOFF:
         ran = st[1] in (libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN, libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED)
         raise ExerciseFailed(f"'{name}' is defined but {state_text(st)}"
@@ -205,7 +208,8 @@ def check_deleted(conn: Any, name: str = "backup") -> Passed:
     if st is None:
         return Passed(f"'{name}' is gone", "undefine deleted its definition; list --all no longer shows it",
                       "its disk image stays: undefine deletes storage only with --remove-all-storage")
-    kept = bool(conn.virconn.lookupByName(name).isPersistent())
+    with libvirt_errors():
+        kept = bool(conn.virconn.lookupByName(name).isPersistent())
     running = st[0] != libvirt.VIR_DOMAIN_SHUTOFF
     if running and not kept:
         raise ExerciseFailed(f"'{name}' is {state_text(st)} and transient: undefine deleted the definition "

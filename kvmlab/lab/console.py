@@ -24,6 +24,7 @@ from lxml import etree
 
 from ..errors import ConsoleTimeout, InvalidState, OperationFailed, attempt, libvirt_errors
 from ..specs.parser import xml_parser
+from ..states import state_name
 
 __all__ = ["Console", "ConsoleTimeout", "log_path", "clean", "wait_ready", "READY_MARKER", "DHCP_MARKER", "PROMPT"]
 
@@ -201,7 +202,7 @@ class Console:
     def _stopped(self) -> str:
         """'crashed' / 'shut off' when libvirt says the domain can print nothing more, else ''."""
         state = attempt(lambda: self.dom.state()[0])
-        return {libvirt.VIR_DOMAIN_CRASHED: "crashed", libvirt.VIR_DOMAIN_SHUTOFF: "shut off"}.get(state, "")
+        return state_name(state) if state in (libvirt.VIR_DOMAIN_CRASHED, libvirt.VIR_DOMAIN_SHUTOFF) else ""
 
     def skip(self) -> None:
         """Forget what is already there: later waits only see new output."""

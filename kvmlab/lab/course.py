@@ -20,7 +20,7 @@ from typing import Any, Callable
 import libvirt
 from lxml import etree
 
-from ..errors import InvalidState, OperationFailed, attempt, libvirt_errors
+from ..errors import InvalidState, NotFound, OperationFailed, attempt, libvirt_errors
 from ..specs.parser import xml_parser
 from ..states import state_name
 from .ownership import is_owned, tag_domain_xml, virconn_of
@@ -132,7 +132,11 @@ def _kib(memory: etree._Element) -> int:
 
 
 def _state(dom: libvirt.virDomain) -> str:
-    return state_name(dom.state()[0])
+    try:
+        with libvirt_errors():
+            return state_name(dom.state()[0])
+    except NotFound:
+        return "shut off"  # a transient domain is gone once it stops
 
 
 def wait_state(conn: Any, name: str, state: str, timeout: float = 60.0) -> str:

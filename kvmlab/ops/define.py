@@ -101,9 +101,14 @@ def read_input(kind: str, source: XmlSource, virconn=None, verb: str = "define")
     """The XML of ``source``: a spec serialized once, or text/bytes/a file read as virsh reads it.
 
     Raises:
-        InvalidInput: the file cannot be read (virsh's own text).
+        InvalidInput: the file cannot be read (virsh's own text), or a spec of another kind.
     """
     if isinstance(source, Spec):
+        if source.KIND != kind:
+            raise InvalidInput(
+                f"a {type(source).__name__} describes a {source.KIND}, not a {kind}",
+                hint=f"pass a {kind.capitalize()}Spec here, or call the {source.KIND}'s own operation",
+            )
         return XmlInput(kind, source.to_xml(), "", source)
     require_file(source)
     # virconn lets libvirt itself word the refusal of bytes that are not UTF-8, as virsh shows it

@@ -8,7 +8,6 @@ from typing import ContextManager
 import libvirt
 
 from ..errors import HintSource, InvalidInput, libvirt_errors
-from ..specs.parser import xml_parser
 from .calls import libvirt_flags
 from .define import STDIN_LABEL, XmlCommand, XmlInput, require_file
 from .domain_results import DomainMessage
@@ -34,8 +33,18 @@ class FilePath(os.PathLike):
         return self.path
 
 
-def parse_pass_fds(text: str | None) -> list[int]:
-    """virshFetchPassFdsList: ``"3,4"`` -> [3, 4]; an empty value is ignored as virsh does."""
+def parse_pass_fds(text: str | list[int] | None) -> list[int]:
+    """virshFetchPassFdsList: ``"3,4"`` -> [3, 4]; an empty value is ignored as virsh does.
+
+    From Python a list of descriptor numbers is taken as it is, once each entry is checked.
+    """
+    if isinstance(text, list) and all(isinstance(fd, int) and not isinstance(fd, bool) and fd >= 0 for fd in text):
+        return list(text)
+    if text is not None and not isinstance(text, str):
+        raise InvalidInput(
+            f"expected file descriptor numbers, got {type(text).__name__}: {text!r:.60}",
+            hint="pass_fds takes a list of open descriptor numbers, e.g. [3, 4], or virsh's text '3,4'",
+        )
     if not text:
         return []
     fds = []
@@ -50,31 +59,19 @@ def parse_pass_fds(text: str | None) -> list[int]:
     return fds
 
 
-def _name_in(xml: str) -> str:
-    """The <name> of an XML text, for a hint (best effort, no error)."""
-    from lxml import etree
-
-    try:
-        root = etree.fromstring(xml.encode(), xml_parser())
-        return (root.findtext("name") or "").strip()
-    except (etree.XMLSyntaxError, ValueError):
-        return ""
-
-
 _XML_HINT = ("the XML is not a valid domain: check it against `virsh dumpxml` of a working VM "
              "(kvmlab builds valid XML: kvmlab.specs)")
 
 
 def _failure(inp: XmlInput, line: str, creating: bool) -> ContextManager[None]:
     """virsh's ``Failed to define/create domain from FILE``, then libvirt's message."""
-    # hints as functions: the <name> is read only when libvirt refused (no second parse on success)
     def start_that(_msg: str) -> str:
-        name = _name_in(inp.xml)
+        name = inp.name
         return (f"a domain named '{name}' already exists (with another UUID): start that one with "
                 f"`virsh start {name}`, or give this VM a new <name>")
 
     def running(_msg: str) -> str:
-        return f"'{_name_in(inp.xml)}' is running already; `virsh list` shows it"
+        return f"'{inp.name}' is running already; `virsh list` shows it"
 
     taken: HintSource = start_that if creating else (
         "that name belongs to another domain (other UUID): pick a new <name>, or drop/match the <uuid>")
@@ -126,7 +123,7 @@ class DomainDefineOps:
         ``paused=True`` leaves its vCPUs paused; ``autodestroy=True`` stops it when this connection closes.
         """
         require_file(xml)  # virsh reads --file before --pass-fds
-        fds = pass_fds if isinstance(pass_fds, list) else parse_pass_fds(pass_fds)
+        fds = parse_pass_fds(pass_fds)
         flags, flag_text = libvirt_flags(f"VIR_DOMAIN_START_{flag}" for on, flag in (
             (paused, "PAUSED"), (autodestroy, "AUTODESTROY"), (validate, "VALIDATE"), (reset_nvram, "RESET_NVRAM"))
             if on)

@@ -117,7 +117,7 @@ class DomainLifecycleOps:
                 f"'{name}' is already running; stop it with `virsh shutdown {name}` (graceful) "
                 f"or `virsh destroy {name}` (forced power-off)",
             )
-        fds = pass_fds if isinstance(pass_fds, list) else parse_pass_fds(pass_fds)
+        fds = parse_pass_fds(pass_fds)
         chosen = [f"VIR_DOMAIN_START_{flag}" for on, flag in (
             (paused, "PAUSED"), (autodestroy, "AUTODESTROY"), (bypass_cache, "BYPASS_CACHE"),
             (force_boot, "FORCE_BOOT"), (reset_nvram, "RESET_NVRAM")) if on]

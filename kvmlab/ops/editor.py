@@ -18,16 +18,13 @@ import subprocess
 import sys
 from typing import Callable, TypeVar
 
-from ..errors import FAILED, EditAbandoned, EditRejected, InvalidInput, KvmlabError, OperationFailed
+from ..errors import EditAbandoned, EditRejected, InvalidInput, KvmlabError, OperationFailed
 from .source import XmlSource, read_xml_source
 
 __all__ = [
     "ACCEPTED_CHARS",
     "DEFAULT_EDITOR",
-    "FAILED",
     "CHANGED",
-    "EditRejected",
-    "EditAbandoned",
     "ReeditAsk",
     "editor_command",
     "run_editor",
@@ -215,6 +212,8 @@ R = TypeVar("R")
 def first_draft(orig: str, xml: XmlSource | None, editor: str | None, api: list[str]) -> str:
     """The first edited text: ``xml`` when given (text, a spec or a file), else the editor's work on ``orig``."""
     if xml is not None:
+        if hasattr(xml, "validate"):  # a spec is refused as spec.validate() refuses it, as in define
+            xml.validate()
         return read_xml_source(xml)[0]
     api.append(f"edited = kvmlab.ops.editor.run_editor(xml{', editor=' + repr(editor) if editor else ''})")
     return run_editor(orig, editor)

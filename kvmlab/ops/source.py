@@ -50,7 +50,14 @@ def read_xml_source(source: XmlSource, *, virconn: libvirt.virConnect | None = N
     if isinstance(source, (bytes, bytearray, memoryview)):  # bytes are the document itself, never a name
         return _as_libvirt_reads(bytes(source), "", virconn, kind, verb), ""
     if isinstance(source, str) and source.lstrip().startswith("<"):
-        return _as_libvirt_reads(source.encode("utf-8", "surrogateescape"), "", virconn, kind, verb), ""
+        try:  # bytes that came in undecodable (argv, stdin) travel as surrogates: give libvirt those bytes
+            data = source.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError as exc:  # a lone surrogate no bytes stand for
+            raise InvalidInput(
+                f"the XML holds U+{ord(source[exc.start]):04X}, a lone UTF-16 surrogate no text can hold",
+                hint="it came from a broken decoding; read the file as UTF-8 (or pass its bytes) instead",
+            ) from None
+        return _as_libvirt_reads(data, "", virconn, kind, verb), ""
     if not isinstance(source, (str, os.PathLike)):
         raise InvalidInput(
             f"expected XML, got {type(source).__name__}: {source!r:.60}",

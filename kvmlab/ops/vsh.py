@@ -15,7 +15,16 @@ _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
 def require_option(value: object, option: str) -> str:
-    """vshCommandOptStringReq: an option given as ``''`` is an error virsh reports before anything else."""
+    """vshCommandOptStringReq: an option given as ``''`` is an error virsh reports before anything else.
+
+    From Python an option is text (an int is read as its digits); anything else is refused here,
+    where every string option enters, rather than turned into its repr.
+    """
+    if value is not None and not isinstance(value, (str, int)):
+        raise InvalidInput(
+            f"expected text for --{option}, got {type(value).__name__}: {value!r:.60}",
+            hint=f"pass --{option} as a str (virsh reads every option as one word of text)",
+        )
     text = "" if value is None else str(value)
     if text == "":
         raise InvalidInput(

@@ -134,6 +134,9 @@ def _require_utf8(xpath: str) -> None:
 
 def require_xpath(xpath: str | None, example: str) -> None:
     """An empty ``--xpath`` fails without a word in virsh (vshCommandOptStringQuiet); kvmlab adds a hint."""
+    if xpath is not None and not isinstance(xpath, str):
+        raise InvalidInput(f"expected an XPath expression as text, got {type(xpath).__name__}: {xpath!r:.60}",
+                           hint=f"pass it as a str, e.g. xpath={example!r}")
     if xpath == "":
         raise InvalidInput("--xpath needs an expression",
                            hint=f"give an XPath expression, e.g. --xpath {example} (kvmlab: xpath={example!r})",

@@ -10,9 +10,8 @@ import os
 
 import libvirt
 
-from ..errors import ConnectionFailed, KvmlabError, OperationFailed, Unsupported, libvirt_errors
+from ..errors import FAILED, ConnectionFailed, EditRejected, KvmlabError, OperationFailed, Unsupported, libvirt_errors
 from ..ops.domain_define import FilePath
-from ..ops.editor import FAILED, EditRejected
 from ..ops.editor import ask_reedit
 from ..ops.result import Message, Result
 from .parse import ALIAS, BOOL, DATA, STRING, Command, Opt, bool_options

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..ops.editor import FAILED, EditRejected, ask_reedit
+from ..errors import FAILED, EditRejected
+from ..ops.editor import ask_reedit
 from ..ops.pool_edit import EDIT_FAILED_STDOUT
 from ..ops.calls import virsh_line
 from ..ops.pool_results import PoolMessage

@@ -92,3 +92,44 @@ def test_spec_values_xml_cannot_hold(lab, name):
     """A value XML cannot carry never reaches libvirt."""
     err = refused(lambda: lab.define(DomainSpec(name=name, memory="64MiB")))
     assert isinstance(err, InvalidInput)
+
+
+# --- found by a review: option values and specs of the wrong kind --------------------------------
+
+WRONG_OPTIONS = [
+    ("vol_create_as list name", lambda c: c.vol_create_as("default", ["v"], "1M"), "expected text for --name"),
+    ("vol_create_as dict format", lambda c: c.vol_create_as("default", "v", "1M", format={"q": 1}),
+     "expected text for --format"),
+    ("dumpxml int xpath", lambda c: c.dumpxml("web01", xpath=123), "XPath expression as text"),
+    ("create float fds", lambda c: c.create("<domain/>", pass_fds=[1.5]), "file descriptor numbers"),
+    ("create dict fds", lambda c: c.create("<domain/>", pass_fds={1: 2}), "file descriptor numbers"),
+    ("net_define a DomainSpec", lambda c: c.net_define(DomainSpec(name="x")), "describes a domain, not a network"),
+    ("pool_create a DomainSpec", lambda c: c.pool_create(DomainSpec(name="x")), "describes a domain, not a pool"),
+    ("a lone surrogate in XML", lambda c: c.define("<domain>\ud800</domain>"), "lone UTF-16 surrogate"),
+]
+
+
+@pytest.mark.parametrize("call, words", [(c, w) for _, c, w in WRONG_OPTIONS], ids=[n for n, _, _ in WRONG_OPTIONS])
+def test_option_values_of_the_wrong_type_are_refused(lab, call, words):
+    err = refused(lambda: call(lab), InvalidInput)
+    assert words in err.message and err.hint
+
+
+def test_edit_with_a_spec_is_refused_as_validate_refuses_it(lab):
+    from kvmlab import SpecError
+
+    spec = DomainSpec(name="web01", memory="512MiB", vcpus=100000)
+    with pytest.raises(SpecError) as expected:
+        spec.validate()
+    err = refused(lambda: lab.edit("web01", xml=spec), SpecError)
+    assert err.message == expected.value.message
+
+
+def test_a_closed_connection_says_so():
+    import kvmlab
+
+    conn = kvmlab.connect()
+    conn.close()
+    with pytest.raises(kvmlab.ConnectionFailed) as info:
+        conn.list(all=True)
+    assert "was closed" in info.value.message and "kvmlab.connect()" in info.value.hint

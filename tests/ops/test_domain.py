@@ -15,7 +15,7 @@ import pytest
 import kvmlab
 from kvmlab import InvalidInput, InvalidState, KvmlabError, NotFound, OperationFailed, SpecError
 from kvmlab.ops import define, domain_edit
-from kvmlab.ops.editor import EditRejected
+from kvmlab.errors import EditRejected
 from kvmlab.ops.xpath import XPathSyntax
 from kvmlab.ops.editor import run_editor
 

@@ -10,7 +10,7 @@ import pytest
 import kvmlab
 from kvmlab import InvalidInput, InvalidState, KvmlabError, NotFound, OperationFailed
 
-from kvmlab.ops.editor import EditAbandoned, EditRejected
+from kvmlab.errors import EditAbandoned, EditRejected
 
 from ..conftest import VIRSH, inventory
 
