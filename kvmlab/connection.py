@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time
 from pathlib import Path
 
 import libvirt
@@ -61,6 +62,7 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
         self.uri = uri
         self.reopened = 0  # how many times the URI was opened again after its daemon went away
         self._reopening = threading.Lock()  # threads sharing this Connection reopen it once, not each
+        self._failed_reopen: tuple[libvirt.virConnect, float, ConnectionFailed] | None = None
 
     @property
     def virconn(self) -> libvirt.virConnect:
@@ -78,12 +80,24 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
         if not _alive(dead):
             with self._reopening:
                 if self._virconn is dead:  # another thread may have reopened it meanwhile
-                    self._reopen()
+                    self._reopen_once(dead)
         return self._virconn  # type: ignore[return-value]
 
     @virconn.setter
     def virconn(self, value: libvirt.virConnect | None) -> None:
         self._virconn = value
+
+    def _reopen_once(self, dead: libvirt.virConnect) -> None:
+        """Reopen, unless a thread queued before this one just failed to: then its answer is ours
+        (four clicks on a hung daemon wait one REOPEN_TIMEOUT, not four)."""
+        failed = self._failed_reopen
+        if failed is not None and failed[0] is dead and time.monotonic() - failed[1] < REOPEN_TIMEOUT:
+            raise failed[2]
+        try:
+            self._reopen()
+        except ConnectionFailed as err:
+            self._failed_reopen = (dead, time.monotonic(), err)
+            raise
 
     def _reopen(self) -> None:
         """Open ``uri`` again (bounded by REOPEN_TIMEOUT) in place of the dead connection."""
@@ -185,23 +199,32 @@ def _close_quietly(virconn: libvirt.virConnect | None) -> None:
 def _open_within(uri: str, timeout: float) -> libvirt.virConnect:
     """open_virconn on a helper thread: a daemon that accepts but never answers costs ``timeout``, not forever."""
     box: dict[str, object] = {}
+    handoff = threading.Lock()  # the caller giving up and the opener finishing never cross
 
     def run() -> None:
         try:
-            box["conn"] = open_virconn(uri)
+            conn = open_virconn(uri)
         except ConnectionFailed as err:
             box["err"] = err
-        if box.pop("late", False):  # the caller gave up meanwhile: do not leak the connection
-            _close_quietly(box.get("conn"))  # type: ignore[arg-type]
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure of the opener is the caller's answer
+            box["err"] = ConnectionFailed(f"failed to connect to the hypervisor at {uri!r}: {exc}", hint=LOST_HINT)
+            return
+        with handoff:
+            if box.get("late"):  # the caller gave up meanwhile: do not leak the connection
+                _close_quietly(conn)
+            else:
+                box["conn"] = conn
 
     t = threading.Thread(target=run, name="kvmlab-reopen", daemon=True)
     t.start()
     t.join(timeout)
-    if t.is_alive():
-        box["late"] = True
-        raise ConnectionFailed(f"failed to connect to the hypervisor at {uri!r}: no answer within {timeout:g} s",
-                               hint=LOST_HINT, virsh_error=["failed to connect to the hypervisor",
-                                                            f"no answer within {timeout:g} s"])
+    with handoff:
+        if "conn" not in box and "err" not in box:
+            box["late"] = True
+            raise ConnectionFailed(f"failed to connect to the hypervisor at {uri!r}: no answer within {timeout:g} s",
+                                   hint=LOST_HINT, virsh_error=["failed to connect to the hypervisor",
+                                                                f"no answer within {timeout:g} s"])
     if "err" in box:
         raise box["err"]  # type: ignore[misc]
     return box["conn"]  # type: ignore[return-value]
@@ -235,7 +258,9 @@ def open_virconn(uri: str) -> libvirt.virConnect:
             virsh_error=["failed to connect to the hypervisor", msg],
         ) from exc
     if uri == embedded_uri():
-        _shape_embedded(virconn)
+        with libvirt_errors("failed to shape the embedded lab", cls=ConnectionFailed,
+                            hint="the node file shipped with kvmlab is damaged: reinstall kvmlab"):
+            _shape_embedded(virconn)
     return virconn
 
 

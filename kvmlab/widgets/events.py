@@ -192,4 +192,5 @@ class Watch:
             hub.watches.remove(self)
             if not hub.watches:
                 hub.close()
-                _hubs.pop(self._key, None)
+                if _hubs.get(self._key) is hub:  # a newer hub under the same key is not ours to drop
+                    del _hubs[self._key]
