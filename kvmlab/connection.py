@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import os
 import threading
-import time
 from pathlib import Path
 
 import libvirt
@@ -62,7 +61,8 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
         self.uri = uri
         self.reopened = 0  # how many times the URI was opened again after its daemon went away
         self._reopening = threading.Lock()  # threads sharing this Connection reopen it once, not each
-        self._failed_reopen: tuple[libvirt.virConnect, float, ConnectionFailed] | None = None
+        self._reopen_tries = 0  # attempts so far; a thread that waited for the lock compares it
+        self._failed_reopen: ConnectionFailed | None = None  # the last attempt's failure, if it failed
 
     @property
     def virconn(self) -> libvirt.virConnect:
@@ -78,26 +78,29 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
                 f"this Connection to {self.uri} was closed", virsh_error=["no valid connection"],
                 hint="open a new one: conn = kvmlab.connect() (virsh: `connect URI` in its terminal)")
         if not _alive(dead):
+            tried = self._reopen_tries
             with self._reopening:
                 if self._virconn is dead:  # another thread may have reopened it meanwhile
-                    self._reopen_once(dead)
+                    self._reopen_once(dead, tried)
         return self._virconn  # type: ignore[return-value]
 
     @virconn.setter
     def virconn(self, value: libvirt.virConnect | None) -> None:
         self._virconn = value
 
-    def _reopen_once(self, dead: libvirt.virConnect) -> None:
-        """Reopen, unless a thread queued before this one just failed to: then its answer is ours
-        (four clicks on a hung daemon wait one REOPEN_TIMEOUT, not four)."""
-        failed = self._failed_reopen
-        if failed is not None and failed[0] is dead and time.monotonic() - failed[1] < REOPEN_TIMEOUT:
-            raise failed[2]
+    def _reopen_once(self, dead: libvirt.virConnect, tried: int) -> None:
+        """Reopen, unless another thread tried (and failed) while this one waited for the lock: then
+        its answer is ours (four clicks on a hung daemon wait one REOPEN_TIMEOUT, not four). A later
+        call tries again, so the Connection recovers as soon as the daemon is back."""
+        if self._reopen_tries != tried and self._failed_reopen is not None:
+            raise self._failed_reopen
+        self._reopen_tries += 1
         try:
             self._reopen()
         except ConnectionFailed as err:
-            self._failed_reopen = (dead, time.monotonic(), err)
+            self._failed_reopen = err
             raise
+        self._failed_reopen = None
 
     def _reopen(self) -> None:
         """Open ``uri`` again (bounded by REOPEN_TIMEOUT) in place of the dead connection."""
