@@ -62,14 +62,13 @@ def test_four_threads_on_one_connection(lab, capsys):
     assert full_inventory(lab) == before
 
 
-def test_threads_with_bad_input_stay_apart(lab):
-    """Failures on several threads at once: each result its own error lines, none of the runner's bug text."""
-    lines = ["dominfo a\0b", "net-info \udcff", "define /dev/zero", "pool-info nopool"]
+def each_alone_then_together(lab, lines: list[str], rounds: int = 25) -> tuple[dict, dict]:
+    """Each line run once alone, then ``rounds`` times on its own thread, all threads at once."""
     alone = {line: lab.virsh(line) for line in lines}
     out: dict[str, list] = {line: [] for line in lines}
 
     def work(line):
-        for _ in range(25):
+        for _ in range(rounds):
             out[line].append(lab.virsh(line))
 
     threads = [threading.Thread(target=work, args=(line,)) for line in lines]
@@ -77,6 +76,13 @@ def test_threads_with_bad_input_stay_apart(lab):
         t.start()
     for t in threads:
         t.join(timeout=120)
+    return alone, out
+
+
+def test_threads_with_bad_input_stay_apart(lab):
+    """Failures on several threads at once: each result its own error lines, none of the runner's bug text."""
+    lines = ["dominfo a\0b", "net-info \udcff", "define /dev/zero", "pool-info nopool"]
+    alone, out = each_alone_then_together(lab, lines)
     for line in lines:
         assert len(out[line]) == 25
         assert all((r.stdout, r.stderr) == (alone[line].stdout, alone[line].stderr) for r in out[line])
@@ -90,18 +96,7 @@ def test_threads_defining_non_utf8_files(lab, tmp_path):
         path.write_bytes(f"<{kind}><name>caf".encode() + b"\xe9" + f"</name></{kind}>".encode())
     lines = [f"define {files['domain']}", f"net-define {files['network']}", f"pool-define {files['pool']}",
              f"net-create {files['domain']}"]
-    alone = {line: lab.virsh(line) for line in lines}
-    out: dict[str, list] = {line: [] for line in lines}
-
-    def work(line):
-        for _ in range(25):
-            out[line].append(lab.virsh(line))
-
-    threads = [threading.Thread(target=work, args=(line,)) for line in lines]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    alone, out = each_alone_then_together(lab, lines)
     for line in lines:
         assert "Input is not proper UTF-8" in alone[line].stderr
         assert len(out[line]) == 25 and all(r.stderr == alone[line].stderr for r in out[line])
