@@ -15,7 +15,7 @@
     ├── OperationFailed         libvirt tried and failed
     │   └── ConsoleTimeout      a guest's marker did not appear on its console in time
     ├── Unsupported             the backend cannot do this (e.g. networks in qemu:///session)
-    └── ExerciseFailed          a graded answer is not right yet (message: what, hint: where to look)
+    └── ExerciseFailed          a graded answer is not right yet (message: what; hint, then pointer)
 
 ``virsh_error`` holds the message lines virsh prints after ``error: `` for the same failure,
 so the CLI twin and a notebook show exactly what virsh would. ``hint`` is kvmlab's own
@@ -179,15 +179,51 @@ class ConsoleTimeout(OperationFailed):
 
 
 class ExerciseFailed(KvmlabError):
-    """The answer is not right yet. ``message`` says what is wrong, ``hint`` what to look at."""
+    """The answer is not right yet: ``message`` is the diagnosis, then a hint ladder.
+
+    Rung 1 (``hint``): the concept. Rung 2 (``pointer``): the command or element to look at.
+    The code itself is never in a failure: ``kvmlab.exercises.show_answer()`` gives it when asked.
+    ``rung`` and ``exercise`` are set by the check's ``@graded`` wrapper (how often it failed).
+    """
+
+    RUNGS = 2
+
+    def __init__(self, message: str, *, hint: str = "", pointer: str = "", virsh_error: Sequence[str] | None = None):
+        super().__init__(message, hint=hint, virsh_error=virsh_error)
+        self.pointer = pointer
+        self.rung = 1
+        self.exercise = ""
+
+    @property
+    def hint(self) -> str:  # type: ignore[override]
+        """The rung reached: the concept first, the pointer from the second failure on."""
+        return self.pointer if self.rung >= 2 and self.pointer else self.concept
+
+    @hint.setter
+    def hint(self, text: str) -> None:
+        self.concept = text
+
+    def ladder(self) -> str:
+        """What comes next on the ladder, or "" for a failure outside a graded check."""
+        if not self.exercise:
+            return ""
+        answer = f'show_answer("{self.exercise}") shows the code'
+        if self.rung < self.RUNGS and self.pointer:
+            return f"hint {self.rung}/{self.RUNGS}. Try again: a second failure points at the command; {answer}."
+        return f"hint {self.RUNGS}/{self.RUNGS}. Still stuck? {answer}."
+
+    def __str__(self) -> str:
+        tail = self.ladder()
+        return super().__str__() + (f"\n{tail}" if tail else "")
 
     def _repr_html_(self) -> str:
         from html import escape
 
         hint = f"<div><b>hint:</b> {escape(self.hint)}</div>" if self.hint else ""
+        tail = f"<div style='color:#666'>{escape(self.ladder())}</div>" if self.ladder() else ""
         return (
             "<div class='kvmlab-exercise failed' style='border-left:4px solid #c60;padding:4px 8px'>"
-            f"<div><b>not yet:</b> {escape(self.message)}</div>{hint}</div>"
+            f"<div><b>not yet:</b> {escape(self.message)}</div>{hint}{tail}</div>"
         )
 
 

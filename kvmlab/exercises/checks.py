@@ -49,10 +49,14 @@ class Passed:
         )
 
 
-def expect(cond: object, message: str, hint: str = "") -> None:
-    """Raise ExerciseFailed(message, hint=hint) unless ``cond`` is true."""
+def expect(cond: object, message: str, hint: str = "", pointer: str = "") -> None:
+    """Raise ExerciseFailed(message, hint=hint, pointer=pointer) unless ``cond`` is true.
+
+    ``hint`` names the concept (the first failure shows it), ``pointer`` the command or element
+    (from the second failure on). Neither gives the code: that is the check's ``@graded`` answer.
+    """
     if not cond:
-        raise ExerciseFailed(message, hint=hint)
+        raise ExerciseFailed(message, hint=hint, pointer=pointer)
 
 
 def choose(answer: object, choices: Iterable[str], what: str = "answer") -> str:

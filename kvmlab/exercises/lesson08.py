@@ -27,6 +27,7 @@ from ..virsh.run import COMMANDS
 from ..errors import KvmlabError, UsageError, attempt, libvirt_errors
 from ..states import reason_constant, state_constant, state_name
 from .checks import ExerciseFailed, Passed, expect, virsh_words
+from .ladder import graded
 from .lesson07 import memory_mistake, read_domain
 
 __all__ = ["state_of", "state_text", "check_running", "check_graceful_shutdown", "check_force_line",
@@ -60,16 +61,18 @@ def state_text(state: tuple[int, int]) -> str:
     return f"{state_name(state[0])} ({state_constant(state[0])}, {reason_constant(*state)})"
 
 
-def _missing(name: str, how: str) -> ExerciseFailed:
-    return ExerciseFailed(f"libvirt has no domain '{name}'", hint=how)
+def _missing(name: str, how: str, pointer: str = "") -> ExerciseFailed:
+    return ExerciseFailed(f"libvirt has no domain '{name}'", hint=how, pointer=pointer)
 
 
+@graded("8.1", answer="conn.define(xml)      # virsh define web02.xml\nconn.start('$name')   # virsh start $name")
 def check_running(conn: Any, name: str = "web02", persistent: bool = False) -> Passed:
     """``name`` must be running now; with ``persistent=True`` it must also keep its definition."""
     st = state_of(conn, name)
     if st is None:
-        raise _missing(name, "conn.create(xml) starts it from its XML and keeps no definition "
-                       "(virsh create web02.xml); conn.define(xml) then conn.start(name) starts it and keeps one")
+        raise _missing(name, "a VM that libvirt keeps is first registered from its XML (define), then booted; "
+                       "one step from XML (create) boots it but keeps no definition",
+                       pointer="lesson 8, 'define vs create': virsh define FILE, then virsh start NAME")
     with libvirt_errors():
         kept = bool(conn.virconn.lookupByName(name).isPersistent())
     if st[0] == libvirt.VIR_DOMAIN_SHUTOFF:
@@ -77,18 +80,20 @@ def check_running(conn: Any, name: str = "web02", persistent: bool = False) -> P
         raise ExerciseFailed(f"'{name}' is defined but {state_text(st)}"
                              + (": it ran, and was stopped" if ran else
                                 ": define only registers a VM (创建但不启动), it does not start it"),
-                             hint=f"start it: conn.start('{name}') (virsh start {name}). In one step from XML, "
-                                  "create (创建并启动) starts a transient VM, with no definition kept")  # fmt: skip
+                             hint="a defined VM is shut off until something boots it",
+                             pointer="the virsh command that boots a defined VM is start (lesson 8)")  # fmt: skip
     if st[0] == libvirt.VIR_DOMAIN_PAUSED:
         raise ExerciseFailed(f"'{name}' is {state_text(st)}: its vCPUs are stopped",
-                             hint=f"conn.resume('{name}') (virsh resume {name}) lets it run")
+                             hint="a paused VM keeps its memory but its vCPUs do not run",
+                             pointer="virsh suspend pauses it; its opposite lets it run again (lesson 8)")
     expect(st[0] == libvirt.VIR_DOMAIN_RUNNING, f"'{name}' is {state_text(st)}",
-           hint=f"conn.dominfo('{name}') shows its state")
+           hint="the task wants it running now", pointer=f"virsh dominfo {name} shows its state")
     if persistent and not kept:
         raise ExerciseFailed(f"'{name}' runs, but it is transient (Persistent: no): create made a VM that "
                              "vanishes once it stops",
-                             hint=f"register it while it runs: conn.define(conn.dumpxml('{name}').xml) "
-                                  "(virsh define), or use define + start instead of create")  # fmt: skip
+                             hint="a definition is what libvirt keeps after a VM stops (persistent vs transient)",
+                             pointer="virsh define registers XML as a definition, even for a running VM; "
+                                     "or use define + start instead of create")  # fmt: skip
     how = ("persistent: define registered it, start booted it; it can be stopped and started again" if kept
            else "transient: create started it from XML without keeping a definition; once stopped it is gone")
     return Passed(f"'{name}' is running", f"dom.state() = {state_text(st)}", how)
@@ -104,6 +109,7 @@ def _wait(conn: Any, name: str, timeout: float) -> tuple[int, int] | None:
     return st
 
 
+@graded("8.2", answer="conn.shutdown('$name')   # virsh shutdown $name")
 def check_graceful_shutdown(conn: Any, name: str = "web01", timeout: float | None = None) -> Passed:
     """``name`` must be shut off *by its guest* (``shutdown``), not forced (``destroy``).
 
@@ -114,7 +120,8 @@ def check_graceful_shutdown(conn: Any, name: str = "web01", timeout: float | Non
         timeout = 0.0 if conn.backend in ("embedded", "test") else 60.0
     st = _wait(conn, name, timeout)
     if st is None:
-        raise _missing(name, "undefine deleted it? The task only shuts it down (the definition stays)")
+        raise _missing(name, "undefine deleted it? The task only shuts it down (the definition stays)",
+                       pointer="define it again from its XML (lesson 8), then stop it gracefully")
     if st[0] == libvirt.VIR_DOMAIN_SHUTOFF:
         if st[1] == libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN:
             return Passed(f"'{name}' was shut down gracefully",
@@ -123,25 +130,29 @@ def check_graceful_shutdown(conn: Any, name: str = "web01", timeout: float | Non
         if st[1] == libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED:
             raise ExerciseFailed(f"'{name}' is {state_text(st)}: it was destroyed (forced off, like pulling "
                                  "the plug), not shut down",
-                                 hint=f"start it again (conn.start('{name}')) and use conn.shutdown('{name}') "
-                                      f"(virsh shutdown {name}, 正常关闭): the guest is asked and closes "
-                                      "its files first; destroy (强制关闭) is for a guest that does not answer")
+                                 hint="a graceful stop (正常关闭) asks the guest OS, which closes its files first; "
+                                      "destroy (强制关闭) is for a guest that does not answer",
+                                 pointer="start it again, then use virsh's command for the power button "
+                                         "(lesson 8: shutdown vs destroy)")
         raise ExerciseFailed(f"'{name}' is {state_text(st)}: libvirt did not see it shut down",
-                             hint=f"start it (conn.start('{name}')), then conn.shutdown('{name}')")
+                             hint="libvirt records why a VM stopped; only a guest that powered itself off counts",
+                             pointer="start it, then stop it with virsh's graceful command (lesson 8)")
     if st[0] == libvirt.VIR_DOMAIN_PAUSED:
         raise ExerciseFailed(f"'{name}' is {state_text(st)}",
-                             hint=f"a paused guest cannot react to the power button: conn.resume('{name}') "
-                                  f"first, then conn.shutdown('{name}')")  # fmt: skip
+                             hint="a paused guest cannot react to the power button",
+                             pointer="resume it first, then stop it gracefully (lesson 8)")  # fmt: skip
     waited = f" after {timeout:g} s" if timeout else ""
     if st[0] == libvirt.VIR_DOMAIN_SHUTDOWN:
         raise ExerciseFailed(f"'{name}' is still shutting down{waited}",
                              hint="the guest got the request; give it time, then check again")
     raise ExerciseFailed(f"'{name}' is {state_text(st)}{waited}",
-                         hint=f"conn.shutdown('{name}') (virsh shutdown {name}) asks the guest to power off"
+                         hint="a graceful stop asks the guest OS to power off (the ACPI power button)"
                               + ("; a guest without ACPI (<features><acpi/>) or without acpid ignores it"
-                                 if waited else ""))  # fmt: skip
+                                 if waited else ""),
+                         pointer="virsh has one command that asks and one that forces: use the one that asks")  # fmt: skip
 
 
+@graded("8.3", answer='line = "virsh destroy $name"')
 def check_force_line(conn: Any, line: object, name: str = "db01") -> Passed:
     """``line``: the virsh command that forces ``name`` off. It is parsed as virsh does, then run on ``conn``."""
     text = virsh_words(line, "virsh dominfo db01")
@@ -151,18 +162,20 @@ def check_force_line(conn: Any, line: object, name: str = "db01") -> Passed:
         first = shlex.split(text)[0] if text else ""
         same = f" (the course notes spell it '{first}' too)" if first in KNOWN_TYPOS else ""
         raise ExerciseFailed(f"virsh says: error: {err.message}{same}", hint=err.hint) from None
-    expect(len(invocations) == 1, f"that is {len(invocations)} commands", hint="one command does it")
+    expect(len(invocations) == 1, f"that is {len(invocations)} commands", hint="one command does it",
+           pointer="virsh COMMAND DOMAIN, with no ';'")
     inv = invocations[0]
     if inv.command.name != "destroy":
         raise ExerciseFailed(f"{inv.command.name} does not force a VM off",
-                             hint=_NOT_FORCE.get(inv.command.name, "forcing a VM off is destroy (强制关闭)"))
+                             hint=_NOT_FORCE.get(inv.command.name, "forcing a VM off (强制关闭) is like pulling the plug"),
+                             pointer="virsh help domain lists the command that forces a VM off; the notes misspell it")
     target = str(inv.values.get("domain"))
     try:
         real = conn.dominfo(target).name  # virsh's lookup: an id or UUID names a domain too
     except KvmlabError as err:
         raise ExerciseFailed(f"virsh says: error: {err.message}", hint=err.hint) from None
     expect(real == name, f"the line names '{real}'" if real == target else f"'{target}' is {real}",
-           hint=f"the task forces '{name}' off")
+           hint=f"the task forces '{name}' off", pointer=f"name '{name}' on the line")
     before = state_of(conn, name)
     if before == (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED):
         return Passed(f"'{name}' was already forced off: this line ran before (a cell run twice)",
@@ -181,18 +194,23 @@ def check_force_line(conn: Any, line: object, name: str = "db01") -> Passed:
                   "the definition stays: conn.start() boots it again")  # fmt: skip
 
 
+@graded("8.4", answer=lambda name="installer", memory_mib=2048, **_: (
+    f"# both <memory> and <currentMemory>, in KiB: {memory_mib} MiB = {memory_mib * 1024} KiB\n"
+    f"conn.edit('{name}', editor='sed -i s/1048576/{memory_mib * 1024}/')   # virsh edit {name}"))
 def check_memory_edit(conn: Any, name: str = "installer", memory_mib: int = 2048) -> Passed:
     """``name``'s definition must give the guest ``memory_mib`` MiB: <memory> and <currentMemory>."""
     spec = read_domain(conn, name)
     wrong = memory_mistake(spec.memory, memory_mib)
     if wrong:
-        raise ExerciseFailed(wrong[0], hint=wrong[1] + f"; apply it with conn.edit('{name}', xml=…) (virsh edit)")
+        raise ExerciseFailed(wrong[0], hint=wrong[1], pointer="change <memory> and <currentMemory> with virsh edit "
+                             "(conn.edit in kvmlab); lesson 7 has the units")
     current = spec.current_memory
     if isinstance(current, int) and current < spec.memory:
         raise ExerciseFailed(f"<memory> is {memory_mib} MiB, but <currentMemory> is still {current // 1024} MiB: "
                              "the guest boots with <memory>, then the balloon driver gives back all but <currentMemory> "
                              "(the balloon target), so it runs with the old amount",
-                             hint=f"set both to {memory_mib} MiB ({memory_mib * 1024} KiB)")  # fmt: skip
+                             hint="the guest runs with <currentMemory> once its balloon driver loads",
+                             pointer="give <currentMemory> the same size as <memory>")  # fmt: skip
     live = ""
     st = state_of(conn, name)
     if st and st[0] != libvirt.VIR_DOMAIN_SHUTOFF:
@@ -202,6 +220,7 @@ def check_memory_edit(conn: Any, name: str = "installer", memory_mib: int = 2048
                   f"<currentMemory unit='KiB'>{current}</currentMemory>", *([live] if live else []))
 
 
+@graded("8.5", answer="conn.destroy('$name')    # virsh destroy $name\nconn.undefine('$name')   # virsh undefine $name")
 def check_deleted(conn: Any, name: str = "backup") -> Passed:
     """``name`` must be gone: not running, not defined."""
     st = state_of(conn, name)
@@ -214,10 +233,12 @@ def check_deleted(conn: Any, name: str = "backup") -> Passed:
     if running and not kept:
         raise ExerciseFailed(f"'{name}' is {state_text(st)} and transient: undefine deleted the definition "
                              "but does not stop a running VM",
-                             hint=f"stop it: conn.destroy('{name}'); a transient VM vanishes once it stops")
+                             hint="a transient VM vanishes once it stops",
+                             pointer="stop it (lesson 8: shutdown or destroy)")
     if running:
         raise ExerciseFailed(f"'{name}' is {state_text(st)} and still defined",
-                             hint=f"stop it (conn.shutdown or conn.destroy), then conn.undefine('{name}')")
+                             hint="deleting a VM is two steps: stop it, then delete its definition",
+                             pointer="virsh destroy or shutdown stops it; the command that deletes a definition is in lesson 8")
     raise ExerciseFailed(f"'{name}' is {state_text(st)} but still defined: list --all shows it",
-                         hint=f"destroy and shutdown only stop a VM; undefine deletes it: conn.undefine('{name}') "
-                              f"(virsh undefine {name})")  # fmt: skip
+                         hint="destroy and shutdown only stop a VM; its definition stays",
+                         pointer="the opposite of define deletes a definition (virsh help domain)")  # fmt: skip

@@ -10,6 +10,7 @@ from kvmlab.exercises import lesson08 as l8
 from kvmlab.specs import DomainSpec
 
 from tests.conftest import VIRSH, inventory, run_cmd
+from tests.exercises.conftest import climb
 
 WEB02 = DomainSpec(name="web02", type="kvm", memory="512MiB", vcpus=1)
 
@@ -27,10 +28,10 @@ def test_running_define_then_start(conn):
     with pytest.raises(ExerciseFailed, match="libvirt has no domain 'web02'"):
         l8.check_running(conn)
     conn.define(WEB02)
-    with pytest.raises(ExerciseFailed) as info:
-        l8.check_running(conn)
-    assert "define only registers a VM (创建但不启动)" in info.value.message
-    assert "conn.start('web02')" in info.value.hint and "create (创建并启动)" in info.value.hint
+    first, second, answer = climb(l8.check_running, conn)
+    assert "define only registers a VM (创建但不启动)" in first.message and "boots it" in first.hint
+    assert "start" in second.hint and "conn.start('web02')" not in first.hint + second.hint
+    assert "conn.start('web02')" in answer and "virsh start web02" in answer
     conn.start("web02")
     done = l8.check_running(conn, persistent=True)
     assert "VIR_DOMAIN_RUNNING_BOOTED" in done.details[0] and done.details[1].startswith("persistent")
@@ -55,16 +56,16 @@ def test_running_other_states(conn):
         l8.check_running(conn)
     conn.start("web02")
     conn.suspend("web02")
-    with pytest.raises(ExerciseFailed) as info:
-        l8.check_running(conn)
-    assert "VIR_DOMAIN_PAUSED_USER" in info.value.message and "conn.resume('web02')" in info.value.hint
+    first, second, _ = climb(l8.check_running, conn)
+    assert "VIR_DOMAIN_PAUSED_USER" in first.message and "vCPUs do not run" in first.hint
+    assert "its opposite lets it run again" in second.hint
 
 
 def test_graceful_shutdown_passes(conn):
     before = inventory(conn)
-    with pytest.raises(ExerciseFailed) as info:
-        l8.check_graceful_shutdown(conn)
-    assert info.value.message.startswith("'web01' is running") and "conn.shutdown('web01')" in info.value.hint
+    first, second, answer = climb(l8.check_graceful_shutdown, conn)
+    assert first.message.startswith("'web01' is running") and "ACPI power button" in first.hint
+    assert "the one that asks" in second.hint and "conn.shutdown('web01')" in answer
     assert inventory(conn) == before  # checking changes nothing
     conn.shutdown("web01")
     done = l8.check_graceful_shutdown(conn)
@@ -74,10 +75,10 @@ def test_graceful_shutdown_passes(conn):
 def test_destroy_where_shutdown_was_asked(conn):
     conn.destroy("web01")
     assert conn.dominfo("web01").state == "shut off"  # the state alone cannot tell them apart
-    with pytest.raises(ExerciseFailed) as info:
-        l8.check_graceful_shutdown(conn)
-    assert "VIR_DOMAIN_SHUTOFF_DESTROYED" in info.value.message and "not shut down" in info.value.message
-    assert "conn.shutdown('web01')" in info.value.hint and "正常关闭" in info.value.hint
+    first, second, answer = climb(l8.check_graceful_shutdown, conn)
+    assert "VIR_DOMAIN_SHUTOFF_DESTROYED" in first.message and "not shut down" in first.message
+    assert "正常关闭" in first.hint and "强制关闭" in first.hint and "start it again" in second.hint
+    assert "conn.shutdown('web01')" in answer
     conn.start("web01")  # the way back: start, then shut down properly
     conn.shutdown("web01")
     assert l8.check_graceful_shutdown(conn)
@@ -86,7 +87,10 @@ def test_destroy_where_shutdown_was_asked(conn):
 def test_shutdown_other_states(conn):
     with pytest.raises(ExerciseFailed) as info:
         l8.check_graceful_shutdown(conn, "build")
-    assert "paused" in info.value.message and "resume" in info.value.hint
+    assert "paused" in info.value.message and "power button" in info.value.hint
+    with pytest.raises(ExerciseFailed) as info:
+        l8.check_graceful_shutdown(conn, "build")
+    assert "resume it first" in info.value.hint
     with pytest.raises(ExerciseFailed, match="VIR_DOMAIN_SHUTOFF_UNKNOWN"):
         l8.check_graceful_shutdown(conn, "backup")  # never ran here: libvirt saw no shutdown
     conn.undefine("installer")
@@ -181,15 +185,15 @@ def test_memory_edit_of_a_running_domain_says_when_it_applies(conn):
 
 
 def test_deleted(conn):
-    with pytest.raises(ExerciseFailed) as info:
-        l8.check_deleted(conn)
-    assert "still defined" in info.value.message and "conn.undefine('backup')" in info.value.hint
+    first, second, answer = climb(l8.check_deleted, conn)
+    assert "still defined" in first.message and "its definition stays" in first.hint
+    assert "opposite of define" in second.hint and "conn.undefine('backup')" in answer
     conn.start("backup")
     with pytest.raises(ExerciseFailed, match="still defined"):
         l8.check_deleted(conn)
     conn.undefine("backup")  # running: it stays, transient
     with pytest.raises(ExerciseFailed) as info:
         l8.check_deleted(conn)
-    assert "transient" in info.value.message and "conn.destroy('backup')" in info.value.hint
+    assert "transient" in info.value.message and "stop it" in info.value.hint  # the second failure: its pointer
     conn.destroy("backup")
     assert l8.check_deleted(conn).title == "'backup' is gone"

@@ -1,0 +1,37 @@
+"""In IPython, a failed check shows its diagnosis and hint, not a Python traceback.
+
+The cell still ends in an error (``ExerciseFailed``, as nbval and a learner's "run all" expect);
+only the traceback lines are replaced by the failure's own text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ExerciseFailed
+
+__all__ = ["install"]
+
+
+def _lines(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
+    if not isinstance(value, ExerciseFailed):
+        return shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+    lines = [f"\x1b[1;33mnot yet:\x1b[0m {value.message}"]
+    if value.hint:
+        lines.append(f"\x1b[1mhint:\x1b[0m {value.hint}")
+    if value.ladder():
+        lines.append(value.ladder())
+    return lines
+
+
+def install() -> bool:
+    """Register the short display in the running IPython shell; False outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    shell.set_custom_exc((ExerciseFailed,), _lines)
+    return True
