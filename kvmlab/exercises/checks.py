@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import difflib
 from html import escape
-from typing import Iterable
+import shlex
+from typing import Any, Iterable
 
 from ..virsh.hints import KNOWN_TYPOS
-from ..errors import ExerciseFailed
+from ..errors import ExerciseFailed, KvmlabError, UsageError
 
-__all__ = ["ExerciseFailed", "Passed", "expect", "choose", "virsh_words"]
+__all__ = ["ExerciseFailed", "Passed", "expect", "choose", "virsh_words", "virsh_line", "run_line"]
 
 
 class Passed:
@@ -103,3 +104,35 @@ def virsh_words(line: object, example: str) -> str:
     text = line.strip()
     words = text.split(None, 1)
     return words[1] if words[0] == "virsh" and len(words) > 1 else text
+
+
+def virsh_line(line: object, example: str) -> Any:
+    """The learner's one virsh command, parsed as virsh does (a typo is refused before anything runs).
+
+    Returns the invocation (``.command.name``, ``.values``); virsh's own error becomes the failure.
+    """
+    from ..virsh.parse import parse_batch
+    from ..virsh.run import COMMANDS
+
+    text = virsh_words(line, example)
+    try:
+        invocations = parse_batch(text, COMMANDS)
+    except UsageError as err:
+        try:
+            first = shlex.split(text)[0]
+        except (ValueError, IndexError):
+            first = ""
+        same = f" (the course notes spell it '{first}' too)" if first in KNOWN_TYPOS else ""
+        raise ExerciseFailed(f"virsh says: error: {err.message}{same}", hint=err.hint) from None
+    expect(len(invocations) == 1, f"that is {len(invocations)} commands", hint="one command does it",
+           pointer="virsh COMMAND ARGUMENTS, with no ';'")
+    return invocations[0]
+
+
+def run_line(conn: Any, inv: Any) -> Any:
+    """Run a parsed line on ``conn`` as virsh would; libvirt's refusal becomes the failure, in virsh's words."""
+    try:
+        return inv.command.run(conn, inv.values)
+    except KvmlabError as err:
+        raise ExerciseFailed("virsh says: " + " / ".join(f"error: {e}" for e in err.virsh_error or [err.message]),
+                             hint=err.hint) from None

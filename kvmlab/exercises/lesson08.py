@@ -15,18 +15,14 @@ a domain stopped: ``dom.state()`` returns ``(VIR_DOMAIN_SHUTOFF, reason)`` with 
 
 from __future__ import annotations
 
-import shlex
 import time
 from typing import Any
 
 import libvirt
 
-from ..virsh.hints import KNOWN_TYPOS
-from ..virsh.parse import parse_batch
-from ..virsh.run import COMMANDS
-from ..errors import KvmlabError, UsageError, attempt, libvirt_errors
+from ..errors import KvmlabError, attempt, libvirt_errors
 from ..states import reason_constant, state_constant, state_name
-from .checks import ExerciseFailed, Passed, expect, virsh_words
+from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line
 from .ladder import graded
 from .lesson07 import memory_mistake, read_domain
 
@@ -155,16 +151,7 @@ def check_graceful_shutdown(conn: Any, name: str = "web01", timeout: float | Non
 @graded("8.3", answer='line = "virsh destroy $name"')
 def check_force_line(conn: Any, line: object, name: str = "db01") -> Passed:
     """``line``: the virsh command that forces ``name`` off. It is parsed as virsh does, then run on ``conn``."""
-    text = virsh_words(line, "virsh dominfo db01")
-    try:
-        invocations = parse_batch(text, COMMANDS)  # virsh's grammar: a typo is refused before anything runs
-    except UsageError as err:
-        first = shlex.split(text)[0] if text else ""
-        same = f" (the course notes spell it '{first}' too)" if first in KNOWN_TYPOS else ""
-        raise ExerciseFailed(f"virsh says: error: {err.message}{same}", hint=err.hint) from None
-    expect(len(invocations) == 1, f"that is {len(invocations)} commands", hint="one command does it",
-           pointer="virsh COMMAND DOMAIN, with no ';'")
-    inv = invocations[0]
+    inv = virsh_line(line, "virsh dominfo db01")
     if inv.command.name != "destroy":
         raise ExerciseFailed(f"{inv.command.name} does not force a VM off",
                              hint=_NOT_FORCE.get(inv.command.name, "forcing a VM off (强制关闭) is like pulling the plug"),
@@ -181,11 +168,7 @@ def check_force_line(conn: Any, line: object, name: str = "db01") -> Passed:
         return Passed(f"'{name}' was already forced off: this line ran before (a cell run twice)",
                       f"dom.state() = {state_text(before)}",
                       f"run again, virsh would say: error: Failed to destroy domain '{target}' (domain is not running)")
-    try:
-        result = inv.command.run(conn, inv.values)
-    except KvmlabError as err:
-        raise ExerciseFailed("virsh says: " + " / ".join(f"error: {e}" for e in err.virsh_error),
-                             hint=err.hint) from None
+    result = run_line(conn, inv)
     st = state_of(conn, name)
     expect(st and st[1] == libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED and st[0] == libvirt.VIR_DOMAIN_SHUTOFF,
            f"'{name}' is {state_text(st) if st else 'gone'}", hint="destroy should have forced it off")

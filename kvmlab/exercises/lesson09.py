@@ -11,15 +11,10 @@ Each check reads the network's state back from libvirt (``net-list --all``).
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
-from ..virsh.hints import KNOWN_TYPOS
-from ..virsh.run import COMMANDS
-from ..virsh.parse import parse_batch
-from ..errors import KvmlabError, UsageError
 from ..ops.network_results import NetworkRow
-from .checks import ExerciseFailed, Passed, expect, virsh_words
+from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line
 
 __all__ = ["check_stop_command", "check_stopped_kept", "check_removed", "check_autostart", "network_row"]
 
@@ -50,28 +45,14 @@ def network_row(conn: Any, name: str) -> NetworkRow | None:
 
 def check_stop_command(conn: Any, line: object, network: str = "routed") -> Passed:
     """``line``: the virsh command that stops ``network`` and keeps its definition. It is run on ``conn``."""
-    text = virsh_words(line, "virsh net-info routed")
-    try:
-        invocations = parse_batch(text, COMMANDS)  # virsh's grammar: a typo is refused before anything runs
-    except UsageError as err:
-        first = shlex.split(text)[0] if text else ""
-        if first in KNOWN_TYPOS:
-            raise ExerciseFailed(f"virsh says: error: {err.message} (the course notes spell it '{first}' too)",
-                                 hint=err.hint) from err
-        raise ExerciseFailed(f"virsh says: error: {err.message}", hint=err.hint) from err
-    expect(len(invocations) == 1, f"that is {len(invocations)} commands", hint="one command does it")
-    inv = invocations[0]
+    inv = virsh_line(line, "virsh net-info routed")
     name = inv.command.name
     if name != "net-destroy":
         raise ExerciseFailed(f"{name} does not stop a network and keep it",
                              hint=_NOT_STOP.get(name, "the command that stops a network is net-destroy"))
     target = inv.values.get("network")
     expect(target == network, f"the line names '{target}'", hint=f"the task stops '{network}'")
-    try:
-        result = inv.command.run(conn, inv.values)
-    except KvmlabError as err:
-        raise ExerciseFailed("virsh says: " + " / ".join(f"error: {e}" for e in err.virsh_error or [err.message]),
-                             hint=err.hint) from err
+    result = run_line(conn, inv)
     return _stopped_kept(conn, network, f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})")
 
 
