@@ -208,7 +208,9 @@ class ExerciseFailed(KvmlabError):
         if not self.exercise:
             return ""
         answer = f'show_answer("{self.exercise}") shows the code'
-        if self.rung < self.RUNGS and self.pointer:
+        if not self.pointer:
+            return f"Still stuck? {answer}."
+        if self.rung < self.RUNGS:
             return f"hint {self.rung}/{self.RUNGS}. Try again: a second failure points at the command; {answer}."
         return f"hint {self.RUNGS}/{self.RUNGS}. Still stuck? {answer}."
 

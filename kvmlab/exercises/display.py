@@ -13,15 +13,21 @@ from ..errors import ExerciseFailed
 __all__ = ["install"]
 
 
-def _lines(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
-    if not isinstance(value, ExerciseFailed):
-        return shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+def _lines(value: ExerciseFailed) -> list[str]:
     lines = [f"\x1b[1;33mnot yet:\x1b[0m {value.message}"]
     if value.hint:
         lines.append(f"\x1b[1mhint:\x1b[0m {value.hint}")
     if value.ladder():
         lines.append(value.ladder())
     return lines
+
+
+def _show(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> None:
+    """IPython's custom-exception hook: it must show the error itself (its return value is dropped)."""
+    if isinstance(value, ExerciseFailed):
+        shell._showtraceback(etype, value, _lines(value))
+    else:
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 
 def install() -> bool:
@@ -33,5 +39,5 @@ def install() -> bool:
     shell = get_ipython()
     if shell is None:
         return False
-    shell.set_custom_exc((ExerciseFailed,), _lines)
+    shell.set_custom_exc((ExerciseFailed,), _show)
     return True
