@@ -4,7 +4,8 @@ Lesson 5 names vhost-net (libvirt's default for virtio NICs under KVM) and says 
 simulates; lesson 6 gives the RHEL family's qemu-kvm (``/usr/libexec/qemu-kvm``, dnf) beside Debian's and
 reads 设置驱动 as the disk (驱动器); lesson 7 and DomainSpec no longer call ``<currentMemory>`` the RAM the
 guest boots with (formatdomain); lesson 8 explains the test driver's CPU time; lesson 10 no longer says a
-plain ``pool-build`` of an fs pool runs mkfs (virStorageBackendFileSystemBuild); no hint says ``create``
+plain ``pool-build`` of an fs pool runs mkfs (virStorageBackendFileSystemBuild), and its volume facts moved
+with the volumes to lesson 10b; no hint says ``create``
 "defines and starts" a VM. The lessons' shape (objectives, glossary link, predict-then-run) is
 tests/test_lesson_structure.py's.
 """
@@ -106,6 +107,20 @@ def test_lesson10_pool_build_fs_formats_only_with_a_flag():
     assert "`--overwrite`" in does and "`--no-overwrite`" in does
     assert not re.match(r"\s*formats", does), "plain pool-build does not run mkfs"
     assert "formats the device (`mkfs`) —" not in _markdown("10-storage-pools.ipynb")
+
+
+def test_lesson10b_keeps_the_volume_facts_that_lesson10_had():
+    md = _markdown("10-storage-volumes")
+    assert "are **binary**: 1G = 1GiB = 1024³ bytes" in md
+    assert "are **decimal**: 1GB = 10⁹ bytes" in md and "a bare number is **bytes**" in md
+    assert "`<capacity unit='G'>` is GiB, `unit='GB'` is 10⁹ bytes" in md
+    assert "`vol-delete` deletes the volume **and its data**" in md
+    assert "a new qcow2 file takes a few hundred KiB whatever its capacity" in md
+    # pool-undefine leaves the files; the test driver keeps volumes with the pool object (testStoragePoolUndefine)
+    assert "the file stayed in the directory" in md and "keeps volumes only in memory" in md
+    pools = _markdown("10-storage-pools")
+    assert "vol-create-as" not in pools.split("## `pool-list", 1)[1], "lesson 10 leaves the volumes to 10b"
+    assert "[lesson 10b](10-storage-volumes.ipynb)" in pools
 
 
 def _string_constants(path: Path) -> list[str]:

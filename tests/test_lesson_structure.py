@@ -1,11 +1,13 @@
 """Every lesson states its aims, links the glossary, and checks understanding in the lesson itself (issue 10).
 
-To cover another lesson, add its notebook's file name to LESSONS. What each lesson must have:
+Every notebooks/NN-*.ipynb but the glossary is a lesson (LESSONS). What each lesson must have:
 
 - before its first code cell, a markdown heading "What you will be able to do" followed by 3-5 bullets;
 - before its first code cell, a link to the glossary (``00-glossary.ipynb``);
 - a quick check: a markdown cell with **Predict, then run.**, directly followed by a code cell whose stored
-  output answers it, directly followed by a markdown cell that starts with **Answer.**
+  output answers it, directly followed by a markdown cell that starts with **Answer.**;
+- at most 40 code cells (a longer lesson is split, as lesson 10 was into pools, 10, and volumes, 10b);
+- a row in the README's lesson map that links it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ OBJECTIVES = "## What you will be able to do"
 GLOSSARY_LINK = re.compile(r"\]\((\.\./notebooks/)?00-glossary\.ipynb\)")
 PREDICT = "**Predict, then run.**"
 ANSWER = "**Answer.**"
+MAX_CODE_CELLS = 40
 
 
 def cells(lesson: str) -> list[tuple[str, str, list]]:
@@ -84,5 +87,18 @@ def test_the_lesson_has_a_predict_then_run_check_answered_after_its_cell(lesson)
 
 
 def test_every_listed_lesson_exists():
-    assert len(LESSONS) >= 10 and len(set(LESSONS)) == len(LESSONS)
+    assert len(LESSONS) >= 11 and len(set(LESSONS)) == len(LESSONS)
     assert all((NOTEBOOKS / lesson).exists() for lesson in LESSONS)
+    assert LESSONS.index("10-storage-pools.ipynb") + 1 == LESSONS.index("10-storage-volumes.ipynb")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_the_lesson_has_at_most_40_code_cells(lesson):
+    count = sum(kind == "code" for kind, _, _ in cells(lesson))
+    assert count <= MAX_CODE_CELLS, f"{lesson}: {count} code cells, want at most {MAX_CODE_CELLS}: split it"
+
+
+def test_the_readme_lesson_map_links_every_lesson_and_nothing_else():
+    readme = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    linked = re.findall(r"^\| [0-9]+b? \| \[[^]]+\]\(notebooks/([^)]+\.ipynb)\)", readme, flags=re.MULTILINE)
+    assert sorted(linked) == sorted(["00-glossary.ipynb", *LESSONS])

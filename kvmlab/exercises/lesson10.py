@@ -1,4 +1,7 @@
-"""Lesson 10 checks: managing storage pools with virsh (Virsh 管理虚拟存储池).
+"""Lesson 10 checks: storage pools with virsh (Virsh 管理虚拟存储池), and their volumes (lesson 10b).
+
+One exercise covers both lessons (10: the pools, 10b: the volumes); both lessons also take their
+scratch directory and pool directories from :func:`workspace`.
 
 - :func:`workspace`: where the exercises' pools and XML files go (``tidy()`` removes them again).
 - :func:`check_pool_ready`: a new dir pool defined, **built** and started — a missing directory is caught.
