@@ -203,7 +203,8 @@ def check_memory_edit(conn: Any, name: str = "installer", memory_mib: int = 2048
                   f"<currentMemory unit='KiB'>{current}</currentMemory>", *([live] if live else []))
 
 
-@graded("8.5", answer="conn.destroy('$name')    # virsh destroy $name\nconn.undefine('$name')   # virsh undefine $name")
+@graded("8.5", answer="conn.undefine('$name')   # virsh undefine $name\n"
+                      "# a running VM is stopped first: conn.destroy('$name') (virsh destroy $name)")
 def check_deleted(conn: Any, name: str = "backup") -> Passed:
     """``name`` must be gone: not running, not defined."""
     st = state_of(conn, name)

@@ -55,7 +55,6 @@ def stage(root: Path) -> dict[str, Path]:
     shutil.copytree(ROOT / "notebooks", root / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))  # fmt: skip
     files = {GENERATED: write_generated(root / GENERATED), BROKEN: write_generated(root / BROKEN, _BROKEN_CELLS)}
-    for rel in (LESSON_VMS, LESSON_NETS, LESSON_MODES):
-        if (root / rel).exists():
-            files[rel] = root / rel
+    for path in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        files[f"notebooks/{path.name}"] = path
     return files

@@ -3,7 +3,8 @@ a person's clicks — fill the DomainForm, Define, Start from the dashboard; sta
 from the NetworkForm. Screenshots go to artifacts/browser/.
 
 The VM lesson (08) and the network lessons (09, 04) are opened when they exist; otherwise a
-generated notebook with the same widgets stands in (the screenshots' names say which).
+generated notebook with the same widgets stands in (the screenshots' names say which). Every other
+lesson is opened and run top to bottom too, as a learner's Run All.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ require_browser()
 from playwright.sync_api import expect  # noqa: E402
 
 from . import pages  # noqa: E402
-from .notebooks import BROKEN, GENERATED, LESSON_MODES, LESSON_NETS, LESSON_VMS  # noqa: E402
+from .notebooks import BROKEN, GENERATED, LESSON_MODES, LESSON_NETS, LESSON_VMS, ROOT  # noqa: E402
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -54,6 +55,19 @@ def _dashboard(page, title: str, widget: str):
     cell = pages.add_cell(page, f"from kvmlab.widgets import {widget}; {widget}(conn)")
     expect(cell).to_contain_text(title)
     return cell.locator(pages.OUTPUT).filter(has_text=title).last
+
+
+OTHER_LESSONS = sorted(
+    rel for rel in (f"notebooks/{p.name}" for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    if rel not in (LESSON_VMS, LESSON_NETS, LESSON_MODES)
+)
+
+
+@pytest.mark.parametrize("rel", OTHER_LESSONS, ids=_slug)
+def test_every_other_lesson_runs_all_without_an_error(lab, page, artifacts, rel):
+    found = _open_and_run(lab, page, rel)
+    assert found.widget_errors == [], f"{rel}: widgets failed to render: {found.widget_errors}"
+    page.screenshot(path=str(artifacts / f"{_slug(rel)}-run-all.png"), full_page=True)
 
 
 def test_domain_form_define_then_start(lab, page, artifacts):

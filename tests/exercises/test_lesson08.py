@@ -197,3 +197,19 @@ def test_deleted(conn):
     assert "transient" in info.value.message and "stop it" in info.value.hint  # the second failure: its pointer
     conn.destroy("backup")
     assert l8.check_deleted(conn).title == "'backup' is gone"
+
+
+@pytest.mark.parametrize("check, args, run", [
+    (l8.check_graceful_shutdown, ("web01",), True),
+    (l8.check_deleted, ("backup",), True),
+    (l8.check_memory_edit, ("installer", 2048), True),
+    (l8.check_force_line, ("TODO", "db01"), False),  # the answer is a line to give the check
+])  # fmt: skip
+def test_each_answer_solves_its_exercise_on_a_fresh_lab(conn, check, args, run):
+    from kvmlab.exercises import show_answer
+
+    with pytest.raises(ExerciseFailed) as info:
+        check(conn, *args)
+    scope = {"conn": conn}
+    exec(show_answer(info.value.exercise).code, scope)
+    assert check(conn, *args) if run else check(conn, scope["line"], *args[1:])
