@@ -21,13 +21,14 @@ else
   say "apt packages need root: run as root or install sudo"; exit 1
 fi
 
-# Debian packages: build deps for libvirt-python, real virsh for conformance, schemas, the real lab,
-# and virt-manager on a virtual X display (Xvfb) for lesson 1's screenshots (fonts and icons come as deps).
+# Debian packages: build deps for libvirt-python, real virsh for conformance, schemas, the real lab
+# (bridge-utils: lesson 5 shows `brctl show` beside `ip`/`bridge`), and virt-manager on a virtual
+# X display (Xvfb) for lesson 1's screenshots (fonts and icons come as deps).
 APT_PACKAGES=(
   python3 python3-venv python3-dev gcc pkg-config libvirt-dev
   libvirt-clients libxml2-utils
   libvirt-daemon-system libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
-  dnsmasq-base iptables iproute2 busybox-static linux-image-amd64 kmod xz-utils cpio
+  dnsmasq-base iptables iproute2 bridge-utils busybox-static linux-image-amd64 kmod xz-utils cpio
   openssh-server openssh-client netcat-openbsd strace
   virt-manager xvfb
 )

@@ -16,6 +16,7 @@ from ..connection import connect
 from ..errors import ConnectionFailed, KvmlabError, OperationFailed, libvirt_errors
 from . import daemon, netns
 from .cleanup import Cleanup, remove_owned, stop_running
+from .links import remove_owned_links
 from .paths import NETNS, SESSION_URI, SYSTEM_URI
 from .resources import ensure_lab_network, ensure_lab_pool
 from .status import LabReport, LabStatus, inventory_fields
@@ -134,15 +135,28 @@ def _raise_failures(c: Cleanup, what: str) -> None:
         )
 
 
+def _remove_lab_links(c: Cleanup) -> None:
+    """The links a lesson built by hand in the lab's namespace (a demo bridge), borrowed taps put back."""
+    try:
+        c.done += remove_owned_links()
+    except KvmlabError as exc:
+        c.failed.append(f"links in namespace {NETNS}: {exc.message}")
+
+
 def reset(uri: str | None = None) -> LabReport:
     """Remove exactly what the lab owns on ``uri`` (default: the running lab).
 
-    Tagged domains are destroyed and undefined, then networks and pools named kvmlab-… (with
-    their volumes). A learner's own domains, networks and pools are left as they are.
+    With kvmlab's own daemon, a bridge a lesson built by hand in the namespace (tagged by its alias)
+    goes first, the taps it borrowed back on their bridges. Then tagged domains are destroyed and
+    undefined, then networks and pools named kvmlab-… (with their volumes). A learner's own
+    domains, networks and pools are left as they are.
     """
     target = uri or lab_uri()
+    c = Cleanup()
+    if target == SYSTEM_URI and mode()[0] == "netns":
+        _remove_lab_links(c)
     with connect(target) as conn:
-        c = remove_owned(conn)
+        remove_owned(conn, c)
     _raise_failures(c, "lab reset")
     lines = c.done or ["nothing to reset: the lab owns no domain, network or pool here"]
     return LabReport(lines=lines, virsh=f"kvmlab lab reset -c {target}", api=c.api)
@@ -157,6 +171,8 @@ def down(timeout: float = daemon.STOP_TIMEOUT) -> LabReport:
     m, why = mode()
     c = Cleanup()
     notes: list[str] = []
+    if m == "netns":
+        _remove_lab_links(c)  # the namespace goes too, but say what a lesson had left in it
     if m in ("netns", "system", "session"):
         uri = lab_uri()
         try:
