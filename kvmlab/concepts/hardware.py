@@ -19,7 +19,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Unsupported
+from ..errors import InvalidInput, Unsupported
 from ..kvm import cpu_flags, open_kvm
 
 __all__ = [
@@ -194,11 +194,15 @@ class PausedQemu(QemuProcess):
     A context manager: the process always ends (QMP ``quit``, else SIGKILL).
     """
 
-    def __init__(self, accel: str = "tcg", devices: tuple[str, ...] = ("virtio-net-pci,netdev=n0",)):
+    def __init__(self, accel: str = "tcg", devices: tuple[str, ...] = ("virtio-net-pci,netdev=n0",), smp: int = 1):
         qemu = require_qemu()
-        self.accel = accel
+        if not isinstance(smp, int) or isinstance(smp, bool) or not 1 <= smp <= 64:
+            raise InvalidInput(f"smp={smp!r}: the number of vCPUs is a whole number from 1 to 64",
+                               hint="PausedQemu('tcg', smp=2) starts a machine with two vCPUs (-smp 2)")
+        self.accel, self.smp = accel, smp
         self.command = [qemu, "-name", "kvmlab-demo,debug-threads=on", "-accel", accel, "-S", "-m", "64",
-                        "-display", "none", "-nodefaults", "-qmp", "stdio", "-netdev", "user,id=n0"]
+                        "-smp", str(smp), "-display", "none", "-nodefaults", "-qmp", "stdio",
+                        "-netdev", "user,id=n0"]
         for dev in devices:
             self.command += ["-device", dev]
 

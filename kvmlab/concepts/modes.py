@@ -5,6 +5,7 @@ Three small experiments for lesson 2:
 - :func:`call_costs`: a call that stays in user mode vs one that enters the kernel (a system call).
 - :func:`time_splits`: the user/system CPU time of a CPU-bound loop and of an I/O-bound loop.
 - :func:`crash_child`: a process that crashes in user mode; the kernel kills it, everything else lives.
+- :func:`privileged_child`: a process that runs one ring-0 instruction (``hlt``, ``cli`` …) in user mode.
 - :func:`syscalls`: the system calls one line of Python makes, seen by strace (none: user mode only).
 
 The numbers vary from machine to machine and run to run; what they show does not.
@@ -34,6 +35,8 @@ __all__ = [
     "proc_times",
     "ChildCrash",
     "crash_child",
+    "PRIVILEGED",
+    "privileged_child",
     "syscalls",
     "plot_call_costs",
     "plot_time_splits",
@@ -167,6 +170,47 @@ def crash_child(timeout: float = 30) -> ChildCrash:
     p = subprocess.run([sys.executable, "-c", CRASH_CODE], capture_output=True, text=True,
                        timeout=timeout, env=env)
     # The parent proves it is alive by doing more work after the crash.
+    alive = sum(range(1000)) == 499500 and os.getpid() > 0
+    return ChildCrash(p.returncode, p.stderr, os.getpid(), alive)
+
+
+# x86 instructions only ring 0 may run, as machine code. In ring 3 the CPU refuses each with a
+# general-protection fault (#GP) and the kernel sends the process SIGSEGV; ``nop`` is the control.
+PRIVILEGED = {
+    "hlt": "f4",  # stop the CPU until the next interrupt (the kernel's idle loop)
+    "cli": "fa",  # switch interrupts off
+    "out 0x80, al": "e680",  # write to an I/O port: talk to a device directly
+    "mov eax, cr0": "0f20c0",  # read a control register
+    "nop": "90",  # no operation: allowed everywhere
+}
+
+# The child copies the instruction (and a ``ret``) into an executable page and calls it.
+_PRIVILEGED_SCRIPT = """\
+import ctypes, mmap
+page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+page.write(bytes.fromhex({code!r}) + b"\\xc3")
+ctypes.CFUNCTYPE(None)(ctypes.addressof(ctypes.c_char.from_buffer(page)))()
+"""
+
+
+def privileged_child(instruction: str = "hlt", timeout: float = 30) -> ChildCrash:
+    """Start a Python child that executes one x86 ``instruction`` (a key of PRIVILEGED) in user mode.
+
+    A privileged one ends in SIGSEGV (returncode -11): the CPU refused it in ring 3, the kernel killed
+    the child, the parent carries on. ``nop`` returns normally (returncode 0).
+    """
+    import platform
+
+    from ..errors import InvalidInput, Unsupported
+
+    if instruction not in PRIVILEGED:
+        raise InvalidInput(f"no machine code for {instruction!r}", hint="one of: " + ", ".join(PRIVILEGED))
+    if platform.machine() not in ("x86_64", "AMD64", "i686", "i386"):
+        raise Unsupported(f"'{instruction}' is an x86 instruction; this CPU is {platform.machine()}",
+                          hint="run it on an x86-64 machine")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONFAULTHANDLER"}
+    p = subprocess.run([sys.executable, "-c", _PRIVILEGED_SCRIPT.format(code=PRIVILEGED[instruction])],
+                       capture_output=True, text=True, timeout=timeout, env=env)
     alive = sum(range(1000)) == 499500 and os.getpid() > 0
     return ChildCrash(p.returncode, p.stderr, os.getpid(), alive)
 

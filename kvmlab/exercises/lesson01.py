@@ -1,20 +1,30 @@
 """Lesson 1 checks: the tools (KVM管理工具) and the layers a call travels through.
 
 - :func:`check_layers`: which layer printed each error message?
-- :func:`check_three_ways`: the same action as a virsh line, a kvmlab call and a libvirt-python call.
+- :func:`check_three_ways`: the same action as a virsh line (run on your connection), a kvmlab call and a
+  libvirt-python call.
+- :func:`check_python_to_virsh`: the virsh line for a libvirt-python call (``dom.create()`` is virsh's
+  ``start``, not ``create``); the line runs on your connection and libvirt is asked the domain's state.
+
+A failure first names the idea (``hint``), then, the second time, the lesson section or command to
+look at (``pointer``); only ``show_answer("1.N")`` gives the code.
 """
 
 from __future__ import annotations
 
-import shlex
-from typing import Mapping, Sequence
+import re
+from typing import Any, Mapping, Sequence
 
 import libvirt
 
-from ..errors import UsageError, libvirt_errors
-from .checks import ExerciseFailed, Passed, choose, expect
+from ..errors import KvmlabError, libvirt_errors
+from .checks import ExerciseFailed, Passed, choose, expect, run_line
+from .checks import virsh_line as parse_line
+from .ladder import graded
+from .lesson08 import state_of, state_text
 
-__all__ = ["LAYERS", "MESSAGES", "check_layers", "check_three_ways"]
+__all__ = ["LAYERS", "MESSAGES", "CONTEXT", "TEST_DRIVER_C", "SCRIPT", "check_layers", "check_three_ways",
+           "check_python_to_virsh"]  # fmt: skip
 
 LAYERS = ("virsh", "libvirt", "libvirtd", "QEMU", "KVM")
 
@@ -54,37 +64,69 @@ _WHY = {
     "E": "the kvm kernel module found the CPU's virtualisation extensions disabled",
 }
 
-# (message, wrong answer) -> what to look at; a missing pair falls back to the message's own hint.
-_HINTS = {
-    ("A", "libvirt"): "nothing reached libvirt: 'destory' is not a command, and the program you typed it "
-    "into reads the command line before it opens any connection",
-    ("A", "libvirtd"): "no request was sent: a misspelled command is rejected by the program you typed it "
-    "into, before any connection (it is spelled destroy)",
-    ("B", "libvirtd"): "the daemon is not running: that is why its socket is missing. The code that tried the "
-    "socket runs inside the client process: the library's remote driver",
-    ("B", "virsh"): "virsh only called virConnectOpen(); the socket path and the connect() belong to the "
-    "library it is linked with",
+# (message, wrong layer) -> why that layer did not print it: the diagnosis, in the failure's message.
+_NOT_BY = {
+    ("A", "libvirt"): "nothing reached libvirt: 'destory' is not a command, and the line was rejected before "
+    "any connection was opened",
+    ("A", "libvirtd"): "no request was sent to any daemon: a misspelled command is rejected before any "
+    "connection (it is spelled destroy)",
+    ("A", "QEMU"): "QEMU was never involved: its lines start with 'qemu-system-x86_64:', and a typo in a "
+    "management command never reaches a VM",
+    ("A", "KVM"): "KVM writes to the kernel log, never to your terminal: this line came back where the "
+    "command was typed",
+    ("B", "virsh"): "virsh only called virConnectOpen(); the socket path and the connect() belong to the code "
+    "it is linked with",
+    ("B", "libvirtd"): "the daemon is not running: that is why its socket is missing, so it printed nothing",
+    ("B", "QEMU"): "no VM was involved: listing domains never reaches QEMU, and its lines start with its name",
+    ("B", "KVM"): "the kernel module writes to the kernel log; this error is about a socket file of the "
+    "management stack",
     ("C", "virsh"): "virsh's own line comes first ('Failed to start network default'); this second line is "
-    "the reason, from the driver that owns networks: on qemu:///system it runs in the daemon",
+    "the reason it got back",
     ("C", "libvirt"): "the library only carried the call over the socket; 'already active' is known where the "
-    "network's state lives: the daemon",
+    "network's state lives",
+    ("C", "QEMU"): "a QEMU process runs one VM; a virtual network is not one of its objects",
+    ("C", "KVM"): "KVM runs vCPUs; it knows nothing of virtual networks",
+    ("D", "virsh"): "virsh was not used: the program was typed by hand, and the line starts with another "
+    "program's name",
+    ("D", "libvirt"): "no libvirt client was involved: the program was started by hand",
     ("D", "libvirtd"): "libvirtd builds QEMU's command line and would relay this as 'internal error: process "
-    "exited …', but the line starts with the program that wrote it",
-    ("D", "KVM"): "KVM never sees command-line options: it is a kernel module driven through /dev/kvm; "
-    "the line starts with the name of the program that wrote it",
-    ("E", "QEMU"): "QEMU messages start with 'qemu-system-x86_64:'; this one is in the kernel log (dmesg), "
-    "written when a kernel module loaded",
+    "exited …', but here the program was started by hand and the line starts with the name of the program "
+    "that wrote it",
+    ("D", "KVM"): "KVM never sees command-line options: it is a kernel module driven through /dev/kvm",
+    ("E", "virsh"): "this line is from dmesg, the kernel log: no user-space program wrote it",
+    ("E", "libvirt"): "this line is from dmesg, the kernel log: a library in a client process cannot write there",
+    ("E", "libvirtd"): "this line is from dmesg, the kernel log: the daemon logs to its own journal, not there",
+    ("E", "QEMU"): "QEMU's messages start with 'qemu-system-x86_64:'; this one is in the kernel log, written "
+    "when a kernel module loaded",
 }
 
-_DEFAULT_HINT = {
-    "A": "which program reads the command line before anything is sent?",
-    "B": "the daemon is not running: which piece, inside the client process, tried its socket?",
-    "C": "virsh prints its own line first; this is the reason it got back. Who holds a network's state?",
-    "D": "look at the first word of the message: it names the program that printed it",
-    "E": "this line is in the kernel log (dmesg): which of the five layers is a kernel module?",
+# The idea behind each message (rung 1) and where the lesson shows it (rung 2).
+_CONCEPT = {
+    "A": "a command-line program reads and checks the whole line before it does anything else: a command it "
+    "does not know is never sent anywhere",
+    "B": "a client library runs inside the client's own process: it, not the program that called it, opens "
+    "the connection to a daemon",
+    "C": "the driver that owns an object holds its state and refuses what does not fit it; on qemu:///system "
+    "the drivers run in the daemon",
+    "D": "each program names itself at the start of its own error lines",
+    "E": "a kernel module writes to the kernel log (dmesg), not to a terminal",
+}
+_POINTER = {
+    "A": "lesson 1, 'How a call travels', step 1, and the `destory` cell in 'Who printed that error?'",
+    "B": "lesson 1, 'How a call travels', step 2: the remote driver and the Unix socket",
+    "C": "lesson 1, 'Who printed that error?': virsh's own line first, then the reason from the network driver",
+    "D": "the first word of message D, and the cell of lesson 1, 'Who printed that error?', that passes -m 64X",
+    "E": "lesson 1, 'How a call travels', step 5, and the note on dmesg after 'Who printed that error?'",
 }
 
 
+@graded("1.1", answer='''layers = {
+    "A": "virsh",     # its own parser: the command does not exist, nothing was sent
+    "B": "libvirt",   # the library's remote driver, inside the virsh process, found no socket
+    "C": "libvirtd",  # the daemon's network driver knows the network is running
+    "D": "QEMU",      # the line starts with the program's name
+    "E": "KVM",       # the kernel log: the kvm module found VT-x/AMD-V disabled
+}''')
 def check_layers(answers: Mapping[str, str]) -> Passed:
     """``answers`` maps each message letter (A-E) to the layer that printed it (one of LAYERS)."""
     expect(isinstance(answers, Mapping), "answers must be a dict like {'A': 'virsh', …}",
@@ -98,73 +140,154 @@ def check_layers(answers: Mapping[str, str]) -> Passed:
         letter, layer = wrong[0]
         others = f" (also check {', '.join(w[0] for w in wrong[1:])})" if len(wrong) > 1 else ""
         raise ExerciseFailed(
-            f"{len(wrong)} of {len(MESSAGES)} not right: message {letter} was not printed by {layer}{others}",
-            hint=_HINTS.get((letter, layer), _DEFAULT_HINT[letter]),
-        )
+            f"{len(wrong)} of {len(MESSAGES)} not right: message {letter} was not printed by {layer}{others}: "
+            + _NOT_BY[(letter, layer)],
+            hint=_CONCEPT[letter], pointer=_POINTER[letter])
     return Passed("every message traced to its layer", *(f"{k} {_ANSWER[k]}: {_WHY[k]}" for k in MESSAGES))
 
 
-def _virsh_words(line: str) -> list[str]:
-    words = shlex.split(line)
-    expect(words and words[0] == "virsh", f"{line!r} is not a virsh command line",
-           hint="start with the program: virsh COMMAND [OPTIONS]")
-    words = words[1:]
-    while words and words[0] in ("-c", "--connect"):  # the URI picks the host, not the action
-        words = words[2:]
-    return words
+# `virsh -c URI …` / `virsh --connect URI …`: the URI picks the host, not the action.
+_CONNECT = re.compile(r"\s*virsh\s+(?:(?:-c|--connect)\s+\S+|--connect=\S+)(?=\s|$)")
 
 
+def _learner_line(line: object, example: str) -> tuple[Any, str]:
+    """The learner's line parsed as virsh does, and the URI it named ("" for none)."""
+    uri = ""
+    if isinstance(line, str) and (m := _CONNECT.match(line)):
+        words = m.group(0).split()
+        uri = words[1].partition("=")[2] if words[1].startswith("--connect=") else words[2]
+        line = "virsh" + line[m.end():]
+    try:
+        return parse_line(line, example), uri
+    except ExerciseFailed as err:
+        if "unexpected data '-" in err.message:  # `list -all`: one dash makes it data
+            err.hint = "virsh's options are long words with two dashes; a word with one dash is read as data"
+            err.pointer = "`virsh help list` shows how its options are spelled"
+        raise
+
+
+def _shown(table: Any) -> list[str]:
+    """The names in a domain table, as printed (the Name column)."""
+    return sorted(row[1] for row in table.rows)
+
+
+@graded("1.2", answer='''virsh_line = "virsh list --all"
+result = conn.list(all=True)
+names = [dom.name() for dom in conn.virconn.listAllDomains(0)]   # flags=0: every domain''')
 def check_three_ways(conn, virsh_line: str, result, names: Sequence[str]) -> Passed:
     """List every domain, running or not, three ways.
 
     Args:
         conn: the kvmlab Connection the notebook uses.
-        virsh_line: the virsh command line, as a string (``"virsh …"``).
+        virsh_line: the virsh command line, as a string (``"virsh …"``). It is parsed as virsh does and
+            runs on ``conn``.
         result: what the kvmlab call returned.
         names: the domain names from a libvirt-python call on ``conn.virconn``.
     """
-    from ..virsh import COMMANDS
-    from ..virsh.parse import parse_argv
     from ..ops.result import Table
 
-    expect(isinstance(virsh_line, str) and virsh_line.strip() and virsh_line.strip().upper() != "TODO",
-           "no virsh line yet", hint="write it as a string: \"virsh COMMAND --OPTION\"")
-    try:
-        (inv,) = parse_argv(_virsh_words(virsh_line), COMMANDS)
-    except UsageError as err:
-        raise ExerciseFailed(f"virsh would answer: error: {err.virsh_error[0]}",
-                             hint=err.hint or "options take two dashes: --all") from None
-    except ValueError:
-        raise ExerciseFailed("one command only, please", hint="no ';' needed: one virsh command") from None
+    inv, uri = _learner_line(virsh_line, "virsh COMMAND --OPTION")
     expect(inv.command.name == "list", f"`{inv.command.name}` is not the command that lists domains",
-           hint="the seed's section 8 starts with it: virsh list")
+           hint="virsh has roughly one command per API call; listing domains is one of them",
+           pointer="the seed's section 8 starts with it (lesson 1, 'One action, three ways')")
     expect(not inv.values.get("inactive"), "--inactive shows only the domains that are not running",
-           hint="every domain, running or not, is --all")
+           hint="the task asks for every domain, running or not",
+           pointer="`virsh help list`: the option for every domain")
     expect(inv.values.get("all"), "without --all, virsh list shows only running (and paused) domains",
-           hint="add --all to see the shut-off ones too")
+           hint="a shut-off domain is still defined: libvirt keeps it, but a plain list leaves it out",
+           pointer="`virsh help list` shows the option that adds the shut-off ones")
+    ran = run_line(conn, inv)
 
     expect(isinstance(result, Table), "result is not what a kvmlab operation returns",
-           hint="call the operation on the connection: conn.list(...) — and keep its return value")
+           hint="each kvmlab operation on the connection is the twin of one virsh command, and returns a result",
+           pointer="conn.list (lesson 1, '2. kvmlab'); keep its return value")
     expect(result.virsh == "virsh list --all", f"your kvmlab call is the twin of `{result.virsh}`",
-           hint="conn.list() lists running domains only; pass all=True")
+           hint="the kvmlab twin makes the same choice as the virsh option: running domains only, or every one",
+           pointer="help(conn.list): its keyword for every domain")
 
     with libvirt_errors():
         every = sorted(d.name() for d in conn.virconn.listAllDomains(0))
     expect(not isinstance(names, str), "names should be a list of names, not one string",
-           hint="[dom.name() for dom in conn.virconn.listAllDomains(0)]")
+           hint="one name per domain, in a list",
+           pointer="conn.virconn.listAllDomains() (lesson 1, '3. libvirt-python')")
     names = list(names)
     expect(all(isinstance(n, str) for n in names), "names holds objects, not names",
-           hint="listAllDomains() returns virDomain objects: take dom.name() of each")
+           hint="listAllDomains() returns virDomain objects: each knows its own name",
+           pointer="dom.name() of each (lesson 1, '3. libvirt-python')")
     with libvirt_errors():
         running = sorted(d.name() for d in conn.virconn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE))
     expect(sorted(names) != running or running == every, "your libvirt call returned the running domains only",
-           hint="flags=0 means every domain; VIR_CONNECT_LIST_DOMAINS_ACTIVE means running ones")
+           hint="listAllDomains' flags filter the list: no flag means no filter",
+           pointer="the libvirt.VIR_CONNECT_LIST_DOMAINS_* flags; lesson 1, '3. libvirt-python'")
     expect(sorted(names) == every, f"libvirt holds {every}, your list is {sorted(names)}",
-           hint="conn.virconn.listAllDomains(0) returns every domain; take .name() of each")
-    shown = sorted(row[1] for row in result.rows)
-    expect(shown == every, "the kvmlab result and libvirt disagree", hint="use the same connection for both")
+           hint="take the names from libvirt itself, on the same connection",
+           pointer="conn.virconn.listAllDomains (lesson 1, '3. libvirt-python')")
+    expect(_shown(result) == every and _shown(ran) == every,
+           f"the virsh line lists {_shown(ran)}, the kvmlab result {_shown(result)}, libvirt holds {every}",
+           hint="the three ways agree only when they ask the same lab at the same moment",
+           pointer="use conn for the kvmlab call, in the same cell")
+    where = f" (-c {uri} picks a host; the check used yours)" if uri else ""
     return Passed("three ways, one answer",
-                  f"virsh: {' '.join(shlex.split(virsh_line))}",
+                  f"virsh {inv.line}: ran on your connection{where}, {len(_shown(ran))} rows",
                   "kvmlab: conn.list(all=True)",
                   "libvirt-python: conn.virconn.listAllDomains(0)",
                   f"{len(every)} domains: {', '.join(every)}")
+
+
+# The colleague's script of exercise 1.3: one libvirt-python call, whose virsh twin the learner writes.
+SCRIPT = "conn.virconn.lookupByName('{name}').create()"
+
+# What each other domain command does instead of virDomainCreate (booting a defined, shut-off domain).
+_NOT_CREATE = {
+    "create": "virsh create FILE makes a new domain from an XML file and starts it (virDomainCreateXML, a "
+    "transient domain); it does not boot one that is already defined",
+    "define": "virsh define FILE registers a domain from an XML file (virDomainDefineXML); it boots nothing",
+    "resume": "resume continues a paused domain (virDomainResume); a shut-off domain has nothing to resume",
+    "reboot": "reboot asks a running guest to restart (virDomainReboot); a shut-off domain runs no guest",
+    "dominfo": "dominfo only reads a domain's information (virDomainGetInfo); the script boots it",
+    "list": "list only lists domains (virConnectListAllDomains)",
+    "shutdown": "shutdown asks a running guest to power off (virDomainShutdown): the opposite",
+    "destroy": "destroy forces a running domain off (virDomainDestroy): the opposite",
+    "suspend": "suspend pauses a running domain (virDomainSuspend)",
+    "undefine": "undefine deletes a domain's definition (virDomainUndefine)",
+    "edit": "edit changes a domain's definition; it boots nothing",
+    "dumpxml": "dumpxml prints a domain's XML (virDomainGetXMLDesc)",
+}
+
+
+@graded("1.3", answer='line = "virsh start $name"   # dom.create() is virDomainCreate: virsh start boots a defined domain')
+def check_python_to_virsh(conn: Any, line: object, name: str = "backup") -> Passed:
+    """``line``: the virsh twin of ``SCRIPT`` for ``name``. Parsed as virsh does, then run on ``conn``."""
+    inv = parse_line(line, "virsh dominfo backup")
+    cmd = inv.command.name
+    if cmd != "start":
+        raise ExerciseFailed(
+            f"`{cmd}` is not the twin of dom.create(): "
+            + _NOT_CREATE.get(cmd, f"`virsh {cmd}` is a different API call"),
+            hint="dom.create() is the API call virDomainCreate: it boots a domain that is defined and shut "
+                 "off. An API call and its virsh command need not share a name",
+            pointer="lesson 1, 'How a call travels', step 1: the virsh command that calls virDomainCreate()")
+    target = str(inv.values.get("domain"))
+    try:
+        real = conn.dominfo(target).name  # virsh's lookup: an id or a UUID names a domain too
+    except KvmlabError as err:
+        raise ExerciseFailed(f"virsh says: error: {err.message}", hint=err.hint) from None
+    expect(real == name, f"the line names '{real}'" if real == target else f"'{target}' is {real}",
+           hint=f"the script boots '{name}'", pointer=f"name '{name}' on the line")
+    expect(not inv.values.get("paused"), "--paused boots it with its vCPUs stopped (the START_PAUSED flag); "
+           "dom.create() without flags lets the guest run",
+           hint="the script's call takes no flags: the domain boots and runs",
+           pointer="drop the option that leaves the guest paused")
+    before = state_of(conn, name)
+    if before and before[0] == libvirt.VIR_DOMAIN_RUNNING:
+        return Passed(f"'{name}' is already running: this line (or the script) ran before",
+                      f"dom.state() = {state_text(before)}",
+                      "run again, virsh would say: error: Domain is already active")
+    result = run_line(conn, inv)
+    st = state_of(conn, name)
+    expect(st and st[0] == libvirt.VIR_DOMAIN_RUNNING, f"'{name}' is {state_text(st) if st else 'gone'}",
+           hint="start should have booted it")
+    return Passed(f"virsh {inv.line}: the twin of {SCRIPT.format(name=name)}",
+                  f"{str(result).strip()}  (libvirt calls: {'; '.join(result.api)})",
+                  f"dom.state() = {state_text(st)}",
+                  "same call, two names: virsh start is virDomainCreate; virsh create is virDomainCreateXML")

@@ -1,4 +1,4 @@
-"""Lesson 1 checks: the layer messages are real, and each mistake gets its own hint."""
+"""Lesson 1 checks: the layer messages are real; each mistake gets its diagnosis, then the ladder; virsh lines run."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+import kvmlab
 from kvmlab.exercises import ExerciseFailed, Passed
 from kvmlab.exercises import lesson01 as l1
+from tests.conftest import inventory
+from tests.exercises.conftest import climb
 
 RIGHT = {"A": "virsh", "B": "libvirt", "C": "libvirtd", "D": "QEMU", "E": "KVM"}
 VIRSH = shutil.which("virsh")
@@ -69,22 +72,27 @@ def test_the_right_layers_pass():
 
 @pytest.mark.parametrize("letter", list(RIGHT))
 @pytest.mark.parametrize("wrong", l1.LAYERS)
-def test_every_wrong_layer_gets_a_hint_about_that_message(letter, wrong):
+def test_every_wrong_layer_gets_its_own_diagnosis_then_the_ladder(letter, wrong):
     if RIGHT[letter] == wrong:
         return
-    with pytest.raises(ExerciseFailed) as info:
-        l1.check_layers({**RIGHT, letter: wrong})
-    assert info.value.message.startswith(f"1 of 5 not right: message {letter} was not printed by {wrong}")
-    assert len(info.value.hint) > 20  # a sentence that points somewhere, never empty
+    first, second, answer = climb(l1.check_layers, {**RIGHT, letter: wrong})
+    assert first.message == (f"1 of 5 not right: message {letter} was not printed by {wrong}: "
+                             + l1._NOT_BY[(letter, wrong)])
+    assert first.hint == l1._CONCEPT[letter] and second.hint == l1._POINTER[letter]
+    for err in (first, second):  # neither rung names the layer that printed it
+        assert f"'{RIGHT[letter]}'" not in err.hint and f" {RIGHT[letter]} " not in f" {err.hint} "
+    assert f'"{letter}": "{RIGHT[letter]}"' in answer
 
 
-def test_specific_hints_for_the_classic_confusions():
+def test_specific_diagnoses_for_the_classic_confusions():
     with pytest.raises(ExerciseFailed) as info:
         l1.check_layers({**RIGHT, "B": "libvirtd"})
-    assert "the daemon is not running" in info.value.hint
+    assert "the daemon is not running" in info.value.message
+    assert "inside the client's own process" in info.value.hint
     with pytest.raises(ExerciseFailed) as info:
         l1.check_layers({**RIGHT, "D": "libvirtd", "C": "virsh"})
-    assert info.value.message == "2 of 5 not right: message C was not printed by virsh (also check D)"
+    assert info.value.message.startswith("2 of 5 not right: message C was not printed by virsh (also check D): ")
+    assert "virsh's own line comes first" in info.value.message
 
 
 def test_typos_and_blanks_are_named():
@@ -107,56 +115,146 @@ def all_names(conn):
     return [d.name() for d in conn.virconn.listAllDomains(0)]
 
 
-def test_three_ways_pass(conn):
+def test_three_ways_pass_and_the_line_runs_on_the_connection(conn):
     p = l1.check_three_ways(conn, "virsh list --all", conn.list(all=True), all_names(conn))
     assert "5 domains: backup, build, db01, installer, web01" in p.details
-    # a -c URI does not change the action
-    assert l1.check_three_ways(conn, "virsh -c test:///default list --all", conn.list(all=True), all_names(conn))
+    assert p.details[0] == "virsh list --all: ran on your connection, 5 rows"
+    # a -c URI picks the host, not the action; the check runs the command on the learner's connection
+    for line in ("virsh -c test:///default list --all", "virsh --connect=qemu:///system list --all"):
+        assert "picks a host; the check used yours" in l1.check_three_ways(
+            conn, line, conn.list(all=True), all_names(conn)).details[0]
 
 
-@pytest.mark.parametrize("line, message, hint", [
-    ("TODO", "no virsh line yet", "virsh COMMAND"),
-    ("list --all", "is not a virsh command line", "start with the program"),
-    ("virsh list", "without --all", "add --all"),
-    ("virsh list -all", "virsh would answer: error: unexpected data '-all'", "two dashes"),
-    ("virsh lsit --all", "virsh would answer: error: unknown command: 'lsit'", "did you mean 'list'?"),
-    ("virsh list --al", "doesn't support option --al", "did you mean --all?"),
-    ("virsh list --inactive", "--inactive shows only", "--all"),
-    ("virsh dominfo web01", "`dominfo` is not the command", "virsh list"),
-])
-def test_virsh_line_mistakes(conn, line, message, hint):
-    with pytest.raises(ExerciseFailed) as info:
-        l1.check_three_ways(conn, line, conn.list(all=True), all_names(conn))
-    assert message in info.value.message and hint in info.value.hint
-
-
-def test_kvmlab_call_without_all(conn):
-    with pytest.raises(ExerciseFailed) as info:
-        l1.check_three_ways(conn, "virsh list --all", conn.list(), all_names(conn))
-    assert "twin of `virsh list`" in info.value.message and "all=True" in info.value.hint
-    with pytest.raises(ExerciseFailed) as info:
-        l1.check_three_ways(conn, "virsh list --all", None, all_names(conn))
-    assert "conn.list" in info.value.hint
-
-
-def test_libvirt_call_mistakes(conn):
-    import libvirt
-
-    active = [d.name() for d in conn.virconn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)]
-    with pytest.raises(ExerciseFailed) as info:
-        l1.check_three_ways(conn, "virsh list --all", conn.list(all=True), active)
-    assert "running domains only" in info.value.message
-    with pytest.raises(ExerciseFailed) as info:
-        l1.check_three_ways(conn, "virsh list --all", conn.list(all=True), conn.virconn.listAllDomains(0))
-    assert "dom.name()" in info.value.hint
-    with pytest.raises(ExerciseFailed):
-        l1.check_three_ways(conn, "virsh list --all", conn.list(all=True), "web01")
-
-
-def test_the_check_sees_the_connection_state(conn):
+def test_the_line_sees_the_connections_state(conn):
     conn.virconn.lookupByName("backup").undefine()
     before = all_names(conn)
     assert "backup" not in before
     assert l1.check_three_ways(conn, "virsh list --all", conn.list(all=True), before)
     with pytest.raises(ExerciseFailed):
         l1.check_three_ways(conn, "virsh list --all", conn.list(all=True), before + ["backup"])
+
+
+@pytest.mark.parametrize("line, message, hint", [
+    ("TODO", "no command yet", "virsh COMMAND"),
+    ("virsh list", "without --all", "still defined"),
+    ("virsh list -all", "virsh says: error: unexpected data '-all'", "two dashes"),
+    ("virsh lsit --all", "virsh says: error: unknown command: 'lsit'", "did you mean 'list'?"),
+    ("virsh list --al", "doesn't support option --al", "did you mean --all?"),
+    ("virsh list --inactive", "--inactive shows only", "every domain, running or not"),
+    ("virsh dominfo web01", "`dominfo` is not the command", "one command per API call"),
+    ("virsh list --all; list", "that is 2 commands", "one command"),
+])  # fmt: skip
+def test_virsh_line_mistakes_change_nothing(conn, line, message, hint):
+    before = inventory(conn)
+    with pytest.raises(ExerciseFailed) as info:
+        l1.check_three_ways(conn, line, conn.list(all=True), all_names(conn))
+    assert message in info.value.message and hint in info.value.hint
+    assert inventory(conn) == before
+
+
+def test_the_ladder_of_a_missing_all(conn):
+    first, second, answer = climb(l1.check_three_ways, conn, "virsh list", conn.list(all=True), all_names(conn))
+    assert "--all" not in first.hint and "virsh help list" in second.hint
+    assert 'virsh_line = "virsh list --all"' in answer and "conn.list(all=True)" in answer
+
+
+def test_kvmlab_call_without_all(conn):
+    first, second, answer = climb(l1.check_three_ways, conn, "virsh list --all", conn.list(), all_names(conn))
+    assert "twin of `virsh list`" in first.message
+    assert "all=True" not in first.hint + second.hint and "help(conn.list)" in second.hint
+    assert "result = conn.list(all=True)" in answer
+    first, second, _ = climb(l1.check_three_ways, conn, "virsh list --all", None, all_names(conn))
+    assert first.message == "result is not what a kvmlab operation returns" and "conn.list" in second.hint
+
+
+def test_libvirt_call_mistakes(conn):
+    import libvirt
+
+    active = [d.name() for d in conn.virconn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)]
+    first, second, answer = climb(l1.check_three_ways, conn, "virsh list --all", conn.list(all=True), active)
+    assert "running domains only" in first.message and "no flag means no filter" in first.hint
+    assert "VIR_CONNECT_LIST_DOMAINS_*" in second.hint and "listAllDomains(0)" in answer
+    first, second, _ = climb(l1.check_three_ways, conn, "virsh list --all", conn.list(all=True),
+                             conn.virconn.listAllDomains(0))
+    assert first.message == "names holds objects, not names" and "dom.name()" in second.hint
+    with pytest.raises(ExerciseFailed):
+        l1.check_three_ways(conn, "virsh list --all", conn.list(all=True), "web01")
+
+
+def test_a_result_from_another_lab_disagrees(conn):
+    conn.destroy("web01")
+    conn.undefine("web01")
+    other = kvmlab.connect()  # a fresh copy of the embedded lab: it still has web01
+    with pytest.raises(ExerciseFailed) as info:
+        l1.check_three_ways(conn, "virsh list --all", other.list(all=True), all_names(conn))
+    assert "the kvmlab result ['backup', 'build', 'db01', 'installer', 'web01']" in info.value.message
+
+
+# --- check_python_to_virsh ---------------------------------------------------------------------------
+
+def test_the_script_and_the_line_make_the_same_call(conn):
+    import libvirt
+
+    done = l1.check_python_to_virsh(conn, "virsh start backup")
+    assert conn.virconn.lookupByName("backup").state() == [libvirt.VIR_DOMAIN_RUNNING,
+                                                            libvirt.VIR_DOMAIN_RUNNING_BOOTED]
+    assert done.details[0].startswith("Domain 'backup' started") and "dom.create()" in done.details[0]
+    again = l1.check_python_to_virsh(conn, "start backup")  # the cell run a second time
+    assert again.title.startswith("'backup' is already running")
+
+
+def test_the_script_itself_runs_on_libvirt(conn):
+    # the colleague's call, exactly as the notebook prints it, does what start does
+    exec(l1.SCRIPT.format(name="installer"), {"conn": conn})
+    assert conn.dominfo("installer").state == "running"
+    assert l1.check_python_to_virsh(conn, "virsh start --domain installer", name="installer")
+
+
+def test_create_is_the_classic_confusion_and_nothing_runs(conn):
+    before = inventory(conn)
+    first, second, answer = climb(l1.check_python_to_virsh, conn, "virsh create backup")
+    assert "virDomainCreateXML" in first.message and "transient" in first.message
+    assert "need not share a name" in first.hint and "start" not in first.hint.replace("started", "")
+    assert "virDomainCreate()" in second.hint
+    assert answer.startswith('line = "virsh start backup"')
+    assert inventory(conn) == before
+
+
+@pytest.mark.parametrize("line, words", [
+    ("resume backup", "nothing to resume"),
+    ("define backup", "boots nothing"),
+    ("reboot backup", "runs no guest"),
+    ("dominfo backup", "only reads"),
+    ("destroy web01", "the opposite"),
+    ("start web01", "the line names 'web01'"),
+    ("start nosuch", "failed to get domain 'nosuch'"),
+    ("start backup --paused", "--paused boots it with its vCPUs stopped"),
+    ("strat backup", "unknown command: 'strat'"),
+    ("start backup; list", "that is 2 commands"),
+    ("TODO", "no command yet"),
+])  # fmt: skip
+def test_wrong_lines_change_nothing(conn, line, words):
+    before = inventory(conn)
+    with pytest.raises(ExerciseFailed) as info:
+        l1.check_python_to_virsh(conn, line)
+    assert words in info.value.message
+    assert inventory(conn) == before
+
+
+def test_libvirts_refusal_is_virshs_error(conn):
+    conn.start("backup")
+    conn.suspend("backup")  # paused: start is refused by libvirt, in virsh's words
+    with pytest.raises(ExerciseFailed) as info:
+        l1.check_python_to_virsh(conn, "start backup")
+    assert info.value.message == "virsh says: error: Domain is already active"
+
+
+def test_each_answer_solves_its_exercise_on_a_fresh_lab(conn):
+    from kvmlab.exercises import show_answer
+
+    scope = {"conn": conn}
+    for number in ("1.1", "1.2", "1.3"):
+        exec(show_answer(number).code, scope)
+    assert l1.check_layers(scope["layers"])
+    assert l1.check_three_ways(conn, scope["virsh_line"], scope["result"], scope["names"])
+    assert l1.check_python_to_virsh(conn, scope["line"]).title.startswith("virsh start backup: the twin")

@@ -1,4 +1,4 @@
-"""Lesson 3 checks: roles and spelling, the virtio NIC against QEMU's catalogue, the vCPU thread."""
+"""Lesson 3 checks: roles and spelling, the virtio NIC against QEMU's catalogue, a prediction checked on a real QEMU."""
 
 from __future__ import annotations
 
@@ -7,9 +7,13 @@ import pytest
 from kvmlab.concepts import hardware
 from kvmlab.exercises import ExerciseFailed
 from kvmlab.exercises import lesson03 as l3
+from tests.exercises.conftest import climb
 
 RIGHT = {"cpu": "KVM", "memory": "KVM", "io": "QEMU", "management": "libvirt"}
 HAS_QEMU = hardware.qemu_binary() is not None
+KVM_WORKS = HAS_QEMU and hardware.probe_kvm().opens
+THREADS = ["CPU 0/KVM", "CPU 1/KVM"]
+FILES = ["/dev/kvm", "anon_inode:kvm-vcpu:0", "anon_inode:kvm-vcpu:1", "anon_inode:kvm-vm"]
 
 
 def test_roles_pass_case_insensitive():
@@ -27,13 +31,15 @@ def test_the_seed_typos_are_caught(job, typo, spelled):
 
 @pytest.mark.parametrize("job", list(RIGHT))
 @pytest.mark.parametrize("wrong", ["KVM", "QEMU", "libvirt"])
-def test_every_wrong_role_has_its_own_hint(job, wrong):
+def test_every_wrong_role_has_its_own_diagnosis_then_the_ladder(job, wrong):
     if RIGHT[job] == wrong:
         return
-    with pytest.raises(ExerciseFailed) as info:
-        l3.check_roles({**RIGHT, job: wrong})
-    assert info.value.message == f"{job}: not {wrong}"
-    assert info.value.hint == l3._HINTS[(job, wrong)]
+    first, second, answer = climb(l3.check_roles, {**RIGHT, job: wrong})
+    assert first.message == f"{job}: not {wrong}: {l3._NOT[(job, wrong)]}"
+    assert first.hint == l3._CONCEPT[job] and second.hint == l3._POINTER[job]
+    for err in (first, second):  # neither rung names who does the job
+        assert RIGHT[job] not in err.hint
+    assert f'"{job}": "{RIGHT[job]}"' in answer
 
 
 def test_missing_roles():
@@ -54,15 +60,21 @@ def test_virtio_net_passes_with_its_alias_too(catalog):
     assert "alias" in l3.check_virtio_net("virtio-net", catalog).details[0]
 
 
-@pytest.mark.parametrize("name, words", [
-    ("e1000", "emulates a real Intel card"),
-    ("rtl8139", "real Realtek card"),
-    ("virtio-net-device", "-pci"),
-    ("virtio-blk-pci", "Network devices"),
-    ("qume-net", "qemu"),
-    ("TODO", "virtio"),
-])
-def test_virtio_net_mistakes(catalog, name, words):
+@pytest.mark.parametrize("name, message, hint, pointer", [
+    ("e1000", "emulates a real Intel card", "shared memory rings", "starts with virtio"),
+    ("rtl8139", "real Realtek card", "paravirtual", "on the PCI bus"),
+    ("virtio-net-device", "virtio-bus", "PCI bus", "-pci"),
+    ("virtio-blk-pci", "not a network device of this QEMU", "Network devices", "catalog['Network']"),
+])  # fmt: skip
+def test_virtio_net_mistakes(catalog, name, message, hint, pointer):
+    first, second, answer = climb(l3.check_virtio_net, name, catalog)
+    assert message in first.message and hint in first.hint and pointer in second.hint
+    assert "virtio-net-pci" not in first.hint + second.hint
+    assert 'd["bus"] == "PCI"' in answer
+
+
+@pytest.mark.parametrize("name, words", [("qume-net", "qemu"), ("TODO", "virtio"), ("", "virtio")])
+def test_virtio_net_typo_and_blank(catalog, name, words):
     with pytest.raises(ExerciseFailed) as info:
         l3.check_virtio_net(name, catalog)
     assert words in info.value.hint
@@ -74,25 +86,89 @@ def test_virtio_net_without_qemu_still_checks_the_name():
         l3.check_virtio_net("e1000")
 
 
+# --- exercise 3.3: predict, then look ----------------------------------------------------------------
+
+@pytest.mark.skipif(not KVM_WORKS, reason="/dev/kvm does not open here (or QEMU is missing)")
+def test_the_rule_is_what_a_real_kvm_qemu_shows():
+    for smp in (1, 2, 3):
+        seen = l3.observe_vcpus(smp)
+        assert seen.measured and (seen.threads, seen.kvm_files) == l3._rule(smp)
+
+
 @pytest.mark.skipif(not HAS_QEMU, reason="qemu-system-x86_64 is not installed")
-@pytest.mark.parametrize("accel", ["tcg", "kvm"])
-def test_vcpu_thread_from_a_real_qemu(accel):
-    if accel == "kvm" and not hardware.probe_kvm().opens:
-        pytest.skip("/dev/kvm does not open here")
-    with hardware.PausedQemu(accel) as q:
-        (vcpu,) = [t for t in q.threads() if t.startswith("CPU ")]
-    assert l3.check_vcpu_thread(vcpu, accel=accel).title.startswith(f"CPU 0/{accel.upper()}")
+def test_tcg_holds_no_kvm_file_and_names_its_threads_so():
+    with hardware.PausedQemu("tcg", smp=2) as q:
+        assert [t for t in q.threads() if t.startswith("CPU ")] == ["CPU 0/TCG", "CPU 1/TCG"]
+        assert q.kvm_files() == []
 
 
-@pytest.mark.parametrize("name, accel, words", [
-    ("CPU 0/TCG", "kvm", "-accel kvm"),
-    ("CPU 0/KVM", "tcg", "-accel tcg"),
-    ("CPU 1/KVM", "kvm", "numbered from 0"),
-    ("qemu-system-x86", "kvm", "CPU <n>/<accelerator>"),
-    ("", "tcg", "PausedQemu('tcg')"),
-    ("TODO", "kvm", "PausedQemu('kvm')"),
-])
-def test_vcpu_thread_mistakes(name, accel, words):
+def test_paused_qemu_refuses_a_bad_smp():
+    from kvmlab.errors import InvalidInput
+
+    for bad in (0, "2", True, 65):
+        with pytest.raises(InvalidInput) as info:
+            hardware.PausedQemu("tcg", smp=bad)
+        assert "smp=2" in info.value.hint
+
+
+def test_the_right_prediction_passes_and_says_how_it_was_checked():
+    done = l3.check_vcpu_prediction(THREADS, FILES)
+    assert done.details[0].startswith("measured: a paused QEMU -accel kvm -smp 2" if KVM_WORKS else "not measured: ")
+    assert done.details[0].endswith(f"threads {THREADS}, KVM files {FILES}")
+    # the short names of ls -l /proc/PID/fd, in any order, are the same prediction
+    assert l3.check_vcpu_prediction(THREADS[::-1], ["kvm-vm", "kvm-vcpu:1", "kvm-vcpu:0", "/dev/kvm"])
+    assert l3.check_vcpu_prediction(["CPU 0/KVM"], FILES[:2] + FILES[3:], smp=1)
+
+
+@pytest.mark.parametrize("threads, files, words", [
+    (["CPU 0/TCG", "CPU 1/TCG"], FILES, "a QEMU running TCG; this one runs -accel kvm"),
+    (["CPU 0/KVM"], FILES, "1 vCPU thread, but -smp 2 gives the guest 2 virtual CPUs"),
+    (THREADS + ["CPU 2/KVM"], FILES, "3 vCPU threads"),
+    (["CPU 1/KVM", "CPU 2/KVM"], FILES, "numbers a machine's vCPUs from 0"),
+    (["CPU 0/KVM", "CPU 0/KVM"], FILES, "appears twice"),
+    (["CPU 0/KVM", "IO mon_iothread"], FILES, "the monitor's I/O thread (QMP), and runs no guest code"),
+    (["qemu-system-x86"], FILES, "the main loop"),
+    (THREADS, [], "no KVM file descriptor at all: that is a QEMU running TCG"),
+    (THREADS, ["/dev/kvm"], "no 'anon_inode:kvm-vm'"),
+    (THREADS, ["/dev/kvm", "kvm-vcpu:0", "kvm-vcpu:1", "kvm-vm:0", "kvm-vm:1"], "2 VM file descriptors"),
+    (THREADS, FILES[1:], "'/dev/kvm' is missing"),
+    (THREADS, FILES[:2] + FILES[3:], "1 vCPU file descriptor for 2 vCPUs"),
+    (THREADS, ["/dev/kvm", "kvm-vcpu:1", "kvm-vcpu:2", "kvm-vm"], "KVM numbers a VM's vCPUs from 0"),
+    (THREADS, FILES + ["/dev/net/tun"], "'/dev/net/tun' is not a KVM file descriptor"),
+])  # fmt: skip
+def test_each_wrong_prediction_gets_its_diagnosis(threads, files, words):
     with pytest.raises(ExerciseFailed) as info:
-        l3.check_vcpu_thread(name, accel=accel)
-    assert words in info.value.hint
+        l3.check_vcpu_prediction(threads, files)
+    assert words in info.value.message
+
+
+def test_the_ladder_of_a_prediction():
+    first, second, answer = climb(l3.check_vcpu_prediction, ["CPU 0/KVM"], FILES)
+    assert first.hint == l3._THREADS_CONCEPT and "-smp" in second.hint
+    assert "CPU 1/KVM" not in first.hint + second.hint
+    assert f"vcpu_threads = {THREADS}" in answer and f"kvm_files = {FILES}" in answer
+    first, second, _ = climb(l3.check_vcpu_prediction, THREADS, ["/dev/kvm", "kvm-vcpu:0", "kvm-vm"])
+    assert first.hint == l3._FILES_CONCEPT and "q.kvm_files()" in second.hint
+
+
+@pytest.mark.parametrize("threads, files, words", [
+    (["TODO"], ["TODO"], "vcpu_threads: no answer yet"),
+    ([], FILES, "vcpu_threads: no answer yet"),
+    (THREADS, ["TODO"], "kvm_files: no answer yet"),
+    ("CPU 0/KVM", FILES, "vcpu_threads should be a list of names, not str"),
+    (THREADS, None, "kvm_files should be a list of names, not NoneType"),
+])  # fmt: skip
+def test_blanks_and_wrong_types(threads, files, words):
+    with pytest.raises(ExerciseFailed) as info:
+        l3.check_vcpu_prediction(threads, files)
+    assert info.value.message == words
+
+
+def test_each_answer_solves_its_exercise(catalog):
+    from kvmlab.exercises import show_answer
+
+    scope = {"catalog": catalog}
+    for number in ("3.1", "3.2", "3.3"):
+        exec(show_answer(number).code, scope)
+    assert l3.check_roles(scope["roles"]) and l3.check_virtio_net(scope["virtio_nic"], catalog)
+    assert l3.check_vcpu_prediction(scope["vcpu_threads"], scope["kvm_files"])
