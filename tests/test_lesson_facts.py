@@ -146,11 +146,13 @@ def test_create_hints_say_no_definition_is_kept(conn):
     assert "no definition kept" in DEFINE_HINT and "no definition kept" in MEANING["define"]
     with pytest.raises(ExerciseFailed) as missing:
         l8.check_running(conn)
-    assert "keeps no definition" in missing.value.hint
-    conn.define(DomainSpec(name="web02", type="kvm", memory="512MiB", vcpus=1))
-    with pytest.raises(ExerciseFailed) as defined:
-        l8.check_running(conn)
-    assert "transient" in defined.value.hint and "no definition kept" in defined.value.hint
+    assert "keeps no definition" in missing.value.concept
+    conn.create(DomainSpec(name="web02", type="kvm", memory="512MiB", vcpus=1))
+    with pytest.raises(ExerciseFailed) as created:
+        l8.check_running(conn, persistent=True)
+    assert "transient" in created.value.message and "create made a VM that vanishes" in created.value.message
+    for err in (missing.value, created.value):  # no rung of the ladder says create defines
+        assert "defines and starts" not in err.concept + err.pointer
 
 
 def test_lesson8_explains_the_test_drivers_cpu_time():
