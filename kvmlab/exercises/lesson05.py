@@ -20,6 +20,7 @@ from typing import Any, Iterator
 from lxml import etree
 
 from ..concepts.bridges import Port, libvirt_bridge, libvirt_bridges
+from ..errors import InvalidInput
 from ..specs.domain import DomainSpec
 from ..specs.parser import xml_parser
 from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line
@@ -212,6 +213,9 @@ _NOT_DEFINE = {
 
 def web03_xml(network: str, guest: str = "web03") -> str:
     """The new guest's XML: one card, ``<interface type='network'><source network=NETWORK/>``."""
+    if not isinstance(network, str) or not network.strip():
+        raise InvalidInput(f"the network must be a name, not {network!r}",
+                           hint='give the network\'s name as a string, e.g. web03_xml("default")')
     spec = DomainSpec(name=guest, uuid=_UUID, memory="256MiB", vcpus=1)
     spec.add_interface(network)
     return spec.to_xml()

@@ -199,6 +199,16 @@ def test_wrong_answers_change_nothing(conn, network, line, words):
     assert inventory(conn) == before
 
 
+def test_the_xml_helper_refuses_a_network_that_is_not_a_name():
+    from kvmlab.errors import InvalidInput
+
+    assert "<source network=\"routed\"/>" in l5.web03_xml("routed")
+    for bad in (None, "", 2):
+        with pytest.raises(InvalidInput) as info:
+            l5.web03_xml(bad)
+        assert "must be a name" in info.value.message and "web03_xml(" in info.value.hint
+
+
 def test_create_is_told_apart_from_define(conn):
     first, second, _ = climb(l5.check_nic_network, conn, "virsh create web03.xml", "routed")
     assert "transient" in first.hint and "net-define" in second.hint
