@@ -3,6 +3,9 @@
 - :func:`check_modes`: which forward mode fits each scenario (nat, route, open, isolated, bridge).
 - :func:`check_dhcp_network`: the network ``lab`` as libvirt holds it — its subnet, gateway and DHCP
   range; when libvirt refused it, the attempted XML says which address lies outside which subnet.
+- :func:`check_start_line`: the virsh line that starts, of four waiting networks (:func:`define_candidates`),
+  the one whose mode fits a situation. The mode is read from libvirt before the line runs (a wrong
+  network is not started), then the line runs on your connection and the network is read back.
 """
 
 from __future__ import annotations
@@ -12,11 +15,15 @@ from typing import Any, Mapping
 
 from lxml import etree
 
+from ..concepts.bridges import libvirt_bridge
 from ..errors import KvmlabError, NotFound
+from ..specs.network import NetworkSpec
 from ..specs.parser import xml_parser
-from .checks import ExerciseFailed, Passed, choose, expect
+from .checks import ExerciseFailed, Passed, choose, expect, run_line, virsh_line
+from .ladder import graded
 
-__all__ = ["MODES", "SCENARIOS", "check_modes", "check_dhcp_network", "TASK"]
+__all__ = ["MODES", "SCENARIOS", "check_modes", "check_dhcp_network", "TASK", "CANDIDATES", "START_TASK",
+           "define_candidates", "check_start_line"]  # fmt: skip
 
 MODES = ("nat", "route", "open", "isolated", "bridge")
 
@@ -62,10 +69,22 @@ _HINTS = {
 }
 _WRONG_MODE = "reread the table of modes: who may reach the guests, and with which address?"
 
+# scenario -> where in lesson 4 to look (the second rung); the columns of its table of modes.
+_TABLE = "lesson 4, 'The five modes' (the table from topology.mode_rows()): "
+_WHERE = {
+    "internet": _TABLE + "the columns guest → outside and outside → guest",
+    "lab_only": _TABLE + "the column guest → outside",
+    "office_lan": _TABLE + "the column libvirt makes: which mode uses a bridge that already exists?",
+    "routed": _TABLE + "the column outside → guest",
+    "own_firewall": _TABLE + "the column libvirt makes: which mode adds no firewall rules?",
+}
+
 TASK = {"name": "lab", "subnet": "192.168.150.0/24", "gateway": "192.168.150.1",
         "dhcp": ("192.168.150.100", "192.168.150.200"), "mode": "nat"}  # fmt: skip
 
 
+@graded("4.1", answer=lambda **_: "modes = {\n" + "".join(
+    f'    "{key}": "{mode}",\n' for key, (_, mode) in SCENARIOS.items()) + "}   # <forward mode=…/>; isolated: none")
 def check_modes(answers: Mapping[str, str]) -> Passed:
     """``answers`` maps each key of SCENARIOS to a mode name."""
     expect(isinstance(answers, Mapping), "answers must be a dict like {'internet': '…', …}",
@@ -75,7 +94,8 @@ def check_modes(answers: Mapping[str, str]) -> Passed:
     for key, (situation, right) in SCENARIOS.items():
         got = choose(answers[key], MODES, what=key)
         if got != right:
-            raise ExerciseFailed(f"{key}: not {got} — {situation}", hint=_HINTS.get((key, got), _WRONG_MODE))
+            raise ExerciseFailed(f"{key}: not {got} — {situation}", hint=_HINTS.get((key, got), _WRONG_MODE),
+                                 pointer=_WHERE[key])
     return Passed("every scenario has its mode",
                   "nat: out through the host's address; route / open: out with the guests' own addresses",
                   "isolated: nothing leaves; bridge: the guests are LAN machines")
@@ -102,8 +122,12 @@ def _hosts(net: ipaddress.IPv4Network) -> str:
     return f"{net.network_address + 2} - {net.broadcast_address - 1}"
 
 
-def _range_problem(ip: etree._Element, iface: ipaddress.IPv4Interface) -> tuple[str, str] | None:
-    """(what is wrong, how to fix it) for the first DHCP range not inside the subnet, else None."""
+_RANGE_IDEA = ("dnsmasq hands out addresses on the network's own subnet, the <ip>'s address with its prefix: "
+               "a range from any other subnet is refused")
+
+
+def _range_problem(ip: etree._Element, iface: ipaddress.IPv4Interface) -> tuple[str, str, str] | None:
+    """(what is wrong, the idea, where to look) for the first DHCP range not inside the subnet, else None."""
     net = iface.network
     for rng in ip.findall("dhcp/range"):
         start, end = rng.get("start", ""), rng.get("end", "")
@@ -113,14 +137,15 @@ def _range_problem(ip: etree._Element, iface: ipaddress.IPv4Interface) -> tuple[
                 addr = ipaddress.ip_address(text)
             except ValueError:
                 return (f"the DHCP range's {label} '{text}' is not an IP address",
-                        f"write <range start='{net.network_address + 2}' end='{net.broadcast_address - 1}'/>")
+                        "a DHCP range is two IPv4 addresses, its first and its last",
+                        f"<range start=… end=…/> inside <dhcp>, with addresses in {_hosts(net)}")
             if addr not in net:
                 outside.append(f"{label} {addr}")
         if outside:
             return (f"the DHCP range {start} - {end} is outside the subnet {net} (gateway {iface.ip}, prefix "
                     f"{net.prefixlen} = netmask {net.netmask}): {' and '.join(outside)} "
-                    f"{'is' if len(outside) == 1 else 'are'} not in it",
-                    f"a DHCP range must come from its <ip>'s own subnet: use addresses in {_hosts(net)}")
+                    f"{'is' if len(outside) == 1 else 'are'} not in it", _RANGE_IDEA,
+                    f"<range start=… end=…/> inside <ip>: use addresses in {_hosts(net)}")
     return None
 
 
@@ -137,6 +162,20 @@ def _read_attempt(attempted: Any) -> etree._Element | None:
     return root if root.tag == "network" else None
 
 
+def _dhcp_answer(**_: Any) -> str:
+    net = ipaddress.IPv4Network(TASK["subnet"])
+    return (f'lab = NetworkSpec(name="{TASK["name"]}", mode="{TASK["mode"]}", bridge="virbr10")\n'
+            f'ip = lab.ips.append(IpSpec(address="{TASK["gateway"]}", prefix={net.prefixlen}))\n'
+            f'ip.ranges.append(DhcpRange(start="{TASK["dhcp"][0]}", end="{TASK["dhcp"][1]}"))\n'
+            f'conn.net_define(lab)   # virsh net-define lab.xml\n'
+            f'# a wrong "{TASK["name"]}" defined before? conn.net_undefine("{TASK["name"]}") first '
+            f'(virsh net-undefine {TASK["name"]})')
+
+
+_REDEFINE = "; libvirt keeps the first definition: net-undefine it before you define it again"
+
+
+@graded("4.2", answer=_dhcp_answer)
 def check_dhcp_network(conn: Any, attempted: Any = None, task: Mapping[str, Any] = TASK) -> Passed:
     """The network ``task['name']`` as libvirt holds it: mode, subnet, gateway and DHCP range.
 
@@ -155,19 +194,25 @@ def check_dhcp_network(conn: Any, attempted: Any = None, task: Mapping[str, Any]
                 problem = iface and _range_problem(ip, iface)
                 if problem:
                     raise ExerciseFailed(f"libvirt has no network '{name}': it refused the definition because "
-                                         + problem[0], hint=problem[1] + f" — the task asks for {first} - {last}")
+                                         + problem[0], hint=problem[1],
+                                         pointer=problem[2] + f"; the task asks for {first} - {last}")
         raise ExerciseFailed(f"libvirt has no network '{name}'",
-                             hint=f"define it: conn.net_define(spec) (virsh net-define {name}.xml); "
-                                  "if libvirt refused it, read the second error line")  # fmt: skip
+                             hint="a network exists for libvirt once its XML is defined (registered); "
+                                  "a refused definition leaves nothing behind",
+                             pointer="virsh net-define FILE (conn.net_define with a NetworkSpec); "
+                                     "if libvirt refused it, its second error line says why")  # fmt: skip
     except KvmlabError as err:  # any other refusal: say so, do not hide it
         raise ExerciseFailed(f"could not read network '{name}': {err.message}", hint=err.hint) from err
     root = etree.fromstring(xml.encode(), xml_parser())
     ips = _ipv4(root)
-    expect(ips, f"network '{name}' has no IPv4 <ip>", hint=f"add <ip address='{task['gateway']}' prefix='24'> "
-           "with a <dhcp><range …/></dhcp> inside: without it the guests get no address")
+    expect(ips, f"network '{name}' has no IPv4 <ip>",
+           hint="the <ip> is the host's address on the bridge (the guests' gateway) and where DHCP lives: "
+                "without it the guests get no address",
+           pointer="<ip address=… prefix=…> with <dhcp><range …/></dhcp> inside (IpSpec)" + _REDEFINE)
     iface = _subnet(ips[0])
     expect(iface is not None, f"the <ip> of '{name}' has no valid address/netmask",
-           hint=f"address='{task['gateway']}' netmask='{want_net.netmask}'")
+           hint="an <ip> needs the host's address and the subnet's size (a netmask or a prefix)",
+           pointer="<ip address=… netmask=…> or <ip address=… prefix=…>" + _REDEFINE)
     if iface.network != want_net:
         have = iface.network
         if have.prefixlen != want_net.prefixlen:
@@ -175,22 +220,150 @@ def check_dhcp_network(conn: Any, attempted: Any = None, task: Mapping[str, Any]
         else:
             why = f"the gateway {iface.ip} puts it in {have}"
         raise ExerciseFailed(f"the subnet of '{name}' is {have}, the task asks for {want_net}: {why}",
-                             hint=f"address='{task['gateway']}' with prefix='{want_net.prefixlen}' "
-                                  f"(= netmask='{want_net.netmask}')")  # fmt: skip
+                             hint="the subnet is the <ip>'s address with its prefix: the prefix counts the bits "
+                                  "that stay fixed (24 = the first three numbers, netmask 255.255.255.0)",
+                             pointer="<ip address=… prefix=…> (or netmask=…): IpSpec(address=…, prefix=…)"
+                                     + _REDEFINE)  # fmt: skip
     expect(str(iface.ip) == task["gateway"], f"the gateway (the host's address) is {iface.ip}",
-           hint=f"the task puts the host at {task['gateway']}, the subnet's first address")
+           hint="the <ip address> is the host's own address on the bridge: the guests' gateway",
+           pointer=f"<ip address=…>: the task's gateway is {task['gateway']}" + _REDEFINE)
     problem = _range_problem(ips[0], iface)  # libvirt refuses these, but say it precisely if one slips in
     if problem:
-        raise ExerciseFailed(problem[0], hint=problem[1])
+        raise ExerciseFailed(problem[0], hint=problem[1], pointer=problem[2] + _REDEFINE)
     ranges = [(r.get("start"), r.get("end")) for r in ips[0].findall("dhcp/range")]
     expect(ranges, f"'{name}' has no DHCP range: guests would get no address",
-           hint=f"add <dhcp><range start='{first}' end='{last}'/></dhcp> inside <ip>")
+           hint="dnsmasq hands out addresses only from a DHCP range of the <ip>",
+           pointer="<dhcp><range start=… end=…/></dhcp> inside <ip> (IpSpec.ranges, DhcpRange)" + _REDEFINE)
     expect(ranges == [(first, last)], f"the DHCP range is {', '.join(f'{s} - {e}' for s, e in ranges)}",
-           hint=f"the task asks for exactly {first} - {last}")
+           hint="the range's first and last address decide which addresses dnsmasq hands out",
+           pointer=f"<range start=… end=…/>: the task asks for exactly {first} - {last}" + _REDEFINE)
     forward = root.find("forward")
     mode = "isolated" if forward is None else forward.get("mode", "nat")
-    expect(mode == task["mode"], f"'{name}' is in {mode} mode", hint=f"the task asks for {task['mode']}: "
-           "NetworkSpec(mode=…) writes <forward mode=…/> (isolated: no <forward>)")
+    expect(mode == task["mode"], f"'{name}' is in {mode} mode",
+           hint="a network's mode is its <forward mode=…/> element (an isolated network has none)",
+           pointer=f"the task asks for {task['mode']}: NetworkSpec(mode=…) writes <forward mode=…/>" + _REDEFINE)
     return Passed(f"network '{name}': {want_net}, gateway {iface.ip}, DHCP {first} - {last}",
                   "libvirt accepted it: every DHCP address lies inside the <ip>'s subnet",
                   f"read back with {conn.net_dumpxml(name).virsh}")
+
+
+# -- the virsh line that starts the network of the right mode ---------------------------------
+
+# Four networks defined and left inactive, under names that do not give their mode away:
+# name -> (mode, bridge, subnet).
+CANDIDATES: dict[str, tuple[str, str, str]] = {
+    "blue": ("route", "virbr41", "192.168.141.0/24"),
+    "green": ("isolated", "virbr42", "192.168.142.0/24"),
+    "amber": ("nat", "virbr43", "192.168.143.0/24"),
+    "grey": ("open", "virbr44", "192.168.144.0/24"),
+}
+
+START_TASK = {
+    "situation": "a classroom network: the guests download updates from the internet; the school's router has "
+                 "no route to the guests' subnet, and nobody outside may open a connection to a guest",
+    "mode": "nat",
+}  # fmt: skip
+
+# A candidate in the wrong mode: why it does not fit the classroom.
+_WHY_NOT = {
+    "route": "routed packets leave with the guests' own addresses, and the school's router has no route back to "
+             "{subnet}: the replies never arrive",
+    "open": "open forwards like route, with the guests' own addresses (and without libvirt's firewall rules): "
+            "the replies would need a route back to {subnet} too",
+    "isolated": "nothing leaves an isolated network: no updates",
+    "bridge": "bridged guests are machines on the LAN: anyone there may open a connection to them",
+}  # fmt: skip
+
+# What each wrong command does instead of starting a defined network.
+_NOT_START = {
+    "net-define": "net-define registers a network from an XML file; these four are registered already, and "
+                  "registering starts nothing",
+    "net-create": "net-create starts a new, transient network from an XML file; these four are defined already",
+    "net-autostart": "net-autostart marks a network to start whenever libvirtd starts; it does not start it now",
+    "net-destroy": "net-destroy stops a running network",
+    "net-undefine": "net-undefine deletes a network's definition",
+    "net-info": "net-info only reads a network's state",
+    "net-dumpxml": "net-dumpxml only prints a network's XML (that is where its mode is)",
+    "net-list": "net-list only lists the networks",
+    "start": "start boots a VM (a domain); a network's commands all begin with net-",
+    "define": "define registers a VM (a domain); a network's commands all begin with net-",
+    "create": "create starts a VM (a domain) from XML; a network's commands all begin with net-",
+}  # fmt: skip
+
+
+def define_candidates(conn: Any) -> Any:
+    """Define the four :data:`CANDIDATES` (inactive); one that exists already is left as it is.
+
+    Returns ``net-list --all``, to show them.
+    """
+    have = set(conn.net_list(all=True).names)
+    for name, (mode, bridge, subnet) in CANDIDATES.items():
+        if name not in have:
+            spec = NetworkSpec(name=name, mode=mode, bridge=bridge)
+            spec.add_ip(subnet)
+            conn.net_define(spec)
+    return conn.net_list(all=True)
+
+
+def _virsh_says(err: KvmlabError) -> str:
+    return "virsh says: " + " / ".join(f"error: {e}" for e in err.virsh_error or [err.message])
+
+
+def _start_answer(**_: Any) -> str:
+    (name,) = [n for n, (mode, _, _) in CANDIDATES.items() if mode == START_TASK["mode"]]
+    return (f'line = "virsh net-start {name}"   # {name} has <forward mode=\'{START_TASK["mode"]}\'/> '
+            "(virsh net-dumpxml " + name + "): out with the host's address, no route back needed")
+
+
+@graded("4.3", answer=_start_answer)
+def check_start_line(conn: Any, line: object) -> Passed:
+    """``line``: the virsh command that starts the candidate whose mode fits :data:`START_TASK`.
+
+    The network's mode is read from libvirt first (a network that does not fit is not started);
+    then the line runs on ``conn`` as virsh would, and the network is read back.
+    """
+    inv = virsh_line(line, "virsh net-info blue")
+    command = inv.command.name
+    if command != "net-start":
+        raise ExerciseFailed(f"{command} does not start a defined network",
+                             hint=_NOT_START.get(command, "the four networks are defined and inactive: the task "
+                                                         "starts one of them now"),
+                             pointer="lesson 4, 'Start one': the form's Define + start runs two virsh commands; "
+                                     "the four are defined already, so you need the second")  # fmt: skip
+    target = str(inv.values.get("network"))
+    try:
+        name = conn.net_info(target).name  # virsh's lookup: a UUID names a network too
+    except NotFound as err:
+        waiting = target in CANDIDATES
+        raise ExerciseFailed(_virsh_says(err) + (": the four networks are not defined yet" if waiting else ""),
+                             hint="the task starts one of the four waiting networks: " + ", ".join(CANDIDATES),
+                             pointer="run the cell with lesson04.define_candidates(conn) first" if waiting
+                             else "virsh net-list --all lists them") from None  # fmt: skip
+    except KvmlabError as err:
+        raise ExerciseFailed(_virsh_says(err), hint=err.hint) from None
+    expect(name in CANDIDATES, f"'{name}' is not one of the four waiting networks",
+           hint="the task starts one of: " + ", ".join(CANDIDATES), pointer="virsh net-list --all lists them")
+    net = libvirt_bridge(conn, name)  # its mode as libvirt holds it, read before anything runs
+    if net.mode != START_TASK["mode"]:
+        subnet = CANDIDATES[name][2]
+        element = "no <forward>" if net.mode == "isolated" else f"<forward mode='{net.mode}'/>"
+        raise ExerciseFailed(f"'{name}' is in {net.mode} mode ({element}): "
+                             + _WHY_NOT.get(net.mode, "it does not fit the classroom").format(subnet=subnet)
+                             + ". Nothing was started",
+                             hint="the school's router knows no way back to the guests' subnet: only a mode that "
+                                  "rewrites the guests' addresses to the host's own on the way out gets the replies "
+                                  "back, and it lets nobody in",
+                             pointer="read <forward mode=…> of each of the four with virsh net-dumpxml NAME; "
+                                     "lesson 4's table, columns guest → outside and outside → guest")  # fmt: skip
+    if net.active:
+        return Passed(f"'{name}' ({net.mode}) is running already: this line ran before (a cell run twice)",
+                      f"virsh net-info {name}: Active: yes, Bridge: {net.bridge}",
+                      f"run again, virsh would say: error: Failed to start network {name}")
+    result = run_line(conn, inv)
+    after = libvirt_bridge(conn, name)
+    expect(after.active, f"'{name}' is still inactive", hint="net-start should have started it")
+    return Passed(f"'{name}' runs: <forward mode='{after.mode}'/>",
+                  f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})",
+                  f"virsh net-info {name}: Active: yes, Bridge: {after.bridge} (libvirt made it at net-start)",
+                  "nat: the guests leave with the host's address, so the replies come back without any route to "
+                  f"{CANDIDATES[name][2]}; from outside, nobody can open a connection to a guest")

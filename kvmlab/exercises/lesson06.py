@@ -17,6 +17,7 @@ from typing import Any
 from ..concepts.qemuflags import QEMU, flag_pairs, flags_to_spec
 from ..errors import KvmlabError
 from .checks import ExerciseFailed, Passed, expect
+from .ladder import graded
 
 __all__ = ["DISK", "PROGRAMS", "check_command", "check_memory_kib", "check_flags_of"]
 
@@ -24,6 +25,9 @@ DISK = "/var/lib/libvirt/images/ex6.qcow2"
 PROGRAMS = ("qemu-system-x86_64", "qemu-kvm", "kvm")
 # QEMU's size suffixes are one letter; "MB" (the notes' unit) makes QEMU refuse the value (QEMU 7.2).
 _TWO_LETTER = re.compile(r"^\d+[kKmMgGtTpPeE][bB]$")
+
+
+_FLAG_SYNTAX = "QEMU reads each flag's value with that flag's own syntax, and refuses the whole line for one bad value"
 
 
 def _text(answer: object, what: str, example: str) -> str:
@@ -37,7 +41,8 @@ def _words(line: str) -> list[str]:
         return shlex.split(line)
     except ValueError as exc:
         raise ExerciseFailed(f"the line cannot be split into words: {exc}",
-                             hint="close the quote, or quote a path with spaces: -hda 'my disk.qcow2'") from None
+                             hint="a shell splits a line into words at spaces; a quote opened must be closed",
+                             pointer="close the quote, or quote a path with spaces: -hda 'my disk.qcow2'") from None
 
 
 def _program(word: str) -> None:
@@ -46,12 +51,16 @@ def _program(word: str) -> None:
         return
     if "qume" in base.lower():
         raise ExerciseFailed(f"'{base}' is the course notes' typo for QEMU (they write 'qume')",
-                             hint=f"it is spelled {base.lower().replace('qume', 'qemu')!r}: QEMU = Quick EMUlator")
+                             hint=f"it is spelled {base.lower().replace('qume', 'qemu')!r}: QEMU = Quick EMUlator",
+                             pointer="lesson 6 names the program: qemu-system-x86_64 (the notes' qemu-kvm)")
     if word.startswith("-"):
-        raise ExerciseFailed("the line starts with a flag", hint="a command line starts with the program: "
-                             "qemu-system-x86_64 (on the RHEL family: /usr/libexec/qemu-kvm)")
-    raise ExerciseFailed(f"'{base}' is not a QEMU program", hint="the program is qemu-system-x86_64 "
-                         "(/usr/libexec/qemu-kvm on the RHEL family; kvm on Debian, a symlink)")
+        raise ExerciseFailed("the line starts with a flag",
+                             hint="a command line starts with the program, then its flags",
+                             pointer="the program is qemu-system-x86_64 (on the RHEL family: /usr/libexec/qemu-kvm)")
+    raise ExerciseFailed(f"'{base}' is not a QEMU program",
+                         hint="the program that runs a VM from flags is QEMU's emulator, not a libvirt client",
+                         pointer="the program is qemu-system-x86_64 "
+                                 "(/usr/libexec/qemu-kvm on the RHEL family; kvm on Debian, a symlink)")
 
 
 def _m_values(words: list[str]) -> list[str]:
@@ -62,27 +71,46 @@ def _refused_size(words: list[str]) -> None:
     for value in _m_values(words):
         if _TWO_LETTER.match(value.removeprefix("size=")):
             raise ExerciseFailed(f"QEMU says: {QEMU}: -m {value}: Parameter 'size' expects a non-negative "
-                                 "number below 2^64", hint="QEMU's suffixes are single letters: M = MiB, "
-                                 "G = GiB. The notes' \"MB\" is what QEMU counts without a suffix: "
-                                 f"-m {value[:-2]} or -m {value[:-2]}{value[-2].upper()}")  # fmt: skip
+                                 "number below 2^64",
+                                 hint="QEMU's size suffixes are single letters: M = MiB, G = GiB. The notes' "
+                                      "\"MB\" is what QEMU counts without a suffix",
+                                 pointer="-m with a plain number (MiB), or one letter after it: "
+                                         f"-m {value[:-2]} or -m {value[:-2]}{value[-2].upper()}")  # fmt: skip
 
 
-def _memory_slip(mib: int, want: int) -> tuple[str, str]:
+_M_FLAG = "-m N counts MiB without a suffix; -m NG counts GiB (lesson 6, the -m flag)"
+
+
+def _memory_slip(mib: int, want: int) -> ExerciseFailed:
     """What a wrong ``-m`` amount (``mib`` MiB, want ``want`` MiB) most likely came from."""
     if want % 1024 == 0 and mib == want // 1024:
-        return (f"-m {mib} is {mib} MiB: without a suffix -m counts MiB, not GiB",
-                f"write -m {want} or -m {want // 1024}G")
+        return ExerciseFailed(f"-m {mib} is {mib} MiB: without a suffix -m counts MiB, not GiB",
+                              hint="a number after -m without a suffix is MiB; 1 GiB = 1024 MiB",
+                              pointer=_M_FLAG)
     if mib == want * 1024:
-        return (f"-m {mib} asks for {mib // 2**20} TiB: {mib} is the KiB number (what <memory> and dominfo "
-                "count), but -m counts MiB", f"divide by 1024: -m {want}")  # fmt: skip
+        return ExerciseFailed(f"-m {mib} asks for {mib // 2**20} TiB: {mib} is the KiB number (what <memory> and "
+                              "dominfo count), but -m counts MiB",
+                              hint="KiB and MiB differ by a factor of 1024: the same size has a number 1024 times "
+                                   "smaller in MiB", pointer=f"{_M_FLAG}: divide by 1024")  # fmt: skip
     if mib == want * 2**20:
-        return (f"-m {mib} asks for {mib // 2**20} TiB: {mib} is the size in bytes", f"-m counts MiB: -m {want}")
+        return ExerciseFailed(f"-m {mib} asks for {mib // 2**20} TiB: {mib} is the size in bytes",
+                              hint="-m counts MiB, 2^20 bytes each", pointer=f"{_M_FLAG}: divide by 1024 twice")
     if want % 1024 == 0 and mib == want // 1024 * 1000:
-        return (f"-m {mib} is {mib} MiB, not {want // 1024} GiB: 1 GiB = 1024 MiB (powers of two)",
-                f"write -m {want} or -m {want // 1024}G")
-    return (f"-m {mib} gives the guest {mib} MiB; the task asks for {want} MiB", f"write -m {want}")
+        return ExerciseFailed(f"-m {mib} is {mib} MiB, not {want // 1024} GiB: 1 GiB = 1024 MiB (powers of two)",
+                              hint="memory sizes are powers of two: 1 GiB = 1024 MiB, not 1000",
+                              pointer=_M_FLAG)
+    return ExerciseFailed(f"-m {mib} gives the guest {mib} MiB; the task asks for {want} MiB",
+                          hint="-m is the guest's memory size (设置内存大小)", pointer=_M_FLAG)
 
 
+def _command_answer(memory_mib: int = 2048, vcpus: int = 2, disk: str = DISK, kvm: bool = True, **_: Any) -> str:
+    accel = "-enable-kvm " if kvm else ""
+    return (f'line = "qemu-system-x86_64 {accel}-m {memory_mib} -smp {vcpus} -hda {disk}"\n'
+            "# -m counts MiB (a G suffix counts GiB); -hda is the first IDE disk "
+            "(or -drive file=…,if=virtio,format=qcow2)")
+
+
+@graded("6.1", answer=_command_answer)
 def check_command(line: object, *, memory_mib: int = 2048, vcpus: int = 2, disk: str = DISK,
                   kvm: bool = True) -> Passed:
     """``line``: the QEMU command for a VM with ``memory_mib`` MiB, ``vcpus`` vCPUs, KVM and ``disk``."""
@@ -91,33 +119,41 @@ def check_command(line: object, *, memory_mib: int = 2048, vcpus: int = 2, disk:
     _program(words[0])
     _refused_size(words)
     expect(_m_values(words), "there is no -m: QEMU would give the guest its default, 128 MiB",
-           hint=f"-m sets the memory size (设置内存大小), in MiB: -m {memory_mib}")
+           hint="the guest's memory is a flag of its own (设置内存大小); without it QEMU picks a default",
+           pointer=_M_FLAG)
     try:
         spec = flags_to_spec(words)
     except KvmlabError as err:
         said = f"QEMU says: {err.virsh_error[0]}" if err.virsh_error and err.virsh_error[0].startswith(QEMU) \
             else err.message
-        raise ExerciseFailed(said, hint=err.hint) from None
+        raise ExerciseFailed(said, hint=_FLAG_SYNTAX, pointer=err.hint) from None
     mib = spec.memory // 1024
     if spec.memory != memory_mib * 1024:
-        raise ExerciseFailed(*_memory_slip(mib, memory_mib)[:1], hint=_memory_slip(mib, memory_mib)[1])
+        raise _memory_slip(mib, memory_mib)
     expect(spec.vcpus == vcpus, f"the guest gets {spec.vcpus} vCPU{'s' if spec.vcpus != 1 else ''}"
            + ("" if "-smp" in words else " (no -smp: QEMU's default)"),
-           hint=f"-smp sets the number of CPUs (设置CPU个数): -smp {vcpus}")
+           hint="the number of CPUs is a flag of its own (设置CPU个数); without it the guest gets one",
+           pointer="-smp N (or -smp cpus=N)")
     if kvm and spec.type != "kvm":
         raise ExerciseFailed("without -enable-kvm QEMU emulates the CPU in software (TCG): libvirt would "
-                             "call this <domain type='qemu'>", hint="add -enable-kvm (or -accel kvm)")
+                             "call this <domain type='qemu'>",
+                             hint="hardware acceleration is asked for with a flag; without it QEMU translates "
+                                  "every guest instruction itself",
+                             pointer="-enable-kvm (or -accel kvm)")
     disks = [d.path for d in spec.disks if d.device == "disk"]
     if disk not in disks:
-        raise ExerciseFailed(f"the disk is {', '.join(map(str, disks))}, not the task's image" if disks
+        raise ExerciseFailed(f"the disk is {', '.join(map(str, disks))}, not the task's image {disk}" if disks
                              else "there is no disk",
-                             hint=f"-hda {disk} (the first IDE disk), or -drive file={disk},if=virtio,format=qcow2")
+                             hint="a disk image is given by its path; the first hard disk is the task's image",
+                             pointer="-hda FILE (the first IDE disk), or -drive file=FILE,if=virtio,format=qcow2")
     pairs = [f"{flag}  →  {xml.splitlines()[0]}" for flag, xml in flag_pairs(words)
              if flag.split()[0] in ("-m", "-smp", "-enable-kvm", "-accel", "-hda", "-drive")]
     return Passed("a QEMU command line libvirt could have written", *pairs,
                   f"<memory unit='MiB'>{mib}</memory> is {spec.memory} KiB, what <memory> holds without unit=")
 
 
+@graded("6.2", answer=lambda mib=2048, **_: f"kib = {mib} * 1024   # = {mib * 1024}: <memory> without unit= "
+                                            "counts KiB, -m counts MiB")
 def check_memory_kib(answer: object, mib: int = 2048) -> Passed:
     """``answer``: the number in ``<memory>`` (no ``unit=``, so KiB) for ``-m {mib}``."""
     expect(isinstance(answer, int) and not isinstance(answer, bool), f"the answer is {answer!r}, not a number",
@@ -130,16 +166,24 @@ def check_memory_kib(answer: object, mib: int = 2048) -> Passed:
     if answer == mib:
         raise ExerciseFailed(f"<memory>{mib}</memory> would be {mib} KiB = {mib / 1024:g} MiB: that is the "
                              "MiB number, and <memory> without unit= counts KiB",
-                             hint="1 MiB = 1024 KiB: multiply by 1024 (or write unit='MiB')")
+                             hint="the same size has a number 1024 times larger in KiB than in MiB",
+                             pointer=_KIB)
     if answer == mib * 1000:
         raise ExerciseFailed(f"{answer} multiplies by 1000: KiB and MiB are powers of 1024",
-                             hint="1 MiB = 1024 KiB (1000 would be libvirt's unit='KB', 1000 bytes)")
+                             hint="1 MiB = 1024 KiB (1000 would be libvirt's unit='KB', 1000 bytes)", pointer=_KIB)
     if answer == kib * 1024:
-        raise ExerciseFailed(f"{answer} is the size in bytes", hint="<memory> without unit= counts KiB: divide by 1024")
+        raise ExerciseFailed(f"{answer} is the size in bytes", hint="<memory> without unit= counts KiB, not bytes",
+                             pointer=_KIB)
     raise ExerciseFailed(f"<memory>{answer}</memory> is {answer} KiB = {answer / 1024:g} MiB, not {mib} MiB",
-                         hint="MiB x 1024 = KiB")
+                         hint="-m counts MiB, <memory> without unit= counts KiB", pointer=_KIB)
 
 
+_KIB = "<memory> without unit= holds KiB: MiB x 1024 (lesson 6, -m and <memory>)"
+
+
+@graded("6.3", answer='info = conn.dominfo("$domain")   # virsh dominfo $domain\n'
+                      'flags = f"-m {info.max_memory_kib // 1024} -smp {info.cpus}"   '
+                      "# Max memory is in KiB, -m counts MiB; CPU(s) is -smp")
 def check_flags_of(conn: Any, answer: object, domain: str = "web01") -> Passed:
     """``answer``: the ``-m`` and ``-smp`` flags of ``domain``, from what libvirt holds (``dominfo``)."""
     text = _text(answer, "flags", "-m 512 -smp 1")
@@ -148,20 +192,23 @@ def check_flags_of(conn: Any, answer: object, domain: str = "web01") -> Passed:
     want_mib, cpus = info.max_memory_kib // 1024, info.cpus
     _refused_size(words)
     values = _m_values(words)
-    expect(values, "there is no -m", hint=f"virsh dominfo {domain} prints 'Max memory: {info.max_memory_kib} KiB'")
+    expect(values, "there is no -m", hint="-m is the guest's memory; libvirt holds it as <memory>",
+           pointer=f"the Max memory: line of virsh dominfo {domain} (in KiB)")
     try:
         spec = flags_to_spec(words)
     except KvmlabError as err:
-        raise ExerciseFailed(err.message, hint=err.hint) from None
+        raise ExerciseFailed(err.message, hint=_FLAG_SYNTAX, pointer=err.hint) from None
     mib = spec.memory // 1024
     if mib == info.max_memory_kib and values[0].isdigit():
         raise ExerciseFailed(f"-m {mib} copies dominfo's number, but dominfo prints KiB ('Max memory: "
                              f"{info.max_memory_kib} KiB') and -m counts MiB",
-                             hint=f"{info.max_memory_kib} KiB / 1024 = {want_mib} MiB: -m {want_mib}")
+                             hint="the same size has a number 1024 times smaller in MiB than in KiB",
+                             pointer=f"{_M_FLAG}: divide dominfo's Max memory by 1024")
     if spec.memory != info.max_memory_kib:
-        raise ExerciseFailed(*_memory_slip(mib, want_mib)[:1], hint=_memory_slip(mib, want_mib)[1])
+        raise _memory_slip(mib, want_mib)
     expect(spec.vcpus == cpus, f"-smp {spec.vcpus}, but libvirt gives {domain} {cpus} vCPUs",
-           hint=f"virsh dominfo {domain} prints 'CPU(s): {cpus}'")
+           hint="-smp is the number of vCPUs libvirt gives the domain (<vcpu>)",
+           pointer=f"the CPU(s): line of virsh dominfo {domain}")
     return Passed(f"{domain}: -m {want_mib} -smp {cpus}",
                   f"dominfo: Max memory {info.max_memory_kib} KiB = {want_mib} MiB, CPU(s) {cpus}",
                   f"read with {info.virsh}: " + "; ".join(info.api[:2]))

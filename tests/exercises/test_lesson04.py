@@ -1,15 +1,20 @@
-"""Lesson 4 checks: modes for scenarios; the network 'lab' read back from libvirt, and why libvirt refused it."""
+"""Lesson 4 checks: modes for scenarios; the network 'lab' read back from libvirt, and why libvirt refused it;
+the virsh line that starts the waiting network whose mode fits, run on the connection and read back."""
 
 from __future__ import annotations
 
+import ast
+
 import pytest
+from lxml import etree
 
 import kvmlab
-from kvmlab.exercises import ExerciseFailed
+from kvmlab.exercises import ExerciseFailed, show_answer
 from kvmlab.exercises import lesson04 as l4
 from kvmlab.specs import DhcpRange, IpSpec, NetworkSpec
 
-from tests.conftest import inventory
+from tests.conftest import VIRSH, inventory, run_cmd
+from tests.exercises.conftest import climb
 
 RIGHT = {key: mode for key, (_, mode) in l4.SCENARIOS.items()}
 
@@ -28,6 +33,15 @@ def test_each_wrong_mode_is_named_with_a_hint(key, wrong):
         l4.check_modes({**RIGHT, key: wrong})
     assert info.value.message.startswith(f"{key}: not {wrong} — ")
     assert info.value.hint == l4._HINTS.get((key, wrong), l4._WRONG_MODE)
+
+
+def test_modes_ladder_concept_then_the_table_then_the_dict():
+    first, second, answer = climb(l4.check_modes, {**RIGHT, "routed": "nat"})
+    assert first.message.startswith("routed: not nat — ") and first.hint == l4._HINTS[("routed", "nat")]
+    assert "'route'" not in first.hint + second.hint  # neither rung names the mode as the answer
+    assert "The five modes" in second.hint and "outside → guest" in second.hint
+    assert all(f'"{key}": "{mode}"' in answer for key, mode in RIGHT.items())
+    assert l4.check_modes(ast.literal_eval(answer.split("=", 1)[1].split("#")[0]))  # the shown code passes
 
 
 def test_modes_missing_todo_and_typos():
@@ -77,14 +91,15 @@ def test_a_range_outside_the_subnet_names_the_address_and_the_subnet(conn, dhcp,
     assert isinstance(err, kvmlab.SpecError) and err.virsh_error[0] == "Failed to define network"
     assert "is not inside the subnet 192.168.150.0/24" in err.virsh_error[-1]
     assert inventory(conn) == before  # refused: nothing to read back
-    with pytest.raises(ExerciseFailed) as info:
-        l4.check_dhcp_network(conn, attempted=_lab(dhcp))
-    msg = info.value.message
+    first, second, answer = climb(l4.check_dhcp_network, conn, attempted=_lab(dhcp))
+    msg = first.message
     assert msg.startswith("libvirt has no network 'lab': it refused the definition because the DHCP range")
     assert outside in msg
     assert "outside the subnet 192.168.150.0/24 (gateway 192.168.150.1, prefix 24 = netmask 255.255.255.0)" in msg
-    assert "use addresses in 192.168.150.2 - 192.168.150.254" in info.value.hint
-    assert "192.168.150.100 - 192.168.150.200" in info.value.hint
+    assert "own subnet" in first.hint and "192.168.150" not in first.hint  # rung 1: the idea, no addresses
+    assert "use addresses in 192.168.150.2 - 192.168.150.254" in second.hint
+    assert "192.168.150.100 - 192.168.150.200" in second.hint and "DhcpRange(" not in second.hint
+    assert 'DhcpRange(start="192.168.150.100", end="192.168.150.200")' in answer
     # the XML text of the attempt works as well as the spec
     with pytest.raises(ExerciseFailed) as again:
         l4.check_dhcp_network(conn, attempted=_lab(dhcp).to_xml())
@@ -92,29 +107,39 @@ def test_a_range_outside_the_subnet_names_the_address_and_the_subnet(conn, dhcp,
 
 
 def test_nothing_defined_and_nothing_attempted(conn):
-    with pytest.raises(ExerciseFailed) as info:
-        l4.check_dhcp_network(conn)
-    assert info.value.message == "libvirt has no network 'lab'"
-    assert "conn.net_define(spec)" in info.value.hint
+    first, second, answer = climb(l4.check_dhcp_network, conn)
+    assert first.message == "libvirt has no network 'lab'"
+    assert "defined" in first.hint and "net_define" not in first.hint
+    assert "virsh net-define FILE" in second.hint and "conn.net_define(lab)" not in second.hint
+    assert "conn.net_define(lab)   # virsh net-define lab.xml" in answer
 
 
-@pytest.mark.parametrize("kwargs, message, hint", [
+def test_the_answer_defines_a_network_that_passes(conn):
+    code = show_answer("4.2").code
+    exec(code.split("\n# ")[0], {"conn": conn, "NetworkSpec": NetworkSpec, "IpSpec": IpSpec, "DhcpRange": DhcpRange})
+    assert l4.check_dhcp_network(conn)
+
+
+@pytest.mark.parametrize("kwargs, message, concept, pointer", [
     ({"prefix": 16}, "the subnet of 'lab' is 192.168.0.0/16, the task asks for 192.168.150.0/24: prefix 16 "
-     "(netmask 255.255.0.0) makes it 192.168.0.0/16", "prefix='24'"),
+     "(netmask 255.255.0.0) makes it 192.168.0.0/16", "the prefix counts the bits", "<ip address=… prefix=…>"),
     ({"dhcp": ("192.168.150.10", "192.168.150.200")}, "the DHCP range is 192.168.150.10 - 192.168.150.200",
-     "exactly 192.168.150.100 - 192.168.150.200"),
-    ({"dhcp": None}, "'lab' has no DHCP range: guests would get no address", "<dhcp><range"),
-    ({"mode": "route"}, "'lab' is in route mode", "the task asks for nat"),
-    ({"mode": "isolated"}, "'lab' is in isolated mode", "the task asks for nat"),
+     "which addresses dnsmasq hands out", "exactly 192.168.150.100 - 192.168.150.200"),
+    ({"dhcp": None}, "'lab' has no DHCP range: guests would get no address", "only from a DHCP range",
+     "<dhcp><range"),
+    ({"mode": "route"}, "'lab' is in route mode", "<forward mode=…/>", "the task asks for nat"),
+    ({"mode": "isolated"}, "'lab' is in isolated mode", "has none", "the task asks for nat"),
     ({"gateway": "192.168.150.254", "dhcp": ("192.168.150.100", "192.168.150.200")},
-     "the gateway (the host's address) is 192.168.150.254", "192.168.150.1"),
+     "the gateway (the host's address) is 192.168.150.254", "the guests' gateway", "192.168.150.1"),
 ])  # fmt: skip
-def test_accepted_by_libvirt_but_not_the_task(conn, kwargs, message, hint):
+def test_accepted_by_libvirt_but_not_the_task(conn, kwargs, message, concept, pointer):
     assert _define(conn, _lab(**kwargs)) is None
-    with pytest.raises(ExerciseFailed) as info:
-        l4.check_dhcp_network(conn)
-    assert info.value.message == message
-    assert hint in info.value.hint
+    first, second, answer = climb(l4.check_dhcp_network, conn)
+    assert first.message == message
+    assert concept in first.hint and pointer in second.hint
+    assert "net-undefine" in second.hint  # libvirt keeps the first definition: the way to define it again
+    for line in answer.splitlines()[:3]:  # the code itself is only in the answer
+        assert line not in first.hint + second.hint
 
 
 def test_the_check_reads_libvirt_not_the_notebook(conn):
@@ -125,3 +150,114 @@ def test_the_check_reads_libvirt_not_the_notebook(conn):
     conn.net_undefine("lab")
     assert _define(conn, _lab()) is None
     assert l4.check_dhcp_network(conn, attempted=_lab(prefix=16))
+
+
+# -- 4.3: the virsh line that starts the waiting network whose mode fits ----------------------
+
+
+def _modes(conn) -> dict:
+    """name -> (mode, active) of the four candidates, read with libvirt-python directly."""
+    out = {}
+    for name in l4.CANDIDATES:
+        net = conn.virconn.networkLookupByName(name)
+        forward = etree.fromstring(net.XMLDesc(0).encode()).find("forward")
+        out[name] = ("isolated" if forward is None else forward.get("mode"), bool(net.isActive()))
+    return out
+
+
+def test_the_four_candidates_wait_inactive_in_four_modes(conn):
+    l4.define_candidates(conn)
+    modes = _modes(conn)
+    assert modes == {name: (mode, False) for name, (mode, _, _) in l4.CANDIDATES.items()}
+    assert [name for name, (mode, _) in modes.items() if mode == l4.START_TASK["mode"]] == ["amber"]
+    before = inventory(conn)
+    l4.define_candidates(conn)  # a second run (the cell run twice) changes nothing
+    assert inventory(conn) == before
+
+
+def test_start_line_runs_on_the_connection_and_is_read_back(conn):
+    l4.define_candidates(conn)
+    done = l4.check_start_line(conn, "virsh net-start amber")
+    assert _modes(conn)["amber"] == ("nat", True)  # libvirt itself says it runs
+    assert not any(active for name, (_, active) in _modes(conn).items() if name != "amber")
+    assert done.title == "'amber' runs: <forward mode='nat'/>"
+    assert done.details[0].startswith("Network amber started  (virsh net-start amber; ")
+    assert "Bridge: virbr43" in done.details[1]
+    again = l4.check_start_line(conn, "net-start amber")  # the cell run a second time
+    assert again.title.startswith("'amber' (nat) is running already")
+
+
+def test_start_line_by_uuid_and_named_option(conn):
+    l4.define_candidates(conn)
+    uuid = conn.virconn.networkLookupByName("amber").UUIDString()
+    assert l4.check_start_line(conn, f"net-start --network {uuid}")
+    assert _modes(conn)["amber"] == ("nat", True)
+
+
+@pytest.mark.parametrize("name, why", [
+    ("blue", "'blue' is in route mode (<forward mode='route'/>): routed packets leave with the guests' own "
+             "addresses, and the school's router has no route back to 192.168.141.0/24"),
+    ("green", "'green' is in isolated mode (no <forward>): nothing leaves an isolated network"),
+    ("grey", "'grey' is in open mode (<forward mode='open'/>): open forwards like route"),
+])  # fmt: skip
+def test_a_network_in_the_wrong_mode_is_named_and_not_started(conn, name, why):
+    l4.define_candidates(conn)
+    before = inventory(conn)
+    with pytest.raises(ExerciseFailed) as info:
+        l4.check_start_line(conn, f"virsh net-start {name}")
+    assert info.value.message.startswith(why) and info.value.message.endswith("Nothing was started")
+    assert inventory(conn) == before
+
+
+def test_wrong_mode_ladder(conn):
+    l4.define_candidates(conn)
+    first, second, answer = climb(l4.check_start_line, conn, "net-start blue")
+    assert "rewrites the guests' addresses" in first.hint
+    for err in (first, second):
+        assert "amber" not in str(err) and "nat" not in err.hint  # no rung names the network or the mode
+    assert "virsh net-dumpxml NAME" in second.hint and "outside → guest" in second.hint
+    assert answer.startswith('line = "virsh net-start amber"')
+
+
+@pytest.mark.parametrize("line, words", [
+    ("net-define amber", "registers a network from an XML file"),
+    ("net-create amber", "transient"),
+    ("net-autostart amber", "does not start it now"),
+    ("start amber", "boots a VM (a domain)"),
+    ("net-info amber", "only reads"),
+    ("net-start default", "'default' is not one of the four waiting networks"),
+    ("net-start nosuch", "failed to get network 'nosuch'"),
+    ("net-start", "network"),
+    ("net-start amber; net-start blue", "one command does it"),
+    ("TODO", "virsh line"),
+])  # fmt: skip
+def test_wrong_lines_change_nothing(conn, line, words):
+    l4.define_candidates(conn)
+    before = inventory(conn)
+    with pytest.raises(ExerciseFailed) as info:
+        l4.check_start_line(conn, line)
+    assert words in info.value.message + " " + info.value.hint
+    assert inventory(conn) == before
+
+
+def test_a_wrong_command_points_at_lesson_4s_define_and_start(conn):
+    l4.define_candidates(conn)
+    first, second, _ = climb(l4.check_start_line, conn, "net-define amber")
+    assert first.message == "net-define does not start a defined network"
+    assert "Define + start" in second.hint and "net-start" not in first.hint + second.hint
+
+
+def test_a_misspelt_command_is_refused_as_virsh_refuses_it(conn):
+    _, real_err, rc = run_cmd([VIRSH, "-c", "test:///default", "net-strat default"])
+    assert rc != 0
+    l4.define_candidates(conn)
+    with pytest.raises(ExerciseFailed) as info:
+        l4.check_start_line(conn, "virsh net-strat amber")
+    assert info.value.message == "virsh says: " + real_err.strip().replace("default", "amber")
+    assert "did you mean 'net-start'?" in info.value.hint
+
+
+def test_before_the_four_are_defined(conn):
+    first, second, _ = climb(l4.check_start_line, conn, "net-start amber")
+    assert first.message.endswith(": the four networks are not defined yet")
+    assert "Network not found" in first.message and "define_candidates(conn)" in second.hint

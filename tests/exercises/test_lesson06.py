@@ -8,10 +8,11 @@ import subprocess
 import pytest
 
 from kvmlab.concepts.qemuflags import flags_to_spec
-from kvmlab.exercises import ExerciseFailed
+from kvmlab.exercises import ExerciseFailed, show_answer
 from kvmlab.exercises import lesson06 as l6
 
 from tests.conftest import inventory
+from tests.exercises.conftest import climb
 
 D = l6.DISK
 QEMU = shutil.which("qemu-system-x86_64")
@@ -29,31 +30,52 @@ def test_right_lines_pass(line):
     assert any("<memory unit=\"MiB\">2048</memory>" in d for d in done.details)
 
 
-@pytest.mark.parametrize("line, message, hint", [
-    ("TODO", "no answer yet", "qemu-system-x86_64"),
-    (f"qume-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D}", "typo for QEMU", "'qemu-system-x86_64'"),
-    (f"qume-kvm -m 2048 -smp 2 -hda {D}", "they write 'qume'", "'qemu-kvm'"),
-    (f"-enable-kvm -m 2048 -smp 2 -hda {D}", "starts with a flag", "starts with the program"),
-    (f"virsh -m 2048 -smp 2 -hda {D}", "not a QEMU program", "qemu-system-x86_64"),
-    (f"qemu-system-x86_64 -enable-kvm -smp 2 -hda {D}", "no -m", "-m 2048"),
-    (f"qemu-system-x86_64 -enable-kvm -m 2 -smp 2 -hda {D}", "counts MiB, not GiB", "-m 2G"),
-    (f"qemu-system-x86_64 -enable-kvm -m 2097152 -smp 2 -hda {D}", "is the KiB number", "divide by 1024"),
-    (f"qemu-system-x86_64 -enable-kvm -m 2147483648 -smp 2 -hda {D}", "in bytes", "-m 2048"),
-    (f"qemu-system-x86_64 -enable-kvm -m 2000 -smp 2 -hda {D}", "1 GiB = 1024 MiB", "-m 2048"),
-    (f"qemu-system-x86_64 -enable-kvm -m 2048MB -smp 2 -hda {D}", "Parameter 'size' expects", "-m 2048M"),
-    (f"qemu-system-x86_64 -enable-kvm -m 12X -smp 2 -hda {D}", "Parameter 'size' expects", "suffix"),
-    (f"qemu-system-x86_64 -enable-kvm -m 2048 -hda {D}", "1 vCPU (no -smp", "-smp 2"),
-    (f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 4 -hda {D}", "4 vCPUs", "-smp 2"),
-    (f"qemu-system-x86_64 -m 2048 -smp 2 -hda {D}", "TCG", "-enable-kvm"),
-    ("qemu-system-x86_64 -enable-kvm -m 2048 -smp 2", "there is no disk", f"-hda {D}"),
-    ("qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda ex6.qcow2", "not the task's image", D),
-    ("qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda '/a b", "cannot be split", "quote"),
+ANSWER = f'line = "qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D}"'
+
+
+# (the line, its diagnosis, the first rung: the concept, the second rung: the flag to use)
+@pytest.mark.parametrize("line, message, concept, pointer", [
+    ("TODO", "no answer yet", "qemu-system-x86_64", "qemu-system-x86_64"),
+    (f"qume-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D}", "typo for QEMU", "'qemu-system-x86_64'",
+     "qemu-system-x86_64"),
+    (f"qume-kvm -m 2048 -smp 2 -hda {D}", "they write 'qume'", "'qemu-kvm'", "qemu-system-x86_64"),
+    (f"-enable-kvm -m 2048 -smp 2 -hda {D}", "starts with a flag", "starts with the program",
+     "/usr/libexec/qemu-kvm"),
+    (f"virsh -m 2048 -smp 2 -hda {D}", "not a QEMU program", "not a libvirt client", "qemu-system-x86_64"),
+    (f"qemu-system-x86_64 -enable-kvm -smp 2 -hda {D}", "no -m", "设置内存大小", "-m N counts MiB"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2 -smp 2 -hda {D}", "counts MiB, not GiB", "1 GiB = 1024 MiB",
+     "-m NG counts GiB"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2097152 -smp 2 -hda {D}", "is the KiB number", "factor of 1024",
+     "divide by 1024"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2147483648 -smp 2 -hda {D}", "in bytes", "2^20 bytes",
+     "divide by 1024 twice"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2000 -smp 2 -hda {D}", "1 GiB = 1024 MiB", "not 1000", "-m N counts MiB"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048MB -smp 2 -hda {D}", "Parameter 'size' expects", "single letters",
+     "-m 2048M"),
+    (f"qemu-system-x86_64 -enable-kvm -m 12X -smp 2 -hda {D}", "Parameter 'size' expects", "own syntax", "suffix"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048 -hda {D}", "1 vCPU (no -smp", "设置CPU个数", "-smp N"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 4 -hda {D}", "4 vCPUs", "设置CPU个数", "-smp N"),
+    (f"qemu-system-x86_64 -m 2048 -smp 2 -hda {D}", "TCG", "hardware acceleration", "-enable-kvm"),
+    ("qemu-system-x86_64 -enable-kvm -m 2048 -smp 2", "there is no disk", "by its path", "-hda FILE"),
+    ("qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda ex6.qcow2", f"not the task's image {D}", "by its path",
+     "-drive file=FILE"),
+    ("qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda '/a b", "cannot be split", "must be closed", "quote"),
 ])  # fmt: skip
-def test_each_mistake_has_its_hint(line, message, hint):
-    with pytest.raises(ExerciseFailed) as info:
-        l6.check_command(line)
-    assert message in info.value.message
-    assert hint in info.value.hint
+def test_each_mistake_has_its_ladder(line, message, concept, pointer):
+    first, second, answer = climb(l6.check_command, line)
+    assert message in first.message
+    assert concept in first.hint and pointer in second.hint
+    for err in (first, second):  # the whole line is only in the answer
+        assert ANSWER.split('"')[1] not in str(err) and "-m 2048 -smp 2" not in err.hint
+    assert answer.startswith(ANSWER)
+
+
+def test_the_answer_follows_the_checks_arguments():
+    with pytest.raises(ExerciseFailed):
+        l6.check_command("TODO", memory_mib=1024, vcpus=4, disk="/d.qcow2", kvm=False)
+    code = show_answer("6.1").code
+    assert code.startswith('line = "qemu-system-x86_64 -m 1024 -smp 4 -hda /d.qcow2"')
+    assert l6.check_command(code.split('"')[1], memory_mib=1024, vcpus=4, disk="/d.qcow2", kvm=False)
 
 
 @pytest.mark.skipif(QEMU is None, reason="QEMU is not installed")
@@ -77,6 +99,9 @@ def test_memory_kib():
         with pytest.raises(ExerciseFailed) as info:
             l6.check_memory_kib(answer)
         assert words in info.value.message, answer
+    first, second, code = climb(l6.check_memory_kib, 2048)
+    assert "1024 times larger in KiB" in first.hint and "MiB x 1024" in second.hint
+    assert "2097152" not in first.hint + second.hint and code.startswith("kib = 2048 * 1024   # = 2097152")
 
 
 def test_flags_of_reads_libvirt(conn):
@@ -95,6 +120,19 @@ def test_flags_of_reads_libvirt(conn):
             l6.check_flags_of(conn, answer)
         assert words in err.value.message, answer
     assert inventory(conn) == before  # reading only
+
+
+def test_flags_of_ladder_and_answer_read_libvirt(conn):
+    info = conn.dominfo("web01")
+    mib = info.max_memory_kib // 1024
+    first, second, answer = climb(l6.check_flags_of, conn, f"-m {info.max_memory_kib} -smp {info.cpus}")
+    assert "dominfo prints KiB" in first.message and "1024 times smaller" in first.hint
+    assert "divide dominfo's Max memory by 1024" in second.hint and f"-m {mib}" not in first.hint + second.hint
+    first, second, _ = climb(l6.check_flags_of, conn, f"-m {mib} -smp {info.cpus + 1}")
+    assert "(<vcpu>)" in first.hint and "CPU(s): line of virsh dominfo web01" in second.hint
+    found = {"conn": conn}
+    exec(answer, found)  # the shown code reads libvirt, and what it computes passes
+    assert found["flags"] == f"-m {mib} -smp {info.cpus}" and l6.check_flags_of(conn, found["flags"])
 
 
 def test_flags_of_follows_an_edit(conn):
