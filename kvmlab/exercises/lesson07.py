@@ -40,7 +40,7 @@ BROKEN_XML = """<domain type='kvm'>
 </domain>
 """
 
-UNITS = "lesson 7, the unit table under 'A real definition'"
+UNITS = "lesson 7, '<memory>: KiB, and the \"KB\" trap'"
 
 
 def _mib(kib: int) -> str:

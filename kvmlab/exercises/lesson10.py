@@ -115,7 +115,8 @@ def _target(conn: Any, name: str) -> str:
 def _commands(steps: object) -> list[tuple[str, str, str]]:
     """(command, pool, virsh line) for each step: a kvmlab result or a virsh line."""
     expect(isinstance(steps, (list, tuple)) and len(steps) > 0, "no steps yet",
-           hint="collect what each call returns, in order: steps = [conn.pool_define(...), conn.…(...), …]")
+           hint="a list of what each conn.pool_…() call returned, in the order you made the calls",
+           pointer="lesson 10, the sections pool-define, pool-build and pool-start")
     out = []
     for step in steps:
         line = step if isinstance(step, str) else getattr(step, "virsh", None)
@@ -376,7 +377,7 @@ def check_volume_capacity(conn: Any, line: object, name: str = "data.qcow2", poo
     if cmd != "vol-create-as":
         raise ExerciseFailed(f"{cmd} does not create a volume",
                              hint=_NOT_CREATE.get(cmd, "a volume is created from a name, a size and a format"),
-                             pointer="virsh vol-create-as POOL NAME CAPACITY --format FORMAT (lesson 10)")
+                             pointer="virsh vol-create-as POOL NAME CAPACITY --format FORMAT (lesson 10b, the volumes)")
     made, where = inv.values.get("name"), inv.values.get("pool")
     expect(made == name, f"the line creates '{made}'", hint=f"the task names the volume '{name}'",
            pointer="vol-create-as takes the pool first, then the volume's name")
