@@ -1,23 +1,31 @@
 """Lesson 7 checks: libvirt's domain XML (libvirt XML配置文件) — <name>, <vcpu>, <memory>, <os>.
 
 - :func:`memory_mistake`: what a wrong memory size most likely came from (the unit traps).
-- :func:`check_domain`: a domain you defined, read back from libvirt: name, memory, vCPUs, OS, boot order.
-- :func:`check_fixed_xml`: a broken XML document, fixed so that libvirt defines it with schema validation.
+- :func:`check_domain` (7.1): a domain you defined, read back from libvirt: name, memory, vCPUs, OS, boot order.
+- :func:`check_fixed_xml` (7.2): a broken XML document, fixed so that libvirt defines it with schema validation.
+- :func:`check_memory_query` (7.3): a virsh line that prints only a domain's ``<memory>`` (``dumpxml --xpath``),
+  run on your connection, and your prediction of the number libvirt prints.
 
 The classic mistake gets the most care: ``<memory>512</memory>`` is 512 **KiB** (half a MiB), because a
 bare number in ``<memory>`` counts KiB; the course notes' "KB" means KiB (1024 bytes), while libvirt's own
 ``unit='KB'`` is 1000 bytes. Every verdict is computed from what libvirt holds, never from your text.
+A failure names the idea first, then the element (the hint ladder); ``show_answer("7.1")`` gives the code.
 """
 
 from __future__ import annotations
 
+import io
 from typing import Any, Sequence
+
+from lxml import etree
 
 from ..errors import KvmlabError, libvirt_errors
 from ..specs import DomainSpec, check_xml
-from .checks import ExerciseFailed, Passed, expect
+from ..virsh.streams import HINT_PREFIX, bound
+from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line
+from .ladder import graded
 
-__all__ = ["memory_mistake", "read_domain", "check_domain", "check_fixed_xml", "BROKEN_XML"]
+__all__ = ["memory_mistake", "read_domain", "check_domain", "check_fixed_xml", "check_memory_query", "BROKEN_XML"]
 
 # Exercise 7.2: a definition with one mistake per seed element (the writer meant 1 GiB, 2 vCPUs).
 BROKEN_XML = """<domain type='kvm'>
@@ -32,41 +40,48 @@ BROKEN_XML = """<domain type='kvm'>
 </domain>
 """
 
+UNITS = "lesson 7, '<memory>: KiB, and the \"KB\" trap'"
+
 
 def _mib(kib: int) -> str:
     return f"{kib // 1024} MiB" if kib % 1024 == 0 else f"{kib / 1024:.2f} MiB"
 
 
-def memory_mistake(kib: int, want_mib: int, where: str = "<memory>") -> tuple[str, str] | None:
-    """(message, hint) naming the unit mistake that turns ``want_mib`` MiB into ``kib`` KiB; None if right.
+def memory_mistake(kib: int, want_mib: int, where: str = "<memory>") -> tuple[str, str, str] | None:
+    """(message, concept, pointer) naming the unit mistake that turns ``want_mib`` MiB into ``kib`` KiB;
+    None if right.
 
     ``kib`` is what libvirt holds (it always stores KiB). The known slips, in the order they happen:
     a bare MiB number (read as KiB), MB instead of MiB, KB instead of KiB or x1000 instead of x1024
-    (libvirt stores the same number for both), and a KiB number under ``unit='MiB'``.
+    (libvirt stores the same number for both), and a KiB number under ``unit='MiB'``. The concept and
+    the pointer are the first two rungs of the hint ladder: neither gives the number to write.
     """
     want_kib = want_mib * 1024
     if kib == want_kib:
         return None
-    right = f"<memory unit='MiB'>{want_mib}</memory> (or <memory>{want_kib}</memory>: a bare number is KiB)"
     if kib == want_mib:
         return (f"libvirt holds {kib} KiB = {_mib(kib)}: {where} got the MiB number {want_mib}, "
                 "and a number without unit= counts KiB (the notes' \"KB\"), not MiB",
-                f"write {right}")  # fmt: skip
+                f"{where} counts KiB unless unit= names another unit; a bare number is KiB",
+                f"give {where} a unit='MiB' attribute, or write the size in KiB (MiB x 1024); {UNITS}")  # fmt: skip
     if kib * 1024 == want_mib * 10**6:
         return (f"libvirt holds {kib} KiB = {_mib(kib)}: unit='MB' counts megabytes of 1000 x 1000 bytes, "
                 f"so {want_mib} MB is less than {want_mib} MiB",
-                f"MiB (the i) is 1024 x 1024 bytes: write {right}")  # fmt: skip
+                "MiB (with the i) is 1024 x 1024 bytes; MB is 1000 x 1000",
+                f"the unit= of {where}: the binary unit has an i; {UNITS}")  # fmt: skip
     if kib == want_mib * 1000:  # the same number both ways: libvirt stores only the result
         return (f"libvirt holds {kib} KiB = {_mib(kib)}: a 1000 where 1024 belongs. Either unit='KB' (libvirt's "
                 "KB is 1000 bytes, strict about the i) or MiB x 1000",
-                f"the notes' \"KB\" is KiB: 1 MiB = 1024 KiB, so {want_mib} MiB = {want_kib} KiB; "
-                f"or write {right}")  # fmt: skip
+                "the notes' \"KB\" is KiB: 1 MiB = 1024 KiB, and libvirt's unit='KB' is 1000 bytes",
+                f"multiply MiB by 1024 for a KiB number (unit='KiB' or none), or write unit='MiB'; {UNITS}")  # fmt: skip
     if kib == want_kib * 1024:
         return (f"libvirt holds {kib} KiB = {kib // 2**20} GiB, 1024 times too much: the number {want_kib} "
                 "is already KiB (or you wrote bytes), but the unit says MiB",
-                f"either <memory unit='MiB'>{want_mib}</memory> or <memory unit='KiB'>{want_kib}</memory>")  # fmt: skip
+                "the number and its unit= must agree: a KiB count under unit='MiB' is read as MiB",
+                f"keep the number and say it is KiB, or keep unit='MiB' and write the MiB number; {UNITS}")  # fmt: skip
     return (f"libvirt holds {kib} KiB = {_mib(kib)}, the task asks for {want_mib} MiB = {want_kib} KiB",
-            f"write {right}")
+            "libvirt stores memory in KiB: 1 MiB = 1024 KiB",
+            f"the number and unit= of {where}; {UNITS}")
 
 
 def read_domain(conn: Any, name: str) -> DomainSpec:
@@ -75,15 +90,25 @@ def read_domain(conn: Any, name: str) -> DomainSpec:
         return DomainSpec.from_xml(conn.dumpxml(name, inactive=True).xml)
     except KvmlabError as err:
         names = ", ".join(conn.list(all=True).names)
-        raise ExerciseFailed(f"libvirt has no domain '{name}' ({err.message})",
-                             hint=f"define it: conn.define(xml) (virsh define {name}.xml). "
-                                  f"Defined now: {names}") from None  # fmt: skip
+        raise ExerciseFailed(f"libvirt has no domain '{name}' ({err.message}). Defined now: {names}",
+                             hint="a VM exists for libvirt once its XML is registered: defined",
+                             pointer="virsh define FILE registers a definition (conn.define(xml) in kvmlab); "
+                                     "lesson 8") from None  # fmt: skip
 
 
 def _order(devs: Sequence[str]) -> str:
     return ", ".join(devs) if devs else "(none)"
 
 
+def _domain_xml(name: str, memory_mib: int, vcpus: int, boot: Sequence[str], arch: bool = True) -> str:
+    boots = "".join(f"\n    <boot dev='{d}'/>" for d in boot)
+    return (f"<domain type='kvm'>\n  <name>{name}</name>\n  <memory unit='MiB'>{memory_mib}</memory>\n"
+            f"  <vcpu>{vcpus}</vcpu>\n  <os>\n    <type arch='x86_64'>hvm</type>{boots}\n  </os>\n</domain>")
+
+
+@graded("7.1", answer=lambda name="lab7", memory_mib=512, vcpus=2, **_: (
+    f'xml = """{_domain_xml(name, memory_mib, vcpus, ("cdrom", "hd"))}\n"""\n'
+    f"conn.define(xml)   # virsh define {name}.xml"))
 def check_domain(conn: Any, name: str = "lab7", memory_mib: int = 512, vcpus: int = 2,
                  boot: Sequence[str] = ("cdrom", "hd")) -> Passed:
     """``name`` must be defined with ``memory_mib`` MiB, ``vcpus`` vCPUs, OS type hvm and ``boot`` order."""
@@ -92,24 +117,43 @@ def check_domain(conn: Any, name: str = "lab7", memory_mib: int = 512, vcpus: in
     expect(isinstance(kib, int), f"libvirt shows <memory>{kib}</memory>", hint="write a whole number of MiB")
     wrong = memory_mistake(kib, memory_mib)
     if wrong:
-        raise ExerciseFailed(*wrong[:1], hint=wrong[1])
-    expect(spec.vcpus == vcpus, f"libvirt shows <vcpu>{spec.vcpus}</vcpu>",
-           hint=f"the task asks for {vcpus} virtual CPUs: <vcpu>{vcpus}</vcpu>")
+        raise ExerciseFailed(wrong[0], hint=wrong[1], pointer=wrong[2])
+    expect(spec.vcpus == vcpus, f"libvirt shows <vcpu>{spec.vcpus}</vcpu>, the task asks for {vcpus} vCPUs",
+           hint="one element holds how many virtual CPUs the guest gets",
+           pointer="<vcpu>N</vcpu> (lesson 7, '<vcpu> and <os>')")
     expect(spec.os_type == "hvm", f"<os><type> is '{spec.os_type}'",
-           hint="hvm = a full virtual machine (hardware-assisted): <type arch='x86_64'>hvm</type>")
+           hint="hvm = a full virtual machine (hardware-assisted), the kind a KVM guest is",
+           pointer="the text of <os><type arch='x86_64'>…</type>")
     got, want = list(spec.boot), list(boot)
     if got != want:
         if sorted(got) == sorted(want):
             raise ExerciseFailed(f"the boot order is {_order(got)}: the firmware tries the <boot> elements "
-                                 "in the order they are written", hint=f"write them as {_order(want)}: "
-                                 + "".join(f"<boot dev='{d}'/>" for d in want))  # fmt: skip
-        raise ExerciseFailed(f"the boot devices are {_order(got)}", hint="one <boot dev=…/> per device, in order: "
-                             + "".join(f"<boot dev='{d}'/>" for d in want))  # fmt: skip
+                                 "in the order they are written",
+                                 hint="the order of the <boot> elements is the order the firmware tries",
+                                 pointer=f"swap the <boot dev=…/> elements inside <os> so they read {_order(want)}")
+        raise ExerciseFailed(f"the boot devices are {_order(got)}, the task asks for {_order(want)}",
+                             hint="the firmware tries one device per <boot> element, in the order written",
+                             pointer="one <boot dev=…/> per device inside <os>; dev is hd, cdrom, network or fd")
     return Passed(f"'{name}' is defined as asked (read back with virsh dumpxml --inactive {name})",
                   f"<memory unit='KiB'>{kib}</memory> = {memory_mib} MiB: libvirt always stores KiB",
                   f"<vcpu>{spec.vcpus}</vcpu>, <os><type>hvm</type>, boot order {_order(got)}")
 
 
+# Exercise 7.2: the idea behind each element the validators name first, then where to look.
+_FIXES = {
+    "/domain/memory": ("a bare number in <memory> counts KiB", "the unit= attribute of <memory>; " + UNITS),
+    "/domain/vcpu": ("<vcpu> holds a count of virtual CPUs, written in digits", "the text of <vcpu>"),
+    "/domain/os/boot": ("<boot dev=…> names a kind of device from a fixed list, not a description",
+                        "dev is one of hd, cdrom, network, fd (lesson 7, '<vcpu> and <os>')"),
+    "/domain/cpus": ("libvirt's schema lists every element <domain> may hold; without validation libvirt drops an "
+                     "unknown one without a word",
+                     "<domain> has no <cpus>: the vCPU count lives in <vcpu> (lesson 7, 'Three validators')"),
+}
+
+
+@graded("7.2", answer=lambda name="broken7", memory_mib=1024, vcpus=2, **_: (
+    f'xml = """{_domain_xml(name, memory_mib, vcpus, ("hd",))}\n"""   # <cpus> removed: <vcpu> says it\n'
+    "lesson07.check_fixed_xml(conn, xml)   # defines it: virsh define --validate"))
 def check_fixed_xml(conn: Any, xml: object, name: str = "broken7", memory_mib: int = 1024,
                     vcpus: int = 2) -> Passed:
     """``xml``: :data:`BROKEN_XML` fixed. It must pass kvmlab's checks and libvirt's schema, keep the
@@ -125,11 +169,12 @@ def check_fixed_xml(conn: Any, xml: object, name: str = "broken7", memory_mib: i
         first = errors[0]
         more = f" (then: {', '.join(p.path for p in errors[1:])})" if len(errors) > 1 else ""
         head = f"{len(errors)} problems left; first " if len(errors) > 1 else "1 problem left: "
-        raise ExerciseFailed(f"{head}{first}{more}",
-                             hint=f"{first.fix} [found by {'libvirt' if first.source == 'schema' else 'kvmlab'}'s "
-                                  f"{'RelaxNG schema' if first.source == 'schema' else 'checks'}]")  # fmt: skip
+        by = "libvirt's RelaxNG schema" if first.source == "schema" else "kvmlab's checks"
+        concept, pointer = _FIXES.get(first.path, ("each validator says what the element may hold", first.fix))
+        raise ExerciseFailed(f"{head}{first}{more}", hint=f"{concept} [found by {by}]", pointer=pointer)
     spec = DomainSpec.from_xml(xml)
-    expect(spec.name == name, f"the <name> is '{spec.name}'", hint=f"keep the name: <name>{name}</name>")
+    expect(spec.name == name, f"the <name> is '{spec.name}', the check defines '{name}'",
+           hint="the check defines the writer's VM under the writer's name", pointer="the text of <name>")
     if spec.uuid is None and name in conn.list(all=True).names:
         # a second try: the same name and UUID make define update the definition, as virsh does
         with libvirt_errors():
@@ -141,12 +186,120 @@ def check_fixed_xml(conn: Any, xml: object, name: str = "broken7", memory_mib: i
     held = read_domain(conn, name)
     wrong = memory_mistake(held.memory, memory_mib)
     if wrong:
-        raise ExerciseFailed("valid, but not what the writer meant: " + wrong[0],
-                             hint=wrong[1] + " (the broken <memory>1024</memory> meant 1024 MiB)")
-    expect(held.vcpus == vcpus, f"valid, but libvirt holds <vcpu>{held.vcpus}</vcpu>",
-           hint=f"the writer meant 'two': <vcpu>{vcpus}</vcpu>")
+        raise ExerciseFailed("valid, but not what the writer meant: " + wrong[0] +
+                             f" (the broken <memory>1024</memory> meant {memory_mib} MiB)",
+                             hint=wrong[1], pointer=wrong[2])
+    expect(held.vcpus == vcpus, f"valid, but libvirt holds <vcpu>{held.vcpus}</vcpu>; the writer meant 'two'",
+           hint="<vcpu> holds the number of virtual CPUs the writer meant", pointer="the text of <vcpu>")
     return Passed(f"'{name}' is valid and defined: {str(done).strip()}",
                   "kvmlab's checks and libvirt's RelaxNG schema find nothing; define(validate=True) "
                   "(virsh define --validate) accepted it",
                   f"libvirt holds {held.memory} KiB = {memory_mib} MiB and {held.vcpus} vCPUs; "
                   f"boot {_order(held.boot)}")
+
+
+# Exercise 7.3: what other commands do instead of printing a VM's <memory> element.
+_NOT_DUMPXML = {
+    "dominfo": "dominfo prints a summary (Max memory: … KiB), not the XML element libvirt holds",
+    "edit": "edit opens the definition in an editor to change it; the task only reads",
+    "define": "define registers XML; the task reads what libvirt made of it",
+    "net-dumpxml": "net-dumpxml prints a virtual network's XML; a VM's is another command",
+    "pool-dumpxml": "pool-dumpxml prints a storage pool's XML; a VM's is another command",
+    "vol-dumpxml": "vol-dumpxml prints a volume's XML; a VM's is another command",
+    "list": "list shows the VMs, not their XML",
+}
+XPATH = "dumpxml's --xpath option (lesson 7 used it as conn.dumpxml(NAME, xpath=…))"
+
+
+def _nodes(text: str) -> list[Any]:
+    """The nodes an ``--xpath`` printed: elements, or strings for text and attributes."""
+    body = text.strip()
+    if not body:
+        return []
+    try:
+        root = etree.fromstring(body if body.startswith("<nodes") else f"<nodes>{body}</nodes>")
+    except etree.XMLSyntaxError:
+        return body.split()
+    return [*([root.text.strip()] if root.text and root.text.strip() else []), *root]
+
+
+def _run_capturing(conn: Any, inv: Any) -> tuple[Any, str]:
+    """Run ``inv`` as virsh would: its result, and what it wrote on stderr (libxml2's XPath complaint)."""
+    out, err = io.StringIO(), io.StringIO()
+    with bound(out, err):
+        result = run_line(conn, inv)
+    return result, err.getvalue()
+
+
+@graded("7.3", answer=lambda name="lab7", memory_mib=512, **_: (
+    f'line = "virsh dumpxml {name} --xpath /domain/memory"\n'
+    f"kib = {memory_mib * 1024}   # {memory_mib} MiB x 1024: libvirt stores <memory> in KiB, whatever unit= you wrote"))
+def check_memory_query(conn: Any, line: object, kib: object, name: str = "lab7", memory_mib: int = 512) -> Passed:
+    """``line``: the virsh command that prints only ``name``'s ``<memory>`` element; it is parsed as virsh
+    does and run on ``conn``. ``kib``: your prediction of the number inside it (you wrote ``memory_mib`` MiB)."""
+    inv = virsh_line(line, f"virsh dominfo {name}")
+    cmd = inv.command.name
+    if cmd != "dumpxml":
+        raise ExerciseFailed(f"{cmd} does not print {name}'s <memory> element",
+                             hint=_NOT_DUMPXML.get(cmd, "the task prints part of a VM's XML as libvirt holds it"),
+                             pointer="virsh dumpxml prints a VM's XML (lesson 7, 'A real definition')")
+    target = str(inv.values.get("domain"))
+    try:
+        real = conn.dominfo(target).name  # virsh's lookup: an id or UUID names a domain too
+    except KvmlabError as err:
+        raise ExerciseFailed(f"virsh says: error: {err.message}", hint=err.hint) from None
+    expect(real == name, f"the line names '{real}'" if real == target else f"'{target}' is {real}",
+           hint=f"the task reads '{name}'", pointer=f"name '{name}' on the line")
+    xpath = inv.values.get("xpath")
+    if not xpath:
+        raise ExerciseFailed(f"'{inv.line}' prints the whole document; the task wants only <memory>",
+                             hint="virsh can pick nodes out of the XML itself, with an XPath expression",
+                             pointer=f"{XPATH}: a path from the root element down to <memory>")
+    result, stderr = _run_capturing(conn, inv)
+    nodes = _nodes(str(result))
+    elements = [n for n in nodes if not isinstance(n, str)]
+    complaint = " ".join(ln.strip() for ln in stderr.splitlines() if ln.strip() and not ln.startswith(HINT_PREFIX))
+    if complaint:  # virsh prints libxml2's complaint and still exits 0, with nothing on stdout
+        raise ExerciseFailed(f"--xpath '{xpath}' is not an XPath libxml2 can read (virsh prints: {complaint})",
+                             hint="an XPath is a path of element names from the root, /a/b/c; [ ] hold a condition",
+                             pointer=f"<memory> sits directly under <domain>: virsh dumpxml {name} shows the tree")
+    if not nodes:
+        raise ExerciseFailed(f"the line printed nothing: --xpath '{xpath}' selects no node of {name}'s XML",
+                             hint="an XPath walks the tree from the root element down, one /name per level; "
+                                  "names are case-sensitive",
+                             pointer=f"<memory> sits directly under <domain>: virsh dumpxml {name} shows the tree")
+    if not elements:
+        raise ExerciseFailed(f"--xpath '{xpath}' prints {' '.join(map(str, nodes))}, not the element: "
+                             "a number of memory means nothing without its unit",
+                             hint="the element carries both the number and its unit=",
+                             pointer="select the element itself, not its text() or an @attribute")
+    tags = [e.tag for e in elements]
+    if "memory" not in tags:
+        raise ExerciseFailed(f"--xpath '{xpath}' prints <{'>, <'.join(tags)}>, not <memory>",
+                             hint="the <memory> element holds the RAM the guest boots with",
+                             pointer="a path to the <memory> child of <domain>")
+    if tags != ["memory"]:
+        raise ExerciseFailed(f"--xpath '{xpath}' prints <{'>, <'.join(tags)}>: more than <memory>",
+                             hint="an XPath selects every node that matches it",
+                             pointer="select only the <memory> child of <domain>")
+    memory = elements[0]
+    shown = etree.tostring(memory, encoding="unicode").strip()
+    expect(isinstance(kib, int) and not isinstance(kib, bool), f"kib: {kib!r} is not a prediction yet",
+           hint="the whole number you expect inside <memory>, before you look")
+    held = int(memory.text)
+    if kib != held:
+        why = f"libvirt printed {shown}"
+        if kib * 1024 == held:
+            why = (f"{kib} is the MiB number you wrote; libvirt does not keep your unit=: it printed {shown}")
+        elif kib == held // 1024 * 1000:
+            why = f"a 1000 where 1024 belongs: libvirt printed {shown}"
+        elif kib == held * 1024:
+            why = f"{kib} is the size in bytes; libvirt printed {shown}"
+        raise ExerciseFailed(f"you predicted {kib}; {why}",
+                             hint="libvirt converts <memory> to one unit when it stores a definition, "
+                                  "whatever unit= you wrote",
+                             pointer="lesson 7, 'Build one, validated at every step': libvirt wrote memory back "
+                                     "in KiB")  # fmt: skip
+    return Passed(f"{result.virsh} prints only <memory>: {shown}",
+                  f"libvirt API: {'; '.join(result.api)}",
+                  f"you predicted {kib}: libvirt stores <memory> in KiB, whatever unit= the XML had")

@@ -1,12 +1,14 @@
 """Lesson 9 checks: managing virtual networks with virsh (Virsh 管理虚拟网络).
 
-- :func:`check_stop_command`: a virsh line that stops a network and keeps it — ``net-destory``, the
+- :func:`check_stop_command` (9.1): a virsh line that stops a network and keeps it — ``net-destory``, the
   course notes' spelling, is caught with the right one; the line runs on your connection like a shell.
-- :func:`check_stopped_kept`: a network stopped for maintenance that is still defined.
-- :func:`check_removed`: a network deleted for good (stopped *and* undefined).
-- :func:`check_autostart`: a network that runs now *and* starts with libvirtd.
+- :func:`check_stopped_kept` (9.1b): the same task done with the Python twins: stopped, still defined.
+- :func:`check_removed` (9.2): a network deleted for good (stopped *and* undefined).
+- :func:`check_autostart` (9.3): the virsh lines that make a network run now *and* start with libvirtd;
+  they are parsed as virsh does and run on your connection.
 
-Each check reads the network's state back from libvirt (``net-list --all``).
+Each check reads the network's state back from libvirt (``net-list --all``). A failure names the idea
+first, then the command (the hint ladder); ``show_answer("9.1")`` gives the code.
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ from typing import Any
 
 from ..ops.network_results import NetworkRow
 from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line
+from .ladder import graded
 
 __all__ = ["check_stop_command", "check_stopped_kept", "check_removed", "check_autostart", "network_row"]
 
 # What a wrong command does instead of stopping a network and keeping it.
 _NOT_STOP = {
     "net-undefine": "net-undefine deletes the network's definition (on a running network it either refuses or "
-    "leaves it running as transient); stopping is net-destroy",
+    "leaves it running as transient); the task keeps the definition",
     "destroy": "destroy stops a domain (a VM); networks have their own commands, all starting with net-",
-    "shutdown": "shutdown asks a VM to power off; a network is stopped with net-destroy",
+    "shutdown": "shutdown asks a VM to power off; networks have their own commands, all starting with net-",
     "undefine": "undefine deletes a VM's definition; the task stops a network and keeps it",
     "net-autostart": "net-autostart only decides what happens when libvirtd starts; it does not stop anything",
     "net-start": "net-start starts a network; the task stops one",
@@ -33,6 +36,23 @@ _NOT_STOP = {
     "net-define": "net-define registers a network from XML",
     "net-create": "net-create starts a transient network from XML",
 }
+STOP = "the net- command that stops a network keeps its definition, despite its name (lesson 9, net-destroy)"
+
+# What a command does instead of bringing a network up now or at every libvirtd start.
+_NOT_UP = {
+    "net-create": "net-create starts a transient network from an XML file; this one is defined already, and a "
+    "transient network cannot be marked to autostart",
+    "net-define": "net-define registers a network from XML; this one is defined already",
+    "net-destroy": "net-destroy stops a network",
+    "net-undefine": "net-undefine deletes a network's definition; an autostart mark needs one",
+    "net-info": "net-info only reads the network's state",
+    "net-list": "net-list only lists networks",
+    "net-dumpxml": "net-dumpxml only prints the XML",
+    "start": "start boots a VM (a domain); networks have their own commands, all starting with net-",
+    "pool-start": "pool-start starts a storage pool; networks have their own net- commands",
+    "pool-autostart": "pool-autostart marks a storage pool; networks have their own net- commands",
+}
+UP = "lesson 9: net-start (now) and net-autostart (at every libvirtd start), one line each"
 
 
 def network_row(conn: Any, name: str) -> NetworkRow | None:
@@ -43,42 +63,56 @@ def network_row(conn: Any, name: str) -> NetworkRow | None:
     return None
 
 
+def _did(result: Any) -> str:
+    return f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})"
+
+
+@graded("9.1", answer='line = "virsh net-destroy $network"   # destroy, not destory: it stops, the definition stays')
 def check_stop_command(conn: Any, line: object, network: str = "routed") -> Passed:
     """``line``: the virsh command that stops ``network`` and keeps its definition. It is run on ``conn``."""
     inv = virsh_line(line, "virsh net-info routed")
     name = inv.command.name
     if name != "net-destroy":
         raise ExerciseFailed(f"{name} does not stop a network and keep it",
-                             hint=_NOT_STOP.get(name, "the command that stops a network is net-destroy"))
+                             hint=_NOT_STOP.get(name, "stopping a network takes down its bridge and dnsmasq; "
+                                                "its definition stays for net-start"),
+                             pointer=STOP)
     target = inv.values.get("network")
-    expect(target == network, f"the line names '{target}'", hint=f"the task stops '{network}'")
+    expect(target == network, f"the line names '{target}'", hint=f"the task stops '{network}'",
+           pointer=f"name '{network}' on the line")
     result = run_line(conn, inv)
-    return _stopped_kept(conn, network, f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})")
+    return _stopped_kept(conn, network, _did(result))
 
 
 def _stopped_kept(conn: Any, name: str, done: str = "") -> Passed:
     row = network_row(conn, name)
     if row is None:
         raise ExerciseFailed(f"'{name}' is gone: its definition was deleted (net-undefine)",
-                             hint="net-destroy alone stops a network and keeps it for net-start; to get it back, "
-                                  "define it again from its XML (conn.net_define(xml))")  # fmt: skip
+                             hint="net-destroy alone stops a network and keeps it for net-start; net-undefine "
+                                  "deletes the definition",
+                             pointer="define it again from its XML (virsh net-define FILE; conn.net_define(xml)), "
+                                     "then stop it only")  # fmt: skip
     if row.active and not row.persistent:
         raise ExerciseFailed(f"'{name}' still runs, and it is transient now: net-undefine deleted its definition "
                              "but does not stop a running network",
-                             hint="define it again from its XML (conn.net_define(xml)) before anything else: "
-                                  "a net-destroy now would remove it for good")  # fmt: skip
+                             hint="a transient network has no definition: the next stop removes it for good",
+                             pointer="define it again from its XML (virsh net-define FILE) before anything else")
     expect(not row.active, f"'{name}' is still active",
-           hint=f"stop it with conn.net_destroy('{name}') (virsh net-destroy {name})")
+           hint="stopping a network takes down its bridge and dnsmasq; its definition stays for net-start",
+           pointer=STOP)
     details = [done] if done else []
     return Passed(f"'{name}' is stopped and still defined", *details,
                   f"net-list --all shows it inactive; conn.net_start('{name}') brings it back")
 
 
+@graded("9.1b", answer="conn.net_destroy('$name')   # virsh net-destroy $name")
 def check_stopped_kept(conn: Any, name: str = "routed") -> Passed:
     """``name`` must be stopped (inactive) and still defined (persistent)."""
     return _stopped_kept(conn, name)
 
 
+@graded("9.2", answer="conn.net_destroy('$name')    # virsh net-destroy $name: stop it\n"
+                      "conn.net_undefine('$name')   # virsh net-undefine $name: delete its definition")
 def check_removed(conn: Any, name: str = "scratch") -> Passed:
     """``name`` must be gone: no longer running, no longer defined."""
     row = network_row(conn, name)
@@ -87,36 +121,80 @@ def check_removed(conn: Any, name: str = "scratch") -> Passed:
                       "net-list --all no longer lists it")
     if row.active and row.persistent:
         raise ExerciseFailed(f"'{name}' is still running and still defined",
-                             hint=f"first stop it: conn.net_destroy('{name}'), then delete the definition: "
-                                  f"conn.net_undefine('{name}')")  # fmt: skip
+                             hint="removing a network is two steps: stop it, then delete its definition",
+                             pointer="lesson 9: net-destroy stops, net-undefine deletes; stop first")
     if row.active:
         raise ExerciseFailed(f"'{name}' is transient and still running",
-                             hint=f"a transient network has no definition to delete: conn.net_destroy('{name}') "
-                                  "removes it")  # fmt: skip
+                             hint="a transient network has no definition to delete: stopping it removes it",
+                             pointer="net-destroy (conn.net_destroy)")
     raise ExerciseFailed(f"'{name}' is stopped but still defined: net-list --all shows it inactive",
-                         hint=f"net-destroy only stops a network; net-undefine deletes its definition: "
-                              f"conn.net_undefine('{name}') (virsh net-undefine {name})")  # fmt: skip
+                         hint="net-destroy only stops a network; net-undefine deletes its definition",
+                         pointer="the command that deletes a network's definition: net-undefine (conn.net_undefine)")
 
 
-def check_autostart(conn: Any, name: str = "isolated") -> Passed:
-    """``name`` must run now and be marked to start whenever libvirtd starts."""
+def _parse_lines(lines: object, example: str) -> list[Any]:
+    """The learner's lines, each parsed as virsh does; all are parsed before any runs (as a virsh batch)."""
+    items = [lines] if isinstance(lines, str) else lines
+    expect(isinstance(items, (list, tuple)) and items, "no lines yet",
+           hint=f"a list of virsh lines, one command each, e.g. ['{example}']")
+    invs = []
+    for item in items:
+        try:
+            invs.append(virsh_line(item, example))
+        except ExerciseFailed as err:
+            if err.message.startswith("that is "):  # several commands in one string
+                raise ExerciseFailed(f"{item!r}: {err.message}", hint="each string of the list holds one command",
+                                     pointer="split it at ';' into two strings") from None
+            raise
+    return invs
+
+
+@graded("9.3", answer='lines = ["virsh net-start $name",       # running now\n'
+                      '         "virsh net-autostart $name"]   # and at every libvirtd start (a host reboot)')
+def check_autostart(conn: Any, lines: object, name: str = "isolated") -> Passed:
+    """``lines``: the virsh commands that make ``name`` run now *and* start whenever libvirtd starts.
+    They are parsed as virsh does, then run on ``conn`` in order; the network's state is read back."""
+    invs = _parse_lines(lines, "virsh net-list --all")
+    for inv in invs:
+        cmd = inv.command.name
+        if cmd not in ("net-start", "net-autostart"):
+            raise ExerciseFailed(f"'{inv.line}': {cmd} does not bring a network up",
+                                 hint=_NOT_UP.get(cmd, "the task needs the network up now and after every "
+                                                  "libvirtd start"),
+                                 pointer=UP)  # fmt: skip
+        target = inv.values.get("network")
+        expect(target == name, f"'{inv.line}' names '{target}'", hint=f"the task is about '{name}'",
+               pointer=f"name '{name}' on each line")
+        if cmd == "net-autostart" and inv.values.get("disable"):
+            raise ExerciseFailed(f"'{inv.line}': --disable takes the autostart mark off",
+                                 hint="the mark is what brings a network up when libvirtd starts",
+                                 pointer="net-autostart without --disable sets the mark")
     row = network_row(conn, name)
-    expect(row is not None, f"there is no network '{name}'", hint="conn.net_list(all=True) lists them")
-    expect(row.persistent, f"'{name}' is transient", hint="only a defined (persistent) network can autostart: "
-           "net-define it from its XML")
+    expect(row is not None, f"there is no network '{name}'", hint="only a defined network can be started",
+           pointer="virsh net-list --all lists them")
+    expect(row.persistent, f"'{name}' is transient",
+           hint="only a defined (persistent) network can autostart: libvirt keeps the mark with the definition",
+           pointer="net-define it from its XML (lesson 9)")
+    done = []
+    for inv in invs:
+        if inv.command.name == "net-start" and network_row(conn, name).active:
+            done.append(f"{inv.line}: not run, '{name}' runs already (this cell ran before?); virsh would say "
+                        "error: network is already active")
+            continue
+        done.append(_did(run_line(conn, inv)))
+    row = network_row(conn, name)
     if row.active and row.autostart:
-        return Passed(f"'{name}' runs now and starts with libvirtd",
-                      "net-start: now; net-autostart: at every libvirtd start (a host reboot)",
+        return Passed(f"'{name}' runs now and starts with libvirtd", *done,
                       "net-list --all: State active, Autostart yes")
     if row.active:
         raise ExerciseFailed(f"'{name}' runs now, but its autostart is off",
-                             hint="net-start only starts it now: after a reboot (libvirtd restart) it stays down. "
-                                  f"Mark it: conn.net_autostart('{name}') (virsh net-autostart {name}); "
-                                  "disable=True does the opposite")  # fmt: skip
+                             hint="net-start only starts it now: after a reboot (libvirtd restart) it stays down",
+                             pointer="the net- command that marks a network for every libvirtd start (lesson 9, "
+                                     "net-autostart)")  # fmt: skip
     if row.autostart:
         raise ExerciseFailed(f"'{name}' is marked autostart but is not running",
-                             hint="autostart acts only when libvirtd starts; it does not start the network now: "
-                                  f"conn.net_start('{name}') (virsh net-start {name})")  # fmt: skip
+                             hint="autostart acts only when libvirtd starts; it does not start the network now",
+                             pointer="the net- command that starts a defined network now (lesson 9, net-start)")
     raise ExerciseFailed(f"'{name}' is neither running nor marked autostart",
-                         hint=f"two commands: conn.net_start('{name}') now, conn.net_autostart('{name}') for "
-                              "every libvirtd start")  # fmt: skip
+                         hint="two things: the network running now, and a mark that starts it with libvirtd",
+                         pointer=UP)

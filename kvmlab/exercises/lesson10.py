@@ -4,16 +4,19 @@ One exercise covers both lessons (10: the pools, 10b: the volumes); both lessons
 scratch directory and pool directories from :func:`workspace`.
 
 - :func:`workspace`: where the exercises' pools and XML files go (``tidy()`` removes them again).
-- :func:`check_pool_ready`: a new dir pool defined, **built** and started — a missing directory is caught.
-- :func:`check_define_from_file`: ``pool-define`` given an XML *file*; a pool name (the course notes'
-  ``virsh pool-define $name``) is caught before anything runs.
-- :func:`check_volume_capacity`: a volume of N GiB — ``GB`` (10⁹ bytes) where GiB was meant is caught.
-- :func:`check_stopped_kept` / :func:`check_removed`: pool-destroy (stop) versus pool-undefine (delete).
+- :func:`check_pool_ready` (10.1): a new dir pool defined, **built** and started — a missing directory is caught.
+- :func:`check_define_from_file` (10.2): the virsh line ``pool-define FILE``; a pool name (the course notes'
+  ``virsh pool-define $name``) is caught before anything runs, then the line runs on your connection.
+- :func:`check_volume_capacity` (10.3): the virsh line ``vol-create-as`` for a volume of N GiB, run on your
+  connection and read back with vol-info — ``GB`` (10⁹ bytes) where GiB was meant is caught.
+- :func:`check_stopped_kept` / :func:`check_removed` (10.4a, 10.4b): pool-destroy (stop) versus pool-undefine
+  (delete).
 
 Whether a pool's directory "exists" depends on the backend; the checks say what they looked at. A local
 qemu host (``qemu:///system``): the disk. The embedded lab: libvirt's test driver never touches a disk (its
 pool-build only checks that the pool is stopped, its pool-start takes any path), so the pool's state and
-XML as libvirt reports them, and the steps you took.
+XML as libvirt reports them, and the steps you took. A failure names the idea first, then the command
+(the hint ladder); ``show_answer("10.1")`` gives the code.
 """
 
 from __future__ import annotations
@@ -28,11 +31,11 @@ from pathlib import Path
 from typing import Any, Sequence
 from urllib.parse import urlsplit
 
-
-from ..errors import InvalidState, KvmlabError, NotFound, SpecError, suppressed
+from ..errors import InvalidInput, InvalidState, KvmlabError, NotFound, SpecError, suppressed
 from ..specs import PoolSpec, VolumeSpec
-from ..units import pretty_capacity
-from .checks import ExerciseFailed, Passed, expect
+from ..units import parse_size, pretty_capacity
+from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line
+from .ladder import graded
 
 __all__ = ["Workspace", "workspace", "sees_disk", "pool_row", "EXERCISE_POOLS", "check_pool_ready",
            "check_define_from_file", "check_volume_capacity", "check_stopped_kept", "check_removed"]
@@ -112,7 +115,8 @@ def _target(conn: Any, name: str) -> str:
 def _commands(steps: object) -> list[tuple[str, str, str]]:
     """(command, pool, virsh line) for each step: a kvmlab result or a virsh line."""
     expect(isinstance(steps, (list, tuple)) and len(steps) > 0, "no steps yet",
-           hint="collect what each call returns, in order: steps = [conn.pool_define(...), conn.…(...), …]")
+           hint="a list of what each conn.pool_…() call returned, in the order you made the calls",
+           pointer="lesson 10, the sections pool-define, pool-build and pool-start")
     out = []
     for step in steps:
         line = step if isinstance(step, str) else getattr(step, "virsh", None)
@@ -151,6 +155,18 @@ def _built(commands: list[tuple[str, str, str]], name: str) -> bool:
     return False
 
 
+def _did(result: Any, *, source: str = "", file: str = "") -> str:
+    """A run line's output, its virsh line and its libvirt calls (a temporary path shown as the file name)."""
+    text = f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})"
+    return text.replace(source, file) if source else text
+
+
+@graded("10.1", answer="""spec = PoolSpec(type="dir", name="$name", target=ws.path("$name"))
+steps = [
+    conn.pool_define(spec),   # virsh pool-define $name.xml: registered, stopped
+    conn.pool_build("$name"),  # virsh pool-build $name: creates the directory
+    conn.pool_start("$name"),  # virsh pool-start $name
+]""")
 def check_pool_ready(conn: Any, steps: object, name: str = "lab", path: str | None = None) -> Passed:
     """``name`` must be a running dir pool (at ``path``) whose directory was made by pool-build.
 
@@ -160,37 +176,45 @@ def check_pool_ready(conn: Any, steps: object, name: str = "lab", path: str | No
     commands = _commands(steps)
     row = pool_row(conn, name)
     expect(row is not None, f"there is no pool '{name}' yet",
-           hint=f"pool-define registers it from XML: conn.pool_define(spec) (virsh pool-define {name}.xml)")
+           hint="a pool exists for libvirt once its XML is registered (defined)",
+           pointer="virsh pool-define FILE registers it (conn.pool_define(spec) in kvmlab)")
     spec = PoolSpec.from_xml(conn.pool_dumpxml(name).xml)
-    expect(spec.type == "dir", f"'{name}' is a {spec.type} pool", hint="the task asks for <pool type='dir'>")
+    expect(spec.type == "dir", f"'{name}' is a {spec.type} pool",
+           hint="a dir pool keeps its volumes as files in one directory of the host",
+           pointer="the type= of <pool> (PoolSpec(type=…))")
     if path is not None and spec.target != path:
         raise ExerciseFailed(f"'{name}' keeps its volumes in {spec.target}, the task asks for {path}",
-                             hint=f"change <target><path>: conn.pool_edit('{name}', xml=...) (virsh pool-edit "
-                                  f"{name}), or pool-destroy, pool-undefine and define it again")  # fmt: skip
+                             hint="a dir pool's directory is its <target><path>",
+                             pointer=f"virsh pool-edit {name} changes <target><path> (conn.pool_edit); or "
+                                     "pool-destroy, pool-undefine and define it again")  # fmt: skip
     target = spec.target or ""
     exists = _directory(conn, target, row.active)
     built = _built(commands, name)
-    build = f"conn.pool_build('{name}') (virsh pool-build {name}) creates the directory"
+    needs_dir = "a new dir pool needs its directory first: pool-start does not create it"
+    build_then_start = "virsh pool-build creates the directory (conn.pool_build); then pool-start"
     if not row.active:
         if exists is False:
             raise ExerciseFailed(f"'{name}' is defined but stopped, and its directory {target} does not exist "
                                  "(checked on this machine's disk)",
-                                 hint=f"pool-start fails with \"cannot open directory '{target}': No such file or "
-                                      f"directory\": {build}; then conn.pool_start('{name}')")  # fmt: skip
-        raise ExerciseFailed(f"'{name}' is defined but not running",
-                             hint=f"conn.pool_start('{name}') (virsh pool-start {name})" if exists or built
-                             else f"a new dir pool needs its directory first: {build}; "
-                                  f"then conn.pool_start('{name}')")  # fmt: skip
+                                 hint=f"{needs_dir}; it fails with \"cannot open directory '{target}': No such file "
+                                      "or directory\"",
+                                 pointer=build_then_start)  # fmt: skip
+        if exists or built:
+            raise ExerciseFailed(f"'{name}' is defined but not running",
+                                 hint="a defined pool stays inactive until something starts it",
+                                 pointer="virsh pool-start (conn.pool_start)")
+        raise ExerciseFailed(f"'{name}' is defined but not running", hint=needs_dir, pointer=build_then_start)
     if exists is False:
         raise ExerciseFailed(f"'{name}' runs, but its directory {target} is not on this machine's disk",
-                             hint=f"someone removed it: conn.pool_destroy('{name}'), then {build}, then start it")
+                             hint="someone removed the directory under a running pool",
+                             pointer="pool-destroy, then pool-build, then pool-start")
     if exists is None and not built:
         raise ExerciseFailed(f"'{name}' runs, but your steps never built it: nothing created {target}",
                              hint="the embedded lab's test driver never touches the disk, so pool-start "
                                   "worked anyway; on a real host it fails with \"cannot open directory "
-                                  f"'{target}': No such file or directory\". Stop it (conn.pool_destroy('{name}')"
-                                  f", pool-build refuses a running pool), then {build}, then start it "
-                                  "again")  # fmt: skip
+                                  f"'{target}': No such file or directory\"",
+                             pointer="stop it (pool-destroy: pool-build refuses a running pool), then pool-build, "
+                                     "then pool-start again")  # fmt: skip
     if sees_disk(conn):
         seen = "the directory exists on this machine's disk (os.path.isdir)"
     elif exists is None:
@@ -202,108 +226,205 @@ def check_pool_ready(conn: Any, steps: object, name: str = "lab", path: str | No
                   " → ".join(line for _c, _p, line in commands), seen)
 
 
-def check_define_from_file(conn: Any, source: object, name: str = "backup", path: str | None = None) -> Passed:
-    """``source`` is what you give pool-define: the path of an XML file defining pool ``name``
-    (target ``path``). The check runs ``conn.pool_define(source)`` once the file is right."""
-    expect(source is not None and str(source).strip() and str(source).strip().upper() != "TODO",
-           "no answer yet", hint="the path of the XML file you wrote, e.g. str(ws.files / 'backup.xml')")
-    write = f"write it first: (ws.files / '{name}.xml').write_text(spec.to_xml())"
-    if hasattr(source, "to_xml") or (isinstance(source, str) and source.lstrip().startswith("<")):
+# Exercise 10.2: what a command does instead of defining a pool from a file.
+_NOT_DEFINE = {
+    "pool-create": "pool-create starts a transient pool from the file: nothing is kept once it stops; the task "
+    "defines a persistent one",
+    "pool-start": "pool-start starts a pool that is defined already; this one is not defined yet",
+    "pool-build": "pool-build creates a defined pool's directory; this one is not defined yet",
+    "pool-edit": "pool-edit changes a pool that is defined already",
+    "pool-dumpxml": "pool-dumpxml prints a defined pool's XML",
+    "define": "define registers a VM (a domain) from XML; pools have their own commands, all starting with pool-",
+    "net-define": "net-define registers a virtual network from XML; pools have their own pool- commands",
+}
+FROM_FILE = "virsh pool-define FILE, with the file's path on the line (an f-string puts a Path there)"
+
+
+@graded("10.2", answer=('backup_file.write_text(backup_spec.to_xml())\n'
+                        'line = f"virsh pool-define {backup_file}"   '
+                        "# a FILE; the notes' `pool-define NAME` is refused"))
+def check_define_from_file(conn: Any, line: object, name: str = "backup", path: str | None = None) -> Passed:
+    """``line``: the virsh command that defines pool ``name`` (target ``path``) from an XML file. Once the
+    file is right it is run on ``conn``, as virsh would run it."""
+    if hasattr(line, "to_xml") or (isinstance(line, str) and line.lstrip().startswith("<")):
         raise ExerciseFailed("that is the XML itself; virsh pool-define takes the path of a FILE",
-                             hint=f"{write}, then give pool-define that path (conn.pool_define also accepts the "
-                                  "spec or the text, but this exercise does it virsh's way)")  # fmt: skip
-    expect(isinstance(source, (str, os.PathLike)), f"{source!r} is not a file path", hint=write)
-    file = Path(source)
+                             hint="virsh reads a definition from a file (conn.pool_define also accepts a spec or "
+                                  "the text, but this exercise does it virsh's way)",
+                             pointer="write the XML into the file first (Path.write_text), then " + FROM_FILE)
+    if isinstance(line, os.PathLike):
+        raise ExerciseFailed(f"that is the file {Path(line).name} alone, not a virsh line",
+                             hint="a virsh line starts with the command, then its arguments", pointer=FROM_FILE)
+    inv = virsh_line(line, "virsh pool-list --all")
+    cmd = inv.command.name
+    if cmd != "pool-define":
+        raise ExerciseFailed(f"{cmd} does not define a pool from a file",
+                             hint=_NOT_DEFINE.get(cmd, "defining registers a pool's XML with libvirt; it stays "
+                                                  "defined (persistent) and stopped"),
+                             pointer=FROM_FILE)  # fmt: skip
+    text = str(inv.values.get("file"))
+    file = Path(text)
+    write = "write the XML into the file first (Path.write_text), then " + FROM_FILE
     if not file.is_file():
-        text = os.fspath(source)
         said = f"virsh says: error: Failed to open file '{text}': No such file or directory"
         if "/" not in text and not text.endswith(".xml"):
             raise ExerciseFailed(f"pool-define takes an XML FILE, and '{text}' is a pool name ({said}). The "
                                  "course notes write `virsh pool-define $name`; $name there must be a file",
-                                 hint=f"{write}, then pass that path; to start a pool that is defined already "
-                                      f"use pool-start {text}")  # fmt: skip
-        raise ExerciseFailed(f"there is no file {file.name} ({said})", hint=write)
+                                 hint=f"pool-define reads the pool's XML from a file; to start a pool that is "
+                                      f"defined already, pool-start {text} takes its name",
+                                 pointer=write)  # fmt: skip
+        raise ExerciseFailed(f"there is no file {file.name} ({said})",
+                             hint="virsh opens the path as given, relative to the directory it runs in",
+                             pointer=write)
     try:
         spec = PoolSpec.from_xml(file.read_bytes())
     except SpecError as err:
-        raise ExerciseFailed(f"{file.name}: {err.message}", hint=f"{write}; `virsh pool-dumpxml default` shows "
-                             "a complete one") from err
-    expect(spec.name == name, f"{file.name} defines the pool '{spec.name}'", hint=f"the task names it '{name}'")
+        raise ExerciseFailed(f"{file.name}: {err.message}", hint="the file must hold one complete <pool> document",
+                             pointer=f"{write}; `virsh pool-dumpxml default` shows a complete one") from err
+    expect(spec.name == name, f"{file.name} defines the pool '{spec.name}'", hint=f"the task names it '{name}'",
+           pointer="the <name> in the file")
     if path is not None:
-        expect(spec.target == path, f"{file.name} puts the pool in {spec.target}", hint=f"the task says {path}")
+        expect(spec.target == path, f"{file.name} puts the pool in {spec.target}", hint=f"the task says {path}",
+               pointer="the <target><path> in the file")
     row = pool_row(conn, name)
     if row is not None and path is not None and _target(conn, name) != path:
         raise ExerciseFailed(f"another pool '{name}' exists already, at {_target(conn, name)}",
-                             hint=f"conn.pool_undefine('{name}') removes that definition (stop it first)")
+                             hint="one name, one pool: the file would replace another pool's definition",
+                             pointer=f"stop it (pool-destroy) and delete its definition (pool-undefine {name}) first")
     if row is None:
-        try:
-            done = conn.pool_define(os.fspath(source))
-        except KvmlabError as err:
-            raise ExerciseFailed("virsh says: " + " / ".join(f"error: {e}" for e in err.virsh_error),
-                                 hint=err.hint) from err
-        message = done.message.replace(os.fspath(source), file.name)  # no temporary directory names
-        did = [f"{message}  (virsh pool-define {file.name}; {'; '.join(done.api)})"]
+        did = [_did(run_line(conn, inv), source=text, file=file.name)]  # no temporary directory names
         row = pool_row(conn, name)
     else:
-        did = [f"'{name}' was defined already (this cell ran before)"]
+        did = [f"'{name}' was defined already (this cell ran before): the line was not run again"]
     after = "; pool-build and pool-start come next" if row.state == "inactive" else ""
     return Passed(f"'{name}' is defined from the file {file.name}", *did, f"pool-list --all: {row.state}, "
                   f"persistent{after}")
 
 
-def check_volume_capacity(conn: Any, name: str = "data.qcow2", pool: str = "lab", gib: int = 2,
-                          format: str | None = "qcow2") -> Passed:
-    """Volume ``name`` in ``pool`` must hold ``gib`` GiB (``gib`` × 1024³ bytes), read back with vol-info."""
+def _held(conn: Any, name: str, pool: str) -> tuple[int, str] | None:
+    """(capacity in bytes, format) of volume ``name`` in ``pool`` (vol-info, vol-dumpxml); None if none."""
     try:
-        info = conn.vol_info(name, pool=pool)
+        cap = conn.vol_info(name, pool=pool).capacity
     except InvalidState as err:
-        raise ExerciseFailed(f"pool '{pool}' is not running", hint=err.hint) from err
-    except NotFound as err:
+        raise ExerciseFailed(f"pool '{pool}' is not running",
+                             hint="volumes are listed and made in running pools only", pointer=err.hint) from err
+    except NotFound:
         expect(pool_row(conn, pool) is not None, f"there is no pool '{pool}'",
-               hint="the pool of exercise 10.1; conn.pool_list(all=True) lists the pools")
-        raise ExerciseFailed(f"there is no volume '{name}' in pool '{pool}'",
-                             hint=f"create it: conn.vol_create_as('{pool}', '{name}', SIZE, "
-                                  f"format='{format or 'raw'}')") from err
-    want, cap = gib * GIB, info.capacity
-    redo = (f"Delete it (conn.vol_delete('{name}', pool='{pool}')) and create it again with '{gib}G' or "
-            f"'{gib}GiB'")
+               hint="the volume goes into the pool of exercise 10.1",
+               pointer="virsh pool-list --all lists the pools")
+        return None  # the pool is there: the volume is not
+    return cap, VolumeSpec.from_xml(conn.vol_dumpxml(name, pool=pool).xml).format or "raw"
+
+
+def _verdict(conn: Any, name: str, pool: str, gib: int, format: str | None, note: str = "") -> tuple[int, str]:
+    """What libvirt holds for the volume, or the failure that names the size or format mistake."""
+    held = _held(conn, name, pool)
+    expect(held is not None, f"there is no volume '{name}' in pool '{pool}'",
+           hint="vol-create-as makes a volume from a name, a size and a format",
+           pointer=f"virsh vol-create-as {pool} {name} SIZE --format FORMAT")
+    cap, kind = held
+    want = gib * GIB
+    redo = (f"vol-delete removes it (virsh vol-delete {name} --pool {pool}); then run vol-create-as again with "
+            "a binary unit")
     if cap == gib * GB:
         raise ExerciseFailed(f"'{name}' holds {cap} bytes = {pretty_capacity(cap)}: that is {gib}GB (10^9 bytes "
-                             f"each), not {gib} GiB",
-                             hint=f"vol-create-as reads G and GiB as 1024³ bytes and GB as 10⁹: {gib}GiB = {want} "
-                                  f"bytes. {redo}")  # fmt: skip
+                             f"each), not {gib} GiB{note}",
+                             hint="vol-create-as reads G and GiB as 1024³ bytes and GB as 10⁹: the i (or a bare "
+                                  "letter) is binary",
+                             pointer=redo)  # fmt: skip
     for unit, size in (("MiB", 1024**2), ("KiB", 1024), ("bytes", 1)):
         if cap == gib * size:
-            raise ExerciseFailed(f"'{name}' holds {pretty_capacity(cap)}: {gib} {unit}, not {gib} GiB",
-                                 hint=("a bare number is bytes. " if unit == "bytes" else "") + redo)
-    expect(cap == want, f"'{name}' holds {cap} bytes = {pretty_capacity(cap)}, not {gib} GiB = {want} bytes",
-           hint=redo)
+            raise ExerciseFailed(f"'{name}' holds {pretty_capacity(cap)}: {gib} {unit}, not {gib} GiB{note}",
+                                 hint=("a bare number is bytes; " if unit == "bytes" else "")
+                                 + "the letter after the number says how many bytes each one counts",
+                                 pointer=redo)
+    expect(cap == want, f"'{name}' holds {cap} bytes = {pretty_capacity(cap)}, not {gib} GiB = {want} bytes{note}",
+           hint="the capacity is the number times its unit", pointer=redo)
     if format is not None:
-        kind = VolumeSpec.from_xml(conn.vol_dumpxml(name, pool=pool).xml).format or "raw"
-        expect(kind == format, f"'{name}' is a {kind} volume",
-               hint=f"the task asks for --format {format}: delete it (conn.vol_delete('{name}', pool='{pool}')) "
-                    f"and create it again with format='{format}'")  # fmt: skip
-    return Passed(f"'{name}' holds {gib} GiB", f"vol-info: Capacity {pretty_capacity(cap)} = {cap} bytes",
-                  f"{gib}G = {gib}GiB = {want} bytes; {gib}GB would be {gib * GB} bytes = "
-                  f"{pretty_capacity(gib * GB)}")
+        expect(kind == format, f"'{name}' is a {kind} volume{note}",
+               hint="a volume's format (qcow2, raw) is set when it is created",
+               pointer=f"vol-delete it (virsh vol-delete {name} --pool {pool}); then vol-create-as again with "
+                       "--format")  # fmt: skip
+    return cap, kind
 
 
+def _asked(inv: Any) -> tuple[int | None, str]:
+    """The capacity (bytes; None if virsh would refuse it) and format a vol-create-as line asks for."""
+    try:
+        cap = parse_size(str(inv.values.get("capacity")))
+    except InvalidInput:
+        cap = None
+    return cap, str(inv.values.get("format") or "raw")
+
+
+_NOT_CREATE = {
+    "vol-info": "vol-info only reads a volume's sizes",
+    "vol-list": "vol-list only lists a pool's volumes",
+    "vol-delete": "vol-delete deletes a volume",
+    "vol-dumpxml": "vol-dumpxml only prints a volume's XML",
+    "pool-build": "pool-build creates a pool's directory, not a volume in it",
+}
+
+
+@graded("10.3", answer=lambda name="data.qcow2", pool="lab", gib=2, format="qcow2", **_: (
+    f'line = "virsh vol-create-as {pool} {name} {gib}GiB' + (f" --format {format}" if format else "")
+    + f'"   # {gib}G is the same; {gib}GB is {gib} x 10^9 bytes'))
+def check_volume_capacity(conn: Any, line: object, name: str = "data.qcow2", pool: str = "lab", gib: int = 2,
+                          format: str | None = "qcow2") -> Passed:
+    """``line``: the virsh command that creates volume ``name`` in ``pool`` holding ``gib`` GiB (``gib`` × 1024³
+    bytes) in ``format``. It is parsed as virsh does, run on ``conn``, and read back with vol-info."""
+    inv = virsh_line(line, f"virsh vol-list {pool}")
+    cmd = inv.command.name
+    if cmd != "vol-create-as":
+        raise ExerciseFailed(f"{cmd} does not create a volume",
+                             hint=_NOT_CREATE.get(cmd, "a volume is created from a name, a size and a format"),
+                             pointer="virsh vol-create-as POOL NAME CAPACITY --format FORMAT (lesson 10b, the volumes)")
+    made, where = inv.values.get("name"), inv.values.get("pool")
+    expect(made == name, f"the line creates '{made}'", hint=f"the task names the volume '{name}'",
+           pointer="vol-create-as takes the pool first, then the volume's name")
+    expect(where == pool, f"the line puts it in pool '{where}'", hint=f"the task puts it in pool '{pool}'",
+           pointer="vol-create-as takes the pool first, then the volume's name")
+    held = _held(conn, name, pool)
+    if held is not None:
+        if _asked(inv) != held:
+            raise ExerciseFailed(f"'{name}' exists already in '{pool}' and holds {pretty_capacity(held[0])} "
+                                 f"({held[1]}): libvirt refuses to create a volume whose name is in use, so this "
+                                 "line was not run",
+                                 hint="vol-create-as makes a new volume; it does not resize or replace one",
+                                 pointer=f"vol-delete removes the earlier try (virsh vol-delete {name} --pool {pool}); "
+                                         "then run your line again")  # fmt: skip
+        note = " (this line ran before: the volume is from that run)"
+        cap, kind = _verdict(conn, name, pool, gib, format, note)
+        did = f"'{name}' was created already by this line (the cell ran before): not run again"
+    else:
+        result = run_line(conn, inv)
+        cap, kind = _verdict(conn, name, pool, gib, format)
+        did = _did(result)
+    return Passed(f"'{name}' holds {gib} GiB", did, f"vol-info: Capacity {pretty_capacity(cap)} = {cap} bytes, "
+                  f"format {kind}",
+                  f"{gib}G = {gib}GiB = {cap} bytes; {gib}GB would be {gib * GB} bytes = {pretty_capacity(gib * GB)}")
+
+
+@graded("10.4a", answer="conn.pool_destroy('$name')   # virsh pool-destroy $name: stops it; nothing is deleted")
 def check_stopped_kept(conn: Any, name: str = "lab") -> Passed:
     """``name`` must be stopped and still defined: pool-destroy, not pool-undefine."""
     row = pool_row(conn, name)
     if row is None:
         raise ExerciseFailed(f"there is no pool '{name}': it was never defined, or pool-undefine deleted its "
                              "definition",
-                             hint="pool-destroy alone stops a pool and keeps it for pool-start. Define it again "
-                                  "from its XML (conn.pool_define(spec)): pool-undefine deletes no data, so on a "
-                                  "real host its directory and volumes are still there")  # fmt: skip
+                             hint="pool-destroy alone stops a pool and keeps it for pool-start; pool-undefine "
+                                  "deletes the definition (no data)",
+                             pointer="define it again from its XML (virsh pool-define FILE; conn.pool_define(spec)): "
+                                     "pool-undefine deletes no data, so on a real host its directory and volumes "
+                                     "are still there")  # fmt: skip
     expect(not row.active, f"'{name}' is still running",
-           hint=f"stop it: conn.pool_destroy('{name}') (virsh pool-destroy {name}); despite the name it deletes "
-                "nothing")  # fmt: skip
+           hint="taking a pool offline deletes nothing: its definition and volumes stay for pool-start",
+           pointer="virsh pool-destroy (conn.pool_destroy): despite the name it deletes nothing")
     return Passed(f"'{name}' is stopped and still defined", "pool-list --all shows it inactive, persistent",
                   f"conn.pool_start('{name}') brings it back, volumes and all")
 
 
+@graded("10.4b", answer="conn.pool_destroy('$name')    # virsh pool-destroy $name: stop it first\n"
+                        "conn.pool_undefine('$name')   # virsh pool-undefine $name: then delete its definition")
 def check_removed(conn: Any, name: str = "scratch") -> Passed:
     """``name`` must be gone: stopped (pool-destroy) and its definition deleted (pool-undefine)."""
     row = pool_row(conn, name)
@@ -312,13 +433,13 @@ def check_removed(conn: Any, name: str = "scratch") -> Passed:
                       "pool-list --all no longer lists it")
     if row.active and row.persistent:
         raise ExerciseFailed(f"'{name}' is still running and still defined",
-                             hint=f"two steps, in this order: conn.pool_destroy('{name}') stops it, "
-                                  f"conn.pool_undefine('{name}') deletes the definition (pool-undefine refuses "
-                                  "a running pool)")  # fmt: skip
+                             hint="removing a pool is two steps, in order: stop it, then delete its definition "
+                                  "(libvirt refuses to delete a running pool's definition)",
+                             pointer="lesson 10: pool-destroy stops, pool-undefine deletes; stop first")
     if row.active:
         raise ExerciseFailed(f"'{name}' is transient and still running",
-                             hint=f"a transient pool (pool-create) has no definition: conn.pool_destroy('{name}') "
-                                  "removes it")  # fmt: skip
+                             hint="a transient pool (pool-create) has no definition: stopping it removes it",
+                             pointer="pool-destroy (conn.pool_destroy)")
     raise ExerciseFailed(f"'{name}' is stopped but still defined: pool-list --all shows it inactive",
-                         hint=f"pool-destroy only stops a pool; pool-undefine deletes its definition: "
-                              f"conn.pool_undefine('{name}') (virsh pool-undefine {name})")  # fmt: skip
+                         hint="pool-destroy only stops a pool; pool-undefine deletes its definition",
+                         pointer="the command that deletes a pool's definition: pool-undefine (conn.pool_undefine)")

@@ -1,5 +1,7 @@
 """Lesson 10 checks: a pool path that does not exist yet, pool-define given a name, GB vs GiB,
-pool-destroy vs pool-undefine — each read back from libvirt (and, on a real host, from the disk)."""
+pool-destroy vs pool-undefine — each read back from libvirt (and, on a real host, from the disk). The
+pool-define and vol-create-as answers are virsh lines, run on the learner's connection; each failure
+climbs the hint ladder."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from kvmlab.exercises import lesson10 as l10
 from kvmlab.specs import PoolSpec
 
 from tests.conftest import inventory
+from tests.exercises.conftest import climb
 
 PATH = "/srv/kvmlab-lesson10/lab"
 
@@ -93,21 +96,28 @@ def test_steps_must_be_results_or_lines(conn, steps, words):
 
 
 def test_no_pool_yet(conn):
-    err = _failed(l10.check_pool_ready, conn, ["virsh pool-build lab"])
-    assert err.message == "there is no pool 'lab' yet" and "conn.pool_define(spec)" in err.hint
+    first, second, answer = climb(l10.check_pool_ready, conn, ["virsh pool-build lab"])
+    assert first.message == "there is no pool 'lab' yet" and "registered" in first.hint
+    assert "virsh pool-define FILE" in second.hint
+    assert 'PoolSpec(type="dir", name="lab", target=ws.path("lab"))' in answer
 
 
 def test_defined_but_never_built_nor_started(conn):
     steps = [_define(conn)]
-    err = _failed(l10.check_pool_ready, conn, steps, path=PATH)
-    assert err.message == "'lab' is defined but not running"
-    assert err.hint.startswith("a new dir pool needs its directory first: conn.pool_build('lab')")
+    first, second, answer = climb(l10.check_pool_ready, conn, steps, path=PATH)
+    assert first.message == "'lab' is defined but not running"
+    assert first.hint.startswith("a new dir pool needs its directory first") and "pool-build" not in first.hint
+    assert second.hint.startswith("virsh pool-build creates the directory")
+    lines = answer.splitlines()
+    assert lines.index('    conn.pool_build("lab"),  # virsh pool-build lab: creates the directory') == \
+        lines.index('    conn.pool_start("lab"),  # virsh pool-start lab') - 1
 
 
 def test_built_but_not_started(conn):
     steps = [_define(conn), conn.pool_build("lab")]
-    err = _failed(l10.check_pool_ready, conn, steps, path=PATH)
-    assert err.message == "'lab' is defined but not running" and err.hint == "conn.pool_start('lab') (virsh pool-start lab)"
+    first, second, _ = climb(l10.check_pool_ready, conn, steps, path=PATH)
+    assert first.message == "'lab' is defined but not running" and "until something starts it" in first.hint
+    assert second.hint == "virsh pool-start (conn.pool_start)"
 
 
 def test_started_without_build_is_caught_on_the_embedded_lab_from_the_steps(conn):
@@ -115,11 +125,11 @@ def test_started_without_build_is_caught_on_the_embedded_lab_from_the_steps(conn
     assert not os.path.exists(PATH)
     steps = [_define(conn), conn.pool_start("lab")]
     assert conn.pool_info("lab").state == "running"  # what the test driver allows
-    err = _failed(l10.check_pool_ready, conn, steps, path=PATH)
-    assert err.message == f"'lab' runs, but your steps never built it: nothing created {PATH}"
-    assert "test driver never touches the disk" in err.hint
-    assert f"cannot open directory '{PATH}': No such file or directory" in err.hint
-    assert "conn.pool_build('lab')" in err.hint
+    first, second, _ = climb(l10.check_pool_ready, conn, steps, path=PATH)
+    assert first.message == f"'lab' runs, but your steps never built it: nothing created {PATH}"
+    assert "test driver never touches the disk" in first.hint
+    assert f"cannot open directory '{PATH}': No such file or directory" in first.hint
+    assert "pool-build refuses a running pool" in second.hint
 
 
 def test_a_line_with_an_unclosed_quote_is_still_read(conn):
@@ -169,12 +179,12 @@ def test_wrong_path_or_type(conn):
     _define(conn, path="/srv/kvmlab-lesson10/lab2")
     err = _failed(l10.check_pool_ready, conn, ["pool-build lab"], path=PATH)
     assert err.message == f"'lab' keeps its volumes in /srv/kvmlab-lesson10/lab2, the task asks for {PATH}"
-    assert "conn.pool_edit('lab'" in err.hint
+    assert "<target><path>" in err.hint
     conn.pool_define(PoolSpec(type="fs", name="fsp", target="/mnt/fsp", source_devices=["/dev/sdb1"]))
     assert _failed(l10.check_pool_ready, conn, ["pool-build fsp"], name="fsp").message == "'fsp' is a fs pool"
 
 
-# --- 10.2 pool-define takes a FILE ---------------------------------------------------------------------
+# --- 10.2 pool-define takes a FILE: the virsh line --------------------------------------------------------
 
 @pytest.fixture
 def backup_file(ws):
@@ -185,11 +195,16 @@ def backup_file(ws):
 
 def test_a_pool_name_is_caught_and_nothing_changes(conn, ws):
     before = inventory(conn)
-    err = _failed(l10.check_define_from_file, conn, "backup", path=ws.path("backup"))
-    assert err.message.startswith("pool-define takes an XML FILE, and 'backup' is a pool name (virsh says: error: "
-                                  "Failed to open file 'backup': No such file or directory)")  # fmt: skip
-    assert "virsh pool-define $name" in err.message
-    assert "write_text(spec.to_xml())" in err.hint and "pool-start backup" in err.hint
+    first, second, answer = climb(l10.check_define_from_file, conn, "virsh pool-define backup",
+                                  path=ws.path("backup"))
+    assert first.message.startswith("pool-define takes an XML FILE, and 'backup' is a pool name (virsh says: error: "
+                                     "Failed to open file 'backup': No such file or directory)")  # fmt: skip
+    assert "virsh pool-define $name" in first.message
+    assert "pool-start backup takes its name" in first.hint and "write_text" not in first.hint
+    assert "Path.write_text" in second.hint and "virsh pool-define FILE" in second.hint
+    assert answer == ('backup_file.write_text(backup_spec.to_xml())\n'
+                      'line = f"virsh pool-define {backup_file}"   '
+                      "# a FILE; the notes' `pool-define NAME` is refused")
     assert inventory(conn) == before
 
 
@@ -203,18 +218,26 @@ def test_the_name_message_quotes_what_real_virsh_says(tmp_path):
     assert real.stderr.strip() == "error: Failed to open file 'backup': No such file or directory"
 
 
-@pytest.mark.parametrize("source, words", [
-    (None, "no answer yet"),
-    ("TODO", "no answer yet"),
+@pytest.mark.parametrize("line, words", [
+    (None, "no command yet"),
+    ("TODO", "no command yet"),
     ("<pool type='dir'><name>backup</name></pool>", "that is the XML itself"),
     (PoolSpec(type="dir", name="backup", target="/x"), "that is the XML itself"),
-    (42, "is not a file path"),
-    ("/nowhere/backup.xml", "there is no file backup.xml"),
-    ("backup.xml", "there is no file backup.xml"),
+    (Path("/tmp/backup.xml"), "that is the file backup.xml alone, not a virsh line"),
+    (42, "no command yet"),
+    ("pool-define /nowhere/backup.xml", "there is no file backup.xml"),
+    ("virsh pool-define backup.xml", "there is no file backup.xml"),
+    ("pool-define", "command 'pool-define' requires <file> option"),
+    ("pool-defin backup.xml", "unknown command: 'pool-defin'"),
+    ("pool-create backup.xml", "pool-create starts a transient pool"),
+    ("pool-start backup", "defined already; this one is not"),
+    ("define backup.xml", "define registers a VM"),
+    ("pool-define a.xml; pool-start backup", "one command does it"),
 ])  # fmt: skip
-def test_wrong_sources_change_nothing(conn, source, words):
+def test_wrong_lines_change_nothing(conn, line, words):
     before = inventory(conn)
-    assert words in _failed(l10.check_define_from_file, conn, source).message
+    err = _failed(l10.check_define_from_file, conn, line)
+    assert words in err.message + " " + err.hint
     assert inventory(conn) == before
 
 
@@ -230,51 +253,82 @@ def test_wrong_files_change_nothing(conn, ws, content, words):
     f = ws.files / "backup.xml"
     f.write_text(content)
     before = inventory(conn)
-    assert words in _failed(l10.check_define_from_file, conn, str(f), path=ws.path("backup")).message
+    assert words in _failed(l10.check_define_from_file, conn, f"pool-define {f}", path=ws.path("backup")).message
     assert inventory(conn) == before
 
 
 def test_libvirts_refusal_is_shown_with_virsh_lines(conn, ws):
     f = ws.files / "backup.xml"
     f.write_text("<pool type='dir'><name>backup</name></pool>")  # no <target>
-    err = _failed(l10.check_define_from_file, conn, str(f))
+    err = _failed(l10.check_define_from_file, conn, f"virsh pool-define {f}")
     assert err.message == (f"virsh says: error: Failed to define pool from {f} / "
                            "error: XML error: missing storage pool target path")  # fmt: skip
     assert "needs <target><path>" in err.hint
 
 
-def test_define_from_the_file_passes_and_again(conn, ws, backup_file):
-    done = l10.check_define_from_file(conn, str(backup_file), path=ws.path("backup"))
+def test_define_from_the_file_runs_the_line_and_passes_again(conn, ws, backup_file):
+    done = l10.check_define_from_file(conn, f"virsh pool-define {backup_file}", path=ws.path("backup"))
     assert done.title == "'backup' is defined from the file backup.xml"
     assert done.details[0] == ("Pool backup defined from backup.xml  (virsh pool-define backup.xml; "
                                "pool = conn.storagePoolDefineXML(xml, 0))")  # fmt: skip
     info = conn.pool_info("backup")
     assert (info.state, info.persistent) == ("inactive", True)
     assert done.details[1] == "pool-list --all: inactive, persistent; pool-build and pool-start come next"
-    again = l10.check_define_from_file(conn, Path(backup_file), path=ws.path("backup"))
-    assert again.details[0] == "'backup' was defined already (this cell ran before)"
+    again = l10.check_define_from_file(conn, f"pool-define --file {backup_file} --validate", path=ws.path("backup"))
+    assert again.details[0] == "'backup' was defined already (this cell ran before): the line was not run again"
+
+
+def test_a_relative_file_is_read_where_virsh_runs(conn, ws, backup_file, monkeypatch):
+    monkeypatch.chdir(ws.files)  # virsh opens a relative path in its own working directory
+    assert l10.check_define_from_file(conn, "virsh pool-define backup.xml", path=ws.path("backup"))
+    assert conn.pool_info("backup").persistent
 
 
 def test_another_pool_of_that_name_is_named(conn, ws, backup_file):
     _define(conn, path="/elsewhere", name="backup")
     before = inventory(conn)
-    err = _failed(l10.check_define_from_file, conn, str(backup_file), path=ws.path("backup"))
+    err = _failed(l10.check_define_from_file, conn, f"pool-define {backup_file}", path=ws.path("backup"))
     assert err.message == "another pool 'backup' exists already, at /elsewhere"
     assert inventory(conn) == before
 
 
-# --- 10.3 GiB, not GB ----------------------------------------------------------------------------------
+# --- 10.3 GiB, not GB: the vol-create-as line -------------------------------------------------------------
 
-def _vol(conn, capacity, fmt="qcow2"):
-    conn.vol_create_as("default", "data.qcow2", capacity, format=fmt)
+def _line(capacity, fmt="qcow2", pool="default"):
+    return f"virsh vol-create-as {pool} data.qcow2 {capacity}" + (f" --format {fmt}" if fmt else "")
 
 
-def test_gb_where_gib_was_meant(conn):
-    _vol(conn, "2GB")
-    err = _failed(l10.check_volume_capacity, conn, pool="default")
-    assert err.message == "'data.qcow2' holds 2000000000 bytes = 1.86 GiB: that is 2GB (10^9 bytes each), not 2 GiB"
-    assert "G and GiB as 1024³ bytes and GB as 10⁹: 2GiB = 2147483648 bytes" in err.hint
-    assert "conn.vol_delete('data.qcow2', pool='default')" in err.hint
+def test_gb_where_gib_was_meant_runs_and_is_read_back(conn):
+    first, second, answer = climb(l10.check_volume_capacity, conn, _line("2GB"), pool="default")
+    assert first.message == ("'data.qcow2' holds 2000000000 bytes = 1.86 GiB: that is 2GB (10^9 bytes each), "
+                             "not 2 GiB")  # the line ran: libvirt's own capacity
+    assert conn.vol_info("data.qcow2", pool="default").capacity == 2 * 10**9
+    assert "G and GiB as 1024³ bytes and GB as 10⁹" in first.hint and "2GiB" not in first.hint
+    assert second.message == first.message + " (this line ran before: the volume is from that run)"
+    assert "virsh vol-delete data.qcow2 --pool default" in second.hint
+    assert answer == ('line = "virsh vol-create-as default data.qcow2 2GiB --format qcow2"   '
+                      "# 2G is the same; 2GB is 2 x 10^9 bytes")
+    conn.vol_delete("data.qcow2", pool="default")
+    assert l10.check_volume_capacity(conn, _line("2GiB"), pool="default")
+
+
+def test_a_new_line_for_an_existing_volume_is_refused_before_it_runs(conn):
+    _failed(l10.check_volume_capacity, conn, _line("2GB"), pool="default")
+    before = inventory(conn)
+    err = _failed(l10.check_volume_capacity, conn, _line("2GiB"), pool="default")
+    assert err.message == ("'data.qcow2' exists already in 'default' and holds 1.86 GiB (qcow2): libvirt refuses "
+                           "to create a volume whose name is in use, so this line was not run")  # fmt: skip
+    assert "does not resize or replace" in err.concept and "vol-delete" in err.hint  # the second failure: pointer
+    assert inventory(conn) == before
+
+
+def test_libvirt_refuses_a_volume_name_in_use(conn):
+    """What the check says instead of running the line. The words differ by driver: the test driver says
+    'storage vol already exists', the real storage driver 'storage volume ... exists already'."""
+    conn.vol_create_as("default", "data.qcow2", "2GB", format="qcow2")
+    with pytest.raises(kvmlab.KvmlabError) as info:
+        conn.vol_create_as("default", "data.qcow2", "2GiB", format="qcow2")
+    assert info.value.virsh_error == ["Failed to create vol data.qcow2", "operation failed: storage vol already exists"]
 
 
 @pytest.mark.parametrize("capacity, words", [
@@ -284,34 +338,51 @@ def test_gb_where_gib_was_meant(conn):
     ("3G", "holds 3221225472 bytes = 3.00 GiB, not 2 GiB = 2147483648 bytes"),
 ])  # fmt: skip
 def test_other_sizes(conn, capacity, words):
-    _vol(conn, capacity)
-    err = _failed(l10.check_volume_capacity, conn, pool="default")
+    err = _failed(l10.check_volume_capacity, conn, _line(capacity), pool="default")
     assert words in err.message
     assert ("a bare number is bytes" in err.hint) is (capacity == "2")
 
 
-@pytest.mark.parametrize("capacity", ["2G", "2GiB", "2g", str(2 * 1024**3), 2 * 1024**3])
+@pytest.mark.parametrize("capacity", ["2G", "2GiB", "2g", str(2 * 1024**3), "--capacity 2G"])
 def test_two_gib_passes(conn, capacity):
-    _vol(conn, capacity)
-    done = l10.check_volume_capacity(conn, pool="default")
-    assert done.details == ["vol-info: Capacity 2.00 GiB = 2147483648 bytes",
-                            "2G = 2GiB = 2147483648 bytes; 2GB would be 2000000000 bytes = 1.86 GiB"]  # fmt: skip
+    done = l10.check_volume_capacity(conn, _line(capacity), pool="default")
+    assert done.details[0].startswith("Vol data.qcow2 created  (virsh vol-create-as default data.qcow2 ")
+    assert "pool.createXML(xml, 0)" in done.details[0]
+    assert done.details[1:] == ["vol-info: Capacity 2.00 GiB = 2147483648 bytes, format qcow2",
+                                "2G = 2GiB = 2147483648 bytes; 2GB would be 2000000000 bytes = 1.86 GiB"]  # fmt: skip
+    again = l10.check_volume_capacity(conn, _line(capacity), pool="default")  # the cell run twice
+    assert again.details[0] == "'data.qcow2' was created already by this line (the cell ran before): not run again"
 
 
 def test_wrong_format(conn):
-    _vol(conn, "2G", fmt="raw")
-    err = _failed(l10.check_volume_capacity, conn, pool="default")
-    assert err.message == "'data.qcow2' is a raw volume" and "format='qcow2'" in err.hint
-    assert l10.check_volume_capacity(conn, pool="default", format=None)
+    err = _failed(l10.check_volume_capacity, conn, _line("2G", fmt=None), pool="default")
+    assert err.message == "'data.qcow2' is a raw volume" and "set when it is created" in err.hint
+    assert l10.check_volume_capacity(conn, _line("2G", fmt=None), pool="default", format=None)
 
 
-def test_no_pool_no_volume_or_stopped_pool(conn):
-    assert _failed(l10.check_volume_capacity, conn).message == "there is no pool 'lab'"
-    err = _failed(l10.check_volume_capacity, conn, pool="default")
-    assert err.message == "there is no volume 'data.qcow2' in pool 'default'"
-    assert err.hint == "create it: conn.vol_create_as('default', 'data.qcow2', SIZE, format='qcow2')"
-    err = _failed(l10.check_volume_capacity, conn, pool="iso")
-    assert err.message == "pool 'iso' is not running" and "pool-start iso" in err.hint
+@pytest.mark.parametrize("line, words", [
+    ("vol-info data.qcow2 --pool default", "vol-info does not create a volume"),
+    ("vol-create-as default data.raw 2G", "the line creates 'data.raw'"),
+    ("vol-create-as iso data.qcow2 2G", "the line puts it in pool 'iso'"),
+    ("vol-create-as default data.qcow2 2 GiB", "Malformed size"),
+    ("vol-create-as default data.qcow2 2XB --format qcow2", "Malformed size 2XB"),
+    ("vol-create default data.qcow2", "unknown command: 'vol-create'"),
+    ("TODO", "no command yet"),
+])  # fmt: skip
+def test_wrong_volume_lines_change_nothing(conn, line, words):
+    before = inventory(conn)
+    err = _failed(l10.check_volume_capacity, conn, line, pool="default")
+    assert words in err.message + " " + err.hint
+    assert inventory(conn) == before
+
+
+def test_no_pool_or_stopped_pool(conn):
+    before = inventory(conn)
+    assert _failed(l10.check_volume_capacity, conn, _line("2G", pool="lab")).message == "there is no pool 'lab'"
+    first, second, _ = climb(l10.check_volume_capacity, conn, _line("2G", pool="iso"), pool="iso")
+    assert first.message == "pool 'iso' is not running" and "running pools only" in first.hint
+    assert "pool-start iso" in second.hint
+    assert inventory(conn) == before
 
 
 # --- 10.4 pool-destroy stops, pool-undefine deletes ------------------------------------------------------
@@ -319,14 +390,16 @@ def test_no_pool_no_volume_or_stopped_pool(conn):
 def test_stopped_kept(conn):
     _define(conn)
     conn.pool_start("lab")
-    err = _failed(l10.check_stopped_kept, conn)
-    assert err.message == "'lab' is still running" and "conn.pool_destroy('lab')" in err.hint
+    first, second, answer = climb(l10.check_stopped_kept, conn)
+    assert first.message == "'lab' is still running" and "deletes nothing" in first.hint
+    assert "pool-destroy" not in first.hint and "virsh pool-destroy" in second.hint
+    assert "conn.pool_destroy('lab')" in answer
     conn.pool_destroy("lab")
     assert l10.check_stopped_kept(conn).title == "'lab' is stopped and still defined"
     conn.pool_undefine("lab")
     err = _failed(l10.check_stopped_kept, conn)
     assert err.message == "there is no pool 'lab': it was never defined, or pool-undefine deleted its definition"
-    assert "pool-destroy alone stops a pool" in err.hint and "conn.pool_define(spec)" in err.hint
+    assert "pool-destroy alone stops a pool" in err.concept and "conn.pool_define(spec)" in err.pointer
 
 
 def test_undefine_of_a_running_pool_is_refused_and_the_check_still_says_running(conn):
@@ -341,13 +414,14 @@ def test_undefine_of_a_running_pool_is_refused_and_the_check_still_says_running(
 def test_removed(conn):
     _define(conn, name="scratch")
     conn.pool_start("scratch")
-    err = _failed(l10.check_removed, conn)
-    assert err.message == "'scratch' is still running and still defined"
-    assert "conn.pool_destroy('scratch') stops it, conn.pool_undefine('scratch')" in err.hint
+    first, second, answer = climb(l10.check_removed, conn)
+    assert first.message == "'scratch' is still running and still defined" and "in order" in first.hint
+    assert "pool-destroy stops, pool-undefine deletes" in second.hint
+    assert answer.index("conn.pool_destroy('scratch')") < answer.index("conn.pool_undefine('scratch')")
     conn.pool_destroy("scratch")
     err = _failed(l10.check_removed, conn)
     assert err.message == "'scratch' is stopped but still defined: pool-list --all shows it inactive"
-    assert "pool-destroy only stops a pool; pool-undefine deletes its definition" in err.hint
+    assert "pool-destroy only stops a pool; pool-undefine deletes its definition" in err.concept
     conn.pool_undefine("scratch")
     assert l10.check_removed(conn).title == "'scratch' is gone"
 
@@ -372,7 +446,8 @@ def test_real_host_checks_the_directory_on_disk(lab_conn):
         err = _failed(l10.check_pool_ready, c, steps, name=name, path=path)
         assert err.message == (f"'{name}' is defined but stopped, and its directory {path} does not exist "
                                "(checked on this machine's disk)")  # fmt: skip
-        with pytest.raises(kvmlab.KvmlabError) as info:  # what the hint promises pool-start does
+        assert f"cannot open directory '{path}'" in err.hint
+        with pytest.raises(kvmlab.KvmlabError) as info:  # what the hint says pool-start does
             c.pool_start(name)
         assert f"cannot open directory '{path}'" in " ".join(info.value.virsh_error)
         steps.append(c.pool_build(name))
@@ -381,9 +456,11 @@ def test_real_host_checks_the_directory_on_disk(lab_conn):
         steps.append(c.pool_start(name))
         done = l10.check_pool_ready(c, steps, name=name, path=path)
         assert done.details[1] == "the directory exists on this machine's disk (os.path.isdir)"
-        c.vol_create_as(name, "data.qcow2", "2GB", format="qcow2")
-        assert "2GB" in _failed(l10.check_volume_capacity, c, pool=name).message
+        err = _failed(l10.check_volume_capacity, c, f"vol-create-as {name} data.qcow2 2GB --format qcow2", pool=name)
+        assert "that is 2GB" in err.message
         assert (Path(path) / "data.qcow2").is_file()
+        again = _failed(l10.check_volume_capacity, c, f"vol-create-as {name} data.qcow2 2G --format qcow2", pool=name)
+        assert again.message.startswith("'data.qcow2' exists already")  # not run: the real driver refuses it too
         c.pool_destroy(name)
         assert l10.check_stopped_kept(c, name)
     finally:
