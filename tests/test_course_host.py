@@ -32,6 +32,17 @@ def test_str_lists_roles_and_backend(conn):
     assert "domains:          web01 (running), db01 (running), build (paused)" in text
 
 
+def test_str_shows_the_embedded_file_relative_to_the_checkout(conn):
+    """A lesson's stored output must not name the directory the course was cloned into."""
+    host = kvmlab.lab.course_host(conn)
+    first = str(host).splitlines()[0]
+    assert first == "backend:          embedded (test://…/kvmlab/data/embedded-host.xml)"
+    assert host.uri == kvmlab.embedded_uri() and host.uri.startswith("test:///")  # the real URI is kept
+    other = kvmlab.lab.CourseHost(uri="qemu:///system", backend="qemu", nat="", isolated="", routed="", bridge="",
+                                  pool="", iso="")
+    assert other.shown_uri == "qemu:///system"
+
+
 def test_domain_xml_is_the_spec_itself_on_the_embedded_lab(conn):
     spec = DomainSpec(name="vm1", memory="512MiB", vcpus=2)
     host = kvmlab.lab.course_host(conn)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import re
 import shlex
+from fractions import Fraction
 from typing import Sequence
 
 from ..errors import InvalidInput
@@ -45,8 +46,11 @@ BOOT_LETTERS = {"a": "fd", "c": "hd", "d": "cdrom", "n": "network"}
 _LETTER_OF = {dev: letter for letter, dev in BOOT_LETTERS.items()}
 _IF_BUS = {"ide": "ide", "virtio": "virtio", "scsi": "scsi"}  # -drive if= -> <target bus=>
 _BUS_IF = {"ide": "ide", "virtio": "virtio", "scsi": "scsi", "sata": "ide"}
-_SIZE = re.compile(r"^(\d+)([kKmMgGtT]?)$")  # QEMU 7.2 rejects -m 2048MB
-_SCALE_KIB = {"k": 1, "m": 1024, "g": 1024**2, "t": 1024**3}
+# QEMU's sizes (qemu_strtosz): a decimal number, a fraction only before a suffix (1.5G), or hex (0x400);
+# an optional one-letter suffix in either case. QEMU 7.2 rejects -m 2048MB and -m 1.5.
+_SIZE = re.compile(r"^\s*(?:0[xX](?P<hex>[0-9a-fA-F]+)|(?P<int>\d+)(?:\.(?P<frac>\d*))?)(?P<suffix>[bkmgtpeBKMGTPE]?)$")
+_SCALE = {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 1024**5, "e": 1024**6}
+_SUFFIX_HINT = "one letter, either case: b, k, M, G, T, P, E, each a power of 1024"
 _EXAMPLE = {"-m": "1024", "-smp": "2", "-hda": "vm1.qcow2", "-cdrom": "debian.iso", "-name": "vm1",
             "-drive": "file=vm1.qcow2,if=virtio", "-boot": "order=dc", "-accel": "kvm", "-machine": "accel=kvm"}
 QEMU = "qemu-system-x86_64"  # the program whose error lines ``virsh_error`` quotes
@@ -62,12 +66,18 @@ def _bad(flag: str, message: str, hint: str, qemu: str | None = None) -> Invalid
 def _memory_kib(value: str) -> int:
     size = value.split(",")[0].removeprefix("size=")
     m = _SIZE.match(size)
-    if not m:
+    suffix = (m.group("suffix") if m else "").lower()
+    if not m or m.group("frac") is not None and suffix in ("", "b"):  # a fraction needs a suffix (not b)
         message = "Parameter 'size' expects a non-negative number below 2^64"
-        raise _bad(f"-m {value}", message,
-                   "write MiB (-m 1024) or add a suffix: -m 512M, -m 2G (k, M, G, T are powers of 1024)",
+        raise _bad(f"-m {value}", message, f"write MiB (-m 1024) or add a suffix: -m 512M, -m 2G ({_SUFFIX_HINT})",
                    qemu=f"{QEMU}: -m {value}: {message}")
-    kib = int(m.group(1)) * _SCALE_KIB[(m.group(2) or "m").lower()]
+    number = Fraction(int(m.group("hex"), 16)) if m.group("hex") else Fraction(f"{m.group('int')}.{m.group('frac') or 0}")
+    size_bytes = math.floor(number * _SCALE[suffix or "m"])  # no suffix: MiB
+    if size_bytes >= 2**64:
+        raise _bad(f"-m {value}", f"Value '{size}' is out of range for parameter 'size'",
+                   f"a guest's RAM is a few GiB: -m 4G ({_SUFFIX_HINT})",
+                   qemu=f"{QEMU}: -m {value}: Value '{size}' is out of range for parameter 'size'")
+    kib = -(-size_bytes // 1024)
     if kib < 1024:
         raise _bad(f"-m {value}", "memory size is too small",
                    "give the guest some RAM: -m 512 (MiB) is a small Linux guest")
@@ -99,7 +109,8 @@ def _smp(value: str) -> int:
     cpus = numbers.get("cpus", math.prod(topology) if topology else 1)
     if cpus < 1:
         raise _bad(f"-smp {value}", "a guest needs at least one vCPU",
-                   "write -smp 1 or more (libvirt's <vcpu> starts at 1 too)")
+                   "write -smp 1 or more (libvirt's <vcpu> starts at 1 too). This refusal is kvmlab's: QEMU 7.2 only "
+                   "warns that a zero topology is deprecated and starts one vCPU")
     return cpus
 
 

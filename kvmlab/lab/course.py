@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import libvirt
@@ -29,6 +30,7 @@ from .resources import LAB_NETWORKS, LAB_POOL, ensure_lab_network, ensure_lab_po
 __all__ = ["CourseHost", "course_host", "wait_state", "COURSE_DOMAINS", "RUNNING", "PAUSED", "SHUT_OFF",
            "EMBEDDED_NAMES", "LAB_NAMES"]
 
+_CHECKOUT = Path(__file__).resolve().parents[2].as_posix()  # the directory that holds kvmlab/
 RUNNING = ("web01", "db01")
 PAUSED = ("build",)
 SHUT_OFF = ("backup", "installer")
@@ -78,8 +80,16 @@ class CourseHost:
                 ("domain type", self.domain_type),
                 ("domains", ", ".join(f"{n} ({s})" for n, s in self.domains.items()))]  # fmt: skip
 
+    @property
+    def shown_uri(self) -> str:
+        """The URI as a lesson prints it: the embedded lab's file relative to the checkout
+        (``test://…/kvmlab/data/embedded-host.xml``), so a stored output does not depend on where
+        the course was cloned; any other URI as it is."""
+        prefix = f"test://{_CHECKOUT}/"
+        return "test://…/" + self.uri.removeprefix(prefix) if self.uri.startswith(prefix) else self.uri
+
     def __str__(self) -> str:
-        lines = [f"{'backend:':18}{self.backend} ({self.uri})"] + [f"{k + ':':18}{v}" for k, v in self.rows()]
+        lines = [f"{'backend:':18}{self.backend} ({self.shown_uri})"] + [f"{k + ':':18}{v}" for k, v in self.rows()]
         return "\n".join(lines + [f"note: {n}" for n in self.notes + self.made])
 
     def _repr_pretty_(self, p, cycle) -> None:

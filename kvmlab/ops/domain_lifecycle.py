@@ -174,7 +174,8 @@ class DomainLifecycleOps:
                            virsh_line("resume", domain), wrong)
 
     def shutdown(self, domain: str, mode: str | Sequence[str] | None = None) -> DomainMessage:
-        """virsh shutdown: ask the guest to power off (graceful, ACPI by default); destroy forces it."""
+        """virsh shutdown: ask the guest to power off, gracefully: through the guest agent if it has one,
+        else the ACPI power button (``mode`` chooses); destroy forces it."""
         flags, flag_text = parse_modes(mode, "SHUTDOWN")
         call = (lambda d: d.shutdownFlags(flags)) if flags else (lambda d: d.shutdown())
         line = f"dom.shutdownFlags({flag_text})" if flags else "dom.shutdown()"

@@ -158,7 +158,12 @@ class NetworkOps(NetworkDefineOps):
                          f"Network {network} has been undefined")
 
     def net_autostart(self, network: str, disable: bool = False) -> NetMessage:
-        """virsh net-autostart [--disable]: start the network (or not) when libvirtd starts."""
+        """virsh net-autostart [--disable]: start the network (or not) when the host boots.
+
+        libvirt autostarts once per boot: at the first start of libvirtd (or virtnetworkd) after a boot,
+        which leaves /run/libvirt/network/autostarted behind; a later daemon restart starts nothing
+        (virDriverShouldAutostart). The mark does not start the network now.
+        """
         verb = "unmark" if disable else "mark"
         return self._act(network, "net-autostart", "setAutostart", (0 if disable else 1,),
                          f"failed to {verb} network {network} as autostarted",

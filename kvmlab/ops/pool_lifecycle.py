@@ -145,7 +145,12 @@ class PoolLifecycleOps:
                            virsh=virsh_line("pool-undefine", pool))
 
     def pool_autostart(self, pool: str, disable: bool = False) -> PoolMessage:
-        """virsh pool-autostart [--disable]: start the pool when libvirtd starts (or stop doing so)."""
+        """virsh pool-autostart [--disable]: start the pool when the host boots (or stop doing so).
+
+        libvirt autostarts once per boot: at the first start of libvirtd (or virtstoraged) after a boot,
+        which leaves /run/libvirt/storage/autostarted behind; a later daemon restart starts nothing
+        (virDriverShouldAutostart). The mark does not start the pool now.
+        """
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
         verb = "unmark" if disable else "mark"

@@ -21,7 +21,7 @@ KNOWN_TYPOS = {
 # What a command does, in a few words, so the hint also teaches.
 MEANING = {
     "destroy": "destroy = forced power-off; shutdown = graceful",
-    "shutdown": "shutdown = graceful (ACPI); destroy = forced power-off",
+    "shutdown": "shutdown = graceful (guest agent or ACPI); destroy = forced power-off",
     "net-destroy": "net-destroy stops a network; net-undefine deletes its definition",
     "pool-destroy": "pool-destroy stops a pool (data stays); pool-delete removes its storage",
     "define": "define = register the VM, do not start it; create = start a transient VM (no definition kept)",

@@ -18,7 +18,7 @@ POOL_ACTIONS = (
     Action("destroy", "destroy", "pool-destroy", lambda c, n: c.pool_destroy(n),
            "virsh pool-destroy: deactivate the pool (no data is deleted)", "warning"),
     Action("autostart", "autostart", "pool-autostart", lambda c, n: c.pool_autostart(n),
-           "virsh pool-autostart: activate it whenever libvirtd starts"),
+           "virsh pool-autostart: activate it when the host boots (once per boot, not at a daemon restart)"),
     Action("no_autostart", "no autostart", "pool-autostart --disable",
            lambda c, n: c.pool_autostart(n, disable=True), "virsh pool-autostart --disable"),
     Action("info", "info", "pool-info", lambda c, n: c.pool_info(n),

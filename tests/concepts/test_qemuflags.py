@@ -32,6 +32,7 @@ def test_the_docstring_example():
 @pytest.mark.parametrize("value, kib", [
     ("1024", 1024 * 1024), ("1G", 1024 * 1024), ("1024M", 1024 * 1024), ("2g", 2 * 1024 * 1024),
     ("524288k", 512 * 1024), ("size=768M", 768 * 1024), ("1536", 1536 * 1024), ("1025k", 1025),
+    ("1.5G", 1536 * 1024), ("0x400", 1024 * 1024), ("1073741824B", 1024 * 1024), ("1P", 1024**4), ("2E", 2 * 1024**5),
 ])  # fmt: skip
 def test_m_counts_mib_and_memory_counts_kib(value, kib):
     spec = flags_to_spec(["-m", value])
@@ -111,8 +112,9 @@ def test_pairs_show_each_flag_with_its_xml():
 
 
 # QEMU itself says these; the error must quote it word for word (QEMU exits at once for each).
-@pytest.mark.parametrize("argv", [["-m", "12X"], ["-m", "-5"], ["-smp", "x"], ["-smp", "2,sockets=x"],
-                                  ["-boot", "z"], ["-boot", "order=cz"], ["-hda"], ["-m"]])
+@pytest.mark.parametrize("argv", [["-m", "12X"], ["-m", "-5"], ["-m", "1.5"], ["-m", "1.5B"], ["-m", "20E"],
+                                  ["-smp", "x"], ["-smp", "2,sockets=x"], ["-boot", "z"], ["-boot", "order=cz"],
+                                  ["-hda"], ["-m"]])
 def test_errors_quote_qemu(argv):
     assert QEMU, "qemu-system-x86_64 is part of the test environment (./kvmlab.sh setup installs it)"
     real = subprocess.run([QEMU, "-nodefaults", "-display", "none", "-S", "-machine", "none", *argv],
@@ -122,6 +124,40 @@ def test_errors_quote_qemu(argv):
         flags_to_spec(argv)
     assert info.value.virsh_error == [real.stderr.splitlines()[0]]
     assert info.value.hint
+
+
+# The sizes QEMU takes (one letter, either case, b to E; a fraction before a suffix; hex) kvmlab takes too:
+# QEMU parses each, sets up that much RAM and quits when its monitor says so.
+@pytest.mark.parametrize("value", ["2g", "1.5G", "0x400", "1048576k", "536870912b", "512m"])
+def test_sizes_qemu_takes_are_taken(value):
+    assert QEMU, "qemu-system-x86_64 is part of the test environment (./kvmlab.sh setup installs it)"
+    real = subprocess.run([QEMU, "-nodefaults", "-display", "none", "-S", "-machine", "none", "-monitor", "stdio",
+                           "-m", value], input="quit\n", capture_output=True, text=True, timeout=20)
+    assert real.returncode == 0, real.stderr
+    assert flags_to_spec(["-m", value]).memory >= 512 * 1024
+
+
+def test_a_tebibyte_is_a_size_qemu_parses_and_only_fails_to_allocate():
+    """Lesson 6: -m 1048576 (1 TiB, <memory>'s KiB copied as MiB) is no parse error; QEMU fails as it sets
+    up the RAM (this host has far less than 1 TiB), or runs where the host can map it."""
+    real = subprocess.run([QEMU, "-nodefaults", "-display", "none", "-S", "-machine", "none", "-monitor", "stdio",
+                           "-m", "1048576"], input="quit\n", capture_output=True, text=True, timeout=60)
+    assert "Parameter 'size'" not in real.stderr
+    assert real.returncode == 0 or "cannot set up guest memory 'ram': Cannot allocate memory" in real.stderr
+    assert flags_to_spec(["-m", "1048576"]).memory == 1024**3
+
+
+def test_smp_0_is_kvmlabs_refusal_and_qemu_only_warns():
+    """Lesson 6: QEMU 7.2 warns about -smp 0 and starts one vCPU; kvmlab refuses it and says so."""
+    real = subprocess.run([QEMU, "-nodefaults", "-display", "none", "-S", "-machine", "pc", "-accel", "tcg",
+                           "-m", "64", "-smp", "0", "-monitor", "stdio"], input="info cpus\nquit\n",
+                          capture_output=True, text=True, timeout=30)
+    assert real.returncode == 0
+    assert "Deprecated CPU topology (considered invalid)" in real.stderr
+    assert real.stdout.count("CPU #") == 1
+    with pytest.raises(InvalidInput) as info:
+        flags_to_spec(["-smp", "0"])
+    assert "only warns" in info.value.hint
 
 
 @pytest.mark.parametrize("argv, shown", [
