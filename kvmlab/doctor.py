@@ -17,7 +17,7 @@ from typing import Sequence
 
 from .ops.result import Table
 
-from .kvm import cpu_flags, open_kvm
+from .kvm import KVM_MODULES, KvmDevice, cpu_flags, kvm_module, open_kvm
 
 __all__ = ["Check", "Report", "doctor", "probe_uri"]
 
@@ -142,15 +142,37 @@ def _pids(name: str) -> list[str]:
     return sorted(out, key=int)
 
 
-def _kvm_checks() -> list[Check]:
-    flags = cpu_flags() & {"vmx", "svm"}
-    checks = [Check("CPU virtualisation flags", bool(flags) or None, ", ".join(sorted(flags)) or "no vmx/svm: TCG only")]
-    kvm = open_kvm()
+def _flags_detail(flags: set[str], dev: KvmDevice, module: str | None) -> str:
+    """The CPU-flags line, read together with /dev/kvm: each fact alone misleads on a PVM host."""
+    names = {"vmx": "vmx (Intel VT-x)", "svm": "svm (AMD-V)"}
+    if flags:
+        have = ", ".join(names[f] for f in sorted(flags))
+        if dev.exists:
+            return f"{have}: hardware virtualisation, used by /dev/kvm" + (f" ({module})" if module else "")
+        return f"{have}, but no /dev/kvm: load kvm_intel or kvm_amd (modprobe) to use it"
+    if module == "kvm_pvm" and dev.exists:
+        return ("no vmx/svm in /proc/cpuinfo, yet /dev/kvm exists: it comes from kvm_pvm (PVM), a KVM that runs "
+                "guests without VT-x/AMD-V, switching to them in software (slower than hardware KVM: lesson 3)")
+    if dev.exists:
+        return ("no vmx/svm in /proc/cpuinfo, yet /dev/kvm exists: a KVM that does not use VT-x/AMD-V "
+                f"({module or 'module unknown'}); the 'KVM boots a guest' line says whether guests run under it")
+    return ("no vmx/svm in /proc/cpuinfo (a VM without nested virtualisation, or VT-x/AMD-V switched off in "
+            "the firmware) and no /dev/kvm: guests run under TCG only")
+
+
+def _kvm_checks(flags: set[str] | None = None, dev: KvmDevice | None = None,
+                module: str | None = None) -> list[Check]:  # fmt: skip
+    """The CPU flags and /dev/kvm, each line worded with the other in mind (the machine's own by default)."""
+    flags = (cpu_flags() if flags is None else flags) & {"vmx", "svm"}
+    kvm = open_kvm() if dev is None else dev
+    module = kvm_module() if dev is None and module is None else module
+    checks = [Check("CPU virtualisation flags", bool(flags) or None, _flags_detail(flags, kvm, module))]
     if not kvm.exists:
         checks.append(Check("/dev/kvm", None, "absent: guests run under TCG (QEMU's emulator), slower but real",
                             "load kvm_intel or kvm_amd, or accept TCG"))
     elif kvm.opens:
-        checks.append(Check("/dev/kvm", True, "exists and opens"))
+        checks.append(Check("/dev/kvm", True, "exists and opens" + (f" ({module}: {KVM_MODULES[module]})"
+                                                                   if module in KVM_MODULES else "")))
     else:
         checks.append(Check("/dev/kvm", False, f"exists but does not open: {kvm.error}", "run as root or join the kvm group"))
     checks.append(_kvm_boot_check())

@@ -12,13 +12,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DEV_KVM", "KVM_API_VERSION", "KvmDevice", "open_kvm", "cpu_flags"]
+__all__ = ["DEV_KVM", "KVM_API_VERSION", "KVM_MODULES", "KvmDevice", "open_kvm", "cpu_flags", "kvm_module"]
 
 DEV_KVM = "/dev/kvm"
 KVM_API_VERSION = 12  # what KVM_GET_API_VERSION answers on every KVM since Linux 2.6.22
 _KVM_GET_API_VERSION = 0xAE00  # _IO(KVMIO, 0x00)
 _KVM_CHECK_EXTENSION = 0xAE03  # _IO(KVMIO, 0x03)
 _KVM_CAP_MAX_VCPUS = 66
+
+# The kernel module behind /dev/kvm: VT-x, AMD-V, or PVM (KVM without hardware virtualisation, for VMs
+# whose CPU offers no vmx/svm: it enters and leaves the guest in software).
+KVM_MODULES = {"kvm_intel": "Intel VT-x", "kvm_amd": "AMD-V", "kvm_pvm": "PVM, no hardware virtualisation"}
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,8 @@ def cpu_flags() -> set[str]:
         if line.startswith("flags"):
             flags.update(line.split(":", 1)[1].split())
     return flags
+
+
+def kvm_module(sys_module: Path = Path("/sys/module")) -> str | None:
+    """The loaded KVM back end (``kvm_intel``, ``kvm_amd`` or ``kvm_pvm``), or None."""
+    return next((m for m in KVM_MODULES if (sys_module / m).is_dir()), None)

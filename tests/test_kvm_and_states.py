@@ -67,10 +67,40 @@ def test_this_machines_dev_kvm_in_each_callers_words():
     assert hardware.probe_kvm().api_version == dev.api_version
     if dev.speaks_kvm:
         assert why is None and checks == [("/dev/kvm", True, "opens; KVM_GET_API_VERSION = 12")]
-        assert (line.ok, line.detail) == (True, "exists and opens")
+        assert line.ok is True and line.detail.startswith("exists and opens")
     else:
         assert why and checks[0][1] is False
         assert line.ok is (True if dev.opens else False if dev.exists else None)
+
+
+def _doctor_lines(flags: set[str], dev: kvm.KvmDevice, module: str | None) -> dict[str, str]:
+    return {c.name: c.detail for c in doctor._kvm_checks(flags, dev, module) if c.name != "KVM boots a guest"}
+
+
+def test_doctor_reads_the_cpu_flags_and_dev_kvm_together():
+    opens = kvm.KvmDevice(True, True, api_version=12, max_vcpus=1024)
+    # a PVM host (the course's own): no vmx/svm, yet /dev/kvm works, and the flags line says why
+    pvm = _doctor_lines(set(), opens, "kvm_pvm")
+    assert pvm["CPU virtualisation flags"].startswith("no vmx/svm in /proc/cpuinfo, yet /dev/kvm exists: it comes "
+                                                      "from kvm_pvm (PVM)")
+    assert "TCG only" not in pvm["CPU virtualisation flags"]
+    assert pvm["/dev/kvm"] == "exists and opens (kvm_pvm: PVM, no hardware virtualisation)"
+    # a normal PC: VT-x, used by kvm_intel
+    pc = _doctor_lines({"vmx", "sse2"}, opens, "kvm_intel")
+    assert pc["CPU virtualisation flags"] == "vmx (Intel VT-x): hardware virtualisation, used by /dev/kvm (kvm_intel)"
+    assert pc["/dev/kvm"] == "exists and opens (kvm_intel: Intel VT-x)"
+    # VT-x offered, module not loaded; and neither (a VM without nested virtualisation)
+    unloaded = _doctor_lines({"svm"}, kvm.KvmDevice(False), None)
+    assert unloaded["CPU virtualisation flags"] == "svm (AMD-V), but no /dev/kvm: load kvm_intel or kvm_amd (modprobe) to use it"
+    bare = _doctor_lines(set(), kvm.KvmDevice(False), None)
+    assert bare["CPU virtualisation flags"].endswith("and no /dev/kvm: guests run under TCG only")
+    assert bare["/dev/kvm"].startswith("absent: guests run under TCG")
+
+
+def test_kvm_module_reads_sys_module(tmp_path):
+    assert kvm.kvm_module(tmp_path) is None
+    (tmp_path / "kvm_pvm").mkdir()
+    assert kvm.kvm_module(tmp_path) == "kvm_pvm"
 
 
 def test_state_names_are_virshs():

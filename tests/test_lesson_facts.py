@@ -56,6 +56,98 @@ def test_lesson5_says_what_the_embedded_lab_simulates():
     assert "no bridge, tap or vhost\nworker exists in any kernel" in opening
 
 
+# --- review r1 of lessons 0-5 (F1-F15, T4-T10): each test names the source the text follows -----------
+
+def _glossary_row(english: str) -> tuple:
+    source = _text(next(c for c in _cells("00-glossary") if "TERMS = [" in _text(c)))
+    terms = ast.literal_eval(source.split("TERMS = ", 1)[1])
+    return next(t for t in terms if t[0] == english)
+
+
+def test_glossary_kernel_panic_ept_and_virtual_network_rows():
+    # kernel/panic.c: an oops kills the task and goes on unless panic_on_oops or it cannot be contained
+    assert "a fault it cannot contain" in _glossary_row("kernel panic")[2]
+    assert "oops" in _glossary_row("kernel panic")[2]
+    # Intel SDM 3C "EPT": the tables live in memory (KVM builds them) and the CPU walks them
+    ept = _glossary_row("EPT / NPT")[2]
+    assert "kept in host memory by KVM and walked by the CPU" in ept and "page tables in the CPU" not in ept
+    # only nat mode gets NAT rules (lesson 4's table)
+    assert "NAT only in nat mode" in _glossary_row("virtual network")[2]
+
+
+def test_lesson1_quotes_the_kernel_log_of_linux_6_1_and_the_others():
+    # arch/x86/kvm/x86.c: "kvm: disabled by bios" before 5.16, "support for '%s' disabled by bios" 5.16-6.2,
+    # vmx.c "VMX not enabled (by BIOS) in MSR_IA32_FEAT_CTL on CPU %d" since 6.3
+    md = _markdown("01-tools")
+    assert "`kvm: support for 'kvm_intel' disabled by bios`" in md
+    assert "before 5.16 `kvm: disabled by bios`" in md
+    assert "`kvm_intel: VMX not enabled (by BIOS) in MSR_IA32_FEAT_CTL on CPU 0`" in md
+    assert "the first word of each line tells you where to look" not in md
+
+
+def test_lesson1_doctor_reads_no_vmx_beside_a_working_dev_kvm():
+    stored = json.dumps([o for c in _cells("01-tools") for o in c.get("outputs", [])])
+    assert "no vmx/svm: TCG only" not in stored
+    assert "yet /dev/kvm exists: it comes from kvm_pvm (PVM)" in stored  # recorded on the course's PVM host
+
+
+def test_lesson2_kernel_crash_is_an_oops_or_a_panic():
+    opening, md = _opening("02-user-kernel-mode"), _markdown("02-user-kernel-mode")
+    assert "leaves the whole machine\n  suspect and often stops it (a kernel panic)" in opening
+    assert "privileged instructions fault" in opening and "cannot be reached at all" in opening
+    assert "an oops at best (the kernel can no longer be trusted), a panic that stops the machine at worst" in md
+    assert "| stops the machine (panic) |" not in md
+
+
+def test_lesson2_calls_the_dev_zero_loop_syscall_heavy_not_io_bound():
+    md = _markdown("02-user-kernel-mode")
+    assert "a syscall-heavy loop reads 1 MiB" in md and "an I/O-bound loop" not in md
+    stored = json.dumps([o for c in _cells("02-user-kernel-mode") for o in c.get("outputs", [])])
+    assert "syscall-heavy loop runs mostly in kernel mode: True" in stored
+    assert "<panic model='isa'/>" in stored and "keeps showing 'running'" in stored  # T6: needs a panic device
+
+
+def test_lesson3_says_qemu_names_threads_only_with_debug_threads():
+    # qemu-system(1) -name: "Naming of individual threads can also be enabled on Linux to aid debugging"
+    md = _markdown("03-hardware-virtualization")
+    assert "-name kvmlab-demo,debug-threads=on" in md and "`qemu-system-x86`" in md
+    assert "which KVM keeps in host memory and the CPU walks by itself" in md
+
+
+def test_lesson4_has_five_course_modes_of_eight_and_a_default_that_debian_leaves_stopped():
+    # network.rng (libvirt 9.0): nat route open bridge passthrough private vepa hostdev; isolated = no <forward>
+    opening, md = _opening("04-network-modes"), _markdown("04-network-modes")
+    assert "(nat, route, open, bridge, and isolated = no `<forward>`)" in opening
+    assert "## Five modes" in md and "## The five modes" not in md
+    assert all(f"`{m}`" in md for m in ("private", "vepa", "passthrough", "hostdev"))
+    # Debian's README.Debian: "This network is not automatically started"; Fedora's spec links autostart
+    assert "`libvirt-daemon-config-network`" in md and "Debian 12 defines it but leaves it stopped" in md
+    assert "the network every libvirt host starts with" not in md
+
+
+def test_lesson4_says_which_backend_printed_default_and_which_firewall_writes_rules():
+    md = _markdown("04-network-modes")
+    assert "Here is `default` as the embedded lab (libvirt's test driver) holds it." in md
+    assert "<nat><port start='1024' end='65535'/></nat>" in md and "`connections='N'`" in md  # formatnetwork
+    assert "libvirt ≥ 10.4 can write nftables rules instead: `firewall_backend`" in md
+    assert "a dnsmasq process and iptables rules" not in md
+
+
+def test_lesson4_quick_check_asks_what_the_table_does_not_say():
+    md = _markdown("04-network-modes")
+    assert "wants to open an SSH connection to a guest" in md and "**Answer.** Only `host-bridge`" in md
+
+
+def test_lesson5_vhost_request_is_ignored_under_tcg_and_flooding_skips_the_ingress_port():
+    # qemu_interface.c qemuInterfaceOpenVhostNet: returns at once unless virtType == KVM
+    opening = _opening("05-virtual-bridges")
+    assert "a `type='qemu'` guest ignores the request" in opening
+    assert "(the guest then fails to start if the kernel\ncannot provide it)" not in opening
+    assert "out of every port except the one it came in on" in opening  # br_forward.c should_deliver()
+    md = _markdown("05-virtual-bridges")
+    assert "build has no `<interface>` at all" in md and "No active guest (running or paused), no tap." in md
+
+
 def test_lesson6_gives_the_rhel_family_binary_and_commands_beside_debians():
     md = _markdown("06-qemu-kvm-flags")
     assert "/usr/libexec/qemu-kvm" in md

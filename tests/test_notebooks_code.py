@@ -108,6 +108,31 @@ def test_notebook_cells_hold_no_helpers(path):
     assert problems == []
 
 
+FIRST_LESSONS = sorted((ROOT / "notebooks").glob("0[0-5]-*.ipynb"))
+
+
+def branching(source: str) -> list[str]:
+    """``if``/``else``, ``try``/``except`` and conditional expressions: a choice a library function makes."""
+    kinds = {ast.If: "if", ast.Try: "try", ast.IfExp: "conditional expression"}
+    return [f"line {n.lineno}: {kinds[type(n)]}" for n in ast.walk(ast.parse(_code(source))) if type(n) in kinds]
+
+
+def test_the_branching_checker_finds_choices():
+    assert branching("if conn.backend == 'qemu':\n    x()\nelse:\n    y()") == ["line 1: if"]
+    assert branching("try:\n    x()\nexcept E:\n    pass") == ["line 1: try"]
+    assert branching("v = a if b else c") == ["line 1: conditional expression"]
+    assert branching("print(next(c for c in cs if c.ok))") == []
+
+
+@pytest.mark.parametrize("path", FIRST_LESSONS, ids=lambda p: p.name)
+def test_lessons_0_to_5_leave_every_choice_to_the_library(path):
+    # which backend runs, whether a tool is installed, whether a demo can run live: the library decides
+    # and its result says so (e.g. kvmlab.concepts.tap_demo.both_sides, qemu_view.domain_processes)
+    assert len(FIRST_LESSONS) == 6
+    problems = [f"cell {i}: {line}" for i, source in _cells(path) for line in branching(source)]
+    assert problems == []
+
+
 def _outputs_text(path: Path) -> str:
     nb = json.loads(path.read_text(encoding="utf-8"))
     return json.dumps([c.get("outputs", []) for c in nb["cells"]], ensure_ascii=False)

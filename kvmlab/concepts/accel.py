@@ -15,10 +15,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..kvm import KVM_MODULES, kvm_module
 from .hardware import accelerators, probe_kvm, require_qemu
 
 __all__ = ["EXIT_STATUS", "loop_firmware", "time_loop", "AccelTiming", "accel_timings", "plot_accel_timings",
-           "kvm_module", "explain_timings"]
+           "kvm_module", "explain_timings", "lab_verdict"]
 
 # 16-bit real-mode code, run from the top of a 64 KiB firmware image (QEMU maps it at 0xF0000):
 #   cli; mov ecx, N
@@ -140,16 +141,6 @@ def plot_accel_timings(timings: list[AccelTiming]):
 
 # --- what the numbers mean here ---------------------------------------------------------------------
 
-# The kernel module behind /dev/kvm: VT-x, AMD-V, or PVM (KVM without hardware virtualisation, for VMs
-# whose CPU offers no vmx/svm: it enters and leaves the guest in software).
-KVM_MODULES = {"kvm_intel": "Intel VT-x", "kvm_amd": "AMD-V", "kvm_pvm": "PVM, no hardware virtualisation"}
-
-
-def kvm_module(sys_module: Path = Path("/sys/module")) -> str | None:
-    """The loaded KVM back end (``kvm_intel``, ``kvm_amd`` or ``kvm_pvm``), or None."""
-    return next((m for m in KVM_MODULES if (sys_module / m).is_dir()), None)
-
-
 def explain_timings(timings: list[AccelTiming], probe=None, module: str | None = None) -> str:
     """What the CPU-loop and I/O-loop numbers say about this machine's KVM, in a few lines."""
     probe = probe if probe is not None else probe_kvm()
@@ -178,3 +169,13 @@ def explain_timings(timings: list[AccelTiming], probe=None, module: str | None =
         lines.append(f"Under KVM an I/O loop turn costs {kvm_io / kvm:.0f}x a CPU loop turn: each `out 0x80` is a "
                      "VM exit that KVM passes to QEMU (no device in the kernel answers port 0x80).")
     return "\n".join(lines)
+
+
+def lab_verdict(conn) -> str:
+    """The real lab's KVM-or-TCG verdict (``kvmlab.lab.probe``, cached per host after `kvmlab lab up`);
+    on any other backend, where it comes from."""
+    if getattr(conn, "backend", "") != "qemu":
+        return "embedded lab: the real lab's KVM/TCG probe runs with `kvmlab lab up` (see `kvmlab doctor`)."
+    from ..lab import probe as lab_probe
+
+    return str(lab_probe.probe())

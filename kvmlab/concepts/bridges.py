@@ -83,6 +83,11 @@ class NetworkBridge:
     def taps(self) -> list[str]:
         return [p.tap for p in self.ports if p.tap]
 
+    @property
+    def creator(self) -> str:
+        """Who makes the bridge: libvirt (nat, route, open, isolated) or the host (bridge mode)."""
+        return "already exists on the host" if self.mode == "bridge" else "libvirt creates it at net-start"
+
     def __str__(self) -> str:
         created = "an existing host bridge" if self.mode == "bridge" else "created by libvirt"
         head = f"network {self.network} ({self.mode}, {'active' if self.active else 'inactive'}): " \

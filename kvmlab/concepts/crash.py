@@ -29,7 +29,13 @@ from ..ops.result import Fields
 from ..specs.parser import xml_parser
 from ..states import state_name
 
-__all__ = ["CrashReport", "user_crash", "kernel_crash", "crash_ready"]
+GUEST = "kvmlab-guest"  # the lab's tiny guest: `kvmlab guest xml > guest.xml; virsh create guest.xml`
+
+# Why libvirt can say "crashed (panicked)" at all: the lab's guest is made to tell it.
+PANIC_DEVICE_NOTE = (
+    "libvirt can say 'crashed (panicked)' because the lab's guest has a panic device, <panic model='isa'/>",
+    "(the pvpanic port), and <on_crash>preserve</on_crash>. Without a panic device the host never learns",
+    "of the panic: libvirt keeps showing 'running' while the guest's vCPU spins.")
 
 
 @dataclass
@@ -170,3 +176,35 @@ def kernel_crash(conn, name: str, console: Console | None = None, timeout: float
         guest_cpu_after=cpu, host_ok=ok, console=console_lines[-20:],
         virsh=f"virsh domstate {name} --reason" + (f"; virsh destroy {name}" if destroy else ""), api=api,
     )
+
+
+@dataclass
+class CrashDemo:
+    """Lesson 2's two crashes on ``guest``, or why they did not run here (``note``)."""
+
+    guest: str
+    reports: list[CrashReport] = field(default_factory=list)
+    note: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n\n".join(str(r).rstrip("\n") for r in self.reports) if self.reports else "\n".join(self.note)
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(str(self))
+
+
+def demo(conn, guest: str = GUEST) -> CrashDemo:
+    """On the real lab: crash a process in ``guest`` (it lives on), then its kernel (the host lives on;
+    the guest is destroyed after). Elsewhere nothing runs, and the result says what would happen."""
+    if getattr(conn, "backend", "") != "qemu":
+        return CrashDemo(guest, note=[
+            "embedded lab: there is no guest kernel here to crash (the test driver runs no code).",
+            "On the real lab (KVMLAB_URI=qemu:///system after `kvmlab lab up`) this cell crashes a process",
+            "in the guest (SIGSEGV: the guest lives on), then the guest's kernel with",
+            "`echo c > /proc/sysrq-trigger`: the guest panics and libvirt reports it 'crashed (panicked)';",
+            "the host and every other guest carry on.", *PANIC_DEVICE_NOTE])
+    running = conn.list().names
+    if guest not in running:
+        start = f"start the lab's guest first: kvmlab guest xml > guest.xml && virsh create guest.xml ({guest})"
+        return CrashDemo(guest, note=[start])
+    return CrashDemo(guest, reports=[user_crash(conn, guest), kernel_crash(conn, guest)])

@@ -154,6 +154,17 @@ class QemuProcess:
         """Thread names (QEMU names them when started with ``-name …,debug-threads=on``, as libvirt does)."""
         return sorted((t / "comm").read_text().strip() for t in Path(f"/proc/{self.pid}/task").iterdir())
 
+    def vcpu_threads(self) -> list[str]:
+        """The vCPU threads: ``CPU 0/KVM`` or ``CPU 0/TCG`` (named only with debug-threads=on)."""
+        return [t for t in self.threads() if t.startswith("CPU ")]
+
+    def guest_name(self) -> str:
+        """The guest's name from ``-name`` (libvirt writes ``guest=NAME,debug-threads=on``), or ''."""
+        args = self.argv()
+        value = next((args[i + 1] for i, a in enumerate(args[:-1]) if a == "-name"), "")
+        first = value.split(",")[0]
+        return first.removeprefix("guest=")
+
     def kvm_files(self) -> list[str]:
         """The KVM file descriptors it holds: /dev/kvm, the VM, one per vCPU (none under TCG)."""
         links = {os.readlink(f) for f in Path(f"/proc/{self.pid}/fd").iterdir()}

@@ -3,7 +3,8 @@
 Three small experiments for lesson 2:
 
 - :func:`call_costs`: a call that stays in user mode vs one that enters the kernel (a system call).
-- :func:`time_splits`: the user/system CPU time of a CPU-bound loop and of an I/O-bound loop.
+- :func:`time_splits`: the user/system CPU time of a compute-only loop and of a syscall-heavy loop
+  (:func:`measure_times` adds what ``/proc/self/stat`` counted meanwhile).
 - :func:`crash_child`: a process that crashes in user mode; the kernel kills it, everything else lives.
 - :func:`privileged_child`: a process that runs one ring-0 instruction (``hlt``, ``cli`` …) in user mode.
 - :func:`syscalls`: the system calls one line of Python makes, seen by strace (none: user mode only).
@@ -30,8 +31,10 @@ __all__ = [
     "TimeSplit",
     "time_split",
     "time_splits",
-    "cpu_bound",
-    "io_bound",
+    "TimeReport",
+    "measure_times",
+    "compute_only",
+    "syscall_heavy",
     "proc_times",
     "ChildCrash",
     "crash_child",
@@ -95,11 +98,11 @@ class TimeSplit:
         return self.system / total if total else 0.0
 
     def __str__(self) -> str:
-        return (f"{self.label:<10} user {self.user:5.2f} s   system {self.system:5.2f} s   "
+        return (f"{self.label:<13} user {self.user:5.2f} s   system {self.system:5.2f} s   "
                 f"({self.system_share:4.0%} in the kernel)")
 
 
-def cpu_bound(seconds: float) -> None:
+def compute_only(seconds: float) -> None:
     """Arithmetic only: no system call inside the loop."""
     end = time.perf_counter() + seconds
     x = 0
@@ -108,8 +111,11 @@ def cpu_bound(seconds: float) -> None:
             x += i * i
 
 
-def io_bound(seconds: float) -> None:
-    """Read 1 MiB from /dev/zero again and again: the kernel fills the buffer (read(2))."""
+def syscall_heavy(seconds: float) -> None:
+    """Read 1 MiB from /dev/zero again and again: the kernel fills the buffer (read(2)).
+
+    It never waits for a device (that would be *I/O-bound*: blocked, using little CPU in either mode);
+    it keeps the CPU busy in the kernel, so its CPU time is system time."""
     fd = os.open("/dev/zero", os.O_RDONLY)
     try:
         end = time.perf_counter() + seconds
@@ -134,8 +140,35 @@ def time_split(work: Callable[[float], None], seconds: float = 0.5, label: str =
 
 
 def time_splits(seconds: float = 0.5) -> list[TimeSplit]:
-    """The CPU-bound loop and the I/O-bound loop, side by side."""
-    return [time_split(cpu_bound, seconds, "CPU-bound"), time_split(io_bound, seconds, "I/O-bound")]
+    """The compute-only loop and the syscall-heavy loop, side by side."""
+    return [time_split(compute_only, seconds, "compute-only"), time_split(syscall_heavy, seconds, "syscall-heavy")]
+
+
+@dataclass
+class TimeReport:
+    """Both loops' splits, and the user and system clock ticks ``/proc/self/stat`` added meanwhile."""
+
+    splits: list[TimeSplit]
+    user_ticks: int
+    system_ticks: int
+    ticks_per_second: int
+
+    def __str__(self) -> str:
+        return "\n".join([*(str(s) for s in self.splits),
+                          f"/proc/self/stat: +{self.user_ticks} ticks user, +{self.system_ticks} ticks system "
+                          f"({self.ticks_per_second} ticks = 1 s)"])  # fmt: skip
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(str(self))
+
+
+def measure_times(seconds: float = 0.5) -> TimeReport:
+    """:func:`time_splits`, read twice over: by ``os.times()`` per loop, and by ``/proc/self/stat``
+    (fields 14 and 15, clock ticks) around both."""
+    before = proc_times()
+    splits = time_splits(seconds)
+    after = proc_times()
+    return TimeReport(splits, after[0] - before[0], after[1] - before[1], os.sysconf("SC_CLK_TCK"))
 
 
 # --- 3. a user-mode crash ---------------------------------------------------------------------------

@@ -62,7 +62,7 @@ MODE_TRAFFIC: dict[str, Traffic] = {
     "isolated": Traffic(
         "isolated", "yes (same bridge)", "yes, when the network has an <ip>",
         "no: nothing is forwarded", "no",
-        "bridge virbrN, gateway address and dnsmasq; firewall rules that drop forwarding",
+        "bridge virbrN (with an <ip>: gateway address and dnsmasq); firewall rules that drop forwarding",
     ),
     "bridge": Traffic(
         "bridge", "yes (same bridge)", "yes, through the host's address on the bridge",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .control import down, lab_uri, mode, reset, status, up
 from .course import CourseHost, course_host, wait_state
+from .network_lessons import network_course_host
 from .ownership import LAB_NS, NAME_PREFIX, is_lab_name, is_owned, tag_domain_xml
 from .paths import NETNS
 from .resources import LAB_NETWORKS, LAB_POOL, ensure_lab_network, ensure_lab_pool
@@ -24,6 +25,7 @@ from .status import LabReport, LabStatus
 __all__ = [
     "up",
     "course_host",
+    "network_course_host",
     "CourseHost",
     "wait_state",
     "status",
