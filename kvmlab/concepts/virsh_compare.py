@@ -17,17 +17,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["RealVirsh", "real_virsh", "Session", "session", "shown_uri"]
+from ..lab.course import shown_uri
+
+__all__ = ["RealVirsh", "real_virsh", "Session", "session"]
 
 INSTALL = "(virsh is not installed: apt-get install libvirt-clients)"
-_CHECKOUT = Path(__file__).resolve().parents[2].as_posix()  # the directory that holds kvmlab/
-
-
-def shown_uri(uri: str) -> str:
-    """``uri`` as a lesson prints it: a node file inside this checkout as ``test://…/kvmlab/…``, so a
-    stored output does not depend on where the course was cloned."""
-    prefix = f"test://{_CHECKOUT}/"
-    return "test://…/" + uri.removeprefix(prefix) if uri.startswith(prefix) else uri
 
 
 @dataclass

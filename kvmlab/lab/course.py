@@ -27,8 +27,8 @@ from ..states import state_name
 from .ownership import is_owned, tag_domain_xml, virconn_of
 from .resources import LAB_NETWORKS, LAB_POOL, ensure_lab_network, ensure_lab_pool, pool_path
 
-__all__ = ["CourseHost", "course_host", "wait_state", "COURSE_DOMAINS", "RUNNING", "PAUSED", "SHUT_OFF",
-           "EMBEDDED_NAMES", "LAB_NAMES"]
+__all__ = ["CourseHost", "course_host", "shown_uri", "wait_state", "COURSE_DOMAINS", "RUNNING", "PAUSED",
+           "SHUT_OFF", "EMBEDDED_NAMES", "LAB_NAMES"]
 
 _CHECKOUT = Path(__file__).resolve().parents[2].as_posix()  # the directory that holds kvmlab/
 RUNNING = ("web01", "db01")
@@ -45,6 +45,13 @@ LAB_NAMES = {"nat": LAB_NETWORKS["nat"].name, "isolated": LAB_NETWORKS["isolated
 SESSION_NOTE = ("qemu:///session (no root): virtual networks cannot start here: libvirt needs root to create "
                 "bridges and NAT rules. The lab's guests have no network card, and the network lessons (4, 5, 9) "
                 "use the embedded lab; `sudo kvmlab lab up` gives the full lab")  # fmt: skip
+
+
+def shown_uri(uri: str) -> str:
+    """``uri`` as a lesson prints it: a node file inside this checkout as ``test://…/kvmlab/data/…``, so a
+    stored output does not depend on where the course was cloned; any other URI as it is."""
+    prefix = f"test://{_CHECKOUT}/"
+    return "test://…/" + uri.removeprefix(prefix) if uri.startswith(prefix) else uri
 
 
 @dataclass(frozen=True)
@@ -82,11 +89,8 @@ class CourseHost:
 
     @property
     def shown_uri(self) -> str:
-        """The URI as a lesson prints it: the embedded lab's file relative to the checkout
-        (``test://…/kvmlab/data/embedded-host.xml``), so a stored output does not depend on where
-        the course was cloned; any other URI as it is."""
-        prefix = f"test://{_CHECKOUT}/"
-        return "test://…/" + self.uri.removeprefix(prefix) if self.uri.startswith(prefix) else self.uri
+        """The URI as a lesson prints it (:func:`shown_uri`)."""
+        return shown_uri(self.uri)
 
     def __str__(self) -> str:
         lines = [f"{'backend:':18}{self.backend} ({self.shown_uri})"] + [f"{k + ':':18}{v}" for k, v in self.rows()]

@@ -52,9 +52,11 @@ def test_a_session_is_one_connection_in_both_virshes():
     assert " 1    web01   paused" in s.ours and "Domain 'web01' suspended" in s.ours
 
 
-def test_shown_uri_keeps_other_uris():
-    assert virsh_compare.shown_uri("qemu:///system") == "qemu:///system"
-    assert virsh_compare.shown_uri("test:///default") == "test:///default"
+def test_shown_uri_shortens_only_the_checkouts_node_files():
+    from kvmlab.lab.course import shown_uri
+
+    assert shown_uri(kvmlab.embedded_uri()) == "test://…/kvmlab/data/embedded-host.xml"
+    assert shown_uri("qemu:///system") == "qemu:///system" and shown_uri("test:///default") == "test:///default"
 
 
 def test_the_client_library_cannot_reach_a_socket_nobody_listens_on():
