@@ -1,8 +1,9 @@
 """A pool's life: pool-define / pool-create (from XML), pool-build, pool-start, pool-destroy,
-pool-undefine, pool-autostart.
+pool-delete, pool-undefine, pool-autostart.
 
 define registers a pool (inactive, persistent); build prepares its storage (a dir pool: creates the
-directory); start activates it; destroy stops it (the data stays); undefine forgets the definition.
+directory); start activates it; destroy stops it (the data stays); delete removes a stopped pool's
+storage (a dir pool: its empty directory); undefine forgets the definition.
 create = start a transient pool from XML, keeping no definition: it vanishes when stopped.
 """
 
@@ -50,7 +51,7 @@ def _start_hints(name: str) -> dict[str, str]:
 
 
 class PoolLifecycleOps:
-    """pool-define, pool-create, pool-build, pool-start, pool-destroy, pool-undefine, pool-autostart."""
+    """pool-define, pool-create, pool-build, pool-start, pool-destroy, pool-delete, pool-undefine, pool-autostart."""
 
     virconn: libvirt.virConnect
 
@@ -143,6 +144,21 @@ class PoolLifecycleOps:
         api.append("pool.undefine()")
         return PoolMessage(message=f"Pool {pool} has been undefined", pool=name, api=api,
                            virsh=virsh_line("pool-undefine", pool))
+
+    def pool_delete(self, pool: str) -> PoolMessage:
+        """virsh pool-delete: remove a STOPPED pool's storage (a dir pool: its directory, which must be
+        empty). The definition stays (pool-undefine deletes that); pool-destroy only stops a pool."""
+        api: list[str] = []
+        p = lookup_pool(self.virconn, pool, api)
+        hints = {**_when_active(f"pool-delete removes the storage of a STOPPED pool: run `virsh pool-destroy "
+                                f"{pool}` first (destroy stops, delete removes the storage, undefine forgets it)"),
+                 "not empty": f"a dir pool's directory is removed only when empty: delete its volumes first "
+                              f"(`virsh vol-list {pool}` while it runs, then vol-delete each)"}
+        with libvirt_errors(f"Failed to delete pool {pool}", hints=hints):
+            p.delete(0)
+        api.append("pool.delete(0)")
+        return PoolMessage(message=f"Pool {pool} deleted", pool=p.name(), api=api,
+                           virsh=virsh_line("pool-delete", pool))
 
     def pool_autostart(self, pool: str, disable: bool = False) -> PoolMessage:
         """virsh pool-autostart [--disable]: start the pool when the host boots (or stop doing so).

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-__all__ = ["volume_element", "buffer_text"]
+from ..errors import InvalidInput
+from ..specs.xmlchars import bad_char_words, first_bad_char
+
+__all__ = ["volume_element", "buffer_text", "refuse_unsafe"]
 
 
 def volume_element(name: str, capacity: int, allocation: int | None = None, fmt: str | None = None,
@@ -47,3 +50,19 @@ def buffer_text(elem: etree._Element, indent: int = 0) -> str:
         return f"{pad}<{elem.tag}{attrs}>{_text(elem.text)}</{elem.tag}>\n"
     inner = "".join(buffer_text(c, indent + 2) for c in children)
     return f"{pad}<{elem.tag}{attrs}>\n{inner}{pad}</{elem.tag}>\n"
+
+
+def refuse_unsafe(what: str, value: str | None, bad: str, failed: str, hint: str = "") -> None:
+    """virsh pastes these values into its XML unescaped (or, for vol-clone's name, as XML content with
+    entity references), so libvirt then rejects the document or gets another name; kvmlab refuses them
+    up front instead of creating something virsh never could. ``failed`` is virsh's own first line."""
+    odd = first_bad_char(value) if value is not None else None
+    if odd is not None or value is not None and any(c in value for c in bad):
+        message = (f"{what} {value!r} holds {bad_char_words(odd)}, which XML cannot carry" if odd
+                   else f"{what} {value!r} contains one of {bad!r}")
+        raise InvalidInput(
+            message,
+            hint=(hint if hint and odd is None else
+                  f"virsh writes the {what} into XML unescaped and libvirt rejects it: use letters, digits, . - _"),
+            virsh_error=[failed, message],
+        )

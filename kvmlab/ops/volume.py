@@ -1,4 +1,6 @@
-"""Volume operations: virsh vol-list, vol-create-as, vol-info, vol-delete, vol-dumpxml on libvirt-python."""
+"""Volume operations: virsh vol-list, vol-create-as, vol-info, vol-delete, vol-dumpxml on libvirt-python.
+
+vol-clone and vol-resize are in :mod:`.volume_clone`, vol-upload and vol-download in :mod:`.volume_transfer`."""
 
 from __future__ import annotations
 
@@ -6,14 +8,15 @@ import libvirt
 
 from ..errors import InvalidInput, KvmlabError, attempt, libvirt_errors, suppressed
 from ..specs.guard import guard_xml
-from ..specs.xmlchars import bad_char_words, first_bad_char
 from ..units import pretty_capacity
 from .calls import virsh_line
 from .lookup import first_found, not_found, unreadable
 from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume
+from .volume_clone import VolumeCloneOps
 from .volume_results import VolInfo, VolList, VolMessage, VolSummary
+from .volume_transfer import VolumeTransferOps
 from .pool_sizes import vol_size
-from .pool_xml import buffer_text, volume_element
+from .pool_xml import buffer_text, refuse_unsafe, volume_element
 from .result import Xml
 from .vsh import name_order, require_option
 from .xpath import dump_text, require_xpath
@@ -25,21 +28,7 @@ def _vol_type(code: int) -> str:
     return VOL_TYPES[code] if 0 <= code < len(VOL_TYPES) else "unknown"
 
 
-def _xml_safe(what: str, value: str | None, bad: str, vol: str) -> None:
-    """virsh pastes these values into its XML unescaped, so libvirt then rejects the document;
-    kvmlab refuses them up front instead of creating something virsh never could."""
-    odd = first_bad_char(value) if value is not None else None
-    if odd is not None or value is not None and any(c in value for c in bad):
-        message = (f"{what} {value!r} holds {bad_char_words(odd)}, which XML cannot carry" if odd
-                   else f"{what} {value!r} contains one of {bad!r}")
-        raise InvalidInput(
-            message,
-            hint=f"virsh writes the {what} into XML unescaped and libvirt rejects it: use letters, digits, . - _",
-            virsh_error=[f"Failed to create vol {vol}", message],
-        )
-
-
-class VolumeOps:
+class VolumeOps(VolumeCloneOps, VolumeTransferOps):
     """Mixin for kvmlab.Connection: the storage volume commands of virsh."""
 
     virconn: libvirt.virConnect
@@ -92,9 +81,10 @@ class VolumeOps:
                            ("backing-vol-format", backing_vol_format)):
             if value is not None:
                 require_option(value, opt)
-        _xml_safe("volume name", name, "<&", name)
-        _xml_safe("format", format, "<&'", name)
-        _xml_safe("backing volume format", backing_vol_format, "<&'", name)
+        failed = f"Failed to create vol {name}"
+        refuse_unsafe("volume name", name, "<&", failed)
+        refuse_unsafe("format", format, "<&'", failed)
+        refuse_unsafe("backing volume format", backing_vol_format, "<&'", failed)
         backing_path = None
         if backing_vol is not None:
             backing_path = self._backing_path(p, backing_vol, name, api)
@@ -130,7 +120,7 @@ class VolumeOps:
                             f"`virsh vol-list {p.name()}` lists the volumes a backing volume can be", last, unmatched)
         with libvirt_errors():
             path = backing.path()
-        _xml_safe("backing volume path", path, "<&", new_name)
+        refuse_unsafe("backing volume path", path, "<&", f"Failed to create vol {new_name}")
         return path
 
     def vol_info(self, vol: str, pool: str | None = None, bytes: bool = False, physical: bool = False) -> VolInfo:

@@ -7,11 +7,14 @@ import re
 
 from ..errors import InvalidInput
 
-__all__ = ["require_option", "exclusive", "c_int", "split_list", "name_order"]
+__all__ = ["require_option", "exclusive", "c_int", "ull_option", "split_list", "name_order"]
 
 # virStrToLong_i: strtol base 10 over the whole string (leading blanks and a sign allowed)
 _C_INT = re.compile(r"^[ \t\n\v\f\r]*([+-]?\d+)$")
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+# virStrToLong_ull / _ullp: strtoull base 10 over the whole string
+_C_ULL = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)\Z")  # [0-9]: not Unicode digits; \Z: no newline
+_ULL_MAX = 2**64 - 1
 
 
 def require_option(value: object, option: str) -> str:
@@ -48,6 +51,33 @@ def c_int(text: str) -> int | None:
         return None
     value = int(m.group(1))
     return value if _INT_MIN <= value <= _INT_MAX else None
+
+
+def ull_option(value: object, option: str, wrap: bool = False) -> int:
+    """vshCommandOptULongLong (``wrap``: ...Wrap): an unsigned 64-bit option such as ``--offset``.
+
+    The whole word is a decimal number; a sign is allowed, and ``-N`` wraps to 2**64-N only with
+    ``wrap`` (virsh's ``--length -1`` means "everything"). A number given from Python is read as
+    its digits. virsh checks these before it looks anything up.
+
+    Raises:
+        InvalidInput: virsh's ``Numeric value 'X' for <option> option is malformed or out of range``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InvalidInput(
+            f"expected a whole number for --{option}, got {type(value).__name__}: {value!r:.60}",
+            hint=f"pass --{option} as an int of bytes (or its digits as a str)",
+        )
+    text = str(value)
+    m = _C_ULL.match(text)
+    number = int(m.group(2)) if m else None
+    if m and number is not None and number <= _ULL_MAX and (m.group(1) != "-" or wrap):
+        return (-number) % 2**64 if m.group(1) == "-" else number
+    raise InvalidInput(
+        f"Numeric value '{text}' for <{option}> option is malformed or out of range",
+        hint=f"--{option} is a number of bytes: digits only, no unit (1048576, not 1M)"
+        + ("; -1 means 'to the end'" if wrap else ""),
+    )
 
 
 def split_list(text: str) -> list[str]:

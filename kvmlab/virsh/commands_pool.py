@@ -97,6 +97,7 @@ COMMANDS = [
     Command("pool-edit", [POOL], _pool_edit, help="edit XML configuration for a storage pool"),
     Command("pool-destroy", [POOL], lambda conn, v: conn.pool_destroy(v["pool"]), help="destroy (stop) a pool"),
     Command("pool-undefine", [POOL], lambda conn, v: conn.pool_undefine(v["pool"]), help="undefine an inactive pool"),
+    Command("pool-delete", [POOL], lambda conn, v: conn.pool_delete(v["pool"]), help="delete a pool"),
     Command(
         "pool-autostart",
         [POOL, Opt("disable", BOOL, help="disable autostarting")],

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from .parse import BOOL, DATA, STRING, Command, Opt, bool_options
+from .parse import BOOL, DATA, INT, STRING, Command, Opt, bool_options
 from .streams import xpath_quirk
 
 __all__ = ["COMMANDS"]
 
 VOL = Opt("vol", DATA, required=True, help="vol name, key or path")
 POOL_OPTIONAL = Opt("pool", STRING, help="pool name or uuid")
+FILE = Opt("file", DATA, required=True, help="file")
+SPARSE = Opt("sparse", BOOL, help="preserve sparseness of volume")
+
+
+def _transfer(verb: str):
+    """vol-upload / vol-download: ``--offset`` and ``--length`` are read (as numbers) by the op."""
+    return lambda conn, v: getattr(conn, f"vol_{verb}")(
+        v["vol"], v["file"], pool=v.get("pool"), offset=v.get("offset", 0), length=v.get("length", 0),
+        **bool_options(v, "sparse"))
 
 
 COMMANDS = [
@@ -72,5 +81,47 @@ COMMANDS = [
         xpath_quirk(lambda conn, v: conn.vol_dumpxml(v["vol"], pool=v.get("pool"), xpath=v.get("xpath"),
                                                      **bool_options(v, "wrap"))),
         help="vol information in XML",
+    ),
+    Command(
+        "vol-clone",
+        [
+            VOL,
+            Opt("newname", DATA, required=True, help="clone name"),
+            POOL_OPTIONAL,
+            Opt("prealloc-metadata", BOOL, help="preallocate metadata (for qcow2 instead of full allocation)"),
+            Opt("reflink", BOOL, help="use btrfs COW lightweight copy"),
+            Opt("print-xml", BOOL, help="print XML document rather than clone the volume"),
+        ],
+        lambda conn, v: conn.vol_clone(v["vol"], v["newname"], pool=v.get("pool"),
+                                       **bool_options(v, "prealloc-metadata", "reflink", "print-xml")),
+        help="clone a volume.",
+    ),
+    Command(
+        "vol-resize",
+        [
+            VOL,
+            Opt("capacity", DATA, required=True, help="new capacity for the vol, as scaled integer (default bytes)"),
+            POOL_OPTIONAL,
+            Opt("allocate", BOOL, help="allocate the new capacity, rather than leaving it sparse"),
+            Opt("delta", BOOL, help="use capacity as a delta to current size, rather than the new size"),
+            Opt("shrink", BOOL, help="allow the resize to shrink the volume"),
+        ],
+        lambda conn, v: conn.vol_resize(v["vol"], v["capacity"], pool=v.get("pool"),
+                                        **bool_options(v, "allocate", "delta", "shrink")),
+        help="resize a vol",
+    ),
+    Command(
+        "vol-upload",
+        [VOL, FILE, POOL_OPTIONAL, Opt("offset", INT, help="volume offset to upload to"),
+         Opt("length", INT, help="amount of data to upload"), SPARSE],
+        _transfer("upload"),
+        help="upload file contents to a volume",
+    ),
+    Command(
+        "vol-download",
+        [VOL, FILE, POOL_OPTIONAL, Opt("offset", INT, help="volume offset to download from"),
+         Opt("length", INT, help="amount of data to download"), SPARSE],
+        _transfer("download"),
+        help="download volume contents to a file",
     ),
 ]

@@ -27,6 +27,7 @@ DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     'pool-build': ('Build a given pool.',),
     'pool-create': ('Create a pool.',),
     'pool-define': ('Define or modify a persistent storage pool.',),
+    'pool-delete': ('Delete a given pool.',),
     'pool-destroy': ('Forcefully stop a given pool. Raw data in the pool is untouched',),
     'pool-dumpxml': ('Output the pool information as an XML dump to stdout.',),
     'pool-edit': ('Edit the XML configuration for a storage pool.',),
@@ -40,9 +41,15 @@ DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     'start': ('Start a domain, either from the last managedsave', 'state, or via a fresh boot if no managedsave state', 'is present.'),
     'suspend': ('Suspend a running domain.',),
     'undefine': ('Undefine an inactive domain, or convert persistent to transient.',),
+    'vol-clone': ('Clone an existing volume within the parent pool.',),
     'vol-create-as': ('Create a vol.',),
     'vol-delete': ('Delete a given vol.',),
+    'vol-download': ('Download volume contents to a file',),
     'vol-dumpxml': ('Output the vol information as an XML dump to stdout.',),
     'vol-info': ('Returns basic information about the storage vol.',),
     'vol-list': ('Returns list of vols by pool.',),
+    # virsh indents only the start of a description: its second line here starts at the margin
+    'vol-resize': ('Resizes a storage volume. This is safe only for storage volumes not in use by an active guest.\n'
+                   'See blockresize for live resizing.',),
+    'vol-upload': ('Upload file contents to a volume',),
 }

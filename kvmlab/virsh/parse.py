@@ -181,12 +181,8 @@ def _parse_one(words: list[str], commands: dict[str, Command]) -> Invocation:
     ]
     if missing:
         raise UsageError(missing[0], virsh_error=missing, hint=_usage_hint(cmd))
-    for opt in cmd.opts:
-        if opt.kind == INT and opt.name in values:
-            try:
-                values[opt.name] = int(values[opt.name])
-            except ValueError:
-                raise UsageError(f"Numeric value '{values[opt.name]}' for <{opt.name}> option is malformed or out of range") from None
+    # a number option stays text here: virsh reads it when the command runs (vshCommandOptULongLong),
+    # so a malformed one fails that command only and the batch goes on
     return Invocation(cmd, values, words)
 
 
