@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from .control import down, lab_uri, mode, reset, status, up
 from .course import CourseHost, course_host, wait_state
+from .disk_guest import DiskGuest, GuestLog
+from .disk_host import DiskHost, disk_host
 from .network_lessons import network_course_host
 from .ownership import LAB_NS, NAME_PREFIX, is_lab_name, is_owned, tag_domain_xml
 from .paths import NETNS
@@ -28,6 +30,10 @@ __all__ = [
     "network_course_host",
     "CourseHost",
     "wait_state",
+    "disk_host",
+    "DiskHost",
+    "DiskGuest",
+    "GuestLog",
     "status",
     "down",
     "reset",
