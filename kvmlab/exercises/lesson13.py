@@ -1,0 +1,155 @@
+"""Lesson 13 checks: disk images (磁盘镜像).
+
+- :func:`workspace`: a scratch directory with ``base.qcow2`` (64 MiB, its first 64 KiB written).
+- :func:`check_overlay`: ``web.qcow2`` must be a qcow2 overlay of ``base.qcow2``, read back with
+  ``qemu-img info --backing-chain``: a raw file, a copy (convert), a new empty disk, the wrong backing
+  file, or the right one read in the wrong format (``-F raw``) are each named.
+- :func:`check_thin_volume`: a virsh line that makes a 2 GiB raw volume taking no space until the guest
+  writes; the line runs on your connection and the volume is read back with vol-info and vol-dumpxml:
+  ``2GB`` (10⁹ bytes each), qcow2, and a raw volume fully allocated (no ``--allocation 0``) are named.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..concepts import disk_images
+from ..concepts.disk_images import ImageFiles
+from ..errors import KvmlabError, NotFound, OperationFailed
+from ..specs import VolumeSpec
+from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line
+from .ladder import graded
+
+__all__ = ["workspace", "check_overlay", "check_thin_volume", "THIN_NAME", "tidy"]
+
+BASE_DATA = (0, 64 * 1024, 0x5A)  # offset, length, byte: what base.qcow2 holds, for the overlay to show
+THIN_NAME = "kvmlab-disk-thin.raw"
+GIB, GB = 1024**3, 1000**3
+
+_OVERLAY = ("an overlay (覆盖镜像) is a new, small qcow2 file whose header names a backing file: reads of "
+            "blocks it has not written fall through to the backing file, writes stay in the overlay")
+
+
+def workspace() -> ImageFiles:
+    """A fresh scratch directory holding ``base.qcow2`` (64 MiB; its first 64 KiB hold the byte 0x5a)."""
+    ws = disk_images.workspace()
+    ws.create("base.qcow2", "64M", format="qcow2")
+    offset, length, byte = BASE_DATA
+    ws.write("base.qcow2", offset, length, byte)
+    return ws
+
+
+def _shows_base(ws: ImageFiles, name: str) -> bool:
+    offset, length, byte = BASE_DATA
+    try:
+        return ws.pattern_at(name, offset, length, byte)
+    except KvmlabError:
+        return False
+
+
+@graded("13.1", answer='ws.create("$name", backing="$base", backing_format="qcow2")\n'
+                       "# shell: qemu-img create -f qcow2 -b $base -F qcow2 $name")
+def check_overlay(ws: Any, name: str = "web.qcow2", base: str = "base.qcow2") -> Passed:
+    """``name`` in the workspace must be a qcow2 overlay whose backing file is ``base`` (read as qcow2)."""
+    expect(isinstance(ws, ImageFiles), f"{ws!r} is not the exercise's workspace",
+           hint="pass the workspace the first cell made: ws = lesson13.workspace()")
+    expect(name in ws.files, f"there is no {name} in the workspace yet (it holds: {', '.join(ws.files)})",
+           hint=_OVERLAY, pointer="qemu-img create, with -b (the backing file) and -F (its format): "
+                                  "ws.create(…, backing=…, backing_format=…)")
+    try:
+        shown = ws.info(name, backing_chain=True)
+    except OperationFailed as err:
+        raise ExerciseFailed(f"qemu-img cannot read {name}: {' / '.join(err.virsh_error)}", hint=err.hint) from None
+    top = shown.top
+    if top.format != "qcow2":
+        raise ExerciseFailed(f"{name} is a {top.format} image",
+                             hint="only a format with a header can name a backing file: a raw image is nothing "
+                                  "but the disk's bytes", pointer="qemu-img create -f qcow2 (format='qcow2')")
+    if top.backing_file is None:
+        if _shows_base(ws, name):
+            raise ExerciseFailed(f"{name} has no backing file, yet it holds {base}'s data: it is a copy "
+                                 "(qemu-img convert or cp), not an overlay",
+                                 hint="a copy is independent and takes as much room as the data; an overlay "
+                                      "stays small and shares the base's blocks until the guest changes them",
+                                 pointer="qemu-img create -b (the backing file) instead of convert")
+        raise ExerciseFailed(f"{name} has no backing file: it is a new, empty disk", hint=_OVERLAY,
+                             pointer="qemu-img create -b BASE -F FORMAT (ws.create: backing=, backing_format=)")
+    if top.backing_file.rsplit("/", 1)[-1] != base:
+        raise ExerciseFailed(f"{name}'s backing file is {top.backing_file}, not {base}",
+                             hint="the overlay reads through to the file its header names",
+                             pointer=f"make it again (overwrite=True) with {base} as the backing file")
+    real = ws.info(base).format
+    if top.backing_format != real:
+        raise ExerciseFailed(f"{name} reads {base} as {top.backing_format}, but {base} is a {real} file: the "
+                             f"guest would see {base}'s {real} header and tables as its disk",
+                             hint="the backing format tells QEMU how to read the backing file; it is never "
+                                  "guessed, because a guest could write a fake header into a raw disk",
+                             pointer=f"-F {real} (backing_format='{real}')")
+    depths = {part.get("depth") for part in ws.image_map(name)}
+    return Passed(f"{name} is an overlay of {base}",
+                  f"qemu-img info --backing-chain {name}: {shown.chain()}",
+                  f"reads fall through: {name} shows {base}'s first 64 KiB (0x5a), read with qemu-io"
+                  if _shows_base(ws, name) else f"{name} already holds data of its own at the start",
+                  "qemu-img map: every range of the disk comes from " + (
+                      f"{base} (depth 1): {name} holds nothing of its own yet" if depths == {1}
+                      else "the layers at depths " + ", ".join(str(d) for d in sorted(depths))))
+
+
+@graded("13.2", answer='line = "vol-create-as $pool $name 2G --format raw --allocation 0"\n'
+                       "# the same in Python: conn.vol_create_as('$pool', '$name', '2G', format='raw', allocation=0)")
+def check_thin_volume(conn: Any, line: object, pool: str = "default", name: str = THIN_NAME) -> Passed:
+    """``line`` is one virsh command that makes ``name`` in ``pool``: raw, 2 GiB, nothing allocated yet.
+
+    The check runs the line on ``conn`` (after deleting a volume ``name`` an earlier try left), then
+    reads the volume back with vol-info and vol-dumpxml.
+    """
+    inv = virsh_line(line, "vol-info NAME --pool POOL")
+    cmd, values = inv.command.name, inv.values
+    expect(cmd == "vol-create-as", f"{cmd} does not create a volume from a name, a size and options",
+           hint="one virsh command creates a volume from arguments (no XML file)",
+           pointer="vol-create-as POOL NAME CAPACITY, with its options")
+    expect(values.get("pool") == pool, f"the line makes the volume in pool {values.get('pool')!r}",
+           hint=f"the task's pool is {pool!r}", pointer=f"vol-create-as {pool} …")
+    expect(values.get("name") == name, f"the line names the volume {values.get('name')!r}",
+           hint=f"the task names it {name!r}", pointer=f"vol-create-as {pool} {name} …")
+    earlier = ""
+    try:
+        conn.vol_delete(name, pool=pool)
+        earlier = f"an earlier try's {name} was deleted first"
+    except KvmlabError:  # none yet (or no such pool: running the line says so in virsh's words)
+        pass
+    run_line(conn, inv)
+    info = conn.vol_info(name, pool=pool, bytes=True)
+    spec = VolumeSpec.from_xml(conn.vol_dumpxml(name, pool=pool).xml)
+    if info.capacity == 2 * GB:
+        raise ExerciseFailed(f"{name} holds {info.capacity} bytes = {info.capacity / GIB:.2f} GiB: GB counts 10^9 bytes",
+                             hint="virsh reads G and GiB as 1024³ bytes, GB as 10⁹ (lesson 10b)",
+                             pointer="the capacity 2G (or 2GiB)")
+    expect(info.capacity == 2 * GIB, f"{name} holds {info.capacity} bytes, not 2 GiB ({2 * GIB} bytes)",
+           hint="the capacity is the disk size the guest sees", pointer="the capacity argument: 2G")
+    expect(spec.format == "raw", f"{name} is {spec.format or 'of no stated format'}, not raw",
+           hint="a raw volume is the disk's bytes and nothing else; it is thin only while the file has holes",
+           pointer="--format raw")
+    if info.allocation:
+        raise ExerciseFailed(f"{name} has {info.allocation} bytes allocated already: the whole disk is reserved "
+                             "now (thick)",
+                             hint="for a new raw volume libvirt reserves the full capacity unless told how much to "
+                                  "allocate now; thin provisioning (精简配置) allocates nothing until the guest writes",
+                             pointer="vol-create-as's --allocation option: what to reserve now")
+    return Passed(f"{name} is a thin 2 GiB raw volume",
+                  *([earlier] if earlier else []),
+                  f"virsh {inv.line}",
+                  f"vol-info --bytes: Capacity {info.capacity} bytes, Allocation {info.allocation} bytes",
+                  "vol-dumpxml: <format type='raw'/>; the file is sparse: its holes take no room on the host")
+
+
+def tidy(conn: Any, ws: ImageFiles | None = None, pool: str = "default") -> list[str]:
+    """Remove what the exercises made: the thin volume (if any) and the workspace."""
+    done = []
+    try:
+        done.append(conn.vol_delete(THIN_NAME, pool=pool).virsh)
+    except NotFound:
+        pass
+    if ws is not None:
+        done.append(ws.tidy())
+    return done
