@@ -10,6 +10,7 @@ own ``kvmlab-pool`` (made if missing), and the lesson's objects are named ``kvml
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from .resources import LAB_POOL, ensure_lab_pool
 __all__ = ["DiskHost", "disk_host", "PREFIX"]
 
 PREFIX = "kvmlab-disk-"  # the lesson's volumes and guest: the lab's names, apart from other lessons'
+_CHECKOUT = Path(__file__).resolve().parents[2].as_posix()  # the directory that holds kvmlab/
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,15 @@ class DiskHost:
         """The lesson's name for one of its objects: ``kvmlab-disk-`` + ``suffix``."""
         return PREFIX + suffix
 
+    @property
+    def shown_uri(self) -> str:
+        """The URI as the lesson prints it: the embedded lab's file relative to the checkout, as
+        :attr:`kvmlab.lab.CourseHost.shown_uri` does, so stored outputs do not name the clone's directory."""
+        prefix = f"test://{_CHECKOUT}/"
+        return "test://…/" + self.uri.removeprefix(prefix) if self.uri.startswith(prefix) else self.uri
+
     def __str__(self) -> str:
-        rows = [("backend:", f"{self.backend} ({self.uri})"), ("pool:", self.pool),
+        rows = [("backend:", f"{self.backend} ({self.shown_uri})"), ("pool:", self.pool),
                 ("volume files here:", "yes (qemu-img can read them)" if self.sees_files
                  else "no (libvirt only describes them)"),
                 ("guest:", "the lab's tiny guest boots" if self.can_boot else "none (nothing boots here)")]
