@@ -86,8 +86,10 @@ class VolumeCloneOps:
                           reflink=reflink, print_xml=print_xml)
         if print_xml:
             return CloneXml(xml=doc, virsh=line, api=api)
-        hints = {"already exists": f"pool '{owner.name()}' has a volume '{newname}' already: pick another name "
-                                   f"(`virsh vol-list {owner.name()}`)"}
+        taken = (f"pool '{owner.name()}' has a volume '{newname}' already: pick another name "
+                 f"(`virsh vol-list {owner.name()}`)")
+        # the test driver says "already exists", a real dir pool "already in use"
+        hints = {"already exists": taken, "already in use": taken, "exists already": taken}
         with libvirt_errors(failed, hints=hints):
             new = owner.createXMLFrom(doc, v, flags)
             made = new.name()

@@ -180,3 +180,17 @@ def test_exercise_13_2_on_a_real_pool(conn):
     finally:
         lesson13.tidy(conn, pool=host.pool)
         PROGRESS.reset()
+
+
+def test_a_clone_onto_a_taken_name_teaches_on_a_real_pool(conn):
+    """A real dir pool words it "already in use" (the test driver "already exists"): the same hint."""
+    host = lab.disk_host(conn)
+    vol = host.name("taken.raw")
+    conn.vol_create_as(host.pool, vol, "1M", format="raw")
+    try:
+        with pytest.raises(kvmlab.KvmlabError) as info:
+            conn.vol_clone(vol, vol, pool=host.pool)
+        assert info.value.virsh_error[0] == f"Failed to clone vol from {vol}" and "already in use" in info.value.virsh_error[1]
+        assert "pick another name" in info.value.hint
+    finally:
+        conn.vol_delete(vol, pool=host.pool)
