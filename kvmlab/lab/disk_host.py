@@ -10,18 +10,17 @@ own ``kvmlab-pool`` (made if missing), and the lesson's objects are named ``kvml
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import attempt, libvirt_errors
+from .course import shown_uri
 from .ownership import is_owned, virconn_of
 from .resources import LAB_POOL, ensure_lab_pool
 
 __all__ = ["DiskHost", "disk_host", "PREFIX"]
 
 PREFIX = "kvmlab-disk-"  # the lesson's volumes and guest: the lab's names, apart from other lessons'
-_CHECKOUT = Path(__file__).resolve().parents[2].as_posix()  # the directory that holds kvmlab/
 
 
 @dataclass(frozen=True)
@@ -45,10 +44,8 @@ class DiskHost:
 
     @property
     def shown_uri(self) -> str:
-        """The URI as the lesson prints it: the embedded lab's file relative to the checkout, as
-        :attr:`kvmlab.lab.CourseHost.shown_uri` does, so stored outputs do not name the clone's directory."""
-        prefix = f"test://{_CHECKOUT}/"
-        return "test://…/" + self.uri.removeprefix(prefix) if self.uri.startswith(prefix) else self.uri
+        """The URI as the lesson prints it (:func:`kvmlab.lab.course.shown_uri`)."""
+        return shown_uri(self.uri)
 
     def __str__(self) -> str:
         rows = [("backend:", f"{self.backend} ({self.shown_uri})"), ("pool:", self.pool),
