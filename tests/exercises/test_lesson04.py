@@ -88,7 +88,7 @@ def test_a_range_outside_the_subnet_names_the_address_and_the_subnet(conn, dhcp,
     before = inventory(conn)
     err = _define(conn, _lab(dhcp))
     # a spec is checked before libvirt sees it (as spec.validate() would refuse it), so kvmlab refuses it
-    assert isinstance(err, kvmlab.SpecError) and err.virsh_error[0] == "Failed to define network"
+    assert isinstance(err, kvmlab.SpecError) and err.virsh_error[0] == "Failed to define network from lab.xml"
     assert "is not inside the subnet 192.168.150.0/24" in err.virsh_error[-1]
     assert inventory(conn) == before  # refused: nothing to read back
     first, second, answer = climb(l4.check_dhcp_network, conn, attempted=_lab(dhcp))
