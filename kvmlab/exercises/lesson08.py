@@ -146,7 +146,7 @@ def check_graceful_shutdown(conn: Any, name: str = "web01", timeout: float | Non
                              hint="the guest got the request; give it time, then check again")
     raise ExerciseFailed(f"'{name}' is {state_text(st)}{waited}",
                          hint="a graceful stop asks the guest OS to power off: through the QEMU guest agent if the "
-                              "VM has one, otherwise the ACPI power button (virsh shutdown --mode picks one)"
+                              "VM has one, otherwise the ACPI power button"
                               + ("; a guest with neither an agent nor ACPI (<features><acpi/>) with acpid ignores it"
                                  if waited else ""),
                          pointer="virsh has one command that asks and one that forces: use the one that asks")  # fmt: skip
