@@ -123,10 +123,24 @@ def virsh_line(line: object, example: str) -> Any:
         except (ValueError, IndexError):
             first = ""
         same = f" (the course notes spell it '{first}' too)" if first in KNOWN_TYPOS else ""
-        raise ExerciseFailed(f"virsh says: error: {err.message}{same}", hint=err.hint) from None
+        raise ExerciseFailed(f"virsh says: error: {err.message}{same}", hint=err.hint or _GRAMMAR,
+                             pointer=_help_pointer(first, COMMANDS)) from None
     expect(len(invocations) == 1, f"that is {len(invocations)} commands", hint="one command does it",
            pointer="virsh COMMAND ARGUMENTS, with no ';'")
     return invocations[0]
+
+
+_GRAMMAR = ("virsh reads a line as one command, then that command's arguments and --options; a word it cannot "
+            "place is refused before anything runs")
+
+
+def _help_pointer(command: str, commands: Any) -> str:
+    """The second rung of a line virsh refused: its help for a command it knows, else its list of commands."""
+    if command in commands and command != "help":
+        return (f"`virsh help {command}` lists its arguments and options (options are long words with two "
+                "dashes); the lesson's cell that runs it shows one")
+    return ("`virsh help` lists every command by group; `virsh help domain`, `virsh help network` and "
+            "`virsh help pool` list one group (a network's commands start with net-, a pool's with pool-)")
 
 
 def run_line(conn: Any, inv: Any) -> Any:
@@ -135,4 +149,12 @@ def run_line(conn: Any, inv: Any) -> Any:
         return inv.command.run(conn, inv.values)
     except KvmlabError as err:
         raise ExerciseFailed("virsh says: " + " / ".join(f"error: {e}" for e in err.virsh_error or [err.message]),
-                             hint=err.hint) from None
+                             hint=err.hint, pointer=_refusal_pointer(inv.command.name)) from None
+
+
+def _refusal_pointer(command: str) -> str:
+    """The second rung of a line libvirt refused: what the command needs, and the state it acted on."""
+    listing = ("virsh net-list --all" if command.startswith("net-") else
+               "virsh pool-list --all" if command.startswith(("pool-", "vol-")) else "virsh list --all")
+    return (f"libvirt's reason is virsh's second error line; `virsh help {command}` says what the command needs, "
+            f"and `{listing}` shows the state it found")

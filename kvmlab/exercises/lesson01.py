@@ -1,8 +1,8 @@
 """Lesson 1 checks: the tools (KVM管理工具) and the layers a call travels through.
 
 - :func:`check_layers`: which layer printed each error message?
-- :func:`check_three_ways`: the same action as a virsh line (run on your connection), a kvmlab call and a
-  libvirt-python call.
+- :func:`check_three_ways`: the shut-off domains listed three ways: a virsh line (run on your connection),
+  a kvmlab call and a libvirt-python call, each with the option or flag the lesson only names in passing.
 - :func:`check_python_to_virsh`: the virsh line for a libvirt-python call (``dom.create()`` is virsh's
   ``start``, not ``create``); the line runs on your connection and libvirt is asked the domain's state.
 
@@ -29,8 +29,11 @@ __all__ = ["LAYERS", "MESSAGES", "CONTEXT", "TEST_DRIVER_C", "SCRIPT", "check_la
 LAYERS = ("virsh", "libvirt", "libvirtd", "QEMU", "KVM")
 
 # Real messages, each printed by a different layer (A, B and D were captured on Debian 12, libvirt 9.0,
-# QEMU 7.2; C is the network driver's text in a real daemon, libvirt's src/network/bridge_driver.c,
-# networkStartNetwork(); E is the kvm module's line in the kernel log). These are the English texts
+# QEMU 7.2; B is virsh's second error line when nothing listens on the daemon's socket; C is the network
+# driver's text in a real daemon, libvirt's src/network/bridge_driver.c, networkStartNetwork(); E is the kvm
+# module's line in the kernel log of Linux 5.16 to 6.2, Debian 12's 6.1 among them: arch/x86/kvm/x86.c,
+# kvm_arch_init(), "kvm: support for '%s' disabled by bios". Before 5.16 it read "kvm: disabled by bios";
+# since 6.3 kvm_intel says "VMX not enabled (by BIOS) in MSR_IA32_FEAT_CTL on CPU N"). These are the English texts
 # (LANG=C): virsh and libvirt translate their messages, so with libvirt's translations installed (Debian:
 # libvirt-l10n) and LANG=zh_CN.UTF-8 the lines of A, B and C come out in Chinese where a translation exists.
 MESSAGES = {
@@ -38,16 +41,18 @@ MESSAGES = {
     "B": "error: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory",
     "C": "error: Requested operation is not valid: network is already active",
     "D": "qemu-system-x86_64: -m 64X: Parameter 'size' expects a non-negative number below 2^64",
-    "E": "kvm: disabled by bios",
+    "E": "kvm: support for 'kvm_intel' disabled by bios",
 }
 
 # Where each message was seen, so the question is fair.
 CONTEXT = {
     "A": "`virsh destory web01` (a typo)",
-    "B": "`virsh -c qemu:///system list` while the daemon is stopped",
+    "B": "`virsh -c qemu:///system list` when neither libvirtd nor its socket units run (`systemctl stop "
+    "libvirtd.service libvirtd.socket libvirtd-ro.socket libvirtd-admin.socket`; with the sockets still "
+    "listening, systemd would start the daemon again), second error line",
     "C": "`virsh -c qemu:///system net-start default` (a real libvirtd), second error line",
     "D": "`qemu-system-x86_64 -m 64X` typed by hand",
-    "E": "`dmesg` on a host whose firmware has VT-x/AMD-V switched off",
+    "E": "`dmesg` after `modprobe kvm_intel` on a Debian 12 host (Linux 6.1) whose firmware has VT-x switched off",
 }
 
 # The same failure on the embedded lab: libvirt's test driver (src/test/test_driver.c) words it differently.
@@ -61,7 +66,8 @@ _WHY = {
     "C": "the daemon's network driver holds the network's state and refused (the embedded lab's test driver "
     "says the same in other words: Network 'default' is already running)",
     "D": "QEMU's own option parser rejected the value (the line starts with its name)",
-    "E": "the kvm kernel module found the CPU's virtualisation extensions disabled",
+    "E": "the kvm kernel module found the CPU's virtualisation extensions disabled (the words depend on the "
+    "kernel: 'kvm: disabled by bios' before 5.16, 'kvm_intel: VMX not enabled (by BIOS) …' since 6.3)",
 }
 
 # (message, wrong layer) -> why that layer did not print it: the diagnosis, in the failure's message.
@@ -76,7 +82,8 @@ _NOT_BY = {
     "command was typed",
     ("B", "virsh"): "virsh only called virConnectOpen(); the socket path and the connect() belong to the code "
     "it is linked with",
-    ("B", "libvirtd"): "the daemon is not running: that is why its socket is missing, so it printed nothing",
+    ("B", "libvirtd"): "nothing listens on the daemon's socket (neither libvirtd nor systemd's socket unit): "
+    "that is why the connect() failed, and the daemon printed nothing",
     ("B", "QEMU"): "no VM was involved: listing domains never reaches QEMU, and its lines start with its name",
     ("B", "KVM"): "the kernel module writes to the kernel log; this error is about a socket file of the "
     "management stack",
@@ -171,11 +178,29 @@ def _shown(table: Any) -> list[str]:
     return sorted(row[1] for row in table.rows)
 
 
-@graded("1.2", answer='''virsh_line = "virsh list --all"
-result = conn.list(all=True)
-names = [dom.name() for dom in conn.virconn.listAllDomains(0)]   # flags=0: every domain''')
+def _names_of(conn: Any, flags: int) -> list[str]:
+    with libvirt_errors():
+        return sorted(d.name() for d in conn.virconn.listAllDomains(flags))
+
+
+# The virsh list options that pick domains by state, and what each lists instead of the shut-off ones.
+_STATE_OPTIONS = {
+    "state-running": "--state-running lists the running domains",
+    "state-paused": "--state-paused lists the paused domains",
+    "state-other": "--state-other lists the domains in any other state (crashed, pmsuspended …)",
+}
+_FILTER = ("virsh list filters domains by state: without an option it shows the running (and paused) ones, and "
+           "one option shows only the domains that are not running")
+_FLAGS = "listAllDomains' flags filter the list: 0 is no filter, and each VIR_CONNECT_LIST_DOMAINS_* flag keeps one kind"
+
+
+@graded("1.2", answer='''import libvirt
+
+virsh_line = "virsh list --inactive"      # or --state-shutoff
+result = conn.list(inactive=True)
+names = [dom.name() for dom in conn.virconn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE)]''')
 def check_three_ways(conn, virsh_line: str, result, names: Sequence[str]) -> Passed:
-    """List every domain, running or not, three ways.
+    """List only the shut-off domains (defined, not running), three ways.
 
     Args:
         conn: the kvmlab Connection the notebook uses.
@@ -190,23 +215,32 @@ def check_three_ways(conn, virsh_line: str, result, names: Sequence[str]) -> Pas
     expect(inv.command.name == "list", f"`{inv.command.name}` is not the command that lists domains",
            hint="virsh has roughly one command per API call; listing domains is one of them",
            pointer="the seed's section 8 starts with it (lesson 1, 'One action, three ways')")
-    expect(not inv.values.get("inactive"), "--inactive shows only the domains that are not running",
-           hint="the task asks for every domain, running or not",
-           pointer="`virsh help list`: the option for every domain")
-    expect(inv.values.get("all"), "without --all, virsh list shows only running (and paused) domains",
+    values = inv.values
+    expect(not values.get("all"), "--all lists every domain, the running ones too; the task asks for the "
+           "shut-off ones only", hint=_FILTER, pointer="`virsh help list`: the option for the inactive domains")
+    for option, lists in _STATE_OPTIONS.items():
+        expect(not values.get(option), f"{lists}, not the shut-off ones", hint=_FILTER,
+               pointer="`virsh help list`: the option for the inactive domains (or the state filter for shut off)")
+    expect(values.get("inactive") or values.get("state-shutoff"),
+           "without an option, virsh list shows only running (and paused) domains: the opposite of the task",
            hint="a shut-off domain is still defined: libvirt keeps it, but a plain list leaves it out",
-           pointer="`virsh help list` shows the option that adds the shut-off ones")
+           pointer="`virsh help list` shows the option that lists only the domains that are not running")
     ran = run_line(conn, inv)
+
+    every = _names_of(conn, 0)
+    running = _names_of(conn, libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+    off = _names_of(conn, libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE)
 
     expect(isinstance(result, Table), "result is not what a kvmlab operation returns",
            hint="each kvmlab operation on the connection is the twin of one virsh command, and returns a result",
            pointer="conn.list (lesson 1, '2. kvmlab'); keep its return value")
-    expect(result.virsh == "virsh list --all", f"your kvmlab call is the twin of `{result.virsh}`",
-           hint="the kvmlab twin makes the same choice as the virsh option: running domains only, or every one",
-           pointer="help(conn.list): its keyword for every domain")
+    if _shown(result) != off:
+        what = {tuple(every): "every domain", tuple(running): "the running (and paused) domains"}.get(
+            tuple(_shown(result)), f"{_shown(result)}")
+        raise ExerciseFailed(f"your kvmlab call is the twin of `{result.virsh}`: it lists {what}",
+                             hint="the kvmlab twin takes the same choice as the virsh option, as a keyword",
+                             pointer="help(conn.list): the keyword that is virsh's option for the inactive domains")
 
-    with libvirt_errors():
-        every = sorted(d.name() for d in conn.virconn.listAllDomains(0))
     expect(not isinstance(names, str), "names should be a list of names, not one string",
            hint="one name per domain, in a list",
            pointer="conn.virconn.listAllDomains() (lesson 1, '3. libvirt-python')")
@@ -214,24 +248,27 @@ def check_three_ways(conn, virsh_line: str, result, names: Sequence[str]) -> Pas
     expect(all(isinstance(n, str) for n in names), "names holds objects, not names",
            hint="listAllDomains() returns virDomain objects: each knows its own name",
            pointer="dom.name() of each (lesson 1, '3. libvirt-python')")
-    with libvirt_errors():
-        running = sorted(d.name() for d in conn.virconn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE))
-    expect(sorted(names) != running or running == every, "your libvirt call returned the running domains only",
-           hint="listAllDomains' flags filter the list: no flag means no filter",
-           pointer="the libvirt.VIR_CONNECT_LIST_DOMAINS_* flags; lesson 1, '3. libvirt-python'")
-    expect(sorted(names) == every, f"libvirt holds {every}, your list is {sorted(names)}",
-           hint="take the names from libvirt itself, on the same connection",
-           pointer="conn.virconn.listAllDomains (lesson 1, '3. libvirt-python')")
-    expect(_shown(result) == every and _shown(ran) == every,
-           f"the virsh line lists {_shown(ran)}, the kvmlab result {_shown(result)}, libvirt holds {every}",
+    got = sorted(names)
+    if got != off:
+        if got == every:
+            why = "your libvirt call returned every domain: flags=0 keeps them all"
+        elif got == running:
+            why = "your libvirt call returned the running domains (VIR_CONNECT_LIST_DOMAINS_ACTIVE)"
+        else:
+            why = f"libvirt holds {off} shut off, your list is {got}"
+        raise ExerciseFailed(why, hint=_FLAGS,
+                             pointer="the libvirt.VIR_CONNECT_LIST_DOMAINS_* flags (lesson 1 prints two of them in "
+                                     "result.api; help(libvirt.virConnect.listAllDomains))")  # fmt: skip
+    expect(_shown(ran) == off,
+           f"the virsh line lists {_shown(ran)}, the kvmlab result {_shown(result)}, libvirt holds {off}",
            hint="the three ways agree only when they ask the same lab at the same moment",
            pointer="use conn for the kvmlab call, in the same cell")
     where = f" (-c {uri} picks a host; the check used yours)" if uri else ""
     return Passed("three ways, one answer",
                   f"virsh {inv.line}: ran on your connection{where}, {len(_shown(ran))} rows",
-                  "kvmlab: conn.list(all=True)",
-                  "libvirt-python: conn.virconn.listAllDomains(0)",
-                  f"{len(every)} domains: {', '.join(every)}")
+                  f"kvmlab: the twin of `{result.virsh}`",
+                  "libvirt-python: conn.virconn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE)",
+                  f"{len(off)} shut off: {', '.join(off) or 'none'} (of {len(every)} defined)")
 
 
 # The colleague's script of exercise 1.3: one libvirt-python call, whose virsh twin the learner writes.

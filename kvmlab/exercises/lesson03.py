@@ -1,7 +1,8 @@
 """Lesson 3 checks: hardware virtualisation (硬件虚拟化) — who does what, spelled right.
 
 - :func:`check_roles`: KVM, QEMU or libvirt for the CPU, the memory, the I/O and the management.
-- :func:`check_virtio_net`: the paravirtual network card, as ``-device`` names it.
+- :func:`check_virtio_blk`: the paravirtual disk, as ``-device`` names it (lesson 3 shows the paravirtual NIC;
+  the exercise applies the idea to the Storage category).
 - :func:`check_vcpu_prediction`: predict what a QEMU with ``-accel kvm -smp 2`` shows from the host (its
   vCPU threads, its KVM file descriptors); the check starts that QEMU, paused, and compares.
 
@@ -20,7 +21,7 @@ from ..errors import KvmlabError
 from .checks import ExerciseFailed, Passed, choose, expect
 from .ladder import graded
 
-__all__ = ["ROLES", "Observation", "observe_vcpus", "check_roles", "check_virtio_net", "check_vcpu_prediction"]
+__all__ = ["ROLES", "Observation", "observe_vcpus", "check_roles", "check_virtio_blk", "check_vcpu_prediction"]
 
 # The seed's section 3, plus the layer above it from section 1.
 ROLES = {
@@ -86,49 +87,104 @@ def check_roles(roles: Mapping[str, str]) -> Passed:
                   "libvirt = the management library and daemon (not 'libirt')")
 
 
-# Network devices on PCI that are not virtio, with what the learner should know about them.
-_NOT_VIRTIO = {
-    "e1000": "e1000 emulates a real Intel card: every stock driver knows it, but each register access is "
-    "emulated",
-    "e1000e": "e1000e emulates a real Intel card, register by register",
-    "rtl8139": "rtl8139 emulates a real Realtek card, register by register",
-    "vmxnet3": "vmxnet3 is VMware's paravirtual card, not QEMU/KVM's own",
-}
+# Exercise 3.2: the paravirtual disk. Lesson 3 shows the paravirtual NIC (virtio-net-pci); the exercise applies
+# the same idea to the Storage category, where controllers, emulated disks and other virtio devices sit side by side.
 _PARAVIRTUAL = ("a paravirtual device is designed for VMs: the guest knows it is virtual and talks to the host "
                 "through shared memory rings instead of emulated registers")
+_CONTROLLER = ("a controller is the card that disks plug into; the guest sees each disk behind it separately. The "
+               "paravirtual disk needs no controller: each disk is a PCI device of its own")
+_EMULATED = ("an emulated device copies a real piece of hardware register by register, so every stock driver knows "
+             "it, and every access is a trap into QEMU; " + _PARAVIRTUAL)
+_NOT_A_DISK = "the question asks for a device the guest uses as a hard disk (a block device)"
+_STORAGE_POINTER = ("in catalog['Storage'], the names that start with virtio and sit on the PCI bus: one is a SCSI "
+                    "controller, one is the block device itself")
+
+# name -> (why it is not QEMU's paravirtual disk, the idea behind the mistake)
+_NOT_VIRTIO_BLK: dict[str, tuple[str, str]] = {
+    "virtio-scsi-pci": ("virtio-scsi-pci is a paravirtual SCSI controller: disks (scsi-hd) hang off it. The question "
+                        "asks for the device that is the disk itself", _CONTROLLER),
+    "ide-hd": ("ide-hd is an emulated IDE disk on an emulated IDE controller (piix3-ide)", _EMULATED),
+    "scsi-hd": ("scsi-hd is an emulated SCSI disk; it hangs off a SCSI controller (lsi53c895a, or virtio-scsi-pci)",
+                _EMULATED),
+    "nvme": ("nvme emulates a real NVMe controller: stock drivers know it, but it copies real hardware, not a device "
+             "designed for VMs", _EMULATED),
+    "virtio-blk-device": ("virtio-blk-device sits on virtio-bus (virtio-mmio, e.g. -M microvm), not on a PC's PCI bus",
+                          "on a PC, devices sit on the PCI bus, and QEMU's -device name says which bus a device plugs "
+                          "into"),
+    "vhost-user-blk-pci": ("vhost-user-blk-pci is the same virtio disk, but another process serves it over a "
+                           "vhost-user socket; QEMU's own paravirtual disk reads the image itself", _PARAVIRTUAL),
+    "vhost-scsi-pci": ("vhost-scsi-pci is a virtio-scsi controller whose SCSI target runs in the host's kernel", _CONTROLLER),
+    "vhost-user-scsi-pci": ("vhost-user-scsi-pci is a virtio-scsi controller served by another process", _CONTROLLER),
+    "virtio-9p-pci": ("virtio-9p-pci shares a host directory as a file system (9p), not a disk", _NOT_A_DISK),
+    "vhost-user-fs-pci": ("vhost-user-fs-pci shares a host directory (virtiofs), not a disk", _NOT_A_DISK),
+    "virtio-pmem": ("virtio-pmem is persistent memory the guest maps, not a disk", _NOT_A_DISK),
+    "virtio-net-pci": ("virtio-net-pci is the paravirtual network card lesson 3 shows; the question asks for the "
+                       "disk", "the same idea in another category: QEMU's catalogue groups devices by what they are"),
+    "ide-cd": ("ide-cd is a CD-ROM drive on the emulated IDE controller", _NOT_A_DISK),
+    "scsi-cd": ("scsi-cd is a CD-ROM drive on a SCSI controller", _NOT_A_DISK),
+    "floppy": ("floppy is a floppy drive", _NOT_A_DISK),
+    "usb-storage": ("usb-storage emulates a USB stick", _EMULATED),
+}
+# Real controllers QEMU emulates, register by register: disks plug into them.
+_EMULATED_CONTROLLERS = {
+    "piix3-ide": "the IDE controller of the i440fx PC", "piix4-ide": "an IDE controller", "isa-ide": "an ISA IDE controller",
+    "ich9-ahci": "the SATA (AHCI) controller of the q35 PC", "lsi53c895a": "an LSI SCSI controller",
+    "lsi53c810": "an LSI SCSI controller", "megasas": "an LSI MegaRAID controller", "megasas-gen2": "an LSI MegaRAID controller",
+    "mptsas1068": "an LSI SAS controller", "am53c974": "an AMD SCSI controller", "dc390": "a Tekram SCSI controller",
+    "pvscsi": "VMware's paravirtual SCSI controller", "sdhci-pci": "an SD card controller",
+}  # fmt: skip
+# Names that are QEMU's paravirtual disk: the plain one, its alias, and the two that fix its virtio version.
+_VIRTIO_BLK = {
+    "virtio-blk-pci": "libvirt writes <target dev='vda' bus='virtio'/> and QEMU gets -device virtio-blk-pci",
+    "virtio-blk": "virtio-blk is the alias QEMU resolves to virtio-blk-pci on a PC",
+    "virtio-blk-pci-transitional": "the -transitional variant also speaks virtio 0.9 for old guests; the plain "
+                                   "name is virtio-blk-pci",
+    "virtio-blk-pci-non-transitional": "the -non-transitional variant speaks virtio 1.0 only; the plain name is "
+                                       "virtio-blk-pci",
+}
 
 
-@graded("3.2", answer='''virtio_nic = next(d["name"] for d in catalog["Network"] if d["name"].startswith("virtio") and d["bus"] == "PCI")
-# virtio-net-pci; libvirt writes <model type='virtio'/> for it''')
-def check_virtio_net(name: object, catalog: Mapping[str, list] | None = None) -> Passed:
-    """``name``: the ``-device`` name of QEMU's paravirtual network card on the PCI bus.
+def _why_not_disk(name: str) -> tuple[str, str]:
+    """(why ``name`` is not QEMU's paravirtual disk, the idea behind the mistake)."""
+    base = name.removesuffix("-non-transitional").removesuffix("-transitional")
+    alias = {"virtio-scsi": "virtio-scsi-pci", "virtio-9p": "virtio-9p-pci", "ahci": "ich9-ahci", "lsi": "lsi53c895a",
+             "virtio-net": "virtio-net-pci"}.get(base, base)  # fmt: skip
+    if alias in _NOT_VIRTIO_BLK:
+        return _NOT_VIRTIO_BLK[alias]
+    if alias in _EMULATED_CONTROLLERS:
+        return (f"{name} emulates {_EMULATED_CONTROLLERS[alias]}: disks plug into it", _CONTROLLER)
+    return (f"{name} is not the paravirtual disk", _PARAVIRTUAL)
+
+
+@graded("3.2", answer='virtio_disk = "virtio-blk-pci"   # one disk per PCI function; libvirt: <target dev=\'vda\' '
+                      "bus='virtio'/>\n# virtio-scsi-pci is a controller (disks hang off it); ide-hd and scsi-hd are "
+                      "emulated disks")
+def check_virtio_blk(name: object, catalog: Mapping[str, list] | None = None) -> Passed:
+    """``name``: the ``-device`` name of QEMU's paravirtual disk on the PCI bus.
 
     ``catalog`` is ``hardware.device_catalog()`` when QEMU is installed; the name must be in it.
     """
     expect(isinstance(name, str) and name.strip() and name.strip().upper() != "TODO", "no answer yet",
-           hint="look in device_catalog()['Network'] for the entry whose name starts with virtio and bus is PCI")
+           hint="look in catalog['Storage'] for the paravirtual device that is itself a disk")
     name = name.strip()
     expect("qume" not in name.lower(), f"{name!r}: 'qume' is a typo", hint="it is spelled qemu (Quick EMUlator)")
+    if name in _VIRTIO_BLK:
+        return Passed(f"{name}: the paravirtual disk", _VIRTIO_BLK[name],
+                      "paravirtual: the guest's virtio-blk driver puts requests in a shared ring; no emulated "
+                      "controller, no register-by-register traps", "lesson 3's virtio-net-pci is the same idea for "
+                      "the network card")
+    if name in ("virtio-net-pci", "virtio-net"):
+        why, idea = _why_not_disk(name)
+        raise ExerciseFailed(why, hint=idea, pointer=_STORAGE_POINTER)
     if catalog is not None:
-        net = {d["name"]: d for d in catalog.get("Network", [])}
-        aliases = {d["alias"]: d["name"] for d in net.values() if d.get("alias")}
-        expect(name in net or name in aliases, f"{name!r} is not a network device of this QEMU",
-               hint="QEMU's catalogue lists every device it can emulate, by category: a network card is under "
-                    "'Network devices'",
-               pointer="catalog['Network'] (`qemu-system-x86_64 -device help`, 'Network devices')")
-    expect(name not in _NOT_VIRTIO, f"{name} is not the paravirtual card: {_NOT_VIRTIO.get(name, '')}",
-           hint=_PARAVIRTUAL, pointer="in catalog['Network'], the family whose name starts with virtio, on the PCI bus")
-    expect(name != "virtio-net-device", "virtio-net-device sits on virtio-bus (virtio-mmio, e.g. -M microvm)",
-           hint="on a PC, cards sit on the PCI bus, and QEMU's -device name says which bus a card plugs into",
-           pointer="the -pci variant of the same card")
-    expect(name.startswith("virtio-net"), f"{name} is not the virtio network card",
-           hint=_PARAVIRTUAL + "; QEMU's are the virtio devices, one per kind (network, block, …)",
-           pointer="its name starts with virtio-net and its bus is PCI")
-    note = {"virtio-net": "virtio-net is the alias QEMU resolves to virtio-net-pci on a PC"}.get(
-        name, "libvirt writes <model type='virtio'/> and QEMU gets -device virtio-net-pci")
-    return Passed(f"{name}: the paravirtual NIC", note,
-                  "paravirtual: the guest knows it is virtual and talks to QEMU through shared rings, "
-                  "not register by register")
+        storage = {d["name"]: d for d in catalog.get("Storage", [])}
+        aliases = {d["alias"] for d in storage.values() if d.get("alias")}
+        expect(name in storage or name in aliases, f"{name!r} is not a storage device of this QEMU",
+               hint="QEMU's catalogue lists every device it can emulate, by category: disks and their controllers "
+                    "are under 'Storage devices'",
+               pointer="catalog['Storage'] (`qemu-system-x86_64 -device help`, 'Storage devices')")
+    why, idea = _why_not_disk(name)
+    raise ExerciseFailed(why, hint=idea, pointer=_STORAGE_POINTER)
 
 
 # --- exercise 3.3: predict, then look -----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Lesson 4 checks: virtual network modes (虚拟网络组网模式) and a network's subnet and DHCP range.
 
-- :func:`check_modes`: which forward mode fits each scenario (nat, route, open, isolated, bridge).
+- :func:`check_modes`: which of the five network modes the course uses fits each scenario (nat, route, open
+  and bridge are ``<forward mode=…>`` values; isolated is a network without ``<forward>``).
 - :func:`check_dhcp_network`: the network ``lab`` as libvirt holds it — its subnet, gateway and DHCP
   range; when libvirt refused it, the attempted XML says which address lies outside which subnet.
 - :func:`check_start_line`: the virsh line that starts, of four waiting networks (:func:`define_candidates`),
@@ -70,7 +71,7 @@ _HINTS = {
 _WRONG_MODE = "reread the table of modes: who may reach the guests, and with which address?"
 
 # scenario -> where in lesson 4 to look (the second rung); the columns of its table of modes.
-_TABLE = "lesson 4, 'The five modes' (the table from topology.mode_rows()): "
+_TABLE = "lesson 4, the table of modes (topology.mode_rows()): "
 _WHERE = {
     "internet": _TABLE + "the columns guest → outside and outside → guest",
     "lab_only": _TABLE + "the column guest → outside",
@@ -173,6 +174,8 @@ def _dhcp_answer(**_: Any) -> str:
 
 
 _REDEFINE = "; libvirt keeps the first definition: net-undefine it before you define it again"
+_GATEWAY_IDEA = ("the <ip address> is the host's own address on the bridge, the guests' gateway; a subnet's first "
+                 "address (its host bits all 0) names the subnet itself and belongs to no host")
 
 
 @graded("4.2", answer=_dhcp_answer)
@@ -191,11 +194,22 @@ def check_dhcp_network(conn: Any, attempted: Any = None, task: Mapping[str, Any]
         if root is not None:
             for ip in _ipv4(root):
                 iface = _subnet(ip)
+                if iface and iface.network.prefixlen < 31 and iface.ip == iface.network.network_address:
+                    raise ExerciseFailed(f"libvirt has no network '{name}': kvmlab refused the definition because "
+                                         f"the <ip address> {iface.ip} is the network address of {iface.network}, "
+                                         "not a host's", hint=_GATEWAY_IDEA,
+                                         pointer=f"<ip address=…>: the task's gateway is {task['gateway']}")
                 problem = iface and _range_problem(ip, iface)
                 if problem:
                     raise ExerciseFailed(f"libvirt has no network '{name}': it refused the definition because "
                                          + problem[0], hint=problem[1],
                                          pointer=problem[2] + f"; the task asks for {first} - {last}")
+            if (root.findtext("name") or "").strip() == name:
+                raise ExerciseFailed(f"your spec describes '{name}', but libvirt has no network '{name}': it was "
+                                     "never defined",
+                                     hint="a spec is only XML in the notebook: libvirt knows a network once that "
+                                          "XML is defined (registered) on the connection",
+                                     pointer="virsh net-define FILE: conn.net_define with your NetworkSpec")
         raise ExerciseFailed(f"libvirt has no network '{name}'",
                              hint="a network exists for libvirt once its XML is defined (registered); "
                                   "a refused definition leaves nothing behind",
@@ -225,7 +239,8 @@ def check_dhcp_network(conn: Any, attempted: Any = None, task: Mapping[str, Any]
                              pointer="<ip address=… prefix=…> (or netmask=…): IpSpec(address=…, prefix=…)"
                                      + _REDEFINE)  # fmt: skip
     expect(str(iface.ip) == task["gateway"], f"the gateway (the host's address) is {iface.ip}",
-           hint="the <ip address> is the host's own address on the bridge: the guests' gateway",
+           hint="the <ip address> is the host's own address on the bridge: the guests' gateway, and the task "
+                "names it",
            pointer=f"<ip address=…>: the task's gateway is {task['gateway']}" + _REDEFINE)
     problem = _range_problem(ips[0], iface)  # libvirt refuses these, but say it precisely if one slips in
     if problem:
@@ -279,7 +294,7 @@ _NOT_START = {
     "net-define": "net-define registers a network from an XML file; these four are registered already, and "
                   "registering starts nothing",
     "net-create": "net-create starts a new, transient network from an XML file; these four are defined already",
-    "net-autostart": "net-autostart marks a network to start whenever libvirtd starts; it does not start it now",
+    "net-autostart": "net-autostart marks a network to start at every host boot; it does not start it now",
     "net-destroy": "net-destroy stops a running network",
     "net-undefine": "net-undefine deletes a network's definition",
     "net-info": "net-info only reads a network's state",

@@ -174,8 +174,8 @@ def check_existing_bridge(conn: Any, answer: object) -> Passed:
     if text in {b.network for b in right}:
         b = byname[text]
         return Passed(f"{text}: <forward mode='bridge'/> joins the existing bridge {b.bridge}",
-                      "libvirt creates virbrN (with its gateway address and DHCP) for nat, route, open and "
-                      "isolated networks",
+                      "libvirt creates the bridge virbrN for nat, route, open and isolated networks (plus a "
+                      "gateway address when the XML has <ip>, and DHCP when it has <dhcp>)",
                       f"in bridge mode it only plugs the guests' taps into {b.bridge}: the host's bridge with the "
                       "physical NIC, set up by the system's network configuration")
     for b in right:

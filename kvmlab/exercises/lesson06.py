@@ -146,10 +146,60 @@ def check_command(line: object, *, memory_mib: int = 2048, vcpus: int = 2, disk:
                              else "there is no disk",
                              hint="a disk image is given by its path; the first hard disk is the task's image",
                              pointer="-hda FILE (the first IDE disk), or -drive file=FILE,if=virtio,format=qcow2")
+    _first_disk_only(spec, disk)
+    _boot_devices(spec)
     pairs = [f"{flag}  →  {xml.splitlines()[0]}" for flag, xml in flag_pairs(words)
              if flag.split()[0] in ("-m", "-smp", "-enable-kvm", "-accel", "-hda", "-drive")]
-    return Passed("a QEMU command line libvirt could have written", *pairs,
-                  f"<memory unit='MiB'>{mib}</memory> is {spec.memory} KiB, what <memory> holds without unit=")
+    return Passed("the command line of the VM the task describes", *pairs,
+                  f"<memory unit='MiB'>{mib}</memory> is {spec.memory} KiB, what <memory> holds without unit=",
+                  "libvirt itself writes the same VM differently: -blockdev and -device instead of -hda (lesson 6, "
+                  "'What libvirt really runs')")
+
+
+# The first disk of each bus, as QEMU (and libvirt's <target dev=…>) names it.
+_FIRST_OF_BUS = {"ide": "hda", "virtio": "vda", "scsi": "sda", "sata": "sda"}
+_ORDINAL = {0: "first", 1: "second", 2: "third", 3: "fourth"}
+_DISK_ORDER = ("QEMU names the disks of a bus in order: hda, hdb, hdc, hdd on IDE (-cdrom takes hdc), vda, vdb … "
+               "on virtio. The task's image is the VM's first, and only, hard disk")
+_DISK_FLAG = "-hda FILE (the first IDE disk), or -drive file=FILE,if=virtio,format=qcow2 (the first virtio disk, vda)"
+
+
+def _first_disk_only(spec: Any, path: str) -> None:
+    """The task's image must be the first disk of its bus, and the VM's only hard disk."""
+    disk = next(d for d in spec.disks if d.device == "disk" and d.path == path)
+    first = _FIRST_OF_BUS.get(disk.bus, "")
+    if first and disk.target != first:
+        index = ord(disk.target[-1]) - ord(first[-1])
+        bus = {"ide": "IDE", "scsi": "SCSI", "sata": "SATA"}.get(disk.bus, disk.bus)
+        raise ExerciseFailed(f"{path} is the {_ORDINAL.get(index, f'#{index + 1}')} {bus} disk, {disk.target}; "
+                             f"the task asks for the first hard disk, {first}",
+                             hint=_DISK_ORDER, pointer=_DISK_FLAG)
+    others = [d for d in spec.disks if d.device == "disk" and d is not disk and d.path != path]
+    if others:
+        raise ExerciseFailed(f"the VM also gets {others[0].path} as {others[0].target}: the task describes one hard "
+                             "disk, the image", hint=_DISK_ORDER + "; each -hdX or -drive adds one more",
+                             pointer="one disk flag, for the task's image: " + _DISK_FLAG)
+
+
+# A boot device the VM may lack: -boot letter -> (what it is, the flag that adds one).
+_BOOT_NEEDS = {"cdrom": ("d", "a CD-ROM", "-cdrom FILE"), "fd": ("a", "a floppy drive", "-fda FILE")}
+
+
+def _boot_devices(spec: Any) -> None:
+    """-boot may only put first what the VM has, and the task's VM boots from its hard disk."""
+    kinds = {"cdrom": any(d.device == "cdrom" for d in spec.disks), "fd": any(d.device == "floppy" for d in spec.disks)}
+    for dev in spec.boot:
+        if dev in _BOOT_NEEDS and not kinds[dev]:
+            letter, what, flag = _BOOT_NEEDS[dev]
+            raise ExerciseFailed(f"-boot {letter} makes the firmware look for {what} first, and this VM has none "
+                                 f"(no {flag.split()[0]})",
+                                 hint="-boot orders the devices the VM has; QEMU boots from the hard disk when no "
+                                      "-boot is given",
+                                 pointer="drop -boot (or -boot c: the hard disk)")
+    if spec.boot and spec.boot[0] == "network":
+        raise ExerciseFailed("-boot n makes the firmware try the network (PXE, through QEMU's default NIC) before "
+                             "the disk", hint="the task's VM boots from its hard disk, QEMU's default",
+                             pointer="drop -boot (or -boot c: the hard disk)")
 
 
 @graded("6.2", answer=lambda mib=2048, **_: f"kib = {mib} * 1024   # = {mib * 1024}: <memory> without unit= "

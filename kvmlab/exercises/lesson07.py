@@ -122,8 +122,11 @@ def check_domain(conn: Any, name: str = "lab7", memory_mib: int = 512, vcpus: in
            hint="one element holds how many virtual CPUs the guest gets",
            pointer="<vcpu>N</vcpu> (lesson 7, '<vcpu> and <os>')")
     expect(spec.os_type == "hvm", f"<os><type> is '{spec.os_type}'",
-           hint="hvm = a full virtual machine (hardware-assisted), the kind a KVM guest is",
-           pointer="the text of <os><type arch='x86_64'>…</type>")
+           hint="<os><type> names the kind of guest: a full virtual machine, for an OS made to run on real "
+                "hardware, whether KVM or TCG runs it (formatdomain: 'designed to run on bare metal, so requires "
+                "full virtualization'); 'linux' would be a Xen paravirtual guest",
+           pointer="the text of <os><type arch='x86_64'>…</type> (lesson 7, '<vcpu> and <os>'), formatdomain's word "
+                   "for full virtualization")
     got, want = list(spec.boot), list(boot)
     if got != want:
         if sorted(got) == sorted(want):

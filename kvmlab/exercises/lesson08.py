@@ -31,7 +31,8 @@ __all__ = ["state_of", "state_text", "check_running", "check_graceful_shutdown",
 
 # What each wrong command does instead of forcing a hung VM off.
 _NOT_FORCE = {
-    "shutdown": "shutdown only asks the guest to power off (the ACPI power button); a hung guest never answers. "
+    "shutdown": "shutdown only asks the guest to power off (through the QEMU guest agent if the VM has one, "
+    "otherwise the ACPI power button); a hung guest never answers. "
     "Forcing it off is destroy (强制关闭)",
     "reboot": "reboot asks the guest to restart; a hung guest does not answer, and the task stops it",
     "undefine": "undefine deletes the definition; a running VM keeps running (as a transient one)",
@@ -122,28 +123,31 @@ def check_graceful_shutdown(conn: Any, name: str = "web01", timeout: float | Non
         if st[1] == libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN:
             return Passed(f"'{name}' was shut down gracefully",
                           f"dom.state() = {state_text(st)}: the guest powered itself off",
-                          "shutdown presses the (virtual) power button: the OS closes its files and stops")
+                          "shutdown asks the guest OS to power off (through the QEMU guest agent if the VM has "
+                          "one, otherwise the virtual ACPI power button): the OS closes its files and stops")
         if st[1] == libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED:
             raise ExerciseFailed(f"'{name}' is {state_text(st)}: it was destroyed (forced off, like pulling "
                                  "the plug), not shut down",
                                  hint="a graceful stop (正常关闭) asks the guest OS, which closes its files first; "
                                       "destroy (强制关闭) is for a guest that does not answer",
-                                 pointer="start it again, then use virsh's command for the power button "
+                                 pointer="start it again, then use virsh's command that asks the guest "
                                          "(lesson 8: shutdown vs destroy)")
         raise ExerciseFailed(f"'{name}' is {state_text(st)}: libvirt did not see it shut down",
                              hint="libvirt records why a VM stopped; only a guest that powered itself off counts",
                              pointer="start it, then stop it with virsh's graceful command (lesson 8)")
     if st[0] == libvirt.VIR_DOMAIN_PAUSED:
         raise ExerciseFailed(f"'{name}' is {state_text(st)}",
-                             hint="a paused guest cannot react to the power button",
+                             hint="a paused guest runs no code: neither its guest agent nor its ACPI handler can "
+                                  "react to the request",
                              pointer="resume it first, then stop it gracefully (lesson 8)")  # fmt: skip
     waited = f" after {timeout:g} s" if timeout else ""
     if st[0] == libvirt.VIR_DOMAIN_SHUTDOWN:
         raise ExerciseFailed(f"'{name}' is still shutting down{waited}",
                              hint="the guest got the request; give it time, then check again")
     raise ExerciseFailed(f"'{name}' is {state_text(st)}{waited}",
-                         hint="a graceful stop asks the guest OS to power off (the ACPI power button)"
-                              + ("; a guest without ACPI (<features><acpi/>) or without acpid ignores it"
+                         hint="a graceful stop asks the guest OS to power off: through the QEMU guest agent if the "
+                              "VM has one, otherwise the ACPI power button"
+                              + ("; a guest with neither an agent nor ACPI (<features><acpi/>) with acpid ignores it"
                                  if waited else ""),
                          pointer="virsh has one command that asks and one that forces: use the one that asks")  # fmt: skip
 

@@ -4,7 +4,7 @@
   course notes' spelling, is caught with the right one; the line runs on your connection like a shell.
 - :func:`check_stopped_kept` (9.1b): the same task done with the Python twins: stopped, still defined.
 - :func:`check_removed` (9.2): a network deleted for good (stopped *and* undefined).
-- :func:`check_autostart` (9.3): the virsh lines that make a network run now *and* start with libvirtd;
+- :func:`check_autostart` (9.3): the virsh lines that make a network run now *and* at every host boot;
   they are parsed as virsh does and run on your connection.
 
 Each check reads the network's state back from libvirt (``net-list --all``). A failure names the idea
@@ -28,7 +28,7 @@ _NOT_STOP = {
     "destroy": "destroy stops a domain (a VM); networks have their own commands, all starting with net-",
     "shutdown": "shutdown asks a VM to power off; networks have their own commands, all starting with net-",
     "undefine": "undefine deletes a VM's definition; the task stops a network and keeps it",
-    "net-autostart": "net-autostart only decides what happens when libvirtd starts; it does not stop anything",
+    "net-autostart": "net-autostart only marks a network to start at every host boot; it does not stop anything",
     "net-start": "net-start starts a network; the task stops one",
     "net-info": "net-info only reads the network's state",
     "net-list": "net-list only lists networks",
@@ -38,7 +38,7 @@ _NOT_STOP = {
 }
 STOP = "the net- command that stops a network keeps its definition, despite its name (lesson 9, net-destroy)"
 
-# What a command does instead of bringing a network up now or at every libvirtd start.
+# What a command does instead of bringing a network up now or at every host boot.
 _NOT_UP = {
     "net-create": "net-create starts a transient network from an XML file; this one is defined already, and a "
     "transient network cannot be marked to autostart",
@@ -52,7 +52,7 @@ _NOT_UP = {
     "pool-start": "pool-start starts a storage pool; networks have their own net- commands",
     "pool-autostart": "pool-autostart marks a storage pool; networks have their own net- commands",
 }
-UP = "lesson 9: net-start (now) and net-autostart (at every libvirtd start), one line each"
+UP = "lesson 9: net-start (now) and net-autostart (at every host boot), one line each"
 
 
 def network_row(conn: Any, name: str) -> NetworkRow | None:
@@ -150,9 +150,9 @@ def _parse_lines(lines: object, example: str) -> list[Any]:
 
 
 @graded("9.3", answer='lines = ["virsh net-start $name",       # running now\n'
-                      '         "virsh net-autostart $name"]   # and at every libvirtd start (a host reboot)')
+                      '         "virsh net-autostart $name"]   # and at every host boot')
 def check_autostart(conn: Any, lines: object, name: str = "isolated") -> Passed:
-    """``lines``: the virsh commands that make ``name`` run now *and* start whenever libvirtd starts.
+    """``lines``: the virsh commands that make ``name`` run now *and* start at every host boot.
     They are parsed as virsh does, then run on ``conn`` in order; the network's state is read back."""
     invs = _parse_lines(lines, "virsh net-list --all")
     for inv in invs:
@@ -160,14 +160,14 @@ def check_autostart(conn: Any, lines: object, name: str = "isolated") -> Passed:
         if cmd not in ("net-start", "net-autostart"):
             raise ExerciseFailed(f"'{inv.line}': {cmd} does not bring a network up",
                                  hint=_NOT_UP.get(cmd, "the task needs the network up now and after every "
-                                                  "libvirtd start"),
+                                                  "host boot"),
                                  pointer=UP)  # fmt: skip
         target = inv.values.get("network")
         expect(target == name, f"'{inv.line}' names '{target}'", hint=f"the task is about '{name}'",
                pointer=f"name '{name}' on each line")
         if cmd == "net-autostart" and inv.values.get("disable"):
             raise ExerciseFailed(f"'{inv.line}': --disable takes the autostart mark off",
-                                 hint="the mark is what brings a network up when libvirtd starts",
+                                 hint="the mark is what brings a network up when the host boots",
                                  pointer="net-autostart without --disable sets the mark")
     row = network_row(conn, name)
     expect(row is not None, f"there is no network '{name}'", hint="only a defined network can be started",
@@ -184,17 +184,20 @@ def check_autostart(conn: Any, lines: object, name: str = "isolated") -> Passed:
         done.append(_did(run_line(conn, inv)))
     row = network_row(conn, name)
     if row.active and row.autostart:
-        return Passed(f"'{name}' runs now and starts with libvirtd", *done,
-                      "net-list --all: State active, Autostart yes")
+        return Passed(f"'{name}' runs now and starts at every host boot", *done,
+                      "net-list --all: State active, Autostart yes",
+                      "libvirt autostarts it once per boot, at the network driver's first start (a marker in "
+                      "/run/libvirt/network/); a daemon restart does not start it again")
     if row.active:
         raise ExerciseFailed(f"'{name}' runs now, but its autostart is off",
-                             hint="net-start only starts it now: after a reboot (libvirtd restart) it stays down",
-                             pointer="the net- command that marks a network for every libvirtd start (lesson 9, "
+                             hint="net-start only starts it now: after a host reboot it stays down",
+                             pointer="the net- command that marks a network for every host boot (lesson 9, "
                                      "net-autostart)")  # fmt: skip
     if row.autostart:
         raise ExerciseFailed(f"'{name}' is marked autostart but is not running",
-                             hint="autostart acts only when libvirtd starts; it does not start the network now",
+                             hint="autostart acts only at host boot (the network driver's first start after it); "
+                                  "it does not start the network now",
                              pointer="the net- command that starts a defined network now (lesson 9, net-start)")
     raise ExerciseFailed(f"'{name}' is neither running nor marked autostart",
-                         hint="two things: the network running now, and a mark that starts it with libvirtd",
+                         hint="two things: the network running now, and a mark that starts it at every host boot",
                          pointer=UP)

@@ -1,6 +1,7 @@
 """The lab's own virtual networks and storage pool for guests, created on demand and owned.
 
-They are persistent and autostart (they come back if the daemon restarts); their names start
+They are persistent and marked autostart: the network and storage drivers start them at the next host boot
+(once per boot, virDriverShouldAutostart; a daemon restart alone does not); their names start
 with ``kvmlab-``, so `lab reset` and `lab down` remove them and `lab up` makes them again.
 """
 

@@ -43,8 +43,10 @@ __all__ = ["XmlInput", "XmlCommand", "read_input", "named_input", "check_input",
 
 T = TypeVar("T")
 
-# What virsh prints as the file of a domain whose XML came from no file: `virsh define /dev/stdin < vm.xml`.
-# (virsh's "Domain 'x' defined from /dev/stdin"; networks and pools print no origin then.)
+# virsh always names the file it read: "Network lab defined from lab.xml", "Failed to define pool from x.xml".
+# XML that came from no file (a spec, a string, bytes): a network or a pool prints the FILE of its recorded
+# line, `virsh net-define NAME.xml`, so the printed text and the line agree. A domain prints /dev/stdin, as
+# `virsh define /dev/stdin < vm.xml` does (its bytes are compared with that real virsh in tests/badinput).
 STDIN_LABEL = "/dev/stdin"
 _NO_FILE_ORIGIN = {"domain": STDIN_LABEL}
 
@@ -92,9 +94,9 @@ class XmlInput:
 
     @property
     def origin(self) -> str:
-        """What virsh prints after ``defined``: `` from FILE`` (or from /dev/stdin for a domain)."""
-        where = self.label or _NO_FILE_ORIGIN.get(self.kind, "")
-        return f" from {where}" if where else ""
+        """What virsh prints after ``defined``: `` from FILE``, FILE being the file read, else the FILE of the
+        recorded line (``NAME.xml``, ``KIND.xml``), or /dev/stdin for a domain."""
+        return f" from {self.label or _NO_FILE_ORIGIN.get(self.kind) or f'{self.name or self.kind}.xml'}"
 
 
 def read_input(kind: str, source: XmlSource, virconn=None, verb: str = "define") -> XmlInput:

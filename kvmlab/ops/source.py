@@ -29,8 +29,8 @@ _EXPECTED = ("a spec object (DomainSpec, NetworkSpec, PoolSpec ...), XML text (a
 # virsh's first error line when libvirt refuses the XML: (kind, label) -> its words
 _FAILED_LINE = {
     "domain": lambda verb, label: f"Failed to {verb} domain from {label or '/dev/stdin'}",
-    "network": lambda verb, label: f"Failed to {verb} network" + (f" from {label}" if label else ""),
-    "pool": lambda verb, label: f"Failed to {verb} pool" + (f" from {label}" if label else ""),
+    "network": lambda verb, label: f"Failed to {verb} network from {label or 'network.xml'}",  # the line's FILE
+    "pool": lambda verb, label: f"Failed to {verb} pool from {label or 'pool.xml'}",
 }
 
 

@@ -72,3 +72,34 @@ def test_choose_rejects_something_else():
     with pytest.raises(ExerciseFailed) as info:
         choose("xen", CHOICES)
     assert "'xen' is not one of the choices" in info.value.message
+
+
+# --- a virsh line refused by virsh or by libvirt still climbs the ladder: its second rung is a pointer ---
+
+@pytest.mark.parametrize("line, pointer", [
+    ("virsh net-destory routed", "`virsh help` lists every command by group"),
+    ("virsh list -all", "`virsh help list` lists its arguments and options"),
+    ("virsh start", "`virsh help start` lists its arguments and options"),
+])  # fmt: skip
+def test_a_line_virsh_refuses_has_a_pointer(line, pointer):
+    from kvmlab.exercises.checks import virsh_line
+
+    with pytest.raises(ExerciseFailed) as info:
+        virsh_line(line, "virsh list --all")
+    assert info.value.message.startswith("virsh says: error: ")
+    assert info.value.concept and pointer in info.value.pointer
+
+
+@pytest.mark.parametrize("line, listing", [
+    ("virsh start web01", "`virsh list --all`"),
+    ("virsh net-start default", "`virsh net-list --all`"),
+    ("virsh pool-start default", "`virsh pool-list --all`"),
+])  # fmt: skip
+def test_a_line_libvirt_refuses_has_a_pointer(conn, line, listing):
+    from kvmlab.exercises.checks import run_line, virsh_line
+
+    inv = virsh_line(line, "virsh list --all")
+    with pytest.raises(ExerciseFailed) as info:
+        run_line(conn, inv)  # each is running already: libvirt refuses
+    assert info.value.message.startswith("virsh says: error: ")
+    assert f"`virsh help {inv.command.name}`" in info.value.pointer and listing in info.value.pointer

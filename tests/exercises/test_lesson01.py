@@ -87,7 +87,7 @@ def test_every_wrong_layer_gets_its_own_diagnosis_then_the_ladder(letter, wrong)
 def test_specific_diagnoses_for_the_classic_confusions():
     with pytest.raises(ExerciseFailed) as info:
         l1.check_layers({**RIGHT, "B": "libvirtd"})
-    assert "the daemon is not running" in info.value.message
+    assert "nothing listens on the daemon's socket" in info.value.message
     assert "inside the client's own process" in info.value.hint
     with pytest.raises(ExerciseFailed) as info:
         l1.check_layers({**RIGHT, "D": "libvirtd", "C": "virsh"})
@@ -109,85 +109,113 @@ def test_not_a_dict():
         l1.check_layers(["virsh"])
 
 
-# --- check_three_ways --------------------------------------------------------------------------------
+# --- check_three_ways: the shut-off domains, three ways ---------------------------------------------
 
-def all_names(conn):
-    return [d.name() for d in conn.virconn.listAllDomains(0)]
+OFF = ["backup", "installer"]  # the embedded lab's shut-off domains
+
+
+def names_of(conn, flags=0):
+    return [d.name() for d in conn.virconn.listAllDomains(flags)]
+
+
+def inactive(conn):
+    import libvirt
+
+    return names_of(conn, libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE)
 
 
 def test_three_ways_pass_and_the_line_runs_on_the_connection(conn):
-    p = l1.check_three_ways(conn, "virsh list --all", conn.list(all=True), all_names(conn))
-    assert "5 domains: backup, build, db01, installer, web01" in p.details
-    assert p.details[0] == "virsh list --all: ran on your connection, 5 rows"
+    p = l1.check_three_ways(conn, "virsh list --inactive", conn.list(inactive=True), inactive(conn))
+    assert p.details[0] == "virsh list --inactive: ran on your connection, 2 rows"
+    assert "2 shut off: backup, installer (of 5 defined)" in p.details
+    # the other spellings of the same question pass too: virsh's state filter, the old name-only API
+    assert l1.check_three_ways(conn, "list --state-shutoff", conn.list(state_shutoff=True),
+                               conn.virconn.listDefinedDomains())
     # a -c URI picks the host, not the action; the check runs the command on the learner's connection
-    for line in ("virsh -c test:///default list --all", "virsh --connect=qemu:///system list --all"):
+    for line in ("virsh -c test:///default list --inactive", "virsh --connect=qemu:///system list --inactive"):
         assert "picks a host; the check used yours" in l1.check_three_ways(
-            conn, line, conn.list(all=True), all_names(conn)).details[0]
+            conn, line, conn.list(inactive=True), inactive(conn)).details[0]
 
 
 def test_the_line_sees_the_connections_state(conn):
-    conn.virconn.lookupByName("backup").undefine()
-    before = all_names(conn)
-    assert "backup" not in before
-    assert l1.check_three_ways(conn, "virsh list --all", conn.list(all=True), before)
-    with pytest.raises(ExerciseFailed):
-        l1.check_three_ways(conn, "virsh list --all", conn.list(all=True), before + ["backup"])
+    conn.start("backup")
+    assert sorted(inactive(conn)) == ["installer"]
+    assert l1.check_three_ways(conn, "virsh list --inactive", conn.list(inactive=True), inactive(conn))
+    with pytest.raises(ExerciseFailed, match=r"libvirt holds \['installer'\] shut off"):
+        l1.check_three_ways(conn, "virsh list --inactive", conn.list(inactive=True), OFF)
 
 
 @pytest.mark.parametrize("line, message, hint", [
     ("TODO", "no command yet", "virsh COMMAND"),
-    ("virsh list", "without --all", "still defined"),
-    ("virsh list -all", "virsh says: error: unexpected data '-all'", "two dashes"),
-    ("virsh lsit --all", "virsh says: error: unknown command: 'lsit'", "did you mean 'list'?"),
-    ("virsh list --al", "doesn't support option --al", "did you mean --all?"),
-    ("virsh list --inactive", "--inactive shows only", "every domain, running or not"),
+    ("virsh list", "without an option, virsh list shows only running (and paused) domains", "still defined"),
+    ("virsh list --all", "--all lists every domain, the running ones too", "filters domains by state"),
+    ("virsh list --inactive --all", "--all lists every domain", "filters domains by state"),
+    ("virsh list --state-running", "--state-running lists the running domains", "filters domains by state"),
+    ("virsh list --state-paused", "--state-paused lists the paused domains", "filters domains by state"),
+    ("virsh list -inactive", "virsh says: error: unexpected data '-inactive'", "two dashes"),
+    ("virsh lsit --inactive", "virsh says: error: unknown command: 'lsit'", "did you mean 'list'?"),
+    ("virsh list --inactiv", "doesn't support option --inactiv", "did you mean --inactive?"),
     ("virsh dominfo web01", "`dominfo` is not the command", "one command per API call"),
-    ("virsh list --all; list", "that is 2 commands", "one command"),
+    ("virsh list --inactive; list", "that is 2 commands", "one command"),
 ])  # fmt: skip
 def test_virsh_line_mistakes_change_nothing(conn, line, message, hint):
     before = inventory(conn)
     with pytest.raises(ExerciseFailed) as info:
-        l1.check_three_ways(conn, line, conn.list(all=True), all_names(conn))
+        l1.check_three_ways(conn, line, conn.list(inactive=True), inactive(conn))
     assert message in info.value.message and hint in info.value.hint
     assert inventory(conn) == before
 
 
-def test_the_ladder_of_a_missing_all(conn):
-    first, second, answer = climb(l1.check_three_ways, conn, "virsh list", conn.list(all=True), all_names(conn))
-    assert "--all" not in first.hint and "virsh help list" in second.hint
-    assert 'virsh_line = "virsh list --all"' in answer and "conn.list(all=True)" in answer
+def test_the_ladder_of_a_plain_list(conn):
+    first, second, answer = climb(l1.check_three_ways, conn, "virsh list", conn.list(inactive=True), inactive(conn))
+    assert "--inactive" not in first.hint + second.hint and "virsh help list" in second.hint
+    assert 'virsh_line = "virsh list --inactive"' in answer and "conn.list(inactive=True)" in answer
+    first, second, _ = climb(l1.check_three_ways, conn, "virsh list --all", conn.list(inactive=True), inactive(conn))
+    assert "--inactive" not in first.hint + second.hint and "inactive domains" in second.hint
 
 
-def test_kvmlab_call_without_all(conn):
-    first, second, answer = climb(l1.check_three_ways, conn, "virsh list --all", conn.list(), all_names(conn))
-    assert "twin of `virsh list`" in first.message
-    assert "all=True" not in first.hint + second.hint and "help(conn.list)" in second.hint
-    assert "result = conn.list(all=True)" in answer
-    first, second, _ = climb(l1.check_three_ways, conn, "virsh list --all", None, all_names(conn))
+@pytest.mark.parametrize("kwargs, twin, lists", [
+    ({}, "virsh list", "the running (and paused) domains"),
+    ({"all": True}, "virsh list --all", "every domain"),
+])  # fmt: skip
+def test_kvmlab_call_mistakes(conn, kwargs, twin, lists):
+    first, second, answer = climb(l1.check_three_ways, conn, "virsh list --inactive", conn.list(**kwargs),
+                                  inactive(conn))
+    assert first.message == f"your kvmlab call is the twin of `{twin}`: it lists {lists}"
+    assert "inactive=True" not in first.hint + second.hint and "help(conn.list)" in second.hint
+    assert "result = conn.list(inactive=True)" in answer
+
+
+def test_kvmlab_call_missing(conn):
+    first, second, _ = climb(l1.check_three_ways, conn, "virsh list --inactive", None, inactive(conn))
     assert first.message == "result is not what a kvmlab operation returns" and "conn.list" in second.hint
 
 
 def test_libvirt_call_mistakes(conn):
     import libvirt
 
-    active = [d.name() for d in conn.virconn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)]
-    first, second, answer = climb(l1.check_three_ways, conn, "virsh list --all", conn.list(all=True), active)
-    assert "running domains only" in first.message and "no flag means no filter" in first.hint
-    assert "VIR_CONNECT_LIST_DOMAINS_*" in second.hint and "listAllDomains(0)" in answer
-    first, second, _ = climb(l1.check_three_ways, conn, "virsh list --all", conn.list(all=True),
-                             conn.virconn.listAllDomains(0))
+    running = names_of(conn, libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+    for names, words in ((names_of(conn, 0), "returned every domain: flags=0 keeps them all"),
+                         (running, "returned the running domains (VIR_CONNECT_LIST_DOMAINS_ACTIVE)")):
+        first, second, answer = climb(l1.check_three_ways, conn, "virsh list --inactive",
+                                      conn.list(inactive=True), names)
+        assert words in first.message and "0 is no filter" in first.hint
+        assert "VIR_CONNECT_LIST_DOMAINS_INACTIVE" not in first.hint + second.hint
+        assert "VIR_CONNECT_LIST_DOMAINS_*" in second.hint and "LIST_DOMAINS_INACTIVE)]" in answer
+    first, second, _ = climb(l1.check_three_ways, conn, "virsh list --inactive", conn.list(inactive=True),
+                             conn.virconn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE))
     assert first.message == "names holds objects, not names" and "dom.name()" in second.hint
-    with pytest.raises(ExerciseFailed):
-        l1.check_three_ways(conn, "virsh list --all", conn.list(all=True), "web01")
+    with pytest.raises(ExerciseFailed, match="not one string"):
+        l1.check_three_ways(conn, "virsh list --inactive", conn.list(inactive=True), "backup")
 
 
 def test_a_result_from_another_lab_disagrees(conn):
-    conn.destroy("web01")
-    conn.undefine("web01")
-    other = kvmlab.connect()  # a fresh copy of the embedded lab: it still has web01
+    conn.undefine("backup")
+    other = kvmlab.connect()  # a fresh copy of the embedded lab: it still has backup
     with pytest.raises(ExerciseFailed) as info:
-        l1.check_three_ways(conn, "virsh list --all", other.list(all=True), all_names(conn))
-    assert "the kvmlab result ['backup', 'build', 'db01', 'installer', 'web01']" in info.value.message
+        l1.check_three_ways(conn, "virsh list --inactive", other.list(inactive=True), inactive(conn))
+    assert info.value.message == "your kvmlab call is the twin of `virsh list --inactive`: it lists " \
+        "['backup', 'installer']"
 
 
 # --- check_python_to_virsh ---------------------------------------------------------------------------
@@ -258,3 +286,15 @@ def test_each_answer_solves_its_exercise_on_a_fresh_lab(conn):
     assert l1.check_layers(scope["layers"])
     assert l1.check_three_ways(conn, scope["virsh_line"], scope["result"], scope["names"])
     assert l1.check_python_to_virsh(conn, scope["line"]).title.startswith("virsh start backup: the twin")
+
+
+def test_message_e_is_debian_12s_kernel_wording_and_the_context_says_so():
+    # Linux 5.16-6.2 (Debian 12 runs 6.1): arch/x86/kvm/x86.c prints "kvm: support for '%s' disabled by bios"
+    assert l1.MESSAGES["E"] == "kvm: support for 'kvm_intel' disabled by bios"
+    assert "Debian 12 host (Linux 6.1)" in l1.CONTEXT["E"]
+    assert "before 5.16" in l1._WHY["E"] and "since 6.3" in l1._WHY["E"]
+
+
+def test_message_b_is_seen_only_when_no_socket_unit_listens():
+    # with systemd's socket units listening, a stopped libvirtd is started again by the next virsh call
+    assert "libvirtd.socket" in l1.CONTEXT["B"] and "second error line" in l1.CONTEXT["B"]

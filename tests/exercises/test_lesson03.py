@@ -1,4 +1,4 @@
-"""Lesson 3 checks: roles and spelling, the virtio NIC against QEMU's catalogue, a prediction checked on a real QEMU."""
+"""Lesson 3 checks: roles and spelling, the virtio disk against QEMU's catalogue, a prediction checked on a real QEMU."""
 
 from __future__ import annotations
 
@@ -55,35 +55,63 @@ def catalog():
     return hardware.device_catalog()
 
 
-def test_virtio_net_passes_with_its_alias_too(catalog):
-    assert "virtio-net-pci" in l3.check_virtio_net("virtio-net-pci", catalog).title
-    assert "alias" in l3.check_virtio_net("virtio-net", catalog).details[0]
-
-
-@pytest.mark.parametrize("name, message, hint, pointer", [
-    ("e1000", "emulates a real Intel card", "shared memory rings", "starts with virtio"),
-    ("rtl8139", "real Realtek card", "paravirtual", "on the PCI bus"),
-    ("virtio-net-device", "virtio-bus", "PCI bus", "-pci"),
-    ("virtio-blk-pci", "not a network device of this QEMU", "Network devices", "catalog['Network']"),
+@pytest.mark.parametrize("name, note", [
+    ("virtio-blk-pci", "-device virtio-blk-pci"),
+    ("virtio-blk", "alias"),
+    ("virtio-blk-pci-non-transitional", "virtio 1.0 only"),
 ])  # fmt: skip
-def test_virtio_net_mistakes(catalog, name, message, hint, pointer):
-    first, second, answer = climb(l3.check_virtio_net, name, catalog)
-    assert message in first.message and hint in first.hint and pointer in second.hint
-    assert "virtio-net-pci" not in first.hint + second.hint
-    assert 'd["bus"] == "PCI"' in answer
+def test_virtio_blk_passes_with_its_alias_and_variants(catalog, name, note):
+    done = l3.check_virtio_blk(name, catalog)
+    assert done.title == f"{name}: the paravirtual disk" and note in done.details[0]
 
 
-@pytest.mark.parametrize("name, words", [("qume-net", "qemu"), ("TODO", "virtio"), ("", "virtio")])
-def test_virtio_net_typo_and_blank(catalog, name, words):
+def test_every_name_the_check_accepts_or_explains_is_in_this_qemus_catalogue(catalog):
+    storage = {d["name"] for d in catalog["Storage"]} | {d["alias"] for d in catalog["Storage"] if d["alias"]}
+    network = {d["name"] for d in catalog["Network"]} | {d["alias"] for d in catalog["Network"] if d["alias"]}
+    assert set(l3._VIRTIO_BLK) <= storage
+    assert set(l3._NOT_VIRTIO_BLK) - {"virtio-net-pci"} <= storage and "virtio-net-pci" in network
+    assert set(l3._EMULATED_CONTROLLERS) <= storage
+
+
+@pytest.mark.parametrize("name, message, hint", [
+    ("virtio-scsi-pci", "paravirtual SCSI controller: disks (scsi-hd) hang off it", "card that disks plug into"),
+    ("virtio-scsi", "paravirtual SCSI controller", "card that disks plug into"),
+    ("virtio-scsi-pci-transitional", "paravirtual SCSI controller", "card that disks plug into"),
+    ("ide-hd", "emulated IDE disk on an emulated IDE controller", "register by register"),
+    ("scsi-hd", "emulated SCSI disk", "register by register"),
+    ("nvme", "emulates a real NVMe controller", "register by register"),
+    ("piix3-ide", "emulates the IDE controller of the i440fx PC: disks plug into it", "card that disks plug into"),
+    ("ahci", "emulates the SATA (AHCI) controller of the q35 PC", "card that disks plug into"),
+    ("lsi53c895a", "emulates an LSI SCSI controller", "card that disks plug into"),
+    ("virtio-blk-device", "virtio-bus (virtio-mmio", "PCI bus"),
+    ("vhost-user-blk-pci", "another process serves it over a vhost-user socket", "shared memory rings"),
+    ("virtio-9p-pci", "shares a host directory as a file system", "block device"),
+    ("ide-cd", "CD-ROM", "block device"),
+    ("usb-storage", "USB stick", "register by register"),
+    ("virtio-net-pci", "the paravirtual network card lesson 3 shows", "another category"),
+    ("e1000", "'e1000' is not a storage device of this QEMU", "Storage devices"),
+])  # fmt: skip
+def test_virtio_blk_mistakes_each_have_their_diagnosis_then_the_ladder(catalog, name, message, hint):
+    first, second, answer = climb(l3.check_virtio_blk, name, catalog)
+    assert message in first.message and hint in first.hint
+    assert "catalog['Storage']" in second.hint
+    assert "virtio-blk" not in first.hint + second.hint  # no rung names the answer
+    assert 'virtio_disk = "virtio-blk-pci"' in answer
+
+
+@pytest.mark.parametrize("name, words", [("qume-blk", "qemu"), ("TODO", "catalog['Storage']"), ("", "paravirtual")])
+def test_virtio_blk_typo_and_blank(catalog, name, words):
     with pytest.raises(ExerciseFailed) as info:
-        l3.check_virtio_net(name, catalog)
+        l3.check_virtio_blk(name, catalog)
     assert words in info.value.hint
+    assert "virtio-blk" not in info.value.hint
 
 
-def test_virtio_net_without_qemu_still_checks_the_name():
-    assert l3.check_virtio_net("virtio-net-pci")
-    with pytest.raises(ExerciseFailed):
-        l3.check_virtio_net("e1000")
+def test_virtio_blk_without_qemu_still_checks_the_name():
+    assert l3.check_virtio_blk("virtio-blk-pci")
+    for wrong in ("virtio-scsi-pci", "ide-hd", "virtio-net-pci"):
+        with pytest.raises(ExerciseFailed):
+            l3.check_virtio_blk(wrong)
 
 
 # --- exercise 3.3: predict, then look ----------------------------------------------------------------
@@ -170,5 +198,5 @@ def test_each_answer_solves_its_exercise(catalog):
     scope = {"catalog": catalog}
     for number in ("3.1", "3.2", "3.3"):
         exec(show_answer(number).code, scope)
-    assert l3.check_roles(scope["roles"]) and l3.check_virtio_net(scope["virtio_nic"], catalog)
+    assert l3.check_roles(scope["roles"]) and l3.check_virtio_blk(scope["virtio_disk"], catalog)
     assert l3.check_vcpu_prediction(scope["vcpu_threads"], scope["kvm_files"])

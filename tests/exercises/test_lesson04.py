@@ -39,7 +39,7 @@ def test_modes_ladder_concept_then_the_table_then_the_dict():
     first, second, answer = climb(l4.check_modes, {**RIGHT, "routed": "nat"})
     assert first.message.startswith("routed: not nat — ") and first.hint == l4._HINTS[("routed", "nat")]
     assert "'route'" not in first.hint + second.hint  # neither rung names the mode as the answer
-    assert "The five modes" in second.hint and "outside → guest" in second.hint
+    assert "the table of modes" in second.hint and "outside → guest" in second.hint
     assert all(f'"{key}": "{mode}"' in answer for key, mode in RIGHT.items())
     assert l4.check_modes(ast.literal_eval(answer.split("=", 1)[1].split("#")[0]))  # the shown code passes
 
@@ -88,7 +88,7 @@ def test_a_range_outside_the_subnet_names_the_address_and_the_subnet(conn, dhcp,
     before = inventory(conn)
     err = _define(conn, _lab(dhcp))
     # a spec is checked before libvirt sees it (as spec.validate() would refuse it), so kvmlab refuses it
-    assert isinstance(err, kvmlab.SpecError) and err.virsh_error[0] == "Failed to define network"
+    assert isinstance(err, kvmlab.SpecError) and err.virsh_error[0] == "Failed to define network from lab.xml"
     assert "is not inside the subnet 192.168.150.0/24" in err.virsh_error[-1]
     assert inventory(conn) == before  # refused: nothing to read back
     first, second, answer = climb(l4.check_dhcp_network, conn, attempted=_lab(dhcp))
@@ -112,6 +112,44 @@ def test_nothing_defined_and_nothing_attempted(conn):
     assert "defined" in first.hint and "net_define" not in first.hint
     assert "virsh net-define FILE" in second.hint and "conn.net_define(lab)" not in second.hint
     assert "conn.net_define(lab)   # virsh net-define lab.xml" in answer
+
+
+def test_a_spec_never_defined_is_named_so(conn):
+    first, second, _ = climb(l4.check_dhcp_network, conn, attempted=_lab())
+    assert first.message == "your spec describes 'lab', but libvirt has no network 'lab': it was never defined"
+    assert "only XML in the notebook" in first.hint and "conn.net_define" in second.hint
+    # the colleague's network of the notebook is another network: it says nothing about lab
+    other = NetworkSpec(name="test", mode="route", bridge="virbr11")
+    with pytest.raises(ExerciseFailed) as info:
+        l4.check_dhcp_network(conn, attempted=other)
+    assert info.value.message == "libvirt has no network 'lab'"
+
+
+def test_the_subnets_own_address_as_gateway_is_refused_and_named(conn):
+    err = _define(conn, _lab(gateway="192.168.150.0"))
+    assert isinstance(err, kvmlab.SpecError) and "is the network address of 192.168.150.0/24" in err.virsh_error[-1]
+    first, second, answer = climb(l4.check_dhcp_network, conn, attempted=_lab(gateway="192.168.150.0"))
+    assert first.message == ("libvirt has no network 'lab': kvmlab refused the definition because the <ip address> "
+                             "192.168.150.0 is the network address of 192.168.150.0/24, not a host's")
+    assert "names the subnet itself" in first.hint and "192.168.150.1" not in first.hint
+    assert "the task's gateway is 192.168.150.1" in second.hint
+
+
+def test_the_notebooks_example_is_refused_in_libvirts_words_too():
+    """Exercise 4.2 quotes what real virsh prints for the colleague's network (libvirt 9.0, src/util/virsocketaddr.c)."""
+    import shutil
+    import subprocess
+
+    virsh = shutil.which("virsh")
+    if virsh is None:
+        pytest.skip("virsh is not installed")
+    spec = NetworkSpec(name="test", mode="route", bridge="virbr11")
+    spec.ips.append(IpSpec(address="172.16.0.1", prefix=16)).ranges.append(
+        DhcpRange(start="172.61.10.1", end="172.61.10.254"))
+    p = subprocess.run([virsh, "-c", "test:///default", "net-define", "/dev/stdin"], input=spec.to_xml(),
+                       capture_output=True, text=True, env={"LANG": "C", "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert p.stderr.splitlines()[1] == ("error: internal error: range 172.61.10.1 - 172.61.10.254 is not entirely "
+                                        "within network 172.16.0.1/16")
 
 
 def test_the_answer_defines_a_network_that_passes(conn):

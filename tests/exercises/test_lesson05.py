@@ -114,6 +114,10 @@ def test_existing_bridge(conn):
     (right,) = [n for n, xml in modes.items() if "mode='bridge'" in xml]
     done = l5.check_existing_bridge(conn, right)
     assert "joins the existing bridge br0" in done.title
+    # libvirt adds an address only for <ip> and DHCP only for <dhcp>: an isolated network may be a bare bridge
+    assert "gateway address when the XML has <ip>, and DHCP when it has <dhcp>" in done.details[0]
+    bare = conn.net_define("<network><name>bare</name><bridge name='virbr9'/></network>")
+    assert bare.virsh == "virsh net-define bare.xml" and "<ip" not in conn.net_dumpxml("bare").xml
     for answer, words in [("br0", "is the bridge; the question asks for the network"),
                           ("isolated", "libvirt creates its bridge virbr1"),
                           ("default", "libvirt creates its bridge virbr0"),

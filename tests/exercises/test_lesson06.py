@@ -23,9 +23,13 @@ QEMU = shutil.which("qemu-system-x86_64")
     f"qemu-system-x86_64 -enable-kvm -m 2G -smp 2 -hda {D}",
     f"/usr/bin/qemu-system-x86_64 -accel kvm -m 2048M -smp cpus=2 -drive file={D},if=virtio,format=qcow2",
     f"qemu-kvm -m 2048 -smp 2 {D}",
+    f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D} -boot c",
+    f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D} -cdrom /iso/debian.iso -boot dc",
 ])  # fmt: skip
 def test_right_lines_pass(line):
     done = l6.check_command(line)
+    assert done.title == "the command line of the VM the task describes"  # not one libvirt would write (-hda)
+    assert "-blockdev and -device instead of -hda" in done.details[-1]
     assert flags_to_spec(line).memory == 2048 * 1024
     assert any("<memory unit=\"MiB\">2048</memory>" in d for d in done.details)
 
@@ -60,6 +64,20 @@ ANSWER = f'line = "qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D}"'
     ("qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda ex6.qcow2", f"not the task's image {D}", "by its path",
      "-drive file=FILE"),
     ("qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda '/a b", "cannot be split", "must be closed", "quote"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hdb {D}", f"{D} is the second IDE disk, hdb; the task asks "
+     "for the first hard disk, hda", "hda, hdb, hdc, hdd on IDE", "-hda FILE (the first IDE disk)"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hdc {D}", "the third IDE disk, hdc", "-cdrom takes hdc",
+     "-hda FILE"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -drive file=/x.img,if=virtio -drive file={D},if=virtio",
+     "the second virtio disk, vdb; the task asks for the first hard disk, vda", "vda, vdb", "if=virtio"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -drive file={D},if=virtio -drive file=/x.img,if=ide,index=0",
+     "the VM also gets /x.img as hda: the task describes one hard disk", "each -hdX or -drive adds one more",
+     "one disk flag"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D} -boot d", "-boot d makes the firmware look for a "
+     "CD-ROM first, and this VM has none (no -cdrom)", "orders the devices the VM has", "drop -boot"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D} -boot order=a", "look for a floppy drive first", "orders the devices the VM has", "drop -boot"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D} -boot n", "try the network (PXE", "hard disk, QEMU's "
+     "default", "drop -boot"),
 ])  # fmt: skip
 def test_each_mistake_has_its_ladder(line, message, concept, pointer):
     first, second, answer = climb(l6.check_command, line)

@@ -243,3 +243,11 @@ def test_the_answer_to_the_query_passes(lab7_defined):
     code = show_answer("7.3").code  # two assignments
     line, kib = re.search(r'line = "(.+)"', code).group(1), int(re.search(r"kib = (\d+)", code).group(1))
     assert l7.check_memory_query(lab7_defined, line, kib)
+
+
+def test_the_os_type_hint_says_what_hvm_means_not_hardware_assisted(conn):
+    """formatdomain: hvm is an OS 'designed to run on bare metal, so requires full virtualization' (TCG too)."""
+    conn.define(lab7(os_type="xen"))
+    first, second, _ = climb(l7.check_domain, conn)
+    assert "whether KVM or TCG runs it" in first.hint and "hardware-assisted" not in first.hint
+    assert "hvm" not in first.hint + second.hint  # the answer is show_answer's

@@ -65,6 +65,7 @@ def test_graceful_shutdown_passes(conn):
     before = inventory(conn)
     first, second, answer = climb(l8.check_graceful_shutdown, conn)
     assert first.message.startswith("'web01' is running") and "ACPI power button" in first.hint
+    assert "QEMU guest agent if the VM has one, otherwise the ACPI power button" in first.hint  # qemuDomainShutdownFlags
     assert "the one that asks" in second.hint and "conn.shutdown('web01')" in answer
     assert inventory(conn) == before  # checking changes nothing
     conn.shutdown("web01")
@@ -87,7 +88,7 @@ def test_destroy_where_shutdown_was_asked(conn):
 def test_shutdown_other_states(conn):
     with pytest.raises(ExerciseFailed) as info:
         l8.check_graceful_shutdown(conn, "build")
-    assert "paused" in info.value.message and "power button" in info.value.hint
+    assert "paused" in info.value.message and "neither its guest agent nor its ACPI handler" in info.value.hint
     with pytest.raises(ExerciseFailed) as info:
         l8.check_graceful_shutdown(conn, "build")
     assert "resume it first" in info.value.hint

@@ -135,7 +135,8 @@ def test_removed_transient(conn):
 def test_autostart_lines_run_and_pass(conn, lines):
     done = l9.check_autostart(conn, lines)
     assert _state(conn, "isolated") == (True, True, True)
-    assert done.title == "'isolated' runs now and starts with libvirtd"
+    assert done.title == "'isolated' runs now and starts at every host boot"
+    assert "once per boot" in done.details[-1]
     started = next(d for d in done.details if d.startswith("Network isolated started"))
     assert "(virsh net-start isolated; " in started and "net.create()" in started
     marked = next(d for d in done.details if d.startswith("Network isolated marked as autostarted"))
@@ -161,7 +162,8 @@ def test_autostart_each_half_runs_and_is_read_back(conn):
     conn.net_autostart("isolated", disable=True)
     first, second, _ = climb(l9.check_autostart, conn, ["net-start isolated"])
     assert first.message == "'isolated' runs now, but its autostart is off"
-    assert "after a reboot" in first.hint and "net-autostart" in second.hint
+    assert "after a host reboot" in first.hint and "net-autostart" in second.hint
+    assert "libvirtd" not in first.hint + second.hint  # autostart is once per boot, not per daemon start
     assert _state(conn, "isolated") == (True, True, False)
 
 

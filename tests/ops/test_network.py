@@ -133,7 +133,7 @@ def test_life_of_a_persistent_network(conn):
     before = inventory(conn)
     defined = conn.net_define(LAB1)
     assert isinstance(defined, NetMessage)
-    assert (str(defined), defined.network) == ("Network lab1 defined\n", "lab1")
+    assert (str(defined), defined.network) == ("Network lab1 defined from lab1.xml\n", "lab1")
     assert defined.virsh == "virsh net-define lab1.xml"
     assert defined.api[-1] == "net = conn.networkDefineXML(xml)"
     assert conn.net_info("lab1").active is False
@@ -162,7 +162,7 @@ def test_define_from_file_and_spec(conn, tmp_path):
 def test_transient_network_goes_away_when_destroyed(conn):
     before = inventory(conn)
     created = conn.net_create(LAB1)
-    assert str(created) == "Network lab1 created\n"
+    assert str(created) == "Network lab1 created from lab1.xml\n"
     info = conn.net_info("lab1")
     assert (info.active, info.persistent) == (True, False)
     assert conn.net_list(transient=True).names == ["lab1"]
@@ -280,7 +280,8 @@ def test_bad_xml(conn, tmp_path, xml, cls, message, verb):
     assert err.virsh_error[0] == f"Failed to {verb} network from {path}"
     assert err.virsh_error[1].startswith(message)
     err = _refused(conn, lambda c: getattr(c, f"net_{verb}")(xml), cls)
-    assert err.virsh_error[0] == f"Failed to {verb} network"
+    file = "default.xml" if "<name>default" in xml else "network.xml"  # NAME.xml, or KIND.xml with no name
+    assert (err.virsh_error[0], err.virsh) == (f"Failed to {verb} network from {file}", f"virsh net-{verb} {file}")
 
 
 def test_schema_validation(conn):
@@ -308,7 +309,7 @@ def test_guard_runs_before_libvirt(conn, monkeypatch):
     monkeypatch.setattr(define, "guard_xml", refuse)  # the one define path
     for verb in ("define", "create"):
         err = _refused(conn, lambda c: getattr(c, f"net_{verb}")(LAB1), kvmlab.SpecError)
-        assert err.virsh_error == [f"Failed to {verb} network", "bad value"]
+        assert err.virsh_error == [f"Failed to {verb} network from lab1.xml", "bad value"]
     assert seen == [("network", "lab1"), ("network", "lab1")]
 
 

@@ -117,10 +117,20 @@ def test_next_target():
     assert next_target("virtio", [f"vd{c}" for c in "abcdefghijklmnopqrstuvwxyz"]) == "vdaa"
 
 
-def test_interfaces_need_one_source():
+@pytest.mark.parametrize("kwargs, given", [({}, "neither network= nor bridge="),
+                                            ({"network": "default", "bridge": "br0"}, "both network= and bridge=")])
+def test_interfaces_need_exactly_one_source(kwargs, given):
+    from kvmlab.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as info:
+        DomainSpec().add_interface(**kwargs)
+    assert info.value.message == f"add_interface() got {given}: a NIC plugs into exactly one of them"
+    assert "add_interface(network='default')" in info.value.hint and "add_interface(bridge='br0')" in info.value.hint
+    assert "virsh: attach-interface" in info.value.hint
+
+
+def test_interfaces_with_one_source():
     vm = DomainSpec()
-    with pytest.raises(ValueError):
-        vm.add_interface()
     nic = vm.add_interface(bridge="br0", mac="52:54:00:00:00:01")
     assert (nic.type, nic.bridge, nic.network, nic.mac, nic.model) == (
         "bridge", "br0", None, "52:54:00:00:00:01", "virtio")
