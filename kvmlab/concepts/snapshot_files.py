@@ -32,9 +32,8 @@ __all__ = ["DiskFiles", "disk_files", "where_snapshots_are", "QEMU_IMG_TIMEOUT",
 QEMU_IMG_TIMEOUT = 20.0  # seconds; qemu-img reads a few headers
 # the lines of `qemu-img info` that say where the data is
 _INFO_KEYS = ("image:", "virtual size:", "disk size:", "backing file:")
-NO_GUEST = ("the embedded lab (libvirt's test driver) runs no guest: its domains are descriptions, and a snapshot "
-            "keeps only its metadata. With the real lab (`sudo kvmlab lab up`, KVMLAB_URI=qemu:///system) this "
-            "cell runs in the guest")
+NO_GUEST = ("embedded lab: no guest runs here (libvirt's test driver keeps snapshot metadata only); on the real lab "
+            "this runs in the guest")
 
 
 def disk_files(pool: libvirt.virStoragePool, volume: str) -> list[libvirt.virStorageVol]:
@@ -103,8 +102,8 @@ def where_snapshots_are(lab: "SnapshotLab") -> DiskFiles:
     """The disk's files with their sizes, ``qemu-img snapshot -l`` of the original qcow2 (internal
     snapshots) and ``qemu-img info --backing-chain`` of the file the domain writes to now."""
     if not lab.real:
-        return DiskFiles(note=NO_GUEST.replace("this cell runs in the guest", "this cell lists the disk's files "
-                                               "and what qemu-img finds in them"))
+        return DiskFiles(note="embedded lab: libvirt's test driver writes no file; on the real lab this lists the "
+                              "disk's files and what qemu-img finds in them")
     if not lab.local:
         return DiskFiles(note=f"the files are on the host behind {lab.uri}, not here: run qemu-img there")
     v = lab.conn.virconn

@@ -185,7 +185,7 @@ def check_undone(lab: SnapshotLab, snapshot: str = "clean", mistake: str = "mist
     if look.files is None:
         return Passed(f"'{domain}' is back at '{snapshot}'",
                       f"libvirt: current snapshot = {current}; '{after}' kept (delete is not undo)",
-                      f"({look.note.split(':', 1)[0]}: the guest's files were not asked)")
+                      "(the embedded lab runs no guest: its files were not asked)")
     expect(mistake not in look.files and mistake not in (look.disk or []),
            f"the guest still has {mistake} (files: {', '.join(look.files) or 'none'}; disk: "
            f"{', '.join(look.disk or []) or 'none'})", hint="a revert puts back the memory and the disks as they "

@@ -24,7 +24,7 @@ class SnapshotRow:
     ``creation_time`` is Unix time; ``state`` is the domain's state then, or ``disk-snapshot``."""
 
     name: str
-    creation_time: int | None = None
+    creation_time: int | None = field(default=None, repr=False)  # varies run to run; .created shows it
     state: str = ""
     parent: str | None = None
 
