@@ -154,9 +154,10 @@ def check_undone(lab: SnapshotLab, snapshot: str = "clean", mistake: str = "mist
     conn, domain = lab.conn, lab.domain
     names = snapshot_names(conn, domain)
     if snapshot not in names:
-        raise ExerciseFailed(f"'{domain}' has no snapshot '{snapshot}' any more (it has: {', '.join(names) or 'none'})",
-                             hint="a deleted snapshot cannot be gone back to: its saved state is gone with it",
-                             pointer="run the exercise's first cells again: they take it")
+        raise ExerciseFailed(f"'{domain}' has no snapshot '{snapshot}' (it has: {', '.join(names) or 'none'})",
+                             hint="going back needs the snapshot from before the mistake: without it there is "
+                                  "nothing to go back to",
+                             pointer=f"exercise 14.1 takes '{snapshot}': do it, then run this exercise's cells again")
     current = _current(conn, domain)
     if after not in names:
         look = lab.look()
