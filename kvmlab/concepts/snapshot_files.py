@@ -112,8 +112,10 @@ def where_snapshots_are(lab: "SnapshotLab") -> DiskFiles:
         attempt(pool.refresh, 0)
         files = []
         for vol in disk_files(pool, lab.volume):
-            path = vol.path()
-            st = os.stat(path)
+            try:
+                st = os.stat(vol.path())
+            except FileNotFoundError:  # gone since the pool's refresh
+                continue
             files.append((vol.name(), st.st_size, st.st_blocks * 512))
         dom = attempt(v.lookupByName, lab.domain, codes=[libvirt.VIR_ERR_NO_DOMAIN])
         dom_xml = dom.XMLDesc(0) if dom is not None else ""

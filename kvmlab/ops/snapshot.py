@@ -8,20 +8,17 @@ test driver (the embedded lab) keeps only the snapshot's metadata and changes no
 
 from __future__ import annotations
 
-import shlex
-
 import libvirt
 
 from ..errors import InvalidInput, KvmlabError, NotFound, attempt, libvirt_errors
 from ..specs.snapshot import SnapshotSpec
 from .calls import libvirt_flags, virsh_line
 from .domain_lookup import lookup_domain
-from .lookup import unreadable
 from .result import Xml
+from .snapshot_create import SNAPSHOT_HINTS, SnapshotCreateOps, create_flags, words
 from .snapshot_lookup import lookup_snapshot, snapshot_name
 from .snapshot_results import SnapshotInfo, SnapshotList, SnapshotMessage, SnapshotRow
-from .snapshot_xml import create_as_document, parse_diskspec, parse_memspec
-from .vsh import exclusive, name_order, require_option
+from .vsh import exclusive, name_order
 from .xpath import dump_text, require_xpath
 
 __all__ = ["SnapshotOps"]
@@ -29,124 +26,12 @@ __all__ = ["SnapshotOps"]
 # cmdSnapshotList's filters that --tree refuses, in virsh's order: (option, libvirt flag)
 _FILTERS = [("leaves", "LEAVES"), ("no-leaves", "NO_LEAVES"), ("inactive", "INACTIVE"), ("active", "ACTIVE"),
             ("disk-only", "DISK_ONLY"), ("internal", "INTERNAL"), ("external", "EXTERNAL")]
-_HINTS = {
-    "revert to external snapshot not supported": "this libvirt cannot go back to an external snapshot: the disk "
-    "now writes to the overlay file, and the file from before is its read-only backing file. Internal snapshots "
-    "(inside the qcow2) can be reverted",
-    "mutually exclusive": "pick one of the two options",
-    "unsupported flags": "this libvirt driver does not take that option (the test driver keeps snapshot metadata "
-    "only: no --disk-only, --no-metadata, --reuse-external or --metadata); a real QEMU host does",
-    "must use snapshot mode 'internal'": "the test driver makes internal snapshots only; external overlay files "
-    "need a real QEMU host",
-    "already exists": "a snapshot of this domain has that name: pick another, or delete the old one "
-    "(virsh snapshot-delete DOMAIN NAME)",
-    "not a regular file": "libvirt names an external overlay after the disk's file; give the file yourself with "
-    "--diskspec vda,snapshot=external,file=/path/new.qcow2",
-    "Invalid value for attribute 'snapshot'": "snapshot= is no, internal (inside the qcow2) or external "
-    "(a new overlay file)",
-    "no disk named": "name a disk by its target, as in the domain's <target dev='vda'/> "
-    "(virsh dumpxml DOMAIN --xpath //disk/target)",
-    "require a filename": "an external memory snapshot needs a file: --memspec file=/absolute/path.mem",
-    "must be absolute": "give an absolute path, starting with /",
-    "too many disk snapshot requests": "name each disk once, and only disks the domain has",
-    "specified twice": "name each disk once",
-    libvirt.VIR_ERR_XML_DETAIL: "virsh writes the snapshot= and driver= values of --diskspec into the XML as they "
-    "are: a quote or < there breaks the document; use plain words (external, qcow2)",
-}
 
 
-def _create_flags(**on: bool) -> tuple[int, str]:
-    return libvirt_flags(f"VIR_DOMAIN_SNAPSHOT_CREATE_{k.upper()}" for k, v in on.items() if v)
-
-
-def _words(*values: str | None) -> list[str]:
-    """The positional words of a virsh line: the ones given."""
-    return [v for v in values if v is not None]
-
-
-def _utf8(doc: str) -> None:
-    """A document libvirt-python can pass on: argv bytes that are not UTF-8 cannot reach libvirt."""
-    if unreadable(doc):
-        raise InvalidInput("the snapshot's name, description or file names hold bytes that are not UTF-8",
-                           hint="libvirt reads snapshot XML as UTF-8: write the values in plain UTF-8 text")
-
-
-class SnapshotOps:
-    """Mixin for kvmlab.Connection: the snapshot commands of virsh."""
+class SnapshotOps(SnapshotCreateOps):
+    """Mixin for kvmlab.Connection: the snapshot commands of virsh (snapshot-create-as in SnapshotCreateOps)."""
 
     virconn: libvirt.virConnect
-
-    def snapshot_create_as(self, domain: str, name: str | None = None, description: str | None = None, *,
-                           print_xml: bool = False, no_metadata: bool = False, halt: bool = False,
-                           disk_only: bool = False, reuse_external: bool = False, quiesce: bool = False,
-                           atomic: bool = False, live: bool = False, validate: bool = False,
-                           memspec: str | None = None, diskspec: str | list[str] | None = None
-                           ) -> SnapshotMessage | Xml:
-        """virsh snapshot-create-as DOMAIN [NAME] [DESCRIPTION]: take a snapshot now.
-
-        Without options QEMU takes a full snapshot of a running domain (memory and disks, inside
-        its qcow2 file: internal) or of a shut-off one's disks; ``disk_only`` makes new overlay
-        files instead (external), ``memspec="/path/vm.mem"`` saves the memory to a file.
-        ``diskspec`` (one or a list): ``"vda,snapshot=external,file=/path/overlay.qcow2"``.
-        ``print_xml`` only shows the <domainsnapshot> document.
-        """
-        specs = [diskspec] if isinstance(diskspec, str) else diskspec
-        if specs is not None and not (isinstance(specs, (list, tuple)) and all(isinstance(d, str) for d in specs)):
-            raise InvalidInput(f"expected --diskspec as text or a list of text, got {type(diskspec).__name__}",
-                               hint="diskspec='vda,snapshot=external' or a list of such strings, one per disk")
-        flags, flag_text = _create_flags(no_metadata=no_metadata, halt=halt, disk_only=disk_only,
-                                         reuse_ext=reuse_external, quiesce=quiesce, atomic=atomic, live=live,
-                                         validate=validate)
-        api: list[str] = []
-        dom = lookup_domain(self.virconn, domain, api)
-        name = snapshot_name(name, "name")
-        if description is not None:
-            description = require_option(description, "description")
-        mem = parse_memspec(require_option(memspec, "memspec")) if memspec is not None else None
-        disks = [parse_diskspec(d) for d in specs] if specs is not None else None
-        doc = create_as_document(name, description, mem, disks)
-        line = virsh_line("snapshot-create-as", *_words(domain, name, description if name is not None else None),
-                          description=description if name is None else None, print_xml=print_xml,
-                          no_metadata=no_metadata, halt=halt, disk_only=disk_only, reuse_external=reuse_external,
-                          quiesce=quiesce, atomic=atomic, live=live, validate=validate, memspec=memspec)
-        line += "".join(f" --diskspec {shlex.quote(d)}" for d in specs or ())
-        if print_xml:
-            return Xml(xml=doc + "\n", virsh=line, api=api)
-        _utf8(doc)
-        snap = self._create_snapshot(dom, doc, flags, flag_text, api)
-        with libvirt_errors():
-            made = snap.getName()
-        return SnapshotMessage(message=f"Domain snapshot {made} created", domain=dom.name(), snapshot=made,
-                               newline=False, virsh=line, api=api)
-
-    def _create_snapshot(self, dom: libvirt.virDomain, doc: str, flags: int, flag_text: str,
-                         api: list[str]) -> libvirt.virDomainSnapshot:
-        """virshSnapshotCreate: create; without --validate where the driver lacks it; --halt emulated
-        (destroy after a plain snapshot) where the driver refuses the flag."""
-        api.append(f"snap = dom.snapshotCreateXML(xml, {flag_text})")
-        try:
-            with libvirt_errors(hints=_HINTS):
-                return dom.snapshotCreateXML(doc, flags)
-        except KvmlabError as err:
-            code, first = err.libvirt_code, err
-        if code == libvirt.VIR_ERR_NO_SUPPORT and flags & libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE:
-            flags &= ~libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE
-            with libvirt_errors(hints=_HINTS):
-                return dom.snapshotCreateXML(doc, flags)
-        if code != libvirt.VIR_ERR_INVALID_ARG or not flags & libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_HALT:
-            raise first
-        with libvirt_errors():
-            persistent, active = dom.isPersistent(), dom.isActive() == 1
-        if not persistent:
-            raise InvalidInput("cannot halt after snapshot of transient domain",
-                               hint="a transient domain is gone once it stops: take the snapshot without --halt")
-        with libvirt_errors(hints=_HINTS):
-            snap = dom.snapshotCreateXML(doc, flags & ~libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_HALT)
-        if active:
-            with libvirt_errors():
-                dom.destroy()
-            api.append("dom.destroy()  # --halt, emulated")
-        return snap
 
     def snapshot_list(self, domain: str, *, parent: bool = False, roots: bool = False, leaves: bool = False,
                       no_leaves: bool = False, metadata: bool = False, no_metadata: bool = False,
@@ -229,7 +114,7 @@ class SnapshotOps:
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
         snap, name = lookup_snapshot(dom, snapshotname, current, api)
-        info = SnapshotInfo(name=name, domain=dom.name(), virsh=virsh_line("snapshot-info", *_words(domain, snapshotname),
+        info = SnapshotInfo(name=name, domain=dom.name(), virsh=virsh_line("snapshot-info", *words(domain, snapshotname),
                                                                            current=current), api=api)
         info.current = (attempt(snap.isCurrent, 0) or 0) > 0
         try:
@@ -266,10 +151,10 @@ class SnapshotOps:
             with libvirt_errors():
                 xml = snap.getXMLDesc(libvirt.VIR_DOMAIN_XML_SECURE)
             on = dict(redefine=True, current=True, disk_only="<state>disk-snapshot</state>" in xml)
-            flags, flag_text = _create_flags(**on)
+            flags, flag_text = create_flags(**on)
             api += ["xml = snap.getXMLDesc(libvirt.VIR_DOMAIN_XML_SECURE)",
                     f"dom.snapshotCreateXML(xml, {flag_text})  # redefine it, as the current one"]
-            with libvirt_errors(hints=_HINTS):
+            with libvirt_errors(hints=SNAPSHOT_HINTS):
                 dom.snapshotCreateXML(xml, flags)
             return SnapshotMessage(message=f"Snapshot {text} set as current", domain=dom.name(), snapshot=text,
                                    newline=False, virsh=line, api=api)
@@ -303,17 +188,17 @@ class SnapshotOps:
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
         snap, name = lookup_snapshot(dom, snapshotname, current, api)
-        line = virsh_line("snapshot-revert", *_words(domain, snapshotname), current=current, running=running, paused=paused,
+        line = virsh_line("snapshot-revert", *words(domain, snapshotname), current=current, running=running, paused=paused,
                           force=force, reset_nvram=reset_nvram)
         try:
-            with libvirt_errors(f"Failed to revert snapshot {name}", hints=_HINTS):
+            with libvirt_errors(f"Failed to revert snapshot {name}", hints=SNAPSHOT_HINTS):
                 dom.revertToSnapshot(snap, flags)
             api.append(f"dom.revertToSnapshot(snap, {flag_text})")
         except KvmlabError as err:
             if not (force and err.libvirt_code == libvirt.VIR_ERR_SNAPSHOT_REVERT_RISKY):
                 raise
             flags |= libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_FORCE
-            with libvirt_errors(f"Failed to revert snapshot {name}", hints=_HINTS):
+            with libvirt_errors(f"Failed to revert snapshot {name}", hints=SNAPSHOT_HINTS):
                 dom.revertToSnapshot(snap, flags)
             api.append(f"dom.revertToSnapshot(snap, {flag_text} | libvirt.VIR_DOMAIN_SNAPSHOT_REVERT_FORCE)  # risky")
         return SnapshotMessage(message=f"Domain snapshot {name} reverted", domain=dom.name(), snapshot=name,
@@ -329,10 +214,10 @@ class SnapshotOps:
         snap, name = lookup_snapshot(dom, snapshotname, current, api)
         flags, flag_text = libvirt_flags(f"VIR_DOMAIN_SNAPSHOT_DELETE_{f}" for on, f in (
             (children, "CHILDREN"), (children_only, "CHILDREN_ONLY"), (metadata, "METADATA_ONLY")) if on)
-        with libvirt_errors(f"Failed to delete snapshot {name}", hints=_HINTS):
+        with libvirt_errors(f"Failed to delete snapshot {name}", hints=SNAPSHOT_HINTS):
             snap.delete(flags)
         api.append(f"snap.delete({flag_text})")
-        line = virsh_line("snapshot-delete", *_words(domain, snapshotname), current=current, children=children,
+        line = virsh_line("snapshot-delete", *words(domain, snapshotname), current=current, children=children,
                           children_only=children_only, metadata=metadata)
         what = "children deleted" if children_only else "deleted"
         return SnapshotMessage(message=f"Domain snapshot {name} {what}", domain=dom.name(), snapshot=name,

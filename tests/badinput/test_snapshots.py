@@ -8,7 +8,15 @@ import pytest
 from kvmlab import InvalidInput, NotFound
 
 from ..conftest import VIRSH
-from .conftest import URI, assert_batch_unchanged, assert_virsh_same, kvmlab_virsh, refused, run, virsh_lines
+from .conftest import (
+    URI,
+    assert_batch_unchanged,
+    assert_virsh_same,
+    kvmlab_virsh,
+    refused,
+    run,
+    virsh_lines,
+)
 
 FF = b"a\xffb".decode("utf-8", "surrogateescape")  # argv bytes that are not UTF-8, as Python holds them
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from kvmlab.exercises import ExerciseFailed, lesson14, show_answer
-
 from tests.exercises.conftest import climb
 
 D = lesson14.EXERCISE_DOMAIN

@@ -16,7 +16,6 @@ import pytest
 import kvmlab
 from kvmlab.concepts.snapshot_guest import snapshot_lab
 from kvmlab.exercises import ExerciseFailed, lesson14
-
 from tests.conftest import HINT, KVMLAB, VIRSH, run_cmd
 
 pytestmark = pytest.mark.reallab
