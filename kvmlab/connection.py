@@ -22,6 +22,7 @@ from .errors import LOST_HINT, ConnectionFailed, install_error_handler, libvirt_
 from .ops.domain import DomainOps
 from .ops.network import NetworkOps
 from .ops.pool import PoolOps
+from .ops.snapshot import SnapshotOps
 from .ops.volume import VolumeOps
 
 __all__ = ["Connection", "connect", "embedded_uri", "default_uri", "REOPEN_TIMEOUT"]
@@ -49,7 +50,7 @@ def default_uri() -> str:
     return os.environ.get("KVMLAB_URI") or embedded_uri()
 
 
-class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps):
+class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps, SnapshotOps):
     """One open libvirt connection and the virsh-equivalent operations on it.
 
     Every operation returns a result object: ``str()`` is virsh's exact text, it renders as a

@@ -5,7 +5,7 @@
     KvmlabError                 every error kvmlab raises; has .hint and .virsh_error
     ├── UsageError              a command line virsh itself would reject (unknown command, option)
     ├── ConnectionFailed        the URI did not answer
-    ├── NotFound                no such domain / network / pool / volume
+    ├── NotFound                no such domain / network / pool / volume / snapshot
     ├── InvalidState            the object is in the wrong state for that operation
     ├── InvalidInput            a value, file or XML document kvmlab refuses before libvirt sees it
     │   ├── SpecError           a spec failed the schema or a semantic check
@@ -114,7 +114,7 @@ class ConnectionFailed(KvmlabError):
 
 
 class NotFound(KvmlabError):
-    """No domain, network, pool or volume by that name, id or UUID."""
+    """No domain, network, pool, volume or snapshot by that name, id or UUID."""
 
 
 class InvalidState(KvmlabError):
@@ -234,6 +234,7 @@ _BY_CODE = {
     libvirt.VIR_ERR_NO_NETWORK: NotFound,
     libvirt.VIR_ERR_NO_STORAGE_POOL: NotFound,
     libvirt.VIR_ERR_NO_STORAGE_VOL: NotFound,
+    libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT: NotFound,
     libvirt.VIR_ERR_OPERATION_INVALID: InvalidState,
     libvirt.VIR_ERR_XML_ERROR: InvalidInput,
     libvirt.VIR_ERR_XML_DETAIL: InvalidInput,
@@ -252,6 +253,7 @@ _HINT_BY_CODE = {
     libvirt.VIR_ERR_NO_NETWORK: "check the name with `virsh net-list --all`",
     libvirt.VIR_ERR_NO_STORAGE_POOL: "check the name with `virsh pool-list --all`",
     libvirt.VIR_ERR_NO_STORAGE_VOL: "check the volume name with `virsh vol-list <pool>`",
+    libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT: "check the snapshot's name with `virsh snapshot-list DOMAIN`",
     libvirt.VIR_ERR_OPERATION_INVALID: "look at the object's state first (dominfo / net-info / pool-info)",
 }
 

@@ -8,7 +8,7 @@
     vm.validate()                     # raises SpecError listing every problem
     xml = vm.to_xml()                 # `virsh define` input; DomainSpec.from_xml(xml) == vm
 
-Modules: one spec per module (domain, devices, network, pool, volume) on a small declarative
+Modules: one spec per module (domain, devices, network, pool, volume, snapshot) on a small declarative
 base (xmlobject); parser (the one safe lxml parser); values (numbers read as libvirt reads
 them); rng (libvirt's RelaxNG schemas, explained by rng_index and rng_types); checks_*
 (teaching checks); guard (values that would crash libvirt 9.0); validate (all in one call).
@@ -28,6 +28,7 @@ _WHERE = {
     "DhcpHost": "network",
     "PoolSpec": "pool",
     "VolumeSpec": "volume",
+    "SnapshotSpec": "snapshot",
     "Problem": "problems",
     "check_xml": "validate",
     "validate_xml": "validate",

@@ -16,7 +16,8 @@ from ..errors import SpecError
 __all__ = ["xml_parser", "parse_xml", "try_parse", "serialize", "canonical", "text_of", "KINDS", "ROOT_TAG"]
 
 # kind (as kvmlab names it) -> root element libvirt expects
-ROOT_TAG = {"domain": "domain", "network": "network", "pool": "pool", "volume": "volume"}
+ROOT_TAG = {"domain": "domain", "network": "network", "pool": "pool", "volume": "volume",
+            "snapshot": "domainsnapshot"}
 KINDS = tuple(ROOT_TAG)
 
 
@@ -65,7 +66,7 @@ def parse_xml(text: str | bytes, kind: str | None = None) -> etree._Element:
 
 
 _DUMP = {"domain": "dumpxml NAME", "network": "net-dumpxml NAME", "pool": "pool-dumpxml NAME",
-         "volume": "vol-dumpxml VOL --pool POOL"}
+         "volume": "vol-dumpxml VOL --pool POOL", "snapshot": "snapshot-dumpxml DOMAIN SNAPSHOT"}
 
 
 def text_of(el: etree._Element | None) -> str | None:

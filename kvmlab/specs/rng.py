@@ -22,7 +22,7 @@ from .rng_index import SchemaIndex, load_grammar_docs
 __all__ = ["SCHEMA_FILES", "schema_dir", "schema_path", "rng_problems", "schema_index"]
 
 SCHEMA_FILES = {"domain": "domain.rng", "network": "network.rng", "pool": "storagepool.rng",
-                "volume": "storagevol.rng"}
+                "volume": "storagevol.rng", "snapshot": "domainsnapshot.rng"}
 
 # libxml2 messages that only echo an error reported more precisely elsewhere
 _ECHOES = ("RELAXNG_ERR_INTEREXTRA", "RELAXNG_ERR_INTERSEQ", "RELAXNG_ERR_CONTENTVALID",

@@ -1,7 +1,7 @@
 """All checks in one call: libvirt's RelaxNG schema first, then the crash guard and kvmlab's teaching checks.
 
 ``check_xml`` returns every problem; ``validate_xml`` raises one SpecError listing them.
-The four top-level specs inherit :class:`Spec`, which gives them ``.problems()`` and ``.validate()``.
+The top-level specs inherit :class:`Spec`, which gives them ``.problems()`` and ``.validate()``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from lxml import etree
 
 from .checks_domain import domain_problems
 from .checks_network import network_problems
+from .checks_snapshot import snapshot_problems
 from .checks_storage import pool_problems, volume_problems
 from .guard import guard_problems
 from .parser import parse_xml
@@ -26,6 +27,7 @@ CHECKS: dict[str, Callable[[etree._Element], list[Problem]]] = {
     "network": network_problems,
     "pool": pool_problems,
     "volume": volume_problems,
+    "snapshot": snapshot_problems,
 }
 
 
@@ -56,7 +58,7 @@ def validate_xml(kind: str, xml: str, *, schema: bool = True) -> None:
 
 
 class Spec(XmlObject):
-    """A top-level spec (domain, network, pool, volume): XML plus validation."""
+    """A top-level spec (domain, network, pool, volume, snapshot): XML plus validation."""
 
     def problems(self, *, schema: bool = True) -> list[Problem]:
         """Every problem (errors and notes), without raising."""

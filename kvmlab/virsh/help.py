@@ -11,14 +11,15 @@ from typing import Mapping
 
 from ..errors import UsageError
 from .descriptions import DESCRIPTIONS
-from .parse import ALIAS, BOOL, INT, Command, Opt
+from .parse import ALIAS, ARGV, BOOL, INT, Command, Opt
 from .streams import HINT_PREFIX, current
 
 __all__ = ["GROUPS", "group_of", "help_text"]
 
 # virsh's command groups (tools/virsh.c cmdGroups), in virsh's order: title, help keyword
 GROUPS = [("Domain Management", "domain"), ("Domain Monitoring", "monitor"), ("Networking", "network"),
-          ("Storage Pool", "pool"), ("Storage Volume", "volume"), ("Virsh itself", "virsh")]  # fmt: skip
+          ("Snapshot", "snapshot"), ("Storage Pool", "pool"), ("Storage Volume", "volume"),
+          ("Virsh itself", "virsh")]  # fmt: skip
 _MONITOR = {"list", "dominfo"}
 _VIRSH = {"quit", "exit", "help"}
 
@@ -28,7 +29,7 @@ def group_of(name: str) -> str:
         return "monitor"
     if name in _VIRSH:
         return "virsh"
-    for prefix, keyword in (("net-", "network"), ("pool-", "pool"), ("vol-", "volume")):
+    for prefix, keyword in (("net-", "network"), ("snapshot-", "snapshot"), ("pool-", "pool"), ("vol-", "volume")):
         if name.startswith(prefix):
             return keyword
     return "domain"
@@ -47,6 +48,8 @@ def _type(o: Opt) -> str:
 def _synopsis(o: Opt) -> str:
     if o.kind == BOOL:
         return f"[--{o.name}]"
+    if o.kind == ARGV:
+        return f"{{[--{o.name}] <string>}}..." if o.required else f"[[--{o.name}] <string>]..."
     if o.required:
         return f"<{o.name}>" if o.positional else f"--{o.name} <{_type(o)}>"
     return f"[--{o.name} <{_type(o)}>]"
@@ -55,7 +58,7 @@ def _synopsis(o: Opt) -> str:
 def _option(o: Opt) -> str:
     if o.kind == BOOL:
         left = f"--{o.name}"
-    elif o.positional and o.required:
+    elif o.positional and (o.required or o.kind == ARGV):
         left = f"[--{o.name}] <{_type(o)}>"
     else:
         left = f"--{o.name} <{_type(o)}>"

@@ -11,16 +11,17 @@ from typing import Callable, Sequence
 
 from ..errors import UsageError
 
-__all__ = ["Opt", "Command", "Invocation", "tokenize", "parse_batch", "parse_argv", "bool_options"]
+__all__ = ["Opt", "Command", "Invocation", "tokenize", "parse_batch", "parse_argv", "bool_options", "ARGV"]
 
-BOOL, STRING, DATA, INT, ALIAS = "bool", "string", "data", "number", "alias"
+BOOL, STRING, DATA, INT, ALIAS, ARGV = "bool", "string", "data", "number", "alias", "argv"
 
 
 @dataclass(frozen=True)
 class Opt:
     """One option of a virsh command (vshCmdOptDef).
 
-    ``kind`` is bool, string, data (positional string), number or alias.
+    ``kind`` is bool, string, data (positional string), number, alias or argv (VSH_OT_ARGV: given
+    any number of times, and it takes every positional word left over; its value is a list).
     ``required`` marks VSH_OFLAG_REQ; ``named_only`` marks VSH_OFLAG_REQ_OPT (never positional).
     For an alias, ``alias_of`` names the real option (``"name=value"`` form gives a value too).
     """
@@ -153,7 +154,7 @@ def _parse_one(words: list[str], commands: dict[str, Command]) -> Invocation:
                 opt = cmd.opt(target)
                 if implied:
                     eq, value = "=", implied
-            if opt.name in values:
+            if opt.name in values and opt.kind != ARGV:
                 raise UsageError(f"option --{opt.name} already seen")
             if opt.kind == BOOL:
                 if eq:
@@ -166,13 +167,14 @@ def _parse_one(words: list[str], commands: dict[str, Command]) -> Invocation:
                         shown = "number" if opt.kind == INT else "string"
                         raise UsageError(f"expected syntax: --{opt.name} <{shown}>")
                     value = args[i]
-                values[opt.name] = value
+                _store(values, opt, value)
             i += 1
             continue
-        opt = next((o for o in positional if o.name not in values), None)
+        # the first positional option still free, in table order; an argv option is never used up
+        opt = next((o for o in positional if o.name not in values or o.kind == ARGV), None)
         if opt is None:
             raise UsageError(f"unexpected data '{tok}'")
-        values[opt.name] = tok
+        _store(values, opt, tok)
         i += 1
     missing = [
         f"command '{cmd.name}' requires " + (f"<{o.name}>" if o.kind == DATA else f"--{o.name}") + " option"
@@ -184,6 +186,14 @@ def _parse_one(words: list[str], commands: dict[str, Command]) -> Invocation:
     # a number option stays text here: virsh reads it when the command runs (vshCommandOptULongLong),
     # so a malformed one fails that command only and the batch goes on
     return Invocation(cmd, values, words)
+
+
+def _store(values: dict, opt: Opt, value: str) -> None:
+    """An option's value; an argv option collects every value it is given, in order."""
+    if opt.kind == ARGV:
+        values.setdefault(opt.name, []).append(value)
+    else:
+        values[opt.name] = value
 
 
 def parse_batch(text: str, commands: dict[str, Command]) -> list[Invocation]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence, TextIO
 
 from ..errors import KvmlabError
-from . import commands_domain, commands_network, commands_pool, commands_volume
+from . import commands_domain, commands_network, commands_pool, commands_snapshot, commands_volume
 from .help import help_text
 from .parse import STRING, Command, Invocation, Opt
 from .streams import HINT_PREFIX, bound, report
@@ -23,6 +23,7 @@ COMMANDS = {
         *commands_domain.COMMANDS,
         *commands_network.COMMANDS,
         *commands_pool.COMMANDS,
+        *commands_snapshot.COMMANDS,
         *commands_volume.COMMANDS,
         # virsh's own: end the interactive terminal, or the rest of a batch
         *(Command(q, (), lambda _conn, _values: "", help="quit this interactive terminal") for q in QUIT_COMMANDS),

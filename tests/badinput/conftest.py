@@ -76,6 +76,8 @@ def full_inventory(c) -> dict:
         "pools": sorted((p.name(), p.isActive(), p.autostart(), p.XMLDesc(0)) for p in pools),
         "volumes": sorted((p.name(), vol.name(), vol.XMLDesc(0)) for p in pools if p.isActive()
                           for vol in p.listAllVolumes(0)),
+        "snapshots": sorted((d.name(), s.getName(), s.isCurrent(0)) for d in v.listAllDomains(0)
+                            for s in d.listAllSnapshots(0)),
     }
 
 

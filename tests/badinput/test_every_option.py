@@ -30,7 +30,7 @@ HOSTILE = {
     "dash": "-",
 }
 FILL = {"domain": "backup", "network": "isolated", "pool": "iso", "vol": "backup.qcow2", "file": "/dev/null",
-        "name": "x.img", "capacity": "1M", "newname": "x.img"}
+        "name": "x.img", "capacity": "1M", "newname": "x.img", "snapshotname": "s1"}
 SKIP = {"edit", "pool-edit"}  # they open an editor
 
 

@@ -1,0 +1,198 @@
+"""Lesson 14 checks: snapshots (快照).
+
+- :func:`exercise_lab`: the exercises' own guest, ``kvmlab-snap-ex`` (a qcow2 disk its guest writes to).
+- :func:`check_snapshot_line`: the virsh line that takes a snapshot to come back to, memory included.
+  ``snapshot-create`` (it wants an XML file), ``--disk-only`` (no memory: an external overlay on QEMU),
+  ``--print-xml`` (nothing made) and a missing name are each caught. The line runs on your connection.
+- :func:`check_undone`: a mistake undone by going back to the snapshot, read back from libvirt (the
+  current snapshot, the domain's state) and, on the real lab, from inside the guest: the file written
+  after the snapshot must be gone from its RAM and from its disk. ``snapshot-delete`` of the snapshot
+  taken after the mistake (it removes a snapshot, not the changes) is caught.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libvirt
+
+from ..concepts.snapshot_guest import SnapshotLab, snapshot_lab
+from ..errors import KvmlabError, attempt, libvirt_errors
+from ..specs.snapshot import SnapshotSpec
+from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line, virsh_words
+from .ladder import graded
+
+__all__ = ["EXERCISE_DOMAIN", "exercise_lab", "snapshot_names", "check_snapshot_line", "check_undone"]
+
+EXERCISE_DOMAIN = "kvmlab-snap-ex"
+
+# What each other snapshot command does instead of taking a snapshot.
+_NOT_TAKE = {
+    "snapshot-list": "snapshot-list only lists the snapshots a domain has",
+    "snapshot-info": "snapshot-info only describes one snapshot",
+    "snapshot-current": "snapshot-current shows (or marks) the current snapshot; it takes none",
+    "snapshot-dumpxml": "snapshot-dumpxml prints a snapshot's XML",
+    "snapshot-revert": "snapshot-revert goes back to a snapshot that exists; the task takes a new one",
+    "snapshot-delete": "snapshot-delete removes a snapshot",
+    "suspend": "suspend pauses the vCPUs; nothing is saved that a revert could go back to",
+    "dumpxml": "dumpxml prints the domain's XML; a copy of the XML is not the disk's or the memory's state",
+}
+
+
+def exercise_lab(conn: Any, progress=print) -> SnapshotLab:
+    """The exercises' guest ``kvmlab-snap-ex``, fresh: running, no snapshots, an empty 64 MiB qcow2 disk."""
+    return snapshot_lab(conn, EXERCISE_DOMAIN, progress=progress)
+
+
+def _domain(conn: Any, name: str) -> libvirt.virDomain | None:
+    return attempt(conn.virconn.lookupByName, name, codes=[libvirt.VIR_ERR_NO_DOMAIN])
+
+
+def snapshot_names(conn: Any, domain: str) -> list[str]:
+    """The domain's snapshots, as libvirt lists them ([] when there is no such domain)."""
+    dom = _domain(conn, domain)
+    if dom is None:
+        return []
+    with libvirt_errors():
+        return sorted(s.getName() for s in dom.listAllSnapshots(0))
+
+
+def _spec(conn: Any, domain: str, name: str) -> SnapshotSpec | None:
+    dom = _domain(conn, domain)
+    snap = attempt(dom.snapshotLookupByName, name, 0, codes=[libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT]) if dom else None
+    if snap is None:
+        return None
+    with libvirt_errors():
+        return SnapshotSpec.from_xml(snap.getXMLDesc(0))
+
+
+def _kept_memory(spec: SnapshotSpec) -> str:
+    return f"State: {spec.state}, <memory snapshot='{spec.memory}'/>, Location: {spec.location}"
+
+
+@graded("14.1", answer='line = "virsh snapshot-create-as $domain $name"   # conn.snapshot_create_as(\'$domain\', '
+                       '\'$name\')')
+def check_snapshot_line(conn: Any, line: object, domain: str = EXERCISE_DOMAIN, name: str = "clean") -> Passed:
+    """``line``: the virsh command that takes snapshot ``name`` of running ``domain``, its memory
+    included. It is parsed as virsh does, then run on ``conn``; the snapshot is read back from libvirt."""
+    words = virsh_words(line, f"virsh snapshot-list {domain}").split()
+    if words[0] == "snapshot-create":  # virsh has it; kvmlab runs only its -as twin, and that is the point here
+        raise ExerciseFailed("snapshot-create reads the snapshot's XML from a file (--xmlfile); this task has no file",
+                             hint="a snapshot is made from a <domainsnapshot> document; one virsh command writes "
+                                  "that document for you from a name",
+                             pointer="virsh help snapshot: the command that creates a snapshot 'from a set of args'")
+    inv = virsh_line(line, f"virsh snapshot-list {domain}")
+    cmd = inv.command.name
+    if cmd != "snapshot-create-as":
+        raise ExerciseFailed(f"{cmd} does not take a snapshot from a name",
+                             hint=_NOT_TAKE.get(cmd, "a snapshot is made from a <domainsnapshot> document; one "
+                                                     "virsh command writes that document for you from a name"),
+                             pointer="virsh help snapshot: the command that creates a snapshot 'from a set of args'")
+    values = inv.values
+    target = str(values.get("domain"))
+    try:
+        real = conn.dominfo(target).name  # virsh's lookup: an id or UUID names the domain too
+    except KvmlabError as err:
+        raise ExerciseFailed(f"virsh says: error: {err.message}", hint=err.hint) from None
+    expect(real == domain, f"the line names '{real}'" if real == target else f"'{target}' is {real}",
+           hint=f"the task snapshots '{domain}'", pointer=f"name '{domain}' on the line")
+    if values.get("print-xml"):
+        raise ExerciseFailed("--print-xml only prints the <domainsnapshot> document: nothing is taken",
+                             hint="a snapshot exists once libvirt has it; printing the XML is a dry run",
+                             pointer="drop --print-xml")
+    if values.get("disk-only"):
+        raise ExerciseFailed("--disk-only saves the disks but not the memory: a revert would give a shut-off "
+                             "guest, and on QEMU it makes an external overlay file (this libvirt cannot revert "
+                             "to that)", hint="a snapshot with the memory brings back the running guest, programs "
+                             "and RAM included; a disk-only one only its disks",
+                             pointer="take the snapshot without --disk-only (and without --memspec/--diskspec)")
+    if values.get("no-metadata"):
+        raise ExerciseFailed("--no-metadata leaves libvirt no record of the snapshot: snapshot-list would not "
+                             "show it and snapshot-revert could not find it",
+                             hint="libvirt's metadata is what snapshot-list, -info and -revert work from",
+                             pointer="drop --no-metadata")
+    given = values.get("name")
+    if given is None:
+        raise ExerciseFailed("the line gives the snapshot no name: libvirt would name it after the time "
+                             "(seconds since 1970)", hint="a snapshot's name is how you revert to it later",
+                             pointer="the snapshot's name is the word after the domain (virsh help snapshot-create-as)")
+    expect(given == name, f"the line names the snapshot '{given}'", hint=f"the task calls it '{name}'",
+           pointer="the snapshot's name is the word after the domain")
+    if name in snapshot_names(conn, domain):
+        spec = _spec(conn, domain, name)
+        return Passed(f"'{name}' exists already: this line ran before (a cell run twice)", _kept_memory(spec),
+                      f"run again, virsh would say: error: operation failed: domain moment {name} already exists")
+    result = run_line(conn, inv)
+    spec = _spec(conn, domain, name)
+    expect(spec is not None, f"libvirt has no snapshot '{name}' of '{domain}'", hint="the line should have made it")
+    expect(spec.state != "disk-snapshot" and spec.memory != "no",
+           f"'{name}' holds no memory ({_kept_memory(spec)})",
+           hint="the guest must be running when the snapshot is taken for its memory to be saved",
+           pointer="start the domain (lesson 8), then take the snapshot again under a new name")
+    return Passed(f"snapshot '{name}' of '{domain}' taken, memory included",
+                  f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})",
+                  f"virsh snapshot-info {domain} {name}: {_kept_memory(spec)}",
+                  "internal: on QEMU it lives inside the disk's qcow2 file (qemu-img snapshot -l lists it)")
+
+
+def _current(conn: Any, domain: str) -> str | None:
+    dom = _domain(conn, domain)
+    if dom is None:
+        return None
+    with libvirt_errors():
+        if not dom.hasCurrentSnapshot(0):
+            return None
+        return dom.snapshotCurrent(0).getName()
+
+
+@graded("14.2", answer="conn.snapshot_revert(lab.domain, '$snapshot')   # virsh snapshot-revert kvmlab-snap-ex "
+                       "$snapshot")
+def check_undone(lab: SnapshotLab, snapshot: str = "clean", mistake: str = "mistake.txt",
+                 after: str = "broken") -> Passed:
+    """The guest of ``lab`` must be back as it was at ``snapshot``: ``mistake`` gone from it. libvirt
+    says which snapshot is current; on the real lab the guest itself says which files it has."""
+    conn, domain = lab.conn, lab.domain
+    names = snapshot_names(conn, domain)
+    if snapshot not in names:
+        raise ExerciseFailed(f"'{domain}' has no snapshot '{snapshot}' (it has: {', '.join(names) or 'none'})",
+                             hint="going back needs the snapshot from before the mistake: without it there is "
+                                  "nothing to go back to",
+                             pointer=f"exercise 14.1 takes '{snapshot}': do it, then run this exercise's cells again")
+    current = _current(conn, domain)
+    if after not in names:
+        look = lab.look()
+        still = (f": the guest still has {mistake}" if look.files is not None and mistake in look.files + (look.disk or [])
+                 else "")
+        raise ExerciseFailed(f"'{after}' was deleted, and the task keeps it: deleting a snapshot removes the saved "
+                             f"state, not what changed since{still}",
+                             hint="snapshot-delete forgets a saved state; going back to one is another command",
+                             pointer="run the exercise's cells again (they take 'broken' again), then go back to "
+                                     "'clean' with lesson 14's 'Revert' command")
+    if current == after:
+        raise ExerciseFailed(f"the current snapshot is '{after}': the domain is as it was after the mistake, or "
+                             "nothing was reverted", hint=f"'{after}' was taken after {mistake} was written; the "
+                             "state to go back to is the one from before",
+                             pointer="lesson 14, 'Revert': the command that goes back, with the snapshot taken "
+                                     "before the mistake")
+    expect(current == snapshot, f"the current snapshot is {current!r}, not '{snapshot}'",
+           hint="going back to a snapshot makes it the current one",
+           pointer="lesson 14, 'Revert': the command that goes back, with the snapshot taken before the mistake")
+    with libvirt_errors():
+        state = conn.virconn.lookupByName(domain).state()[0]
+    expect(state == libvirt.VIR_DOMAIN_RUNNING, f"'{domain}' is not running after the revert",
+           hint="reverting to a snapshot of a running guest brings it back running",
+           pointer="revert again, without --paused")
+    look = lab.look()
+    if look.files is None:
+        return Passed(f"'{domain}' is back at '{snapshot}'",
+                      f"libvirt: current snapshot = {current}; '{after}' kept (delete is not undo)",
+                      "(the embedded lab runs no guest: its files were not asked)")
+    expect(mistake not in look.files and mistake not in (look.disk or []),
+           f"the guest still has {mistake} (files: {', '.join(look.files) or 'none'}; disk: "
+           f"{', '.join(look.disk or []) or 'none'})", hint="a revert puts back the memory and the disks as they "
+           "were; a file written after that is gone", pointer="lesson 14, 'Revert': go back to the snapshot from before "
+           "the mistake")
+    return Passed(f"'{domain}' is back at '{snapshot}': {mistake} is gone",
+                  f"libvirt: current snapshot = {current}",
+                  f"inside the guest: files {', '.join(look.files) or '(none)'}; disk lines "
+                  f"{', '.join(look.disk or []) or '(none)'}")
