@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .control import down, lab_uri, mode, reset, status, up
 from .course import CourseHost, course_host, wait_state
+from .lesson_guest import LessonGuest, lesson_guest
 from .ownership import LAB_NS, NAME_PREFIX, is_lab_name, is_owned, tag_domain_xml
 from .paths import NETNS
 from .resources import LAB_NETWORKS, LAB_POOL, ensure_lab_network, ensure_lab_pool
@@ -26,6 +27,8 @@ __all__ = [
     "course_host",
     "CourseHost",
     "wait_state",
+    "lesson_guest",
+    "LessonGuest",
     "status",
     "down",
     "reset",

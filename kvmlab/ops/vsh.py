@@ -7,7 +7,7 @@ import re
 
 from ..errors import InvalidInput
 
-__all__ = ["require_option", "exclusive", "c_int", "split_list", "name_order"]
+__all__ = ["require_option", "exclusive", "c_int", "split_list", "name_order", "c_pad"]
 
 # virStrToLong_i: strtol base 10 over the whole string (leading blanks and a sign allowed)
 _C_INT = re.compile(r"^[ \t\n\v\f\r]*([+-]?\d+)$")
@@ -70,3 +70,8 @@ def split_list(text: str) -> list[str]:
 def name_order(name: str) -> bytes:
     """The sort key of vshStrcasecmp, virsh's order for names in a list: bytes, ASCII letters folded."""
     return name.encode().lower()
+
+
+def c_pad(text: str, width: int) -> str:
+    """printf's ``%-*s``: ``text`` padded with spaces to ``width`` *bytes* (C counts bytes, not characters)."""
+    return text + " " * max(0, width - len(text.encode("utf-8", "surrogateescape")))

@@ -19,7 +19,7 @@ __all__ = ["GROUPS", "group_of", "help_text"]
 # virsh's command groups (tools/virsh.c cmdGroups), in virsh's order: title, help keyword
 GROUPS = [("Domain Management", "domain"), ("Domain Monitoring", "monitor"), ("Networking", "network"),
           ("Storage Pool", "pool"), ("Storage Volume", "volume"), ("Virsh itself", "virsh")]  # fmt: skip
-_MONITOR = {"list", "dominfo"}
+_MONITOR = {"list", "dominfo", "domstate", "domiflist", "domblklist", "domifaddr"}
 _VIRSH = {"quit", "exit", "help"}
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "VolumePanel",
     "QemuFlagsBuilder",
     "Status",
+    "SerialConsole",
     "start_events",
 ]
 
@@ -44,6 +45,7 @@ _WHERE = {
     "VolumePanel": "volume_panel",
     "QemuFlagsBuilder": "qemu_flags",
     "Status": "status",
+    "SerialConsole": "console",
     "start_events": "events",
 }
 
