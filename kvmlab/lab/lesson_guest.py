@@ -172,8 +172,11 @@ def lesson_guest(conn: Any, name: str = "kvmlab-guest", *, progress: Callable[[s
 
 
 def _test_xml(name: str) -> str:
-    """A test-driver domain with the real guest's devices: a card on 'default', a disk, a serial console."""
-    spec = DomainSpec(type="test", name=name, uuid=EMBEDDED_UUID, memory="128MiB", vcpus=1, os_type="hvm")
+    """A test-driver domain shaped like the real guest: its kernel command line (console=ttyS0), a card
+    on 'default', a disk and a serial console."""
+    spec = DomainSpec(type="test", name=name, uuid=EMBEDDED_UUID, memory="128MiB", vcpus=1, os_type="hvm",
+                      kernel="/var/lib/kvmlab/guest/vmlinux", initrd="/var/lib/kvmlab/guest/initrd.img",
+                      cmdline=f"console=ttyS0 kvmlab.name={name}")  # as the real guest boots (described only)
     spec.disks.append(DiskSpec(type="file", device="disk", driver="qemu", format="qcow2",
                                path=f"/var/lib/libvirt/images/{name}.qcow2", target="vda", bus="virtio"))
     spec.interfaces.append(InterfaceSpec(type="network", network="default", mac=EMBEDDED_MAC, model="virtio"))

@@ -27,7 +27,7 @@ from ..errors import (ConsoleTimeout, InvalidInput, InvalidState, KvmlabError, O
                       libvirt_errors, suppressed)
 from .calls import virsh_line
 from .domain_lookup import lookup_domain
-from .vsh import require_option
+from .vsh import c_string, encodable, require_option
 
 __all__ = ["ConsoleOps", "ConsoleSession", "ESCAPE", "ESCAPE_NAME", "OPEN_TIMEOUT"]
 
@@ -317,7 +317,7 @@ class ConsoleOps:
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
         if devname is not None:
-            devname = require_option(devname, "devname")
+            devname = c_string(require_option(devname, "devname"), "devname")
         name = dom.name()
         virsh = virsh_line("console", domain, devname=devname, force=force, safe=safe)
         try:
@@ -330,6 +330,10 @@ class ConsoleOps:
                                   hint=f"a console needs a running guest: start it first (virsh start {name})")
         if ready is not None:
             ready(name)
+        if devname is not None and not encodable(devname):
+            raise InvalidInput(f"the domain has no character device {devname!r}",
+                               hint="a devname is text such as serial0 or console0 "
+                               "(`virsh dumpxml NAME --xpath //serial` lists them)")
         flags = (libvirt.VIR_DOMAIN_CONSOLE_FORCE if force else 0) | (libvirt.VIR_DOMAIN_CONSOLE_SAFE if safe else 0)
         shown = " | ".join(f"libvirt.VIR_DOMAIN_CONSOLE_{f}" for f, on in (("FORCE", force), ("SAFE", safe)) if on)
         install_error_handler()

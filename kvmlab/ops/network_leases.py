@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 
 import libvirt
 
-from ..errors import libvirt_errors
+from ..errors import KvmlabError, libvirt_errors
 from .calls import virsh_line
 from .network_lookup import lookup_network
 from .result import Table
-from .vsh import name_order, require_option
+from .vsh import c_string, encodable, name_order, require_option
 
 __all__ = ["NetworkLeaseOps", "Lease", "LeaseList"]
 
+_NOT_A_MAC = "not-a-mac-address"
 _PROTOCOLS = {libvirt.VIR_IP_ADDR_TYPE_IPV4: "ipv4", libvirt.VIR_IP_ADDR_TYPE_IPV6: "ipv6"}
 _HINT = ("net-dhcp-leases reads the leases of a running network with <dhcp> (its dnsmasq); the embedded "
          "lab's test driver has none: use the real lab (KVMLAB_URI=qemu:///system)")  # fmt: skip
@@ -83,8 +84,18 @@ class NetworkLeaseOps:
             mac = require_option(mac, "mac")
         api: list[str] = []
         net = lookup_network(self.virconn, network, api)
-        with libvirt_errors(f"Failed to get leases info for {network}", hints={"not supported": _HINT}):
-            found = net.DHCPLeases(mac, 0)
+        if mac is not None:
+            c_string(mac, "mac")
+        # bytes that are not UTF-8 cannot be passed; no MAC is made of them: ask with one that is as invalid
+        probe = mac if mac is None or encodable(mac) else _NOT_A_MAC
+        try:
+            with libvirt_errors(f"Failed to get leases info for {network}", hints={"not supported": _HINT}):
+                found = net.DHCPLeases(probe, 0)
+        except KvmlabError as err:
+            if probe != mac:  # libvirt's words about the MAC it was given, with the learner's bytes in them
+                err.virsh_error = [line.replace(_NOT_A_MAC, mac) for line in err.virsh_error]
+                err.message = err.message.replace(_NOT_A_MAC, mac)
+            raise
         api.append(f"net.DHCPLeases({mac!r}, 0)")
         leases = [Lease(expiry=int(d.get("expirytime") or 0), mac=d.get("mac"), protocol=_PROTOCOLS.get(d.get("type")),
                         address=d.get("ipaddr") or "", prefix=int(d.get("prefix") or 0), hostname=d.get("hostname"),

@@ -10,6 +10,7 @@ reach the real lab.
 
     >>> term = SerialConsole(conn, "kvmlab-reach")   # shows the terminal in the output
     >>> term.type("uname -r\\r")                     # what a learner would type (Enter is \\r)
+    >>> term.run("uname -r")                         # the same, and the guest's answer back
     >>> term.wait_for("kvmlab# ")                    # bounded wait on what the guest printed
 """
 
@@ -165,17 +166,29 @@ class SerialConsole(anywidget.AnyWidget):
         except KvmlabError as err:
             self._show(f"\r\n[error: {err.message}]\r\n")
 
-    def type(self, keys: str) -> None:
+    def type(self, keys: str) -> bool:
         """Type ``keys`` into the guest as if pressed in the terminal (``\\r`` is Enter; a string that
-        starts with ``\\x1d``, Ctrl-], disconnects).
+        starts with ``\\x1d``, Ctrl-], disconnects). False, with nothing sent, when the console is not open
+        (:attr:`status` says why)."""
+        if self.session is None or self.session.closed:
+            return False
+        self.session.feed(keys)
+        return True
+
+    def run(self, command: str, timeout: float = 10.0) -> str:
+        """Type ``command`` and Enter in the terminal; return the guest's answer (up to its next prompt).
+
+        Where there is no console (the embedded lab) nothing runs: the answer says so.
 
         Raises:
-            InvalidState: the console is not open.
+            ConsoleTimeout: the guest's shell did not answer within ``timeout`` seconds.
         """
         if self.session is None or self.session.closed:
-            raise InvalidState(f"the console of {self.name} is not open",
-                               hint=(self.error.hint if self.error else "") or "call .connect() first")
-        self.session.feed(keys)
+            if not self.can_connect:
+                return ("(nothing ran: the embedded lab runs no guest, so there is no serial console to type into; "
+                        "on the real lab this is the guest's answer)")
+            return f"(nothing ran: {self.status})"
+        return self.session.run(command, timeout)
 
     # -- reading back -------------------------------------------------------------------------
     @property
