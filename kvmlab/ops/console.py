@@ -150,6 +150,12 @@ class ConsoleSession:
             self.errors.append(exc)
 
     def _deliver(self, data: bytes) -> None:
+        # listeners first: once wait_for() sees the bytes, every view of the session has them too
+        for listener in list(self._listeners):
+            try:
+                listener(data)
+            except Exception as exc:  # noqa: BLE001 - a broken listener must not end the session
+                self.errors.append(exc)
         with self._cond:
             self.output += data
             if len(self.output) > KEEP:
@@ -157,11 +163,6 @@ class ConsoleSession:
                 del self.output[:cut]
                 self._dropped += cut
             self._cond.notify_all()
-        for listener in list(self._listeners):
-            try:
-                listener(data)
-            except Exception as exc:  # noqa: BLE001 - a broken listener must not end the session
-                self.errors.append(exc)
 
     @property
     def mark(self) -> int:
