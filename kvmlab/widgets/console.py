@@ -159,7 +159,8 @@ class SerialConsole(anywidget.AnyWidget):
     def _keys(self, keys: str) -> None:
         """What the terminal typed: virsh's rule for Ctrl-], the rest to the guest."""
         if self.session is None or self.session.closed:
-            self._show("\r\n[not connected: press Connect]\r\n")
+            if not keys.startswith("\x1b"):  # a key, not the terminal's own answer (e.g. to ESC[6n)
+                self._show("\r\n[not connected: press Connect]\r\n")
             return
         try:
             self.session.feed(keys)

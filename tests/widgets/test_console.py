@@ -52,6 +52,7 @@ def test_connect_false_waits_for_the_button(conn):
 def test_keys_from_the_browser_without_a_console_are_answered(conn):
     term = SerialConsole(conn, "web01")
     out = sent(term)
+    term._handle_custom_msg({"type": "input", "data": "\x1b[24;9R"}, [])  # xterm's answer to ESC[6n: no key
     term._handle_custom_msg({"type": "input", "data": "ls\r"}, [])
     assert out == [{"type": "output", "data": "\r\n[not connected: press Connect]\r\n"}]
 
