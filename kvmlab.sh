@@ -74,8 +74,18 @@ venv_setup() {
   echo "$want" > "$stamp"
 }
 
+# xterm.js for the serial-console widget is committed under kvmlab/widgets/static/xterm (vendored from
+# the npm registry); a checkout without it fetches it again (npm pack, checked against pinned sums).
+xterm_setup() {
+  [ -f kvmlab/widgets/static/xterm/xterm.mjs ] && return
+  command -v npm >/dev/null 2>&1 || "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  say "fetching xterm.js for the serial-console widget"
+  bash scripts/vendor-xterm.sh
+}
+
 apt_setup
 venv_setup
+xterm_setup
 say "ready: .venv/bin/kvmlab"
 
 case "$mode" in

@@ -128,6 +128,10 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps, SnapshotOps):
         with libvirt_errors():
             return self.virconn.getType().lower()
 
+    def _private_virconn(self) -> libvirt.virConnect:
+        """A second connection to this URI (a console's stream needs one opened after the event loop)."""
+        return _open_within(self.uri, REOPEN_TIMEOUT)
+
     def virsh(self, line: str):
         """Run a virsh line (or a ``;`` batch) on this connection; returns what virsh would print.
 

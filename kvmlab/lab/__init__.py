@@ -19,6 +19,7 @@ from .course import CourseHost, course_host, wait_state
 from .disk_guest import DiskGuest, GuestLog
 from .disk_host import DiskHost, disk_host
 from .network_lessons import network_course_host
+from .lesson_guest import LessonGuest, lesson_guest
 from .ownership import LAB_NS, NAME_PREFIX, is_lab_name, is_owned, tag_domain_xml
 from .paths import NETNS
 from .resources import LAB_NETWORKS, LAB_POOL, ensure_lab_network, ensure_lab_pool
@@ -34,6 +35,8 @@ __all__ = [
     "DiskHost",
     "DiskGuest",
     "GuestLog",
+    "lesson_guest",
+    "LessonGuest",
     "status",
     "down",
     "reset",

@@ -1,5 +1,6 @@
-"""Domain operations: virsh list, dominfo, dumpxml here; define/create, lifecycle, undefine and edit
-in the domain_* modules, all mixed into :class:`DomainOps`."""
+"""Domain operations: virsh list, dominfo, dumpxml here; define/create, lifecycle, undefine, edit,
+devices (domiflist, domblklist), addresses (domifaddr), ids and state (domid, domstate …) in the
+domain_* modules and the console in console.py, all mixed into :class:`DomainOps`."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import libvirt
 from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors, suppressed
 from ..states import STATE_NAMES, state_name
 from .calls import flag_names, libvirt_flags, virsh_line
+from .console import ConsoleOps
+from .domain_address import DomainAddressOps
 from .domain_define import DomainDefineOps
+from .domain_devices import DomainDeviceOps
 from .domain_edit import DomainEditOps
+from .domain_ids import DomainIdOps
 from .domain_lifecycle import DomainLifecycleOps
 from .domain_lookup import lookup_domain
 from .domain_results import DomainList, DomainRow, DomInfo
@@ -50,7 +55,8 @@ def _title(dom: libvirt.virDomain) -> str:
                    codes=[libvirt.VIR_ERR_NO_DOMAIN_METADATA]) or ""
 
 
-class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEditOps):
+class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEditOps, DomainDeviceOps,
+                DomainAddressOps, DomainIdOps, ConsoleOps):
     """Mixin for kvmlab.Connection: the domain commands of virsh."""
 
     virconn: libvirt.virConnect

@@ -13,6 +13,7 @@ import libvirt
 from ..errors import UsageError, attempt, libvirt_errors
 from .calls import flag_names, virsh_line
 from .network_define import NetworkDefineOps
+from .network_leases import NetworkLeaseOps
 from .network_lookup import lookup_network
 from .network_results import NetInfo, NetList, NetMessage, NetworkRow, NetXml
 from .vsh import name_order
@@ -40,7 +41,7 @@ _TRANSIENT_HINT = (
 )
 
 
-class NetworkOps(NetworkDefineOps):
+class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
     """Mixin for kvmlab.Connection: the network commands of virsh.
 
     A network is named by name or UUID, as in virsh. Failures raise KvmlabError subclasses

@@ -7,7 +7,8 @@ import re
 
 from ..errors import InvalidInput
 
-__all__ = ["require_option", "exclusive", "c_int", "ull_option", "split_list", "name_order"]
+__all__ = ["require_option", "exclusive", "c_int", "ull_option", "split_list", "name_order", "c_pad", "c_string",
+           "encodable"]
 
 # virStrToLong_i: strtol base 10 over the whole string (leading blanks and a sign allowed)
 _C_INT = re.compile(r"^[ \t\n\v\f\r]*([+-]?\d+)$")
@@ -100,3 +101,29 @@ def split_list(text: str) -> list[str]:
 def name_order(name: str) -> bytes:
     """The sort key of vshStrcasecmp, virsh's order for names in a list: bytes, ASCII letters folded."""
     return name.encode().lower()
+
+
+def c_pad(text: str, width: int) -> str:
+    """printf's ``%-*s``: ``text`` padded with spaces to ``width`` *bytes* (C counts bytes, not characters)."""
+    return text + " " * max(0, width - len(text.encode("utf-8", "surrogateescape")))
+
+
+def c_string(text: str, option: str) -> str:
+    """An option's text as libvirt can receive it (a C string): no NUL, which no virsh word can hold.
+
+    Raises:
+        InvalidInput: the text holds NUL.
+    """
+    if "\0" in text:
+        raise InvalidInput(f"--{option} holds a NUL character", hint=f"no {option} holds NUL (\\0): libvirt reads it "
+                           "as a C string; check where the value came from")
+    return text
+
+
+def encodable(text: str) -> bool:
+    """False for text holding bytes that are not UTF-8 (kept as surrogates from argv): libvirt-python cannot pass it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

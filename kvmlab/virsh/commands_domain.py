@@ -6,14 +6,11 @@ success, the ``edit`` no-terminal quirk), the handler writes those extra bits it
 
 from __future__ import annotations
 
-import os
-
-import libvirt
-
-from ..errors import FAILED, ConnectionFailed, EditRejected, KvmlabError, OperationFailed, Unsupported, libvirt_errors
+from ..errors import FAILED, EditRejected, KvmlabError
 from ..ops.domain_define import FilePath
 from ..ops.editor import ask_reedit
 from ..ops.result import Message, Result
+from .commands_monitor import run_console
 from .parse import ALIAS, BOOL, DATA, STRING, Command, Opt, bool_options
 from .streams import current, say_errors, xpath_quirk
 
@@ -24,30 +21,10 @@ def _domain(name: str, help: str = "domain name, id or uuid") -> Opt:
     return Opt(name, DATA, required=True, help=help)
 
 
-# --- console (start/create --console): kvmlab cannot attach one, but fails where virsh fails ---
+# --- console (start/create --console): virsh's console on this terminal, as `console` runs it ---
 
 def _console(conn, name: str) -> None:
-    try:
-        with libvirt_errors():
-            dom = conn.virconn.lookupByName(name)
-            state = dom.state()[0]
-    except ConnectionFailed:
-        raise
-    except KvmlabError as exc:  # virsh's words, whatever libvirt said
-        raise OperationFailed("Unable to get domain status", hint="the domain went away") from exc
-    if state == libvirt.VIR_DOMAIN_SHUTOFF:
-        raise OperationFailed("The domain is not running", hint="start it first")
-    if not os.isatty(0):
-        raise OperationFailed("Cannot run interactive console without a controlling TTY",
-                              hint="run it from a terminal, or see the guest with kvmlab's lab console")
-    current().out.write(f"Connected to domain '{name}'\nEscape character is ^] (Ctrl + ])\n")
-    current().out.flush()
-    stream = conn.virconn.newStream(0)
-    with libvirt_errors(hint="this driver has no consoles"):
-        dom.openConsole(None, stream, 0)
-    stream.abort()
-    raise Unsupported("kvmlab virsh cannot attach an interactive console",
-                      hint=f"use the real `virsh console {name}`", virsh_error=[])
+    run_console(conn, name)
 
 
 def _with_console(result: Result, conn, name: str, fail: bool) -> Result:

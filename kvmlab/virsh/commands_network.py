@@ -44,6 +44,9 @@ def _list(conn, v: dict):
 
 COMMANDS = [
     Command("net-list", _LIST_OPTS, _list, help="list networks"),
+    Command("net-dhcp-leases", [_network(), Opt("mac", STRING, help="MAC address")],
+            lambda conn, v: conn.net_dhcp_leases(v["network"], mac=v.get("mac")),
+            help="print lease info for a given network"),
     Command(
         "net-define",
         [_file(), _VALIDATE],

@@ -6,10 +6,15 @@ __all__ = ["DESCRIPTIONS"]
 
 # virsh's DESCRIPTION paragraphs (tools/virsh-*.c, the "desc" info), line breaks as virsh prints them
 DESCRIPTIONS: dict[str, tuple[str, ...]] = {
+    'console': ('Connect the virtual serial console for the guest',),
     'create': ('Create a domain.',),
     'define': ('Define a domain.',),
     'destroy': ('Forcefully stop a given domain, but leave its resources intact.',),
+    'domblklist': ('Get the summary of block devices for a domain.',),
+    'domifaddr': ("Get network interfaces' addresses for a running domain",),
+    'domiflist': ('Get the summary of virtual interfaces for a domain.',),
     'dominfo': ('Returns basic information about the domain.',),
+    'domstate': ('Returns state about a domain.',),
     'dumpxml': ('Output the domain information as an XML dump to stdout.',),
     'edit': ('Edit the XML configuration for a domain.',),
     'help': ('Prints global help, command specific help, or help for a', 'group of related commands'),
@@ -18,6 +23,7 @@ DESCRIPTIONS: dict[str, tuple[str, ...]] = {
     'net-create': ('Create a network.',),
     'net-define': ('Define or modify a persistent virtual network.',),
     'net-destroy': ('Forcefully stop a given network.',),
+    'net-dhcp-leases': ('Print lease info for a given network',),
     'net-dumpxml': ('Output the network information as an XML dump to stdout.',),
     'net-info': ('Returns basic information about the network',),
     'net-list': ('Returns list of networks.',),

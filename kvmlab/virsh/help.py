@@ -20,7 +20,7 @@ __all__ = ["GROUPS", "group_of", "help_text"]
 GROUPS = [("Domain Management", "domain"), ("Domain Monitoring", "monitor"), ("Networking", "network"),
           ("Snapshot", "snapshot"), ("Storage Pool", "pool"), ("Storage Volume", "volume"),
           ("Virsh itself", "virsh")]  # fmt: skip
-_MONITOR = {"list", "dominfo"}
+_MONITOR = {"list", "dominfo", "domstate", "domiflist", "domblklist", "domifaddr"}
 _VIRSH = {"quit", "exit", "help"}
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "SnapshotTree",
     "QemuFlagsBuilder",
     "Status",
+    "SerialConsole",
     "start_events",
 ]
 
@@ -50,6 +51,7 @@ _WHERE = {
     "SnapshotTree": "snapshot_tree",
     "QemuFlagsBuilder": "qemu_flags",
     "Status": "status",
+    "SerialConsole": "console",
     "start_events": "events",
 }
 

@@ -3,7 +3,7 @@
 libvirt delivers events (a domain started, a network stopped …) only through an event loop
 that the application runs. ``start()`` registers libvirt's default implementation
 (``libvirt.virEventRegisterDefaultImpl()``) and runs ``libvirt.virEventRunDefaultImpl()`` on a
-daemon thread, once per process. Call it before ``kvmlab.connect()``: remote connections
+daemon thread, once per process (kvmlab.eventloop). Call it before ``kvmlab.connect()``: remote connections
 (``qemu:///system``) hook their socket into the loop when they are opened; the test driver
 works either way.
 
@@ -15,17 +15,16 @@ libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, cb, None)`` and its network / pool twins)
 from __future__ import annotations
 
 import threading
-import time
 from typing import Callable
 
 import libvirt
 
 from ..errors import libvirt_errors, suppressed
+from ..eventloop import running, start  # the one loop of the process (the console needs it too)
 
 __all__ = ["start", "running", "Watch", "EVENT_NAMES"]
 
 _lock = threading.Lock()
-_thread: threading.Thread | None = None
 
 # libvirt's lifecycle event numbers -> the words virsh's `event --loop` prints
 EVENT_NAMES: dict[str, dict[int, str]] = {
@@ -66,28 +65,6 @@ _REGISTER = {
              "storagePoolEventDeregisterAny",
              "conn.storagePoolEventRegisterAny(None, libvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE, callback, None)"),
 }
-
-
-def _loop() -> None:
-    while True:
-        if libvirt.virEventRunDefaultImpl() < 0:
-            time.sleep(0.1)  # never spin on a broken loop
-
-
-def start() -> None:
-    """Register libvirt's default event loop and run it on a daemon thread (idempotent)."""
-    global _thread
-    with _lock:
-        if _thread is not None:
-            return
-        libvirt.virEventRegisterDefaultImpl()
-        _thread = threading.Thread(target=_loop, name="kvmlab-libvirt-events", daemon=True)
-        _thread.start()
-
-
-def running() -> bool:
-    """True once ``start()`` has run in this process."""
-    return _thread is not None and _thread.is_alive()
 
 
 class _Hub:

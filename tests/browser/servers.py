@@ -179,10 +179,13 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def jupyter_lab(root: Path, home: Path, timeout: float = 240.0) -> Server:
-    """JupyterLab from .venv serving ``root`` on 127.0.0.1, waited for until it answers."""
+def jupyter_lab(root: Path, home: Path, timeout: float = 240.0, uri: str | None = None) -> Server:
+    """JupyterLab from .venv serving ``root`` on 127.0.0.1, waited for until it answers; its kernels
+    open ``uri`` (KVMLAB_URI) when given, else the embedded lab."""
     port, token = free_port(), secrets.token_hex(16)
     env = _env(home)
+    if uri:
+        env["KVMLAB_URI"] = uri
     lab_settings(home / "lab-settings")
     argv = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
             "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
