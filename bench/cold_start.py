@@ -16,13 +16,10 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from plot import bars
+from where import ENV, KVMLAB, PY
 
-ROOT = Path(__file__).resolve().parents[1]
-PY = str(ROOT / ".venv" / "bin" / "python")
-KVMLAB = str(ROOT / ".venv" / "bin" / "kvmlab")
 GOAL = 1.4
 FLOOR = "import libvirt; c = libvirt.open('test:///default'); c.listAllDomains()"
 
@@ -40,7 +37,7 @@ def variants() -> dict[str, list[str]]:
 
 def timed(argv: list[str]) -> float:
     t0 = time.perf_counter()
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=ENV)
     dt = time.perf_counter() - t0
     if p.returncode != 0:
         sys.exit(f"{' '.join(argv)} failed: {p.stderr[:400]}")
