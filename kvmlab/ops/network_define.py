@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from typing import ContextManager
+from typing import TYPE_CHECKING, ContextManager
 
 import libvirt
 
 from ..errors import HintSource, libvirt_errors
-from .define import XmlCommand, XmlInput
 from .network_results import NetMessage
-from .source import XmlSource
+
+if TYPE_CHECKING:
+    from .define import XmlInput
+    from .source import XmlSource
 
 __all__ = ["NetworkDefineOps"]
 
@@ -32,6 +33,8 @@ _RANGE = re.compile(r"range (\S+) - (\S+) is not entirely within network (\S+)")
 
 def dhcp_range_hint(msg: str) -> str:
     """For libvirt's "range A - B is not entirely within network GW/PREFIX": the addresses that fit."""
+    import ipaddress  # only for this refusal
+
     m = _RANGE.search(msg)
     iface = ipaddress.ip_interface(m.group(3)) if m else None
     if iface is None or iface.network.num_addresses < 4:
@@ -82,6 +85,8 @@ class NetworkDefineOps:
 
         def errors(_inp: XmlInput, failed: str) -> ContextManager[None]:
             return libvirt_errors(failed, hints=_REFUSED_HINTS, hint=_DEFINE_HINT if verb == "define" else _CREATE_HINT)
+
+        from .define import XmlCommand  # lxml and the specs load on the first define, not before
 
         command = XmlCommand("network", verb, f"net-{verb}", (("validate", validate),))
         net, inp, line = command.run(source, send, errors, virconn=self.virconn)

@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libvirt
 
 from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors
-from ..specs.guard import guard_xml
 from .calls import virsh_line
-from .editor import ReeditAsk, edit_loop, first_draft, rejected
 from .pool_lookup import lookup_pool
 from .pool_results import PoolMessage
-from .source import XmlSource
+
+if TYPE_CHECKING:
+    from .editor import ReeditAsk
+    from .source import XmlSource
 
 __all__ = ["PoolEditOps", "EDIT_FAILED_STDOUT"]
 
@@ -44,6 +47,8 @@ class PoolEditOps:
     def pool_edit_session(self, pool: str, *, xml: XmlSource | None = None, editor: str | None = None,
                           ask: ReeditAsk | None = None) -> PoolMessage:
         """The whole virsh-edit.c loop; ``ask`` decides what follows a refused edit (the CLI's prompt)."""
+        from .editor import edit_loop, first_draft  # the editor's modules load when an edit runs
+
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
         flags = libvirt.VIR_STORAGE_XML_INACTIVE
@@ -64,6 +69,9 @@ class PoolEditOps:
 
     def _pool_edit_define(self, edited: str, virsh: str, api: list[str]) -> PoolMessage:
         """The guard, then define the edited XML."""
+        from ..specs.guard import guard_xml  # lxml: loaded with the first edit
+        from .editor import rejected
+
         try:
             guard_xml("pool", edited)
         except KvmlabError as exc:

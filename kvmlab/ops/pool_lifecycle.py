@@ -8,17 +8,19 @@ create = start a transient pool from XML, keeping no definition: it vanishes whe
 
 from __future__ import annotations
 
-from typing import Callable, ContextManager
+from typing import TYPE_CHECKING, Callable, ContextManager
 
 import libvirt
 
 from ..errors import InvalidInput, libvirt_errors
 from .calls import libvirt_flags, virsh_line
-from .define import XmlCommand, XmlInput, require_file
 from .pool_lookup import lookup_pool
 from .pool_results import PoolMessage
-from .source import XmlSource
 from .vsh import exclusive
+
+if TYPE_CHECKING:
+    from .define import XmlInput
+    from .source import XmlSource
 
 __all__ = ["PoolLifecycleOps", "XML_HINT"]
 
@@ -59,6 +61,8 @@ class PoolLifecycleOps:
 
         ``source`` is an XML file path, an XML string or a spec object (``.to_xml()``).
         """
+        from .define import XmlCommand  # lxml and the specs load on the first define, not before
+
         flags = libvirt.VIR_STORAGE_POOL_DEFINE_VALIDATE if validate else 0
         command = XmlCommand("pool", "define", "pool-define", (("validate", validate),))
         pool, inp, line = command.run(
@@ -73,6 +77,8 @@ class PoolLifecycleOps:
     def pool_create(self, source: XmlSource, build: bool = False, overwrite: bool = False,
                     no_overwrite: bool = False) -> PoolMessage:
         """virsh pool-create FILE: start a transient pool from XML (gone once destroyed)."""
+        from .define import XmlCommand, require_file
+
         require_file(source)
         _no_both(overwrite, no_overwrite)
         flags, names = _create_flags(build, overwrite, no_overwrite)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import libvirt
 
 from ..errors import InvalidInput, KvmlabError, attempt, libvirt_errors, suppressed
-from ..specs.guard import guard_xml
 from ..specs.xmlchars import bad_char_words, first_bad_char
 from ..units import pretty_capacity
 from .calls import virsh_line
@@ -13,7 +12,6 @@ from .lookup import first_found, not_found, unreadable
 from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume
 from .volume_results import VolInfo, VolList, VolMessage, VolSummary
 from .pool_sizes import vol_size
-from .pool_xml import buffer_text, volume_element
 from .result import Xml
 from .vsh import name_order, require_option
 from .xpath import dump_text, require_xpath
@@ -95,6 +93,9 @@ class VolumeOps:
         _xml_safe("volume name", name, "<&", name)
         _xml_safe("format", format, "<&'", name)
         _xml_safe("backing volume format", backing_vol_format, "<&'", name)
+        from ..specs.guard import guard_xml  # lxml: loaded with the first vol-create-as
+        from .pool_xml import buffer_text, volume_element
+
         backing_path = None
         if backing_vol is not None:
             backing_path = self._backing_path(p, backing_vol, name, api)

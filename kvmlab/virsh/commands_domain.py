@@ -12,7 +12,6 @@ import libvirt
 
 from ..errors import FAILED, ConnectionFailed, EditRejected, KvmlabError, OperationFailed, Unsupported, libvirt_errors
 from ..ops.domain_define import FilePath
-from ..ops.editor import ask_reedit
 from ..ops.result import Message, Result
 from .parse import ALIAS, BOOL, DATA, STRING, Command, Opt, bool_options
 from .streams import current, say_errors, xpath_quirk
@@ -92,6 +91,8 @@ def _dumpxml(conn, v):
 
 
 def _edit(conn, v):
+    from ..ops.editor import ask_reedit  # the editor's modules load when an edit runs
+
     def ask(err: EditRejected, relax: bool):
         # on a terminal virsh first reports libvirt's error, then asks "Failed. Try again?"
         return ask_reedit(err.reason, relax, err.virsh_error if err.reason == FAILED else [])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..errors import FAILED, EditRejected
-from ..ops.editor import ask_reedit
 from ..ops.pool_edit import EDIT_FAILED_STDOUT
 from ..ops.calls import virsh_line
 from ..ops.pool_results import PoolMessage
@@ -22,6 +21,8 @@ OVERWRITE = Opt("overwrite", BOOL, help="overwrite any existing data")
 def _pool_edit(conn, v: dict):
     """On a terminal virsh asks "Failed. Try again? [y,n,f,?]". Without one it reports its verdict
     and then, a virsh quirk, ``Pool (null) XML configuration edited.`` with exit status 0."""
+    from ..ops.editor import ask_reedit  # the editor's modules load when an edit runs
+
     def ask(err: EditRejected, relax: bool):
         return ask_reedit(err.reason, relax, err.virsh_error if err.reason == FAILED else [])
 
