@@ -41,7 +41,8 @@ _FILTERS = [
 ]
 
 
-_LIST_FLAGS = [f"VIR_CONNECT_LIST_DOMAINS_{n}" for n in ("ACTIVE", "INACTIVE", *(f for _, f in _FILTERS))]
+_LIST_FLAGS = tuple(f"VIR_CONNECT_LIST_DOMAINS_{n}" for n in ("ACTIVE", "INACTIVE", *(f for _, f in _FILTERS)))
+_FILTER_FLAGS = [(key, getattr(libvirt, f"VIR_CONNECT_LIST_DOMAINS_{flag}")) for key, flag in _FILTERS]
 
 
 def _title(dom: libvirt.virDomain) -> str:
@@ -96,9 +97,9 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
         if all:
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE | libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
-        for key, flag in _FILTERS:
+        for key, flag in _FILTER_FLAGS:
             if opts[key]:
-                flags |= getattr(libvirt, f"VIR_CONNECT_LIST_DOMAINS_{flag}")
+                flags |= flag
         api = [f"conn.listAllDomains({flag_names(flags, _LIST_FLAGS)})"]
         with libvirt_errors(hint="these filters need a newer libvirt"):
             doms = self.virconn.listAllDomains(flags)

@@ -18,7 +18,7 @@ __all__ = ["DomainUndefineOps", "UndefineResult"]
 # the options that are VIR_DOMAIN_UNDEFINE_* flags as they are
 _FLAG_OPTIONS = ("managed_save", "snapshots_metadata", "checkpoints_metadata", "nvram", "keep_nvram", "tpm",
                  "keep_tpm")
-_FLAG_NAMES = [f"VIR_DOMAIN_UNDEFINE_{key.upper()}" for key in _FLAG_OPTIONS]
+_FLAG_NAMES = tuple(f"VIR_DOMAIN_UNDEFINE_{key.upper()}" for key in _FLAG_OPTIONS)
 
 _SOURCE = "string(./source/@file|./source/@dir|./source/@name|./source/@dev|./source/@volume)"
 

@@ -12,8 +12,9 @@ __all__ = ["Way", "name_ref", "unreadable", "uuid_sized", "first_found", "not_fo
 
 T = TypeVar("T")
 
-# one way to find it: the libvirt call, and that call as code for the result's .api
-Way = tuple[Callable[[], T], str]
+# one way to find it: the libvirt lookup, its one argument, and the call's code up to the argument
+# (``"dom = conn.lookupByName"``); the code for the result's .api is written for the way that answers
+Way = tuple[Callable[[object], T], object, str]
 
 
 def name_ref(ref: object, option: str) -> str:
@@ -59,16 +60,16 @@ def first_found(ways: Iterable[Way], api: list[str]) -> tuple[T | None, KvmlabEr
     does; a lost connection is raised at once: no other way would answer either.
     """
     last = None
-    for call, shown in ways:
+    for call, arg, code in ways:
         try:
             with libvirt_errors():
-                found = call()
+                found = call(arg)
         except ConnectionFailed:
             raise
         except KvmlabError as err:
             last = err
             continue
-        api.append(shown)
+        api.append(f"{code}({arg!r})")
         return found, None
     return None, last
 

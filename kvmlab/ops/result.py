@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from html import escape
 from typing import Iterator, Sequence
 
-from ..render import html_fields, html_table, virsh_fields, virsh_table
+from ..render import escape, html_fields, html_table, virsh_fields, virsh_table
 
 __all__ = ["Result", "Message", "Table", "Listing", "Info", "Fields", "Xml", "yes_no"]
 

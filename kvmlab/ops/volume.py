@@ -118,9 +118,10 @@ class VolumeOps:
 
     def _backing_path(self, p: libvirt.virStoragePool, ref: str, new_name: str, api: list[str]) -> str:
         """cmdVolCreateAs's backing volume: by name in the pool, then key, then path."""
-        ways = [(lambda: p.storageVolLookupByName(ref), f"backing = pool.storageVolLookupByName({ref!r})"),
-                (lambda: self.virconn.storageVolLookupByKey(ref), f"backing = conn.storageVolLookupByKey({ref!r})"),
-                (lambda: self.virconn.storageVolLookupByPath(ref), f"backing = conn.storageVolLookupByPath({ref!r})")]
+        virconn = self.virconn
+        ways = [(p.storageVolLookupByName, ref, "backing = pool.storageVolLookupByName"),
+                (virconn.storageVolLookupByKey, ref, "backing = conn.storageVolLookupByKey"),
+                (virconn.storageVolLookupByPath, ref, "backing = conn.storageVolLookupByPath")]
         unmatched = None
         if unreadable(ref):  # no volume is called so; libvirt's last try, by path, is the reason virsh shows
             ways, unmatched = [], (f"Storage volume not found: no storage vol with matching path '{ref}'",
