@@ -68,6 +68,13 @@ def test_virsh_commands_load_no_xml_toolchain(line):
     assert _heavy(modules, allowed=("kvmlab.cli",)) == []
 
 
+def test_virsh_list_loads_only_the_domain_results():
+    # each family's results (dataclasses, built at import) load with its first command
+    modules, _ = _loaded_after(VIRSH.format(line="list --all"))
+    assert "kvmlab.ops.domain_results" in modules
+    assert {"kvmlab.ops.network_results", "kvmlab.ops.pool_results", "kvmlab.ops.volume_results"} & modules == set()
+
+
 def test_library_ops_load_no_xml_toolchain():
     modules, out = _loaded_after("import kvmlab\nc = kvmlab.connect('test:///default')\n"
                                  "print(c.list(all=True)); print(c.dominfo('test')); print(c.net_info('default'))")

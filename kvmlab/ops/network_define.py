@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, ContextManager
 import libvirt
 
 from ..errors import HintSource, libvirt_errors
-from .network_results import NetMessage
 
 if TYPE_CHECKING:
     from .define import XmlInput
+    from .network_results import NetMessage
     from .source import XmlSource
 
 __all__ = ["NetworkDefineOps"]
@@ -28,14 +28,14 @@ _REFUSED_HINTS: dict[int | str, HintSource] = {
     "<name>, or give the existing UUID to modify that network",
 }
 
-_RANGE = re.compile(r"range (\S+) - (\S+) is not entirely within network (\S+)")
+_RANGE = r"range (\S+) - (\S+) is not entirely within network (\S+)"  # compiled when that error comes
 
 
 def dhcp_range_hint(msg: str) -> str:
     """For libvirt's "range A - B is not entirely within network GW/PREFIX": the addresses that fit."""
     import ipaddress  # only for this refusal
 
-    m = _RANGE.search(msg)
+    m = re.search(_RANGE, msg)
     iface = ipaddress.ip_interface(m.group(3)) if m else None
     if iface is None or iface.network.num_addresses < 4:
         return "a DHCP <range> must lie inside the subnet of its <ip address=… prefix=…>"
@@ -96,4 +96,6 @@ class NetworkDefineOps:
                 else "xml = spec.to_xml()" if hasattr(source, "to_xml")
                 else "xml = '<network>...</network>'")  # fmt: skip
         past = "defined" if verb == "define" else "created"
+        from .network_results import NetMessage
+
         return NetMessage(message=f"Network {name} {past}{inp.origin}", network=name, virsh=line, api=[read, call])

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import libvirt
 
@@ -13,10 +13,12 @@ from .calls import libvirt_flags, virsh_line
 from .pool_edit import PoolEditOps
 from .pool_lifecycle import PoolLifecycleOps
 from .pool_lookup import POOL_STATES, lookup_pool
-from .pool_results import PoolInfo, PoolList, PoolSummary
 from .result import Xml, yes_no
 from .vsh import exclusive, name_order, require_option, split_list
 from .xpath import dump_text, require_xpath
+
+if TYPE_CHECKING:
+    from .pool_results import PoolInfo, PoolList, PoolSummary
 
 __all__ = ["PoolOps", "POOL_TYPES"]
 
@@ -78,6 +80,8 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
         line = virsh_line("pool-list", all=all, inactive=inactive, transient=transient, persistent=persistent,
                           autostart=autostart, no_autostart=no_autostart, type=",".join(types) or None,
                           details=details, uuid=uuid, name=name)
+        from .pool_results import PoolList
+
         result = PoolList(pools=summaries, uuid_lines=uuid and not details, name_lines=name and not details,
                           virsh=line, api=api)
         if details:
@@ -96,6 +100,8 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
         p = lookup_pool(self.virconn, pool, api)
         s = _summarize(p)
         api.append("pool.name(); pool.UUIDString(); pool.info(); pool.isPersistent(); pool.autostart()")
+        from .pool_results import PoolInfo
+
         return PoolInfo(in_bytes=bytes, name=s.name, uuid=s.uuid, state=s.state, persistent=s.persistent,
                         autostart=s.autostart, capacity=s.capacity, allocation=s.allocation,
                         available=s.available, virsh=virsh_line("pool-info", pool, bytes=bytes), api=api)
@@ -115,6 +121,8 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
 
 def _summarize(p: libvirt.virStoragePool) -> PoolSummary:
     """Everything pool-list --details and pool-info show about one pool."""
+    from .pool_results import PoolSummary  # the pool results load with the first pool command
+
     autostart = attempt(lambda: bool(p.autostart()))
     persistent = attempt(lambda: bool(p.isPersistent()))
     state, capacity, allocation, available = p.info()

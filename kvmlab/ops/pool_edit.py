@@ -9,11 +9,12 @@ import libvirt
 
 from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors
 from .calls import virsh_line
+from .pool_lifecycle import pool_message
 from .pool_lookup import lookup_pool
-from .pool_results import PoolMessage
 
 if TYPE_CHECKING:
     from .editor import ReeditAsk
+    from .pool_results import PoolMessage
     from .source import XmlSource
 
 __all__ = ["PoolEditOps", "EDIT_FAILED_STDOUT"]
@@ -62,7 +63,7 @@ class PoolEditOps:
             "pool-edit", "pool", orig, first_draft(orig, xml, editor, api),
             read=lambda: _xml_of(p, flags),
             define=lambda edited, _validate: self._pool_edit_define(edited, virsh, api),
-            unchanged=lambda: PoolMessage(message=f"Pool {p.name()} XML configuration not changed.", pool=p.name(),
+            unchanged=lambda: pool_message(message=f"Pool {p.name()} XML configuration not changed.", pool=p.name(),
                                           virsh=virsh, api=api),
             editor=editor, ask=ask, relax=False,  # pool-edit has no "i" (define without validation)
         )
@@ -84,7 +85,7 @@ class PoolEditOps:
         except KvmlabError as exc:
             raise rejected(exc, edited, _HINT) from exc
         api.append("pool = conn.storagePoolDefineXML(edited, 0)")
-        return PoolMessage(message=f"Pool {new.name()} XML configuration edited.", pool=new.name(),
+        return pool_message(message=f"Pool {new.name()} XML configuration edited.", pool=new.name(),
                            virsh=virsh, api=api)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libvirt
 
 from ..errors import InvalidInput, KvmlabError, attempt, libvirt_errors, suppressed
@@ -10,11 +12,12 @@ from ..units import pretty_capacity
 from .calls import virsh_line
 from .lookup import first_found, not_found, unreadable
 from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume
-from .volume_results import VolInfo, VolList, VolMessage, VolSummary
-from .pool_sizes import vol_size
 from .result import Xml
 from .vsh import name_order, require_option
 from .xpath import dump_text, require_xpath
+
+if TYPE_CHECKING:  # the results load with the first volume command (not at start-up)
+    from .volume_results import VolInfo, VolList, VolMessage
 
 __all__ = ["VolumeOps"]
 
@@ -50,6 +53,8 @@ class VolumeOps:
         with libvirt_errors("Failed to list volumes", hints=hints):
             vols = sorted(p.listAllVolumes(0), key=lambda v: name_order(v.name()))
         api.append("pool.listAllVolumes(0)")
+        from .volume_results import VolList, VolSummary
+
         summaries = []
         for v in vols:
             s = VolSummary(name=v.name(), path=attempt(v.path, default="unknown"))
@@ -82,6 +87,8 @@ class VolumeOps:
         p = lookup_pool(self.virconn, pool, api)
         name = require_option(name, "name")
         cap_text = require_option(capacity, "capacity")
+        from .pool_sizes import vol_size  # vol-create-as's size parser (a regex) loads when it runs
+
         cap = vol_size(capacity if isinstance(capacity, int) else cap_text)
         alloc = None
         if allocation is not None and str(allocation) != "":  # virsh ignores an empty --allocation
@@ -111,6 +118,8 @@ class VolumeOps:
                  "unknown volume format": "formats: raw, qcow2, qcow, qed, vmdk, vdi, vpc, bochs, cow, iso …"}
         with libvirt_errors(f"Failed to create vol {name}", hints=hints):
             vol = p.createXML(doc, flags)
+        from .volume_results import VolMessage
+
         api.append("vol = pool.createXML(xml, "
                    + ("libvirt.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA)" if flags else "0)"))
         return VolMessage(message=f"Vol {name} created", vol=name, pool=p.name(), path=vol.path(),
@@ -151,6 +160,8 @@ class VolumeOps:
             raise
         api.append("vol.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)" if physical else "vol.info()")
         line = virsh_line("vol-info", vol, pool=pool, bytes=bytes, physical=physical)
+        from .volume_results import VolInfo
+
         return VolInfo(name=name, type=_vol_type(kind), capacity=capacity, allocation=allocation,
                        physical=physical, in_bytes=bytes, virsh=line, api=api)
 
@@ -164,6 +175,8 @@ class VolumeOps:
             v.delete(flags)
         api.append("vol.delete(" + ("libvirt.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS)" if flags else "0)"))
         line = virsh_line("vol-delete", vol, pool=pool, delete_snapshots=delete_snapshots)
+        from .volume_results import VolMessage
+
         return VolMessage(message=f"Vol {vol} deleted", vol=vol, pool=owner, path=path, virsh=line, api=api)
 
     def vol_dumpxml(self, vol: str, pool: str | None = None, xpath: str | None = None, wrap: bool = False) -> Xml:
