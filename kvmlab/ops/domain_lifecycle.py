@@ -73,7 +73,7 @@ class DomainLifecycleOps:
         api_line: str,
         verb: str,
         done: str,
-        virsh: str,
+        virsh: str | Callable[[], str],
         wrong_state: Mapping[int, str],
     ) -> DomainMessage:
         """Look up, call, and word success/failure as virsh does (with the name as typed).
@@ -169,12 +169,12 @@ class DomainLifecycleOps:
     def suspend(self, domain: str) -> DomainMessage:
         """virsh suspend: pause a running domain's vCPUs (memory stays); resume continues it."""
         return self._power(domain, lambda d: d.suspend(), "dom.suspend()", "suspend", "suspended",
-                           virsh_line("suspend", domain), _SUSPEND_WRONG)
+                           lambda: virsh_line("suspend", domain), _SUSPEND_WRONG)
 
     def resume(self, domain: str) -> DomainMessage:
         """virsh resume: continue a domain paused by suspend."""
         return self._power(domain, lambda d: d.resume(), "dom.resume()", "resume", "resumed",
-                           virsh_line("resume", domain), _RESUME_WRONG)
+                           lambda: virsh_line("resume", domain), _RESUME_WRONG)
 
     def shutdown(self, domain: str, mode: str | Sequence[str] | None = None) -> DomainMessage:
         """virsh shutdown: ask the guest to power off (graceful, ACPI by default); destroy forces it."""

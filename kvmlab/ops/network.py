@@ -84,8 +84,6 @@ class NetworkOps(NetworkDefineOps):
         ``name`` / ``uuid`` print one name / UUID a line instead of the table (one of
         ``table``, ``name``, ``uuid`` at most). ``.names`` and ``.networks`` hold the data.
         """
-        virsh = virsh_line("net-list", inactive=inactive, all=all, persistent=persistent, transient=transient,
-                           autostart=autostart, no_autostart=no_autostart, uuid=uuid, name=name, table=table)
         if table + name + uuid > 1:
             raise UsageError(
                 "Only one argument from --table, --name and --uuid may be specified.",
@@ -113,7 +111,9 @@ class NetworkOps(NetworkDefineOps):
         return NetList(
             networks=rows,
             mode="uuid" if uuid else "name" if name else "table",
-            virsh=virsh,
+            virsh=lambda: virsh_line("net-list", inactive=inactive, all=all, persistent=persistent,
+                                     transient=transient, autostart=autostart, no_autostart=no_autostart, uuid=uuid,
+                                     name=name, table=table),  # written when it is read
             api=[
                 f"nets = conn.listAllNetworks({flag_names(flags, _LIST_FLAGS)})",
                 "net.name(); net.UUIDString(); net.isActive(); net.autostart(); net.isPersistent()  # per net",
@@ -136,7 +136,7 @@ class NetworkOps(NetworkDefineOps):
             persistent=None if persistent is None else bool(persistent),
             autostart=None if autostart is None else bool(autostart),
             bridge=_try(net.bridgeName),  # a network without a bridge of its own has no line
-            virsh=virsh_line("net-info", network), api=api)
+            virsh=lambda: virsh_line("net-info", network), api=api)
 
     def net_dumpxml(
         self, network: str, inactive: bool = False, xpath: str | None = None, wrap: bool = False
@@ -208,7 +208,8 @@ class NetworkOps(NetworkDefineOps):
         api.append(f"net.{method}({', '.join(map(str, args))})")
         from .network_results import NetMessage
 
-        return NetMessage(message=done, network=net.name(), virsh=virsh_line(command, network, **options), api=api)
+        return NetMessage(message=done, network=net.name(), virsh=lambda: virsh_line(command, network, **options),
+                          api=api)
 
 
 def _row(net: libvirt.virNetwork) -> NetworkRow:

@@ -104,7 +104,7 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
 
         return PoolInfo(in_bytes=bytes, name=s.name, uuid=s.uuid, state=s.state, persistent=s.persistent,
                         autostart=s.autostart, capacity=s.capacity, allocation=s.allocation,
-                        available=s.available, virsh=virsh_line("pool-info", pool, bytes=bytes), api=api)
+                        available=s.available, virsh=lambda: virsh_line("pool-info", pool, bytes=bytes), api=api)
 
     def pool_dumpxml(self, pool: str, inactive: bool = False, xpath: str | None = None, wrap: bool = False) -> Xml:
         """virsh pool-dumpxml: the pool's XML (``inactive``: the definition for its next start)."""

@@ -71,7 +71,7 @@ class VolumeOps:
         else:
             header, rows = ("Name", "Path"), [(s.name, s.path) for s in summaries]
         return VolList(header=header, rows=rows, pool=p.name(), volumes=summaries, api=api,
-                       virsh=virsh_line("vol-list", pool, details=details))
+                       virsh=lambda: virsh_line("vol-list", pool, details=details))
 
     def vol_create_as(self, pool: str, name: str, capacity: str | int, allocation: str | int | None = None,
                       format: str | None = None, backing_vol: str | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import starmap
 from typing import Sequence
 
 __all__ = ["display_width", "virsh_table", "virsh_fields", "html_table", "html_fields", "escape"]
@@ -25,13 +26,28 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# column widths -> the format of one line: " {:<W1} {:<W2} {}\n" (each cell padded to its width + 2)
+_LINE_FORMATS: dict[tuple[int, ...], str] = {}
+
+
+def _line_format(widths: tuple[int, ...]) -> str:
+    fmt = _LINE_FORMATS.get(widths)
+    if fmt is None:
+        fmt = _LINE_FORMATS[widths] = " " + "".join(f"{{:<{w + 2}}} " for w in widths[:-1]) + "{}\n"
+    return fmt
+
+
 def virsh_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A virsh table: a space before each cell, two more after it, dashes of width + 3 a column."""
-    table = [[str(c) for c in header], *([str(c) for c in r] for r in rows)]
-    if "".join(map("".join, table)).isascii():  # a column a character: str.format pads each line
-        widths = [max(map(len, col)) for col in zip(*table)]
-        template = " " + "".join(f"{{:<{w + 2}}} " for w in widths[:-1]) + "{}\n"
-        lines = [template.format(*cells) for cells in table]
+    table = [header, *rows]
+    try:
+        text = "".join(map("".join, table))
+    except TypeError:  # a cell that is not text yet (a number)
+        table = [[str(c) for c in r] for r in table]
+        text = "".join(map("".join, table))
+    if text.isascii():  # a column a character: one str.format pads every line
+        widths = tuple([max(map(len, col)) for col in zip(*table)])
+        lines = list(starmap(_line_format(widths).format, table))
     else:
         widths = [max(map(display_width, col)) for col in zip(*table)]
         last = len(widths) - 1
@@ -42,7 +58,7 @@ def virsh_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def virsh_fields(fields: Sequence[tuple[str, str]], width: int = 15) -> str:
     """``Name:           default`` lines, virsh's ``%-15s %s``."""
-    return "".join([f"{label.ljust(width)} {value}\n" for label, value in fields])
+    return "".join(starmap(f"{{:<{width}}} {{}}\n".format, fields))
 
 
 def html_table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str = "") -> str:
