@@ -166,9 +166,11 @@ def _guarded(method):
     """The operation with any libvirt error that escapes it mapped, so a dead daemon is one
     ConnectionFailed, never a raw libvirtError, whichever call met it first."""
 
+    mapped = libvirt_errors()  # holds no state per use: one for every call
+
     @functools.wraps(method)
     def call(self, *args, **kwargs):
-        with libvirt_errors():
+        with mapped:
             return method(self, *args, **kwargs)
 
     return call

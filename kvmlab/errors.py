@@ -443,7 +443,10 @@ def suppressed(*codes: int, lost: bool = False) -> ContextManager[None]:
     may find nothing, a best-effort cleanup. A lost connection is raised as
     :class:`ConnectionFailed`, unless ``lost=True`` (letting go of a connection that may be dead).
     """
-    return _Suppressed(codes, lost)
+    return _Suppressed(codes, lost) if codes or lost else _QUIET
+
+
+_QUIET = _Suppressed((), False)  # the plain suppressed(): no state per use, one serves all
 
 
 def attempt(call: Callable[..., T], *args, default: T | None = None, codes: Sequence[int] = ()) -> T | None:

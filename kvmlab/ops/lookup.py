@@ -24,6 +24,8 @@ def name_ref(ref: object, option: str) -> str:
     Raises:
         InvalidInput: what was given, and what is expected instead.
     """
+    if type(ref) is str and ref and "\0" not in ref:  # the usual case: a name, as typed
+        return ref
     if ref is not None and (isinstance(ref, bool) or not isinstance(ref, (str, int))):
         raise InvalidInput(
             f"expected a {option} name as text, got {type(ref).__name__}: {ref!r:.60}",
@@ -41,6 +43,8 @@ def name_ref(ref: object, option: str) -> str:
 def unreadable(ref: str) -> bool:
     """A name holding bytes that are not UTF-8 (from argv or stdin, kept as surrogates): libvirt-python
     cannot pass it, and no object can be called so (libvirt reads its XML as UTF-8): nothing matches."""
+    if ref.isascii():
+        return False
     try:
         ref.encode()
     except UnicodeEncodeError:
@@ -50,6 +54,8 @@ def unreadable(ref: str) -> bool:
 
 def uuid_sized(ref: str) -> bool:
     """virsh tries a UUID lookup only for a string as long as a UUID (36 bytes)."""
+    if ref.isascii():
+        return len(ref) == 36
     return len(ref.encode("utf-8", "surrogateescape")) == 36
 
 

@@ -102,11 +102,11 @@ class NetworkOps(NetworkDefineOps):
         ):
             if on:
                 flags |= flag
-        from .network_results import NetList
+        from .network_results import NetList, NetworkRow
 
         with libvirt_errors("Failed to list networks"):
             nets = self.virconn.listAllNetworks(flags)
-            rows = [_row(n) for n in nets]
+            rows = [_row(n, NetworkRow) for n in nets]
         rows.sort(key=lambda r: name_order(r.name))
         return NetList(
             networks=rows,
@@ -212,11 +212,10 @@ class NetworkOps(NetworkDefineOps):
                           api=api)
 
 
-def _row(net: libvirt.virNetwork) -> NetworkRow:
-    from .network_results import NetworkRow
-
+def _row(net: libvirt.virNetwork, row: type[NetworkRow]) -> NetworkRow:
+    """One network as net-list shows it (``row``: NetworkRow, imported once per list by the caller)."""
     autostart = _try(net.autostart)
-    return NetworkRow(
+    return row(
         name=net.name(),
         uuid=net.UUIDString(),
         active=_try(net.isActive) != 0,  # virsh: -1 (error) counts as active

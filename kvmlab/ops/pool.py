@@ -72,16 +72,16 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
             names.append("VIR_CONNECT_LIST_STORAGE_POOLS_" + t.upper().replace("-", "_"))
         flags, flag_text = libvirt_flags(dict.fromkeys(names))
         api = [f"conn.listAllStoragePools({flag_text})"]
+        from .pool_results import PoolList, PoolSummary
+
         with libvirt_errors("Failed to list pools"):
             pools = sorted(self.virconn.listAllStoragePools(flags), key=lambda p: name_order(p.name()))
-            summaries = [_summarize(p) for p in pools]
+            summaries = [_summarize(p, PoolSummary) for p in pools]
         api.append("pool.name(); pool.UUIDString(); pool.isActive(); pool.autostart(); "
                    "pool.isPersistent(); pool.info()  # per pool")
         line = virsh_line("pool-list", all=all, inactive=inactive, transient=transient, persistent=persistent,
                           autostart=autostart, no_autostart=no_autostart, type=",".join(types) or None,
                           details=details, uuid=uuid, name=name)
-        from .pool_results import PoolList
-
         result = PoolList(pools=summaries, uuid_lines=uuid and not details, name_lines=name and not details,
                           virsh=line, api=api)
         if details:
@@ -98,10 +98,10 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
         """virsh pool-info: state, persistence, autostart and (for a running pool) sizes."""
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
-        s = _summarize(p)
-        api.append("pool.name(); pool.UUIDString(); pool.info(); pool.isPersistent(); pool.autostart()")
-        from .pool_results import PoolInfo
+        from .pool_results import PoolInfo, PoolSummary  # the pool results load with the first pool command
 
+        s = _summarize(p, PoolSummary)
+        api.append("pool.name(); pool.UUIDString(); pool.info(); pool.isPersistent(); pool.autostart()")
         return PoolInfo(in_bytes=bytes, name=s.name, uuid=s.uuid, state=s.state, persistent=s.persistent,
                         autostart=s.autostart, capacity=s.capacity, allocation=s.allocation,
                         available=s.available, virsh=lambda: virsh_line("pool-info", pool, bytes=bytes), api=api)
@@ -119,15 +119,14 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
         return Xml(xml=dump_text(xml, xpath, wrap), virsh=line, api=api)
 
 
-def _summarize(p: libvirt.virStoragePool) -> PoolSummary:
-    """Everything pool-list --details and pool-info show about one pool."""
-    from .pool_results import PoolSummary  # the pool results load with the first pool command
-
+def _summarize(p: libvirt.virStoragePool, summary: type[PoolSummary]) -> PoolSummary:
+    """Everything pool-list --details and pool-info show about one pool (``summary``: PoolSummary,
+    imported by the caller)."""
     autostart = attempt(lambda: bool(p.autostart()))
     persistent = attempt(lambda: bool(p.isPersistent()))
     state, capacity, allocation, available = p.info()
     sized = state in (libvirt.VIR_STORAGE_POOL_RUNNING, libvirt.VIR_STORAGE_POOL_DEGRADED)
-    return PoolSummary(
+    return summary(
         name=p.name(), uuid=p.UUIDString(), active=bool(p.isActive()),
         state=POOL_STATES[state] if 0 <= state < len(POOL_STATES) else "unknown",
         autostart=autostart, persistent=persistent,
