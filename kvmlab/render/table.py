@@ -33,6 +33,8 @@ _LINE_FORMATS: dict[tuple[int, ...], str] = {}
 def _line_format(widths: tuple[int, ...]) -> str:
     fmt = _LINE_FORMATS.get(widths)
     if fmt is None:
+        if len(_LINE_FORMATS) >= 512:  # widths follow the data: keep the cache small in a long session
+            _LINE_FORMATS.clear()
         fmt = _LINE_FORMATS[widths] = " " + "".join(f"{{:<{w + 2}}} " for w in widths[:-1]) + "{}\n"
     return fmt
 
