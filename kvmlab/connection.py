@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
-import threading
-from pathlib import Path
+from _thread import allocate_lock  # threading.Lock itself; threading loads only to reopen (a thread)
 
 import libvirt
 
@@ -30,7 +29,7 @@ __all__ = ["Connection", "connect", "embedded_uri", "default_uri", "REOPEN_TIMEO
 REOPEN_TIMEOUT = 10.0  # seconds to wait for a daemon that accepts the socket but does not answer
 
 EMBEDDED_FILE = "embedded-host.xml"
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = os.path.join(os.path.dirname(os.path.realpath(__file__)), "data")
 
 # What a node file cannot say: which networks and pools are stopped, which autostart.
 _EMBEDDED_STOPPED_NETWORKS = ("isolated", "host-bridge")
@@ -42,7 +41,7 @@ _EMBEDDED_AUTOSTART_DOMAINS = ("web01",)
 
 def embedded_uri() -> str:
     """The test-driver URI of the embedded lab's node file shipped inside the package."""
-    return f"test://{_DATA / EMBEDDED_FILE}"
+    return f"test://{os.path.join(_DATA, EMBEDDED_FILE)}"
 
 
 def default_uri() -> str:
@@ -61,7 +60,7 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps, SnapshotOps):
         self._virconn: libvirt.virConnect | None = virconn
         self.uri = uri
         self.reopened = 0  # how many times the URI was opened again after its daemon went away
-        self._reopening = threading.Lock()  # threads sharing this Connection reopen it once, not each
+        self._reopening = allocate_lock()  # threads sharing this Connection reopen it once, not each
         self._reopen_tries = 0  # attempts so far; a thread that waited for the lock compares it
         self._failed_reopen: ConnectionFailed | None = None  # the last attempt's failure, if it failed
 
@@ -172,9 +171,11 @@ def _guarded(method):
     """The operation with any libvirt error that escapes it mapped, so a dead daemon is one
     ConnectionFailed, never a raw libvirtError, whichever call met it first."""
 
+    mapped = libvirt_errors()  # holds no state per use: one for every call
+
     @functools.wraps(method)
     def call(self, *args, **kwargs):
-        with libvirt_errors():
+        with mapped:
             return method(self, *args, **kwargs)
 
     return call
@@ -206,6 +207,8 @@ def _close_quietly(virconn: libvirt.virConnect | None) -> None:
 
 def _open_within(uri: str, timeout: float) -> libvirt.virConnect:
     """open_virconn on a helper thread: a daemon that accepts but never answers costs ``timeout``, not forever."""
+    import threading
+
     box: dict[str, object] = {}
     handoff = threading.Lock()  # the caller giving up and the opener finishing never cross
 

@@ -34,8 +34,7 @@ running and whatever hints it passed, and no ``suppressed``/``attempt`` block sw
 
 from __future__ import annotations
 
-import contextlib
-from typing import Callable, Iterator, Mapping, Sequence, TypeVar, Union
+from typing import Callable, ContextManager, Mapping, Sequence, TypeVar, Union
 
 import libvirt
 
@@ -363,7 +362,37 @@ def map_libvirt_error(
     return err
 
 
-@contextlib.contextmanager
+class _Mapped:
+    """What :func:`libvirt_errors` returns: a plain context manager (a class, not a generator, as
+    every operation enters several of them)."""
+
+    __slots__ = ("prefix", "hint", "hints", "classes", "cls", "ignore")
+
+    def __init__(self, prefix: Sequence[str], hint: str, hints: Mapping[int | str, HintSource] | None,
+                 classes: Mapping[int | str, type[KvmlabError]] | None, cls: type[KvmlabError] | None,
+                 ignore: Sequence[int]) -> None:
+        self.prefix, self.hint, self.hints, self.classes, self.cls, self.ignore = prefix, hint, hints, classes, cls, ignore
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, _type, exc, _tb) -> bool:
+        if exc is None:
+            return False
+        if isinstance(exc, libvirt.libvirtError):
+            if self.ignore and exc.get_error_code() in self.ignore and not connection_lost(exc):
+                return True
+            raise map_libvirt_error(exc, self.prefix, self.hint, hints=self.hints, classes=self.classes,
+                                    cls=self.cls) from exc
+        if isinstance(exc, KvmlabError):  # mapped already, deeper down
+            return not (exc.libvirt_code is None or exc.libvirt_code not in self.ignore
+                        or isinstance(exc, ConnectionFailed))
+        return False
+
+
+_PLAIN = _Mapped((), "", None, None, None, ())  # holds no state per use, so one serves every plain call
+
+
 def libvirt_errors(
     *prefix: str,
     hint: str = "",
@@ -371,40 +400,55 @@ def libvirt_errors(
     classes: Mapping[int | str, type[KvmlabError]] | None = None,
     cls: type[KvmlabError] | None = None,
     ignore: Sequence[int] = (),
-) -> Iterator[None]:
+) -> ContextManager[None]:
     """Map any libvirtError raised inside the block to a KvmlabError (``raise … from exc``).
 
     The arguments are :func:`map_libvirt_error`'s; an error whose code is in ``ignore`` ends the
     block quietly instead (a driver without that flag: the caller goes on with a fallback).
     """
-    try:
-        yield
-    except libvirt.libvirtError as exc:
-        if exc.get_error_code() in ignore and not connection_lost(exc):
-            return
-        raise map_libvirt_error(exc, prefix, hint, hints=hints, classes=classes, cls=cls) from exc
-    except KvmlabError as err:  # mapped already, deeper down
-        if err.libvirt_code is None or err.libvirt_code not in ignore or isinstance(err, ConnectionFailed):
-            raise
+    if not (prefix or hint or hints or classes or cls or ignore):
+        return _PLAIN
+    return _Mapped(prefix, hint, hints, classes, cls, ignore)
 
 
-@contextlib.contextmanager
-def suppressed(*codes: int, lost: bool = False) -> Iterator[None]:
+def _passes(exc: BaseException, codes: Sequence[int], lost: bool) -> bool:
+    """Whether :func:`suppressed` lets ``exc`` go; a libvirtError that may not go is raised mapped."""
+    if isinstance(exc, libvirt.libvirtError):
+        if (connection_lost(exc) and not lost) or (codes and exc.get_error_code() not in codes):
+            raise map_libvirt_error(exc) from exc
+        return True
+    if isinstance(exc, KvmlabError):  # mapped already, deeper down
+        return not (exc.libvirt_code is None or (isinstance(exc, ConnectionFailed) and not lost)
+                    or (codes and exc.libvirt_code not in codes))
+    return False
+
+
+class _Suppressed:
+    """What :func:`suppressed` returns (a class, not a generator: it is entered on every optional detail)."""
+
+    __slots__ = ("codes", "lost")
+
+    def __init__(self, codes: Sequence[int], lost: bool) -> None:
+        self.codes, self.lost = codes, lost
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, _type, exc, _tb) -> bool:
+        return exc is not None and _passes(exc, self.codes, self.lost)
+
+
+def suppressed(*codes: int, lost: bool = False) -> ContextManager[None]:
     """Go on past a libvirt error inside the block (only ``codes`` when given; others are mapped).
 
     For what may fail without harm: an optional detail (a title, an autostart flag), a lookup that
     may find nothing, a best-effort cleanup. A lost connection is raised as
     :class:`ConnectionFailed`, unless ``lost=True`` (letting go of a connection that may be dead).
     """
-    try:
-        yield
-    except libvirt.libvirtError as exc:
-        if (connection_lost(exc) and not lost) or (codes and exc.get_error_code() not in codes):
-            raise map_libvirt_error(exc) from exc
-    except KvmlabError as err:  # mapped already, deeper down
-        if (err.libvirt_code is None or (isinstance(err, ConnectionFailed) and not lost)
-                or (codes and err.libvirt_code not in codes)):
-            raise
+    return _Suppressed(codes, lost) if codes or lost else _QUIET
+
+
+_QUIET = _Suppressed((), False)  # the plain suppressed(): no state per use, one serves all
 
 
 def attempt(call: Callable[..., T], *args, default: T | None = None, codes: Sequence[int] = ()) -> T | None:
@@ -412,8 +456,11 @@ def attempt(call: Callable[..., T], *args, default: T | None = None, codes: Sequ
 
     >>> net = attempt(virconn.networkLookupByName, "default")  # None when there is no such network
     """
-    with suppressed(*codes):
+    try:
         return call(*args)
+    except (libvirt.libvirtError, KvmlabError) as exc:
+        if not _passes(exc, codes, False):
+            raise
     return default
 
 

@@ -33,7 +33,9 @@ def _reasons(constant: str) -> dict[int, str]:
             if n.startswith(prefix) and not n.endswith("_LAST") and not n.startswith(_NOT_REASONS)}
 
 
-_REASONS = {state: _reasons(constant) for state, constant in _CONSTANTS.items()}
+# state -> {reason: its constant}, read from libvirt's ~2,000 names on the first reason_constant()
+# (not at import: `kvmlab virsh list` never asks for a reason)
+_REASONS: dict[int, dict[int, str]] = {}
 
 
 def state_name(state: int) -> str:
@@ -48,4 +50,6 @@ def state_constant(state: int) -> str:
 
 def reason_constant(state: int, reason: int) -> str:
     """libvirt's name for ``reason`` of ``state`` (``VIR_DOMAIN_SHUTOFF_DESTROYED``), or the number."""
+    if not _REASONS:
+        _REASONS.update({s: _reasons(constant) for s, constant in _CONSTANTS.items()})
     return _REASONS.get(state, {}).get(reason, str(reason))

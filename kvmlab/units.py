@@ -56,7 +56,7 @@ UNIT_NAMES = "b, bytes, " + ", ".join(f"{p}B, {p}, {p}iB" for p in _PREFIXES)
 UNIT_HINT = (f"libvirt knows {UNIT_NAMES}, in any case (a bare letter and …iB are powers of 1024, "
              "…B powers of 1000: KiB = 1024 bytes, KB = 1000 bytes)")
 
-_SIZE = re.compile(r"^\s*([0-9]+)\s*([A-Za-z]*)\s*$")
+_SIZE = r"^\s*([0-9]+)\s*([A-Za-z]*)\s*$"  # compiled on first use (re caches it), not at every start
 
 
 def unit_bytes(unit: str) -> int | None:
@@ -77,7 +77,7 @@ def parse_size(text: str | int, default_unit: str = "B", *, what: str = "size") 
         if text < 0:
             raise InvalidInput(f"{what} must not be negative: {text}", hint="sizes are whole, positive numbers")
         return text * UNITS[default_unit]
-    m = _SIZE.match(str(text))
+    m = re.match(_SIZE, str(text))
     if not m:
         raise InvalidInput(
             f"{what} {text!r} is not a size",

@@ -1,6 +1,8 @@
 """virsh's table layout (vsh-table.c) and field lists."""
 
-from kvmlab.render import virsh_fields, virsh_table
+import pytest
+
+from kvmlab.render import escape, virsh_fields, virsh_table
 from kvmlab.render.table import display_width
 
 
@@ -22,3 +24,11 @@ def test_wide_characters_take_two_columns():
 
 def test_fields_are_virsh_percent_minus_15s():
     assert virsh_fields([("Name:", "default"), ("UUID:", "x")]) == "Name:           default\nUUID:           x\n"
+
+
+@pytest.mark.parametrize("text", ["", "plain", "<a href='x'>&amp; \"q\"</a>", "ünïcode & 'quotes'", "a>b<c"])
+def test_escape_is_html_escape(text):
+    import html
+
+    # render.escape stands in for html.escape so that start-up never imports html's entity table
+    assert escape(text) == html.escape(text) and escape(text, quote=False) == html.escape(text, quote=False)

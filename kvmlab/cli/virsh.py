@@ -10,7 +10,6 @@ from ..errors import KvmlabError, UsageError
 from ..virsh.parse import parse_argv, parse_batch
 from ..virsh.run import COMMANDS, report_usage, run_batch
 from .encoding import bytes_through
-from .shell import interactive
 
 __all__ = ["main"]
 
@@ -60,6 +59,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, errs: Tex
         return 1
     try:
         if not args:  # no command: virsh's interactive terminal
+            from .shell import interactive
+
             return interactive(conn, out, errs)
         return 0 if run_batch(conn, invocations, out, errs) else 1
     finally:

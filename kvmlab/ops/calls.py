@@ -4,7 +4,7 @@ flags as code (``.api``)."""
 from __future__ import annotations
 
 import shlex
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import libvirt
 
@@ -35,6 +35,14 @@ def libvirt_flags(names: Iterable[str]) -> tuple[int, str]:
     return value, " | ".join(f"libvirt.{n}" for n in names) or "0"
 
 
-def flag_names(flags: int, names: Sequence[str]) -> str:
+# (flags, names) -> the text: a list command asks with the same few flag values again and again
+_FLAG_TEXT: dict[tuple[int, tuple[str, ...]], str] = {}
+
+
+def flag_names(flags: int, names: tuple[str, ...]) -> str:
     """The constants of ``names`` that are set in ``flags``, as code (``libvirt.A | libvirt.B``, or ``0``)."""
-    return " | ".join(f"libvirt.{n}" for n in names if flags & getattr(libvirt, n)) or "0"
+    text = _FLAG_TEXT.get((flags, names))
+    if text is None:
+        text = " | ".join(f"libvirt.{n}" for n in names if flags & getattr(libvirt, n)) or "0"
+        _FLAG_TEXT[(flags, names)] = text
+    return text

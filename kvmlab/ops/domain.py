@@ -46,7 +46,8 @@ _FILTERS = [
 ]
 
 
-_LIST_FLAGS = [f"VIR_CONNECT_LIST_DOMAINS_{n}" for n in ("ACTIVE", "INACTIVE", *(f for _, f in _FILTERS))]
+_LIST_FLAGS = tuple(f"VIR_CONNECT_LIST_DOMAINS_{n}" for n in ("ACTIVE", "INACTIVE", *(f for _, f in _FILTERS)))
+_FILTER_FLAGS = [(key, getattr(libvirt, f"VIR_CONNECT_LIST_DOMAINS_{flag}")) for key, flag in _FILTERS]
 
 
 def _title(dom: libvirt.virDomain) -> str:
@@ -93,7 +94,6 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         ``uuid`` / ``id`` print bare lines instead of the table. ``.names`` holds the names.
         """
         opts = dict(locals())
-        virsh = virsh_line("list", **{k: v for k, v in opts.items() if k != "self" and v})
         for other in ("name", "uuid", "id"):
             exclusive("table", table, other, opts[other],
                       "--table prints the full table; --name/--uuid/--id print bare lines instead")
@@ -102,9 +102,9 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
         if all:
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE | libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
-        for key, flag in _FILTERS:
+        for key, flag in _FILTER_FLAGS:
             if opts[key]:
-                flags |= getattr(libvirt, f"VIR_CONNECT_LIST_DOMAINS_{flag}")
+                flags |= flag
         api = [f"conn.listAllDomains({flag_names(flags, _LIST_FLAGS)})"]
         with libvirt_errors(hint="these filters need a newer libvirt"):
             doms = self.virconn.listAllDomains(flags)
@@ -131,9 +131,9 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         if title and show_table:
             api.append("dom.metadata(libvirt.VIR_DOMAIN_METADATA_TITLE, None)  # per domain")
         return DomainList(
-            domains=rows, table=show_table, title=title and show_table,
-            show_uuid=uuid, show_id=id, show_name=name, virsh=virsh, api=api,
-        )
+            domains=rows, table=show_table, title=title and show_table, show_uuid=uuid, show_id=id, show_name=name,
+            virsh=lambda: virsh_line("list", **{k: v for k, v in opts.items() if k != "self" and v}), api=api,
+        )  # the .virsh line is written when it is read
 
     def dominfo(self, domain: str) -> DomInfo:
         """virsh dominfo: id, state, vCPUs, memory, persistence, autostart, security label.
@@ -142,7 +142,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         """
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
-        info = DomInfo(virsh=virsh_line("dominfo", domain), api=api)  # its text comes from these values
+        info = DomInfo(virsh=lambda: virsh_line("dominfo", domain), api=api)  # its text comes from these values
         dom_id = dom.ID()
         info.id = None if dom_id < 0 else dom_id
         info.name = dom.name()

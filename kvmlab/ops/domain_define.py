@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import os
-from typing import ContextManager
+from typing import TYPE_CHECKING, ContextManager
 
 import libvirt
 
 from ..errors import HintSource, InvalidInput, libvirt_errors
 from .calls import libvirt_flags
-from .define import STDIN_LABEL, XmlCommand, XmlInput, require_file
 from .domain_results import DomainMessage
-from .source import XmlSource
 from .vsh import c_int
 
-__all__ = ["DomainDefineOps", "FilePath", "parse_pass_fds", "STDIN_LABEL"]
+if TYPE_CHECKING:
+    from .define import XmlInput
+    from .source import XmlSource
+
+__all__ = ["DomainDefineOps", "FilePath", "parse_pass_fds"]
 
 DEFINE_HINT = "define = register the VM, do not start it; create = start a transient VM (no definition kept)"
 CREATE_HINT = "create = start a transient VM from XML (gone once stopped); define + start = a persistent one"
@@ -98,6 +100,8 @@ class DomainDefineOps:
         ``xml`` is a file path, an XML string or a spec object (anything with ``.to_xml()``).
         Defining again with the same name and UUID updates the definition.
         """
+        from .define import XmlCommand  # lxml and the specs load on the first define, not before
+
         flags = libvirt.VIR_DOMAIN_DEFINE_VALIDATE if validate else 0
         api = ["dom = conn.defineXMLFlags(xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)" if validate
                else "dom = conn.defineXML(xml)"]
@@ -122,6 +126,8 @@ class DomainDefineOps:
 
         ``paused=True`` leaves its vCPUs paused; ``autodestroy=True`` stops it when this connection closes.
         """
+        from .define import XmlCommand, require_file
+
         require_file(xml)  # virsh reads --file before --pass-fds
         fds = parse_pass_fds(pass_fds)
         flags, flag_text = libvirt_flags(f"VIR_DOMAIN_START_{flag}" for on, flag in (

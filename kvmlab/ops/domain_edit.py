@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libvirt
 
 from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors
-from ..specs.guard import guard_xml
 from .calls import virsh_line
 from .domain_lookup import lookup_domain
 from .domain_results import DomainMessage
-from .editor import ReeditAsk, edit_loop, first_draft, rejected
-from .source import XmlSource
+
+if TYPE_CHECKING:
+    from .editor import ReeditAsk
+    from .source import XmlSource
 
 __all__ = ["DomainEditOps"]
 
@@ -59,6 +62,8 @@ class DomainEditOps:
         ask: ReeditAsk | None = None,
     ) -> DomainMessage:
         """The whole virsh edit loop; ``ask`` decides what happens after a rejected edit (CLI prompt)."""
+        from .editor import edit_loop, first_draft  # the editor's modules load when an edit runs
+
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
         virsh = virsh_line("edit", domain, skip_validate=skip_validate)
@@ -75,6 +80,9 @@ class DomainEditOps:
 
     def _edit_define(self, edited: str, validate: bool, virsh: str, api: list[str]) -> DomainMessage:
         """The guard, then virshDomainDefine (with VALIDATE unless told not to)."""
+        from ..specs.guard import guard_xml  # lxml: loaded with the first edit
+        from .editor import rejected
+
         try:
             guard_xml("domain", edited)
         except KvmlabError as exc:

@@ -49,6 +49,14 @@ def _shut_off(hint: str) -> dict[int, str]:
     return dict.fromkeys(_SHUTOFF, hint)
 
 
+# the hint when suspend / resume fail, by the state the domain is in then (templates of {name})
+_SUSPEND_WRONG = {libvirt.VIR_DOMAIN_PAUSED: "'{name}' is already paused; `virsh resume {name}` continues it",
+                  **_shut_off("'{name}' is not running; suspend pauses a running VM (`virsh start {name}` first)")}
+_RESUME_WRONG = {libvirt.VIR_DOMAIN_RUNNING: "'{name}' is running, not paused; resume continues a VM paused by "
+                                             "`virsh suspend`",
+                 **_shut_off("'{name}' is shut off; `virsh start {name}` boots it (resume only continues a paused VM)")}
+
+
 def _state(dom: libvirt.virDomain) -> int | None:
     return attempt(lambda: dom.state()[0])
 
@@ -65,7 +73,7 @@ class DomainLifecycleOps:
         api_line: str,
         verb: str,
         done: str,
-        virsh: str,
+        virsh: str | Callable[[], str],
         wrong_state: Mapping[int, str],
     ) -> DomainMessage:
         """Look up, call, and word success/failure as virsh does (with the name as typed).
@@ -160,18 +168,13 @@ class DomainLifecycleOps:
 
     def suspend(self, domain: str) -> DomainMessage:
         """virsh suspend: pause a running domain's vCPUs (memory stays); resume continues it."""
-        wrong = {libvirt.VIR_DOMAIN_PAUSED: "'{name}' is already paused; `virsh resume {name}` continues it",
-                 **_shut_off("'{name}' is not running; suspend pauses a running VM (`virsh start {name}` first)")}
         return self._power(domain, lambda d: d.suspend(), "dom.suspend()", "suspend", "suspended",
-                           virsh_line("suspend", domain), wrong)
+                           lambda: virsh_line("suspend", domain), _SUSPEND_WRONG)
 
     def resume(self, domain: str) -> DomainMessage:
         """virsh resume: continue a domain paused by suspend."""
-        wrong = {libvirt.VIR_DOMAIN_RUNNING: "'{name}' is running, not paused; resume continues a VM paused by "
-                                             "`virsh suspend`",
-                 **_shut_off("'{name}' is shut off; `virsh start {name}` boots it (resume only continues a paused VM)")}
         return self._power(domain, lambda d: d.resume(), "dom.resume()", "resume", "resumed",
-                           virsh_line("resume", domain), wrong)
+                           lambda: virsh_line("resume", domain), _RESUME_WRONG)
 
     def shutdown(self, domain: str, mode: str | Sequence[str] | None = None) -> DomainMessage:
         """virsh shutdown: ask the guest to power off, gracefully: through the guest agent if it has one,

@@ -28,11 +28,11 @@ def lookup_domain(
     readable = not unreadable(name)  # else no id, UUID or name matches: virsh's one line below
     num = c_int(name) if by & BY_ID and readable else None
     if num is not None and num >= 0:
-        ways.append((lambda: virconn.lookupByID(num), f"dom = conn.lookupByID({num})"))
+        ways.append((virconn.lookupByID, num, "dom = conn.lookupByID"))
     if by & BY_UUID and uuid_sized(name) and readable:
-        ways.append((lambda: virconn.lookupByUUIDString(name), f"dom = conn.lookupByUUIDString({name!r})"))
+        ways.append((virconn.lookupByUUIDString, name, "dom = conn.lookupByUUIDString"))
     if by & BY_NAME and readable:
-        ways.append((lambda: virconn.lookupByName(name), f"dom = conn.lookupByName({name!r})"))
+        ways.append((virconn.lookupByName, name, "dom = conn.lookupByName"))
     dom, _ = first_found(ways, api)
     if dom is not None:
         return dom

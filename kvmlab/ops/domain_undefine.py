@@ -6,10 +6,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import libvirt
-from lxml import etree
 
 from ..errors import ConnectionFailed, InvalidInput, KvmlabError, OperationFailed, attempt, libvirt_errors
-from ..specs.parser import xml_parser
 from .calls import flag_names, libvirt_flags, virsh_line
 from .domain_lookup import lookup_domain
 from .domain_results import DomainMessage
@@ -20,7 +18,7 @@ __all__ = ["DomainUndefineOps", "UndefineResult"]
 # the options that are VIR_DOMAIN_UNDEFINE_* flags as they are
 _FLAG_OPTIONS = ("managed_save", "snapshots_metadata", "checkpoints_metadata", "nvram", "keep_nvram", "tpm",
                  "keep_tpm")
-_FLAG_NAMES = [f"VIR_DOMAIN_UNDEFINE_{key.upper()}" for key in _FLAG_OPTIONS]
+_FLAG_NAMES = tuple(f"VIR_DOMAIN_UNDEFINE_{key.upper()}" for key in _FLAG_OPTIONS)
 
 _SOURCE = "string(./source/@file|./source/@dir|./source/@name|./source/@dev|./source/@volume)"
 
@@ -134,6 +132,10 @@ class DomainUndefineOps:
             raise InvalidInput("Specified both --storage and --remove-all-storage",
                                hint="either name the volumes (storage=) or remove all of them")
         api.append("dom.XMLDesc(0)  # its disks; conn.storageVolLookupByPath(source) for each")
+        from lxml import etree  # only to find the disks of --storage / --remove-all-storage
+
+        from ..specs.parser import xml_parser
+
         with libvirt_errors():
             xml = dom.XMLDesc(0)
         root = etree.fromstring(xml.encode(), xml_parser())

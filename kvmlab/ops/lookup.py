@@ -12,8 +12,9 @@ __all__ = ["Way", "name_ref", "unreadable", "uuid_sized", "first_found", "not_fo
 
 T = TypeVar("T")
 
-# one way to find it: the libvirt call, and that call as code for the result's .api
-Way = tuple[Callable[[], T], str]
+# one way to find it: the libvirt lookup, its one argument, and the call's code up to the argument
+# (``"dom = conn.lookupByName"``); the code for the result's .api is written for the way that answers
+Way = tuple[Callable[[object], T], object, str]
 
 
 def name_ref(ref: object, option: str) -> str:
@@ -23,6 +24,8 @@ def name_ref(ref: object, option: str) -> str:
     Raises:
         InvalidInput: what was given, and what is expected instead.
     """
+    if type(ref) is str and ref and "\0" not in ref:  # the usual case: a name, as typed
+        return ref
     if ref is not None and (isinstance(ref, bool) or not isinstance(ref, (str, int))):
         raise InvalidInput(
             f"expected a {option} name as text, got {type(ref).__name__}: {ref!r:.60}",
@@ -40,6 +43,8 @@ def name_ref(ref: object, option: str) -> str:
 def unreadable(ref: str) -> bool:
     """A name holding bytes that are not UTF-8 (from argv or stdin, kept as surrogates): libvirt-python
     cannot pass it, and no object can be called so (libvirt reads its XML as UTF-8): nothing matches."""
+    if ref.isascii():
+        return False
     try:
         ref.encode()
     except UnicodeEncodeError:
@@ -49,6 +54,8 @@ def unreadable(ref: str) -> bool:
 
 def uuid_sized(ref: str) -> bool:
     """virsh tries a UUID lookup only for a string as long as a UUID (36 bytes)."""
+    if ref.isascii():
+        return len(ref) == 36
     return len(ref.encode("utf-8", "surrogateescape")) == 36
 
 
@@ -59,16 +66,16 @@ def first_found(ways: Iterable[Way], api: list[str]) -> tuple[T | None, KvmlabEr
     does; a lost connection is raised at once: no other way would answer either.
     """
     last = None
-    for call, shown in ways:
+    for call, arg, code in ways:
         try:
             with libvirt_errors():
-                found = call()
+                found = call(arg)
         except ConnectionFailed:
             raise
         except KvmlabError as err:
             last = err
             continue
-        api.append(shown)
+        api.append(f"{code}({arg!r})")
         return found, None
     return None, last
 

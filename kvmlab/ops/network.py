@@ -6,7 +6,7 @@ the same order, the same text on success, the same ``error:`` lines on failure.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import libvirt
 
@@ -15,11 +15,25 @@ from .calls import flag_names, virsh_line
 from .network_define import NetworkDefineOps
 from .network_leases import NetworkLeaseOps
 from .network_lookup import lookup_network
-from .network_results import NetInfo, NetList, NetMessage, NetworkRow, NetXml
 from .vsh import name_order
 from .xpath import dump_text, require_xpath
 
+if TYPE_CHECKING:
+    from .network_results import NetInfo, NetList, NetMessage, NetworkRow, NetXml
+
 __all__ = ["NetworkOps", "NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml"]
+
+# The results (dataclasses) load with the first network command: `kvmlab virsh list` needs none.
+_RESULTS = ("NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml")
+
+
+def __getattr__(name: str):
+    """kvmlab.ops.network.NetInfo and its siblings, as before: they live in network_results."""
+    if name in _RESULTS:
+        from . import network_results
+
+        return getattr(network_results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _LIST_FLAGS = tuple(
     f"VIR_CONNECT_LIST_NETWORKS_{n}"
@@ -71,8 +85,6 @@ class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
         ``name`` / ``uuid`` print one name / UUID a line instead of the table (one of
         ``table``, ``name``, ``uuid`` at most). ``.names`` and ``.networks`` hold the data.
         """
-        virsh = virsh_line("net-list", inactive=inactive, all=all, persistent=persistent, transient=transient,
-                           autostart=autostart, no_autostart=no_autostart, uuid=uuid, name=name, table=table)
         if table + name + uuid > 1:
             raise UsageError(
                 "Only one argument from --table, --name and --uuid may be specified.",
@@ -91,14 +103,18 @@ class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
         ):
             if on:
                 flags |= flag
+        from .network_results import NetList, NetworkRow
+
         with libvirt_errors("Failed to list networks"):
             nets = self.virconn.listAllNetworks(flags)
-            rows = [_row(n) for n in nets]
+            rows = [_row(n, NetworkRow) for n in nets]
         rows.sort(key=lambda r: name_order(r.name))
         return NetList(
             networks=rows,
             mode="uuid" if uuid else "name" if name else "table",
-            virsh=virsh,
+            virsh=lambda: virsh_line("net-list", inactive=inactive, all=all, persistent=persistent,
+                                     transient=transient, autostart=autostart, no_autostart=no_autostart, uuid=uuid,
+                                     name=name, table=table),  # written when it is read
             api=[
                 f"nets = conn.listAllNetworks({flag_names(flags, _LIST_FLAGS)})",
                 "net.name(); net.UUIDString(); net.isActive(); net.autostart(); net.isPersistent()  # per net",
@@ -114,12 +130,14 @@ class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
         api.append("net.name(); net.UUIDString(); net.isActive(); net.isPersistent(); net.autostart(); "
                    "net.bridgeName()")
         active, persistent, autostart = _try(net.isActive), _try(net.isPersistent), _try(net.autostart)
+        from .network_results import NetInfo
+
         return NetInfo(  # its text comes from these values (NetInfo.lines)
             name=net.name(), uuid=_try(net.UUIDString), active=None if active is None else bool(active),
             persistent=None if persistent is None else bool(persistent),
             autostart=None if autostart is None else bool(autostart),
             bridge=_try(net.bridgeName),  # a network without a bridge of its own has no line
-            virsh=virsh_line("net-info", network), api=api)
+            virsh=lambda: virsh_line("net-info", network), api=api)
 
     def net_dumpxml(
         self, network: str, inactive: bool = False, xpath: str | None = None, wrap: bool = False
@@ -137,6 +155,8 @@ class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
             xml = net.XMLDesc(flags)
         api.append("net.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE)" if inactive else "net.XMLDesc(0)")
         text = dump_text(xml, xpath, wrap, api)
+        from .network_results import NetXml
+
         return NetXml(xml=text, network=net.name(), api=api,
                       virsh=virsh_line("net-dumpxml", network, inactive=inactive, xpath=xpath, wrap=wrap))
 
@@ -192,12 +212,16 @@ class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
         with libvirt_errors(failed, hint=(lambda _msg: hint(net)) if callable(hint) else hint):
             getattr(net, method)(*args)
         api.append(f"net.{method}({', '.join(map(str, args))})")
-        return NetMessage(message=done, network=net.name(), virsh=virsh_line(command, network, **options), api=api)
+        from .network_results import NetMessage
+
+        return NetMessage(message=done, network=net.name(), virsh=lambda: virsh_line(command, network, **options),
+                          api=api)
 
 
-def _row(net: libvirt.virNetwork) -> NetworkRow:
+def _row(net: libvirt.virNetwork, row: type[NetworkRow]) -> NetworkRow:
+    """One network as net-list shows it (``row``: NetworkRow, imported once per list by the caller)."""
     autostart = _try(net.autostart)
-    return NetworkRow(
+    return row(
         name=net.name(),
         uuid=net.UUIDString(),
         active=_try(net.isActive) != 0,  # virsh: -1 (error) counts as active

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from typing import ContextManager
+from typing import TYPE_CHECKING, ContextManager
 
 import libvirt
 
 from ..errors import HintSource, libvirt_errors
-from .define import XmlCommand, XmlInput
-from .network_results import NetMessage
-from .source import XmlSource
+
+if TYPE_CHECKING:
+    from .define import XmlInput
+    from .network_results import NetMessage
+    from .source import XmlSource
 
 __all__ = ["NetworkDefineOps"]
 
@@ -27,12 +28,14 @@ _REFUSED_HINTS: dict[int | str, HintSource] = {
     "<name>, or give the existing UUID to modify that network",
 }
 
-_RANGE = re.compile(r"range (\S+) - (\S+) is not entirely within network (\S+)")
+_RANGE = r"range (\S+) - (\S+) is not entirely within network (\S+)"  # compiled when that error comes
 
 
 def dhcp_range_hint(msg: str) -> str:
     """For libvirt's "range A - B is not entirely within network GW/PREFIX": the addresses that fit."""
-    m = _RANGE.search(msg)
+    import ipaddress  # only for this refusal
+
+    m = re.search(_RANGE, msg)
     iface = ipaddress.ip_interface(m.group(3)) if m else None
     if iface is None or iface.network.num_addresses < 4:
         return "a DHCP <range> must lie inside the subnet of its <ip address=… prefix=…>"
@@ -83,6 +86,8 @@ class NetworkDefineOps:
         def errors(_inp: XmlInput, failed: str) -> ContextManager[None]:
             return libvirt_errors(failed, hints=_REFUSED_HINTS, hint=_DEFINE_HINT if verb == "define" else _CREATE_HINT)
 
+        from .define import XmlCommand  # lxml and the specs load on the first define, not before
+
         command = XmlCommand("network", verb, f"net-{verb}", (("validate", validate),))
         net, inp, line = command.run(source, send, errors, virconn=self.virconn)
         name = net.name()
@@ -91,4 +96,6 @@ class NetworkDefineOps:
                 else "xml = spec.to_xml()" if hasattr(source, "to_xml")
                 else "xml = '<network>...</network>'")  # fmt: skip
         past = "defined" if verb == "define" else "created"
+        from .network_results import NetMessage
+
         return NetMessage(message=f"Network {name} {past}{inp.origin}", network=name, virsh=line, api=[read, call])

@@ -25,8 +25,8 @@ def lookup_network(virconn: libvirt.virConnect, ref: str, api: list[str]) -> lib
             f"Network not found: no network with matching name '{ref}'", libvirt.VIR_ERR_NO_NETWORK))
     ways: list[Way] = []
     if uuid_sized(ref):  # virsh then tries the name; only that error is shown
-        ways.append((lambda: virconn.networkLookupByUUIDString(ref), f"net = conn.networkLookupByUUIDString({ref!r})"))
-    ways.append((lambda: virconn.networkLookupByName(ref), f"net = conn.networkLookupByName({ref!r})"))
+        ways.append((virconn.networkLookupByUUIDString, ref, "net = conn.networkLookupByUUIDString"))
+    ways.append((virconn.networkLookupByName, ref, "net = conn.networkLookupByName"))
     net, last = first_found(ways, api)
     if net is None:
         raise not_found(failed, f"no network is called '{ref}': {LIST_HINT}", last) from last

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
 
-from ..render import html_table, virsh_table
+from ..render import escape, html_table, virsh_table
 from .result import Info, Listing, Message, Xml, yes_no
 
 __all__ = ["NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml"]

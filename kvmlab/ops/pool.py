@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import libvirt
 
@@ -13,10 +13,12 @@ from .calls import libvirt_flags, virsh_line
 from .pool_edit import PoolEditOps
 from .pool_lifecycle import PoolLifecycleOps
 from .pool_lookup import POOL_STATES, lookup_pool
-from .pool_results import PoolInfo, PoolList, PoolSummary
 from .result import Xml, yes_no
 from .vsh import exclusive, name_order, require_option, split_list
 from .xpath import dump_text, require_xpath
+
+if TYPE_CHECKING:
+    from .pool_results import PoolInfo, PoolList, PoolSummary
 
 __all__ = ["PoolOps", "POOL_TYPES"]
 
@@ -70,9 +72,11 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
             names.append("VIR_CONNECT_LIST_STORAGE_POOLS_" + t.upper().replace("-", "_"))
         flags, flag_text = libvirt_flags(dict.fromkeys(names))
         api = [f"conn.listAllStoragePools({flag_text})"]
+        from .pool_results import PoolList, PoolSummary
+
         with libvirt_errors("Failed to list pools"):
             pools = sorted(self.virconn.listAllStoragePools(flags), key=lambda p: name_order(p.name()))
-            summaries = [_summarize(p) for p in pools]
+            summaries = [_summarize(p, PoolSummary) for p in pools]
         api.append("pool.name(); pool.UUIDString(); pool.isActive(); pool.autostart(); "
                    "pool.isPersistent(); pool.info()  # per pool")
         line = virsh_line("pool-list", all=all, inactive=inactive, transient=transient, persistent=persistent,
@@ -94,11 +98,13 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
         """virsh pool-info: state, persistence, autostart and (for a running pool) sizes."""
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
-        s = _summarize(p)
+        from .pool_results import PoolInfo, PoolSummary  # the pool results load with the first pool command
+
+        s = _summarize(p, PoolSummary)
         api.append("pool.name(); pool.UUIDString(); pool.info(); pool.isPersistent(); pool.autostart()")
         return PoolInfo(in_bytes=bytes, name=s.name, uuid=s.uuid, state=s.state, persistent=s.persistent,
                         autostart=s.autostart, capacity=s.capacity, allocation=s.allocation,
-                        available=s.available, virsh=virsh_line("pool-info", pool, bytes=bytes), api=api)
+                        available=s.available, virsh=lambda: virsh_line("pool-info", pool, bytes=bytes), api=api)
 
     def pool_dumpxml(self, pool: str, inactive: bool = False, xpath: str | None = None, wrap: bool = False) -> Xml:
         """virsh pool-dumpxml: the pool's XML (``inactive``: the definition for its next start)."""
@@ -113,13 +119,14 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
         return Xml(xml=dump_text(xml, xpath, wrap), virsh=line, api=api)
 
 
-def _summarize(p: libvirt.virStoragePool) -> PoolSummary:
-    """Everything pool-list --details and pool-info show about one pool."""
+def _summarize(p: libvirt.virStoragePool, summary: type[PoolSummary]) -> PoolSummary:
+    """Everything pool-list --details and pool-info show about one pool (``summary``: PoolSummary,
+    imported by the caller)."""
     autostart = attempt(lambda: bool(p.autostart()))
     persistent = attempt(lambda: bool(p.isPersistent()))
     state, capacity, allocation, available = p.info()
     sized = state in (libvirt.VIR_STORAGE_POOL_RUNNING, libvirt.VIR_STORAGE_POOL_DEGRADED)
-    return PoolSummary(
+    return summary(
         name=p.name(), uuid=p.UUIDString(), active=bool(p.isActive()),
         state=POOL_STATES[state] if 0 <= state < len(POOL_STATES) else "unknown",
         autostart=autostart, persistent=persistent,

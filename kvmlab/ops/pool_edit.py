@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libvirt
 
 from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors
-from ..specs.guard import guard_xml
 from .calls import virsh_line
-from .editor import ReeditAsk, edit_loop, first_draft, rejected
+from .pool_lifecycle import pool_message
 from .pool_lookup import lookup_pool
-from .pool_results import PoolMessage
-from .source import XmlSource
+
+if TYPE_CHECKING:
+    from .editor import ReeditAsk
+    from .pool_results import PoolMessage
+    from .source import XmlSource
 
 __all__ = ["PoolEditOps", "EDIT_FAILED_STDOUT"]
 
@@ -44,6 +48,8 @@ class PoolEditOps:
     def pool_edit_session(self, pool: str, *, xml: XmlSource | None = None, editor: str | None = None,
                           ask: ReeditAsk | None = None) -> PoolMessage:
         """The whole virsh-edit.c loop; ``ask`` decides what follows a refused edit (the CLI's prompt)."""
+        from .editor import edit_loop, first_draft  # the editor's modules load when an edit runs
+
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
         flags = libvirt.VIR_STORAGE_XML_INACTIVE
@@ -57,13 +63,16 @@ class PoolEditOps:
             "pool-edit", "pool", orig, first_draft(orig, xml, editor, api),
             read=lambda: _xml_of(p, flags),
             define=lambda edited, _validate: self._pool_edit_define(edited, virsh, api),
-            unchanged=lambda: PoolMessage(message=f"Pool {p.name()} XML configuration not changed.", pool=p.name(),
+            unchanged=lambda: pool_message(message=f"Pool {p.name()} XML configuration not changed.", pool=p.name(),
                                           virsh=virsh, api=api),
             editor=editor, ask=ask, relax=False,  # pool-edit has no "i" (define without validation)
         )
 
     def _pool_edit_define(self, edited: str, virsh: str, api: list[str]) -> PoolMessage:
         """The guard, then define the edited XML."""
+        from ..specs.guard import guard_xml  # lxml: loaded with the first edit
+        from .editor import rejected
+
         try:
             guard_xml("pool", edited)
         except KvmlabError as exc:
@@ -76,7 +85,7 @@ class PoolEditOps:
         except KvmlabError as exc:
             raise rejected(exc, edited, _HINT) from exc
         api.append("pool = conn.storagePoolDefineXML(edited, 0)")
-        return PoolMessage(message=f"Pool {new.name()} XML configuration edited.", pool=new.name(),
+        return pool_message(message=f"Pool {new.name()} XML configuration edited.", pool=new.name(),
                            virsh=virsh, api=api)
 
 

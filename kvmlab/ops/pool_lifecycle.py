@@ -9,19 +9,21 @@ create = start a transient pool from XML, keeping no definition: it vanishes whe
 
 from __future__ import annotations
 
-from typing import Callable, ContextManager
+from typing import TYPE_CHECKING, Callable, ContextManager
 
 import libvirt
 
 from ..errors import InvalidInput, libvirt_errors
 from .calls import libvirt_flags, virsh_line
-from .define import XmlCommand, XmlInput, require_file
 from .pool_lookup import lookup_pool
-from .pool_results import PoolMessage
-from .source import XmlSource
 from .vsh import exclusive
 
-__all__ = ["PoolLifecycleOps", "XML_HINT"]
+if TYPE_CHECKING:
+    from .define import XmlInput
+    from .pool_results import PoolMessage
+    from .source import XmlSource
+
+__all__ = ["PoolLifecycleOps", "XML_HINT", "pool_message"]
 
 XML_HINT = ("a pool definition looks like <pool type='dir'><name>NAME</name><target><path>/DIR</path>"
             "</target></pool>; `virsh pool-dumpxml default` shows a complete one")
@@ -32,6 +34,13 @@ _DEFINE_HINTS = {
     "XML error": XML_HINT,
     "(storage_pool_definition)": XML_HINT,
 }
+
+
+def pool_message(**fields) -> PoolMessage:
+    """The confirmation line; the pool results load with the first pool command, not at start-up."""
+    from .pool_results import PoolMessage
+
+    return PoolMessage(**fields)
 
 
 def _when_active(hint: str) -> dict[str, str]:
@@ -60,6 +69,8 @@ class PoolLifecycleOps:
 
         ``source`` is an XML file path, an XML string or a spec object (``.to_xml()``).
         """
+        from .define import XmlCommand  # lxml and the specs load on the first define, not before
+
         flags = libvirt.VIR_STORAGE_POOL_DEFINE_VALIDATE if validate else 0
         command = XmlCommand("pool", "define", "pool-define", (("validate", validate),))
         pool, inp, line = command.run(
@@ -68,12 +79,14 @@ class PoolLifecycleOps:
             _not_a_name_hint(source, "define"), virconn=self.virconn)
         name = pool.name()
         flag_text = "libvirt.VIR_STORAGE_POOL_DEFINE_VALIDATE" if validate else "0"
-        return PoolMessage(message=f"Pool {name} defined{inp.origin}", pool=name, virsh=line,
+        return pool_message(message=f"Pool {name} defined{inp.origin}", pool=name, virsh=line,
                            api=[f"pool = conn.storagePoolDefineXML(xml, {flag_text})"])
 
     def pool_create(self, source: XmlSource, build: bool = False, overwrite: bool = False,
                     no_overwrite: bool = False) -> PoolMessage:
         """virsh pool-create FILE: start a transient pool from XML (gone once destroyed)."""
+        from .define import XmlCommand, require_file
+
         require_file(source)
         _no_both(overwrite, no_overwrite)
         flags, names = _create_flags(build, overwrite, no_overwrite)
@@ -89,7 +102,7 @@ class PoolLifecycleOps:
             source, lambda xml: self.virconn.storagePoolCreateXML(xml, flags), errors,
             _not_a_name_hint(source, "create"), virconn=self.virconn)
         name = pool.name()
-        return PoolMessage(message=f"Pool {name} created{inp.origin}", pool=name, virsh=line,
+        return pool_message(message=f"Pool {name} created{inp.origin}", pool=name, virsh=line,
                            api=[f"pool = conn.storagePoolCreateXML(xml, {names})"])
 
     def pool_build(self, pool: str, overwrite: bool = False, no_overwrite: bool = False) -> PoolMessage:
@@ -103,7 +116,7 @@ class PoolLifecycleOps:
         with libvirt_errors(f"Failed to build pool {pool}", hints=hints):
             p.build(flags)
         api.append(f"pool.build({flag_text})")
-        return PoolMessage(message=f"Pool {pool} built", pool=p.name(), api=api,
+        return pool_message(message=f"Pool {pool} built", pool=p.name(), api=api,
                            virsh=virsh_line("pool-build", pool, no_overwrite=no_overwrite, overwrite=overwrite))
 
     def pool_start(self, pool: str, build: bool = False, overwrite: bool = False,
@@ -116,7 +129,7 @@ class PoolLifecycleOps:
         with libvirt_errors(f"Failed to start pool {pool}", hints=_start_hints(pool)):
             p.create(flags)
         api.append(f"pool.create({names})")
-        return PoolMessage(message=f"Pool {pool} started", pool=p.name(), api=api,
+        return pool_message(message=f"Pool {pool} started", pool=p.name(), api=api,
                            virsh=virsh_line("pool-start", pool, build=build, no_overwrite=no_overwrite,
                                             overwrite=overwrite))
 
@@ -129,7 +142,7 @@ class PoolLifecycleOps:
         with libvirt_errors(f"Failed to destroy pool {pool}", hints=hints):
             p.destroy()
         api.append("pool.destroy()")
-        return PoolMessage(message=f"Pool {pool} destroyed", pool=p.name(), api=api,
+        return pool_message(message=f"Pool {pool} destroyed", pool=p.name(), api=api,
                            virsh=virsh_line("pool-destroy", pool))
 
     def pool_undefine(self, pool: str) -> PoolMessage:
@@ -142,7 +155,7 @@ class PoolLifecycleOps:
         with libvirt_errors(f"Failed to undefine pool {pool}", hints=hints):
             p.undefine()
         api.append("pool.undefine()")
-        return PoolMessage(message=f"Pool {pool} has been undefined", pool=name, api=api,
+        return pool_message(message=f"Pool {pool} has been undefined", pool=name, api=api,
                            virsh=virsh_line("pool-undefine", pool))
 
     def pool_delete(self, pool: str) -> PoolMessage:
@@ -175,7 +188,7 @@ class PoolLifecycleOps:
         with libvirt_errors(f"failed to {verb} pool {pool} as autostarted", hints=hints):
             p.setAutostart(0 if disable else 1)
         api.append(f"pool.setAutostart({0 if disable else 1})")
-        return PoolMessage(message=f"Pool {pool} {verb}ed as autostarted", pool=p.name(), api=api,
+        return pool_message(message=f"Pool {pool} {verb}ed as autostarted", pool=p.name(), api=api,
                            virsh=virsh_line("pool-autostart", pool, disable=disable))
 
 

@@ -35,9 +35,8 @@ def lookup_pool(virconn: libvirt.virConnect, ref: str, api: list[str]) -> libvir
             f"Storage pool not found: no storage pool with matching name '{ref}'", libvirt.VIR_ERR_NO_STORAGE_POOL))
     ways: list[Way] = []
     if uuid_sized(ref):
-        ways.append((lambda: virconn.storagePoolLookupByUUIDString(ref),
-                     f"pool = conn.storagePoolLookupByUUIDString({ref!r})"))
-    ways.append((lambda: virconn.storagePoolLookupByName(ref), f"pool = conn.storagePoolLookupByName({ref!r})"))
+        ways.append((virconn.storagePoolLookupByUUIDString, ref, "pool = conn.storagePoolLookupByUUIDString"))
+    ways.append((virconn.storagePoolLookupByName, ref, "pool = conn.storagePoolLookupByName"))
     pool, last = first_found(ways, api)
     if pool is None:
         raise not_found(f"failed to get pool '{ref}'", LIST_HINT, last) from last
@@ -58,10 +57,10 @@ def lookup_volume(
                 f"pool '{pool_ref}' is not active",
                 hint=f"volumes live in running pools: `virsh pool-start {pool.name()}` first",
             )
-    ways: list[Way] = [(lambda: virconn.storageVolLookupByKey(ref), f"vol = conn.storageVolLookupByKey({ref!r})"),
-                       (lambda: virconn.storageVolLookupByPath(ref), f"vol = conn.storageVolLookupByPath({ref!r})")]
+    ways: list[Way] = [(virconn.storageVolLookupByKey, ref, "vol = conn.storageVolLookupByKey"),
+                       (virconn.storageVolLookupByPath, ref, "vol = conn.storageVolLookupByPath")]
     if pool is not None:
-        ways.insert(0, (lambda: pool.storageVolLookupByName(ref), f"vol = pool.storageVolLookupByName({ref!r})"))
+        ways.insert(0, (pool.storageVolLookupByName, ref, "vol = pool.storageVolLookupByName"))
     unmatched = None
     if unreadable(ref):  # libvirt's last try, by path, is the reason virsh shows
         ways, unmatched = [], (f"Storage volume not found: no storage vol with matching path '{ref}'",

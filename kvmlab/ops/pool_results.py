@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
 
+from ..render import escape
 from ..units import pretty_capacity
 from .result import Info, Listing, Message, yes_no
 

@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
-from html import escape
-from typing import Iterator, Sequence
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Callable, Iterator, Sequence, Union
 
-from ..render import html_fields, html_table, virsh_fields, virsh_table
+from ..render import escape, html_fields, html_table, virsh_fields, virsh_table
 
 __all__ = ["Result", "Message", "Table", "Listing", "Info", "Fields", "Xml", "yes_no"]
+
+
+class LaterText:
+    """A text field that may be given as the function that writes it, called on the first read.
+
+    An operation passes ``virsh=lambda: virsh_line(...)``: most results are printed and never asked
+    for their command line, so the line is only built when ``.virsh`` is read (or the result is
+    compared, copied or shown in a notebook). Reading gives the text either way; a dataclass field
+    whose default is a descriptor stores what ``__init__`` gets through :meth:`__set__`.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}_text"
+
+    def __get__(self, obj: object, owner: type | None = None) -> str:
+        if obj is None:
+            return ""  # the field's default
+        text = obj.__dict__.get(self._slot, "")
+        if callable(text):
+            text = obj.__dict__[self._slot] = text()
+        return text
+
+    def __set__(self, obj: object, value: Union[str, Callable[[], str]]) -> None:
+        obj.__dict__[self._slot] = value
 
 
 @dataclass
@@ -17,12 +40,14 @@ class Result:
     """Base of every operation's result.
 
     Attributes:
-        virsh: the virsh command line that does the same thing.
+        virsh: the virsh command line that does the same thing (an operation may pass the function
+            that writes it: it is written on first read).
         api: the libvirt-python calls kvmlab made, in order.
     """
 
-    virsh: str = field(default="", kw_only=True)
-    api: list[str] = field(default_factory=list, kw_only=True)
+    _: KW_ONLY
+    virsh: str = LaterText()  # type: ignore[assignment]
+    api: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         """Exactly what virsh prints on stdout for this command."""

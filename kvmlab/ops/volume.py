@@ -4,22 +4,23 @@ vol-clone and vol-resize are in :mod:`.volume_clone`, vol-upload and vol-downloa
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libvirt
 
-from ..errors import InvalidInput, KvmlabError, attempt, libvirt_errors, suppressed
-from ..specs.guard import guard_xml
+from ..errors import KvmlabError, attempt, libvirt_errors, suppressed
 from ..units import pretty_capacity
 from .calls import virsh_line
 from .lookup import first_found, not_found, unreadable
 from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume
 from .volume_clone import VolumeCloneOps
-from .volume_results import VolInfo, VolList, VolMessage, VolSummary
 from .volume_transfer import VolumeTransferOps
-from .pool_sizes import vol_size
-from .pool_xml import buffer_text, refuse_unsafe, volume_element
 from .result import Xml
 from .vsh import name_order, require_option
 from .xpath import dump_text, require_xpath
+
+if TYPE_CHECKING:  # the results load with the first volume command (not at start-up)
+    from .volume_results import VolInfo, VolList, VolMessage
 
 __all__ = ["VolumeOps"]
 
@@ -41,6 +42,8 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
         with libvirt_errors("Failed to list volumes", hints=hints):
             vols = sorted(p.listAllVolumes(0), key=lambda v: name_order(v.name()))
         api.append("pool.listAllVolumes(0)")
+        from .volume_results import VolList, VolSummary
+
         summaries = []
         for v in vols:
             s = VolSummary(name=v.name(), path=attempt(v.path, default="unknown"))
@@ -57,7 +60,7 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
         else:
             header, rows = ("Name", "Path"), [(s.name, s.path) for s in summaries]
         return VolList(header=header, rows=rows, pool=p.name(), volumes=summaries, api=api,
-                       virsh=virsh_line("vol-list", pool, details=details))
+                       virsh=lambda: virsh_line("vol-list", pool, details=details))
 
     def vol_create_as(self, pool: str, name: str, capacity: str | int, allocation: str | int | None = None,
                       format: str | None = None, backing_vol: str | None = None,
@@ -73,6 +76,8 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
         p = lookup_pool(self.virconn, pool, api)
         name = require_option(name, "name")
         cap_text = require_option(capacity, "capacity")
+        from .pool_sizes import vol_size  # vol-create-as's size parser (a regex) loads when it runs
+
         cap = vol_size(capacity if isinstance(capacity, int) else cap_text)
         alloc = None
         if allocation is not None and str(allocation) != "":  # virsh ignores an empty --allocation
@@ -81,6 +86,9 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
                            ("backing-vol-format", backing_vol_format)):
             if value is not None:
                 require_option(value, opt)
+        from ..specs.guard import guard_xml  # lxml: loaded with the first vol-create-as
+        from .pool_xml import buffer_text, refuse_unsafe, volume_element
+
         failed = f"Failed to create vol {name}"
         refuse_unsafe("volume name", name, "<&", failed)
         refuse_unsafe("format", format, "<&'", failed)
@@ -100,6 +108,8 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
                  "unknown volume format": "formats: raw, qcow2, qcow, qed, vmdk, vdi, vpc, bochs, cow, iso …"}
         with libvirt_errors(f"Failed to create vol {name}", hints=hints):
             vol = p.createXML(doc, flags)
+        from .volume_results import VolMessage
+
         api.append("vol = pool.createXML(xml, "
                    + ("libvirt.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA)" if flags else "0)"))
         return VolMessage(message=f"Vol {name} created", vol=name, pool=p.name(), path=vol.path(),
@@ -107,9 +117,10 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
 
     def _backing_path(self, p: libvirt.virStoragePool, ref: str, new_name: str, api: list[str]) -> str:
         """cmdVolCreateAs's backing volume: by name in the pool, then key, then path."""
-        ways = [(lambda: p.storageVolLookupByName(ref), f"backing = pool.storageVolLookupByName({ref!r})"),
-                (lambda: self.virconn.storageVolLookupByKey(ref), f"backing = conn.storageVolLookupByKey({ref!r})"),
-                (lambda: self.virconn.storageVolLookupByPath(ref), f"backing = conn.storageVolLookupByPath({ref!r})")]
+        virconn = self.virconn
+        ways = [(p.storageVolLookupByName, ref, "backing = pool.storageVolLookupByName"),
+                (virconn.storageVolLookupByKey, ref, "backing = conn.storageVolLookupByKey"),
+                (virconn.storageVolLookupByPath, ref, "backing = conn.storageVolLookupByPath")]
         unmatched = None
         if unreadable(ref):  # no volume is called so; libvirt's last try, by path, is the reason virsh shows
             ways, unmatched = [], (f"Storage volume not found: no storage vol with matching path '{ref}'",
@@ -120,6 +131,8 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
                             f"`virsh vol-list {p.name()}` lists the volumes a backing volume can be", last, unmatched)
         with libvirt_errors():
             path = backing.path()
+        from .pool_xml import refuse_unsafe
+
         refuse_unsafe("backing volume path", path, "<&", f"Failed to create vol {new_name}")
         return path
 
@@ -139,6 +152,8 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
             raise
         api.append("vol.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)" if physical else "vol.info()")
         line = virsh_line("vol-info", vol, pool=pool, bytes=bytes, physical=physical)
+        from .volume_results import VolInfo
+
         return VolInfo(name=name, type=_vol_type(kind), capacity=capacity, allocation=allocation,
                        physical=physical, in_bytes=bytes, virsh=line, api=api)
 
@@ -152,6 +167,8 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
             v.delete(flags)
         api.append("vol.delete(" + ("libvirt.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS)" if flags else "0)"))
         line = virsh_line("vol-delete", vol, pool=pool, delete_snapshots=delete_snapshots)
+        from .volume_results import VolMessage
+
         return VolMessage(message=f"Vol {vol} deleted", vol=vol, pool=owner, path=path, virsh=line, api=api)
 
     def vol_dumpxml(self, vol: str, pool: str | None = None, xpath: str | None = None, wrap: bool = False) -> Xml:

@@ -2,36 +2,65 @@
 
 from __future__ import annotations
 
-import unicodedata
-from html import escape
+from itertools import starmap
 from typing import Sequence
 
-__all__ = ["display_width", "virsh_table", "virsh_fields", "html_table", "html_fields"]
+__all__ = ["display_width", "virsh_table", "virsh_fields", "html_table", "html_fields", "escape"]
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """``html.escape``, the same five replacements, without importing :mod:`html` (whose import
+    builds its 2,000-entry entity table, a cost every `kvmlab virsh` start would pay)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if quote:
+        text = text.replace('"', "&quot;").replace("'", "&#x27;")
+    return text
 
 
 def display_width(text: str) -> int:
     """Terminal columns of ``text`` (wide CJK characters take two), as vsh-table measures."""
     if text.isascii():
         return len(text)
+    import unicodedata  # only for text beyond ASCII
+
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# column widths -> the format of one line: " {:<W1} {:<W2} {}\n" (each cell padded to its width + 2)
+_LINE_FORMATS: dict[tuple[int, ...], str] = {}
+
+
+def _line_format(widths: tuple[int, ...]) -> str:
+    fmt = _LINE_FORMATS.get(widths)
+    if fmt is None:
+        if len(_LINE_FORMATS) >= 512:  # widths follow the data: keep the cache small in a long session
+            _LINE_FORMATS.clear()
+        fmt = _LINE_FORMATS[widths] = " " + "".join(f"{{:<{w + 2}}} " for w in widths[:-1]) + "{}\n"
+    return fmt
 
 
 def virsh_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A virsh table: a space before each cell, two more after it, dashes of width + 3 a column."""
-    table = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
-    widths = [max(map(display_width, col)) for col in zip(*table)] if rows else [display_width(str(h)) for h in header]
-    last = len(widths) - 1
-
-    def line(cells: list[str]) -> str:
-        parts = [" " + c + " " * (widths[i] - display_width(c) + 2) for i, c in enumerate(cells[:last])]
-        return "".join(parts) + " " + cells[last] + "\n"
-
-    return line(table[0]) + "-" * sum(w + 3 for w in widths) + "\n" + "".join(map(line, table[1:]))
+    table = [header, *rows]
+    try:
+        text = "".join(map("".join, table))
+    except TypeError:  # a cell that is not text yet (a number)
+        table = [[str(c) for c in r] for r in table]
+        text = "".join(map("".join, table))
+    if text.isascii():  # a column a character: one str.format pads every line
+        widths = tuple([max(map(len, col)) for col in zip(*table)])
+        lines = list(starmap(_line_format(widths).format, table))
+    else:
+        widths = [max(map(display_width, col)) for col in zip(*table)]
+        last = len(widths) - 1
+        lines = ["".join([*(" " + c + " " * (w - display_width(c) + 2) for c, w in zip(cells[:last], widths)),
+                          " ", cells[last], "\n"]) for cells in table]
+    return lines[0] + "-" * (sum(widths) + 3 * len(widths)) + "\n" + "".join(lines[1:])
 
 
 def virsh_fields(fields: Sequence[tuple[str, str]], width: int = 15) -> str:
     """``Name:           default`` lines, virsh's ``%-15s %s``."""
-    return "".join(f"{label:<{width}} {value}\n" for label, value in fields)
+    return "".join(starmap(f"{{:<{width}}} {{}}\n".format, fields))
 
 
 def html_table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str = "") -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from ..errors import FAILED, EditRejected, KvmlabError
 from ..ops.domain_define import FilePath
-from ..ops.editor import ask_reedit
 from ..ops.result import Message, Result
 from .commands_monitor import run_console
 from .parse import ALIAS, BOOL, DATA, STRING, Command, Opt, bool_options
@@ -69,6 +68,8 @@ def _dumpxml(conn, v):
 
 
 def _edit(conn, v):
+    from ..ops.editor import ask_reedit  # the editor's modules load when an edit runs
+
     def ask(err: EditRejected, relax: bool):
         # on a terminal virsh first reports libvirt's error, then asks "Failed. Try again?"
         return ask_reedit(err.reason, relax, err.virsh_error if err.reason == FAILED else [])

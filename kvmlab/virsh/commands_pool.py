@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from ..errors import FAILED, EditRejected
-from ..ops.editor import ask_reedit
 from ..ops.pool_edit import EDIT_FAILED_STDOUT
 from ..ops.calls import virsh_line
-from ..ops.pool_results import PoolMessage
 from .parse import BOOL, DATA, STRING, Command, Opt, bool_options
 from .streams import say_errors, xpath_quirk
 
@@ -22,12 +20,16 @@ OVERWRITE = Opt("overwrite", BOOL, help="overwrite any existing data")
 def _pool_edit(conn, v: dict):
     """On a terminal virsh asks "Failed. Try again? [y,n,f,?]". Without one it reports its verdict
     and then, a virsh quirk, ``Pool (null) XML configuration edited.`` with exit status 0."""
+    from ..ops.editor import ask_reedit  # the editor's modules load when an edit runs
+
     def ask(err: EditRejected, relax: bool):
         return ask_reedit(err.reason, relax, err.virsh_error if err.reason == FAILED else [])
 
     try:
         return conn.pool_edit_session(v["pool"], ask=ask)
     except EditRejected as err:
+        from ..ops.pool_results import PoolMessage
+
         reason = (err.virsh_error[0] if err.virsh_error else err.message).splitlines()[0]
         say_errors([err.reason], hint=f"{reason} — {err.hint}")
         return PoolMessage(message=EDIT_FAILED_STDOUT, virsh=virsh_line("pool-edit", v["pool"]))

@@ -6,7 +6,6 @@ virsh runs nothing. Options that are not booleans are also positional, in table 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from ..errors import UsageError
@@ -16,7 +15,6 @@ __all__ = ["Opt", "Command", "Invocation", "tokenize", "parse_batch", "parse_arg
 BOOL, STRING, DATA, INT, ALIAS, ARGV = "bool", "string", "data", "number", "alias", "argv"
 
 
-@dataclass(frozen=True)
 class Opt:
     """One option of a virsh command (vshCmdOptDef).
 
@@ -24,46 +22,64 @@ class Opt:
     any number of times, and it takes every positional word left over; its value is a list).
     ``required`` marks VSH_OFLAG_REQ; ``named_only`` marks VSH_OFLAG_REQ_OPT (never positional).
     For an alias, ``alias_of`` names the real option (``"name=value"`` form gives a value too).
+    ``positional``: the option may be given without its ``--name`` (not a bool, alias or named-only).
+
+    A plain class, not a dataclass: the tables hold a few hundred of them, built at every start.
     """
 
-    name: str
-    kind: str = BOOL
-    required: bool = False
-    named_only: bool = False
-    alias_of: str = ""
-    help: str = ""
+    __slots__ = ("name", "kind", "required", "named_only", "alias_of", "help", "positional")
 
-    @property
-    def positional(self) -> bool:
-        return self.kind not in (BOOL, ALIAS) and not self.named_only
+    def __init__(self, name: str, kind: str = BOOL, required: bool = False, named_only: bool = False,
+                 alias_of: str = "", help: str = "") -> None:
+        self.name = name
+        self.kind = kind
+        self.required = required
+        self.named_only = named_only
+        self.alias_of = alias_of
+        self.help = help
+        self.positional = kind not in (BOOL, ALIAS) and not named_only
+
+    def __repr__(self) -> str:
+        return f"Opt({self.name!r}, {self.kind!r}, required={self.required!r})"
 
 
-@dataclass(frozen=True)
 class Command:
     """A virsh command: its name, options and the handler that runs it on a Connection."""
 
-    name: str
-    opts: Sequence[Opt]
-    run: Callable  # (conn, values: dict) -> result with __str__
-    help: str = ""
-    needs_connection: bool = True
+    __slots__ = ("name", "opts", "run", "help", "needs_connection", "_by_name")
+
+    def __init__(self, name: str, opts: Sequence[Opt], run: Callable, help: str = "",
+                 needs_connection: bool = True) -> None:
+        self.name = name
+        self.opts = opts
+        self.run = run  # (conn, values: dict) -> result with __str__
+        self.help = help
+        self.needs_connection = needs_connection
+        self._by_name = {o.name: o for o in opts}
 
     def opt(self, name: str) -> Opt | None:
-        for o in self.opts:
-            if o.name == name:
-                return o
-        return None
+        return self._by_name.get(name)
+
+    def __repr__(self) -> str:
+        return f"Command({self.name!r})"
 
 
-@dataclass
 class Invocation:
-    command: Command
-    values: dict = field(default_factory=dict)
-    argv: list = field(default_factory=list)
+    """One parsed command of a batch: the command, its option values, and the words it was read from."""
+
+    __slots__ = ("command", "values", "argv")
+
+    def __init__(self, command: Command, values: dict | None = None, argv: list | None = None) -> None:
+        self.command = command
+        self.values = {} if values is None else values
+        self.argv = [] if argv is None else argv
 
     @property
     def line(self) -> str:
         return " ".join(self.argv)
+
+    def __repr__(self) -> str:
+        return f"Invocation({self.command.name!r}, {self.values!r})"
 
 
 def bool_options(values: dict, *names: str) -> dict[str, bool]:

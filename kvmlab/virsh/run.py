@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Sequence, TextIO
 
 from ..errors import KvmlabError
 from . import commands_domain, commands_monitor, commands_network, commands_pool, commands_snapshot, commands_volume
-from .help import help_text
 from .parse import STRING, Command, Invocation, Opt
 from .streams import HINT_PREFIX, bound, report
 
@@ -30,10 +29,18 @@ COMMANDS = {
         *(Command(q, (), lambda _conn, _values: "", help="quit this interactive terminal") for q in QUIT_COMMANDS),
     )
 }
+
+
+def _help(_conn, values: dict) -> str:
+    from .help import help_text  # the help texts load when help is asked for
+
+    return help_text(COMMANDS, values.get("command"))
+
+
 COMMANDS["help"] = Command(
     "help", (Opt("command", STRING, help="Prints global help, command specific help, or help for a group of "
                  "related commands"),),  # fmt: skip
-    lambda _conn, values: help_text(COMMANDS, values.get("command")), help="print help", needs_connection=False,
+    _help, help="print help", needs_connection=False,
 )
 
 

@@ -14,7 +14,8 @@ import pytest
 
 import kvmlab
 from kvmlab import InvalidInput, InvalidState, KvmlabError, NotFound, OperationFailed, SpecError
-from kvmlab.ops import define, domain_edit
+from kvmlab.ops import define
+from kvmlab.specs import guard as spec_guard
 from kvmlab.errors import EditRejected
 from kvmlab.ops.xpath import XPathSyntax
 from kvmlab.ops.editor import run_editor
@@ -422,7 +423,7 @@ def test_edit_runs_the_guard(conn, monkeypatch):
     def guard(kind, xml):
         raise SpecError("refused by the guard", hint="fix the value")
 
-    monkeypatch.setattr(domain_edit, "guard_xml", guard)
+    monkeypatch.setattr(spec_guard, "guard_xml", guard)  # edit imports it when it runs (lxml loads then)
     xml = str(conn.dumpxml("backup", inactive=True, security_info=True)).replace("524288", "262144")
     err = refuses(conn, EditRejected, conn.edit, "backup", xml=xml)
     assert err.virsh_error == ["refused by the guard"]

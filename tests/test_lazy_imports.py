@@ -1,0 +1,89 @@
+"""Start-up is imports: `import kvmlab` and `kvmlab virsh list` load only what they use.
+
+Each case runs in a fresh interpreter and reads ``sys.modules`` at the end, so a top-level import
+added anywhere on the path (lxml, libvirt's schema index, the widgets, the editor) fails here
+instead of silently slowing every `kvmlab virsh` down (bench/cold_start.py measures the time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kvmlab
+
+# the probe runs the very kvmlab these tests import, wherever it was found
+_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    [str(Path(kvmlab.__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+
+# Never needed to list, inspect or change state: the XML toolchain, the schemas, the UI, the editor.
+HEAVY = (
+    "lxml",
+    "kvmlab.specs.rng_index",
+    "kvmlab.specs.rng",
+    "kvmlab.specs.validate",
+    "kvmlab.specs.guard",
+    "kvmlab.widgets",
+    "kvmlab.ops.define",
+    "kvmlab.ops.editor",
+    "kvmlab.cli",  # the library never loads the command line
+    "subprocess",
+    "ipaddress",
+)
+
+VIRSH = "from kvmlab.cli.main import main; main(['virsh', '-c', 'test:///default', {line!r}])"
+
+
+def _loaded_after(code: str) -> tuple[set[str], str]:
+    """The modules loaded once ``code`` ran in a fresh interpreter, and what it printed."""
+    probe = f"{code}\nimport json, sys\nprint('\\n' + json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=_ENV)
+    assert done.returncode == 0, done.stderr
+    out, _, modules = done.stdout.rpartition("\n" + "[")
+    return set(json.loads("[" + modules)), out
+
+
+def _heavy(modules: set[str], allowed: tuple[str, ...] = ()) -> list[str]:
+    return sorted(m for m in modules for h in HEAVY
+                  if (m == h or m.startswith(h + ".")) and h not in allowed)
+
+
+def test_import_kvmlab_is_light():
+    modules, _ = _loaded_after("import kvmlab")
+    assert _heavy(modules) == []
+    assert "kvmlab.connection" not in modules  # its names load on first use (PEP 562)
+
+
+@pytest.mark.parametrize("line", ["list --all", "dominfo test; suspend test; resume test",
+                                  "net-list --all; net-info default", "pool-info default-pool; vol-list default-pool",
+                                  "dumpxml test"])
+def test_virsh_commands_load_no_xml_toolchain(line):
+    modules, out = _loaded_after(VIRSH.format(line=line))
+    assert out.strip()  # the commands ran and printed
+    assert _heavy(modules, allowed=("kvmlab.cli",)) == []
+
+
+def test_virsh_list_loads_only_the_domain_results():
+    # each family's results (dataclasses, built at import) load with its first command
+    modules, _ = _loaded_after(VIRSH.format(line="list --all"))
+    assert "kvmlab.ops.domain_results" in modules
+    assert {"kvmlab.ops.network_results", "kvmlab.ops.pool_results", "kvmlab.ops.volume_results"} & modules == set()
+
+
+def test_library_ops_load_no_xml_toolchain():
+    modules, out = _loaded_after("import kvmlab\nc = kvmlab.connect('test:///default')\n"
+                                 "print(c.list(all=True)); print(c.dominfo('test')); print(c.net_info('default'))")
+    assert " 1    test   running" in out
+    assert _heavy(modules) == []
+
+
+def test_the_probe_sees_a_lazy_import_when_it_happens():
+    # the control: an --xpath does need lxml, and the same probe finds it loaded
+    modules, out = _loaded_after(VIRSH.format(line="dumpxml test --xpath /domain/name"))
+    assert out.strip() == "<name>test</name>"
+    assert "lxml.etree" in modules and "kvmlab.ops.xpath_nodes" in modules
