@@ -25,8 +25,9 @@ from typing import Any, Callable
 
 import libvirt
 
-from ..errors import ConsoleTimeout, InvalidState, KvmlabError, attempt, libvirt_errors, suppressed
+from ..errors import InvalidInput, InvalidState, KvmlabError, NotFound, attempt, libvirt_errors, suppressed
 from . import guest as guest_mod
+from .boot_wait import wait_all
 from .console import DHCP_MARKER, READY_MARKER, Console
 from .containment import Containment, require_contained
 from .control import mode as lab_mode
@@ -35,7 +36,7 @@ from .ownership import is_owned, virconn_of
 from .paths import NETNS, SYSTEM_URI
 from .reach_plan import GUESTS, MODES, NETS, OUTSIDE, OUTSIDE_GUEST, RETURN_ROUTE, LabGuest, network_xml
 
-__all__ = ["ReachLab", "reach_lab", "remove", "wait_all", "BOOT_TIMEOUT", "NAMESPACE", "not_live_reason"]
+__all__ = ["ReachLab", "reach_lab", "remove", "BOOT_TIMEOUT", "NAMESPACE", "not_live_reason"]
 
 NAMESPACE = NETNS  # the namespace checked closed before anything starts (tests point it at one with a way out)
 BOOT_TIMEOUT = 90.0  # eleven guests at once under TCG on two cores: ~20 s measured; a hung one says so
@@ -96,6 +97,18 @@ class ReachLab:
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))
+
+    def network_xml(self, mode: str) -> str:
+        """The network's XML as libvirt holds it (``virsh net-dumpxml``); where no network could be made
+        (qemu:///session), the XML the lab would define, marked as such."""
+        if mode not in NETS:
+            raise InvalidInput(f"unknown mode {mode!r}", hint=f"one of: {', '.join(MODES)}")
+        name = NETS[mode].name
+        try:
+            with libvirt_errors(f"failed to get network '{name}'"):
+                return virconn_of(self.conn).networkLookupByName(name).XMLDesc(0)
+        except NotFound:
+            return f"<!-- not in libvirt here ({self.reason}); the XML the lab would define: -->\n" + network_xml(mode)
 
     def safety(self) -> str:
         """What the containment check saw before anything started (or why there was nothing to check)."""
@@ -214,57 +227,6 @@ def _start_guests(v: libvirt.virConnect, say: Progress, made: list[str]) -> list
             f.result()
     made.append(f"{len(todo)} guests started (tiny, transient, tagged as the lab's)")
     return [g for g, _ in todo]
-
-
-def wait_all(conn: Any, names: list[str], marker: str = READY_MARKER, timeout: float = BOOT_TIMEOUT,
-             progress: Progress | None = None, what: str = "ready") -> dict[str, str]:  # fmt: skip
-    """Wait (bounded) until each guest's console shows ``marker``; name -> that line.
-
-    Progress: a line per guest as it comes, and every 5 s who is still missing. A guest that stops or
-    crashes ends the wait at once; one that is still silent after ``timeout`` s raises ConsoleTimeout with
-    the last lines of its console.
-    """
-    say = progress or (lambda _line: None)
-    v = virconn_of(conn)
-    with libvirt_errors("failed to get domain"):
-        doms = {n: v.lookupByName(n) for n in names}
-    consoles = {n: Console(d) for n, d in doms.items()}
-    found: dict[str, str] = {}
-    t0 = next_note = next_look = time.monotonic()
-    try:
-        while len(found) < len(names):
-            for n, con in consoles.items():
-                if n not in found:
-                    con.poll()
-                    line = next((ln for ln in con.lines_seen if marker in ln), None)
-                    if line is not None:
-                        found[n] = line
-                        say(f"  {what} {len(found):2}/{len(names)} after {time.monotonic() - t0:4.1f} s: {n}")
-            late = [n for n in names if n not in found]
-            now = time.monotonic()
-            if not late:
-                break
-            if now >= next_look:  # a stopped or crashed guest prints nothing more: do not wait out the timeout
-                next_look = now + 1.0
-                gone = [n for n in late if attempt(lambda n=n: doms[n].state()[0]) in
-                        (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_CRASHED)]  # fmt: skip
-                if gone:
-                    con = consoles[gone[0]]
-                    raise ConsoleTimeout(f"{', '.join(gone)} stopped before it was {what}: its console's last lines "
-                                         "say why", con.lines_seen[-12:], str(con.log) if con.log else None)
-            if now - t0 > timeout:
-                con = consoles[late[0]]
-                raise ConsoleTimeout(f"{len(late)} guest(s) not {what} within {timeout:g} s: {', '.join(late)} "
-                                     f"(the console below is {late[0]}'s)", con.lines_seen[-12:],
-                                     str(con.log) if con.log else None)  # fmt: skip
-            if now >= next_note + 5.0:
-                next_note = now
-                say(f"  … {len(found)}/{len(names)} {what} after {now - t0:.0f} s; waiting for {', '.join(late)}")
-            time.sleep(0.1)
-    finally:
-        for con in consoles.values():
-            con.close()
-    return found
 
 
 def _static(g: LabGuest) -> str:

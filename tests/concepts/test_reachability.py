@@ -62,8 +62,12 @@ def test_on_the_embedded_lab_the_networks_are_libvirt_descriptions_and_nothing_b
         lab12.run("kvmlab-net12-nat-a", "ip route")
     assert "qemu:///system" in info.value.hint
     assert reach_lab(conn, progress=None).networks == lab12.networks  # a second call reuses them
+    assert lab12.network_xml("isolated") == conn.net_dumpxml("kvmlab-net12-isolated").xml
     assert lab12.remove() == [f"Network {n} destroyed" for n in lab12.networks.values()]
     assert not [n for n in conn.net_list(all=True).names if n.startswith("kvmlab-net12")]
+    planned = lab12.network_xml("nat")  # no such network any more (as on qemu:///session): the planned XML, marked
+    assert planned.startswith("<!-- not in libvirt here (the lesson's lab was removed)")
+    assert NetworkSpec.from_xml(planned).mode == "nat" and "no-ping" in planned
 
 
 def test_where_nothing_runs_the_measurement_is_the_recording_and_says_so(lab12):
@@ -154,6 +158,7 @@ def test_bad_input_gets_a_clear_error(lab12):
     m = reach.recording()
     for call in (lambda: reach.measure(lab12, "sideways"), lambda: m.cell("nat", "moon"), lambda: m.firewall("x"),
                  lambda: reach_plan.guest("bus"), lambda: reach_plan.network_xml("nat-ish"),
+                 lambda: lab12.network_xml("bridged"),
                  lambda: containment.inspect("../kvmlab-lab"), lambda: containment.inspect("")):
         with pytest.raises(kvmlab.InvalidInput) as info:
             call()

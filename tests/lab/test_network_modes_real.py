@@ -28,6 +28,7 @@ from kvmlab.errors import ConsoleTimeout
 from kvmlab.exercises import ExerciseFailed
 from kvmlab.exercises import lesson12
 from kvmlab.lab import containment, reach_lab as rl
+from kvmlab.lab.boot_wait import wait_all
 from kvmlab.lab.links import ALIAS_PREFIX, owned_links
 from kvmlab.lab.ownership import owned_domains, owned_networks
 from kvmlab.lab.reach_plan import GUESTS, NETS, OUTSIDE_GUEST, guest
@@ -209,7 +210,7 @@ def test_a_guest_that_never_says_so_is_named_with_its_console(lab12):
     said: list[str] = []
     t0 = time.monotonic()
     with pytest.raises(ConsoleTimeout) as info:
-        rl.wait_all(lab12.conn, [guest("open").name], "KVMLAB-NEVER-PRINTED", 1.5, said.append, "ready")
+        wait_all(lab12.conn, [guest("open").name], "KVMLAB-NEVER-PRINTED", 1.5, said.append, "ready")
     assert time.monotonic() - t0 < 5
     assert info.value.message == "1 guest(s) not ready within 1.5 s: kvmlab-net12-open-a (the console below is " \
                                  "kvmlab-net12-open-a's)"
