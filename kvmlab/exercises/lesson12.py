@@ -1,0 +1,222 @@
+"""Lesson 12 checks: network modes, measured (组网模式实测).
+
+- :func:`check_route_back` (12.1): which cells of the matrix change when the outside (the LAN's router)
+  forgets its route back to the host's subnets. The truth is measured: both situations pinged from
+  inside the guests on the real lab, or lesson 12's recording where no guest runs (it says so).
+- :func:`check_build_servers`, :func:`check_test_network`, :func:`check_web_servers` (12.2a-c): the mode
+  for a requirement, checked against the measured matrices, cell by cell.
+- :func:`check_isolated_line` (12.3): the virsh line that shows the isolated network's XML; it runs on
+  your connection, and the check reads what it printed.
+
+Every wrong answer is diagnosed from the measurement: the cell, what the ping did, and the step of its
+path (a firewall rule, a route) that decided it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..concepts import reachability as reach
+from ..lab.reach_plan import MODES, NETS, RETURN_ROUTE
+from ..specs import NetworkSpec
+from .checks import ExerciseFailed, Passed, choose, expect, run_line, virsh_line
+from .ladder import graded
+
+__all__ = ["REQUIREMENTS", "Requirement", "measured", "changed_cells", "check_route_back", "check_build_servers",
+           "check_test_network", "check_web_servers", "check_isolated_line"]
+
+_CACHE: dict[int, tuple[Any, dict[str, reach.Matrix]]] = {}  # id(lab) -> (lab, situation -> matrix)
+
+
+def measured(lab: Any, situation: str) -> reach.Matrix:
+    """The lab's matrix in ``situation``: measured once per lab in this kernel (live), or the recording."""
+    if not getattr(lab, "live", False):  # the recording: nothing to measure, nothing to keep
+        return reach.measure(lab, situation, progress=None)
+    _, done = _CACHE.setdefault(id(lab), (lab, {}))
+    if situation not in done:
+        done[situation] = reach.measure(lab, situation, progress=None)
+    return done[situation]
+
+
+def _yes(value: bool | None) -> str:
+    return {True: "yes", False: "no", None: "not measured"}[value]
+
+
+def _first_failure(cell: reach.Cell) -> str:
+    steps = cell.reasoning.steps if cell.reasoning else []
+    bad = next((s for s in steps if not s.ok), None)
+    return bad.text if bad else "; ".join(s.text for s in steps)
+
+
+def changed_cells(lab: Any) -> set[tuple[str, str]]:
+    """The cells whose measured verdict differs between the two situations."""
+    before, after = measured(lab, "as built"), measured(lab, "no route back")
+    return {k for k in reach.keys() if before.cells[k].measured != after.cells[k].measured}
+
+
+def _cells(answer: object) -> set[tuple[str, str]]:
+    """The learner's cells as (row, column) pairs; a clear failure for anything else."""
+    expect(isinstance(answer, (set, list, tuple, frozenset)) and answer != {"TODO"} and "TODO" not in answer,
+           "no answer yet: give the cells as a set of (row, column) pairs",
+           hint="e.g. {('nat', 'outside'), ('outside', 'bridge')}: row = the guest that pings (or 'outside'), "
+                "column = what it pings")
+    cells = set()
+    for item in answer:  # type: ignore[union-attr]
+        expect(isinstance(item, tuple) and len(item) == 2 and all(isinstance(x, str) for x in item),
+               f"{item!r} is not a (row, column) pair", hint="each cell is a pair of names, e.g. ('route', 'outside')")
+        expect(item in reach.keys(), f"there is no cell {item!r} in the matrix",
+               hint=f"rows: {', '.join(MODES)} and 'outside' (whose row has only the modes as columns); "
+                    f"columns: {', '.join(reach.TARGETS)}")
+        cells.add(item)
+    return cells
+
+
+@graded("12.1", answer=lambda **_: "changed = {\n" + "".join(
+    f"    {k!r},\n" for k in sorted(changed_cells(_RecordingLab()))) + "}")
+def check_route_back(lab: Any, changed: object) -> Passed:
+    """``changed``: the cells that change when the outside forgets ``10.112.0.0/16 via 203.0.113.2``."""
+    cells = _cells(changed)
+    before, after = measured(lab, "as built"), measured(lab, "no route back")
+    truth = changed_cells(lab)
+    wrong = sorted(cells - truth)
+    missing = sorted(truth - cells)
+    if wrong:
+        c = after.cells[wrong[0]]
+        why = (f"its path never uses the outside's route: {_first_failure(c)}" if c.measured else
+               f"it fails with the route too, for another reason: {_first_failure(before.cells[wrong[0]])}")
+        raise ExerciseFailed(f"{c.label} does not change: measured {_yes(c.measured)} in both situations; {why}"
+                             + (f" (and {len(wrong) - 1} more cell(s) you named do not change)" if len(wrong) > 1 else ""),
+                             hint="only a packet whose answer (or whose way in) needs the LAN's router to know the host's "
+                                  "subnets is affected. NAT's answers go to the host's own LAN address",
+                             pointer="for each cell you named, read m.explain(row, column): which step uses the "
+                                     f"outside's route `{RETURN_ROUTE[0]} via {RETURN_ROUTE[1]}`?")  # fmt: skip
+    if missing:
+        c = after.cells[missing[0]]
+        raise ExerciseFailed(f"{c.label} changes too: measured {_yes(before.cells[missing[0]].measured)} with the "
+                             f"route, {_yes(c.measured)} without it: {_first_failure(c)}"
+                             + (f" ({len(missing)} cell(s) missing in all)" if len(missing) > 1 else ""),
+                             hint="routed and open guests keep their own addresses: whoever answers them must know "
+                                  "the way back, and on the LAN that is the router's job. Bridge guests send "
+                                  "everything off their LAN to that same router",
+                             pointer="look at every cell between {route, open} and {outside, bridge}, both ways, "
+                                     "in lesson 12's matrix")  # fmt: skip
+    return Passed(f"the {len(truth)} cells that need the LAN's router to know the way back",
+                  f"{'measured just now from inside the guests' if after.live else after.header()}",
+                  "NAT is unaffected: its guests' packets leave with the host's own address (MASQUERADE)",
+                  "routed and open networks need a route on the LAN's router (or NAT, or bridge mode)")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A requirement as cells of the matrix: for the chosen mode M, each (row, column) must be measured as given."""
+
+    text: str
+    situation: str
+    cells: tuple[tuple[str, str, bool], ...]  # (row, column, wanted); "M" stands for the chosen mode
+    concept: str
+    pointer: str
+
+    def rows(self, mode: str) -> list[tuple[str, str, bool]]:
+        out = []
+        for src, dst, want in self.cells:
+            if src == "*" or dst == "*":  # every other mode's guest
+                out += [(mode if src == "M" else m, m if dst == "*" else mode, want) for m in MODES if m != mode]
+            else:
+                out.append((mode if src == "M" else src, mode if dst == "M" else dst, want))
+        return out
+
+
+REQUIREMENTS = {
+    "a": Requirement("build servers: they download packages from outside; nothing outside may start a "
+                     "connection to them; you cannot change the LAN's router",
+                     "no route back", (("M", "outside", True), ("outside", "M", False)),
+                     "a mode whose guests go out with an address the outside already knows, and that lets "
+                     "in only answers", "the columns 'outside' and 'from outside', situation 'no route back'"),
+    "b": Requirement("a test network: its VMs talk to each other and to the host, and to nothing else, "
+                     "in either direction", "as built",
+                     (("M", "M", True), ("M", "host", True), ("M", "outside", False), ("outside", "M", False),
+                      ("M", "*", False), ("*", "M", False)),
+                     "a network with no forwarding at all still has a bridge, an address for the host and DHCP",
+                     "lesson 12's matrix: the row and the column of each mode, outside included"),
+    "c": Requirement("web servers that the LAN's machines can reach, with no change on the LAN's router and no "
+                     "NAT", "no route back", (("outside", "M", True), ("M", "outside", True)),
+                     "a guest the LAN reaches without any router knowing extra routes is itself on the LAN",
+                     "the column 'from outside' in situation 'no route back' (exercise 12.1)"),
+}  # fmt: skip
+
+
+def _check_mode(lab: Any, key: str, mode: object) -> Passed:
+    req = REQUIREMENTS[key]
+    chosen = choose(mode, MODES, "mode")
+    m = measured(lab, req.situation)
+    for src, dst, want in req.rows(chosen):
+        c = m.cell(src, dst)
+        if c.measured != want:
+            raise ExerciseFailed(f"{chosen}: {c.label} was measured {_yes(c.measured)} ({req.situation}); the "
+                                 f"requirement needs {_yes(want)}. Why: {_first_failure(c)}",
+                                 hint=req.concept, pointer=req.pointer)
+    return Passed(f"{chosen} meets it: {req.text}",
+                  *(f"{m.cell(s, d).label}: {_yes(w)}" for s, d, w in req.rows(chosen)),
+                  f"checked against the matrix {'measured just now' if m.live else 'recorded on the real lab'} "
+                  f"({req.situation})")
+
+
+@graded("12.2a", answer='mode_a = "nat"')
+def check_build_servers(lab: Any, mode: object) -> Passed:
+    """12.2a: :data:`REQUIREMENTS` ``a`` (out yes, in no, the LAN's router untouched)."""
+    return _check_mode(lab, "a", mode)
+
+
+@graded("12.2b", answer='mode_b = "isolated"')
+def check_test_network(lab: Any, mode: object) -> Passed:
+    """12.2b: :data:`REQUIREMENTS` ``b`` (each other and the host, nothing else)."""
+    return _check_mode(lab, "b", mode)
+
+
+@graded("12.2c", answer='mode_c = "bridge"')
+def check_web_servers(lab: Any, mode: object) -> Passed:
+    """12.2c: :data:`REQUIREMENTS` ``c`` (reachable from the LAN, no router change, no NAT)."""
+    return _check_mode(lab, "c", mode)
+
+
+_NOT_XML = {
+    "net-info": "net-info prints the name, UUID, state, autostart and bridge: not the <forward> element",
+    "net-list": "net-list lists networks and their state, not their mode",
+    "dumpxml": "dumpxml prints a domain's XML; a network's XML has its own command",
+    "net-edit": "net-edit opens an editor to change the network; the task only reads it",
+    "net-dhcp-leases": "net-dhcp-leases lists the addresses dnsmasq handed out, not the mode",
+}
+
+
+@graded("12.3", answer=f'line = "virsh net-dumpxml {NETS["isolated"].name}"')
+def check_isolated_line(conn: Any, line: object) -> Passed:
+    """``line``: the virsh command that prints the isolated network's XML (it runs on ``conn``)."""
+    inv = virsh_line(line, "virsh net-list --all")
+    name = inv.command.name
+    if name != "net-dumpxml":
+        raise ExerciseFailed(f"{name} does not show the network's XML",
+                             hint=_NOT_XML.get(name, "the mode lives in the network's XML, as the <forward> element"),
+                             pointer="virsh help network lists the command that prints a network's XML")
+    target = str(inv.values.get("network"))
+    result = run_line(conn, inv)
+    xml = getattr(result, "xml", str(result))
+    mode = NetworkSpec.from_xml(xml).mode
+    if mode != "isolated":
+        raise ExerciseFailed(f"'{target}' has <forward mode='{mode}'>: it forwards, it is not isolated",
+                             hint="an isolated network is the one whose XML has no <forward> element at all",
+                             pointer=f"lesson 12's isolated network is {NETS['isolated'].name}")
+    expect(target == NETS["isolated"].name,
+           f"'{target}' has no <forward> either, but it is not lesson 12's network",
+           hint="the task is about the network lesson 12 measured",
+           pointer=f"lesson 12's networks are named {NETS['nat'].name.rsplit('-', 1)[0]}-MODE")
+    return Passed(f"{target} has no <forward> element: nothing is forwarded",
+                  f"{result.virsh}: {len(xml.splitlines())} lines, <bridge>, <ip> and <dhcp>, and no <forward>",
+                  "libvirt then rejects everything leaving or entering its bridge (LIBVIRT_FWO/FWI REJECT)")
+
+
+class _RecordingLab:
+    """A lab where nothing runs: :func:`measured` gives the recording (for the answer shown on request)."""
+
+    live = False
+    reason = "the answer is read from lesson 12's recording"
