@@ -182,14 +182,17 @@ class ExerciseFailed(KvmlabError):
 
     Rung 1 (``hint``): the concept. Rung 2 (``pointer``): the command or element to look at.
     The code itself is never in a failure: ``kvmlab.exercises.show_answer()`` gives it when asked.
-    ``rung`` and ``exercise`` are set by the check's ``@graded`` wrapper (how often it failed).
+    ``rung`` and ``exercise`` are set by the check's ``@graded`` wrapper: how often the same mistake
+    (the same concept) was made; a new mistake starts at rung 1, and an untried answer never climbs.
     """
 
     RUNGS = 2
 
-    def __init__(self, message: str, *, hint: str = "", pointer: str = "", virsh_error: Sequence[str] | None = None):
+    def __init__(self, message: str, *, hint: str = "", pointer: str = "", untried: bool = False,
+                 virsh_error: Sequence[str] | None = None):
         super().__init__(message, hint=hint, virsh_error=virsh_error)
         self.pointer = pointer
+        self.untried = untried  # "no answer yet": it does not climb the ladder
         self.rung = 1
         self.exercise = ""
 

@@ -69,7 +69,7 @@ def choose(answer: object, choices: Iterable[str], what: str = "answer") -> str:
     by_key = {c.lower(): c for c in options}
     text = str(answer).strip() if isinstance(answer, str) else ""
     if not text or text.upper() == "TODO":
-        raise ExerciseFailed(f"{what}: no answer yet", hint="choose one of: " + ", ".join(options))
+        raise ExerciseFailed(f"{what}: no answer yet", hint="choose one of: " + ", ".join(options), untried=True)
     if text.lower() in by_key:
         return by_key[text.lower()]
     typo = KNOWN_TYPOS.get(text.lower())
@@ -99,8 +99,8 @@ _ORIGIN = {
 
 def virsh_words(line: object, example: str) -> str:
     """The learner's virsh line without a leading ``virsh``; a missing answer fails with ``example``."""
-    expect(isinstance(line, str) and line.strip() and line.strip().upper() != "TODO", "no command yet",
-           hint=f"write the virsh line, e.g. '{example}'")
+    if not (isinstance(line, str) and line.strip() and line.strip().upper() != "TODO"):
+        raise ExerciseFailed("no command yet", hint=f"write the virsh line, e.g. '{example}'", untried=True)
     text = line.strip()
     words = text.split(None, 1)
     return words[1] if words[0] == "virsh" and len(words) > 1 else text

@@ -39,14 +39,17 @@ class Record:
     exercise: str
     failures: int = 0
     passed: bool = False
+    mistakes: dict[str, int] = field(default_factory=dict)  # the concept a failure named -> how often
     answer_shown: bool = False
     answer: str = ""  # the answer for the learner's last call
     last: float = field(default_factory=time.time)
 
     @property
     def rung(self) -> int:
-        """1 or 2 after failures; 3 once the answer was shown; 0 before any failure."""
-        return 3 if self.answer_shown else min(self.failures, ExerciseFailed.RUNGS)
+        """The highest rung reached: 1 or 2 after failures, 3 once the answer was shown, 0 before."""
+        if self.answer_shown:
+            return 3
+        return min(max(self.mistakes.values(), default=min(self.failures, 1)), ExerciseFailed.RUNGS)
 
 
 class Progress:
@@ -60,13 +63,20 @@ class Progress:
     def _get(self, exercise: str) -> Record:
         return self.records.setdefault(exercise, Record(exercise))
 
-    def failed(self, exercise: str, answer: str) -> Record:
+    def failed(self, exercise: str, answer: str, mistake: str = "", climbs: bool = True) -> int:
+        """Count a failure; the rung for it: how often this same mistake (its concept) was made.
+
+        A new mistake starts at the bottom again, and "no answer yet" (``climbs=False``) never climbs.
+        """
         with self._lock:
             rec = self._get(exercise)
             rec.failures += 1
             rec.answer, rec.last = answer, time.time()
             self.last_failed = exercise
-            return rec
+            if not climbs:
+                return 1
+            rec.mistakes[mistake] = rec.mistakes.get(mistake, 0) + 1
+            return min(rec.mistakes[mistake], ExerciseFailed.RUNGS)
 
     def passed(self, exercise: str, answer: str) -> Record:
         with self._lock:
@@ -116,8 +126,8 @@ def graded(exercise: str, answer: "Answer") -> Callable[[F], F]:
             try:
                 result = fn(*args, **kwargs)
             except ExerciseFailed as err:
-                rec = PROGRESS.failed(exercise, filled)
-                err.exercise, err.rung = exercise, min(rec.failures, ExerciseFailed.RUNGS)
+                err.exercise = exercise
+                err.rung = PROGRESS.failed(exercise, filled, err.concept, climbs=not err.untried)
                 raise
             PROGRESS.passed(exercise, filled)
             return result

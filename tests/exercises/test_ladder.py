@@ -118,3 +118,24 @@ def test_every_answer_is_code_and_fills_with_the_checks_defaults():
     for number in ANSWERS:
         code = show_answer(number).code
         assert code.strip() and "$" not in code, f"{number}: {code!r}"
+
+
+def test_a_new_mistake_starts_at_the_bottom_and_no_answer_yet_never_climbs():
+    from kvmlab.exercises import choose
+    from kvmlab.exercises.checks import virsh_words
+
+    @graded("99.9", answer="x")
+    def check(value):
+        if value == "TODO":
+            virsh_words(value, "virsh list")
+        raise ExerciseFailed(f"{value} is wrong", hint=f"idea about {value}", pointer=f"look at {value}")
+
+    for _ in range(3):  # an untouched cell run again and again stays at the first rung
+        assert _fail(check, "TODO").rung == 1
+    assert [_fail(check, "a").rung, _fail(check, "a").rung] == [1, 2]
+    assert _fail(check, "b").rung == 1  # another mistake: its own concept first
+    assert PROGRESS.records["99.9"].failures == 6 and PROGRESS.records["99.9"].rung == 2
+    with pytest.raises(ExerciseFailed) as info:
+        choose("TODO", ["a", "b"])
+    assert info.value.untried
+    del ANSWERS["99.9"]

@@ -195,7 +195,7 @@ def test_deleted(conn):
     conn.undefine("backup")  # running: it stays, transient
     with pytest.raises(ExerciseFailed) as info:
         l8.check_deleted(conn)
-    assert "transient" in info.value.message and "stop it" in info.value.hint  # the second failure: its pointer
+    assert "transient" in info.value.message and "vanishes once it stops" in info.value.hint  # a new mistake: rung 1
     conn.destroy("backup")
     assert l8.check_deleted(conn).title == "'backup' is gone"
 

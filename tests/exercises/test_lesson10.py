@@ -318,7 +318,7 @@ def test_a_new_line_for_an_existing_volume_is_refused_before_it_runs(conn):
     err = _failed(l10.check_volume_capacity, conn, _line("2GiB"), pool="default")
     assert err.message == ("'data.qcow2' exists already in 'default' and holds 1.86 GiB (qcow2): libvirt refuses "
                            "to create a volume whose name is in use, so this line was not run")  # fmt: skip
-    assert "does not resize or replace" in err.concept and "vol-delete" in err.hint  # the second failure: pointer
+    assert err.rung == 1 and "does not resize or replace" in err.hint and "vol-delete" in err.pointer  # a new mistake
     assert inventory(conn) == before
 
 
