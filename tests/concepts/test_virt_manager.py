@@ -116,7 +116,7 @@ def test_a_virt_manager_that_never_draws_is_stopped_at_the_timeout(conn, tmp_pat
     _fake_virt_manager(tmp_path, "exec sleep 300", monkeypatch)
     start = time.monotonic()
     shots = virt_manager.screenshots(conn, "web01", timeout=2, progress=None)
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < 120  # not the program's 300 s: the 2 s timeout ended it
     assert shots.shots == () and "drew nothing in time" in shots.note
     assert _left_behind() == []  # the program and Xvfb were ended, and reaped
 
