@@ -170,7 +170,7 @@ class PoolLifecycleOps:
         with libvirt_errors(f"Failed to delete pool {pool}", hints=hints):
             p.delete(0)
         api.append("pool.delete(0)")
-        return PoolMessage(message=f"Pool {pool} deleted", pool=p.name(), api=api,
+        return pool_message(message=f"Pool {pool} deleted", pool=p.name(), api=api,
                            virsh=virsh_line("pool-delete", pool))
 
     def pool_autostart(self, pool: str, disable: bool = False) -> PoolMessage:
