@@ -9,25 +9,38 @@ The text is cmdDomIfAddr's (virsh-domain-monitor.c), byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libvirt
 
 from ..errors import InvalidInput, libvirt_errors
 from .calls import virsh_line
 from .domain_lookup import lookup_domain
-from .result import Result
-from .vsh import c_pad, require_option
+from .vsh import require_option
+
+if TYPE_CHECKING:
+    from .monitor_results import IfAddress, IfAddresses
 
 __all__ = ["DomainAddressOps", "SOURCES", "IfAddress", "IfAddresses"]
+
+# The results (dataclasses) load with the first of these commands: `kvmlab virsh list` needs none.
+_RESULTS = ("IfAddress", "IfAddresses")
+
+
+def __getattr__(name: str):
+    """kvmlab.ops.domain_address.IfAddress and its siblings, as before: they live in monitor_results."""
+    if name in _RESULTS:
+        from . import monitor_results
+
+        return getattr(monitor_results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # virshDomainInterfaceAddressesSource, in libvirt's order
 SOURCES = {"lease": libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE,
            "agent": libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT,
            "arp": libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP}  # fmt: skip
 _PROTOCOLS = {libvirt.VIR_IP_ADDR_TYPE_IPV4: "ipv4", libvirt.VIR_IP_ADDR_TYPE_IPV6: "ipv6"}
-_HEADER = " %s %s %s     %s\n%s%s\n" % (c_pad("Name", 10), c_pad("MAC address", 20), c_pad("Protocol", 8), "Address",
-                                        "-" * 49, "-" * 30)  # fmt: skip
 _SOURCE_HINTS = {
     "lease": "the lease source knows guests that got their address from a libvirt network's DHCP "
              "(dnsmasq); a guest with a static address, or on a bridge, has no lease: try --source arp",
@@ -35,52 +48,6 @@ _SOURCE_HINTS = {
              "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
     "arp": "the arp source reads the host's ARP table: the guest must have sent traffic recently",
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class IfAddress:
-    """One address of one card: ``protocol`` is ``ipv4``/``ipv6``; ``address`` without the prefix."""
-
-    interface: str
-    mac: str | None
-    protocol: str | None
-    address: str
-    prefix: int
-
-    @property
-    def cidr(self) -> str:
-        return f"{self.address}/{self.prefix}"
-
-
-@dataclass
-class IfAddresses(Result):
-    """``virsh domifaddr``: each card with its addresses. ``.addresses`` lists them one by one;
-    cards without an address are in ``.no_address`` (virsh prints ``N/A`` for them)."""
-
-    cards: list[tuple[str, str | None, list[IfAddress]]] = field(default_factory=list)
-    full: bool = False
-    source: str = "lease"
-
-    @property
-    def addresses(self) -> list[IfAddress]:
-        return [a for _, _, addrs in self.cards for a in addrs]
-
-    @property
-    def no_address(self) -> list[str]:
-        return [name for name, _, addrs in self.cards if not addrs]
-
-    def text(self) -> str:
-        out = [_HEADER]
-        for name, mac, addrs in self.cards:
-            if not addrs:
-                out.append(f" {c_pad(name, 10)} {c_pad(mac or 'N/A', 17)}    {c_pad('N/A', 12)} N/A\n")
-                continue
-            for j, a in enumerate(addrs):
-                proto = c_pad(a.protocol if a.protocol is not None else "(null)", 12)
-                first = self.full or j == 0
-                out.append(f" {c_pad(name if first else '-', 10)} {c_pad((mac or '') if first else '-', 17)}    "
-                           f"{proto} {a.cidr}\n")
-        return "".join(out)
 
 
 class DomainAddressOps:
@@ -98,6 +65,8 @@ class DomainAddressOps:
             source: ``lease`` (default: the libvirt network's DHCP leases), ``agent`` (the QEMU
                 guest agent) or ``arp`` (the host's ARP table).
         """
+        from .monitor_results import IfAddress, IfAddresses
+
         if interface is not None:
             interface = require_option(interface, "interface")
         if source is not None:

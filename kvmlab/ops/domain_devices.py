@@ -8,18 +8,33 @@ source is the first of ``bridge|dev|network|name|path`` in document order, and a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libvirt
-from lxml import etree
 
 from ..errors import OperationFailed, libvirt_errors
-from ..specs.parser import xml_parser
 from .calls import virsh_line
 from .domain_lookup import lookup_domain
-from .result import Table
+
+if TYPE_CHECKING:  # lxml and the results load with the first domiflist / domblklist, not at start-up
+    from lxml import etree
+
+    from .monitor_results import DiskList, DiskRow, InterfaceList, InterfaceRow
 
 __all__ = ["DomainDeviceOps", "InterfaceRow", "InterfaceList", "DiskRow", "DiskList"]
+
+# The results (dataclasses) load with the first of these commands: `kvmlab virsh list` needs none.
+_RESULTS = ("InterfaceRow", "InterfaceList", "DiskRow", "DiskList")
+
+
+def __getattr__(name: str):
+    """kvmlab.ops.domain_devices.InterfaceRow and its siblings, as before: they live in monitor_results."""
+    if name in _RESULTS:
+        from . import monitor_results
+
+        return getattr(monitor_results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _IF_SOURCE = "string(./source/@bridge|./source/@dev|./source/@network|./source/@name|./source/@path)"
 _DISK_SOURCE = ("string(./source/@file|./source/@dev|./source/@dir|./source/@name|./source/@volume"
@@ -29,62 +44,6 @@ _DISK_SOURCE = ("string(./source/@file|./source/@dev|./source/@dir|./source/@nam
 def _text(node: etree._Element, xpath: str) -> str | None:
     """virXPathString: the string value, or None when it is empty."""
     return str(node.xpath(xpath)) or None
-
-
-@dataclass(frozen=True)
-class InterfaceRow:
-    """One ``<interface>``: ``target`` is the host-side device (vnet0), None until the guest runs."""
-
-    target: str | None
-    type: str
-    source: str | None
-    model: str | None
-    mac: str | None
-
-    def cells(self) -> tuple[str, ...]:
-        return (self.target or "-", self.type, self.source or "-", self.model or "-", self.mac or "-")
-
-
-@dataclass
-class InterfaceList(Table):
-    """``virsh domiflist``: Interface, Type, Source, Model, MAC. ``.interfaces`` holds the rows."""
-
-    interfaces: list[InterfaceRow] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.header = ("Interface", "Type", "Source", "Model", "MAC")
-        self.rows = [i.cells() for i in self.interfaces]
-
-    @property
-    def macs(self) -> list[str]:
-        return [i.mac for i in self.interfaces if i.mac]
-
-
-@dataclass(frozen=True)
-class DiskRow:
-    """One ``<disk>``: ``target`` is the guest's device name (vda), ``source`` the file or device."""
-
-    type: str
-    device: str
-    target: str
-    source: str | None
-
-
-@dataclass
-class DiskList(Table):
-    """``virsh domblklist [--details]``: Target and Source (with --details also Type and Device)."""
-
-    disks: list[DiskRow] = field(default_factory=list)
-    details: bool = False
-
-    def __post_init__(self) -> None:
-        self.header = ("Type", "Device", "Target", "Source") if self.details else ("Target", "Source")
-        self.rows = [(d.type, d.device, d.target, d.source or "-") if self.details else (d.target, d.source or "-")
-                     for d in self.disks]  # fmt: skip
-
-    @property
-    def targets(self) -> list[str]:
-        return [d.target for d in self.disks]
 
 
 def _nvme_source(disk: etree._Element) -> str:
@@ -107,6 +66,10 @@ class DomainDeviceOps:
 
     def _domain_xml(self, domain: str, inactive: bool, api: list[str]) -> etree._Element:
         """virshDomainGetXML: look the domain up (id, UUID, name) and parse its XML."""
+        from lxml import etree
+
+        from ..specs.parser import xml_parser
+
         dom = lookup_domain(self.virconn, domain, api)
         flags = "libvirt.VIR_DOMAIN_XML_INACTIVE" if inactive else "0"
         with libvirt_errors():
@@ -117,6 +80,8 @@ class DomainDeviceOps:
     def domiflist(self, domain: str, inactive: bool = False) -> InterfaceList:
         """virsh domiflist: the domain's network cards — host device, type, source network or
         bridge, model and MAC address. ``inactive=True``: as the next boot will have them."""
+        from .monitor_results import InterfaceList, InterfaceRow
+
         api: list[str] = []
         root = self._domain_xml(domain, inactive, api)
         rows = [InterfaceRow(target=_text(i, "string(./target/@dev)"), type=str(i.xpath("string(./@type)")),
@@ -130,6 +95,8 @@ class DomainDeviceOps:
         """virsh domblklist: the domain's disks — the guest's device name (vda) and the file or
         device behind it; ``details=True`` adds the disk type (file, block, network …) and device
         (disk, cdrom)."""
+        from .monitor_results import DiskList, DiskRow
+
         api: list[str] = []
         root = self._domain_xml(domain, inactive, api)
         rows = []

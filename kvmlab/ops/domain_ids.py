@@ -8,7 +8,7 @@ UUID, ``domuuid`` an id or name (virsh-domain.c: each refuses the form it would 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libvirt
 
@@ -16,9 +16,24 @@ from ..errors import Unsupported, libvirt_errors
 from ..states import state_name
 from .calls import virsh_line
 from .domain_lookup import BY_ID, BY_NAME, BY_UUID, lookup_domain
-from .result import Message
+
+if TYPE_CHECKING:
+    from .monitor_results import DomainIdentity, DomainState
 
 __all__ = ["DomainIdOps", "DomainState", "DomainIdentity", "REASONS", "reason_name"]
+
+# The results (dataclasses) load with the first of these commands: `kvmlab virsh list` needs none.
+_RESULTS = ("DomainState", "DomainIdentity")
+
+
+def __getattr__(name: str):
+    """kvmlab.ops.domain_ids.DomainState and its siblings, as before: they live in monitor_results."""
+    if name in _RESULTS:
+        from . import monitor_results
+
+        return getattr(monitor_results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # virsh 9.0's words for each state's reasons (virsh-domain-monitor.c virshDomain*Reason), by state
 REASONS: dict[int, tuple[str, ...]] = {
@@ -44,32 +59,6 @@ def reason_name(state: int, reason: int) -> str:
     return words[reason] if 0 <= reason < len(words) else "unknown"
 
 
-@dataclass
-class DomainState(Message):
-    """``virsh domstate [--reason]``: ``state`` is virsh's word, ``reason`` the reason's word."""
-
-    name: str = ""
-    state: str = ""
-    reason: str = ""
-    state_code: int = 0
-    reason_code: int = 0
-    show_reason: bool = False
-
-    def __post_init__(self) -> None:
-        self.message = f"{self.state} ({self.reason})" if self.show_reason else self.state
-
-
-@dataclass
-class DomainIdentity(Message):
-    """``domid`` / ``domuuid`` / ``domname``: the one line virsh prints, and the domain's real name."""
-
-    name: str = ""
-    value: str = ""
-
-    def __post_init__(self) -> None:
-        self.message = self.value
-
-
 class DomainIdOps:
     """Mixin for kvmlab.Connection: ``domid``, ``domuuid``, ``domname``, ``domstate``."""
 
@@ -77,6 +66,8 @@ class DomainIdOps:
 
     def domid(self, domain: str) -> DomainIdentity:
         """virsh domid: the running domain's id from its name or UUID (``-`` when it is shut off)."""
+        from .monitor_results import DomainIdentity
+
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api, by=BY_NAME | BY_UUID)
         with libvirt_errors():
@@ -87,6 +78,8 @@ class DomainIdOps:
 
     def domuuid(self, domain: str) -> DomainIdentity:
         """virsh domuuid: the domain's UUID from its id or name."""
+        from .monitor_results import DomainIdentity
+
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api, by=BY_ID | BY_NAME)
         with libvirt_errors("failed to get domain UUID"):
@@ -96,6 +89,8 @@ class DomainIdOps:
 
     def domname(self, domain: str) -> DomainIdentity:
         """virsh domname: the domain's name from its id or UUID."""
+        from .monitor_results import DomainIdentity
+
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api, by=BY_ID | BY_UUID)
         with libvirt_errors():
@@ -106,6 +101,8 @@ class DomainIdOps:
     def domstate(self, domain: str, reason: bool = False) -> DomainState:
         """virsh domstate: the domain's state ("running", "shut off" …); ``reason=True`` adds why
         ("shut off (destroyed)": destroy; "shut off (shutdown)": the guest powered off)."""
+        from .monitor_results import DomainState
+
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
         try:

@@ -9,68 +9,35 @@ The table is cmdNetworkDHCPLeases's (virsh-network.c): sorted by MAC, expiry in 
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libvirt
 
 from ..errors import KvmlabError, libvirt_errors
 from .calls import virsh_line
 from .network_lookup import lookup_network
-from .result import Table
 from .vsh import c_string, encodable, name_order, require_option
 
+if TYPE_CHECKING:
+    from .network_results import Lease, LeaseList
+
 __all__ = ["NetworkLeaseOps", "Lease", "LeaseList"]
+
+
+def __getattr__(name: str):
+    """kvmlab.ops.network_leases.Lease and LeaseList, as before: they live in network_results, which
+    loads with the first network command (`kvmlab virsh list` needs none of its dataclasses)."""
+    if name in ("Lease", "LeaseList"):
+        from . import network_results
+
+        return getattr(network_results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _NOT_A_MAC = "not-a-mac-address"
 _PROTOCOLS = {libvirt.VIR_IP_ADDR_TYPE_IPV4: "ipv4", libvirt.VIR_IP_ADDR_TYPE_IPV6: "ipv6"}
 _HINT = ("net-dhcp-leases reads the leases of a running network with <dhcp> (its dnsmasq); the embedded "
          "lab's test driver has none: use the real lab (KVMLAB_URI=qemu:///system)")  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Lease:
-    """One DHCP lease: ``expiry`` is seconds since the epoch; ``address`` without the prefix."""
-
-    expiry: int
-    mac: str | None
-    protocol: str | None
-    address: str
-    prefix: int
-    hostname: str | None
-    client_id: str | None
-    interface: str | None = None
-
-    @property
-    def cidr(self) -> str:
-        return f"{self.address}/{self.prefix}"
-
-    @property
-    def expiry_text(self) -> str:
-        """virsh's ``%Y-%m-%d %H:%M:%S`` in the local time zone."""
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.expiry))
-
-    def cells(self) -> tuple[str, ...]:
-        return (self.expiry_text, self.mac or "-", self.protocol or "-", self.cidr, self.hostname or "-",
-                self.client_id or "-")
-
-
-@dataclass
-class LeaseList(Table):
-    """``virsh net-dhcp-leases``: one row a lease. ``.leases`` holds them; ``.by_mac(mac)`` finds one."""
-
-    leases: list[Lease] = field(default_factory=list)
-    network: str = ""
-
-    def __post_init__(self) -> None:
-        self.header = ("Expiry Time", "MAC address", "Protocol", "IP address", "Hostname", "Client ID or DUID")
-        self.rows = [lease.cells() for lease in self.leases]
-
-    def by_mac(self, mac: str) -> list[Lease]:
-        return [lease for lease in self.leases if (lease.mac or "").lower() == mac.lower()]
-
-    def __len__(self) -> int:
-        return len(self.leases)
 
 
 class NetworkLeaseOps:
@@ -80,6 +47,8 @@ class NetworkLeaseOps:
 
     def net_dhcp_leases(self, network: str, mac: str | None = None) -> LeaseList:
         """virsh net-dhcp-leases: the network's DHCP leases (only those of ``mac`` if given)."""
+        from .network_results import Lease, LeaseList
+
         if mac is not None:
             mac = require_option(mac, "mac")
         api: list[str] = []

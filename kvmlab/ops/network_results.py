@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from ..render import escape, html_table, virsh_table
-from .result import Info, Listing, Message, Xml, yes_no
+from .result import Info, Listing, Message, Table, Xml, yes_no
 
-__all__ = ["NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml"]
+__all__ = ["NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml", "Lease", "LeaseList"]
 
 LIST_HEADER = ("Name", "State", "Autostart", "Persistent")
 
@@ -100,3 +101,50 @@ class NetXml(Xml):
 
     def body_html(self) -> str:
         return f"<pre>{escape(self.text())}</pre>"
+
+
+# -- net-dhcp-leases (ops.network_leases) -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Lease:
+    """One DHCP lease: ``expiry`` is seconds since the epoch; ``address`` without the prefix."""
+
+    expiry: int
+    mac: str | None
+    protocol: str | None
+    address: str
+    prefix: int
+    hostname: str | None
+    client_id: str | None
+    interface: str | None = None
+
+    @property
+    def cidr(self) -> str:
+        return f"{self.address}/{self.prefix}"
+
+    @property
+    def expiry_text(self) -> str:
+        """virsh's ``%Y-%m-%d %H:%M:%S`` in the local time zone."""
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.expiry))
+
+    def cells(self) -> tuple[str, ...]:
+        return (self.expiry_text, self.mac or "-", self.protocol or "-", self.cidr, self.hostname or "-",
+                self.client_id or "-")
+
+
+@dataclass
+class LeaseList(Table):
+    """``virsh net-dhcp-leases``: one row a lease. ``.leases`` holds them; ``.by_mac(mac)`` finds one."""
+
+    leases: list[Lease] = field(default_factory=list)
+    network: str = ""
+
+    def __post_init__(self) -> None:
+        self.header = ("Expiry Time", "MAC address", "Protocol", "IP address", "Hostname", "Client ID or DUID")
+        self.rows = [lease.cells() for lease in self.leases]
+
+    def by_mac(self, mac: str) -> list[Lease]:
+        return [lease for lease in self.leases if (lease.mac or "").lower() == mac.lower()]
+
+    def __len__(self) -> int:
+        return len(self.leases)

@@ -8,18 +8,21 @@ test driver (the embedded lab) keeps only the snapshot's metadata and changes no
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libvirt
 
 from ..errors import InvalidInput, KvmlabError, NotFound, attempt, libvirt_errors
-from ..specs.snapshot import SnapshotSpec
 from .calls import libvirt_flags, virsh_line
 from .domain_lookup import lookup_domain
 from .result import Xml
 from .snapshot_create import SNAPSHOT_HINTS, SnapshotCreateOps, create_flags, words
 from .snapshot_lookup import lookup_snapshot, snapshot_name
-from .snapshot_results import SnapshotInfo, SnapshotList, SnapshotMessage, SnapshotRow
 from .vsh import exclusive, name_order
 from .xpath import dump_text, require_xpath
+
+if TYPE_CHECKING:  # the results, and the snapshot spec (lxml), load with the first snapshot command
+    from .snapshot_results import SnapshotInfo, SnapshotList, SnapshotMessage, SnapshotRow
 
 __all__ = ["SnapshotOps"]
 
@@ -73,10 +76,14 @@ class SnapshotOps(SnapshotCreateOps):
         api.append(f"{'snap.listAllChildren' if start is not None else 'dom.listAllSnapshots'}({flag_text})")
         rows = self._snapshot_rows(snaps, tree, name, parent, api)
         if tree and start is not None:
+            from .snapshot_results import SnapshotRow
+
             with libvirt_errors():
                 rows.append(SnapshotRow(start.getName()))  # the tree starts at --from, drawn as a root
         if not topological:
             rows.sort(key=lambda r: name_order(r.name))
+        from .snapshot_results import SnapshotList
+
         mode = "tree" if tree else "name" if name else "table"
         header = ("Name", "Creation Time", "State", *(("Parent",) if parent else ()))
         table = [(r.name, r.created, r.state, *((r.parent or "",) if parent else ())) for r in rows]
@@ -87,6 +94,9 @@ class SnapshotOps(SnapshotCreateOps):
                        api: list[str]) -> list[SnapshotRow]:
         """Each snapshot's row: its parent for a tree; its state and time from its XML for the table
         (virsh skips a snapshot whose XML it cannot read: it vanished meanwhile)."""
+        from ..specs.snapshot import SnapshotSpec
+        from .snapshot_results import SnapshotRow
+
         rows = []
         for snap in snaps:
             with libvirt_errors():
@@ -111,6 +121,9 @@ class SnapshotOps(SnapshotCreateOps):
 
     def snapshot_info(self, domain: str, snapshotname: str | None = None, current: bool = False) -> SnapshotInfo:
         """virsh snapshot-info DOMAIN SNAPSHOT (or ``current=True``): state, location, parent, children."""
+        from ..specs.snapshot import SnapshotSpec
+        from .snapshot_results import SnapshotInfo
+
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
         snap, name = lookup_snapshot(dom, snapshotname, current, api)
@@ -140,6 +153,8 @@ class SnapshotOps(SnapshotCreateOps):
                          snapshotname: str | None = None) -> SnapshotMessage | Xml:
         """virsh snapshot-current DOMAIN: the current snapshot's XML (``name=True``: its name);
         ``snapshotname=`` makes that snapshot the current one instead."""
+        from .snapshot_results import SnapshotMessage
+
         exclusive("name", name, "snapshotname", snapshotname is not None)
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
@@ -183,6 +198,8 @@ class SnapshotOps(SnapshotCreateOps):
                         reset_nvram: bool = False) -> SnapshotMessage:
         """virsh snapshot-revert DOMAIN SNAPSHOT: put the domain back as it was then. Everything since
         is lost: disk writes, and with a memory snapshot the guest's running programs and RAM too."""
+        from .snapshot_results import SnapshotMessage
+
         flags, flag_text = libvirt_flags(f"VIR_DOMAIN_SNAPSHOT_REVERT_{f}" for on, f in (
             (running, "RUNNING"), (paused, "PAUSED"), (reset_nvram, "RESET_NVRAM")) if on)
         api: list[str] = []
@@ -209,6 +226,8 @@ class SnapshotOps(SnapshotCreateOps):
                         ) -> SnapshotMessage:
         """virsh snapshot-delete DOMAIN SNAPSHOT: delete it (an internal one from inside the qcow2; an
         external one by merging its overlay back). ``children``: its whole subtree too."""
+        from .snapshot_results import SnapshotMessage
+
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
         snap, name = lookup_snapshot(dom, snapshotname, current, api)

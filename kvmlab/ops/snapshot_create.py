@@ -4,6 +4,7 @@ the other snapshot commands share with it: the teaching hints for libvirt's refu
 from __future__ import annotations
 
 import shlex
+from typing import TYPE_CHECKING
 
 import libvirt
 
@@ -13,9 +14,10 @@ from .domain_lookup import lookup_domain
 from .lookup import unreadable
 from .result import Xml
 from .snapshot_lookup import snapshot_name
-from .snapshot_results import SnapshotMessage
-from .snapshot_xml import create_as_document, parse_diskspec, parse_memspec
 from .vsh import require_option
+
+if TYPE_CHECKING:  # the results load with the first snapshot command, not at start-up
+    from .snapshot_results import SnapshotMessage
 
 __all__ = ["SnapshotCreateOps", "SNAPSHOT_HINTS", "create_flags", "words"]
 
@@ -81,6 +83,9 @@ class SnapshotCreateOps:
         ``diskspec`` (one or a list): ``"vda,snapshot=external,file=/path/overlay.qcow2"``.
         ``print_xml`` only shows the <domainsnapshot> document.
         """
+        from .snapshot_results import SnapshotMessage
+        from .snapshot_xml import create_as_document, parse_diskspec, parse_memspec
+
         specs = [diskspec] if isinstance(diskspec, str) else diskspec
         if specs is not None and not (isinstance(specs, (list, tuple)) and all(isinstance(d, str) for d in specs)):
             raise InvalidInput(f"expected --diskspec as text or a list of text, got {type(diskspec).__name__}",

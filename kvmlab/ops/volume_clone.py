@@ -9,18 +9,18 @@ the new end.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libvirt
-from lxml import etree
 
 from ..errors import InvalidInput, libvirt_errors
-from ..specs.parser import xml_parser
 from .calls import libvirt_flags, virsh_line
 from .pool_lookup import lookup_volume
-from .pool_sizes import vol_size
-from .pool_xml import refuse_unsafe
 from .result import Xml
-from .volume_results import VolMessage
 from .vsh import require_option
+
+if TYPE_CHECKING:  # the results load with the first volume command, lxml with the first clone
+    from .volume_results import VolMessage
 
 __all__ = ["VolumeCloneOps", "CloneXml"]
 
@@ -38,6 +38,10 @@ class CloneXml(Xml):
 def _clone_doc(xml: str, newname: str) -> str:
     """virshMakeCloneXML: the original's XML with ``newname`` in <name>, dumped by xmlNodeDump (format=1,
     blanks dropped as virsh parses) with no newline after the root."""
+    from lxml import etree
+
+    from ..specs.parser import xml_parser
+
     root = etree.fromstring(xml.encode(), xml_parser(remove_blank_text=True))
     root.find("name").text = newname
     return etree.tostring(root, encoding="unicode", pretty_print=True).rstrip("\n")
@@ -66,6 +70,8 @@ class VolumeCloneOps:
 
         ``print_xml`` only shows the XML the clone would be made from.
         """
+        from .pool_xml import refuse_unsafe  # lxml: loaded with the first vol-clone
+
         api: list[str] = []
         v, _p = lookup_volume(self.virconn, vol, pool, api)
         flags, flag_text = libvirt_flags(name for on, name in (
@@ -94,6 +100,8 @@ class VolumeCloneOps:
             new = owner.createXMLFrom(doc, v, flags)
             made = new.name()
         api.append(f"new = pool.createXMLFrom(xml, vol, {flag_text})")
+        from .volume_results import VolMessage
+
         return VolMessage(message=f"Vol {made} cloned from {orig}", vol=made, pool=owner.name(),
                           path=new.path(), virsh=line, api=api)
 
@@ -113,6 +121,8 @@ class VolumeCloneOps:
                                    hint="a negative capacity shrinks the volume and loses the data past its new "
                                         "end: say so with --shrink (kvmlab: shrink=True)")
             text, delta = text[1:], True
+        from .pool_sizes import vol_size  # vol-create-as's size parser (a regex) loads when it runs
+
         size = vol_size(text)
         flags, flag_text = libvirt_flags(name for on, name in (
             (allocate, "VIR_STORAGE_VOL_RESIZE_ALLOCATE"), (delta, "VIR_STORAGE_VOL_RESIZE_DELTA"),
@@ -123,6 +133,8 @@ class VolumeCloneOps:
         with libvirt_errors(f"Failed to change size of volume '{name}' {how} {text}", hints=_resize_hints(name)):
             v.resize(size, flags)
         api.append(f"vol.resize({size}, {flag_text})")
+        from .volume_results import VolMessage
+
         return VolMessage(message=f"Size of volume '{name}' successfully changed {how} {text}", vol=name,
                           pool=pool or "", path="", api=api,
                           virsh=virsh_line("vol-resize", vol, capacity, pool=pool, allocate=allocate, delta=delta,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..units import pretty_capacity
-from .result import Info, Listing, Message
+from .result import Info, Listing, Message, Result
 
-__all__ = ["VolSummary", "VolList", "VolInfo", "VolMessage"]
+__all__ = ["VolSummary", "VolList", "VolInfo", "VolMessage", "VolTransfer"]
 
 
 @dataclass
@@ -57,3 +57,25 @@ class VolMessage(Message):
     vol: str = ""
     pool: str = ""
     path: str = ""
+
+
+# -- vol-upload, vol-download (ops.volume_transfer) ---------------------------------------------------
+
+@dataclass
+class VolTransfer(Result):
+    """vol-upload / vol-download: virsh prints nothing; the result says how many bytes went where."""
+
+    direction: str = ""  # "upload" or "download"
+    vol: str = ""
+    file: str = ""
+    nbytes: int = 0
+    offset: int = 0
+
+    def text(self) -> str:
+        return ""
+
+    def body_html(self) -> str:
+        from html import escape
+
+        arrow = f"{self.file} → vol {self.vol}" if self.direction == "upload" else f"vol {self.vol} → {self.file}"
+        return f"<div>{escape(f'{self.direction}: {self.nbytes} bytes, {arrow} (offset {self.offset})')}</div>"

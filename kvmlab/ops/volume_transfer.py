@@ -16,40 +16,33 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libvirt
 
 from ..errors import InvalidInput, KvmlabError, OperationFailed, libvirt_errors, suppressed
 from .calls import virsh_line
 from .pool_lookup import lookup_volume
-from .result import Result
 from .vsh import require_option, ull_option
+
+if TYPE_CHECKING:
+    from .volume_results import VolTransfer
 
 __all__ = ["VolumeTransferOps", "VolTransfer"]
 
+
+def __getattr__(name: str):
+    """kvmlab.ops.volume_transfer.VolTransfer, as before: it lives in volume_results, which loads with
+    the first volume command (`kvmlab virsh list` needs none of its dataclasses)."""
+    if name == "VolTransfer":
+        from .volume_results import VolTransfer
+
+        return VolTransfer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _UNSUPPORTED = ("libvirt's test driver has no volume data, so it cannot {verb}; on the real lab "
                 "(qemu:///system) vol-{verb} copies the volume's file")
-
-
-@dataclass
-class VolTransfer(Result):
-    """vol-upload / vol-download: virsh prints nothing; the result says how many bytes went where."""
-
-    direction: str = ""  # "upload" or "download"
-    vol: str = ""
-    file: str = ""
-    nbytes: int = 0
-    offset: int = 0
-
-    def text(self) -> str:
-        return ""
-
-    def body_html(self) -> str:
-        from html import escape
-
-        arrow = f"{self.file} → vol {self.vol}" if self.direction == "upload" else f"vol {self.vol} → {self.file}"
-        return f"<div>{escape(f'{self.direction}: {self.nbytes} bytes, {arrow} (offset {self.offset})')}</div>"
 
 
 def _c(n: int) -> int:
@@ -173,6 +166,8 @@ class VolumeTransferOps:
         with libvirt_errors(f"cannot close volume {name}"):
             st.finish()
         api.append("st.finish()")
+        from .volume_results import VolTransfer
+
         return VolTransfer(direction="upload", vol=name, file=path, nbytes=io.nbytes, offset=start,
                            virsh=line, api=api)
 
@@ -229,6 +224,8 @@ class VolumeTransferOps:
             os.close(fd)
             if not done and created:
                 os.unlink(path)
+        from .volume_results import VolTransfer
+
         return VolTransfer(direction="download", vol=name, file=path, nbytes=io.nbytes, offset=start,
                            virsh=line, api=api)
 

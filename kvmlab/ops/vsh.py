@@ -13,8 +13,8 @@ __all__ = ["require_option", "exclusive", "c_int", "ull_option", "split_list", "
 # virStrToLong_i: strtol base 10 over the whole string (leading blanks and a sign allowed)
 _C_INT = re.compile(r"^[ \t\n\v\f\r]*([+-]?\d+)$")
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
-# virStrToLong_ull / _ullp: strtoull base 10 over the whole string
-_C_ULL = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)\Z")  # [0-9]: not Unicode digits; \Z: no newline
+# virStrToLong_ull / _ullp: strtoull base 10 over the whole string (compiled on first use, not at every start)
+_C_ULL = r"[ \t\n\v\f\r]*([+-]?)([0-9]+)\Z"  # [0-9]: not Unicode digits; \Z: no newline
 _ULL_MAX = 2**64 - 1
 
 
@@ -70,7 +70,7 @@ def ull_option(value: object, option: str, wrap: bool = False) -> int:
             hint=f"pass --{option} as an int of bytes (or its digits as a str)",
         )
     text = str(value)
-    m = _C_ULL.match(text)
+    m = re.match(_C_ULL, text)
     number = int(m.group(2)) if m else None
     if m and number is not None and number <= _ULL_MAX and (m.group(1) != "-" or wrap):
         return (-number) % 2**64 if m.group(1) == "-" else number

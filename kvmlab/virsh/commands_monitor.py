@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from ..ops.result import Message
-from .console_tty import attach, banner, require_tty
 from .parse import BOOL, DATA, STRING, Command, Opt, bool_options
 
 __all__ = ["COMMANDS", "run_console"]
@@ -18,12 +17,16 @@ _INACTIVE = Opt("inactive", BOOL, help="get inactive rather than running configu
 
 
 def _terminal(name: str) -> None:
+    from .console_tty import banner, require_tty  # the terminal's modules load with `virsh console`
+
     require_tty()
     banner(name)
 
 
 def run_console(conn, domain: str, devname: str | None = None, force: bool = False, safe: bool = False) -> Message:
     """cmdRunConsole: a running domain, a terminal, the banner, then the guest until Ctrl-]."""
+    from .console_tty import attach
+
     session = conn.console(domain, devname=devname, force=force, safe=safe, ready=_terminal)
     attach(session)
     return Message()

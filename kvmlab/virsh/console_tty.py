@@ -13,7 +13,7 @@ import termios
 import tty
 
 from ..errors import OperationFailed
-from ..ops.console import ESCAPE_NAME, ConsoleSession
+from ..ops.console_session import ESCAPE_NAME, ConsoleSession
 from .streams import current
 
 __all__ = ["require_tty", "banner", "attach"]

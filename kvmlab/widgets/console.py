@@ -28,7 +28,7 @@ import anywidget
 import traitlets
 
 from ..errors import InvalidState, KvmlabError, Unsupported
-from ..ops.console import ESCAPE_NAME, ConsoleSession
+from ..ops.console_session import ESCAPE_NAME, ConsoleSession
 
 __all__ = ["SerialConsole"]
 
@@ -63,7 +63,7 @@ class SerialConsole(anywidget.AnyWidget):
         connect: open the console at once (else press Connect, or call :meth:`connect`).
 
     Attributes:
-        session: the open :class:`~kvmlab.ops.console.ConsoleSession`, or None.
+        session: the open :class:`~kvmlab.ops.console_session.ConsoleSession`, or None.
         error: the KvmlabError that kept the console closed, or None.
     """
 
