@@ -77,9 +77,11 @@ def test_choose_rejects_something_else():
 # --- a virsh line refused by virsh or by libvirt still climbs the ladder: its second rung is a pointer ---
 
 @pytest.mark.parametrize("line, pointer", [
-    ("virsh net-destory routed", "`virsh help` lists every command by group"),
-    ("virsh list -all", "`virsh help list` lists its arguments and options"),
-    ("virsh start", "`virsh help start` lists its arguments and options"),
+    ("virsh net-destory routed", "did you mean 'net-destroy'?"),
+    ("virsh net-stop routed", "did you mean 'net-destroy'?"),
+    ("virsh frobnicate", 'print(conn.virsh("help")) (virsh help) lists every command by group'),
+    ("virsh list -all", 'print(conn.virsh("help list")) (virsh help list) shows how its options are spelled'),
+    ("virsh start", 'print(conn.virsh("help start")) (virsh help start) lists its arguments and options'),
 ])  # fmt: skip
 def test_a_line_virsh_refuses_has_a_pointer(line, pointer):
     from kvmlab.exercises.checks import virsh_line
@@ -102,4 +104,4 @@ def test_a_line_libvirt_refuses_has_a_pointer(conn, line, listing):
     with pytest.raises(ExerciseFailed) as info:
         run_line(conn, inv)  # each is running already: libvirt refuses
     assert info.value.message.startswith("virsh says: error: ")
-    assert f"`virsh help {inv.command.name}`" in info.value.pointer and listing in info.value.pointer
+    assert f'print(conn.virsh("help {inv.command.name}"))' in info.value.pointer and listing in info.value.pointer
