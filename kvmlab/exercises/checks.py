@@ -188,6 +188,9 @@ _NOT_VIRSH = {
                'print(conn.virsh("help domain")): undefine deletes a definition (a running VM is stopped first)'),
     "net-delete": ("virsh has no {w}: a network's definition is deleted by the opposite of net-define",
                    "net-undefine deletes a network's definition (net-destroy stops it first)"),
+    "snapshot": ("virsh has no snapshot command of that name: each snapshot command is snapshot-SOMETHING, one per "
+                 "action (create, list, revert, delete …)",
+                 'print(conn.virsh("help snapshot")) (virsh help snapshot) lists the snapshot commands'),
 }
 _NOT_VIRSH.update({"run": _NOT_VIRSH["boot"], "poweron": _NOT_VIRSH["boot"], "remove": _NOT_VIRSH["delete"],
                    "rm": _NOT_VIRSH["delete"], "net-remove": _NOT_VIRSH["net-delete"]})
@@ -216,8 +219,8 @@ def _refused(err: UsageError, first: str, commands: Any) -> tuple[str, str]:
 
 
 def _group_help(command: str) -> str:
-    group = ("network" if command.startswith("net-") else "pool" if command.startswith(("pool-", "vol-"))
-             else "domain")
+    group = next((g for prefix, g in (("net-", "network"), ("pool-", "pool"), ("vol-", "volume"),
+                                      ("snapshot-", "snapshot")) if command.startswith(prefix)), "domain")
     return f'print(conn.virsh("help {group}")) lists that group\'s commands'
 
 

@@ -178,13 +178,14 @@ def _dhcp_answer(**_: Any) -> str:
             f'    conn.net_destroy("{name}")                  # virsh net-destroy {name}\n'
             f'if "{name}" in conn.net_list(all=True).names:   # an earlier try, defined: libvirt keeps it\n'
             f'    conn.net_undefine("{name}")                 # virsh net-undefine {name}\n'
-            f'lab = NetworkSpec(name="{name}", mode="{TASK["mode"]}", bridge="virbr10")\n'
-            f'ip = lab.ips.append(IpSpec(address="{TASK["gateway"]}", prefix={net.prefixlen}))\n'
-            f'ip.ranges.append(DhcpRange(start="{TASK["dhcp"][0]}", end="{TASK["dhcp"][1]}"))\n'
-            f'conn.net_define(lab)   # virsh net-define lab.xml\n'
-            "# the same as XML: <network><name>lab</name><forward mode='nat'/><bridge name='virbr10'/>\n"
-            f"#   <ip address='{TASK['gateway']}' prefix='{net.prefixlen}'><dhcp><range start='{TASK['dhcp'][0]}' "
-            f"end='{TASK['dhcp'][1]}'/></dhcp></ip></network>")
+            f'lab = """<network>\n  <name>{name}</name>\n  <forward mode=\'{TASK["mode"]}\'/>\n'
+            "  <bridge name='virbr10'/>\n"
+            f"  <ip address='{TASK['gateway']}' prefix='{net.prefixlen}'>\n    <dhcp>\n"
+            f"      <range start='{TASK['dhcp'][0]}' end='{TASK['dhcp'][1]}'/>\n    </dhcp>\n  </ip>\n"
+            '</network>"""   # prefix 24: the first three numbers stay fixed\n'
+            f"conn.net_define(lab)   # virsh net-define {name}.xml\n"
+            f'# as a spec: lab = NetworkSpec(name="{name}", mode="{TASK["mode"]}", bridge="virbr10"); '
+            f'lab.add_ip("{TASK["subnet"]}", dhcp=("{TASK["dhcp"][0]}", "{TASK["dhcp"][1]}"))')
 
 
 _REDEFINE = ("; to try again: conn.net_undefine(\"{name}\") first (virsh net-undefine {name}), then define the fixed "
@@ -206,7 +207,7 @@ def check_dhcp_network(conn: Any, attempted: Any = None, task: Mapping[str, Any]
         xml = conn.net_dumpxml(name).xml  # what libvirt holds, not what the notebook has
     except NotFound:
         expect(attempted is not None, f"attempted: no answer yet (libvirt has no network '{name}')",
-               hint="lab = the NetworkSpec (or XML) you built from TASK, defined on conn", untried=True)
+               hint="lab = the network's XML (or a NetworkSpec) you wrote from TASK, defined on conn", untried=True)
         root = _read_attempt(attempted)
         if root is not None:
             for ip in _ipv4(root):
