@@ -189,7 +189,7 @@ def _dhcp_answer(**_: Any) -> str:
 
 
 _REDEFINE = ("; to try again: conn.net_undefine(\"{name}\") first (virsh net-undefine {name}), then define the fixed "
-             "spec: libvirt refuses a second '{name}' without the first one's UUID")
+             "network: libvirt refuses a second '{name}' without the first one's UUID")
 _GATEWAY_IDEA = ("the <ip address> is the host's own address on the bridge, the guests' gateway; a subnet's first "
                  "address (its host bits all 0) names the subnet itself and belongs to no host")
 
@@ -255,7 +255,7 @@ def check_dhcp_network(conn: Any, attempted: Any = None, task: Mapping[str, Any]
         raise ExerciseFailed(f"the subnet of '{name}' is {have}, the task asks for {want_net}: {why}" + redo,
                              hint="the subnet is the <ip>'s address with its prefix: the prefix counts the bits "
                                   "that stay fixed (24 = the first three numbers, netmask 255.255.255.0)",
-                             pointer="<ip address=… prefix=…> (or netmask=…): IpSpec(address=…, prefix=…)")
+                             pointer="<ip address=… prefix=…> (or netmask=…)")
     expect(str(iface.ip) == task["gateway"], f"the gateway (the host's address) is {iface.ip}" + redo,
            hint="the <ip address> is the host's own address on the bridge: the guests' gateway, and the task "
                 "names it",
@@ -355,7 +355,7 @@ def check_start_line(conn: Any, line: object) -> Passed:
     The network's mode is read from libvirt first (a network that does not fit is not started);
     then the line runs on ``conn`` as virsh would, and the network is read back.
     """
-    inv = virsh_line(line, "virsh net-info blue")
+    inv = virsh_line(line, "virsh COMMAND NETWORK")
     command = inv.command.name
     if command != "net-start":
         raise ExerciseFailed(f"{command} does not start a defined network",

@@ -100,8 +100,8 @@ def _refused_size(words: list[str]) -> None:
         if _TWO_LETTER.match(value.removeprefix("size=")):
             raise ExerciseFailed(f"QEMU says: {QEMU}: -m {value}: Parameter 'size' expects a non-negative "
                                  "number below 2^64",
-                                 hint="QEMU's size suffixes are single letters: M = MiB, G = GiB. The notes' "
-                                      "\"MB\" is what QEMU counts without a suffix",
+                                 hint="QEMU's size suffixes are single letters, and every one of them is binary "
+                                      "(powers of 1024); a two-letter unit like the notes' \"MB\" is not one of them",
                                  pointer=f"-m with one letter after the number: -m {value[:-2]}{value[-2].upper()}"
                                          + (" (or the plain MiB number)" if value[-2] in "mM" else ""))  # fmt: skip
 
@@ -257,6 +257,10 @@ def check_memory_kib(answer: object, mib: int = 2048) -> Passed:
     if answer == kib * 1024:
         raise ExerciseFailed(f"{answer} is the size in bytes", hint="<memory> without unit= counts KiB, not bytes",
                              pointer=_KIB)
+    if answer * 1024 == mib * 10**6:  # 2 GB written as 2,000,000 KB
+        raise ExerciseFailed(f"<memory>{answer}</memory> is {answer / 1024:g} MiB: a power of 1000 where 1024 belongs"
+                             + (f" ({mib // 1024} GB taken as {answer} KB)" if mib % 1024 == 0 else ""),
+                             hint="memory counts in powers of 1024: 1 MiB = 1024 KiB, 1 GiB = 1024 MiB", pointer=_KIB)
     raise ExerciseFailed(f"<memory>{answer}</memory> is {answer} KiB = {answer / 1024:g} MiB, not {mib} MiB",
                          hint="-m counts MiB, <memory> without unit= counts KiB", pointer=_KIB)
 

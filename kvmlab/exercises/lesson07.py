@@ -65,9 +65,10 @@ def memory_mistake(kib: int, want_mib: int, where: str = "<memory>") -> tuple[st
                 f"{where} counts KiB unless unit= names another unit; a bare number is KiB",
                 f"give {where} a unit='MiB' attribute, or write the size in KiB (MiB x 1024); {UNITS}")  # fmt: skip
     if kib * 1024 == want_mib * 10**6:
-        gb = (f", or {want_mib // 1024} GB taken as {kib} KB" if want_mib % 1024 == 0 else "")
-        return (f"libvirt holds {kib} KiB = {_mib(kib)}: a power of 1000 where 1024 belongs: either unit='MB' "
-                f"(10^6 bytes each){gb}; memory counts in powers of 1024",
+        cause = (f"either unit='MB' (10^6 bytes each) or {want_mib // 1024} GB taken as {kib} KB"
+                 if want_mib % 1024 == 0 else "unit='MB' counts 10^6 bytes each")
+        return (f"libvirt holds {kib} KiB = {_mib(kib)}: a power of 1000 where 1024 belongs: {cause}; memory "
+                "counts in powers of 1024",
                 "MiB (with the i) is 1024 x 1024 bytes; MB is 1000 x 1000",
                 f"the unit= of {where}: the binary unit has an i; {UNITS}")  # fmt: skip
     if kib == want_mib * 1000:  # the same number both ways: libvirt stores only the result

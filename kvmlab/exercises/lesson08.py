@@ -167,7 +167,8 @@ def check_force_line(conn: Any, line: object, name: str = "db01") -> Passed:
     if inv.command.name != "destroy":
         raise ExerciseFailed(f"{inv.command.name} does not force a VM off",
                              hint=_NOT_FORCE.get(inv.command.name, "forcing a VM off (强制关闭) is like pulling the plug"),
-                             pointer="virsh help domain lists the command that forces a VM off; the notes misspell it")
+                             pointer='print(conn.virsh("help domain")) (virsh help domain) lists the command that forces a VM '
+                                     "off; the notes misspell it")
     target = str(inv.values.get("domain"))
     try:
         real = conn.dominfo(target).name  # virsh's lookup: an id or UUID names a domain too
@@ -218,8 +219,10 @@ def check_memory_edit(conn: Any, name: str = "installer", memory_mib: int = 2048
                   f"<currentMemory unit='KiB'>{current}</currentMemory>", *([live] if live else []))
 
 
-@graded("8.5", answer="conn.undefine('$name')   # virsh undefine $name\n"
-                      "# a running VM is stopped first: conn.destroy('$name') (virsh destroy $name)")
+@graded("8.5", answer='''if "$name" in conn.list().names:           # running (an earlier try started it): stop it
+    conn.destroy("$name")                  # virsh destroy $name (a transient VM vanishes here)
+if "$name" in conn.list(all=True).names:   # still defined: delete the definition
+    conn.undefine("$name")                 # virsh undefine $name''')
 def check_deleted(conn: Any, name: str = "backup") -> Passed:
     """``name`` must be gone: not running, not defined."""
     st = state_of(conn, name)
@@ -240,4 +243,4 @@ def check_deleted(conn: Any, name: str = "backup") -> Passed:
                              pointer="virsh destroy or shutdown stops it; the command that deletes a definition is in lesson 8")
     raise ExerciseFailed(f"'{name}' is {state_text(st)} but still defined: list --all shows it",
                          hint="destroy and shutdown only stop a VM; its definition stays",
-                         pointer="the opposite of define deletes a definition (virsh help domain)")  # fmt: skip
+                         pointer='the opposite of define deletes a definition (print(conn.virsh("help domain")))')  # fmt: skip

@@ -115,7 +115,8 @@ def test_memory_kib():
     assert l6.check_memory_kib(2097152).title == "-m 2048 = <memory>2097152</memory>"
     assert l6.check_memory_kib(1048576, mib=1024)
     cases = {2048: "that is the MiB number", 2048000: "multiplies by 1000", 2147483648: "in bytes",
-             "2097152": "not a number", True: "not a number", 5: "5 KiB"}
+             "2097152": "not a number", True: "not a number", 5: "5 KiB",
+             2000000: "a power of 1000 where 1024 belongs (2 GB taken as 2000000 KB)"}
     for answer, words in cases.items():
         with pytest.raises(ExerciseFailed) as info:
             l6.check_memory_kib(answer)

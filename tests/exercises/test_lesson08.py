@@ -190,7 +190,7 @@ def test_memory_edit_of_a_running_domain_says_when_it_applies(conn):
 def test_deleted(conn):
     first, second, answer = climb(l8.check_deleted, conn)
     assert "still defined" in first.message and "its definition stays" in first.hint
-    assert "opposite of define" in second.hint and "conn.undefine('backup')" in answer
+    assert "opposite of define" in second.hint and 'conn.undefine("backup")' in answer
     conn.start("backup")
     with pytest.raises(ExerciseFailed, match="still defined"):
         l8.check_deleted(conn)
