@@ -1,7 +1,8 @@
 """The base of every exercise check: a failure that teaches, and a small "passed" result.
 
 A check function looks at the learner's answer and either returns :class:`Passed` (shown as a green
-box in a notebook) or raises :class:`ExerciseFailed` whose ``hint`` points at the exact mistake::
+box in a notebook) or raises :class:`ExerciseFailed`: its message is the diagnosis, its ``hint`` the idea
+(rung 1) and its ``pointer`` where to look (rung 2)::
 
     from kvmlab.exercises import Passed, expect
 

@@ -134,5 +134,5 @@ def test_the_real_only_commands_are_real_virshs_and_not_the_twins():
     virsh = shutil.which("virsh")
     if virsh is None:
         pytest.skip("virsh is not installed")
-    listed = subprocess.run([virsh, "-c", "test:///default", "help"], capture_output=True, text=True, timeout=60).stdout
+    listed = subprocess.run([virsh, "-c", "test:///default", "help"], capture_output=True, text=True, timeout=60, check=True).stdout
     assert set(_REAL_ONLY) <= {line.split()[0] for line in listed.splitlines() if line.startswith("    ")}

@@ -40,7 +40,7 @@ def _lessons() -> dict[str, list[str]]:
         places = []
         for cell in cells:
             if cell.cell_type == "markdown":
-                places += [_plain(h) for h in re.findall(r"^#+ (.+)$", cell.source, re.M)]
+                places += [_plain(h) for h in re.findall(r"^#+ (.+)$", cell.source, re.MULTILINE)]
                 places += [_plain(b).rstrip(".") for b in re.findall(r"\*\*([^*]+)\*\*", cell.source)]
         out[title.group(1)] = places
     return out
