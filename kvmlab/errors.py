@@ -205,29 +205,41 @@ class ExerciseFailed(KvmlabError):
     def hint(self, text: str) -> None:
         self.concept = text
 
+    def rungs(self) -> list[tuple[str, str]]:
+        """What a failure shows, as (label, text): the concept, and from the second failure on the pointer
+        too (a notebook re-runs the same cell, so the concept must not vanish when the pointer comes)."""
+        shown = [("hint", self.concept)] if self.concept else []
+        if self.rung >= 2 and self.pointer:
+            shown.append(("look at", self.pointer))
+        return shown
+
     def ladder(self) -> str:
         """What comes next on the ladder, or "" for a failure outside a graded check."""
         if not self.exercise:
             return ""
         answer = f'show_answer("{self.exercise}") shows the code'
+        if self.untried:
+            return f"Fill in your answer and run the check again; {answer}."
         if not self.pointer:
-            return f"Still stuck? {answer}."
+            return f"Try again; {answer}."
         if self.rung < self.RUNGS:
-            return f"hint {self.rung}/{self.RUNGS}. Try again: a second failure points at the command; {answer}."
+            return (f"hint {self.rung}/{self.RUNGS}. Try again: a second failure points at the command or the "
+                    f"lesson section; {answer}.")
         return f"hint {self.RUNGS}/{self.RUNGS}. Still stuck? {answer}."
 
     def __str__(self) -> str:
+        lines = [self.message, *(f"{label}: {text}" for label, text in self.rungs())]
         tail = self.ladder()
-        return super().__str__() + (f"\n{tail}" if tail else "")
+        return "\n".join(lines + ([tail] if tail else []))
 
     def _repr_html_(self) -> str:
         from html import escape
 
-        hint = f"<div><b>hint:</b> {escape(self.hint)}</div>" if self.hint else ""
+        rungs = "".join(f"<div><b>{label}:</b> {escape(text)}</div>" for label, text in self.rungs())
         tail = f"<div style='color:#666'>{escape(self.ladder())}</div>" if self.ladder() else ""
         return (
             "<div class='kvmlab-exercise failed' style='border-left:4px solid #c60;padding:4px 8px'>"
-            f"<div><b>not yet:</b> {escape(self.message)}</div>{hint}{tail}</div>"
+            f"<div><b>not yet:</b> {escape(self.message)}</div>{rungs}{tail}</div>"
         )
 
 

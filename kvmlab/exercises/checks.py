@@ -1,7 +1,8 @@
 """The base of every exercise check: a failure that teaches, and a small "passed" result.
 
 A check function looks at the learner's answer and either returns :class:`Passed` (shown as a green
-box in a notebook) or raises :class:`ExerciseFailed` whose ``hint`` points at the exact mistake::
+box in a notebook) or raises :class:`ExerciseFailed`: its message is the diagnosis, its ``hint`` the idea
+(rung 1) and its ``pointer`` where to look (rung 2)::
 
     from kvmlab.exercises import Passed, expect
 
@@ -14,14 +15,16 @@ box in a notebook) or raises :class:`ExerciseFailed` whose ``hint`` points at th
 from __future__ import annotations
 
 import difflib
-from html import escape
+import re
 import shlex
+from html import escape
 from typing import Any, Iterable
 
 from ..virsh.hints import KNOWN_TYPOS
 from ..errors import ExerciseFailed, KvmlabError, UsageError
 
-__all__ = ["ExerciseFailed", "Passed", "expect", "choose", "virsh_words", "virsh_line", "run_line"]
+__all__ = ["ExerciseFailed", "Passed", "expect", "untouched", "answered", "choose", "virsh_words", "virsh_line",
+           "run_line"]
 
 
 class Passed:
@@ -50,14 +53,29 @@ class Passed:
         )
 
 
-def expect(cond: object, message: str, hint: str = "", pointer: str = "") -> None:
+def expect(cond: object, message: str, hint: str = "", pointer: str = "", untried: bool = False) -> None:
     """Raise ExerciseFailed(message, hint=hint, pointer=pointer) unless ``cond`` is true.
 
     ``hint`` names the concept (the first failure shows it), ``pointer`` the command or element
     (from the second failure on). Neither gives the code: that is the check's ``@graded`` answer.
+    ``untried``: the answer is still the notebook's placeholder, which never climbs the ladder.
     """
     if not cond:
-        raise ExerciseFailed(message, hint=hint, pointer=pointer)
+        raise ExerciseFailed(message, hint=hint, pointer=pointer, untried=untried)
+
+
+def untouched(answer: object) -> bool:
+    """True for the notebook's placeholder: "TODO", an empty string, None."""
+    return answer is None or (isinstance(answer, str) and answer.strip().upper() in ("", "TODO"))
+
+
+def answered(answer: object, what: str, hint: str) -> str:
+    """The learner's text answer, stripped; the placeholder fails as "no answer yet" (it does not climb)."""
+    if untouched(answer) or not isinstance(answer, str):
+        if isinstance(answer, str) or answer is None:
+            raise ExerciseFailed(f"{what}: no answer yet", hint=hint, untried=True)
+        raise ExerciseFailed(f"{what}: {answer!r} is not a string", hint=hint)
+    return answer.strip()
 
 
 def choose(answer: object, choices: Iterable[str], what: str = "answer") -> str:
@@ -102,8 +120,17 @@ def virsh_words(line: object, example: str) -> str:
     if not (isinstance(line, str) and line.strip() and line.strip().upper() != "TODO"):
         raise ExerciseFailed("no command yet", hint=f"write the virsh line, e.g. '{example}'", untried=True)
     text = line.strip()
+    if _FIELD.search(text):  # "virsh pool-define {backup_file}" written without the f
+        raise ExerciseFailed(f"the line holds {_FIELD.search(text).group(0)} literally: Python fills in a {{name}} "
+                             "only in an f-string",
+                             hint="a plain string keeps its braces and the name in them as typed; an f-string "
+                                  "(f before the opening quote) puts the variable's value there",
+                             pointer='put f before the opening quote: f"virsh … {name}"')
     words = text.split(None, 1)
     return words[1] if words[0] == "virsh" and len(words) > 1 else text
+
+
+_FIELD = re.compile(r"\{[A-Za-z_][\w.]*(\[[^]]*\])?\}")
 
 
 def virsh_line(line: object, example: str) -> Any:
@@ -111,36 +138,135 @@ def virsh_line(line: object, example: str) -> Any:
 
     Returns the invocation (``.command.name``, ``.values``); virsh's own error becomes the failure.
     """
-    from ..virsh.parse import parse_batch
+    from ..virsh.parse import parse_batch, tokenize
     from ..virsh.run import COMMANDS
 
     text = virsh_words(line, example)
     try:
+        commands = tokenize(text)
+        if len(commands) > 1:  # before parsing: "virsh a; virsh b" would read as an unknown command 'virsh'
+            raise ExerciseFailed(f"that is {len(commands)} commands in one line: "
+                                 + " / ".join(" ".join(c) for c in commands),
+                                 hint="one line holds one command here: the check runs it and reads its result",
+                                 pointer="virsh COMMAND ARGUMENTS, with no ';'")
         invocations = parse_batch(text, COMMANDS)
     except UsageError as err:
         try:
             first = shlex.split(text)[0]
         except (ValueError, IndexError):
             first = ""
+        if first in _REAL_ONLY and err.message.startswith("unknown command"):  # real virsh has it: say so
+            does, hint, pointer = _REAL_ONLY[first]
+            raise ExerciseFailed(f"kvmlab's virsh twin does not run '{first}' (real virsh has it: {does})",
+                                 hint=hint, pointer=pointer) from None
         same = f" (the course notes spell it '{first}' too)" if first in KNOWN_TYPOS else ""
-        raise ExerciseFailed(f"virsh says: error: {err.message}{same}", hint=err.hint or _GRAMMAR,
-                             pointer=_help_pointer(first, COMMANDS)) from None
-    expect(len(invocations) == 1, f"that is {len(invocations)} commands", hint="one command does it",
-           pointer="virsh COMMAND ARGUMENTS, with no ';'")
+        hint, pointer = _refused(err, first, COMMANDS)
+        raise ExerciseFailed(f"virsh says: error: {err.message}{same}", hint=hint, pointer=pointer) from None
     return invocations[0]
 
 
 _GRAMMAR = ("virsh reads a line as one command, then that command's arguments and --options; a word it cannot "
             "place is refused before anything runs")
+_SPELLING = ("virsh looks a command up by its exact name before anything runs: a name it does not know is never "
+             "sent to libvirt (real virsh only says 'unknown command', it suggests nothing)")
+
+# Commands virsh does not have, though a learner may guess them (real virsh 9.0 prints only "unknown
+# command"): the idea (rung 1), then the command that does it (rung 2). Never a near spelling: difflib's
+# guess for net-stop is net-list, for boot reboot, both wrong.
+_STOP_VM = ("virsh has no {w}: a VM stops one of two ways, its guest OS asked to power off or the VM forced off "
+            "like a pulled plug, and each way has its own command",
+            'print(conn.virsh("help domain")) (virsh help domain): shutdown asks the guest, destroy forces it off')
+_NOT_VIRSH = {
+    "net-stop": ("virsh has no net-stop: the net- command that stops a network is named for what happens to the "
+                 "running network, and its definition stays",
+                 "did you mean 'net-destroy'? It stops a network and keeps its definition (the course notes write "
+                 'net-destory); print(conn.virsh("help network")) lists the net- commands'),
+    "pool-stop": ("virsh has no pool-stop: the pool- command that stops a pool is named for what happens to the "
+                  "running pool, and deletes nothing",
+                  "did you mean 'pool-destroy'? It stops a pool and keeps its definition and volumes"),
+    "stop": _STOP_VM, "kill": _STOP_VM, "halt": _STOP_VM, "poweroff": _STOP_VM,
+    "boot": ("virsh has no {w}: booting a domain that is defined is the API call virDomainCreate, and its "
+             "virsh command has another name",
+             'print(conn.virsh("help domain")) (virsh help domain): the command that boots a defined, shut-off '
+             "domain (not reboot: that restarts a running one)"),
+    "delete": ("virsh has no {w}: a VM's definition is deleted by the opposite of define",
+               'print(conn.virsh("help domain")): undefine deletes a definition (a running VM is stopped first)'),
+    "net-delete": ("virsh has no {w}: a network's definition is deleted by the opposite of net-define",
+                   "net-undefine deletes a network's definition (net-destroy stops it first)"),
+    "snapshot": ("virsh has no snapshot command of that name: each snapshot command is snapshot-SOMETHING, one per "
+                 "action (create, list, revert, delete …)",
+                 'print(conn.virsh("help snapshot")) (virsh help snapshot) lists the snapshot commands'),
+}
+_NOT_VIRSH.update({"run": _NOT_VIRSH["boot"], "poweron": _NOT_VIRSH["boot"], "remove": _NOT_VIRSH["delete"],
+                   "rm": _NOT_VIRSH["delete"], "net-remove": _NOT_VIRSH["net-delete"]})
+
+
+# Real virsh commands (virsh 9.0) that kvmlab's twin does not run, and that an exercise invites: what each does,
+# the idea, and where to look. Without this, "unknown command" would be kvmlab's word, not virsh's.
+_REAL_ONLY = {
+    "autostart": ("it marks a domain, a VM, to start at host boot",
+                  "a network's and a pool's boot-time mark is set by their own commands, net-… and pool-…",
+                  'print(conn.virsh("help network")) lists the net- commands'),
+    "save": ("it stops the guest and writes its memory to a file",
+             "a saved memory file is no snapshot: libvirt neither lists it nor reverts to it",
+             'print(conn.virsh("help snapshot")) lists the snapshot commands'),
+    "managedsave": ("it stops the guest and keeps its memory for the next start",
+                    "a managed save is no snapshot: the next start consumes it, nothing is kept to go back to",
+                    'print(conn.virsh("help snapshot")) lists the snapshot commands'),
+    "vol-create": ("it makes a volume from an XML file",
+                   "the task gives a name, a size and a format, not a file: one vol- command takes those as arguments",
+                   'print(conn.virsh("help volume")) lists the vol- commands'),
+    "pool-define-as": ("it defines a pool from arguments, without a file",
+                       "this exercise defines the pool from its XML file, the way the course notes' pool-define does",
+                       'print(conn.virsh("help pool-define")) (virsh help pool-define)'),
+    "pool-create-as": ("it starts a transient pool from arguments",
+                       "a transient pool keeps no definition once it stops",
+                       'print(conn.virsh("help pool")) lists the pool- commands'),
+    "reset": ("it presses the VM's reset button: the guest restarts at once",
+              "a reset restarts the guest; the task stops it", 'print(conn.virsh("help domain"))'),
+    "net-edit": ("it opens the network's XML in an editor to change it",
+                 "the task only reads a network's XML", 'print(conn.virsh("help network"))'),
+}
+
+
+def _refused(err: UsageError, first: str, commands: Any) -> tuple[str, str]:
+    """(concept, pointer) for a line virsh refused before running it."""
+    from ..virsh.hints import MEANING
+
+    if err.message.startswith("unknown command"):
+        right = KNOWN_TYPOS.get(first)
+        if right in commands:
+            meaning = f" ({MEANING[right]})" if right in MEANING else ""
+            return _SPELLING, f"did you mean '{right}'?{meaning}. {_group_help(right)}"
+        if first in _NOT_VIRSH:
+            concept, pointer = _NOT_VIRSH[first]
+            return concept.format(w=first), pointer
+        close = difflib.get_close_matches(first, list(commands), n=1, cutoff=0.75)  # rung 2 only
+        if close:
+            return _SPELLING, f"did you mean '{close[0]}'? {_group_help(close[0])}"
+        return _SPELLING, _help_pointer("", commands)
+    if "doesn't support option" in err.message:  # the near spelling (virsh's twin guesses it) is the second rung
+        return ("each virsh command has its own list of --options; an option that is not in it is refused before "
+                "anything runs", f"{err.hint}" if err.hint else _help_pointer(first, commands))
+    if err.message.startswith("unexpected data '-"):  # `list -all`: one dash makes it data
+        return ("virsh's options are long words with two dashes; a word with one dash is read as data",
+                f'print(conn.virsh("help {first}")) (virsh help {first}) shows how its options are spelled')
+    return err.hint or _GRAMMAR, _help_pointer(first, commands)
+
+
+def _group_help(command: str) -> str:
+    group = next((g for prefix, g in (("net-", "network"), ("pool-", "pool"), ("vol-", "volume"),
+                                      ("snapshot-", "snapshot")) if command.startswith(prefix)), "domain")
+    return f'print(conn.virsh("help {group}")) lists that group\'s commands'
 
 
 def _help_pointer(command: str, commands: Any) -> str:
     """The second rung of a line virsh refused: its help for a command it knows, else its list of commands."""
     if command in commands and command != "help":
-        return (f"`virsh help {command}` lists its arguments and options (options are long words with two "
-                "dashes); the lesson's cell that runs it shows one")
-    return ("`virsh help` lists every command by group; `virsh help domain`, `virsh help network` and "
-            "`virsh help pool` list one group (a network's commands start with net-, a pool's with pool-)")
+        return (f'print(conn.virsh("help {command}")) (virsh help {command}) lists its arguments and options '
+                "(options are long words with two dashes); the lesson's cell that runs the command shows an example")
+    return ('print(conn.virsh("help")) (virsh help) lists every command by group; "help domain", "help network" '
+            'and "help pool" list one group (a network\'s commands start with net-, a pool\'s with pool-)')
 
 
 def run_line(conn: Any, inv: Any) -> Any:
@@ -156,5 +282,5 @@ def _refusal_pointer(command: str) -> str:
     """The second rung of a line libvirt refused: what the command needs, and the state it acted on."""
     listing = ("virsh net-list --all" if command.startswith("net-") else
                "virsh pool-list --all" if command.startswith(("pool-", "vol-")) else "virsh list --all")
-    return (f"libvirt's reason is virsh's second error line; `virsh help {command}` says what the command needs, "
-            f"and `{listing}` shows the state it found")
+    return (f"libvirt's reason is virsh's second error line; print(conn.virsh(\"help {command}\")) says what the "
+            f"command needs, and `{listing}` shows the state it found")

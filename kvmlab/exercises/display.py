@@ -15,8 +15,7 @@ __all__ = ["install"]
 
 def _lines(value: ExerciseFailed) -> list[str]:
     lines = [f"\x1b[1;33mnot yet:\x1b[0m {value.message}"]
-    if value.hint:
-        lines.append(f"\x1b[1mhint:\x1b[0m {value.hint}")
+    lines += [f"\x1b[1m{label}:\x1b[0m {text}" for label, text in value.rungs()]  # rung 2 keeps rung 1
     if value.ladder():
         lines.append(value.ladder())
     return lines

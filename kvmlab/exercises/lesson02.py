@@ -138,17 +138,15 @@ _NOT = {
     "host's kernel did for the child in lesson 2 §3",
     ("B", "host"): "the fault happens in a guest's user mode, two levels below the host's kernel: nothing of it "
     "reaches the host",
-    ("C", "process"): "one host process is killed, yes: but that process holds all of db01 — its vCPU threads, "
-    "its RAM, its devices",
+    ("C", "process"): "one host process is killed, yes: but ask what that process was running",
     ("C", "host"): "QEMU is a user-mode process on the host: its fault is contained like any other process's",
     ("D", "process"): "the fault is in the guest's kernel mode: inside db01 nobody is above its kernel to clean "
     "up (崩溃不可恢复)",
-    ("D", "host"): "the guest's ring 0 is its own (hardware virtualisation, lesson 3): its panic stops its own "
-    "vCPUs, and the host only sees a QEMU process whose guest stopped",
+    ("D", "host"): "the guest's ring 0 is its own: its panic stops its own vCPUs, and the host only sees a QEMU "
+    "process whose guest stopped",
     ("E", "process"): "kvm is not a process: it is a module inside the host's kernel, in the host's ring 0",
-    ("E", "guest"): "KVM runs in the host's kernel, not in a guest: a panic of the host's kernel stops "
-    "everything on it",
-    ("F", "guest"): "libvirtd runs no guest: each VM is its own QEMU process, and those keep running",
+    ("E", "guest"): "KVM is not in a guest: it is a module of the host's kernel",
+    ("F", "guest"): "libvirtd is not a VM: it is a daemon on the host",
     ("F", "host"): "libvirtd is a user-mode daemon (root, but in ring 3): the kernel contains its crash like any "
     "other process's",
 }

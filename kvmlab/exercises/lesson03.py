@@ -18,7 +18,7 @@ from typing import Mapping
 
 from ..concepts import hardware
 from ..errors import KvmlabError
-from .checks import ExerciseFailed, Passed, choose, expect
+from .checks import ExerciseFailed, Passed, answered, choose, expect
 from .ladder import graded
 
 __all__ = ["ROLES", "Observation", "observe_vcpus", "check_roles", "check_virtio_blk", "check_vcpu_prediction"]
@@ -164,9 +164,7 @@ def check_virtio_blk(name: object, catalog: Mapping[str, list] | None = None) ->
 
     ``catalog`` is ``hardware.device_catalog()`` when QEMU is installed; the name must be in it.
     """
-    expect(isinstance(name, str) and name.strip() and name.strip().upper() != "TODO", "no answer yet",
-           hint="look in catalog['Storage'] for the paravirtual device that is itself a disk")
-    name = name.strip()
+    name = answered(name, "virtio_disk", "look in catalog['Storage'] for the paravirtual device that is itself a disk")
     expect("qume" not in name.lower(), f"{name!r}: 'qume' is a typo", hint="it is spelled qemu (Quick EMUlator)")
     if name in _VIRTIO_BLK:
         return Passed(f"{name}: the paravirtual disk", _VIRTIO_BLK[name],
@@ -236,7 +234,8 @@ _THREADS_CONCEPT = ("each virtual CPU is one host thread that runs the guest's c
 _THREADS_POINTER = "lesson 3 §3: the threads whose names start with CPU, and how -smp sets the number of vCPUs"
 _FILES_CONCEPT = ("a process reaches KVM through file descriptors and ioctl: one for the module itself, one for "
                   "each VM it creates (KVM_CREATE_VM), one for each vCPU it creates in that VM (KVM_CREATE_VCPU)")
-_FILES_POINTER = "lesson 3 §3, the paragraph before the PausedQemu('kvm') cell, and its q.kvm_files()"
+_FILES_POINTER = ("lesson 3 §3, the paragraph before qemu_view.look(\"kvm\", probe), and the 'KVM file descriptors:' "
+                  "line that cell prints")
 
 
 def _names(value: object, what: str, example: str, empty: bool = False) -> list[str]:
@@ -244,8 +243,11 @@ def _names(value: object, what: str, example: str, empty: bool = False) -> list[
     expect(not isinstance(value, str) and isinstance(value, (list, tuple, set)),
            f"{what} should be a list of names, not {type(value).__name__}", hint=f"a list of strings: {example}")
     items = [v.strip() if isinstance(v, str) else v for v in value]
-    expect((items or empty) and all(isinstance(v, str) and v and v.upper() != "TODO" for v in items),
-           f"{what}: no answer yet", hint=f"a list of strings, like q.threads() or q.kvm_files() give: {example}")
+    expect(all(isinstance(v, str) for v in items), f"{what}: every name is a string",
+           hint=f"a list of strings, like the 'vCPU threads:' and 'KVM file descriptors:' lines of lesson 3 §3: {example}")
+    expect((items or empty) and all(v and v.upper() != "TODO" for v in items), f"{what}: no answer yet",
+           hint=f"a list of strings, like the 'vCPU threads:' and 'KVM file descriptors:' lines of lesson 3 §3: {example}",
+           untried=True)
     return items
 
 
@@ -317,7 +319,7 @@ def check_vcpu_prediction(vcpu_threads: object, kvm_files: object, smp: int = 2)
 
     Args:
         vcpu_threads: the names of its vCPU threads.
-        kvm_files: its KVM file descriptors, as ``QemuProcess.kvm_files()`` lists them.
+        kvm_files: its KVM file descriptors, as lesson 3's 'KVM file descriptors:' line lists them.
         smp: the number of vCPUs (2 in the exercise).
 
     Where ``/dev/kvm`` opens, the check starts that QEMU, paused, and compares; elsewhere it compares with

@@ -67,8 +67,13 @@ _HINTS = {
     ("routed", "isolated"): "isolated forwards nothing to or from the LAN",
     ("own_firewall", "route"): "route makes libvirt add its own forward rules; which mode adds none?",
     ("own_firewall", "nat"): "nat needs libvirt's masquerade rules",
+    ("own_firewall", "bridge"): "like the routed case the guests keep their own subnet, 192.168.200.0/24, "
+    "reached through the host; bridged guests would take addresses on the LAN's own subnet",
+    ("own_firewall", "isolated"): "isolated forwards nothing: LAN machines could not reach the guests",
+    ("office_lan", "isolated"): "isolated guests never reach the LAN or its DHCP server",
 }
-_WRONG_MODE = "reread the table of modes: who may reach the guests, and with which address?"
+_WRONG_MODE = ("a mode decides which way traffic may cross the host, and with which address the guests appear "
+               "outside: their own, the host's, or none")
 
 # scenario -> where in lesson 4 to look (the second rung); the columns of its table of modes.
 _TABLE = "lesson 4, the table of modes (topology.mode_rows()): "
@@ -77,7 +82,11 @@ _WHERE = {
     "lab_only": _TABLE + "the column guest → outside",
     "office_lan": _TABLE + "the column libvirt makes: which mode uses a bridge that already exists?",
     "routed": _TABLE + "the column outside → guest",
-    "own_firewall": _TABLE + "the column libvirt makes: which mode adds no firewall rules?",
+    "own_firewall": _TABLE + "the rows route and open: the same paths, a different column libvirt makes",
+}
+# A wrong mode whose row differs from the right one only in another column.
+_WHERE_PAIR = {
+    ("routed", "open"): _TABLE + "the rows route and open: the same paths; the column libvirt makes tells them apart",
 }
 
 TASK = {"name": "lab", "subnet": "192.168.150.0/24", "gateway": "192.168.150.1",
@@ -96,7 +105,7 @@ def check_modes(answers: Mapping[str, str]) -> Passed:
         got = choose(answers[key], MODES, what=key)
         if got != right:
             raise ExerciseFailed(f"{key}: not {got} — {situation}", hint=_HINTS.get((key, got), _WRONG_MODE),
-                                 pointer=_WHERE[key])
+                                 pointer=_WHERE_PAIR.get((key, got), _WHERE[key]))
     return Passed("every scenario has its mode",
                   "nat: out through the host's address; route / open: out with the guests' own addresses",
                   "isolated: nothing leaves; bridge: the guests are LAN machines")
@@ -164,16 +173,23 @@ def _read_attempt(attempted: Any) -> etree._Element | None:
 
 
 def _dhcp_answer(**_: Any) -> str:
-    net = ipaddress.IPv4Network(TASK["subnet"])
-    return (f'lab = NetworkSpec(name="{TASK["name"]}", mode="{TASK["mode"]}", bridge="virbr10")\n'
-            f'ip = lab.ips.append(IpSpec(address="{TASK["gateway"]}", prefix={net.prefixlen}))\n'
-            f'ip.ranges.append(DhcpRange(start="{TASK["dhcp"][0]}", end="{TASK["dhcp"][1]}"))\n'
-            f'conn.net_define(lab)   # virsh net-define lab.xml\n'
-            f'# a wrong "{TASK["name"]}" defined before? conn.net_undefine("{TASK["name"]}") first '
-            f'(virsh net-undefine {TASK["name"]})')
+    net, name = ipaddress.IPv4Network(TASK["subnet"]), TASK["name"]
+    return (f'if "{name}" in conn.net_list().names:           # an earlier try, started: stop it\n'
+            f'    conn.net_destroy("{name}")                  # virsh net-destroy {name}\n'
+            f'if "{name}" in conn.net_list(all=True).names:   # an earlier try, defined: libvirt keeps it\n'
+            f'    conn.net_undefine("{name}")                 # virsh net-undefine {name}\n'
+            f'lab = """<network>\n  <name>{name}</name>\n  <forward mode=\'{TASK["mode"]}\'/>\n'
+            "  <bridge name='virbr10'/>\n"
+            f"  <ip address='{TASK['gateway']}' prefix='{net.prefixlen}'>\n    <dhcp>\n"
+            f"      <range start='{TASK['dhcp'][0]}' end='{TASK['dhcp'][1]}'/>\n    </dhcp>\n  </ip>\n"
+            '</network>"""   # prefix 24: the first three numbers stay fixed\n'
+            f"conn.net_define(lab)   # virsh net-define {name}.xml\n"
+            f'# as a spec: lab = NetworkSpec(name="{name}", mode="{TASK["mode"]}", bridge="virbr10"); '
+            f'lab.add_ip("{TASK["subnet"]}", dhcp=("{TASK["dhcp"][0]}", "{TASK["dhcp"][1]}"))')
 
 
-_REDEFINE = "; libvirt keeps the first definition: net-undefine it before you define it again"
+_REDEFINE = ("; to try again: conn.net_undefine(\"{name}\") first (virsh net-undefine {name}), then define the fixed "
+             "network: libvirt refuses a second '{name}' without the first one's UUID")
 _GATEWAY_IDEA = ("the <ip address> is the host's own address on the bridge, the guests' gateway; a subnet's first "
                  "address (its host bits all 0) names the subnet itself and belongs to no host")
 
@@ -190,6 +206,8 @@ def check_dhcp_network(conn: Any, attempted: Any = None, task: Mapping[str, Any]
     try:
         xml = conn.net_dumpxml(name).xml  # what libvirt holds, not what the notebook has
     except NotFound:
+        expect(attempted is not None, f"attempted: no answer yet (libvirt has no network '{name}')",
+               hint="lab = the network's XML (or a NetworkSpec) you wrote from TASK, defined on conn", untried=True)
         root = _read_attempt(attempted)
         if root is not None:
             for ip in _ipv4(root):
@@ -209,54 +227,54 @@ def check_dhcp_network(conn: Any, attempted: Any = None, task: Mapping[str, Any]
                                      "never defined",
                                      hint="a spec is only XML in the notebook: libvirt knows a network once that "
                                           "XML is defined (registered) on the connection",
-                                     pointer="virsh net-define FILE: conn.net_define with your NetworkSpec")
+                                     pointer="virsh net-define FILE: conn.net_define with your spec (or its XML)")
         raise ExerciseFailed(f"libvirt has no network '{name}'",
                              hint="a network exists for libvirt once its XML is defined (registered); "
                                   "a refused definition leaves nothing behind",
-                             pointer="virsh net-define FILE (conn.net_define with a NetworkSpec); "
+                             pointer="virsh net-define FILE (conn.net_define with a NetworkSpec or XML); "
                                      "if libvirt refused it, its second error line says why")  # fmt: skip
     except KvmlabError as err:  # any other refusal: say so, do not hide it
         raise ExerciseFailed(f"could not read network '{name}': {err.message}", hint=err.hint) from err
     root = etree.fromstring(xml.encode(), xml_parser())
+    redo = _REDEFINE.format(name=name)  # a practical step, not the answer: every failure below says it
     ips = _ipv4(root)
-    expect(ips, f"network '{name}' has no IPv4 <ip>",
+    expect(ips, f"network '{name}' has no IPv4 <ip>" + redo,
            hint="the <ip> is the host's address on the bridge (the guests' gateway) and where DHCP lives: "
                 "without it the guests get no address",
-           pointer="<ip address=… prefix=…> with <dhcp><range …/></dhcp> inside (IpSpec)" + _REDEFINE)
+           pointer="<ip address=… prefix=…> with <dhcp><range …/></dhcp> inside (IpSpec)")
     iface = _subnet(ips[0])
-    expect(iface is not None, f"the <ip> of '{name}' has no valid address/netmask",
+    expect(iface is not None, f"the <ip> of '{name}' has no valid address/netmask" + redo,
            hint="an <ip> needs the host's address and the subnet's size (a netmask or a prefix)",
-           pointer="<ip address=… netmask=…> or <ip address=… prefix=…>" + _REDEFINE)
+           pointer="<ip address=… netmask=…> or <ip address=… prefix=…>")
     if iface.network != want_net:
         have = iface.network
         if have.prefixlen != want_net.prefixlen:
             why = f"prefix {have.prefixlen} (netmask {have.netmask}) makes it {have}"
         else:
             why = f"the gateway {iface.ip} puts it in {have}"
-        raise ExerciseFailed(f"the subnet of '{name}' is {have}, the task asks for {want_net}: {why}",
+        raise ExerciseFailed(f"the subnet of '{name}' is {have}, the task asks for {want_net}: {why}" + redo,
                              hint="the subnet is the <ip>'s address with its prefix: the prefix counts the bits "
                                   "that stay fixed (24 = the first three numbers, netmask 255.255.255.0)",
-                             pointer="<ip address=… prefix=…> (or netmask=…): IpSpec(address=…, prefix=…)"
-                                     + _REDEFINE)  # fmt: skip
-    expect(str(iface.ip) == task["gateway"], f"the gateway (the host's address) is {iface.ip}",
+                             pointer="<ip address=… prefix=…> (or netmask=…)")
+    expect(str(iface.ip) == task["gateway"], f"the gateway (the host's address) is {iface.ip}" + redo,
            hint="the <ip address> is the host's own address on the bridge: the guests' gateway, and the task "
                 "names it",
-           pointer=f"<ip address=…>: the task's gateway is {task['gateway']}" + _REDEFINE)
+           pointer=f"<ip address=…>: the task's gateway is {task['gateway']}")
     problem = _range_problem(ips[0], iface)  # libvirt refuses these, but say it precisely if one slips in
     if problem:
-        raise ExerciseFailed(problem[0], hint=problem[1], pointer=problem[2] + _REDEFINE)
+        raise ExerciseFailed(problem[0] + redo, hint=problem[1], pointer=problem[2])
     ranges = [(r.get("start"), r.get("end")) for r in ips[0].findall("dhcp/range")]
-    expect(ranges, f"'{name}' has no DHCP range: guests would get no address",
+    expect(ranges, f"'{name}' has no DHCP range: guests would get no address" + redo,
            hint="dnsmasq hands out addresses only from a DHCP range of the <ip>",
-           pointer="<dhcp><range start=… end=…/></dhcp> inside <ip> (IpSpec.ranges, DhcpRange)" + _REDEFINE)
-    expect(ranges == [(first, last)], f"the DHCP range is {', '.join(f'{s} - {e}' for s, e in ranges)}",
+           pointer="<dhcp><range start=… end=…/></dhcp> inside <ip> (IpSpec.ranges, DhcpRange)")
+    expect(ranges == [(first, last)], f"the DHCP range is {', '.join(f'{s} - {e}' for s, e in ranges)}" + redo,
            hint="the range's first and last address decide which addresses dnsmasq hands out",
-           pointer=f"<range start=… end=…/>: the task asks for exactly {first} - {last}" + _REDEFINE)
+           pointer=f"<range start=… end=…/>: the task asks for exactly {first} - {last}")
     forward = root.find("forward")
     mode = "isolated" if forward is None else forward.get("mode", "nat")
-    expect(mode == task["mode"], f"'{name}' is in {mode} mode",
+    expect(mode == task["mode"], f"'{name}' is in {mode} mode" + redo,
            hint="a network's mode is its <forward mode=…/> element (an isolated network has none)",
-           pointer=f"the task asks for {task['mode']}: NetworkSpec(mode=…) writes <forward mode=…/>" + _REDEFINE)
+           pointer=f"the task asks for {task['mode']}: NetworkSpec(mode=…) writes <forward mode=…/>")
     return Passed(f"network '{name}': {want_net}, gateway {iface.ip}, DHCP {first} - {last}",
                   "libvirt accepted it: every DHCP address lies inside the <ip>'s subnet",
                   f"read back with {conn.net_dumpxml(name).virsh}")
@@ -337,7 +355,7 @@ def check_start_line(conn: Any, line: object) -> Passed:
     The network's mode is read from libvirt first (a network that does not fit is not started);
     then the line runs on ``conn`` as virsh would, and the network is read back.
     """
-    inv = virsh_line(line, "virsh net-info blue")
+    inv = virsh_line(line, "virsh COMMAND NETWORK")
     command = inv.command.name
     if command != "net-start":
         raise ExerciseFailed(f"{command} does not start a defined network",

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..concepts.qemuflags import QEMU, flag_pairs, flags_to_spec
 from ..errors import KvmlabError
-from .checks import ExerciseFailed, Passed, expect
+from .checks import ExerciseFailed, Passed, answered, expect
 from .ladder import graded
 
 __all__ = ["DISK", "PROGRAMS", "check_command", "check_memory_kib", "check_flags_of"]
@@ -31,9 +31,7 @@ _FLAG_SYNTAX = "QEMU reads each flag's value with that flag's own syntax, and re
 
 
 def _text(answer: object, what: str, example: str) -> str:
-    expect(isinstance(answer, str) and answer.strip() and answer.strip().upper() != "TODO",
-           f"{what}: no answer yet", hint=f"write it as a string, e.g. {example!r}")
-    return answer.strip()
+    return answered(answer, what, f"write it as a string, e.g. {example!r}")
 
 
 def _words(line: str) -> list[str]:
@@ -64,7 +62,37 @@ def _program(word: str) -> None:
 
 
 def _m_values(words: list[str]) -> list[str]:
-    return [words[i + 1] for i, w in enumerate(words[:-1]) if w.lstrip("-") == "m"]
+    return [words[i + 1] for i, w in enumerate(words[:-1]) if w in ("-m", "--m")]
+
+
+def _dashes(words: list[str]) -> None:
+    """``m 1024``: a flag without its dash is a bare word, and QEMU reads a bare word as a disk image."""
+    for word in words:
+        if word in ("m", "smp", "hda", "drive", "enable-kvm", "accel"):
+            raise ExerciseFailed(f"'{word}' without a dash is not a flag: QEMU reads a bare word as the path of a "
+                                 "disk image",
+                                 hint="every QEMU option starts with a dash; the words after it are its value",
+                                 pointer=f"-{word}")
+
+
+# Valid QEMU flags the task does not ask about (a KVM tutorial's -cpu host …): left out, and said so.
+_OTHER_FLAGS = {"-cpu": 1, "-display": 1, "-vga": 1, "-serial": 1, "-monitor": 1, "-nic": 1, "-netdev": 1,
+                "-device": 1, "-k": 1, "-rtc": 1, "-nographic": 0, "-no-reboot": 0, "-daemonize": 0,
+                "-full-screen": 0, "-usb": 0}
+
+
+def _asked_flags(words: list[str]) -> tuple[list[str], list[str]]:
+    """The words without the flags the task does not ask about, and those flags with their values."""
+    kept, ignored, i = [], [], 0
+    while i < len(words):
+        n = _OTHER_FLAGS.get("-" + words[i].lstrip("-")) if words[i].startswith("-") else None
+        if n is None:
+            kept.append(words[i])
+            i += 1
+            continue
+        ignored += words[i:i + 1 + n]
+        i += 1 + n
+    return kept, ignored
 
 
 def _refused_size(words: list[str]) -> None:
@@ -72,13 +100,13 @@ def _refused_size(words: list[str]) -> None:
         if _TWO_LETTER.match(value.removeprefix("size=")):
             raise ExerciseFailed(f"QEMU says: {QEMU}: -m {value}: Parameter 'size' expects a non-negative "
                                  "number below 2^64",
-                                 hint="QEMU's size suffixes are single letters: M = MiB, G = GiB. The notes' "
-                                      "\"MB\" is what QEMU counts without a suffix",
-                                 pointer="-m with a plain number (MiB), or one letter after it: "
-                                         f"-m {value[:-2]} or -m {value[:-2]}{value[-2].upper()}")  # fmt: skip
+                                 hint="QEMU's size suffixes are single letters, and every one of them is binary "
+                                      "(powers of 1024); a two-letter unit like the notes' \"MB\" is not one of them",
+                                 pointer=f"-m with one letter after the number: -m {value[:-2]}{value[-2].upper()}"
+                                         + (" (or the plain MiB number)" if value[-2] in "mM" else ""))  # fmt: skip
 
 
-_M_FLAG = "-m N counts MiB without a suffix; -m NG counts GiB (lesson 6, the -m flag)"
+_M_FLAG = "-m N counts MiB without a suffix; -m NG counts GiB (lesson 6, '-m: memory, in MiB')"
 
 
 def _memory_slip(mib: int, want: int) -> ExerciseFailed:
@@ -115,8 +143,9 @@ def check_command(line: object, *, memory_mib: int = 2048, vcpus: int = 2, disk:
                   kvm: bool = True) -> Passed:
     """``line``: the QEMU command for a VM with ``memory_mib`` MiB, ``vcpus`` vCPUs, KVM and ``disk``."""
     text = _text(line, "command line", f"qemu-system-x86_64 -m … -smp … -hda {disk}")
-    words = _words(text)
+    words, ignored = _asked_flags(_words(text))
     _program(words[0])
+    _dashes(words)
     _refused_size(words)
     expect(_m_values(words), "there is no -m: QEMU would give the guest its default, 128 MiB",
            hint="the guest's memory is a flag of its own (设置内存大小); without it QEMU picks a default",
@@ -150,6 +179,8 @@ def check_command(line: object, *, memory_mib: int = 2048, vcpus: int = 2, disk:
     _boot_devices(spec)
     pairs = [f"{flag}  →  {xml.splitlines()[0]}" for flag, xml in flag_pairs(words)
              if flag.split()[0] in ("-m", "-smp", "-enable-kvm", "-accel", "-hda", "-drive")]
+    if ignored:
+        pairs.append(f"not read, the task does not ask about it: {' '.join(ignored)} (valid QEMU)")
     return Passed("the command line of the VM the task describes", *pairs,
                   f"<memory unit='MiB'>{mib}</memory> is {spec.memory} KiB, what <memory> holds without unit=",
                   "libvirt itself writes the same VM differently: -blockdev and -device instead of -hda (lesson 6, "
@@ -208,7 +239,9 @@ def check_memory_kib(answer: object, mib: int = 2048) -> Passed:
     """``answer``: the number in ``<memory>`` (no ``unit=``, so KiB) for ``-m {mib}``."""
     expect(isinstance(answer, int) and not isinstance(answer, bool), f"the answer is {answer!r}, not a number",
            hint="write a whole number without quotes, e.g. 1048576")  # fmt: skip
-    expect(answer != 0, "no answer yet (0)", hint=f"<memory>?</memory> for -m {mib}: MiB x 1024 = KiB")
+    expect(answer != 0, "no answer yet (0)", untried=True,
+           hint=f"<memory>?</memory> for -m {mib}: which unit does <memory> count in when it has no unit=, and "
+                "which does -m count in?")
     kib = mib * 1024
     if answer == kib:
         return Passed(f"-m {mib} = <memory>{kib}</memory>",
@@ -224,11 +257,15 @@ def check_memory_kib(answer: object, mib: int = 2048) -> Passed:
     if answer == kib * 1024:
         raise ExerciseFailed(f"{answer} is the size in bytes", hint="<memory> without unit= counts KiB, not bytes",
                              pointer=_KIB)
+    if answer * 1024 == mib * 10**6:  # 2 GB written as 2,000,000 KB
+        raise ExerciseFailed(f"<memory>{answer}</memory> is {answer / 1024:g} MiB: a power of 1000 where 1024 belongs"
+                             + (f" ({mib // 1024} GB taken as {answer} KB)" if mib % 1024 == 0 else ""),
+                             hint="memory counts in powers of 1024: 1 MiB = 1024 KiB, 1 GiB = 1024 MiB", pointer=_KIB)
     raise ExerciseFailed(f"<memory>{answer}</memory> is {answer} KiB = {answer / 1024:g} MiB, not {mib} MiB",
                          hint="-m counts MiB, <memory> without unit= counts KiB", pointer=_KIB)
 
 
-_KIB = "<memory> without unit= holds KiB: MiB x 1024 (lesson 6, -m and <memory>)"
+_KIB = "<memory> without unit= holds KiB: MiB x 1024 (lesson 6, '-m: memory, in MiB')"
 
 
 @graded("6.3", answer='info = conn.dominfo("$domain")   # virsh dominfo $domain\n'
@@ -240,6 +277,7 @@ def check_flags_of(conn: Any, answer: object, domain: str = "web01") -> Passed:
     words = _words(text)
     info = conn.dominfo(domain)
     want_mib, cpus = info.max_memory_kib // 1024, info.cpus
+    _dashes(words)
     _refused_size(words)
     values = _m_values(words)
     expect(values, "there is no -m", hint="-m is the guest's memory; libvirt holds it as <memory>",
@@ -256,7 +294,8 @@ def check_flags_of(conn: Any, answer: object, domain: str = "web01") -> Passed:
                              pointer=f"{_M_FLAG}: divide dominfo's Max memory by 1024")
     if spec.memory != info.max_memory_kib:
         raise _memory_slip(mib, want_mib)
-    expect(spec.vcpus == cpus, f"-smp {spec.vcpus}, but libvirt gives {domain} {cpus} vCPUs",
+    expect(spec.vcpus == cpus, (f"-smp {spec.vcpus}" if "-smp" in words else "there is no -smp: QEMU gives one vCPU")
+           + f", but libvirt gives {domain} {cpus} vCPUs",
            hint="-smp is the number of vCPUs libvirt gives the domain (<vcpu>)",
            pointer=f"the CPU(s): line of virsh dominfo {domain}")
     return Passed(f"{domain}: -m {want_mib} -smp {cpus}",

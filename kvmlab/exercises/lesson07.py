@@ -65,13 +65,15 @@ def memory_mistake(kib: int, want_mib: int, where: str = "<memory>") -> tuple[st
                 f"{where} counts KiB unless unit= names another unit; a bare number is KiB",
                 f"give {where} a unit='MiB' attribute, or write the size in KiB (MiB x 1024); {UNITS}")  # fmt: skip
     if kib * 1024 == want_mib * 10**6:
-        return (f"libvirt holds {kib} KiB = {_mib(kib)}: unit='MB' counts megabytes of 1000 x 1000 bytes, "
-                f"so {want_mib} MB is less than {want_mib} MiB",
+        cause = (f"either unit='MB' (10^6 bytes each) or {want_mib // 1024} GB taken as {kib} KB"
+                 if want_mib % 1024 == 0 else "unit='MB' counts 10^6 bytes each")
+        return (f"libvirt holds {kib} KiB = {_mib(kib)}: a power of 1000 where 1024 belongs: {cause}; memory "
+                "counts in powers of 1024",
                 "MiB (with the i) is 1024 x 1024 bytes; MB is 1000 x 1000",
                 f"the unit= of {where}: the binary unit has an i; {UNITS}")  # fmt: skip
     if kib == want_mib * 1000:  # the same number both ways: libvirt stores only the result
-        return (f"libvirt holds {kib} KiB = {_mib(kib)}: a 1000 where 1024 belongs. Either unit='KB' (libvirt's "
-                "KB is 1000 bytes, strict about the i) or MiB x 1000",
+        return (f"libvirt holds {kib} KiB = {_mib(kib)}: a 1000 where 1024 belongs: you either wrote unit='KB' "
+                "(libvirt's KB is 1000 bytes; KiB has the i) or multiplied the MiB by 1000",
                 "the notes' \"KB\" is KiB: 1 MiB = 1024 KiB, and libvirt's unit='KB' is 1000 bytes",
                 f"multiply MiB by 1024 for a KiB number (unit='KiB' or none), or write unit='MiB'; {UNITS}")  # fmt: skip
     if kib == want_kib * 1024:
@@ -79,7 +81,11 @@ def memory_mistake(kib: int, want_mib: int, where: str = "<memory>") -> tuple[st
                 "is already KiB (or you wrote bytes), but the unit says MiB",
                 "the number and its unit= must agree: a KiB count under unit='MiB' is read as MiB",
                 f"keep the number and say it is KiB, or keep unit='MiB' and write the MiB number; {UNITS}")  # fmt: skip
-    return (f"libvirt holds {kib} KiB = {_mib(kib)}, the task asks for {want_mib} MiB = {want_kib} KiB",
+    if want_mib % 1024 == 0 and abs(kib * 1024 - want_mib // 1024 * 10**9) < 1024:  # libvirt rounds up to KiB
+        return (f"libvirt holds {kib} KiB = {_mib(kib)}: unit='GB' counts 10^9 bytes; the binary unit has an i "
+                "(GiB)", "MiB and GiB (with the i) are powers of 1024; MB and GB are powers of 1000",
+                f"the unit= of {where}: the binary unit has an i; {UNITS}")
+    return (f"libvirt holds {kib} KiB = {_mib(kib)}, not {want_mib} MiB",
             "libvirt stores memory in KiB: 1 MiB = 1024 KiB",
             f"the number and unit= of {where}; {UNITS}")
 
@@ -106,22 +112,36 @@ def _domain_xml(name: str, memory_mib: int, vcpus: int, boot: Sequence[str], arc
             f"  <vcpu>{vcpus}</vcpu>\n  <os>\n    <type arch='x86_64'>hvm</type>{boots}\n  </os>\n</domain>")
 
 
+def _redo(name: str) -> str:
+    """Before defining ``name`` again: an earlier try is stopped and undefined (the answer's first lines)."""
+    return (f'if "{name}" in conn.list().names:           # an earlier try, running: stop it\n'
+            f'    conn.destroy("{name}")                  # virsh destroy {name}\n'
+            f'if "{name}" in conn.list(all=True).names:   # an earlier try, defined: libvirt keeps it\n'
+            f'    conn.undefine("{name}")                 # virsh undefine {name}\n')
+
+
+def _retry(name: str) -> str:
+    """How to define ``name`` again, for every failure's message: a practical step, not the answer."""
+    return (f" — to try again: conn.undefine(\"{name}\") first (virsh undefine {name}), then define the fixed XML "
+            f"(libvirt refuses a second '{name}' without the first one's UUID)")
+
+
 @graded("7.1", answer=lambda name="lab7", memory_mib=512, vcpus=2, **_: (
-    f'xml = """{_domain_xml(name, memory_mib, vcpus, ("cdrom", "hd"))}\n"""\n'
+    _redo(name) + f'xml = """{_domain_xml(name, memory_mib, vcpus, ("cdrom", "hd"))}\n"""\n'
     f"conn.define(xml)   # virsh define {name}.xml"))
 def check_domain(conn: Any, name: str = "lab7", memory_mib: int = 512, vcpus: int = 2,
                  boot: Sequence[str] = ("cdrom", "hd")) -> Passed:
     """``name`` must be defined with ``memory_mib`` MiB, ``vcpus`` vCPUs, OS type hvm and ``boot`` order."""
     spec = read_domain(conn, name)
-    kib = spec.memory
-    expect(isinstance(kib, int), f"libvirt shows <memory>{kib}</memory>", hint="write a whole number of MiB")
+    kib, redo = spec.memory, _retry(name)
+    expect(isinstance(kib, int), f"libvirt shows <memory>{kib}</memory>" + redo, hint="write a whole number of MiB")
     wrong = memory_mistake(kib, memory_mib)
     if wrong:
-        raise ExerciseFailed(wrong[0], hint=wrong[1], pointer=wrong[2])
-    expect(spec.vcpus == vcpus, f"libvirt shows <vcpu>{spec.vcpus}</vcpu>, the task asks for {vcpus} vCPUs",
+        raise ExerciseFailed(wrong[0] + redo, hint=wrong[1], pointer=wrong[2])
+    expect(spec.vcpus == vcpus, f"libvirt shows <vcpu>{spec.vcpus}</vcpu>, the task asks for {vcpus} vCPUs" + redo,
            hint="one element holds how many virtual CPUs the guest gets",
            pointer="<vcpu>N</vcpu> (lesson 7, '<vcpu> and <os>')")
-    expect(spec.os_type == "hvm", f"<os><type> is '{spec.os_type}'",
+    expect(spec.os_type == "hvm", f"<os><type> is '{spec.os_type}'" + redo,
            hint="<os><type> names the kind of guest: a full virtual machine, for an OS made to run on real "
                 "hardware, whether KVM or TCG runs it (formatdomain: 'designed to run on bare metal, so requires "
                 "full virtualization'); 'linux' would be a Xen paravirtual guest",
@@ -131,10 +151,10 @@ def check_domain(conn: Any, name: str = "lab7", memory_mib: int = 512, vcpus: in
     if got != want:
         if sorted(got) == sorted(want):
             raise ExerciseFailed(f"the boot order is {_order(got)}: the firmware tries the <boot> elements "
-                                 "in the order they are written",
+                                 "in the order they are written" + redo,
                                  hint="the order of the <boot> elements is the order the firmware tries",
                                  pointer=f"swap the <boot dev=…/> elements inside <os> so they read {_order(want)}")
-        raise ExerciseFailed(f"the boot devices are {_order(got)}, the task asks for {_order(want)}",
+        raise ExerciseFailed(f"the boot devices are {_order(got)}, the task asks for {_order(want)}" + redo,
                              hint="the firmware tries one device per <boot> element, in the order written",
                              pointer="one <boot dev=…/> per device inside <os>; dev is hd, cdrom, network or fd")
     return Passed(f"'{name}' is defined as asked (read back with virsh dumpxml --inactive {name})",
@@ -154,6 +174,28 @@ _FIXES = {
 }
 
 
+def _by_line(problems: list) -> list:
+    """One problem per element (the schema and kvmlab's checks may both name it), in the order of the lines."""
+    seen: dict[str, Any] = {}
+    for p in sorted(problems, key=lambda p: p.line if p.line is not None else 10**9):
+        seen.setdefault(p.path.split("[")[0], p)
+    return list(seen.values())
+
+
+def _one_vcpu(xml: str) -> None:
+    """<cpus> turned into a second <vcpu>: say so, before the schema's "Extra element vcpu in interleave"."""
+    try:
+        root = etree.fromstring(xml.encode())
+    except etree.XMLSyntaxError:
+        return  # check_xml said it already
+    if len(root.findall("vcpu")) > 1:
+        raise ExerciseFailed(f"<domain> holds <vcpu> {len(root.findall('vcpu'))} times: libvirt's schema allows one "
+                             "(it says: Extra element vcpu in interleave)",
+                             hint="one element holds the vCPU count; a line the schema does not know is removed, "
+                                  "not turned into a copy of another element",
+                             pointer="<vcpu> once, with the count in digits; the <cpus> line goes")
+
+
 @graded("7.2", answer=lambda name="broken7", memory_mib=1024, vcpus=2, **_: (
     f'xml = """{_domain_xml(name, memory_mib, vcpus, ("hd",))}\n"""   # <cpus> removed: <vcpu> says it\n'
     "lesson07.check_fixed_xml(conn, xml)   # defines it: virsh define --validate"))
@@ -162,19 +204,23 @@ def check_fixed_xml(conn: Any, xml: object, name: str = "broken7", memory_mib: i
     """``xml``: :data:`BROKEN_XML` fixed. It must pass kvmlab's checks and libvirt's schema, keep the
     writer's intent (``memory_mib`` MiB, ``vcpus`` vCPUs) and be accepted by ``define(validate=True)``."""
     expect(isinstance(xml, str) and xml.strip() and xml.strip().upper() != "TODO", "no XML yet",
-           hint="start from lesson07.BROKEN_XML and fix each element")
+           hint="start from lesson07.BROKEN_XML and fix each element", untried=True)
+    untried = xml.strip() == BROKEN_XML.strip()  # the cell as shipped: a diagnosis, but no attempt yet
     try:
         problems = check_xml("domain", xml)
     except KvmlabError as err:
         raise ExerciseFailed(err.message, hint=err.hint) from None
-    errors = [p for p in problems if p.severity == "error"]
+    _one_vcpu(xml)
+    errors = _by_line([p for p in problems if p.severity == "error"])
     if errors:
         first = errors[0]
         more = f" (then: {', '.join(p.path for p in errors[1:])})" if len(errors) > 1 else ""
         head = f"{len(errors)} problems left; first " if len(errors) > 1 else "1 problem left: "
+        head = ("xml is still lesson07.BROKEN_XML, unchanged: " if untried else "") + head
         by = "libvirt's RelaxNG schema" if first.source == "schema" else "kvmlab's checks"
         concept, pointer = _FIXES.get(first.path, ("each validator says what the element may hold", first.fix))
-        raise ExerciseFailed(f"{head}{first}{more}", hint=f"{concept} [found by {by}]", pointer=pointer)
+        raise ExerciseFailed(f"{head}{first}{more}", hint=f"{concept} [found by {by}]", pointer=pointer,
+                             untried=untried)
     spec = DomainSpec.from_xml(xml)
     expect(spec.name == name, f"the <name> is '{spec.name}', the check defines '{name}'",
            hint="the check defines the writer's VM under the writer's name", pointer="the text of <name>")
@@ -240,7 +286,7 @@ def _run_capturing(conn: Any, inv: Any) -> tuple[Any, str]:
 def check_memory_query(conn: Any, line: object, kib: object, name: str = "lab7", memory_mib: int = 512) -> Passed:
     """``line``: the virsh command that prints only ``name``'s ``<memory>`` element; it is parsed as virsh
     does and run on ``conn``. ``kib``: your prediction of the number inside it (you wrote ``memory_mib`` MiB)."""
-    inv = virsh_line(line, f"virsh dominfo {name}")
+    inv = virsh_line(line, f"virsh COMMAND {name} --OPTION VALUE")
     cmd = inv.command.name
     if cmd != "dumpxml":
         raise ExerciseFailed(f"{cmd} does not print {name}'s <memory> element",
@@ -287,7 +333,9 @@ def check_memory_query(conn: Any, line: object, kib: object, name: str = "lab7",
                              pointer="select only the <memory> child of <domain>")
     memory = elements[0]
     shown = etree.tostring(memory, encoding="unicode").strip()
-    expect(isinstance(kib, int) and not isinstance(kib, bool), f"kib: {kib!r} is not a prediction yet",
+    expect(kib is not None, "kib: no prediction yet", untried=True,
+           hint="the whole number you expect inside <memory>, before you look")
+    expect(isinstance(kib, int) and not isinstance(kib, bool), f"kib: {kib!r} is not a whole number",
            hint="the whole number you expect inside <memory>, before you look")
     held = int(memory.text)
     if kib != held:

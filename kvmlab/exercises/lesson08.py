@@ -32,15 +32,15 @@ __all__ = ["state_of", "state_text", "check_running", "check_graceful_shutdown",
 # What each wrong command does instead of forcing a hung VM off.
 _NOT_FORCE = {
     "shutdown": "shutdown only asks the guest to power off (through the QEMU guest agent if the VM has one, "
-    "otherwise the ACPI power button); a hung guest never answers. "
-    "Forcing it off is destroy (强制关闭)",
+    "otherwise the ACPI power button); a hung guest never answers: forcing it off is like pulling the plug "
+    "(强制关闭)",
     "reboot": "reboot asks the guest to restart; a hung guest does not answer, and the task stops it",
     "undefine": "undefine deletes the definition; a running VM keeps running (as a transient one)",
     "suspend": "suspend pauses the vCPUs: the VM keeps its memory and stays on",
     "resume": "resume continues a paused VM",
     "start": "start boots a VM that is shut off",
     "dominfo": "dominfo only reads the VM's state",
-    "net-destroy": "net-destroy stops a network; a VM is forced off with destroy",
+    "net-destroy": "net-destroy stops a network; a VM's commands have no net- prefix",
 }
 
 
@@ -62,14 +62,19 @@ def _missing(name: str, how: str, pointer: str = "") -> ExerciseFailed:
     return ExerciseFailed(f"libvirt has no domain '{name}'", hint=how, pointer=pointer)
 
 
-@graded("8.1", answer="conn.define(xml)      # virsh define web02.xml\nconn.start('$name')   # virsh start $name")
+@graded("8.1", answer='''if "$name" in conn.list().names:           # an earlier try runs (a transient one vanishes here)
+    conn.destroy("$name")                  # virsh destroy $name
+if "$name" in conn.list(all=True).names:   # an earlier definition: libvirt keeps it
+    conn.undefine("$name")                 # virsh undefine $name
+conn.define(xml)                           # virsh define $name.xml: registered, shut off
+conn.start("$name")                        # virsh start $name''')
 def check_running(conn: Any, name: str = "web02", persistent: bool = False) -> Passed:
     """``name`` must be running now; with ``persistent=True`` it must also keep its definition."""
     st = state_of(conn, name)
     if st is None:
-        raise _missing(name, "a VM that libvirt keeps is first registered from its XML (define), then booted; "
-                       "one step from XML (create) boots it but keeps no definition",
-                       pointer="lesson 8, 'define vs create': virsh define FILE, then virsh start NAME")
+        raise _missing(name, "a VM libvirt keeps is registered first, then booted: two steps; one step from XML "
+                       "boots it but keeps no definition",
+                       pointer="lesson 8, the sections 'define $xml' and 'create $xml'")
     with libvirt_errors():
         kept = bool(conn.virconn.lookupByName(name).isPersistent())
     if st[0] == libvirt.VIR_DOMAIN_SHUTOFF:
@@ -89,9 +94,10 @@ def check_running(conn: Any, name: str = "web02", persistent: bool = False) -> P
         raise ExerciseFailed(f"'{name}' runs, but it is transient (Persistent: no): create made a VM that "
                              "vanishes once it stops",
                              hint="a definition is what libvirt keeps after a VM stops (persistent vs transient)",
-                             pointer="virsh define registers XML as a definition, even for a running VM; "
-                                     "or use define + start instead of create")  # fmt: skip
-    how = ("persistent: define registered it, start booted it; it can be stopped and started again" if kept
+                             pointer=f"virsh dumpxml {name} > {name}.xml; virsh define {name}.xml makes the running "
+                                     "VM persistent (its own XML carries its UUID; the notebook's xml has none, so "
+                                     "libvirt would refuse it); or destroy it, then define + start")  # fmt: skip
+    how = ("persistent: libvirt keeps its definition; it can be stopped and started again" if kept
            else "transient: create started it from XML without keeping a definition; once stopped it is gone")
     return Passed(f"'{name}' is running", f"dom.state() = {state_text(st)}", how)
 
@@ -106,7 +112,9 @@ def _wait(conn: Any, name: str, timeout: float) -> tuple[int, int] | None:
     return st
 
 
-@graded("8.2", answer="conn.shutdown('$name')   # virsh shutdown $name")
+@graded("8.2", answer='''if "$name" not in conn.list().names:   # an earlier try stopped it: start it again
+    conn.start("$name")                   # virsh start $name
+conn.shutdown("$name")                    # virsh shutdown $name: asks the guest OS''')
 def check_graceful_shutdown(conn: Any, name: str = "web01", timeout: float | None = None) -> Passed:
     """``name`` must be shut off *by its guest* (``shutdown``), not forced (``destroy``).
 
@@ -155,11 +163,12 @@ def check_graceful_shutdown(conn: Any, name: str = "web01", timeout: float | Non
 @graded("8.3", answer='line = "virsh destroy $name"')
 def check_force_line(conn: Any, line: object, name: str = "db01") -> Passed:
     """``line``: the virsh command that forces ``name`` off. It is parsed as virsh does, then run on ``conn``."""
-    inv = virsh_line(line, "virsh dominfo db01")
+    inv = virsh_line(line, "virsh COMMAND db01")
     if inv.command.name != "destroy":
         raise ExerciseFailed(f"{inv.command.name} does not force a VM off",
                              hint=_NOT_FORCE.get(inv.command.name, "forcing a VM off (强制关闭) is like pulling the plug"),
-                             pointer="virsh help domain lists the command that forces a VM off; the notes misspell it")
+                             pointer='print(conn.virsh("help domain")) (virsh help domain) lists the command that forces a VM '
+                                     "off; the notes misspell it")
     target = str(inv.values.get("domain"))
     try:
         real = conn.dominfo(target).name  # virsh's lookup: an id or UUID names a domain too
@@ -182,8 +191,11 @@ def check_force_line(conn: Any, line: object, name: str = "db01") -> Passed:
 
 
 @graded("8.4", answer=lambda name="installer", memory_mib=2048, **_: (
-    f"# both <memory> and <currentMemory>, in KiB: {memory_mib} MiB = {memory_mib * 1024} KiB\n"
-    f"conn.edit('{name}', editor='sed -i s/1048576/{memory_mib * 1024}/')   # virsh edit {name}"))
+    "from kvmlab.specs import DomainSpec\n\n"
+    f'spec = DomainSpec.from_xml(conn.dumpxml("{name}", inactive=True).xml)   # whatever an earlier edit left\n'
+    f"spec.memory = spec.current_memory = {memory_mib} * 1024   # KiB = {memory_mib * 1024}: <memory> and "
+    "<currentMemory>\n"
+    f'conn.edit("{name}", xml=spec)   # virsh edit {name}'))
 def check_memory_edit(conn: Any, name: str = "installer", memory_mib: int = 2048) -> Passed:
     """``name``'s definition must give the guest ``memory_mib`` MiB: <memory> and <currentMemory>."""
     spec = read_domain(conn, name)
@@ -207,8 +219,10 @@ def check_memory_edit(conn: Any, name: str = "installer", memory_mib: int = 2048
                   f"<currentMemory unit='KiB'>{current}</currentMemory>", *([live] if live else []))
 
 
-@graded("8.5", answer="conn.undefine('$name')   # virsh undefine $name\n"
-                      "# a running VM is stopped first: conn.destroy('$name') (virsh destroy $name)")
+@graded("8.5", answer='''if "$name" in conn.list().names:           # running (an earlier try started it): stop it
+    conn.destroy("$name")                  # virsh destroy $name (a transient VM vanishes here)
+if "$name" in conn.list(all=True).names:   # still defined: delete the definition
+    conn.undefine("$name")                 # virsh undefine $name''')
 def check_deleted(conn: Any, name: str = "backup") -> Passed:
     """``name`` must be gone: not running, not defined."""
     st = state_of(conn, name)
@@ -229,4 +243,4 @@ def check_deleted(conn: Any, name: str = "backup") -> Passed:
                              pointer="virsh destroy or shutdown stops it; the command that deletes a definition is in lesson 8")
     raise ExerciseFailed(f"'{name}' is {state_text(st)} but still defined: list --all shows it",
                          hint="destroy and shutdown only stop a VM; its definition stays",
-                         pointer="the opposite of define deletes a definition (virsh help domain)")  # fmt: skip
+                         pointer='the opposite of define deletes a definition (print(conn.virsh("help domain")))')  # fmt: skip

@@ -36,7 +36,8 @@ _NOT_STOP = {
     "net-define": "net-define registers a network from XML",
     "net-create": "net-create starts a transient network from XML",
 }
-STOP = "the net- command that stops a network keeps its definition, despite its name (lesson 9, net-destroy)"
+STOP = ("the net- command that stops a network keeps its definition, despite its name (lesson 9, "
+        "'net-destroy — 停止网络')")
 
 # What a command does instead of bringing a network up now or at every host boot.
 _NOT_UP = {
@@ -52,7 +53,7 @@ _NOT_UP = {
     "pool-start": "pool-start starts a storage pool; networks have their own net- commands",
     "pool-autostart": "pool-autostart marks a storage pool; networks have their own net- commands",
 }
-UP = "lesson 9: net-start (now) and net-autostart (at every host boot), one line each"
+UP = "lesson 9, the sections 'net-start — 启动虚拟网络' and 'net-autostart — 设置网络自启': one line each"
 
 
 def network_row(conn: Any, name: str) -> NetworkRow | None:
@@ -70,7 +71,7 @@ def _did(result: Any) -> str:
 @graded("9.1", answer='line = "virsh net-destroy $network"   # destroy, not destory: it stops, the definition stays')
 def check_stop_command(conn: Any, line: object, network: str = "routed") -> Passed:
     """``line``: the virsh command that stops ``network`` and keeps its definition. It is run on ``conn``."""
-    inv = virsh_line(line, "virsh net-info routed")
+    inv = virsh_line(line, "virsh COMMAND routed")
     name = inv.command.name
     if name != "net-destroy":
         raise ExerciseFailed(f"{name} does not stop a network and keep it",
@@ -111,8 +112,10 @@ def check_stopped_kept(conn: Any, name: str = "routed") -> Passed:
     return _stopped_kept(conn, name)
 
 
-@graded("9.2", answer="conn.net_destroy('$name')    # virsh net-destroy $name: stop it\n"
-                      "conn.net_undefine('$name')   # virsh net-undefine $name: delete its definition")
+@graded("9.2", answer='''if "$name" in conn.net_list().names:           # running: stop it first
+    conn.net_destroy("$name")                  # virsh net-destroy $name
+if "$name" in conn.net_list(all=True).names:   # still defined: delete its definition
+    conn.net_undefine("$name")                 # virsh net-undefine $name''')
 def check_removed(conn: Any, name: str = "scratch") -> Passed:
     """``name`` must be gone: no longer running, no longer defined."""
     row = network_row(conn, name)
@@ -122,29 +125,34 @@ def check_removed(conn: Any, name: str = "scratch") -> Passed:
     if row.active and row.persistent:
         raise ExerciseFailed(f"'{name}' is still running and still defined",
                              hint="removing a network is two steps: stop it, then delete its definition",
-                             pointer="lesson 9: net-destroy stops, net-undefine deletes; stop first")
+                             pointer="lesson 9, the sections 'net-destroy — 停止网络' and 'net-undefine — 删除网络'; "
+                                     "stop first")
     if row.active:
         raise ExerciseFailed(f"'{name}' is transient and still running",
                              hint="a transient network has no definition to delete: stopping it removes it",
                              pointer="net-destroy (conn.net_destroy)")
     raise ExerciseFailed(f"'{name}' is stopped but still defined: net-list --all shows it inactive",
-                         hint="net-destroy only stops a network; net-undefine deletes its definition",
-                         pointer="the command that deletes a network's definition: net-undefine (conn.net_undefine)")
+                         hint="stopping a network keeps its definition; deleting the definition is a second command, "
+                              "the opposite of net-define",
+                         pointer="lesson 9, 'net-undefine — 删除网络' (conn.net_undefine)")
 
 
 def _parse_lines(lines: object, example: str) -> list[Any]:
     """The learner's lines, each parsed as virsh does; all are parsed before any runs (as a virsh batch)."""
     items = [lines] if isinstance(lines, str) else lines
     expect(isinstance(items, (list, tuple)) and items, "no lines yet",
-           hint=f"a list of virsh lines, one command each, e.g. ['{example}']")
+           hint=f"a list of virsh lines, one command each, e.g. ['{example}']", untried=True)
     invs = []
     for item in items:
         try:
             invs.append(virsh_line(item, example))
         except ExerciseFailed as err:
             if err.message.startswith("that is "):  # several commands in one string
-                raise ExerciseFailed(f"{item!r}: {err.message}", hint="each string of the list holds one command",
-                                     pointer="split it at ';' into two strings") from None
+                n = err.message.split()[2]
+                raise ExerciseFailed(f"{item!r} holds {n} commands: each string of the list holds one command",
+                                     hint="the check parses and runs each string of the list as one virsh command",
+                                     pointer="split it at ';' into separate strings (and drop the second 'virsh')"
+                                     ) from None
             raise
     return invs
 
@@ -154,7 +162,7 @@ def _parse_lines(lines: object, example: str) -> list[Any]:
 def check_autostart(conn: Any, lines: object, name: str = "isolated") -> Passed:
     """``lines``: the virsh commands that make ``name`` run now *and* start at every host boot.
     They are parsed as virsh does, then run on ``conn`` in order; the network's state is read back."""
-    invs = _parse_lines(lines, "virsh net-list --all")
+    invs = _parse_lines(lines, f"virsh COMMAND {name}")
     for inv in invs:
         cmd = inv.command.name
         if cmd not in ("net-start", "net-autostart"):

@@ -114,9 +114,8 @@ def _target(conn: Any, name: str) -> str:
 
 def _commands(steps: object) -> list[tuple[str, str, str]]:
     """(command, pool, virsh line) for each step: a kvmlab result or a virsh line."""
-    expect(isinstance(steps, (list, tuple)) and len(steps) > 0, "no steps yet",
-           hint="a list of what each conn.pool_…() call returned, in the order you made the calls",
-           pointer="lesson 10, the sections pool-define, pool-build and pool-start")
+    expect(isinstance(steps, (list, tuple)) and len(steps) > 0, "no steps yet", untried=True,
+           hint="a list of what each conn.pool_…() call returned, in the order you made the calls")
     out = []
     for step in steps:
         line = step if isinstance(step, str) else getattr(step, "virsh", None)
@@ -161,7 +160,12 @@ def _did(result: Any, *, source: str = "", file: str = "") -> str:
     return text.replace(source, file) if source else text
 
 
-@graded("10.1", answer="""spec = PoolSpec(type="dir", name="$name", target=ws.path("$name"))
+@graded("10.1", answer="""row = lesson10.pool_row(conn, "$name")   # an earlier try? libvirt keeps its definition
+if row and row.active:
+    conn.pool_destroy("$name")   # virsh pool-destroy $name
+if row:
+    conn.pool_undefine("$name")  # virsh pool-undefine $name
+spec = PoolSpec(type="dir", name="$name", target=ws.path("$name"))
 steps = [
     conn.pool_define(spec),   # virsh pool-define $name.xml: registered, stopped
     conn.pool_build("$name"),  # virsh pool-build $name: creates the directory
@@ -188,6 +192,8 @@ def check_pool_ready(conn: Any, steps: object, name: str = "lab", path: str | No
                              pointer=f"virsh pool-edit {name} changes <target><path> (conn.pool_edit); or "
                                      "pool-destroy, pool-undefine and define it again")  # fmt: skip
     target = spec.target or ""
+    redo = (f" (to run your whole cell again, first conn.pool_destroy(\"{name}\") if it runs, then "
+            f"conn.pool_undefine(\"{name}\"): libvirt refuses a second '{name}' without the first one's UUID)")
     exists = _directory(conn, target, row.active)
     built = _built(commands, name)
     needs_dir = "a new dir pool needs its directory first: pool-start does not create it"
@@ -195,21 +201,21 @@ def check_pool_ready(conn: Any, steps: object, name: str = "lab", path: str | No
     if not row.active:
         if exists is False:
             raise ExerciseFailed(f"'{name}' is defined but stopped, and its directory {target} does not exist "
-                                 "(checked on this machine's disk)",
+                                 "(checked on this machine's disk)" + redo,
                                  hint=f"{needs_dir}; it fails with \"cannot open directory '{target}': No such file "
                                       "or directory\"",
                                  pointer=build_then_start)  # fmt: skip
         if exists or built:
-            raise ExerciseFailed(f"'{name}' is defined but not running",
+            raise ExerciseFailed(f"'{name}' is defined but not running" + redo,
                                  hint="a defined pool stays inactive until something starts it",
                                  pointer="virsh pool-start (conn.pool_start)")
-        raise ExerciseFailed(f"'{name}' is defined but not running", hint=needs_dir, pointer=build_then_start)
+        raise ExerciseFailed(f"'{name}' is defined but not running" + redo, hint=needs_dir, pointer=build_then_start)
     if exists is False:
         raise ExerciseFailed(f"'{name}' runs, but its directory {target} is not on this machine's disk",
                              hint="someone removed the directory under a running pool",
                              pointer="pool-destroy, then pool-build, then pool-start")
     if exists is None and not built:
-        raise ExerciseFailed(f"'{name}' runs, but your steps never built it: nothing created {target}",
+        raise ExerciseFailed(f"'{name}' runs, but your steps never built it: nothing created {target}" + redo,
                              hint="the embedded lab's test driver never touches the disk, so pool-start "
                                   "worked anyway; on a real host it fails with \"cannot open directory "
                                   f"'{target}': No such file or directory\"",
@@ -254,7 +260,7 @@ def check_define_from_file(conn: Any, line: object, name: str = "backup", path: 
     if isinstance(line, os.PathLike):
         raise ExerciseFailed(f"that is the file {Path(line).name} alone, not a virsh line",
                              hint="a virsh line starts with the command, then its arguments", pointer=FROM_FILE)
-    inv = virsh_line(line, "virsh pool-list --all")
+    inv = virsh_line(line, "virsh COMMAND FILE")
     cmd = inv.command.name
     if cmd != "pool-define":
         raise ExerciseFailed(f"{cmd} does not define a pool from a file",
@@ -287,9 +293,10 @@ def check_define_from_file(conn: Any, line: object, name: str = "backup", path: 
                pointer="the <target><path> in the file")
     row = pool_row(conn, name)
     if row is not None and path is not None and _target(conn, name) != path:
-        raise ExerciseFailed(f"another pool '{name}' exists already, at {_target(conn, name)}",
+        raise ExerciseFailed(f"another pool '{name}' exists already, at {_target(conn, name)}: to use the name, "
+                             f"first conn.pool_destroy(\"{name}\") if it runs, then conn.pool_undefine(\"{name}\")",
                              hint="one name, one pool: the file would replace another pool's definition",
-                             pointer=f"stop it (pool-destroy) and delete its definition (pool-undefine {name}) first")
+                             pointer=f"virsh pool-list --all shows '{name}'; pool-undefine deletes no data")
     if row is None:
         did = [_did(run_line(conn, inv), source=text, file=file.name)]  # no temporary directory names
         row = pool_row(conn, name)
@@ -323,14 +330,11 @@ def _verdict(conn: Any, name: str, pool: str, gib: int, format: str | None, note
            pointer=f"virsh vol-create-as {pool} {name} SIZE --format FORMAT")
     cap, kind = held
     want = gib * GIB
-    redo = (f"vol-delete removes it (virsh vol-delete {name} --pool {pool}); then run vol-create-as again with "
-            "a binary unit")
+    redo = ("the capacity argument of vol-create-as, with a binary unit (lesson 10b, 'vol-create-as — create a "
+            "volume'); the check deletes this try before it runs your next line")
     if cap == gib * GB:
         raise ExerciseFailed(f"'{name}' holds {cap} bytes = {pretty_capacity(cap)}: that is {gib}GB (10^9 bytes "
-                             f"each), not {gib} GiB{note}",
-                             hint="vol-create-as reads G and GiB as 1024³ bytes and GB as 10⁹: the i (or a bare "
-                                  "letter) is binary",
-                             pointer=redo)  # fmt: skip
+                             f"each), not {gib} GiB{note}", hint=DECIMAL_BINARY, pointer=redo)  # fmt: skip
     for unit, size in (("MiB", 1024**2), ("KiB", 1024), ("bytes", 1)):
         if cap == gib * size:
             raise ExerciseFailed(f"'{name}' holds {pretty_capacity(cap)}: {gib} {unit}, not {gib} GiB{note}",
@@ -342,8 +346,7 @@ def _verdict(conn: Any, name: str, pool: str, gib: int, format: str | None, note
     if format is not None:
         expect(kind == format, f"'{name}' is a {kind} volume{note}",
                hint="a volume's format (qcow2, raw) is set when it is created",
-               pointer=f"vol-delete it (virsh vol-delete {name} --pool {pool}); then vol-create-as again with "
-                       "--format")  # fmt: skip
+               pointer="vol-create-as's --format option (the check deletes this try before it runs your next line)")
     return cap, kind
 
 
@@ -355,6 +358,9 @@ def _asked(inv: Any) -> tuple[int | None, str]:
         cap = None
     return cap, str(inv.values.get("format") or "raw")
 
+
+DECIMAL_BINARY = ("sizes come in decimal units (kB, MB, GB: powers of 1000) and binary ones (KiB, MiB, GiB: powers of "
+                  "1024); the task asks for a binary one")
 
 _NOT_CREATE = {
     "vol-info": "vol-info only reads a volume's sizes",
@@ -372,34 +378,33 @@ def check_volume_capacity(conn: Any, line: object, name: str = "data.qcow2", poo
                           format: str | None = "qcow2") -> Passed:
     """``line``: the virsh command that creates volume ``name`` in ``pool`` holding ``gib`` GiB (``gib`` × 1024³
     bytes) in ``format``. It is parsed as virsh does, run on ``conn``, and read back with vol-info."""
-    inv = virsh_line(line, f"virsh vol-list {pool}")
+    inv = virsh_line(line, f"virsh COMMAND {pool} …")
     cmd = inv.command.name
     if cmd != "vol-create-as":
         raise ExerciseFailed(f"{cmd} does not create a volume",
                              hint=_NOT_CREATE.get(cmd, "a volume is created from a name, a size and a format"),
-                             pointer="virsh vol-create-as POOL NAME CAPACITY --format FORMAT (lesson 10b, the volumes)")
+                             pointer="lesson 10b, 'vol-create-as — create a volume': POOL NAME CAPACITY --format FORMAT")
     made, where = inv.values.get("name"), inv.values.get("pool")
     expect(made == name, f"the line creates '{made}'", hint=f"the task names the volume '{name}'",
            pointer="vol-create-as takes the pool first, then the volume's name")
     expect(where == pool, f"the line puts it in pool '{where}'", hint=f"the task puts it in pool '{pool}'",
            pointer="vol-create-as takes the pool first, then the volume's name")
     held = _held(conn, name, pool)
+    earlier = []
+    if held is not None and _asked(inv) != held:  # an earlier try of another size or format: it goes first
+        conn.vol_delete(name, pool=pool)
+        earlier = [f"an earlier try's {name} ({pretty_capacity(held[0])}, {held[1]}) was deleted first "
+                   f"(virsh vol-delete {name} --pool {pool}): vol-create-as does not replace a volume"]
+        held = None
     if held is not None:
-        if _asked(inv) != held:
-            raise ExerciseFailed(f"'{name}' exists already in '{pool}' and holds {pretty_capacity(held[0])} "
-                                 f"({held[1]}): libvirt refuses to create a volume whose name is in use, so this "
-                                 "line was not run",
-                                 hint="vol-create-as makes a new volume; it does not resize or replace one",
-                                 pointer=f"vol-delete removes the earlier try (virsh vol-delete {name} --pool {pool}); "
-                                         "then run your line again")  # fmt: skip
         note = " (this line ran before: the volume is from that run)"
         cap, kind = _verdict(conn, name, pool, gib, format, note)
         did = f"'{name}' was created already by this line (the cell ran before): not run again"
     else:
         result = run_line(conn, inv)
-        cap, kind = _verdict(conn, name, pool, gib, format)
+        cap, kind = _verdict(conn, name, pool, gib, format, " (" + earlier[0] + ")" if earlier else "")
         did = _did(result)
-    return Passed(f"'{name}' holds {gib} GiB", did, f"vol-info: Capacity {pretty_capacity(cap)} = {cap} bytes, "
+    return Passed(f"'{name}' holds {gib} GiB", *earlier, did, f"vol-info: Capacity {pretty_capacity(cap)} = {cap} bytes, "
                   f"format {kind}",
                   f"{gib}G = {gib}GiB = {cap} bytes; {gib}GB would be {gib * GB} bytes = {pretty_capacity(gib * GB)}")
 
@@ -418,13 +423,17 @@ def check_stopped_kept(conn: Any, name: str = "lab") -> Passed:
                                      "are still there")  # fmt: skip
     expect(not row.active, f"'{name}' is still running",
            hint="taking a pool offline deletes nothing: its definition and volumes stay for pool-start",
-           pointer="virsh pool-destroy (conn.pool_destroy): despite the name it deletes nothing")
+           pointer="lesson 10, 'Undo: pool-destroy stops, pool-undefine deletes': despite its name, one of them "
+                   "deletes nothing")
     return Passed(f"'{name}' is stopped and still defined", "pool-list --all shows it inactive, persistent",
                   f"conn.pool_start('{name}') brings it back, volumes and all")
 
 
-@graded("10.4b", answer="conn.pool_destroy('$name')    # virsh pool-destroy $name: stop it first\n"
-                        "conn.pool_undefine('$name')   # virsh pool-undefine $name: then delete its definition")
+@graded("10.4b", answer='''row = lesson10.pool_row(conn, "$name")
+if row and row.active:            # running: stop it first
+    conn.pool_destroy("$name")    # virsh pool-destroy $name
+if row and row.persistent:        # still defined: then delete its definition
+    conn.pool_undefine("$name")   # virsh pool-undefine $name''')
 def check_removed(conn: Any, name: str = "scratch") -> Passed:
     """``name`` must be gone: stopped (pool-destroy) and its definition deleted (pool-undefine)."""
     row = pool_row(conn, name)
@@ -435,11 +444,12 @@ def check_removed(conn: Any, name: str = "scratch") -> Passed:
         raise ExerciseFailed(f"'{name}' is still running and still defined",
                              hint="removing a pool is two steps, in order: stop it, then delete its definition "
                                   "(libvirt refuses to delete a running pool's definition)",
-                             pointer="lesson 10: pool-destroy stops, pool-undefine deletes; stop first")
+                             pointer="lesson 10, 'Undo: pool-destroy stops, pool-undefine deletes'; stop first")
     if row.active:
         raise ExerciseFailed(f"'{name}' is transient and still running",
                              hint="a transient pool (pool-create) has no definition: stopping it removes it",
                              pointer="pool-destroy (conn.pool_destroy)")
     raise ExerciseFailed(f"'{name}' is stopped but still defined: pool-list --all shows it inactive",
-                         hint="pool-destroy only stops a pool; pool-undefine deletes its definition",
-                         pointer="the command that deletes a pool's definition: pool-undefine (conn.pool_undefine)")
+                         hint="stopping a pool keeps its definition; deleting the definition is a second command, "
+                              "the opposite of pool-define",
+                         pointer="lesson 10, 'Undo: pool-destroy stops, pool-undefine deletes' (conn.pool_undefine)")

@@ -23,7 +23,7 @@ from lxml import etree
 from ..errors import KvmlabError, attempt, libvirt_errors
 from ..ops.domain_lookup import lookup_domain
 from ..specs.parser import xml_parser
-from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line
+from .checks import ExerciseFailed, Passed, answered, expect, run_line, virsh_line
 from .ladder import graded
 
 __all__ = ["GUEST", "check_address", "check_disk", "check_console", "guest_cards", "kernel_console"]
@@ -104,9 +104,7 @@ def _network_side(conn: Any, network: str) -> tuple[str, str]:
 
 
 def _text(value: object, what: str, example: str) -> str:
-    expect(isinstance(value, str) and value.strip() and value.strip().upper() != "TODO", f"{what}: no answer yet",
-           hint=f"write it as text, e.g. {what} = \"{example}\"")
-    return value.strip()  # type: ignore[union-attr]
+    return answered(value, what, f"write it as text, e.g. {what} = \"{example}\"")
 
 
 def _address_answer(name: str = GUEST, **_: Any) -> str:
@@ -211,7 +209,12 @@ def check_disk(conn: Any, disk_line: object, target: object, source: object, nam
         t = t[5:]  # the guest's /dev/vda is the target vda
     expect(t in targets, f"target: {name}'s disk is not '{t}' for its guest", hint=_DISK_CONCEPT,
            pointer="the Target column: the name on <target dev=…> (vd… for virtio, sd… for SCSI/SATA)")
-    expect(s == dict(disks)[t], f"source: the file behind {t} is not {s!r}", hint=_DISK_CONCEPT,
+    real = dict(disks)[t]
+    if s != real and s == real.rsplit("/", 1)[-1]:
+        raise ExerciseFailed(f"source: {s!r} is the file's name; the host finds it by its whole path",
+                             hint="a <disk>'s source is a path on the host: libvirt hands QEMU exactly that path",
+                             pointer="the Source column, the whole path")
+    expect(s == real, f"source: the file behind {t} is not {s!r}", hint=_DISK_CONCEPT,
            pointer="the Source column, the whole path")
     expect(t in shown and s in shown, "your line's output does not show that disk", hint=_DISK_CONCEPT,
            pointer="run the line and read its table")
@@ -260,6 +263,9 @@ def check_console(conn: Any, device: object, key: object, name: str = GUEST) -> 
            pointer="lesson 11's guest boots with console=ttyS0; run the notebook's first cell")
     d = _text(device, "device", "ttyX9")
     d = d.removeprefix("console=").removeprefix("/dev/")
+    if d != want and d.lower() == want.lower():
+        raise ExerciseFailed(f"device: '{d}' differs from the kernel's '{want}' in case only, and Linux device names "
+                             "are case-sensitive", hint=_CONSOLE_CONCEPT, pointer=_CONSOLE_POINTER)
     if d.lower() != want.lower():
         why = _WRONG_DEVICE.get(d.lower(), f"the kernel of {name} was not told to use '{d}'")
         raise ExerciseFailed(f"device: {why}", hint=_CONSOLE_CONCEPT, pointer=_CONSOLE_POINTER)

@@ -57,8 +57,12 @@ def changed_cells(lab: Any) -> set[tuple[str, str]]:
 
 def _cells(answer: object) -> set[tuple[str, str]]:
     """The learner's cells as (row, column) pairs; a clear failure for anything else."""
-    expect(isinstance(answer, (set, list, tuple, frozenset)) and answer != {"TODO"} and "TODO" not in answer,
-           "no answer yet: give the cells as a set of (row, column) pairs",
+    untried = answer is None or answer == "TODO" or (isinstance(answer, (set, list, tuple, frozenset))
+                                                     and "TODO" in answer)
+    expect(not untried, "no answer yet: give the cells as a set of (row, column) pairs", untried=True,
+           hint="e.g. {('nat', 'outside'), ('outside', 'bridge')}: row = the guest that pings (or 'outside'), "
+                "column = what it pings")
+    expect(isinstance(answer, (set, list, tuple, frozenset)), f"{answer!r} is not a set of (row, column) pairs",
            hint="e.g. {('nat', 'outside'), ('outside', 'bridge')}: row = the guest that pings (or 'outside'), "
                 "column = what it pings")
     cells = set()
@@ -96,11 +100,12 @@ def check_route_back(lab: Any, changed: object) -> Passed:
         raise ExerciseFailed(f"{c.label} changes too: measured {_yes(before.cells[missing[0]].measured)} with the "
                              f"route, {_yes(c.measured)} without it: {_first_failure(c)}"
                              + (f" ({len(missing)} cell(s) missing in all)" if len(missing) > 1 else ""),
-                             hint="routed and open guests keep their own addresses: whoever answers them must know "
-                                  "the way back, and on the LAN that is the router's job. Bridge guests send "
-                                  "everything off their LAN to that same router",
-                             pointer="look at every cell between {route, open} and {outside, bridge}, both ways, "
-                                     "in lesson 12's matrix")  # fmt: skip
+                             hint="a guest that keeps its own address is answered only by whoever knows the way "
+                                  "back to its subnet; on the LAN only the router can know it, and every LAN machine "
+                                  "asks the router for addresses off its own subnet",
+                             pointer="m.explain(row, column) for each cell whose one side is on the LAN (the outside, "
+                                     f"or a guest plugged into the LAN): which step uses `{RETURN_ROUTE[0]} via "
+                                     f"{RETURN_ROUTE[1]}`?")  # fmt: skip
     return Passed(f"the {len(truth)} cells that need the LAN's router to know the way back",
                   f"{'measured just now from inside the guests' if after.live else after.header()}",
                   "NAT is unaffected: its guests' packets leave with the host's own address (MASQUERADE)",
@@ -192,15 +197,16 @@ _NOT_XML = {
 @graded("12.3", answer=f'line = "virsh net-dumpxml {NETS["isolated"].name}"')
 def check_isolated_line(conn: Any, line: object) -> Passed:
     """``line``: the virsh command that prints the isolated network's XML (it runs on ``conn``)."""
-    inv = virsh_line(line, "virsh net-list --all")
+    inv = virsh_line(line, "virsh COMMAND NETWORK")
     name = inv.command.name
     if name != "net-dumpxml":
         raise ExerciseFailed(f"{name} does not show the network's XML",
                              hint=_NOT_XML.get(name, "the mode lives in the network's XML, as the <forward> element"),
-                             pointer="virsh help network lists the command that prints a network's XML")
+                             pointer='print(conn.virsh("help network")) lists the command that prints a network\'s '
+                                     "XML")
     target = str(inv.values.get("network"))
     result = run_line(conn, inv)
-    xml = getattr(result, "xml", str(result))
+    xml = conn.net_dumpxml(target).xml  # what libvirt holds (an --xpath line printed only a part, maybe nothing)
     mode = NetworkSpec.from_xml(xml).mode
     if mode != "isolated":
         raise ExerciseFailed(f"'{target}' has <forward mode='{mode}'>: it forwards, it is not isolated",
@@ -210,8 +216,10 @@ def check_isolated_line(conn: Any, line: object) -> Passed:
            f"'{target}' has no <forward> either, but it is not lesson 12's network",
            hint="the task is about the network lesson 12 measured",
            pointer=f"lesson 12's networks are named {NETS['nat'].name.rsplit('-', 1)[0]}-MODE")
-    return Passed(f"{target} has no <forward> element: nothing is forwarded",
-                  f"{result.virsh}: {len(xml.splitlines())} lines, <bridge>, <ip> and <dhcp>, and no <forward>",
+    xpath = inv.values.get("xpath")
+    printed = (f"{result.virsh}: --xpath {xpath} printed {'nothing' if not str(result).strip() else str(result).strip()}"
+               if xpath else f"{result.virsh}: {len(xml.splitlines())} lines, <bridge>, <ip> and <dhcp>, and no <forward>")
+    return Passed(f"{target} has no <forward> element: nothing is forwarded", printed,
                   "libvirt then rejects everything leaving or entering its bridge (LIBVIRT_FWO/FWI REJECT)")
 
 

@@ -19,6 +19,7 @@ from ..errors import KvmlabError, NotFound, OperationFailed
 from ..specs import VolumeSpec
 from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line
 from .ladder import graded
+from .lesson10 import DECIMAL_BINARY
 
 __all__ = ["workspace", "check_overlay", "check_thin_volume", "THIN_NAME", "tidy"]
 
@@ -47,7 +48,8 @@ def _shows_base(ws: ImageFiles, name: str) -> bool:
         return False
 
 
-@graded("13.1", answer='ws.create("$name", backing="$base", backing_format="qcow2")\n'
+@graded("13.1", answer='ws.create("$name", backing="$base", backing_format="qcow2", overwrite=True)   '
+                       "# overwrite: an earlier try's $name goes\n"
                        "# shell: qemu-img create -f qcow2 -b $base -F qcow2 $name")
 def check_overlay(ws: Any, name: str = "web.qcow2", base: str = "base.qcow2") -> Passed:
     """``name`` in the workspace must be a qcow2 overlay whose backing file is ``base`` (read as qcow2)."""
@@ -55,7 +57,8 @@ def check_overlay(ws: Any, name: str = "web.qcow2", base: str = "base.qcow2") ->
            hint="pass the workspace the first cell made: ws = lesson13.workspace()")
     expect(name in ws.files, f"there is no {name} in the workspace yet (it holds: {', '.join(ws.files)})",
            hint=_OVERLAY, pointer="qemu-img create, with -b (the backing file) and -F (its format): "
-                                  "ws.create(…, backing=…, backing_format=…)")
+                                  "ws.create(…, backing=…, backing_format=…)",
+           untried=set(ws.files) <= {base})  # nothing made yet: the untouched cell does not climb
     try:
         shown = ws.info(name, backing_chain=True)
     except OperationFailed as err:
@@ -95,6 +98,9 @@ def check_overlay(ws: Any, name: str = "web.qcow2", base: str = "base.qcow2") ->
                       else "the layers at depths " + ", ".join(str(d) for d in sorted(depths))))
 
 
+_CAPACITY = "the capacity argument of vol-create-as, with a binary unit (lesson 10b, 'vol-create-as — create a volume')"
+
+
 @graded("13.2", answer='line = "vol-create-as $pool $name 2G --format raw --allocation 0"\n'
                        "# the same in Python: conn.vol_create_as('$pool', '$name', '2G', format='raw', allocation=0)")
 def check_thin_volume(conn: Any, line: object, pool: str = "default", name: str = THIN_NAME) -> Passed:
@@ -103,7 +109,7 @@ def check_thin_volume(conn: Any, line: object, pool: str = "default", name: str 
     The check runs the line on ``conn`` (after deleting a volume ``name`` an earlier try left), then
     reads the volume back with vol-info and vol-dumpxml.
     """
-    inv = virsh_line(line, "vol-info NAME --pool POOL")
+    inv = virsh_line(line, "virsh COMMAND POOL NAME …")
     cmd, values = inv.command.name, inv.values
     expect(cmd == "vol-create-as", f"{cmd} does not create a volume from a name, a size and options",
            hint="one virsh command creates a volume from arguments (no XML file)",
@@ -123,10 +129,9 @@ def check_thin_volume(conn: Any, line: object, pool: str = "default", name: str 
     spec = VolumeSpec.from_xml(conn.vol_dumpxml(name, pool=pool).xml)
     if info.capacity == 2 * GB:
         raise ExerciseFailed(f"{name} holds {info.capacity} bytes = {info.capacity / GIB:.2f} GiB: GB counts 10^9 bytes",
-                             hint="virsh reads G and GiB as 1024³ bytes, GB as 10⁹ (lesson 10b)",
-                             pointer="the capacity 2G (or 2GiB)")
+                             hint=DECIMAL_BINARY, pointer=_CAPACITY)
     expect(info.capacity == 2 * GIB, f"{name} holds {info.capacity} bytes, not 2 GiB ({2 * GIB} bytes)",
-           hint="the capacity is the disk size the guest sees", pointer="the capacity argument: 2G")
+           hint="the capacity is the disk size the guest sees", pointer=_CAPACITY)
     expect(spec.format == "raw", f"{name} is {spec.format or 'of no stated format'}, not raw",
            hint="a raw volume is the disk's bytes and nothing else; it is thin only while the file has holes",
            pointer="--format raw")

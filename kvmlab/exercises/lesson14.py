@@ -70,24 +70,28 @@ def _kept_memory(spec: SnapshotSpec) -> str:
     return f"State: {spec.state}, <memory snapshot='{spec.memory}'/>, Location: {spec.location}"
 
 
+_FROM_ARGS = ('print(conn.virsh("help snapshot")) (virsh help snapshot): the command that creates a snapshot '
+              "'from a set of args'")
+
+
 @graded("14.1", answer='line = "virsh snapshot-create-as $domain $name"   # conn.snapshot_create_as(\'$domain\', '
                        '\'$name\')')
 def check_snapshot_line(conn: Any, line: object, domain: str = EXERCISE_DOMAIN, name: str = "clean") -> Passed:
     """``line``: the virsh command that takes snapshot ``name`` of running ``domain``, its memory
     included. It is parsed as virsh does, then run on ``conn``; the snapshot is read back from libvirt."""
-    words = virsh_words(line, f"virsh snapshot-list {domain}").split()
+    words = virsh_words(line, f"virsh COMMAND {domain} …").split()
     if words[0] == "snapshot-create":  # virsh has it; kvmlab runs only its -as twin, and that is the point here
         raise ExerciseFailed("snapshot-create reads the snapshot's XML from a file (--xmlfile); this task has no file",
                              hint="a snapshot is made from a <domainsnapshot> document; one virsh command writes "
                                   "that document for you from a name",
-                             pointer="virsh help snapshot: the command that creates a snapshot 'from a set of args'")
-    inv = virsh_line(line, f"virsh snapshot-list {domain}")
+                             pointer=_FROM_ARGS)
+    inv = virsh_line(line, f"virsh COMMAND {domain} …")
     cmd = inv.command.name
     if cmd != "snapshot-create-as":
         raise ExerciseFailed(f"{cmd} does not take a snapshot from a name",
                              hint=_NOT_TAKE.get(cmd, "a snapshot is made from a <domainsnapshot> document; one "
                                                      "virsh command writes that document for you from a name"),
-                             pointer="virsh help snapshot: the command that creates a snapshot 'from a set of args'")
+                             pointer=_FROM_ARGS)
     values = inv.values
     target = str(values.get("domain"))
     try:
@@ -115,7 +119,8 @@ def check_snapshot_line(conn: Any, line: object, domain: str = EXERCISE_DOMAIN, 
     if given is None:
         raise ExerciseFailed("the line gives the snapshot no name: libvirt would name it after the time "
                              "(seconds since 1970)", hint="a snapshot's name is how you revert to it later",
-                             pointer="the snapshot's name is the word after the domain (virsh help snapshot-create-as)")
+                             pointer="the snapshot's name is the word after the domain "
+                                     '(print(conn.virsh("help snapshot-create-as")))')
     expect(given == name, f"the line names the snapshot '{given}'", hint=f"the task calls it '{name}'",
            pointer="the snapshot's name is the word after the domain")
     if name in snapshot_names(conn, domain):
@@ -145,8 +150,10 @@ def _current(conn: Any, domain: str) -> str | None:
         return dom.snapshotCurrent(0).getName()
 
 
-@graded("14.2", answer="conn.snapshot_revert(lab.domain, '$snapshot')   # virsh snapshot-revert kvmlab-snap-ex "
-                       "$snapshot")
+@graded("14.2", answer='''if "$after" not in lesson14.snapshot_names(conn, lab.domain):   # an earlier try deleted it
+    print(lab.write("$mistake"))                              # the exercise's cell, run again: the mistake
+    conn.snapshot_create_as(lab.domain, "$after", "after the mistake")   # and its snapshot
+conn.snapshot_revert(lab.domain, "$snapshot")   # virsh snapshot-revert kvmlab-snap-ex $snapshot''')
 def check_undone(lab: SnapshotLab, snapshot: str = "clean", mistake: str = "mistake.txt",
                  after: str = "broken") -> Passed:
     """The guest of ``lab`` must be back as it was at ``snapshot``: ``mistake`` gone from it. libvirt
@@ -167,16 +174,16 @@ def check_undone(lab: SnapshotLab, snapshot: str = "clean", mistake: str = "mist
                              f"state, not what changed since{still}",
                              hint="snapshot-delete forgets a saved state; going back to one is another command",
                              pointer="run the exercise's cells again (they take 'broken' again), then go back to "
-                                     "'clean' with lesson 14's 'Revert' command")
+                                     "'clean' with the command of lesson 14, 'snapshot-revert — go back'")
     if current == after:
         raise ExerciseFailed(f"the current snapshot is '{after}': the domain is as it was after the mistake, or "
                              "nothing was reverted", hint=f"'{after}' was taken after {mistake} was written; the "
                              "state to go back to is the one from before",
-                             pointer="lesson 14, 'Revert': the command that goes back, with the snapshot taken "
-                                     "before the mistake")
+                             pointer="lesson 14, 'snapshot-revert — go back': the command that goes back, with the snapshot taken before "
+                                     "the mistake")
     expect(current == snapshot, f"the current snapshot is {current!r}, not '{snapshot}'",
            hint="going back to a snapshot makes it the current one",
-           pointer="lesson 14, 'Revert': the command that goes back, with the snapshot taken before the mistake")
+           pointer="lesson 14, 'snapshot-revert — go back': the command that goes back, with the snapshot taken before the mistake")
     with libvirt_errors():
         state = conn.virconn.lookupByName(domain).state()[0]
     expect(state == libvirt.VIR_DOMAIN_RUNNING, f"'{domain}' is not running after the revert",
@@ -190,7 +197,7 @@ def check_undone(lab: SnapshotLab, snapshot: str = "clean", mistake: str = "mist
     expect(mistake not in look.files and mistake not in (look.disk or []),
            f"the guest still has {mistake} (files: {', '.join(look.files) or 'none'}; disk: "
            f"{', '.join(look.disk or []) or 'none'})", hint="a revert puts back the memory and the disks as they "
-           "were; a file written after that is gone", pointer="lesson 14, 'Revert': go back to the snapshot from before "
+           "were; a file written after that is gone", pointer="lesson 14, 'snapshot-revert — go back': go back to the snapshot from before "
            "the mistake")
     return Passed(f"'{domain}' is back at '{snapshot}': {mistake} is gone",
                   f"libvirt: current snapshot = {current}",

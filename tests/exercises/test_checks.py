@@ -77,9 +77,12 @@ def test_choose_rejects_something_else():
 # --- a virsh line refused by virsh or by libvirt still climbs the ladder: its second rung is a pointer ---
 
 @pytest.mark.parametrize("line, pointer", [
-    ("virsh net-destory routed", "`virsh help` lists every command by group"),
-    ("virsh list -all", "`virsh help list` lists its arguments and options"),
-    ("virsh start", "`virsh help start` lists its arguments and options"),
+    ("virsh net-destory routed", "did you mean 'net-destroy'?"),
+    ("virsh net-stop routed", "did you mean 'net-destroy'?"),
+    ("virsh frobnicate", 'print(conn.virsh("help")) (virsh help) lists every command by group'),
+    ("virsh list -all", 'print(conn.virsh("help list")) (virsh help list) shows how its options are spelled'),
+    ("virsh start", 'print(conn.virsh("help start")) (virsh help start) lists its arguments and options'),
+    ("virsh list --shutoff", "did you mean --state-shutoff?"),  # the near option is the second rung, not the first
 ])  # fmt: skip
 def test_a_line_virsh_refuses_has_a_pointer(line, pointer):
     from kvmlab.exercises.checks import virsh_line
@@ -102,4 +105,34 @@ def test_a_line_libvirt_refuses_has_a_pointer(conn, line, listing):
     with pytest.raises(ExerciseFailed) as info:
         run_line(conn, inv)  # each is running already: libvirt refuses
     assert info.value.message.startswith("virsh says: error: ")
-    assert f"`virsh help {inv.command.name}`" in info.value.pointer and listing in info.value.pointer
+    assert f'print(conn.virsh("help {inv.command.name}"))' in info.value.pointer and listing in info.value.pointer
+
+
+@pytest.mark.parametrize("line, words", [
+    ("virsh autostart isolated", "it marks a domain, a VM, to start at host boot"),
+    ("virsh vol-create lab data.xml", "it makes a volume from an XML file"),
+    ("virsh save kvmlab-snap-ex clean", "writes its memory to a file"),
+])  # fmt: skip
+def test_a_real_virsh_command_the_twin_does_not_run_is_not_called_unknown(line, words):
+    """Real virsh 9.0 knows these; saying "unknown command" would put kvmlab's word in virsh's mouth."""
+    from kvmlab.exercises.checks import virsh_line
+
+    with pytest.raises(ExerciseFailed) as info:
+        virsh_line(line, "virsh COMMAND")
+    assert info.value.message.startswith("kvmlab's virsh twin does not run") and words in info.value.message
+    assert "unknown command" not in info.value.message and info.value.concept and info.value.pointer
+
+
+def test_the_real_only_commands_are_real_virshs_and_not_the_twins():
+    import shutil
+    import subprocess
+
+    from kvmlab.exercises.checks import _REAL_ONLY
+    from kvmlab.virsh.run import COMMANDS
+
+    assert not set(_REAL_ONLY) & set(COMMANDS)  # once the twin runs one, its entry must go
+    virsh = shutil.which("virsh")
+    if virsh is None:
+        pytest.skip("virsh is not installed")
+    listed = subprocess.run([virsh, "-c", "test:///default", "help"], capture_output=True, text=True, timeout=60, check=True).stdout
+    assert set(_REAL_ONLY) <= {line.split()[0] for line in listed.splitlines() if line.startswith("    ")}

@@ -32,22 +32,24 @@ def test_first_failure_names_the_concept_the_second_points_at_the_command_and_ne
     second = _fail(lesson08.check_graceful_shutdown, conn, "web01")
     assert second.rung == 2 and second.hint == second.pointer != second.concept
     assert "hint 2/2" in str(second)
+    assert f"\nhint: {second.concept}\nlook at: {second.pointer}\n" in str(second)  # the concept stays on screen
+    assert "look at:" not in str(first) and "points at the command or the lesson section" in str(first)
     for err in (first, second):
         assert "shutdown(" not in str(err) and "virsh shutdown" not in str(err)
     third = _fail(lesson08.check_graceful_shutdown, conn, "web01")
     assert third.rung == 2  # the ladder tops out; the code still needs show_answer()
     shown = show_answer()
     assert shown.exercise == "8.2" and shown.failures == 3
-    assert "conn.shutdown('web01')" in shown.code and "virsh shutdown web01" in shown.code
+    assert 'conn.shutdown("web01")' in shown.code and "virsh shutdown web01" in shown.code
     assert "<pre" in shown._repr_html_() and PROGRESS.records["8.2"].rung == 3
 
 
 def test_the_answer_is_for_the_learners_own_call():
     conn = kvmlab.connect()
     _fail(lesson08.check_deleted, conn, "web01")
-    assert "conn.undefine('web01')" in show_answer("8.5").code
+    assert 'conn.undefine("web01")' in show_answer("8.5").code
     PROGRESS.reset()
-    assert "conn.undefine('backup')" in show_answer("8.5").code  # never tried: the default
+    assert 'conn.undefine("backup")' in show_answer("8.5").code  # never tried: the default
 
 
 def test_a_pass_is_recorded_and_the_ladder_counts_per_exercise():
@@ -132,9 +134,10 @@ def test_a_new_mistake_starts_at_the_bottom_and_no_answer_yet_never_climbs():
 
     for _ in range(3):  # an untouched cell run again and again stays at the first rung
         assert _fail(check, "TODO").rung == 1
+    assert _fail(check, "TODO").ladder() == 'Fill in your answer and run the check again; show_answer("99.9") shows the code.'
     assert [_fail(check, "a").rung, _fail(check, "a").rung] == [1, 2]
     assert _fail(check, "b").rung == 1  # another mistake: its own concept first
-    assert PROGRESS.records["99.9"].failures == 6 and PROGRESS.records["99.9"].rung == 2
+    assert PROGRESS.records["99.9"].failures == 7 and PROGRESS.records["99.9"].rung == 2
     with pytest.raises(ExerciseFailed) as info:
         choose("TODO", ["a", "b"])
     assert info.value.untried

@@ -118,11 +118,16 @@ def test_the_classic_confusions():
     with pytest.raises(ExerciseFailed) as info:
         l2.check_who_goes_down({**WHO, "C": "process", "F": "guest"})
     assert info.value.message.startswith("2 of 6 not right: situation C is not 'process': one host process is "
-                                         "killed, yes: but that process holds all of db01")
+                                         "killed, yes: but ask what that process was running")
     assert info.value.message.endswith("(also check F)")
     with pytest.raises(ExerciseFailed) as info:
         l2.check_who_goes_down({**WHO, "E": "process"})
     assert "kvm is not a process" in info.value.message
+    for letter, words in (("E", "a module of the host's kernel"), ("F", "a daemon on the host")):
+        with pytest.raises(ExerciseFailed) as info:  # why the choice is wrong, not what is right
+            l2.check_who_goes_down({**WHO, letter: "guest"})
+        assert words in info.value.message and "stops everything" not in info.value.message
+        assert "keep running" not in info.value.message
 
 
 def test_blanks_typos_and_wrong_types():

@@ -73,8 +73,7 @@ def test_bridge_of_another_network_points_at_the_guests_source(conn):
     ("default", "is the network the NIC is on"),
     ("52:54:00:4d:ea:01", "MAC address"),
     ("eth0", "inside a machine"),
-    ("vnet0", "is not web01's tap"),
-    (None, "no answer yet"),
+    ("vnet0", "how QEMU's driver names taps on a real host"),
 ])  # fmt: skip
 def test_tap_mistakes(conn, answer, words):
     first, second, code = climb(l5.check_tap, conn, answer)
@@ -82,6 +81,20 @@ def test_tap_mistakes(conn, answer, words):
     assert first.hint and "testnet0" not in first.hint + second.hint
     assert "<target dev=" in second.hint or "dumpxml" in second.hint
     assert 'tap = "testnet0"' in code
+
+
+@pytest.mark.parametrize("check", [l5.check_bridge, l5.check_tap, l5.check_existing_bridge])
+def test_no_answer_yet_never_climbs(conn, check):
+    for answer in (None, "TODO", "TODO"):
+        with pytest.raises(ExerciseFailed) as info:
+            check(conn, answer)
+        assert "no answer yet" in info.value.message and info.value.untried and info.value.rung == 1
+
+
+def test_vnet0_is_named_a_tap_not_a_bridge(conn):
+    with pytest.raises(ExerciseFailed) as info:
+        l5.check_bridge(conn, "vnet0")
+    assert info.value.message == "'vnet0' is a tap name: a guest's own port on the bridge, not the bridge itself"
 
 
 def test_the_answers_follow_libvirt_not_a_list(conn):

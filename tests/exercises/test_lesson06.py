@@ -39,7 +39,6 @@ ANSWER = f'line = "qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D}"'
 
 # (the line, its diagnosis, the first rung: the concept, the second rung: the flag to use)
 @pytest.mark.parametrize("line, message, concept, pointer", [
-    ("TODO", "no answer yet", "qemu-system-x86_64", "qemu-system-x86_64"),
     (f"qume-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D}", "typo for QEMU", "'qemu-system-x86_64'",
      "qemu-system-x86_64"),
     (f"qume-kvm -m 2048 -smp 2 -hda {D}", "they write 'qume'", "'qemu-kvm'", "qemu-system-x86_64"),
@@ -55,7 +54,11 @@ ANSWER = f'line = "qemu-system-x86_64 -enable-kvm -m 2048 -smp 2 -hda {D}"'
      "divide by 1024 twice"),
     (f"qemu-system-x86_64 -enable-kvm -m 2000 -smp 2 -hda {D}", "1 GiB = 1024 MiB", "not 1000", "-m N counts MiB"),
     (f"qemu-system-x86_64 -enable-kvm -m 2048MB -smp 2 -hda {D}", "Parameter 'size' expects", "single letters",
-     "-m 2048M"),
+     "-m 2048M (or the plain MiB number)"),
+    (f"qemu-system-x86_64 -enable-kvm -m 2GB -smp 2 -hda {D}", "Parameter 'size' expects", "single letters",
+     "one letter after the number: -m 2G"),
+    (f"qemu-system-x86_64 -enable-kvm m 2048 -smp 2 -hda {D}", "'m' without a dash is not a flag",
+     "starts with a dash", "-m"),
     (f"qemu-system-x86_64 -enable-kvm -m 12X -smp 2 -hda {D}", "Parameter 'size' expects", "own syntax", "suffix"),
     (f"qemu-system-x86_64 -enable-kvm -m 2048 -hda {D}", "1 vCPU (no -smp", "设置CPU个数", "-smp N"),
     (f"qemu-system-x86_64 -enable-kvm -m 2048 -smp 4 -hda {D}", "4 vCPUs", "设置CPU个数", "-smp N"),
@@ -112,7 +115,8 @@ def test_memory_kib():
     assert l6.check_memory_kib(2097152).title == "-m 2048 = <memory>2097152</memory>"
     assert l6.check_memory_kib(1048576, mib=1024)
     cases = {2048: "that is the MiB number", 2048000: "multiplies by 1000", 2147483648: "in bytes",
-             "2097152": "not a number", True: "not a number", 5: "5 KiB"}
+             "2097152": "not a number", True: "not a number", 5: "5 KiB",
+             2000000: "a power of 1000 where 1024 belongs (2 GB taken as 2000000 KB)"}
     for answer, words in cases.items():
         with pytest.raises(ExerciseFailed) as info:
             l6.check_memory_kib(answer)
@@ -120,6 +124,20 @@ def test_memory_kib():
     first, second, code = climb(l6.check_memory_kib, 2048)
     assert "1024 times larger in KiB" in first.hint and "MiB x 1024" in second.hint
     assert "2097152" not in first.hint + second.hint and code.startswith("kib = 2048 * 1024   # = 2097152")
+
+
+def test_no_answer_yet_never_climbs(conn):
+    for check, args in ((l6.check_command, ("TODO",)), (l6.check_memory_kib, (0,)), (l6.check_flags_of, (conn, "TODO"))):
+        for _ in range(2):
+            with pytest.raises(ExerciseFailed) as info:
+                check(*args)
+            assert "no answer yet" in info.value.message and info.value.rung == 1 and info.value.untried
+    assert "MiB x 1024" not in info.value.hint
+
+
+def test_flags_the_task_does_not_ask_about_are_left_out():
+    done = l6.check_command(f"qemu-system-x86_64 -enable-kvm -m 2G -smp 2 -cpu host -nographic -hda {D}")
+    assert "not read, the task does not ask about it: -cpu host -nographic (valid QEMU)" in done.details
 
 
 def test_flags_of_reads_libvirt(conn):
@@ -133,6 +151,8 @@ def test_flags_of_reads_libvirt(conn):
                           (f"-m {mib}MB -smp {cpus}", "Parameter 'size'"),
                           (f"-smp {cpus}", "there is no -m"),
                           (f"-m {mib} -smp {cpus + 1}", f"libvirt gives web01 {cpus} vCPUs"),
+                          (f"-m {mib}", f"there is no -smp: QEMU gives one vCPU, but libvirt gives web01 {cpus}"),
+                          (f"m {mib} smp {cpus}", "'m' without a dash is not a flag"),
                           ("TODO", "no answer yet")]:
         with pytest.raises(ExerciseFailed) as err:
             l6.check_flags_of(conn, answer)

@@ -34,17 +34,21 @@ def test_right_domain_passes(conn):
     ("<memory>512</memory>", "libvirt holds 512 KiB = 0.50 MiB: <memory> got the MiB number 512",
      "a bare number is KiB", "unit='MiB'"),
     ("<memory unit='KiB'>512</memory>", "got the MiB number", "a bare number is KiB", "MiB x 1024"),
-    ("<memory unit='MB'>512</memory>", "unit='MB' counts megabytes of 1000 x 1000 bytes", "1024 x 1024", "has an i"),
-    ("<memory unit='KB'>524288</memory>", "Either unit='KB'", "1 MiB = 1024 KiB", "multiply MiB by 1024"),
-    ("<memory>512000</memory>", "or MiB x 1000", "1 MiB = 1024 KiB", "multiply MiB by 1024"),
+    ("<memory unit='MB'>512</memory>", "unit='MB' counts 10^6 bytes each; memory counts in powers of 1024",
+     "1024 x 1024", "has an i"),
+    ("<memory unit='KB'>524288</memory>", "you either wrote unit='KB'", "1 MiB = 1024 KiB", "multiply MiB by 1024"),
+    ("<memory>512000</memory>", "or multiplied the MiB by 1000", "1 MiB = 1024 KiB", "multiply MiB by 1024"),
     ("<memory unit='MiB'>524288</memory>", "1024 times too much", "must agree", "say it is KiB"),
-    ("<memory unit='MiB'>256</memory>", "the task asks for 512 MiB = 524288 KiB", "1 MiB = 1024 KiB", "unit="),
+    ("<memory unit='MiB'>256</memory>", "= 256 MiB, not 512 MiB", "1 MiB = 1024 KiB", "unit="),
 ])  # fmt: skip
 def test_memory_mistakes_are_named_from_what_libvirt_holds(conn, memory, words, concept, pointer):
     conn.define(lab7(memory))
     held = conn.dominfo("lab7").max_memory_kib  # libvirt's own arithmetic, not the test's
     first, second, answer = climb(l7.check_domain, conn)
     assert f"libvirt holds {held} KiB" in first.message and words in first.message
+    if "524288" not in memory:  # the KiB number to write is the answer's (unless the learner wrote it)
+        assert "524288" not in first.message.replace(f"libvirt holds {held} KiB", "")
+    assert 'to try again: conn.undefine("lab7") first' in first.message  # a name in use: the way out at rung 1
     assert concept in first.hint and pointer in second.hint
     for err in (first, second):  # the element to write is the answer's, not a hint's
         assert "<memory unit='MiB'>512</memory>" not in err.hint and "524288</memory>" not in err.hint
@@ -97,8 +101,9 @@ def test_fixed_xml_passes_and_is_defined(conn):
 
 
 @pytest.mark.parametrize("edit, words, source, pointer", [
-    ({}, "5 problems left; first /domain/os/boot", "RelaxNG schema", "dev is one of hd, cdrom"),  # the schema first
-    ({"two": "2"}, "4 problems left", "RelaxNG schema", "dev is one of"),
+    ({"two": "2"}, "3 problems left; first /domain/memory (line 3)", "kvmlab's checks", "unit= attribute"),
+    ({"two": "2", "<memory>1024": "<memory unit='MiB'>1024"}, "2 problems left; first /domain/os/boot (line 7)",
+     "RelaxNG schema", "dev is one of hd, cdrom"),  # one problem per element: the schema's, not kvmlab's too
     ({"two": "2", "harddisk": "hd", "  <cpus>2</cpus>\n": ""}, "1 problem left: /domain/memory", "kvmlab's checks",
      "unit= attribute of <memory>"),
     ({"two": "2", "harddisk": "hd", "<memory>1024": "<memory unit='MiB'>1024"}, "1 problem left: /domain/cpus",
@@ -114,6 +119,23 @@ def test_broken_xml_lists_what_is_left_and_defines_nothing(conn, edit, words, so
     assert "<memory unit='MiB'>1024</memory>" not in first.hint + second.hint
     assert "<memory unit='MiB'>1024</memory>" in answer and "<cpus>" not in answer.split('"""')[1]
     assert inventory(conn) == before
+
+
+def test_the_untouched_broken_xml_is_diagnosed_but_does_not_climb(conn):
+    for _ in range(2):
+        with pytest.raises(ExerciseFailed) as info:
+            l7.check_fixed_xml(conn, l7.BROKEN_XML)
+        assert info.value.untried and info.value.rung == 1
+    assert info.value.message.startswith("xml is still lesson07.BROKEN_XML, unchanged: 4 problems left; first "
+                                         "/domain/memory (line 3)")
+    assert info.value.message.endswith("(then: /domain/vcpu, /domain/os/boot, /domain/cpus)")
+
+
+def test_cpus_turned_into_a_second_vcpu_is_named(conn):
+    xml = FIXED.replace("</domain>", "  <vcpu>2</vcpu>\n</domain>")
+    first, second, _ = climb(l7.check_fixed_xml, conn, xml)
+    assert first.message.startswith("<domain> holds <vcpu> 2 times: libvirt's schema allows one")
+    assert "not turned into a copy" in first.hint and "the <cpus> line goes" in second.hint
 
 
 def test_the_answer_to_the_broken_xml_passes(conn):
@@ -137,7 +159,8 @@ def test_cpus_is_what_libvirt_ignores_without_validation(conn):
 
 @pytest.mark.parametrize("memory, words", [
     ("<memory unit='MB'>1024</memory>", "valid, but not what the writer meant: libvirt holds 1000000 KiB"),
-    ("<memory unit='GiB'>2</memory>", "the task asks for 1024 MiB"),
+    ("<memory unit='GiB'>2</memory>", "= 2048 MiB, not 1024 MiB"),
+    ("<memory unit='GB'>1</memory>", "unit='GB' counts 10^9 bytes; the binary unit has an i (GiB)"),
 ])  # fmt: skip
 def test_valid_but_not_meant(conn, memory, words):
     with pytest.raises(ExerciseFailed) as info:
@@ -203,7 +226,7 @@ def test_memory_query_by_uuid(lab7_defined):
     ("dumpxml web01 --xpath /domain/memory", "the line names 'web01'"),
     ("dumpxml nosuch --xpath /domain/memory", "failed to get domain 'nosuch'"),
     ("dumpxml lab7 --xpth /domain/memory", "command 'dumpxml' doesn't support option --xpth"),
-    ("dumpxml lab7 --xpath /domain/memory; dominfo lab7", "one command does it"),
+    ("dumpxml lab7 --xpath /domain/memory; dominfo lab7", "one line holds one command"),
     ("TODO", "virsh line"),
 ])  # fmt: skip
 def test_memory_query_wrong_lines_change_nothing(lab7_defined, line, words):
@@ -219,8 +242,9 @@ def test_memory_query_wrong_lines_change_nothing(lab7_defined, line, words):
     (512000, "a 1000 where 1024 belongs"),
     (536870912, "the size in bytes"),
     (1024, "you predicted 1024; libvirt printed <memory unit=\"KiB\">524288</memory>"),
-    ("TODO", "not a prediction yet"),
-    (True, "not a prediction yet"),
+    (None, "kib: no prediction yet"),
+    ("TODO", "is not a whole number"),
+    (True, "is not a whole number"),
 ])  # fmt: skip
 def test_memory_query_predictions(lab7_defined, kib, words):
     with pytest.raises(ExerciseFailed) as info:

@@ -32,8 +32,9 @@ def test_the_course_notes_typo_is_caught_and_nothing_runs(conn):
         l9.check_stop_command(conn, "virsh net-destory routed")
     assert info.value.message == ("virsh says: error: unknown command: 'net-destory' "
                                   "(the course notes spell it 'net-destory' too)")  # fmt: skip
-    assert info.value.hint.startswith("did you mean 'net-destroy'?")
-    assert "net-undefine deletes its definition" in info.value.hint
+    assert "net-destroy" not in info.value.hint  # rung 1: the idea, not the spelling (the exercise's answer)
+    assert info.value.pointer.startswith("did you mean 'net-destroy'?")
+    assert "net-undefine deletes its definition" in info.value.pointer
     assert inventory(conn) == before
 
 
@@ -41,9 +42,9 @@ def test_the_course_notes_typo_is_caught_and_nothing_runs(conn):
     ("net-undefine routed", "net-undefine deletes the network's definition"),
     ("destroy routed", "destroy stops a domain"),
     ("net-autostart routed --disable", "does not stop anything"),
-    ("net-stop routed", "did you mean"),
+    ("net-stop routed", "virsh has no net-stop"),
     ("net-destroy default", "the task stops 'routed'"),
-    ("net-destroy routed; net-start routed", "one command does it"),
+    ("net-destroy routed; net-start routed", "one line holds one command"),
     ("net-destroy", "network"),
     ("TODO", "virsh line"),
 ])  # fmt: skip
@@ -105,14 +106,14 @@ def scratch(conn):
 def test_removed(conn, scratch):
     first, second, answer = climb(l9.check_removed, conn)
     assert first.message == "'scratch' is still running and still defined" and "two steps" in first.hint
-    assert "net-destroy stops, net-undefine deletes" in second.hint
-    assert "conn.net_destroy('scratch')" not in first.hint + second.hint
-    assert answer.index("conn.net_destroy('scratch')") < answer.index("conn.net_undefine('scratch')")
+    assert "'net-destroy — 停止网络' and 'net-undefine — 删除网络'" in second.hint
+    assert 'conn.net_destroy("scratch")' not in first.hint + second.hint
+    assert answer.index('conn.net_destroy("scratch")') < answer.index('conn.net_undefine("scratch")')
     conn.net_destroy(scratch)
     with pytest.raises(ExerciseFailed) as info:
         l9.check_removed(conn)
     assert info.value.message == "'scratch' is stopped but still defined: net-list --all shows it inactive"
-    assert "net-destroy only stops a network; net-undefine deletes its definition" in info.value.concept
+    assert "the opposite of net-define" in info.value.concept and "net-undefine" not in info.value.concept
     conn.net_undefine(scratch)
     assert l9.check_removed(conn).title == "'scratch' is gone"
 
@@ -182,7 +183,8 @@ def test_autostart_typo_runs_nothing(conn):
     (["net-start isolated", "net-destroy isolated"], "net-destroy does not bring a network up"),
     (["net-start isolated", "net-autostart isolated --disable"], "--disable takes the autostart mark off"),
     (["net-start default", "net-autostart isolated"], "'net-start default' names 'default'"),
-    (["net-start isolated; net-autostart isolated"], "that is 2 commands"),
+    (["net-start isolated; net-autostart isolated"], "holds 2 commands: each string of the list holds one"),
+    (["virsh net-start isolated; virsh net-autostart isolated"], "holds 2 commands"),
     (["net-start nosuch"], "'net-start nosuch' names 'nosuch'"),
     ([], "no lines yet"),
     ("TODO", "virsh line"),

@@ -99,8 +99,21 @@ def test_disk_ladder_and_diagnoses(conn, guest):
 
 
 def test_console_right(conn, guest):
-    for device, key in [("ttyS0", "Ctrl-]"), ("console=ttyS0", "^]"), ("/dev/ttyS0", "ctrl + ]"), ("ttys0", "\x1d")]:
+    for device, key in [("ttyS0", "Ctrl-]"), ("console=ttyS0", "^]"), ("/dev/ttyS0", "ctrl + ]"), ("ttyS0", "\x1d")]:
         assert l11.check_console(conn, device, key)
+    with pytest.raises(ExerciseFailed) as info:  # console=ttys0 names no console driver: the kernel is strict
+        l11.check_console(conn, "ttys0", "Ctrl-]")
+    assert "in case only" in info.value.message
+
+
+def test_no_answer_yet_never_climbs_and_a_bare_file_name_is_named(conn, guest):
+    for _ in range(2):
+        with pytest.raises(ExerciseFailed) as info:
+            l11.check_console(conn, "TODO", "TODO")
+        assert info.value.untried and info.value.rung == 1
+    with pytest.raises(ExerciseFailed) as info:
+        l11.check_disk(conn, f"domblklist {l11.GUEST}", "vda", "kvmlab-reach.qcow2")
+    assert info.value.message == "source: 'kvmlab-reach.qcow2' is the file's name; the host finds it by its whole path"
 
 
 def test_console_ladder_and_diagnoses(conn, guest):

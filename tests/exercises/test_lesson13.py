@@ -27,11 +27,16 @@ def test_the_workspace_holds_a_base_with_data(ws):
     assert ws.info("base.qcow2").virtual_size == 64 * 2**20 and ws.pattern_at("base.qcow2", 0, "64k", 0x5A)
 
 
-def test_no_overlay_yet_climbs_the_ladder(ws):
+def test_nothing_made_yet_does_not_climb_but_another_name_does(ws):
+    for _ in range(2):  # the untouched cell: only base.qcow2 in the workspace
+        with pytest.raises(ExerciseFailed) as info:
+            l13.check_overlay(ws)
+        assert info.value.untried and info.value.rung == 1 and "there is no web.qcow2" in info.value.message
+    ws.create("web.qcow", backing="base.qcow2", backing_format="qcow2")  # an attempt, under another name
     first, second, answer = climb(l13.check_overlay, ws)
     assert "there is no web.qcow2" in first.message and "backing file" in first.hint
     assert "-b" in second.hint and "-F" in second.hint
-    assert 'ws.create("web.qcow2", backing="base.qcow2", backing_format="qcow2")' in answer
+    assert 'ws.create("web.qcow2", backing="base.qcow2", backing_format="qcow2", overwrite=True)' in answer
     assert "qemu-img create -f qcow2 -b base.qcow2 -F qcow2 web.qcow2" in answer
     for err in (first, second):
         assert 'backing="base.qcow2"' not in err.hint
@@ -97,8 +102,8 @@ def test_no_line_and_a_typo(conn):
 def test_gigabytes_are_caught(conn):
     first, second, answer = climb(l13.check_thin_volume, conn, f"vol-create-as default {THIN} 2GB --format raw "
                                                                "--allocation 0")
-    assert "2000000000 bytes = 1.86 GiB: GB counts 10^9 bytes" in first.message and "10⁹" in first.concept
-    assert "2G" in second.hint
+    assert "2000000000 bytes = 1.86 GiB: GB counts 10^9 bytes" in first.message and "decimal units" in first.concept
+    assert "with a binary unit" in second.hint and "2G" not in first.hint + second.hint
     assert f'line = "vol-create-as default {THIN} 2G --format raw --allocation 0"' in answer
 
 
