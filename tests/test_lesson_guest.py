@@ -3,6 +3,8 @@ The real-lab side (booted, leased, removed) is tests/lab/test_reach_real.py."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 import kvmlab
@@ -62,3 +64,12 @@ def test_remove_takes_the_guest_away(conn):
     g = kvmlab.lab.lesson_guest(conn, "kvmlab-reach", progress=None)
     assert g.remove(conn) == ["Domain 'kvmlab-reach' destroyed", "Domain 'kvmlab-reach' has been undefined"]
     assert "kvmlab-reach" not in conn.list(all=True)
+
+
+def test_dhcp_leases_asks_for_the_guests_card_and_says_why_without_one(conn):
+    g = kvmlab.lab.lesson_guest(conn, "kvmlab-reach", progress=None)
+    run = g.dhcp_leases(conn)  # the test driver refuses, as virsh on test:/// does
+    assert run.line == f"net-dhcp-leases default --mac {EMBEDDED_MAC}" and run.exit_code == 1
+    assert "virNetworkGetDHCPLeases" in run.stderr
+    cardless = dataclasses.replace(g, network="")  # as on qemu:///session: no virtual networks
+    assert "no network card" in cardless.dhcp_leases(conn) and "virsh net-dhcp-leases" in cardless.dhcp_leases(conn)

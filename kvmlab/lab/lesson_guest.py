@@ -49,6 +49,9 @@ EMBEDDED_NOTE = ("embedded lab (libvirt's test driver): the guest is a descripti
 SESSION_NOTE = ("qemu:///session (no root): no virtual networks, so the guest has no network card, no "
                 "address and no lease; its console works. `sudo kvmlab lab up` gives the full lab")  # fmt: skip
 
+NO_LEASE_NOTE = ("(no lease to show: on qemu:///session the guest has no network card, so no dnsmasq leased it "
+                 "an address; on the real lab this is `virsh net-dhcp-leases kvmlab-nat --mac MAC`)")  # fmt: skip
+
 
 def disk_dir(uri: str) -> Path:
     """Where lesson guests' disk files go: /var/lib/kvmlab/disks, or under $HOME for a session."""
@@ -85,6 +88,15 @@ class LessonGuest:
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))
+
+    def dhcp_leases(self, conn: Any) -> Any:
+        """``virsh net-dhcp-leases NETWORK --mac MAC`` for the guest's first card, run on ``conn`` (a
+        VirshRun: it prints what virsh prints); without a card (qemu:///session) a line that says why
+        there is no lease."""
+        if not self.network:
+            return NO_LEASE_NOTE
+        mac = conn.domiflist(self.name).macs[0]
+        return conn.virsh(f"net-dhcp-leases {self.network} --mac {mac}")
 
     def remove(self, conn: Any) -> list[str]:
         """Destroy and undefine the guest, and delete its disk file; returns what was done."""

@@ -72,7 +72,8 @@ def test_lesson_runs_on_the_real_lab(lab_with_learner, lesson, monkeypatch):
               if c.cell_type == "code" and "raises-exception" not in c.metadata.get("tags", [])
               for o in c.get("outputs", []) if o.output_type == "error"]  # fmt: skip
     assert not errors, "\n\n".join(errors)
-    first = "".join(o.get("text", "") for o in nb.cells[1].outputs)
+    first_code = next(c for c in nb.cells if c.cell_type == "code")  # the lesson's set-up cell
+    first = "".join(o.get("text", "") for o in first_code.outputs)
     assert "backend:" in first and ("qemu" in first or lesson in ("00-glossary.ipynb", "02-user-kernel-mode.ipynb",
                                                                   "03-hardware-virtualization.ipynb"))  # fmt: skip
     assert learner_view(conn.virconn) == learner_before, f"{lesson} changed the learner's objects"
