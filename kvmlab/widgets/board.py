@@ -15,6 +15,7 @@ import ipywidgets as W
 
 from ..errors import ConnectionFailed, KvmlabError
 from ..ops.result import Result
+from .board_table import BoardTable, Listed
 from .events import Watch
 from .panel import Panel
 from .status import Status
@@ -82,7 +83,8 @@ class Board(Panel):
     """Base of the dashboards. Subclasses set ``kind``, ``actions`` and ``read()``.
 
     Attributes:
-        rows: name -> Row, as libvirt listed them at the last refresh.
+        rows: name -> Row, as libvirt listed them at the last refresh (name -> Listed above ``row_limit``).
+        grid: the BoardTable shown above ``row_limit`` objects (None until then).
         status: the last action's virsh line, libvirt calls and result (or error).
         source: where the rows came from (the list command) and what triggered the refresh.
         refresh_button: read the list again now.
@@ -97,12 +99,14 @@ class Board(Panel):
     title = ""
     actions: Sequence[Action] = ()
     state_width = "14em"  # the state column: wide enough for the usual states, so rows line up
+    row_limit = 60  # above this many objects: one table and one action bar (BoardTable), not a row each
+    grid: BoardTable | None = None
 
     disconnected: ConnectionFailed | None = None
 
     def __init__(self, conn, events: bool = True):
         self.conn = conn
-        self.rows: dict[str, Row] = {}
+        self.rows: dict[str, Row | Listed] = {}
         self.status = Status()
         self.source = W.HTML()
         self.refresh_button = W.Button(description="Refresh", icon="refresh",
@@ -135,8 +139,9 @@ class Board(Panel):
         """The state of ``name`` as libvirt reported it at the last refresh."""
         return self.rows[name].state
 
-    def row(self, name: str) -> Row:
-        """The row of one object (KeyError if libvirt did not list it at the last refresh)."""
+    def row(self, name: str) -> Row | Listed:
+        """The row of one object (KeyError if libvirt did not list it at the last refresh); above
+        ``row_limit`` objects a Listed (name and state: the actions are ``grid``'s bar)."""
         return self.rows[name]
 
     @property
@@ -164,21 +169,55 @@ class Board(Panel):
                     except KvmlabError as err:  # listed fine, yet events refused: Refresh still works
                         self.listening.value = err._repr_html_()
                 why = f"{why} (reconnected)" if why else "reconnected"
-            rows: dict[str, Row] = {}
-            for name, state in items:
-                row = self.rows.get(name) or Row(name, self.actions, self._act, self.state_width)
-                row.show_state(state, self.badge(state))
-                rows[name] = row
-            for name, old in self.rows.items():
-                if name not in rows:
-                    old.close()
-            self.rows = rows
-            self.table.children = tuple(rows.values())
+            if len(items) > self.row_limit:
+                self._show_table(items)
+            else:
+                self._show_rows(items)
             api = "; ".join(listing.api[:1])
             self.source.value = (
                 f"<span style='color:#555;font-size:90%'>read with <code>{escape(listing.virsh)}</code>"
                 f" (<code>{escape(api)}</code>){' after ' + escape(why) if why else ''}</span>"
             )
+
+    def _show_rows(self, items: list[tuple[str, str]]) -> None:
+        """A row of buttons per object; rows of objects still listed are kept, not rebuilt."""
+        rows: dict[str, Row] = {}
+        for name, state in items:
+            old = self.rows.get(name)
+            row = old if isinstance(old, Row) else Row(name, self.actions, self._act, self.state_width)
+            row.show_state(state, self.badge(state))
+            rows[name] = row
+        self._close_rows(keep=rows)
+        self.rows = rows
+        self.table.children = tuple(rows.values())
+
+    def _show_table(self, items: list[tuple[str, str]]) -> None:
+        """Many objects: one table and one action bar (see BoardTable)."""
+        if self.grid is None:
+            self.grid = BoardTable(self.actions, self._act_many, self.badge)
+        self._close_rows(keep={})
+        self.rows = self.grid.show(items)  # type: ignore[assignment]  # name -> Listed
+        self.table.children = (self.grid,)
+
+    def _close_rows(self, keep: dict) -> None:
+        for name, old in self.rows.items():
+            if isinstance(old, Row) and keep.get(name) is not old:
+                old.close()
+
+    def _act_many(self, action: Action, names: list[str]) -> None:
+        """Run ``action`` on each picked name in turn; stop at the first error (the status shows it)."""
+        if not names:
+            self.status.note(f"pick one or more rows first, then {action.label}")
+            return
+        done = []
+        for name in names:
+            result = self.status.run(action.attempted(name), action.call, self.conn, name)
+            if result is None:
+                break
+            done.append(result)
+        else:
+            self.status.show(*done)
+        self.refresh(f"{action.virsh} on {len(done)} of {len(names)} picked")
 
     def _act(self, action: Action, name: str) -> None:
         self.status.run(action.attempted(name), action.call, self.conn, name)
