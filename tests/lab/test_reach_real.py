@@ -115,24 +115,31 @@ def test_undecodable_mac_bytes_as_virsh(guest, uri):
 
 def test_a_console_session_runs_commands_and_is_exclusive(guest):
     conn, _, _ = guest
-    with conn.console(NAME) as first:
-        assert str(first) == f"Connected to domain '{NAME}'\nEscape character is ^] (Ctrl + ])\n"
-        assert first.virsh == f"virsh console {NAME}" and "dom.openConsole(None, stream, 0)" in first.api
-        assert first.run("echo $((6*7))") == "42"
-        assert first.run("uname -n") == NAME
-        assert "console=ttyS0" in first.run("cat /proc/cmdline")
-        with pytest.raises(kvmlab.OperationFailed) as info:
-            conn.console(NAME)
-        assert "Active console session exists" in info.value.message and "force=True" in info.value.hint
-        second = conn.console(NAME, force=True)  # virsh console --force: the first one is pushed off
-        first.wait_for("never printed", timeout=5) if not first.closed else None
-    assert first.closed and "another client took the console over" in first.reason
-    assert second.run("true") == ""
-    assert second.feed("x\x1d") is True  # Ctrl-] counts only as the first key of a read, as in virsh
-    second.send("\x15")  # Ctrl-U: the shell forgets the line typed so far
-    assert second.feed(b"\x1dq") is False and second.closed and "Ctrl-]" in second.reason
-    with pytest.raises(kvmlab.InvalidState, match="is closed"):
-        second.send("ls\r")
+    second = None
+    try:
+        with conn.console(NAME) as first:
+            assert str(first) == f"Connected to domain '{NAME}'\nEscape character is ^] (Ctrl + ])\n"
+            assert first.virsh == f"virsh console {NAME}" and "dom.openConsole(None, stream, 0)" in first.api
+            assert first.run("echo $((6*7))") == "42"
+            assert first.run("uname -n") == NAME
+            assert "console=ttyS0" in first.run("cat /proc/cmdline")
+            with pytest.raises(kvmlab.OperationFailed) as info:
+                conn.console(NAME)
+            assert "Active console session exists" in info.value.message and "force=True" in info.value.hint
+            second = conn.console(NAME, force=True)  # virsh console --force: the first one is pushed off
+            with pytest.raises(kvmlab.errors.ConsoleTimeout) as pushed:  # ends when the stream fails
+                first.wait_for("never printed", timeout=5)
+        assert "closed first" in pushed.value.message
+        assert first.closed and "another client took the console over" in first.reason
+        assert second.run("true") == ""
+        assert second.feed("x\x1d") is True  # Ctrl-] counts only as the first key of a read, as in virsh
+        second.send("\x15")  # Ctrl-U: the shell forgets the line typed so far
+        assert second.feed(b"\x1dq") is False and second.closed and "Ctrl-]" in second.reason
+        with pytest.raises(kvmlab.InvalidState, match="is closed"):
+            second.send("ls\r")
+    finally:  # a failure above must not leave the console taken for the tests after this one
+        if second is not None and not second.closed:
+            second.close()
     with conn.console(NAME) as third:  # free again
         t0 = time.monotonic()
         with pytest.raises(kvmlab.errors.ConsoleTimeout) as info:
