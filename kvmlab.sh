@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # kvmlab's two commands for a newcomer, on Debian 12 / Ubuntu, as root or a sudoer:
 #   ./kvmlab.sh course   set up, then open the course in JupyterLab (embedded backend)
+#   ./kvmlab.sh course zh  the same, with JupyterLab's menus in Chinese (language pack zh_CN)
 #   ./kvmlab.sh test     set up, then run every test (unit, conformance, real lab, notebooks)
 #   ./kvmlab.sh setup    set up only
 # A re-run installs nothing twice: apt packages are checked with dpkg, the venv by a stamp.
@@ -91,6 +92,15 @@ say "ready: .venv/bin/kvmlab"
 case "$mode" in
   setup) ;;
   course)
+    if [ "${1:-}" = zh ]; then
+      shift
+      # JupyterLab's own language setting, in a settings directory of the course's (the user's is untouched)
+      settings=.venv/share/kvmlab/lab-settings-zh
+      mkdir -p "$settings/@jupyterlab/translation-extension"
+      printf '%s\n' '{"locale": "zh_CN"}' > "$settings/@jupyterlab/translation-extension/plugin.jupyterlab-settings"
+      export JUPYTERLAB_SETTINGS_DIR="$here/$settings"
+      say "JupyterLab in Chinese (中文); Settings > Language switches back"
+    fi
     .venv/bin/kvmlab doctor || true
     args=(--ip 127.0.0.1 --notebook-dir "$here" --ServerApp.default_url=/lab/tree/notebooks)
     [ "$(id -u)" -eq 0 ] && args+=(--allow-root)
@@ -100,5 +110,5 @@ case "$mode" in
   test)
     exec bash scripts/run-tests.sh "$@"
     ;;
-  *) say "usage: ./kvmlab.sh course|test|setup"; exit 2 ;;
+  *) say "usage: ./kvmlab.sh course [zh]|test|setup"; exit 2 ;;
 esac

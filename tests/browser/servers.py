@@ -179,14 +179,19 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def jupyter_lab(root: Path, home: Path, timeout: float = 240.0, uri: str | None = None) -> Server:
+def jupyter_lab(root: Path, home: Path, timeout: float = 240.0, uri: str | None = None,
+                settings: dict[str, str] | None = None) -> Server:
     """JupyterLab from .venv serving ``root`` on 127.0.0.1, waited for until it answers; its kernels
-    open ``uri`` (KVMLAB_URI) when given, else the embedded lab."""
+    open ``uri`` (KVMLAB_URI) when given, else the embedded lab. ``settings`` adds user settings
+    files (path under the settings directory -> their text)."""
     port, token = free_port(), secrets.token_hex(16)
     env = _env(home)
     if uri:
         env["KVMLAB_URI"] = uri
     lab_settings(home / "lab-settings")
+    for rel, text in (settings or {}).items():
+        (home / "lab-settings" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (home / "lab-settings" / rel).write_text(text)
     argv = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
             "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={root}", "--LabApp.news_url=", "--ServerApp.open_browser=False"]  # fmt: skip

@@ -1,0 +1,54 @@
+"""`./kvmlab.sh course zh`: JupyterLab's own menus in Chinese, from the zh_CN language pack and the one
+settings file the script writes (read from the script itself, so the test and the script cannot drift)."""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import entry_points
+
+import pytest
+
+from .notebooks import ROOT
+from .tools import require_browser
+
+require_browser()
+
+from playwright.sync_api import expect  # noqa: E402
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def course_zh_settings() -> dict[str, str]:
+    """The settings file `./kvmlab.sh course zh` writes: its path under the settings dir and its text."""
+    script = (ROOT / "kvmlab.sh").read_text()
+    text = re.search(r"printf '%s\\n' '(\{[^']*\})' > \"\$settings/([^\"]+)\"", script)
+    assert text, "kvmlab.sh course zh no longer writes the language setting as this test expects"
+    return {text.group(2): text.group(1)}
+
+
+def test_the_language_pack_is_installed_with_the_course():
+    assert "zh_CN" in {e.name for e in entry_points(group="jupyterlab.languagepack")}
+    assert course_zh_settings() == {
+        "@jupyterlab/translation-extension/plugin.jupyterlab-settings": '{"locale": "zh_CN"}'}
+
+
+def test_course_zh_opens_jupyterlab_in_chinese(browser, artifacts, tmp_path):
+    from .servers import jupyter_lab
+
+    root, home = tmp_path / "root", tmp_path / "home"
+    root.mkdir()
+    server = jupyter_lab(root, home, settings=course_zh_settings())
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        page.goto(server.url("/lab"))
+        menu = page.locator("#jp-menu-panel, .lm-MenuBar-content").first
+        expect(menu).to_contain_text("文件")  # File
+        expect(menu).to_contain_text("编辑")  # Edit
+        assert "File" not in menu.inner_text()
+        page.screenshot(path=str(artifacts / "jupyterlab-zh.png"))
+    finally:
+        context.close()
+        server.stop()
+    assert server.leftovers() == []
