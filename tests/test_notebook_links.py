@@ -17,7 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("exercises/*.ipynb"),
-                    *ROOT.glob("exercises/solutions/*.ipynb")])
+                    *ROOT.glob("exercises/solutions/*.ipynb"),  # and the Chinese editions
+                    *ROOT.glob("notebooks/zh/*.ipynb"), *ROOT.glob("exercises/zh/*.ipynb"),
+                    *ROOT.glob("exercises/zh/solutions/*.ipynb")])
 
 # [text](target) or [text](target "title"), and href="…" / src="…" in HTML
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|\b(?:href|src)=[\"']([^\"']+)[\"']")
