@@ -72,3 +72,13 @@ def test_a_changed_english_cell_makes_its_translation_stale(tmp_path, monkeypatc
     (tmp_path / "notebooks" / "01-x.ipynb").write_text(json.dumps(nb))
     assert zh.build(check=True) == 1  # the old block is stale, the new text untranslated
     assert zh.unused_blocks() and "no longer exist" in zh.unused_blocks()[0]
+
+
+def test_the_chinese_readme_maps_every_lesson_to_its_best_edition():
+    """README.zh.md's lesson map: every lesson once, the zh edition where it is built, else the English."""
+    readme = (ROOT / "README.zh.md").read_text(encoding="utf-8")
+    linked = re.findall(r"^\| [0-9]+b? \| \[[^]]+\]\((notebooks/[^)]+\.ipynb)\)", readme, flags=re.MULTILINE)
+    lessons = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    want = [zh.zh_path(f"notebooks/{n}") if f"notebooks/{n}" in BUILT else f"notebooks/{n}" for n in lessons]
+    assert sorted(linked) == sorted(want)
+    assert "README.zh.md" in (ROOT / "README.md").read_text(encoding="utf-8").split("\n", 3)[2]
