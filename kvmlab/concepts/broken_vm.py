@@ -90,7 +90,8 @@ class BrokenStart(Result):
             head.append(f"note: {self.note}")
         body = [f"$ virsh start {self.domain}", self.text().rstrip(), "",
                 f"$ virsh domstate {self.domain} --reason", self.state, "",
-                f"$ tail {self.log}   # the lines that matter, of {len(self.log_lines)}",
+                f"$ less {self.log}   # from its last 'starting up': {len(self.highlights())} of "
+                f"{len(self.log_lines)} lines (QEMU's command line left out)",
                 *(f"  {ln[:160]}" for ln in self.highlights())]
         return "\n".join(head + body) + "\n"
 

@@ -227,9 +227,9 @@ class KvmCheck(Result):
         if self.kind == "pvm":
             return ("PVM: /dev/kvm opens although the CPU shows no vmx/svm. kvm_pvm is KVM without hardware "
                     "virtualisation, for a host that is itself a VM: it switches to the guest in software. "
-                    "virt-host-validate reads only the CPU flags, so it says FAIL; and on the course's build machine "
-                    "the lab's probe booted no guest under it in 20 s, so its guests use TCG "
-                    "(<domain type='qemu'>). Your machine may well differ: run this cell there.")
+                    "virt-host-validate reads only the CPU flags, so it says FAIL. Whether a guest really boots "
+                    "under it decides: on the course's build machine the lab's probe booted none in 20 s, so its "
+                    "guests use TCG (<domain type='qemu'>).")
         return ("no KVM: " + self.dev_kvm + ". QEMU emulates the CPU (TCG, <domain type='qemu'>): guests work, "
                 "slowly. Fix: enable VT-x/AMD-V in the firmware and load kvm_intel or kvm_amd.")
 

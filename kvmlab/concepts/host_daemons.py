@@ -21,7 +21,7 @@ from ..errors import InvalidInput, libvirt_errors
 from ..ops.result import Result
 from ..render import html_table
 
-__all__ = ["default_uri", "UriReport", "uri_report", "DaemonList", "daemons", "DAEMONS", "log_path"]
+__all__ = ["backend_line", "default_uri", "UriReport", "uri_report", "DaemonList", "daemons", "DAEMONS", "log_path"]
 
 SYSTEM, SESSION = "qemu:///system", "qemu:///session"
 _CONF = re.compile(r'^\s*uri_default\s*=\s*"([^"]*)"', re.MULTILINE)
@@ -168,3 +168,14 @@ def daemons(conn: Any = None, proc: Path = Path("/proc")) -> DaemonList:
     rows.sort(key=lambda r: (list(DAEMONS).index(r[0]), r[1]))
     return DaemonList(virsh="ps -o pid,user,args -C " + ",".join(DAEMONS), api=[], rows=rows,
                       note="" if rows else "no libvirt daemon runs here (a qemu:///session libvirtd starts on demand)")
+
+
+def backend_line(conn: Any) -> str:
+    """The lesson's first lines: which libvirt this notebook talks to, and where the host checks come from."""
+    with libvirt_errors():
+        uri, kind = conn.virconn.getURI(), conn.virconn.getType().lower()
+    embedded = bool(getattr(conn, "embedded", False))
+    backend = "embedded" if embedded else kind
+    checks = ("recordings from the course's build machine and its real lab (the embedded lab has no host to check)"
+              if embedded else "run now, on this machine")
+    return f"backend:      {backend} ({uri})\nhost checks:  {checks}"
