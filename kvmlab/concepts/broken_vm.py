@@ -193,8 +193,10 @@ def broken_vm(conn: Any, name: str = DEFAULT_NAME, fault: str = "missing-kernel"
     api = [f"dom = conn.lookupByName('{name}')", "dom.create()", "dom.state()  # domstate --reason"]
     if not real:
         rec = recorded(fault)
+        same = lambda lines: [ln.replace(DEFAULT_NAME, name) for ln in lines]  # noqa: E731 (the recording's name)
+        rec.error, rec.log, rec.log_lines = same(rec.error), rec.log.replace(DEFAULT_NAME, name), same(rec.log_lines)
         note = (f"libvirt's test driver opens no file, so it started '{name}' ({state_text}); below is the same "
-                "VM started on the real lab, recorded")
+                "VM started on the real lab, recorded" + (f" as {DEFAULT_NAME}" if name != DEFAULT_NAME else ""))
         return BrokenStart(virsh=f"virsh start {name}", api=api, domain=name, fault=fault, kernel=str(kernel),
                            uri=uri, error=rec.error, log=rec.log, log_lines=rec.log_lines, state=rec.state,
                            live=False, note=note, source=rec.source)
