@@ -230,14 +230,20 @@ class KvmCheck(Result):
                     "virt-host-validate reads only the CPU flags, so it says FAIL. Whether a guest really boots "
                     "under it decides: on the course's build machine the lab's probe booted none in 20 s, so its "
                     "guests use TCG (<domain type='qemu'>).")
+        if self.kind == "no-access":
+            return ("/dev/kvm is there but this user may not open it (not root, not in the group 'kvm'): this user's "
+                    "own guests (qemu:///session) get no KVM, only TCG (<domain type='qemu'>); qemu:///system's guests "
+                    "are not affected. Fix: usermod -aG kvm USER, then log in again.")
         return ("no KVM: " + self.dev_kvm + ". QEMU emulates the CPU (TCG, <domain type='qemu'>): guests work, "
                 "slowly. Fix: enable VT-x/AMD-V in the firmware and load kvm_intel or kvm_amd.")
 
 
-def _kind(modules: list[str], flags: list[str], opens: bool) -> str:
-    if "kvm_pvm" in modules or (opens and not flags):
-        return "pvm" if opens else "none"
-    return "hardware" if opens and flags else "none"
+def _kind(modules: list[str], flags: list[str], opens: bool, denied: bool = False) -> str:
+    """hardware (vmx/svm and /dev/kvm opens), pvm (it opens without them), no-access (it exists, this user may
+    not open it), or none."""
+    if not opens:
+        return "no-access" if denied else "none"
+    return "pvm" if "kvm_pvm" in modules or not flags else "hardware"
 
 
 def kvm_check(conn: Any = None, *, live: bool | None = None) -> KvmCheck:
@@ -271,5 +277,6 @@ def kvm_check(conn: Any = None, *, live: bool | None = None) -> KvmCheck:
         mods.append("kvm_pvm")
     return KvmCheck(virsh="lsmod | grep kvm; grep -E 'vmx|svm' /proc/cpuinfo; ls -l /dev/kvm",
                     api=["open('/dev/kvm'); ioctl(KVM_GET_API_VERSION)"], modules=mods, lsmod=lsmod, flags=flags,
-                    hypervisor="hypervisor" in allflags, dev_kvm=dev_text, kind=_kind(mods, flags, dev.opens),
+                    hypervisor="hypervisor" in allflags, dev_kvm=dev_text,
+                    kind=_kind(mods, flags, dev.opens, dev.exists and not dev.opens),
                     source="(run now, on this machine)")

@@ -34,7 +34,7 @@ DAEMONS = {
     "virtstoraged": "modular: storage pools and volumes (pool-*, vol-*)",
     "virtnodedevd": "modular: host devices (nodedev-*)",
     "virtproxyd": "modular: answers on libvirtd's old socket and forwards to the right daemon",
-    "virtlogd": "writes each guest's log (/var/log/libvirt/qemu/NAME.log) and serial logs",
+    "virtlogd": "writes each guest's log (system: /var/log/libvirt/qemu/NAME.log; session: ~/.cache/libvirt/qemu/log/)",
     "virtlockd": "disk locks, so two guests do not write one disk",
 }
 

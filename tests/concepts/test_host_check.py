@@ -81,10 +81,17 @@ def test_the_kvm_check_on_the_embedded_lab_is_the_recorded_pvm_host():
 
 @pytest.mark.parametrize("modules, flags, opens, kind", [
     (["kvm", "kvm_intel"], ["vmx"], True, "hardware"), (["kvm", "kvm_pvm"], [], True, "pvm"),
-    ([], [], False, "none"), (["kvm", "kvm_amd"], ["svm"], False, "none"),
+    ([], [], False, "none"), (["kvm", "kvm_amd"], ["svm"], False, "none"), (["kvm"], [], True, "pvm"),
 ])
 def test_the_kvm_kind(modules, flags, opens, kind):
     assert host_check._kind(modules, flags, opens) == kind
+
+
+def test_a_dev_kvm_this_user_may_not_open_says_so():
+    assert host_check._kind(["kvm", "kvm_intel"], ["vmx"], False, denied=True) == "no-access"
+    k = host_check.KvmCheck(modules=["kvm", "kvm_intel"], flags=["vmx"], dev_kvm="exists but does not open",
+                            kind="no-access")
+    assert "group 'kvm'" in k.verdict() and "qemu:///session" in k.verdict() and "firmware" not in k.verdict()
 
 
 @pytest.mark.parametrize("euid, env, conf, uri, why", [
