@@ -44,8 +44,8 @@ def exercise_vm(conn: Any) -> BrokenStart:
     return broken_vm(conn, EXERCISE_DOMAIN)
 
 
-def _session(uri: str) -> bool:
-    return uri.rstrip("/").endswith("/session")
+def _session(uri: object) -> bool:
+    return isinstance(uri, str) and uri.rstrip("/").endswith("/session")
 
 
 def expected_log(uri: str, domain: str = EXERCISE_DOMAIN) -> str:
@@ -65,6 +65,8 @@ def _why_not_slow(row: Any) -> str:
 @graded("18.1", answer='line = "QEMU: Checking for hardware virtualization"   # FAIL: no vmx/svm, so TCG')
 def check_slow_line(checks: HostValidate, line: object) -> Passed:
     """``line``: the words of the one line of ``checks`` (virt-host-validate's output) that makes guests slow."""
+    expect(isinstance(checks, HostValidate), "checks must be the output the exercise gave",
+           hint="checks = lesson18.exercise_checks(conn)  (what virt-host-validate printed, read into rows)")
     text = answered(line, "line", "copy the words of one line of the output, e.g. 'QEMU: Checking for …'")
     words = " ".join(text.split()).lower()
     rows = [r for r in checks.rows if words in f"{r.driver}: checking {r.check}".lower()
