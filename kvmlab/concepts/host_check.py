@@ -37,7 +37,7 @@ SLOW = "guests slow"  # CheckRow.matters for a line whose FAIL leaves QEMU only 
 # (what the check's text contains, what it looks at, what a WARN/FAIL means, does a WARN/FAIL matter)
 _MEANINGS = [
     ("hardware virtualization", "the CPU flags vmx (Intel VT-x) or svm (AMD-V) in /proc/cpuinfo",
-     "no VT-x/AMD-V: KVM cannot run guests, QEMU emulates every instruction (TCG), 10-50x slower", SLOW),
+     "no VT-x/AMD-V: KVM cannot run guests, QEMU emulates every instruction (TCG), many times slower", SLOW),
     ("/dev/kvm exists", "the device the kvm module makes (printed only when vmx/svm are present)",
      "no /dev/kvm: kvm_intel/kvm_amd not loaded, or virtualisation off in the firmware: guests run under TCG", SLOW),
     ("/dev/kvm is accessible", "this user may open /dev/kvm (root, or the group 'kvm')",
@@ -172,6 +172,16 @@ def _source(rec: dict[str, Any], what: str) -> str:
     return f"(a recording: `{what}` as {where['user']} on {where['where']}, {where['at']})"
 
 
+def _here(conn: Any) -> str:
+    """'(run now, on this machine)', and a warning when ``conn`` is another machine's libvirt."""
+    uri = getattr(conn, "uri", "") or ""
+    host = uri.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1] if "://" in uri else ""
+    if host and host not in ("localhost", "127.0.0.1", "::1"):
+        return (f"(run now, on this machine, not on {host}, which conn talks to: run the command there, "
+                f"e.g. ssh {host} virt-host-validate)")
+    return "(run now, on this machine)"
+
+
 def host_validate(conn: Any = None, *, live: bool | None = None, timeout: float = 60.0) -> HostValidate:
     """virt-host-validate, explained: run here (a real backend, or ``live=True``), or the recording.
 
@@ -188,7 +198,7 @@ def host_validate(conn: Any = None, *, live: bool | None = None, timeout: float 
             why = f"virt-host-validate did not finish: {exc}"
         else:
             return HostValidate(virsh="virt-host-validate", api=[], output=run.stdout, returncode=run.returncode,
-                                rows=parse_validate(run.stdout), source="(run now, on this machine)")
+                                rows=parse_validate(run.stdout), source=_here(conn))
     else:
         why = "" if not live else "virt-host-validate is not installed here (Debian: apt-get install libvirt-clients)"
     rec = recording()
@@ -279,4 +289,4 @@ def kvm_check(conn: Any = None, *, live: bool | None = None) -> KvmCheck:
                     api=["open('/dev/kvm'); ioctl(KVM_GET_API_VERSION)"], modules=mods, lsmod=lsmod, flags=flags,
                     hypervisor="hypervisor" in allflags, dev_kvm=dev_text,
                     kind=_kind(mods, flags, dev.opens, dev.exists and not dev.opens),
-                    source="(run now, on this machine)")
+                    source=_here(conn))

@@ -172,3 +172,12 @@ def test_bad_input_to_broken_vm_changes_nothing(name, fault, words):
         broken_vm.broken_vm(conn, name, fault)
     assert isinstance(info.value, InvalidInput) and words in info.value.message and info.value.hint
     assert sorted(d.name() for d in conn.virconn.listAllDomains(0)) == before
+
+
+class _Remote:
+    uri, embedded = "qemu+ssh://root@hv1.example/system", False
+
+
+def test_a_remote_connection_is_not_checked_here_silently():
+    assert "not on hv1.example" in host_check._here(_Remote()) and "ssh hv1.example" in host_check._here(_Remote())
+    assert host_check._here(kvmlab.connect()) == "(run now, on this machine)"
