@@ -4,6 +4,7 @@ the guest's log read back. The recordings the embedded lab shows must still matc
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -59,19 +60,23 @@ def test_uri_report_is_what_real_virsh_uri_prints(conn):
     assert rc == 0 and str(host_daemons.uri_report(conn)) == out.rstrip("\n") + "\n"
 
 
+# QEMU's early exit races libvirt's monitor connection: both wordings were measured for the same fault
+_NOT_A_KERNEL = re.compile(r"^internal error: (qemu unexpectedly closed the monitor|process exited while connecting "
+                           r"to monitor): qemu: invalid kernel header$")
+
+
 @pytest.mark.parametrize("fault, error, in_log", [
-    ("missing-kernel", "unable to stat: /var/lib/kvmlab/l18/missing/kvmlab-l18-rt.vmlinuz: No such file or directory",
-     "shutting down, reason=failed"),
-    ("not-a-kernel", "internal error: qemu unexpectedly closed the monitor: qemu: invalid kernel header",
-     "qemu: invalid kernel header"),
+    ("missing-kernel", re.compile("^unable to stat: /var/lib/kvmlab/l18/missing/kvmlab-l18-rt.vmlinuz: No such file "
+                                  "or directory$"), "shutting down, reason=failed"),
+    ("not-a-kernel", _NOT_A_KERNEL, "qemu: invalid kernel header"),
 ])
 def test_a_broken_vm_fails_for_its_reason_and_its_log_says_so(conn, fault, error, in_log):
     r = broken_vm.broken_vm(conn, NAME, fault)
-    assert r.live and r.error == [f"Failed to start domain '{NAME}'", error]
+    assert r.live and r.error[0] == f"Failed to start domain '{NAME}'" and error.match(r.error[1]), r.error
     assert r.state == "shut off (failed)" and conn.domstate(NAME).state == "shut off"
     assert r.log == f"/var/log/libvirt/qemu/{NAME}.log" and "starting up libvirt version" in r.log_lines[0]
     assert in_log in r.highlights() or any(in_log in ln for ln in r.highlights())
     real = run_cmd([VIRSH, "-c", conn.uri, "start", NAME])  # real virsh prints the same error lines
-    assert real[2] == 1 and real[1].strip().splitlines() == [f"error: {e}" for e in r.error]
-    recorded = broken_vm.recorded(fault)
-    assert recorded.error[-1].replace("kvmlab-l18-broken", NAME) == error
+    lines = real[1].strip().splitlines()
+    assert real[2] == 1 and lines[0] == f"error: {r.error[0]}" and error.match(lines[1].removeprefix("error: "))
+    assert error.match(broken_vm.recorded(fault).error[-1].replace("kvmlab-l18-broken", NAME))
