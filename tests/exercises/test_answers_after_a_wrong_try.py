@@ -88,6 +88,9 @@ WRONG = {
     'lesson14.check_snapshot_line(conn, line, lab.domain, "clean")':
         'line = "virsh snapshot-create-as kvmlab-snap-ex clean --disk-only"',
     'lesson14.check_undone(lab, "clean", "mistake.txt")': 'conn.snapshot_delete(lab.domain, "broken")',
+    "lesson18.check_slow_line(checks, line)": 'line = "QEMU: Checking if device /dev/vhost-net exists"',
+    "lesson18.check_log_file(log, vm.uri, vm.domain)": 'log = "/var/log/kvmlab/libvirtd.log"',
+    "lesson18.check_nonroot_uri(uri, fix)": 'uri = "qemu:///system"\nfix = "virsh list --all"',
 }
 
 
