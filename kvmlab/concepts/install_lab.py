@@ -95,8 +95,10 @@ class InstallLab:
         p.text(str(self))
 
     def print_xml(self) -> virt_install.VirtInstallRun:
-        """virt-install … --print-xml against the lesson's connection: nothing is defined."""
-        return virt_install.print_xml(self.conn, self.argv())
+        """virt-install … --print-xml against the lesson's connection: nothing is defined. Once the VM exists
+        virt-install refuses its disk ("already in use by other guests"): then the check is turned off."""
+        made = attempt(self.conn.virconn.lookupByName, self.name, codes=[libvirt.VIR_ERR_NO_DOMAIN]) is not None
+        return virt_install.print_xml(self.conn, self.argv(*(["--check", "path_in_use=off"] if made else [])))
 
     def kvmlab_xml(self) -> "xml_compare.KvmlabXml":
         """``kvmlab xml domain`` with the same guest's options: only what was asked, libvirt's defaults for the rest."""
