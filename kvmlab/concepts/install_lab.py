@@ -27,7 +27,7 @@ from ..errors import InvalidInput, InvalidState, attempt, libvirt_errors
 from ..ops.result import Message, Result
 from . import nocloud, virt_install, xml_compare
 
-__all__ = ["InstallLab", "SeedRead", "install_lab", "CDROM_MODULES", "EMBEDDED_DIR", "EMBEDDED_UUID",
+__all__ = ["InstallLab", "SeedRead", "install_lab", "make_disk", "cdrom_initrd", "CDROM_MODULES", "EMBEDDED_DIR", "EMBEDDED_UUID",
            "EMBEDDED_MAC"]
 
 CDROM_MODULES = ("ahci", "ata_piix", "sr_mod", "isofs")  # SATA (q35) and IDE (pc) CD-ROMs, and ISO 9660
@@ -200,13 +200,14 @@ class InstallLab:
                        virsh=f"virsh destroy {self.name}; virsh undefine {self.name}", api=api)
 
     def delete_files(self) -> list[str]:
-        """Remove the VM, then its disk, seed and initrd files."""
+        """Remove the VM, then its files: the disk and every ``NAME-*`` file beside it (seeds, the initrd)."""
         self.remove()
+        disk = Path(self.disk)
         gone = []
-        for path in (self.disk, self.seed.path, self.initrd if self.real else ""):
-            if path and Path(path).is_file():
-                Path(path).unlink()
-                gone.append(path)
+        for path in sorted([disk, *disk.parent.glob(f"{self.name}-*")]):
+            if path.is_file():
+                path.unlink()
+                gone.append(str(path))
         return gone
 
 
@@ -235,7 +236,7 @@ def cdrom_initrd(base: Path, target: Path) -> Path:
     return target
 
 
-def _make_disk(path: Path) -> None:
+def make_disk(path: Path) -> None:
     import subprocess
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -298,7 +299,7 @@ def install_lab(conn: Any, name: str = "kvmlab-inst", *, progress: Callable[[str
     backend = "embedded" if getattr(conn, "embedded", False) else kind
     disk = where / f"{name}.qcow2"
     if not disk.exists():
-        _make_disk(disk)
+        make_disk(disk)
     seed = nocloud.build_seed(nocloud.default_seed(name.replace("_", "-")), where / f"{name}-seed.iso")
     lab = InstallLab(conn, name, uri, backend, real, str(disk), seed, kernel, initrd, args, network, virt_type,
                      tuple(notes))

@@ -140,7 +140,9 @@ def run(conn: Any, argv: Sequence[str], timeout: float = TIMEOUT) -> VirtInstall
             return VirtInstallRun(argv=argv, uri=uri, returncode=124, seconds=timeout,
                                   error=f"virt-install did not finish within {timeout:g} s", api=[])
     seconds = time.monotonic() - t0
-    errors = [ln for ln in out.stderr.splitlines() if ln.startswith(("ERROR", "usage:", "virt-install: error"))]
+    lines = out.stderr.splitlines()
+    first = next((i for i, ln in enumerate(lines) if ln.startswith(("ERROR", "usage:", "virt-install: error"))), None)
+    errors = [" ".join(" ".join(lines[first:]).split())] if first is not None else []  # its message may wrap
     define = "virsh define FILE; virsh start NAME" if "--print-xml" not in argv else "(nothing defined: --print-xml)"
     return VirtInstallRun(argv=argv, uri=uri if not getattr(conn, "embedded", False) else "test:///…/embedded-host.xml",
                           returncode=out.returncode, xml=out.stdout, error="\n".join(errors) or out.stderr.strip(),
