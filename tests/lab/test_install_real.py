@@ -13,7 +13,7 @@ from kvmlab.concepts import install_lab
 from kvmlab.lab.ownership import is_owned
 
 pytestmark = pytest.mark.reallab
-NAME = "kvmlab-inst-rt"
+NAME = "kvmlab-l17-rt"
 
 
 @pytest.fixture(scope="module")
