@@ -25,7 +25,7 @@ from ..specs.parser import xml_parser
 from .checks import ExerciseFailed, Passed, expect, untouched
 from .ladder import graded
 
-__all__ = ["EXERCISE_VM", "exercise_disk", "broken_seed", "check_import_line", "check_seed"]
+__all__ = ["EXERCISE_VM", "exercise_disk", "remove_files", "broken_seed", "check_import_line", "check_seed"]
 
 EXERCISE_VM = "kvmlab-ex17"
 
@@ -52,6 +52,17 @@ def exercise_disk(conn: Any) -> str:
     if not disk.exists():
         make_disk(disk)
     return str(disk)
+
+
+def remove_files(conn: Any) -> list[str]:
+    """Delete the exercises' disk and every ``kvmlab-ex17-*`` file beside it (the seeds); their paths."""
+    disk = Path(exercise_disk(conn))
+    gone = []
+    for path in sorted([disk, *disk.parent.glob(f"{EXERCISE_VM}-*")]):
+        if path.is_file():
+            path.unlink()
+            gone.append(str(path))
+    return gone
 
 
 def _words(line: object) -> list[str]:
