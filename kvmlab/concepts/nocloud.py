@@ -133,6 +133,21 @@ class SeedContents(Result):
         return "\n".join(lines) + "\n"
 
 
+def _check_text(text: object, what: str, optional: bool = False) -> None:
+    if text is None and optional:
+        return
+    if not isinstance(text, str):
+        raise InvalidInput(f"Seed.{what} must be text, got {type(text).__name__}",
+                           hint=f"write the file's content as a str, e.g. nocloud.default_seed().{what}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"Seed.{what} holds characters that are not UTF-8", hint="cloud-init reads UTF-8 "
+                           "YAML: write plain text") from None
+    if "\0" in text:
+        raise InvalidInput(f"Seed.{what} holds a NUL character", hint="YAML files hold text: remove the \\0")
+
+
 def build_seed(seed: Seed, iso: str | os.PathLike, tool: str | None = None) -> SeedImage:
     """Write ``seed``'s files to a temporary folder and make the ISO ``iso`` from them.
 
@@ -143,6 +158,9 @@ def build_seed(seed: Seed, iso: str | os.PathLike, tool: str | None = None) -> S
     if not isinstance(seed, Seed):
         raise InvalidInput(f"expected a nocloud.Seed, got {type(seed).__name__}",
                            hint="make one with nocloud.Seed(meta_data=…, user_data=…) or nocloud.default_seed()")
+    for what, text in (("meta_data", seed.meta_data), ("user_data", seed.user_data),
+                       ("network_config", seed.network_config), ("label", seed.label)):
+        _check_text(text, what, optional=what == "network_config")
     if not seed.label or len(seed.label) > 32 or not seed.label.replace("-", "").replace("_", "").isalnum():
         raise InvalidInput(f"invalid volume label {seed.label!r}", hint="up to 32 letters, digits, '-', '_' "
                            f"(NoCloud looks for '{LABEL}')")
@@ -152,6 +170,8 @@ def build_seed(seed: Seed, iso: str | os.PathLike, tool: str | None = None) -> S
                               hint=INSTALL)
     if tool == "cloud-localds" and seed.label != LABEL:
         tool = seed_tool() if seed_tool() != "cloud-localds" else "xorriso"  # cloud-localds cannot mislabel
+    if not isinstance(iso, (str, os.PathLike)) or "\0" in str(iso) or not str(iso).strip():
+        raise InvalidInput(f"expected the path of the ISO to write, got {iso!r}", hint="e.g. '/tmp/seed.iso'")
     target = Path(iso).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kvmlab-seed-") as work:
@@ -199,6 +219,8 @@ def read_seed(path: str | os.PathLike) -> SeedContents:
     Raises:
         InvalidInput: the file is missing or is not an ISO 9660 image (a vfat seed is not read here).
     """
+    if not isinstance(path, (str, os.PathLike)) or "\0" in str(path):
+        raise InvalidInput(f"expected the seed image's path, got {path!r}", hint="e.g. nocloud.read_seed('seed.iso')")
     p = Path(path)
     if not p.is_file():
         raise InvalidInput(f"no seed image at {p}", hint="build one first: nocloud.build_seed(seed, PATH)")

@@ -120,10 +120,23 @@ def _target_uri(conn: Any, work: Path) -> str:
         return conn.virconn.getURI()
 
 
+def _argv(argv: object) -> list[str]:
+    """A command line as a list of words; a string is split as a shell would."""
+    if isinstance(argv, str):
+        try:
+            return shlex.split(argv)
+        except ValueError as err:
+            raise InvalidInput(f"the shell cannot split this line: {err}", hint="close every quote you open") from None
+    if not isinstance(argv, (list, tuple)) or not all(isinstance(a, str) and "\0" not in a for a in argv):
+        raise InvalidInput(f"expected the command's words as a list of text, got {argv!r}"[:200],
+                           hint="e.g. ['virt-install', '--name', 'kvmlab-x', '--import', '--disk', '/d.qcow2']")
+    return list(argv)
+
+
 def run(conn: Any, argv: Sequence[str], timeout: float = TIMEOUT) -> VirtInstallRun:
     """Run ``argv`` (a virt-install command line) against ``conn``'s URI; never raises for virt-install's
     own errors: the result holds its exit status and its ``ERROR`` line, as a terminal would show."""
-    argv = list(argv)
+    argv = _argv(argv)
     if not argv or Path(argv[0]).name != "virt-install":
         raise InvalidInput(f"not a virt-install command: {' '.join(argv)[:60]!r}",
                            hint="start the line with virt-install, e.g. virt-install --name … --import --disk …")
@@ -153,14 +166,14 @@ def run(conn: Any, argv: Sequence[str], timeout: float = TIMEOUT) -> VirtInstall
 
 def print_xml(conn: Any, argv: Sequence[str], timeout: float = TIMEOUT) -> VirtInstallRun:
     """``virt-install … --print-xml`` against ``conn``: the XML it would define; nothing is made."""
-    argv = list(argv)
+    argv = _argv(argv)
     return run(conn, argv if "--print-xml" in argv else argv + ["--print-xml"], timeout)
 
 
 def install_method(line: str | Sequence[str]) -> str | None:
     """How a virt-install line puts an OS on the disk: 'import', 'cdrom', 'location', 'pxe', 'install',
     'kernel' (``--boot kernel=``, direct kernel boot) or None (no method given)."""
-    words = shlex.split(line) if isinstance(line, str) else list(line)
+    words = _argv(line)
     for word in words:
         key = word.split("=", 1)[0]
         if key in METHODS:

@@ -224,7 +224,8 @@ class KvmlabXml(Result):
 
 def kvmlab_xml(argv: list[str], timeout: float = 60.0) -> KvmlabXml:
     """Run ``kvmlab xml …`` (the command line, in a child process of this Python) and keep what it printed."""
-    if not argv or argv[:2] != ["kvmlab", "xml"]:
+    if not isinstance(argv, list) or argv[:2] != ["kvmlab", "xml"] or not all(isinstance(a, str) and "\0" not in a
+                                                                          for a in argv):
         raise InvalidInput(f"not a kvmlab xml command: {argv!r}", hint="start it with ['kvmlab', 'xml', 'domain', …]")
     env = dict(os.environ)
     here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
