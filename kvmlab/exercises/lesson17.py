@@ -108,8 +108,9 @@ def check_import_line(conn: Any, line: object, disk: str, name: str = EXERCISE_V
     if method in _METHOD_WHY:
         raise ExerciseFailed(_METHOD_WHY[method], hint=_IMPORT_IDEA, pointer=_METHODS_POINTER)
     if method is None:
-        raise ExerciseFailed("the line names no way to get an OS: virt-install would stop with 'An install method "
-                             "must be specified'", hint=_IMPORT_IDEA, pointer=_METHODS_POINTER)
+        raise ExerciseFailed("the line names no way to get an OS: virt-install stops with 'An install method "
+                             "must be specified' (only --print-xml lets such a line through)", hint=_IMPORT_IDEA,
+                             pointer=_METHODS_POINTER)
     disks = [_disk_path(v) for v in _value(words, "--disk")]
     if any("size=" in v for v in _value(words, "--disk")):
         raise ExerciseFailed("--disk …size=N makes a new, empty disk: there is no OS on it to boot",
