@@ -16,7 +16,8 @@ V = lesson17.EXERCISE_VM
 
 @pytest.fixture
 def disk(conn):
-    return lesson17.exercise_disk(conn)
+    yield lesson17.exercise_disk(conn)
+    lesson17.remove_files(conn)
 
 
 def line(disk, *extra):

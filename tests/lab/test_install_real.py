@@ -10,6 +10,7 @@ import pytest
 
 import kvmlab
 from kvmlab.concepts import install_lab
+from kvmlab.exercises import ExerciseFailed, lesson17
 from kvmlab.lab.ownership import is_owned
 
 pytestmark = pytest.mark.reallab
@@ -49,3 +50,18 @@ def test_the_guest_reads_its_seed_by_label(lab):
     assert not got.note, got.note
     assert got.device == "/dev/sr0" and got.files == ["meta-data", "network-config", "user-data"]
     assert "#cloud-config" in got.lines and f"local-hostname: {NAME}" in got.lines
+
+
+def test_exercise_17_1_runs_the_learners_line_on_the_real_daemon(lab):
+    conn = lab.conn
+    disk = lesson17.exercise_disk(conn)
+    try:
+        done = lesson17.check_import_line(conn, f"virt-install --name kvmlab-ex17 --memory 128 --import --disk {disk} "
+                                                "--osinfo linux2022 --network none --graphics none", disk)
+        assert "qemu:///system" in done.details[0] and "machine q35" in done.details[1]
+        with pytest.raises(ExerciseFailed, match="virt-install says: ERROR .*Unknown OS name 'debian99'"):
+            lesson17.check_import_line(conn, f"virt-install --name kvmlab-ex17 --memory 128 --import --disk {disk} "
+                                             "--osinfo debian99", disk)
+        assert "kvmlab-ex17" not in [d.name() for d in conn.virconn.listAllDomains(0)]
+    finally:
+        lesson17.remove_files(conn)
