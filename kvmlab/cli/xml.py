@@ -195,7 +195,8 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--current-memory", help="balloon target (<= --memory; the guest boots with --memory)")
     d.add_argument("--vcpus", default="1")
     d.add_argument("--boot", help="boot order, e.g. hd,cdrom")
-    d.add_argument("--disk", action="append", default=[], help="PATH[,bus=…][,device=…][,format=…][,target=…][,readonly=on]")
+    d.add_argument("--disk", action="append", default=[],
+                   help="PATH[,bus=…][,device=…][,format=…][,target=…][,readonly=on]")
     d.add_argument("--network", action="append", default=[],
                    help="NAME | network=NAME | bridge=BR [,model=…][,mac=…]")
     d.add_argument("--os-type", default="hvm")

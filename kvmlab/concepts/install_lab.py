@@ -15,7 +15,6 @@ modules, loaded with insmod before the mount.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,15 +25,13 @@ import libvirt
 from ..errors import InvalidInput, InvalidState, attempt, libvirt_errors
 from ..ops.result import Message, Result
 from . import nocloud, virt_install, xml_compare
+from .install_files import DISK_MIB, cdrom_initrd, log_file, make_disk
 
-__all__ = ["InstallLab", "SeedRead", "install_lab", "make_disk", "cdrom_initrd", "CDROM_MODULES", "EMBEDDED_DIR", "EMBEDDED_UUID",
-           "EMBEDDED_MAC"]
+__all__ = ["InstallLab", "SeedRead", "install_lab", "EMBEDDED_DIR", "EMBEDDED_UUID", "EMBEDDED_MAC", "RECORDING"]
 
-CDROM_MODULES = ("ahci", "ata_piix", "sr_mod", "isofs")  # SATA (q35) and IDE (pc) CD-ROMs, and ISO 9660
 EMBEDDED_DIR = Path(tempfile.gettempdir()) / "kvmlab-install"  # the embedded lab's files (virt-install checks them)
 EMBEDDED_UUID = "8a1e5c3d-0b17-4e17-9a17-4b1700000017"  # fixed on the embedded lab: the same output every run
 EMBEDDED_MAC = "52:54:00:4b:17:01"
-DISK_MIB = 64
 RECORDING = Path(__file__).resolve().parent.parent / "data" / "virt-install-real-lab.xml"
 _MOUNT = "/mnt/cidata"
 
@@ -77,7 +74,7 @@ class InstallLab:
     def argv(self, *extra: str) -> list[str]:
         """The virt-install command line for this VM (without --connect)."""
         fixed = not self.real  # the embedded lab's UUID and MAC are fixed: the same output every run
-        extra_serial = ["--serial", f"pty,log.file={_log(self.name)},log.append=off"] if self.real else []
+        extra_serial = ["--serial", f"pty,log.file={log_file(self.name)},log.append=off"] if self.real else []
         return virt_install.command(self.name, self.disk, kernel=self.kernel, initrd=self.initrd,
                                     kernel_args=self.kernel_args, cdrom=self.seed.path, network=self.network,
                                     mac=EMBEDDED_MAC if fixed and self.network else None, virt_type=self.virt_type,
@@ -209,43 +206,6 @@ class InstallLab:
                 path.unlink()
                 gone.append(str(path))
         return gone
-
-
-def _log(name: str) -> str:
-    from ..lab.console import log_path
-
-    path = log_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return str(path)
-
-
-def cdrom_initrd(base: Path, target: Path) -> Path:
-    """The guest's initrd with a second archive appended: the CD-ROM modules and /etc/modules-cdrom."""
-    from ..lab.initramfs import Archive, gzip_fixed
-    from ..lab.initramfs_modules import find_kernel, module_target, read_module, resolve_modules
-
-    kernel = find_kernel(None)
-    modules = {module_target(rel): read_module(kernel, rel) for rel in resolve_modules(kernel, CDROM_MODULES)}
-    extra = Archive()
-    for rel, data in modules.items():
-        extra.file(f"lib/modules/{rel}", data, 0o644)
-    extra.file("etc/modules-cdrom", "".join(f"{rel}\n" for rel in modules).encode(), 0o644)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(base.read_bytes() + gzip_fixed(extra.to_bytes()))
-    target.chmod(0o644)
-    return target
-
-
-def make_disk(path: Path) -> None:
-    import subprocess
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out = subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(path), f"{DISK_MIB}M"],
-                         capture_output=True, text=True, timeout=30)
-    if out.returncode != 0:
-        raise InvalidState(f"qemu-img could not create {path}: {out.stderr.strip()}",
-                           hint="install qemu-utils (qemu-img) and check the folder is writable")
-    os.chmod(path, 0o644)
 
 
 def install_lab(conn: Any, name: str = "kvmlab-inst", *, progress: Callable[[str], None] | None = print

@@ -19,7 +19,8 @@ from typing import Any
 from lxml import etree
 
 from ..concepts import nocloud, virt_install
-from ..concepts.install_lab import EMBEDDED_DIR, make_disk
+from ..concepts.install_files import make_disk
+from ..concepts.install_lab import EMBEDDED_DIR
 from ..errors import KvmlabError, libvirt_errors
 from ..specs.parser import xml_parser
 from .checks import ExerciseFailed, Passed, expect, untouched
@@ -91,7 +92,7 @@ def _disk_path(value: str) -> str:
     return head[5:] if head.startswith("path=") else ("" if "=" in head else head)
 
 
-@graded("17.1", answer='line = "virt-install --name $name --memory 128 --import --disk $disk --osinfo linux2022 '
+@graded("17.1", answer='line = f"virt-install --name $name --memory 128 --import --disk {disk} --osinfo linux2022 '
                        '--network none --graphics none"')
 def check_import_line(conn: Any, line: object, disk: str, name: str = EXERCISE_VM) -> Passed:
     """``line``: the virt-install command that makes VM ``name`` from ``disk`` (an installed OS) without

@@ -46,7 +46,7 @@ def test_the_import_line_passes_and_defines_nothing(conn, disk):
 def test_wrong_lines_climb_the_ladder(conn, disk, extra, words, pointer):
     first, second, answer = climb(lesson17.check_import_line, conn, line(disk, extra), disk)
     assert words in first.message and pointer in second.hint
-    assert "--import" in answer and disk in answer
+    assert "--import --disk {disk}" in answer and answer.startswith('line = f"virt-install --name kvmlab-ex17')
     for err in (first, second):
         assert "--import" not in err.message + err.hint + err.pointer
 
