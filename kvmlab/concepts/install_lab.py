@@ -122,7 +122,7 @@ class InstallLab:
         return result
 
     def install(self, timeout: float = 120.0, progress: Callable[[str], None] | None = print) -> Message:
-        """Make the VM. Real QEMU: run virt-install (it defines and starts it), tag it as the lab's, wait
+        """Make the VM. Real QEMU: run virt-install (it defines the VM, then starts it), tag it as the lab's, wait
         (bounded) for the guest's shell. Embedded: define virt-install's printed XML and start it."""
         from ..lab.ownership import LAB_NS, LAB_NS_PREFIX, tag_domain_xml
 

@@ -156,7 +156,7 @@ def check_import_line(conn: Any, line: object, disk: str, name: str = EXERCISE_V
                   f"<disk device='disk'> source {sources[0]}; boot: "
                   f"{', '.join(boots) or 'the first disk (libvirt default)'}; machine "
                   f"{final.xpath('string(os/type/@machine)') or '(driver default)'}",
-                  "without --print-xml it defines and starts the VM (virsh define + virsh start)")
+                  "without --print-xml it defines the VM, then starts it (virsh define, then virsh start)")
 
 
 def broken_seed(hostname: str = EXERCISE_VM) -> nocloud.Seed:
