@@ -15,6 +15,7 @@ modules, loaded with insmod before the mount.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,9 @@ from .install_files import DISK_MIB, cdrom_initrd, log_file, make_disk
 
 __all__ = ["InstallLab", "SeedRead", "install_lab", "EMBEDDED_DIR", "EMBEDDED_UUID", "EMBEDDED_MAC", "RECORDING"]
 
-EMBEDDED_DIR = Path(tempfile.gettempdir()) / "kvmlab-install"  # the embedded lab's files (virt-install checks them)
+# The embedded lab's files (virt-install checks that they exist): one folder per user, so that root's and a
+# learner's runs never share one (notebooks/sanitize.cfg maps kvmlab-install-UID back to kvmlab-install).
+EMBEDDED_DIR = Path(tempfile.gettempdir()) / ("kvmlab-install" + ("" if os.geteuid() == 0 else f"-{os.geteuid()}"))
 EMBEDDED_UUID = "8a1e5c3d-0b17-4e17-9a17-4b1700000017"  # fixed on the embedded lab: the same output every run
 EMBEDDED_MAC = "52:54:00:4b:17:01"
 RECORDING = Path(__file__).resolve().parent.parent / "data" / "virt-install-real-lab.xml"
