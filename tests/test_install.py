@@ -97,7 +97,7 @@ def test_the_command_imports_and_boots_the_kernel_directly():
 def lab(conn):
     made = install_lab.install_lab(conn, progress=None)
     yield made
-    made.remove()
+    made.delete_files()  # the VM, its disk and seeds
 
 
 @needs_iso
