@@ -31,6 +31,7 @@ APT_PACKAGES=(
   libvirt-daemon-system libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
   dnsmasq-base iptables iproute2 bridge-utils busybox-static linux-image-amd64 kmod xz-utils cpio
   openssh-server openssh-client netcat-openbsd strace
+  virtinst xorriso  # lesson 17: virt-install, and the NoCloud seed ISO
   virt-manager xvfb
 )
 [ "$mode" = test ] && APT_PACKAGES+=(chromium fonts-wqy-microhei)  # the browser test

@@ -65,6 +65,7 @@ def build_domain(a: argparse.Namespace) -> DomainSpec:
             "kvm = hardware-assisted (needs /dev/kvm), qemu = pure emulation (TCG), test = libvirt's test driver")
     vm = DomainSpec(name=a.name, type=a.virt_type, memory=memory, vcpus=int(vcpus), os_type=a.os_type,
                     arch=a.arch, machine=a.machine, uuid=a.uuid)
+    _direct_boot(vm, a)
     if a.current_memory:
         vm.current_memory = _size(a.current_memory, "MiB", "--current-memory")
     if a.boot:
@@ -74,11 +75,15 @@ def build_domain(a: argparse.Namespace) -> DomainSpec:
                     "list them in order: --boot hd,cdrom")
         vm.boot = devs
     for disk in a.disk:
-        path, opts = _keyvals(disk, "--disk", ("bus", "device", "format", "target"))
+        path, opts = _keyvals(disk, "--disk", ("bus", "device", "format", "target", "readonly"))
+        readonly = _choice(opts.pop("readonly", "off"), ("on", "off"), "--disk readonly",
+                           "readonly=on adds <readonly/>: the guest cannot write (a cdrom always is)")
         if not path.startswith("/"):
             raise _bad(f"--disk {path!r} is not an absolute path", "libvirt needs the full path of the image, "
                        "e.g. --disk /var/lib/libvirt/images/vm1.qcow2")
         vm.add_disk(path, **opts)
+        if readonly == "on":
+            vm.disks[-1].readonly = True
     for net in a.network:
         head, opts = _keyvals(net, "--network", ("model", "mac"))
         kind, sep, name = head.partition("=")
@@ -87,6 +92,18 @@ def build_domain(a: argparse.Namespace) -> DomainSpec:
         _choice(kind, ("network", "bridge"), "--network kind", "write --network NAME, network=NAME or bridge=BRIDGE")
         vm.add_interface(**{kind: name}, model=opts.get("model", "virtio"), mac=opts.get("mac"))
     return vm
+
+
+def _direct_boot(vm: DomainSpec, a: argparse.Namespace) -> None:
+    """--kernel/--initrd/--kernel-args: direct kernel boot, like virt-install --boot kernel=,initrd=,kernel_args=."""
+    for option, value in (("--kernel", a.kernel), ("--initrd", a.initrd)):
+        if value and not value.startswith("/"):
+            raise _bad(f"{option} {value!r} is not an absolute path",
+                       f"QEMU reads it on the host: give its full path, e.g. {option} /var/lib/kvmlab/guest/vmlinuz")
+    if (a.initrd or a.kernel_args) and not a.kernel:
+        raise _bad("--initrd and --kernel-args need --kernel",
+                   "direct kernel boot starts from a kernel file; the initrd and command line go with it")
+    vm.kernel, vm.initrd, vm.cmdline = a.kernel, a.initrd, a.kernel_args
 
 
 def build_network(a: argparse.Namespace) -> NetworkSpec:
@@ -178,7 +195,8 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--current-memory", help="balloon target (<= --memory; the guest boots with --memory)")
     d.add_argument("--vcpus", default="1")
     d.add_argument("--boot", help="boot order, e.g. hd,cdrom")
-    d.add_argument("--disk", action="append", default=[], help="PATH[,bus=…][,device=…][,format=…][,target=…]")
+    d.add_argument("--disk", action="append", default=[],
+                   help="PATH[,bus=…][,device=…][,format=…][,target=…][,readonly=on]")
     d.add_argument("--network", action="append", default=[],
                    help="NAME | network=NAME | bridge=BR [,model=…][,mac=…]")
     d.add_argument("--os-type", default="hvm")
@@ -186,6 +204,9 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--machine")
     d.add_argument("--virt-type", default="kvm", help="kvm | qemu | test")
     d.add_argument("--uuid")
+    d.add_argument("--kernel", help="direct kernel boot: the kernel file on the host (virt-install --boot kernel=)")
+    d.add_argument("--initrd", help="its initramfs (virt-install --boot initrd=)")
+    d.add_argument("--kernel-args", help="its command line, e.g. 'console=ttyS0' (virt-install --boot kernel_args=)")
     n = sub.add_parser("network", help="a virtual network: virsh net-define input")
     n.add_argument("--name", required=True)
     n.add_argument("--mode", default="nat", help="nat | route | open | isolated | bridge")

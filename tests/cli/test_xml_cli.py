@@ -29,6 +29,8 @@ GOOD = [
     ("domain --name vm1 --memory 512MiB --network bridge=br0,model=e1000e,mac=52:54:00:aa:bb:cc "
      "--network network=default --boot network", "start NAME"),
     ("domain --name vm1 --memory 512MiB --uuid 4dea22b3-1d52-d8f3-2516-782e98ab3fff --machine pc", "dominfo NAME"),
+    ("domain --name vm1 --memory 128MiB --virt-type test --kernel /boot/vmlinuz --initrd /boot/initrd.img "
+     "--kernel-args console=ttyS0 --disk /var/lib/libvirt/images/seed.iso,readonly=on", "start NAME"),
     ("network --name lab --subnet 192.168.150.0/24", "net-start NAME; net-info NAME"),
     ("network --name lab --mode route --subnet 10.0.0.0/16 --dhcp-range 10.0.1.1,10.0.1.200", "net-start NAME"),
     ("network --name lab --mode open --subnet 192.168.151.0/24 --no-dhcp --bridge virbr51", "net-start NAME"),
@@ -105,6 +107,9 @@ BAD = [
     ("domain --name a/b --memory 512MiB", "contains '/'"),
     ("domain --name vm1 --memory 1GiB --current-memory 2GiB", "more than <memory>"),
     ("domain --name vm1 --memory 512MiB --os-type windows", "'windows' is not allowed here"),
+    ("domain --name vm1 --memory 512MiB --kernel vmlinuz", "--kernel 'vmlinuz' is not an absolute path"),
+    ("domain --name vm1 --memory 512MiB --initrd /boot/initrd.img", "--initrd and --kernel-args need --kernel"),
+    ("domain --name vm1 --memory 512MiB --disk /x.img,readonly=yes", "--disk readonly 'yes' is not one of"),
     ("network --name lab --mode teleport", "--mode 'teleport' is not one of"),
     ("network --name lab --mode nat", "--mode nat needs --subnet"),
     ("network --name lab --subnet 300.1.1.0/24", "is not a subnet"),

@@ -88,6 +88,10 @@ WRONG = {
     'lesson14.check_snapshot_line(conn, line, lab.domain, "clean")':
         'line = "virsh snapshot-create-as kvmlab-snap-ex clean --disk-only"',
     'lesson14.check_undone(lab, "clean", "mistake.txt")': 'conn.snapshot_delete(lab.domain, "broken")',
+    "lesson17.check_import_line(conn, line, disk)":
+        'line = f"virt-install --name kvmlab-ex17 --memory 128 --cdrom /tmp/debian.iso --disk {disk} --osinfo linux2022"',
+    "lesson17.check_seed(iso)":
+        'print(nocloud.build_seed(nocloud.Seed(meta_data=broken.meta_data, user_data=broken.user_data), iso))',
     "lesson18.check_slow_line(checks, line)": 'line = "QEMU: Checking if device /dev/vhost-net exists"',
     "lesson18.check_log_file(log, vm.uri, vm.domain)": 'log = "/var/log/kvmlab/libvirtd.log"',
     "lesson18.check_nonroot_uri(uri, fix)": 'uri = "qemu:///system"\nfix = "virsh list --all"',
