@@ -147,6 +147,27 @@ def translated() -> list[str]:
                                                   and translation_path("exercises/" + rel.split("/", 2)[2]).exists())]
 
 
+_MAP_ROW = re.compile(r"^(\| [0-9]+b? \| \[[^]]+\]\()notebooks/(?:zh/)?([^)/]+\.ipynb)\)", re.M)
+
+
+def readme_map(check: bool) -> list[str]:
+    """README.zh.md's lesson map links each lesson's zh edition once it is built, else the English one."""
+    path = ROOT / "README.zh.md"
+    if not path.exists():
+        return []
+    built = set(translated())
+    text = path.read_text(encoding="utf-8")
+    new = _MAP_ROW.sub(lambda m: m.group(1) + (zh_path(f"notebooks/{m.group(2)}") if f"notebooks/{m.group(2)}" in built
+                                              else f"notebooks/{m.group(2)}") + ")", text)
+    if new == text:
+        return []
+    if check:
+        return ["README.zh.md: the lesson map does not link the zh editions there are (run: python scripts/zh_editions.py build)"]
+    path.write_text(new, encoding="utf-8")
+    print("wrote README.zh.md (lesson map links)")
+    return []
+
+
 def unused_blocks() -> list[str]:
     """Blocks whose English cell is gone (edited or removed): a stale translation is deleted, not kept."""
     used: dict[Path, set[str]] = {}
@@ -209,6 +230,7 @@ def build(check: bool = False) -> int:
             if not out.exists() or out.read_text(encoding="utf-8") != text:
                 out.write_text(text, encoding="utf-8")
                 print(f"wrote {zh_path(rel)}")
+    problems += readme_map(check)
     problems += unused_blocks()
     for line in problems:
         print(line, file=sys.stderr)
