@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,13 @@ def test_learner_check_cells_store_no_answer(path):
     checks = [c for c in nb["cells"] if "raises-exception" in c["metadata"].get("tags", [])]
     assert checks, f"{path.name} has no check cells"
     assert [(c["execution_count"], c["outputs"]) for c in checks] == [(None, [])] * len(checks)
+
+
+_MACHINE_PATH = re.compile(r"test:///(?!default\b|tmp/)[^\s\"'<>…]+|/work/wt/[\w.-]+")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_stored_outputs_hold_no_machine_paths(path):
+    """A stored output names the embedded host as test://…/kvmlab/data/…, never the checkout it ran in."""
+    found = sorted(set(_MACHINE_PATH.findall(path.read_text(encoding="utf-8"))))
+    assert found == [], f"{path.relative_to(ROOT)}: {found[:3]}"
