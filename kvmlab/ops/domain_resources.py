@@ -113,6 +113,8 @@ class DomainResourceOps:
         dom = lookup_domain(self.virconn, domain, api)
         kib = scaled_kib(size)
         prefix = ("Unable to change MaxMemorySize",) if maximum else ()
+        if not (config or live or current or maximum):
+            flags = libvirt.VIR_DOMAIN_AFFECT_LIVE  # virsh 9.0: setmem without an option changes the running guest
         with libvirt_errors(*prefix, hints=_MEMORY_HINTS, hint="the line above is libvirt's reason"):
             mem_flags = flags | (libvirt.VIR_DOMAIN_MEM_MAXIMUM if maximum else 0)
             text = _AFFECT[flags] + (" | libvirt.VIR_DOMAIN_MEM_MAXIMUM" if maximum else "")
