@@ -50,6 +50,8 @@ _MEMORY_HINTS = {
                               "`virsh setmaxmem DOMAIN SIZE --config`, then shut the guest down and start it",
     "maximum memory on an active domain": "the maximum is fixed while QEMU runs: `virsh setmaxmem DOMAIN SIZE "
                                           "--config` changes the definition, and a shutdown + start applies it",
+    "max allowable vcpus": "a running guest's vCPUs stay at or below its maximum (`virsh vcpucount DOMAIN`): "
+                           "raise it with `virsh setvcpus DOMAIN N --maximum --config` and restart the guest",
     "exceeds maximum": "the count stays at or below the maximum (`virsh vcpucount DOMAIN`): raise it with "
                        "`virsh setvcpus DOMAIN N --maximum --config` and restart the guest",
     "not running": "--live (or no option on a shut-off domain) changes a running guest only: use --config to "
