@@ -54,6 +54,8 @@ _MEMORY_HINTS = {
                            "raise it with `virsh setvcpus DOMAIN N --maximum --config` and restart the guest",
     "exceeds maximum": "the count stays at or below the maximum (`virsh vcpucount DOMAIN`): raise it with "
                        "`virsh setvcpus DOMAIN N --maximum --config` and restart the guest",
+    "balloon": "a running guest's memory shrinks through the balloon: the domain needs <memballoon "
+               "model='virtio'/> and the guest its virtio_balloon driver; --config changes the next boot instead",
     "not running": "--live (or no option on a shut-off domain) changes a running guest only: use --config to "
                    "change the next boot",
     "unsupported flags": "libvirt's test driver knows fewer options than a real QEMU host",
