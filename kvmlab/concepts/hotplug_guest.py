@@ -116,6 +116,29 @@ class HotplugLab:
                                hint="read the guest's console (virsh console DOMAIN) to see why")
         return parse_view(lines)
 
+    def cpus_inside(self, timeout: float = 30.0) -> int | None:
+        """How many CPUs the guest's kernel has (``/proc/cpuinfo``); None when no guest can be asked."""
+        if not self.real:
+            return None
+        from ..lab.console import Console
+
+        with Console.open(self.conn, self.domain) as con:
+            status, lines = con.run("grep -c ^processor /proc/cpuinfo", timeout)
+        numbers = [ln.strip() for ln in lines if ln.strip().isdigit()]
+        if status != 0 or not numbers:
+            raise InvalidState(f"the guest did not say how many CPUs it has: {lines!r:.200}",
+                               hint="read the guest's console (virsh console DOMAIN) to see why")
+        return int(numbers[-1])
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        """Wait (bounded) until a freshly started guest's shell answers on its console (the real lab only)."""
+        if not self.real:
+            return
+        from ..lab.console import READY_MARKER, Console
+
+        with Console.open(self.conn, self.domain) as con:
+            con.wait_for(READY_MARKER, timeout, seen=True)
+
     def wait_inside(self, gone: str = "", seen: str = "", timeout: float = 15.0) -> GuestView:
         """:meth:`inside` again until ``seen`` appears in (or ``gone`` leaves) its text: a guest takes a
         moment to let a device go (bounded by ``timeout`` seconds)."""

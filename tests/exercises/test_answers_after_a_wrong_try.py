@@ -88,6 +88,10 @@ WRONG = {
     'lesson14.check_snapshot_line(conn, line, lab.domain, "clean")':
         'line = "virsh snapshot-create-as kvmlab-snap-ex clean --disk-only"',
     'lesson14.check_undone(lab, "clean", "mistake.txt")': 'conn.snapshot_delete(lab.domain, "broken")',
+    'lesson16.check_attach_line(lab, line, lab.domain, lab.disk, "vdb")':
+        'line = f"virsh attach-disk {lab.domain} {lab.disk} vdb --live"',
+    "lesson16.check_two_vcpus(lab, 2)":  # the definition changed, no new start
+        "conn.setvcpus(lab.domain, 2, maximum=True, config=True)\nconn.setvcpus(lab.domain, 2, config=True)",
 }
 
 
