@@ -131,3 +131,20 @@ def test_kvmlab_virsh_is_virsh_on_the_real_lab(lab):
         _disk_gone(conn)
         index = re.compile(r'index="\d+"')  # QEMU numbers each attached image: one more for the second run
         assert (index.sub("I", out), HINT.sub("", err), rc) == (index.sub("I", real[0]), real[1], real[2]), batch
+
+
+def test_the_exercise_checks_ask_the_guest(lab):
+    from kvmlab.concepts.hotplug_guest import HotplugLab
+    from kvmlab.exercises import ExerciseFailed, lesson16
+
+    conn, uri, path = lab
+    hot = HotplugLab(NAME, POOL, VOL, path, "qemu", uri, True, conn=conn)
+    try:
+        done = lesson16.check_attach_line(hot, f"virsh attach-disk {NAME} {path} vdb --persistent", NAME, path)
+        assert "inside the guest: /proc/partitions lists vda (8192 KiB)" in done.details[-1]
+        assert lesson16.disk_targets(conn, NAME, inactive=True) == {"vdb": path}
+    finally:
+        conn.detach_disk(NAME, "vdb", persistent=True)
+    with pytest.raises(ExerciseFailed, match="the maximum is 1"):
+        lesson16.check_two_vcpus(hot, 2, NAME)
+    assert hot.cpus_inside() == 1
