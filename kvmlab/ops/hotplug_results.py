@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..render import escape
 from .result import Message, Result
 
 __all__ = ["DeviceChange", "ResourceChange", "VcpuCount"]
@@ -25,6 +26,12 @@ class DeviceChange(Message):
     def text(self) -> str:
         return self.xml if self.printed else super().text()
 
+    def body_html(self) -> str:
+        if self.printed:
+            return f"<pre>{escape(self.xml)}</pre>"
+        where = " and ".join(self.affects) or "current (live if running, else the definition)"
+        return f"<div>{escape(self.message)} <span style='color:#555'>— changed: {escape(where)}</span></div>"
+
 
 @dataclass
 class ResourceChange(Message):
@@ -35,6 +42,15 @@ class ResourceChange(Message):
     what: str = ""
     value: int = 0
     affects: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        """What changed, in words (virsh itself prints nothing): ``memory of web01 = 524288 KiB (config)``."""
+        unit = " KiB" if "memory" in self.what else ""
+        where = ", ".join(self.affects) or "current"
+        return f"{self.what} of {self.name} = {self.value}{unit} ({where})"
+
+    def body_html(self) -> str:
+        return f"<div style='color:#555'>{escape(self.summary())}</div>"
 
 
 @dataclass
