@@ -58,8 +58,13 @@ def affect_flags(persistent: bool, config: bool, live: bool, current: bool, *, h
 _HOTPLUG_HINTS = {
     libvirt.VIR_ERR_NO_SUPPORT: "libvirt's test driver cannot hot-plug; on the real lab (qemu:///system) it works. "
                                 "`--print-xml` shows the XML without changing anything",
-    libvirt.VIR_ERR_OPERATION_INVALID: "--live needs a running domain: start it, or use --config to change the "
-                                       "next boot only",
+    "no network with matching name": "the card's source network does not exist on this host: `virsh net-list "
+                                     "--all` lists them (qemu:///session has no libvirt networks: no root)",
+    "not running": "--live needs a running domain: start it, or use --config to change the next boot only",
+    "duplicated": "the definition has a disk with that target already: `virsh domblklist DOMAIN --inactive` lists "
+                  "them; pick another target",
+    "already exists": "the domain has a device with that target already: `virsh domblklist DOMAIN` (or domiflist) "
+                      "lists them; pick another target, or use --live/--config to change only the other one",
 }
 
 
