@@ -204,9 +204,9 @@ _NOT_VIRSH.update({"run": _NOT_VIRSH["boot"], "poweron": _NOT_VIRSH["boot"], "re
 # Real virsh commands (virsh 9.0) that kvmlab's twin does not run, and that an exercise invites: what each does,
 # the idea, and where to look. Without this, "unknown command" would be kvmlab's word, not virsh's.
 _REAL_ONLY = {
-    "autostart": ("it marks a domain, a VM, to start at host boot",
-                  "a network's and a pool's boot-time mark is set by their own commands, net-… and pool-…",
-                  'print(conn.virsh("help network")) lists the net- commands'),
+    "attach-device": ("it adds a device described in an XML file",
+                      "attach-disk and attach-interface write the device's XML themselves from their arguments",
+                      'print(conn.virsh("help attach-disk")) (virsh help attach-disk)'),
     "save": ("it stops the guest and writes its memory to a file",
              "a saved memory file is no snapshot: libvirt neither lists it nor reverts to it",
              'print(conn.virsh("help snapshot")) lists the snapshot commands'),

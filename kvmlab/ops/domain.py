@@ -1,6 +1,7 @@
 """Domain operations: virsh list, dominfo, dumpxml here; define/create, lifecycle, undefine, edit,
-devices (domiflist, domblklist), addresses (domifaddr), ids and state (domid, domstate …) in the
-domain_* modules and the console in console.py, all mixed into :class:`DomainOps`."""
+devices (domiflist, domblklist), addresses (domifaddr), ids and state (domid, domstate …), hot-plug
+(attach-/detach-disk/-interface) and resources (setmem, setvcpus, autostart …) in the domain_* modules
+and the console in console.py, all mixed into :class:`DomainOps`."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from .domain_address import DomainAddressOps
 from .domain_define import DomainDefineOps
 from .domain_devices import DomainDeviceOps
 from .domain_edit import DomainEditOps
+from .domain_hotplug import DomainHotplugOps
 from .domain_ids import DomainIdOps
 from .domain_lifecycle import DomainLifecycleOps
 from .domain_lookup import lookup_domain
+from .domain_resources import DomainResourceOps
 from .domain_results import DomainList, DomainRow, DomInfo
 from .domain_undefine import DomainUndefineOps
 from .result import Xml
@@ -57,7 +60,7 @@ def _title(dom: libvirt.virDomain) -> str:
 
 
 class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEditOps, DomainDeviceOps,
-                DomainAddressOps, DomainIdOps, ConsoleOps):
+                DomainAddressOps, DomainIdOps, DomainHotplugOps, DomainResourceOps, ConsoleOps):
     """Mixin for kvmlab.Connection: the domain commands of virsh."""
 
     virconn: libvirt.virConnect

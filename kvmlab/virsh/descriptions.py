@@ -6,6 +6,16 @@ __all__ = ["DESCRIPTIONS"]
 
 # virsh's DESCRIPTION paragraphs (tools/virsh-*.c, the "desc" info), line breaks as virsh prints them
 DESCRIPTIONS: dict[str, tuple[str, ...]] = {
+    # lesson 16: hot-plug and resources
+    'attach-disk': ('Attach new disk device.',),
+    'attach-interface': ('Attach new network interface.',),
+    'autostart': ('Configure a domain to be automatically started at boot.',),
+    'detach-disk': ('Detach disk device.',),
+    'detach-interface': ('Detach network interface.',),
+    'setmaxmem': ('Change the maximum memory allocation limit in the guest domain.',),
+    'setmem': ('Change the current memory allocation in the guest domain.',),
+    'setvcpus': ('Change the number of virtual CPUs in the guest domain.',),
+    'vcpucount': ('Returns the number of virtual CPUs used by the domain.',),
     'console': ('Connect the virtual serial console for the guest',),
     'create': ('Create a domain.',),
     'define': ('Define a domain.',),

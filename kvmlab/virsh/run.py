@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence, TextIO
 
 from ..errors import KvmlabError
-from . import commands_domain, commands_monitor, commands_network, commands_pool, commands_snapshot, commands_volume
+from . import (commands_domain, commands_hotplug, commands_monitor, commands_network, commands_pool,
+               commands_snapshot, commands_volume)
 from .parse import STRING, Command, Invocation, Opt
 from .streams import HINT_PREFIX, bound, report
 
@@ -20,6 +21,7 @@ COMMANDS = {
     c.name: c
     for c in (
         *commands_domain.COMMANDS,
+        *commands_hotplug.COMMANDS,
         *commands_monitor.COMMANDS,
         *commands_network.COMMANDS,
         *commands_pool.COMMANDS,

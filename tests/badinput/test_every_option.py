@@ -30,7 +30,8 @@ HOSTILE = {
     "dash": "-",
 }
 FILL = {"domain": "backup", "network": "isolated", "pool": "iso", "vol": "backup.qcow2", "file": "/dev/null",
-        "name": "x.img", "capacity": "1M", "newname": "x.img", "snapshotname": "s1"}
+        "name": "x.img", "capacity": "1M", "newname": "x.img", "snapshotname": "s1", "source": "default",
+        "target": "vdb", "type": "network", "size": "1M", "count": "1"}
 SKIP = {"edit", "pool-edit"}  # they open an editor
 
 

@@ -95,6 +95,10 @@ WRONG = {
     "lesson18.check_slow_line(checks, line)": 'line = "QEMU: Checking if device /dev/vhost-net exists"',
     "lesson18.check_log_file(log, vm.uri, vm.domain)": 'log = "/var/log/kvmlab/libvirtd.log"',
     "lesson18.check_nonroot_uri(uri, fix)": 'uri = "qemu:///system"\nfix = "virsh list --all"',
+    'lesson16.check_attach_line(lab, line, lab.domain, lab.disk, "vdb")':
+        'line = f"virsh attach-disk {lab.domain} {lab.disk} vdb --live"',
+    "lesson16.check_two_vcpus(lab, 2)":  # the definition changed, no new start
+        "conn.setvcpus(lab.domain, 2, maximum=True, config=True)\nconn.setvcpus(lab.domain, 2, config=True)",
 }
 
 

@@ -109,7 +109,7 @@ def test_a_line_libvirt_refuses_has_a_pointer(conn, line, listing):
 
 
 @pytest.mark.parametrize("line, words", [
-    ("virsh autostart isolated", "it marks a domain, a VM, to start at host boot"),
+    ("virsh attach-device lab disk.xml", "it adds a device described in an XML file"),
     ("virsh vol-create lab data.xml", "it makes a volume from an XML file"),
     ("virsh save kvmlab-snap-ex clean", "writes its memory to a file"),
 ])  # fmt: skip
