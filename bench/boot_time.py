@@ -95,6 +95,9 @@ VARIANTS = {
     "pvh-q35": ({}, _machine("q35"), "as pvh, machine q35 instead of pc (i440fx)"),
     "pvh-stp": ({"networks": [LAB_NETWORK]}, None, "as pvh, NIC on the lab's kvmlab-nat (STP on, dnsmasq pings first)"),
     "microvm": ({}, _machine("microvm"), "machine microvm (no PCI, no ACPI)"),
+    "pvh-nomit": ({"cmdline": "mitigations=off"}, None, "as pvh, no CPU-bug mitigations (TCG translates less code)"),
+    "pvh-lean": ({"cmdline": "mitigations=off pci=lastbus=0 8250.nr_uarts=1 audit=0"}, None,
+                 "as pvh-nomit, and PCI bus 0 only, one UART, no audit"),
 }
 
 
