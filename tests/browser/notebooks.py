@@ -57,4 +57,6 @@ def stage(root: Path) -> dict[str, Path]:
     files = {GENERATED: write_generated(root / GENERATED), BROKEN: write_generated(root / BROKEN, _BROKEN_CELLS)}
     for path in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         files[f"notebooks/{path.name}"] = path
+    for path in sorted((root / "notebooks" / "zh").glob("[0-9][0-9]-*.ipynb")):  # the Chinese editions
+        files[f"notebooks/zh/{path.name}"] = path
     return files

@@ -70,6 +70,18 @@ def test_every_other_lesson_runs_all_without_an_error(lab, page, artifacts, rel)
     page.screenshot(path=str(artifacts / f"{_slug(rel)}-run-all.png"), full_page=True)
 
 
+ZH_LESSONS = sorted(f"notebooks/zh/{p.name}" for p in (ROOT / "notebooks" / "zh").glob("[0-9][0-9]-*.ipynb"))
+
+
+@pytest.mark.parametrize("rel", ZH_LESSONS, ids=lambda rel: "zh-" + _slug(rel))
+def test_every_chinese_lesson_runs_all_and_reads_chinese(lab, page, artifacts, rel):
+    found = _open_and_run(lab, page, rel)
+    assert found.widget_errors == [], f"{rel}: widgets failed to render: {found.widget_errors}"
+    heading = page.locator(".jp-RenderedMarkdown h1").first
+    expect(heading).to_contain_text("第" if not rel.endswith("00-glossary.ipynb") else "术语表")
+    page.screenshot(path=str(artifacts / f"zh-{_slug(rel)}-run-all.png"), full_page=True)
+
+
 def test_domain_form_define_then_start(lab, page, artifacts):
     rel = LESSON_VMS if LESSON_VMS in lab.files else GENERATED
     _open_and_run(lab, page, rel)
