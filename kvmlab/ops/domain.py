@@ -1,6 +1,6 @@
 """Domain operations: virsh list, dominfo, dumpxml here; define/create, lifecycle, undefine, edit,
-devices (domiflist, domblklist), addresses (domifaddr), ids and state (domid, domstate …) in the
-domain_* modules and the console in console.py, all mixed into :class:`DomainOps`."""
+devices (domiflist, domblklist), addresses (domifaddr), ids and state (domid, domstate …), clone
+(virt-clone's twin) in the domain_* modules and the console in console.py, all mixed into :class:`DomainOps`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ..states import STATE_NAMES, state_name
 from .calls import flag_names, libvirt_flags, virsh_line
 from .console import ConsoleOps
 from .domain_address import DomainAddressOps
+from .domain_clone import DomainCloneOps
 from .domain_define import DomainDefineOps
 from .domain_devices import DomainDeviceOps
 from .domain_edit import DomainEditOps
@@ -57,7 +58,7 @@ def _title(dom: libvirt.virDomain) -> str:
 
 
 class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEditOps, DomainDeviceOps,
-                DomainAddressOps, DomainIdOps, ConsoleOps):
+                DomainAddressOps, DomainIdOps, ConsoleOps, DomainCloneOps):
     """Mixin for kvmlab.Connection: the domain commands of virsh."""
 
     virconn: libvirt.virConnect
