@@ -64,7 +64,11 @@ class CloneLab:
     def __str__(self) -> str:
         guest = ("the lab's tiny guest; its first boot wrote a machine-id and data on its disk, then it was shut "
                  "down for good" if self.real else "a test-driver domain: a description, no guest runs")
-        rows = [("backend:", f"{self.backend} ({self.uri})"), ("template:", f"{self.template} (shut off)"),
+        from ..states import state_name
+
+        dom = attempt(self.conn.virconn.lookupByName, self.template, codes=[libvirt.VIR_ERR_NO_DOMAIN])
+        state = state_name(dom.state()[0]) if dom is not None else "gone"
+        rows = [("backend:", f"{self.backend} ({self.uri})"), ("template:", f"{self.template} ({state})"),
                 ("disk (vda):", f"{self.template}.qcow2 (qcow2, 64 MiB) in pool {self.pool}"),
                 ("network:", self.network or "(none: qemu:///session has no virtual networks)"), ("guest:", guest)]
         return "\n".join([f"{k:13}{v}" for k, v in rows] + [f"note: {n}" for n in self.notes])
@@ -191,6 +195,34 @@ class CloneLab:
                      api=["in the guest: " + _ASK])
 
     # -- tidy up ------------------------------------------------------------------------------------
+    def remove_clone(self, name: str) -> Message:
+        """Destroy and undefine one clone (the lab's), and delete its own volumes, never the template's:
+        a hand-made clone may write the template's disk."""
+        from ..lab.ownership import is_owned
+
+        _check(name)
+        if name == self.template:
+            raise InvalidInput(f"{name} is the template, not a clone", hint="lab.remove() removes the template too")
+        v = self.conn.virconn
+        dom = attempt(v.lookupByName, name, codes=[libvirt.VIR_ERR_NO_DOMAIN])
+        if dom is not None and is_owned(dom):
+            with libvirt_errors(f"failed to remove domain '{name}'"):
+                if dom.isActive():
+                    dom.destroy()
+                if dom.isPersistent():
+                    dom.undefine()
+        removed = 0
+        with libvirt_errors():
+            pool = v.storagePoolLookupByName(self.pool)
+            attempt(pool.refresh, 0)
+            for vol in pool.listAllVolumes(0):
+                if vol.name().rsplit(".", 1)[0] == name:
+                    vol.delete(0)
+                    removed += 1
+        return Message(message=f"Domain '{name}' removed, {removed} volume(s) of its own deleted",
+                       virsh=f"virsh destroy {name}; virsh undefine {name}; virsh vol-delete {name}.qcow2 "
+                             f"--pool {self.pool}", api=["dom.destroy(); dom.undefine()", "vol.delete(0)"])
+
     def remove(self) -> Message:
         """Destroy and undefine the template and its clones (the lab's only), delete their volumes."""
         from ..lab.ownership import is_owned

@@ -7,10 +7,14 @@
 - :func:`check_clone`: a clone of the template, read back from libvirt: it exists, and its UUID, its MACs
   and its disk file are its own. A hand-made clone that kept the MAC, or that shares the template's disk,
   is caught.
+- :func:`check_who_changes`: for each thing a VM has, who changes it in a clone: virt-clone (outside the
+  guest), virt-sysprep (inside), or nobody (it stays the template's). The MAC left alone, the hostname
+  given to virt-clone and the machine-id left alone are each named.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import libvirt
@@ -22,7 +26,7 @@ from ..specs.parser import xml_parser
 from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line, virsh_words
 from .ladder import graded
 
-__all__ = ["EXERCISE_TEMPLATE", "exercise_lab", "check_ready_line", "check_clone"]
+__all__ = ["EXERCISE_TEMPLATE", "exercise_lab", "check_ready_line", "check_clone", "THINGS", "check_who_changes"]
 
 EXERCISE_TEMPLATE = "kvmlab-tmpl-ex"
 
@@ -130,7 +134,10 @@ def _facts(conn: Any, name: str) -> tuple[str, list[str], list[str]] | None:
     return uuid, macs, files
 
 
-@graded("15.2", answer='made = conn.clone("$source", "$clone")   # virt-clone --original $source --name $clone')
+@graded("15.2", answer='''if "$clone" in conn.list(all=True).names:   # an earlier try: remove it (its own disk, never the template's)
+    print(lab.remove_clone("$clone"))
+made = conn.clone("$source", "$clone")   # virt-clone --original $source --name $clone
+print(made.changes)''')
 def check_clone(conn: Any, source: str = EXERCISE_TEMPLATE, clone: str = "kvmlab-tmpl-ex-web") -> Passed:
     """``clone`` must be a clone of ``source`` with an identity of its own: read back from libvirt."""
     src, new = _facts(conn, source), _facts(conn, clone)
@@ -167,3 +174,59 @@ def check_clone(conn: Any, source: str = EXERCISE_TEMPLATE, clone: str = "kvmlab
                   f"UUID {c_uuid} (template: {s_uuid})", f"MACs {', '.join(c_macs) or '(no card)'} "
                   f"(template: {', '.join(s_macs) or '(no card)'})", f"disk {', '.join(c_files)}",
                   "inside it, hostname and machine-id are still the template's: virt-sysprep's job")
+
+
+# --- exercise 15.3: who changes what ----------------------------------------------------------------
+
+WHO = ("virt-clone", "virt-sysprep", "nobody")
+# thing -> (who changes it in a clone, why)
+THINGS = {
+    "name": ("virt-clone", "libvirt knows a domain by its name: two cannot share one"),
+    "uuid": ("virt-clone", "the UUID names the domain for ever: libvirt refuses a second domain with the same one"),
+    "mac": ("virt-clone", "one MAC on two cards on one network: one DHCP lease, packets stolen"),
+    "disk file": ("virt-clone", "two guests writing one disk corrupt it"),
+    "hostname": ("virt-sysprep", "it is inside the guest (/etc/hostname), which virt-clone never opens"),
+    "machine-id": ("virt-sysprep", "/etc/machine-id, inside the guest: systemd, journald and DHCP (its DUID) "
+                                   "tell hosts apart by it"),
+    "ssh host keys": ("virt-sysprep", "inside the guest (/etc/ssh): clones with one key pair can pose as each other"),
+    "memory size": ("nobody", "a clone is the same hardware: change it later if you want (virsh setmaxmem)"),
+    "network": ("nobody", "the clone's card joins the same network as the template's"),
+}
+_WHO_CONCEPT = {
+    "virt-clone": "what libvirt holds (the domain's XML, the volumes) is what virt-clone changes: the things "
+                  "that name the VM or that two VMs cannot share",
+    "virt-sysprep": "virt-clone never opens the disk: what the guest keeps in its own files stays the template's "
+                    "until virt-sysprep resets it",
+    "nobody": "a clone is meant to be the same machine: only what identifies it, or cannot be shared, changes",
+}
+_WHO_ANSWER = "who_changes = {\n" + "".join(f"    {k!r}: {w!r},   # {why}\n" for k, (w, why) in THINGS.items()) + "}"
+
+
+@graded("15.3", answer=_WHO_ANSWER)
+def check_who_changes(answers: object) -> Passed:
+    """``answers`` maps each of THINGS to who changes it in a clone: "virt-clone", "virt-sysprep" or "nobody"."""
+    expect(isinstance(answers, Mapping), "the answer must be a dict: {thing: 'virt-clone', 'virt-sysprep' or 'nobody'}",
+           hint="start from {thing: 'TODO' for thing in lesson15.THINGS}", untried=True)
+    if all(str(v).strip().upper() == "TODO" for v in answers.values()):
+        raise ExerciseFailed("no answer yet: every value is 'TODO'", hint="choose one of: " + ", ".join(WHO),
+                             untried=True)
+    unknown = [k for k in answers if k not in THINGS]
+    expect(not unknown, f"not one of the things: {unknown[0] if unknown else ''!r}",
+           hint="copy the keys from lesson15.THINGS exactly")
+    odd = [v for v in answers.values() if str(v).strip().lower() not in WHO]
+    expect(not odd, f"{odd[0] if odd else ''!r} is not one of {', '.join(WHO)}", hint="choose one of: " + ", ".join(WHO))
+    wrong = [(k, w, why) for k, (w, why) in THINGS.items() if str(answers.get(k, "")).strip().lower() != w]
+    if wrong:
+        thing, who, why = wrong[0]
+        more = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
+        given = str(answers.get(thing, "(missing)"))
+        if thing == "mac" and given == "nobody":
+            msg = f"{len(wrong)} of {len(THINGS)} not right: the MAC left alone is the hand-made clone's mistake{more}"
+        else:
+            msg = f"{len(wrong)} of {len(THINGS)} not right: {thing!r} ({given}){more}"
+        raise ExerciseFailed(msg, hint=_WHO_CONCEPT[who],
+                             pointer=f"lesson 15, 'Ask each clone from inside': {why}")
+    return Passed("who changes what in a clone",
+                  "virt-clone: name, UUID, MAC, disk file (what libvirt holds)",
+                  "virt-sysprep: hostname, machine-id, SSH host keys (inside the guest)",
+                  "nobody: the hardware and the network (a clone is the same machine)")

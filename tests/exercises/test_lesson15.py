@@ -79,3 +79,27 @@ def test_a_shared_disk_is_caught(conn, lab):
 
 def test_show_answer_before_trying():
     assert "virsh shutdown kvmlab-tmpl-ex" in show_answer("15.1").code
+
+
+def test_an_earlier_try_is_removed_by_the_answer(conn, lab):
+    conn.destroy(T)
+    lab.clone_by_hand(T, C)
+    with pytest.raises(ExerciseFailed, match="has the MAC"):
+        lesson15.check_clone(conn)
+    exec(show_answer("15.2").code, {"conn": conn, "lab": lab})
+    assert "identity of its own" in lesson15.check_clone(conn).title
+    assert "kvmlab-tmpl-ex.qcow2" in conn.vol_list(lab.pool).names  # the template's disk is kept
+
+
+def test_who_changes_what():
+    right = {k: w for k, (w, _) in lesson15.THINGS.items()}
+    assert "virt-sysprep: hostname" in lesson15.check_who_changes(right).details[1]
+    first, second, answer = climb(lesson15.check_who_changes, {**right, "mac": "nobody"})
+    assert "hand-made clone's mistake" in first.message and "what libvirt holds" in first.hint
+    assert "one DHCP lease" in second.hint and "'mac': 'virt-clone'" in answer
+    first, _, _ = climb(lesson15.check_who_changes, {**right, "hostname": "virt-clone", "machine-id": "nobody"})
+    assert "2 of 9 not right: 'hostname' (virt-clone)" in first.message and "never opens the disk" in first.hint
+    with pytest.raises(ExerciseFailed, match="no answer yet"):
+        lesson15.check_who_changes({k: "TODO" for k in lesson15.THINGS})
+    with pytest.raises(ExerciseFailed, match="not one of virt-clone"):
+        lesson15.check_who_changes({**right, "uuid": "libvirt"})
