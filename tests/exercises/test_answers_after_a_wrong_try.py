@@ -88,6 +88,12 @@ WRONG = {
     'lesson14.check_snapshot_line(conn, line, lab.domain, "clean")':
         'line = "virsh snapshot-create-as kvmlab-snap-ex clean --disk-only"',
     'lesson14.check_undone(lab, "clean", "mistake.txt")': 'conn.snapshot_delete(lab.domain, "broken")',
+    "lesson15.check_ready_line(conn, line)": 'line = "virsh destroy kvmlab-tmpl-ex"',
+    'lesson15.check_clone(conn, lab.template, "kvmlab-tmpl-ex-web")':
+        'conn.destroy(lab.template) if conn.domstate(lab.template).state != "shut off" else None\n'
+        'print(lab.clone_by_hand(lab.template, "kvmlab-tmpl-ex-web"))',  # the template's MAC kept
+    "lesson15.check_who_changes(who_changes)":
+        'who_changes = {**{k: w for k, (w, _) in lesson15.THINGS.items()}, "mac": "nobody", "hostname": "virt-clone"}',
 }
 
 
