@@ -84,8 +84,10 @@ class CloneLab:
         return sorted((n for n in names if n == self.template or n.startswith(self.template + "-")),
                       key=lambda n: (n != self.template, n))
 
-    def macs(self) -> Table:
+    def macs(self) -> Table | str:
         """``virsh domiflist`` of each domain, one row per card: a MAC two domains share is marked."""
+        if not self.network:
+            return "(no network cards: on qemu:///session the guests have none, so there is no MAC to share)\n"
         rows, seen = [], {}
         for name in self.domains():
             for mac in self.conn.domiflist(name).macs:
@@ -144,7 +146,8 @@ class CloneLab:
         with libvirt_errors(f"Failed to define domain from {name}.xml"):
             v.defineXML(etree.tostring(root, encoding="unicode"))
         api.append("conn.defineXML(xml)  # <name> and <uuid> changed, <mac> kept")
-        return Message(message=f"Domain '{name}' defined from {name}.xml (by hand: the MAC of {source} kept)",
+        kept = f"the MAC of {source} kept" if self.network else "no card here, so no MAC to keep"
+        return Message(message=f"Domain '{name}' defined from {name}.xml (by hand: {kept})",
                        virsh=f"virsh dumpxml {source} > {name}.xml; virsh vol-clone {source}.qcow2 {name}.qcow2 "
                              f"--pool {self.pool}; (edit {name}.xml: <name>, <uuid> deleted, disk); "
                              f"virsh define {name}.xml", api=api)
