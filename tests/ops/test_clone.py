@@ -121,3 +121,10 @@ def test_a_disk_in_no_pool_is_refused(conn):
                 .replace(f"{IMAGES}/backup.qcow2", "/srv/loose.qcow2").replace("<uuid>", "<!--").replace("</uuid>", "-->"))
     err = _refused(conn, lambda: conn.clone("loose", "loose2"), NotFound)
     assert "in no storage pool" in err.message and "pool-define-as" in err.hint
+
+
+def test_virsh_has_no_clone_and_says_where_it_is(conn):
+    res = conn.virsh("clone backup backup2")
+    assert res.exit_code == 1 and "error: unknown command: 'clone'" in res.stderr
+    assert "virt-clone --original SRC --name NEW" in res.stderr and "conn.clone(SRC, NEW)" in res.stderr
+    assert "backup2" not in conn.list(all=True).names
