@@ -306,7 +306,10 @@ def _point(disk_el, new: dict, disks: str) -> None:
         source.attrib.clear()
         source.set("file", new["path"] or new["from"].rsplit("/", 1)[0] + "/" + new["name"])
     driver = disk_el.find("driver")
-    if disks == "overlay" and driver is not None:
+    if disks == "overlay":  # say so: a qcow2 file read as raw (no <driver type>) would show its header to the guest
+        if driver is None:
+            driver = disk_el.makeelement("driver", {"name": "qemu"})
+            disk_el.insert(0, driver)
         driver.set("type", "qcow2")
     backing = disk_el.find("backingStore")
     if backing is not None:

@@ -128,3 +128,15 @@ def test_virsh_has_no_clone_and_says_where_it_is(conn):
     assert res.exit_code == 1 and "error: unknown command: 'clone'" in res.stderr
     assert "virt-clone --original SRC --name NEW" in res.stderr and "conn.clone(SRC, NEW)" in res.stderr
     assert "backup2" not in conn.list(all=True).names
+
+
+def test_a_volume_disk_becomes_the_clones_volume(conn):
+    xml = conn.dumpxml("backup").xml.replace("<name>backup</name>", "<name>vold</name>")
+    xml = xml.split("<uuid>")[0] + xml.split("</uuid>")[1]
+    xml = xml.replace("<disk type='file' device='disk'>", "<disk type='volume' device='disk'>").replace(
+        f"<source file='{IMAGES}/backup.qcow2'/>", "<source pool='default' volume='backup.qcow2'/>")
+    conn.define(xml)
+    made = conn.clone("vold", "vold2", disks="overlay")
+    assert str(made).startswith("Allocating 'backup-clone.qcow2'")  # virt-clone's name: not named after the domain
+    disk = conn.dumpxml("vold2", xpath="//disk/source|//disk/driver").xml
+    assert "volume=\"backup-clone.qcow2\"" in disk and "type=\"qcow2\"" in disk  # an overlay is read as qcow2
