@@ -64,7 +64,7 @@ def _wait_stopped(conn: Any, name: str, timeout: float = 40.0) -> int | None:
 
     deadline = time.monotonic() + timeout
     state = _state(conn, name)
-    while state == libvirt.VIR_DOMAIN_RUNNING and time.monotonic() < deadline:
+    while state in (libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_SHUTDOWN) and time.monotonic() < deadline:
         time.sleep(0.3)
         state = _state(conn, name)
     return state

@@ -112,3 +112,12 @@ def test_a_running_source_is_refused_as_virt_clone_refuses_it(lab):
     assert rc == 1 and "Domain to clone must be shutoff." in err
     assert sorted(v.name() for v in conn.virconn.storagePoolLookupByName(lab.pool).listAllVolumes(0)) == before
     assert f"{NAME}-again" not in lab.domains()
+
+
+def test_the_ready_line_shuts_a_real_guest_down_and_then_it_clones(lab):
+    conn = lab.conn
+    done = lesson15.check_ready_line(conn, f"virsh shutdown {THIN}", THIN)  # the ACPI button; the check waits
+    assert "shut off" in done.title and conn.domstate(THIN).state == "shut off"
+    again = conn.clone(THIN, f"{NAME}-again")  # a clone of an overlay clone: its own copy, the chain flattened
+    info = run_cmd(["qemu-img", "info", "-U", again.disks[0].path])[0]
+    assert "backing file" not in info
