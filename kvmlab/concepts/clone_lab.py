@@ -13,13 +13,13 @@ for good. Clones made from it (``conn.clone``) carry that disk, machine-id inclu
     lab.ask("kvmlab-tmpl-copy", "kvmlab-tmpl-byhand")        # hostname, MAC, address, machine-id
 
 On libvirt's test driver (the embedded lab) the domains and volumes exist, nothing boots: libvirt's
-view (the XML, the MACs, the volumes) works, the cells that ask a guest say so.
+view (the XML, the MACs, the volumes) works, the cells that ask a guest say so. The guests' side (first
+boot, boot, asking) is :mod:`kvmlab.concepts.clone_guests`.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -37,17 +37,6 @@ EMBEDDED_MAC = "52:54:00:4b:15:01"  # fixed: the embedded lab's outputs are the 
 _NAME = re.compile(r"kvmlab-[A-Za-z0-9][A-Za-z0-9._-]{0,40}")
 NO_GUEST = ("embedded lab: no guest runs here (libvirt's test driver boots nothing); on the real lab each guest is "
             "asked over its serial console")
-# the template's first boot: a machine-id line at the start of the disk, then data from 1 MiB on
-_FIRST_BOOT = ("id=$(tr -d '-' < /proc/sys/kernel/random/uuid); "
-               "printf 'machine-id=%s\\n' $id | dd of=/dev/vda bs=4096 count=1 conv=notrunc,fsync 2>/dev/null; "
-               f"yes kvmlab-template-data | head -c {DATA_MIB * 1048576} | dd of=/dev/vda bs=1M seek=1 conv=notrunc,fsync "
-               "2>/dev/null; sync; echo $id")
-_ASK = ("hostname; cat /sys/class/net/eth0/address 2>/dev/null || echo -; "
-        "ip -4 -o addr show dev eth0 2>/dev/null | sed -n 's/.* inet \\([0-9.]*\\).*/\\1/p' | grep . || echo -; "
-        "echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vda bs=4096 count=1 2>/dev/null | tr -d '\\000' "
-        "| sed -n 's/^machine-id=//p' | grep . || echo -")
-
-
 @dataclass
 class CloneLab:
     """The template and the lesson's clones. ``real``: QEMU guests boot and can be asked."""
@@ -155,47 +144,18 @@ class CloneLab:
     # -- the guests: the real lab only ------------------------------------------------------------
     def boot(self, *names: str, timeout: float = 150.0, progress: Callable[[str], None] | None = print) -> Message:
         """``virsh start`` each, all at once, then wait (bounded) for each shell and each DHCP lease."""
-        say = progress or (lambda _line: None)
-        for name in names:
-            self.conn.start(name)
-        line = "; ".join(f"virsh start {n}" for n in names)
-        if not self.real:
-            return Message(message=f"{len(names)} domain(s) started (test driver: nothing boots)", virsh=line,
-                           api=["dom.create()  # per domain"])
-        from ..lab.lesson_guest import _wait_lease, _wait_ready
+        from .clone_guests import boot_guests
 
-        t0 = time.monotonic()
-        say(f"booting {', '.join(names)} (the lab's tiny guest, under {self.backend}) ...")
-        for name in names:
-            left = max(5.0, timeout - (time.monotonic() - t0))
-            _wait_ready(self.conn, name, left, lambda _l: None, False)
-            if self.network:
-                with libvirt_errors():
-                    dom = self.conn.virconn.lookupByName(name)
-                _wait_lease(self.conn.virconn, dom, self.network, max(5.0, timeout - (time.monotonic() - t0)),
-                            lambda _l: None)
-        return Message(message=f"{len(names)} guest(s) up in {time.monotonic() - t0:.0f} s", virsh=line,
-                       api=["dom.create()  # per domain", "console: wait for KVMLAB-GUEST-READY",
-                            "net.DHCPLeases()  # until each MAC has a lease"])
+        return boot_guests(self.conn, names, self.network, self.backend, self.real, timeout, progress)
 
     def ask(self, *names: str) -> Table | str:
         """Each guest, asked from inside over its serial console: its hostname, its card's MAC and
         address, and the machine-id on its disk."""
         if not self.real:
             return f"({NO_GUEST})\n"
-        from ..lab.console import Console
+        from .clone_guests import ask_guests
 
-        rows = []
-        for name in names:
-            with Console.open(self.conn, name) as con:
-                status, lines = con.run(_ASK, 30.0)
-            if status != 0 or len(lines) < 4:
-                raise InvalidState(f"{name} did not answer as expected: {lines!r:.200}",
-                                   hint=f"read its console: virsh console {name}")
-            rows.append((name, *[ln.strip() for ln in lines[:4]]))
-        return Table(header=("Guest", "hostname", "MAC (eth0)", "IPv4 (eth0)", "machine-id (on its disk)"),
-                     rows=rows, virsh="; ".join(f"virsh console {n}" for n in names),
-                     api=["in the guest: " + _ASK])
+        return ask_guests(self.conn, names)
 
     # -- tidy up ------------------------------------------------------------------------------------
     def remove_clone(self, name: str) -> Message:
@@ -324,41 +284,7 @@ def clone_lab(conn: Any, name: str = TEMPLATE, *, timeout: float = 120.0,
     with libvirt_errors(f"Failed to define domain from {name}.xml"):
         dom = v.defineXML(xml)
     if real:
-        _first_boot(conn, dom, name, timeout, progress)
+        from .clone_guests import first_boot
+
+        first_boot(conn, dom, name, timeout, progress, DATA_MIB)
     return lab
-
-
-def _first_boot(conn: Any, dom: libvirt.virDomain, name: str, timeout: float,
-                progress: Callable[[str], None] | None) -> None:
-    """Boot the template once: it writes its machine-id and data on its disk; then shut it down."""
-    from ..lab.console import Console
-    from ..lab.lesson_guest import _wait_ready
-
-    say = progress or (lambda _line: None)
-    t0 = time.monotonic()
-    say(f"first boot of {name}: it writes a machine-id and {DATA_MIB} MiB on its disk, then shuts down ...")
-    with libvirt_errors(f"Failed to start domain '{name}'"):
-        dom.create()
-    _wait_ready(conn, name, timeout, lambda _l: None, False)
-    with Console.open(conn, name) as con:
-        status, _lines = con.run(_FIRST_BOOT, 60.0)
-    if status != 0:
-        raise InvalidState(f"the template's first boot failed (exit status {status})",
-                           hint=f"read its console: virsh console {name}")
-    _shut_down(dom, 30.0)
-    say(f"{name} is shut off ({time.monotonic() - t0:.0f} s): the template")
-
-
-def _shut_down(dom: libvirt.virDomain, timeout: float) -> None:
-    """virsh shutdown (the ACPI power button), waited for; destroy if the guest does not stop in time
-    (its disk was synced already)."""
-    with libvirt_errors():
-        dom.shutdown()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with libvirt_errors():
-            if not dom.isActive():
-                return
-        time.sleep(0.2)
-    with libvirt_errors():
-        dom.destroy()

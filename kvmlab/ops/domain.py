@@ -1,6 +1,6 @@
 """Domain operations: virsh list, dominfo, dumpxml here; define/create, lifecycle, undefine, edit,
-devices (domiflist, domblklist), addresses (domifaddr), ids and state (domid, domstate …), clone
-(virt-clone's twin) in the domain_* modules and the console in console.py, all mixed into :class:`DomainOps`."""
+devices (domiflist, domblklist), addresses (domifaddr), ids and state (domid, domstate …) in the
+domain_* modules and the console in console.py, all mixed into :class:`DomainOps`."""
 
 from __future__ import annotations
 
