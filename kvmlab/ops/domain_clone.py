@@ -182,6 +182,8 @@ class DomainCloneOps:
         elif kind == "file":
             where = source.get("file", "")
             vol = attempt(v.storageVolLookupByPath, where, codes=[libvirt.VIR_ERR_NO_STORAGE_VOL])
+            if vol is None and _refresh_pool_of(v, where):  # a file made outside libvirt since the last refresh
+                vol = attempt(v.storageVolLookupByPath, where, codes=[libvirt.VIR_ERR_NO_STORAGE_VOL])
             pool = None
         else:
             raise Unsupported(f"disk {target} of '{src}' is a {kind} disk: kvmlab clones file and volume disks",
@@ -236,6 +238,23 @@ class DomainCloneOps:
             made = pool.createXML(xml, 0)
         api.append(f"pool.createXML(volxml, 0)  # {new['name']}: qcow2 with <backingStore> {new['from']}")
         return made
+
+
+def _refresh_pool_of(v: libvirt.virConnect, path: str) -> bool:
+    """pool-refresh the active dir pool whose directory holds ``path``; whether there was one."""
+    import os
+
+    folder = os.path.dirname(path)
+    with libvirt_errors():
+        pools = v.listAllStoragePools(libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE)
+    for pool in pools:
+        with libvirt_errors():
+            xml = pool.XMLDesc(0)
+        m = re.search(r"<target>\s*<path>([^<]+)</path>", xml)
+        if m and m.group(1).rstrip("/") == folder:
+            attempt(pool.refresh, 0)
+            return True
+    return False
 
 
 def _point(disk_el, new: dict, disks: str) -> None:

@@ -121,3 +121,28 @@ def test_the_ready_line_shuts_a_real_guest_down_and_then_it_clones(lab):
     again = conn.clone(THIN, f"{NAME}-again")  # a clone of an overlay clone: its own copy, the chain flattened
     info = run_cmd(["qemu-img", "info", "-U", again.disks[0].path])[0]
     assert "backing file" not in info
+
+
+def test_a_disk_file_made_outside_libvirt_is_found_by_a_pool_refresh(lab, tmp_path):
+    """qemu-img made the file after the pool's last refresh (as lesson_guest makes its disks): conn.clone
+    refreshes the dir pool that holds it instead of calling it 'in no storage pool'."""
+    from kvmlab.lab import guest
+    from kvmlab.lab.lesson_guest import disk_dir
+
+    conn, name = lab.conn, f"{NAME}-loose"
+    path = disk_dir(lab.uri) / f"{name}.qcow2"
+    assert run_cmd(["qemu-img", "create", "-q", "-f", "qcow2", str(path), "16M"])[2] == 0
+    try:
+        conn.virconn.defineXML(guest.domain_xml(name, networks=None, disk=path))
+        made = conn.clone(name, f"{name}-2")
+        assert made.disks[0].path == str(path.with_name(f"{name}-2.qcow2"))
+    finally:
+        for n in (f"{name}-2", name):
+            if n in conn.list(all=True).names:
+                conn.undefine(n)
+        for p in (path, path.with_name(f"{name}-2.qcow2")):
+            p.unlink(missing_ok=True)
+        # the pool that held them forgets the two files
+        for p in conn.virconn.listAllStoragePools(0):
+            if p.isActive() and str(path.parent) in p.XMLDesc(0):
+                p.refresh(0)
