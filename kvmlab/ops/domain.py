@@ -12,6 +12,7 @@ from ..states import STATE_NAMES, state_name
 from .calls import flag_names, libvirt_flags, virsh_line
 from .console import ConsoleOps
 from .domain_address import DomainAddressOps
+from .domain_clone import DomainCloneOps
 from .domain_define import DomainDefineOps
 from .domain_devices import DomainDeviceOps
 from .domain_edit import DomainEditOps
@@ -60,7 +61,8 @@ def _title(dom: libvirt.virDomain) -> str:
 
 
 class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEditOps, DomainDeviceOps,
-                DomainAddressOps, DomainIdOps, DomainHotplugOps, DomainResourceOps, ConsoleOps):
+                DomainAddressOps, DomainIdOps, DomainHotplugOps, DomainResourceOps, ConsoleOps,
+                DomainCloneOps):
     """Mixin for kvmlab.Connection: the domain commands of virsh."""
 
     virconn: libvirt.virConnect

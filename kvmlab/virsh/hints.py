@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-__all__ = ["KNOWN_TYPOS", "MEANING", "suggest_command", "suggest_option"]
+__all__ = ["KNOWN_TYPOS", "MEANING", "ELSEWHERE", "suggest_command", "suggest_option"]
 
 # Typos from the course notes (and their siblings) -> the right spelling.
 KNOWN_TYPOS = {
@@ -33,8 +33,19 @@ MEANING = {
 }
 
 
+# Commands a learner expects in virsh that live in another tool.
+ELSEWHERE = {
+    "clone": "virsh has no clone command: virt-clone --original SRC --name NEW does it "
+             "(kvmlab: conn.clone(SRC, NEW); by hand: dumpxml, vol-clone, define)",
+    "virt-clone": "virt-clone is a tool of its own, not a virsh command: run it in a shell "
+                  "(kvmlab: conn.clone(SRC, NEW))",
+}
+
+
 def suggest_command(name: str, commands: list[str]) -> str:
     """`did you mean 'destroy'? (destroy = forced power-off; shutdown = graceful)` or ``""``."""
+    if name in ELSEWHERE:
+        return ELSEWHERE[name]
     guess = KNOWN_TYPOS.get(name)
     if guess not in commands:
         close = difflib.get_close_matches(name, commands, n=1, cutoff=0.75)

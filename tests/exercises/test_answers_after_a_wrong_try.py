@@ -99,6 +99,12 @@ WRONG = {
         'line = f"virsh attach-disk {lab.domain} {lab.disk} vdb --live"',
     "lesson16.check_two_vcpus(lab, 2)":  # the definition changed, no new start
         "conn.setvcpus(lab.domain, 2, maximum=True, config=True)\nconn.setvcpus(lab.domain, 2, config=True)",
+    "lesson15.check_ready_line(conn, line)": 'line = "virsh destroy kvmlab-tmpl-ex"',
+    'lesson15.check_clone(conn, lab.template, "kvmlab-tmpl-ex-web")':
+        'conn.destroy(lab.template) if conn.domstate(lab.template).state != "shut off" else None\n'
+        'print(lab.clone_by_hand(lab.template, "kvmlab-tmpl-ex-web"))',  # the template's MAC kept
+    "lesson15.check_who_changes(who_changes)":
+        'who_changes = {**{k: w for k, (w, _) in lesson15.THINGS.items()}, "mac": "nobody", "hostname": "virt-clone"}',
 }
 
 
