@@ -1,4 +1,5 @@
-"""DiskPanel: a pool's volumes as bars (capacity vs allocation), and vol-create-as, vol-clone, vol-resize."""
+"""DiskPanel: a pool's volumes as bars (capacity vs allocation), and vol-create-as, vol-clone, vol-resize,
+attach-disk and detach-disk."""
 
 from __future__ import annotations
 
@@ -32,8 +33,13 @@ def bars_html(volumes) -> str:
     return f"<table class='kvmlab-disks'>{head}{''.join(rows)}</table>"
 
 
+# the flags of attach-disk/detach-disk: where a change lands (lesson 16)
+AFFECTS = (("--persistent", "persistent"), ("--live", "live"), ("--config", "config"), ("--current", "current"))
+
+
 class DiskPanel(Panel):
-    """The volumes of one pool as bars, with create (thin or not), clone and resize.
+    """The volumes of one pool as bars, with create (thin or not), clone and resize, and attach or
+    detach the chosen volume to a guest (``--persistent``, ``--live``, ``--config`` or ``--current``).
 
     Each action shows its virsh line, the libvirt calls and libvirt's answer (or virsh's error and
     a hint), then reads the pool back.
@@ -41,10 +47,13 @@ class DiskPanel(Panel):
         dp = DiskPanel(conn, "default")
         dp.new_name.value, dp.capacity.value, dp.thin.value = "data.raw", "1G", True
         dp.create_button.click()
+        dp.volume.value, dp.guest.value, dp.target.value = "data.raw", "web01", "vdb"
+        dp.attach_button.click()
     """
 
     def __init__(self, conn, pool: str, events: bool = True):
         self.conn, self.pool = conn, pool
+        self._paths: dict[str, str] = {}  # volume name -> its file, from the last refresh
         self.bars = W.HTML()
         self.volume = W.Dropdown(options=[], description="volume")
         self.new_name = W.Text(description="name", placeholder="disk.qcow2")
@@ -56,6 +65,14 @@ class DiskPanel(Panel):
         self.clone_button = W.Button(description="Clone", icon="copy")
         self.new_capacity = W.Text(value="2G", description="resize to")
         self.resize_button = W.Button(description="Resize", icon="arrows-h")
+        self.guest = W.Dropdown(options=[], description="guest")
+        self.target = W.Text(value="vdb", description="as (target)", tooltip="the disk's name inside the guest")
+        self.affects = W.ToggleButtons(options=AFFECTS, value="persistent", description="where",
+                                       tooltips=["running guest and its definition", "the running guest only (gone at "
+                                                 "its next start)", "the definition only (seen at the next start)",
+                                                 "live if it runs, else the definition"])  # fmt: skip
+        self.attach_button = W.Button(description="Attach", icon="link")
+        self.detach_button = W.Button(description="Detach", icon="unlink")
         self.command = W.HTML()
         self.status = Status()
         for field in (self.new_name, self.capacity, self.format, self.thin):
@@ -63,10 +80,13 @@ class DiskPanel(Panel):
         self.create_button.on_click(lambda _b: self.create())
         self.clone_button.on_click(lambda _b: self.clone())
         self.resize_button.on_click(lambda _b: self.resize())
+        self.attach_button.on_click(lambda _b: self.attach())
+        self.detach_button.on_click(lambda _b: self.detach())
         super().__init__([
             W.HTML(f"<b>Pool {escape(pool)}</b>"), self.bars,
             W.HBox([self.new_name, self.capacity]), W.HBox([self.format, self.thin, self.create_button]), self.command,
             self.volume, W.HBox([self.clone_name, self.clone_button]), W.HBox([self.new_capacity, self.resize_button]),
+            W.HBox([self.guest, self.target]), W.HBox([self.affects, self.attach_button, self.detach_button]),
             self.status,
         ])  # fmt: skip
         self._show_command()
@@ -89,10 +109,19 @@ class DiskPanel(Panel):
             self.bars.value, self.volume.options = err._repr_html_(), []
             return
         self.bars.value = bars_html(listing.volumes)
+        self._paths = {v.name: v.path for v in listing.volumes}
         chosen = self.volume.value
         self.volume.options = listing.names
         if chosen in listing.names:
             self.volume.value = chosen
+        try:
+            guests = self.conn.list(all=True).names
+        except KvmlabError:
+            guests = []
+        picked = self.guest.value
+        self.guest.options = guests
+        if picked in guests:
+            self.guest.value = picked
 
     def create(self) -> None:
         """vol-create-as with the fields (``--allocation 0`` when thin), then read the pool back."""
@@ -118,4 +147,31 @@ class DiskPanel(Panel):
             return
         self.status.run(f"virsh vol-resize {self.volume.value} {self.new_capacity.value} --pool {self.pool}",
                         self.conn.vol_resize, self.volume.value, self.new_capacity.value.strip(), pool=self.pool)
+        self.refresh()
+
+    def _flag(self) -> str:
+        return dict((v, k) for k, v in AFFECTS)[self.affects.value]
+
+    def attach(self) -> None:
+        """attach-disk the chosen volume's file to the chosen guest as ``target``; qcow2 volumes say so
+        (``--subdriver qcow2``), or QEMU would read them as raw."""
+        if self.volume.value is None or self.guest.value is None:
+            self.status.note("pick a volume and a guest first")
+            return
+        path, target = self._paths.get(self.volume.value, ""), self.target.value.strip()
+        qcow2 = self.volume.value.endswith(".qcow2")
+        line = (f"virsh attach-disk {self.guest.value} {path} {target}" + (" --subdriver qcow2" if qcow2 else "")
+                + f" {self._flag()}")
+        self.status.run(line, self.conn.attach_disk, self.guest.value, path, target,
+                        subdriver="qcow2" if qcow2 else None, **{self.affects.value: True})
+        self.refresh()
+
+    def detach(self) -> None:
+        """detach-disk ``target`` from the chosen guest."""
+        if self.guest.value is None:
+            self.status.note("pick a guest first")
+            return
+        target = self.target.value.strip()
+        self.status.run(f"virsh detach-disk {self.guest.value} {target} {self._flag()}", self.conn.detach_disk,
+                        self.guest.value, target, **{self.affects.value: True})
         self.refresh()

@@ -148,3 +148,25 @@ def test_the_exercise_checks_ask_the_guest(lab):
     with pytest.raises(ExerciseFailed, match="the maximum is 1"):
         lesson16.check_two_vcpus(hot, 2, NAME)
     assert hot.cpus_inside() == 1
+
+
+def test_the_disk_panel_attaches_and_detaches_a_volume_live(lab):
+    """The DiskPanel's Attach and Detach buttons on the running guest: the disk shows inside, then goes."""
+    from kvmlab.notebook import widget_text
+    from kvmlab.widgets import DiskPanel
+
+    conn, *_ = lab
+    panel = DiskPanel(conn, POOL, events=False)
+    try:
+        panel.volume.value, panel.guest.value, panel.target.value, panel.affects.value = VOL, NAME, "vdb", "live"
+        panel.attach_button.click()
+        assert f"virsh attach-disk {NAME} " in widget_text(panel.status.value) and "--live" in widget_text(panel.status.value)
+        assert "Disk attached successfully" in widget_text(panel.status.value)
+        assert " 8192 vda" in sh(conn, "cat /proc/partitions")
+        assert conn.domblklist(NAME, inactive=True).disks == []
+        panel.detach_button.click()
+        assert "Disk detached successfully" in widget_text(panel.status.value)
+        assert "vda" not in _until(conn, "ls /sys/block", "vda")
+    finally:
+        panel.close()
+        _disk_gone(conn)

@@ -79,3 +79,32 @@ def test_a_stopped_pool_shows_why_it_has_no_bars(conn):
     p.clone_button.click()
     assert "pick a volume first" in p.status.value
     p.close()
+
+
+def test_attach_on_the_test_driver_shows_its_refusal_and_changes_nothing(conn, panel):
+    """libvirt's test driver has no attach call at all (lesson 16): the panel shows virsh's words for it."""
+    before = conn.domblklist("web01").disks
+    panel.volume.value, panel.guest.value, panel.target.value = "web01.qcow2", "web01", "vdb"
+    panel.affects.value = "config"
+    panel.attach_button.click()
+    assert shows(panel.status.value, "virsh attach-disk web01 ")
+    assert "--subdriver qcow2 --config" in widget_text(panel.status.value)
+    assert "not supported" in widget_text(panel.status.value)
+    assert conn.domblklist("web01").disks == before and conn.domblklist("web01", inactive=True).disks == before
+    panel.detach_button.click()
+    assert shows(panel.status.value, "virsh detach-disk web01 vdb --config")
+    assert "No disk found whose source path or target is vdb" in widget_text(panel.status.value)
+
+
+def test_attach_without_a_pick_says_what_to_do(conn):
+    p = DiskPanel(conn, "default", events=False)
+    try:
+        p.volume.value, p.guest.value = None, None
+        p.attach_button.click()
+        assert "pick a volume and a guest first" in widget_text(p.status.value)
+    finally:
+        p.close()
+
+
+def test_the_guest_list_is_the_hosts_domains(conn, panel):
+    assert panel.guest.options == tuple(conn.list(all=True).names)
