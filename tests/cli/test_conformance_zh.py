@@ -20,6 +20,7 @@ from . import test_conformance_domain as dom
 from . import test_conformance_network as net
 from . import test_conformance_pool as pool
 from . import test_conformance_reach as reach
+from . import test_conformance_shell as shell
 from . import test_conformance_snapshot as snap
 from . import test_conformance_volume_data as voldata
 
@@ -154,3 +155,25 @@ def test_the_language_follows_the_environment_as_virshs(env, chinese):
     real, ours = conftest.both("destory", env={**ZH, **env})
     assert ours[:3] == real
     assert ("未知的命令" in real[1]) is chinese
+
+
+@pytest.mark.parametrize("text", shell.SESSIONS, ids=[repr(s)[:40] for s in shell.SESSIONS])
+def test_interactive_session_is_virsh_in_chinese(text):
+    real = shell.session([conftest.VIRSH, "-c", "test:///default"], text)
+    assert real[0].startswith("欢迎使用虚拟化环境下的交互式终端 virsh。")
+    assert shell.session([conftest.KVMLAB, "virsh", "-c", "test:///default"], text) == real
+
+
+@pytest.mark.parametrize("name", sorted(shell.COMMANDS))
+def test_help_for_a_command_is_virsh_in_chinese(name):
+    real = conftest.run_cmd([conftest.VIRSH, "-c", "test:///default", f"help {name}"])
+    assert real[0].startswith("  命令名称\n")
+    assert conftest.run_cmd([conftest.KVMLAB, "virsh", "-c", "test:///default", f"help {name}"]) == real
+
+
+@pytest.mark.parametrize("words", ["help network", "help domain", "help monitor", "help virsh"])
+def test_help_groups_are_virshs_in_chinese(words):
+    real_out, _, real_rc = conftest.run_cmd([conftest.VIRSH, "-c", "test:///default", words])
+    out, _, rc = conftest.run_cmd([conftest.KVMLAB, "virsh", "-c", "test:///default", words])
+    assert "使用关键字" in real_out
+    assert (out, rc) == (shell._only_kvmlabs(real_out), real_rc)
