@@ -113,3 +113,30 @@ def test_a_missing_locale_is_english_with_virshs_complaint():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                        env={**_ENV, "LANG": "xx_YY.UTF-8", "LC_ALL": "", "LANGUAGE": ""})
     assert p.stdout == "'setlocale: No such file or directory\\n' None\n"
+
+
+def test_libvirts_own_messages_follow_and_come_back_to_english(monkeypatch):
+    import libvirt
+
+    conn = kvmlab.connect("test:///default")
+
+    def libvirt_says() -> str:
+        try:
+            conn.virconn.networkLookupByName("nosuch")
+        except libvirt.libvirtError as exc:
+            return exc.get_error_message()
+        raise AssertionError("the lookup should fail")
+
+    try:
+        _language(monkeypatch, LANG="zh_CN.UTF-8")
+        assert l10n.catalog() is not None
+        chinese = libvirt_says()
+        _language(monkeypatch, LANG="C.UTF-8")
+        assert l10n.catalog() is None
+        english = libvirt_says()
+    finally:
+        conn.close()
+        locale.setlocale(locale.LC_MESSAGES, "C")
+        l10n._key = None
+    assert english == "Network not found: no network with matching name 'nosuch'"
+    assert chinese != english and "nosuch" in chinese

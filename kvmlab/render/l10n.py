@@ -28,8 +28,9 @@ _C_NAMES = ("", "C", "POSIX")
 _key: tuple | None = None  # the environment the cached catalog was read for
 _catalog = None  # gettext.GNUTranslations, or None for English
 _index_of: dict[str, list] | None = None  # first word of a msgid -> [(msgid, msgstr)]
-_compiled: dict[str, list] = {}  # first word -> [(regex, msgstr, literal size)], most specific first
+_compiled: dict[str, list] = {}  # first word -> [(regex, msgstr, literal size, kinds)], most specific first
 _setlocale_failed = False  # `kvmlab virsh` found a locale the system lacks: all English, as virsh
+_messages_set = False  # this module set the C library's LC_MESSAGES (undone on the way back to English)
 
 
 def _env() -> tuple:
@@ -39,7 +40,7 @@ def _env() -> tuple:
 
 def catalog():
     """libvirt's catalog for the current environment's language, or None (English)."""
-    global _key, _catalog, _index_of
+    global _key, _catalog, _index_of, _messages_set
     key = _env()
     if key == _key:
         return _catalog
@@ -48,6 +49,11 @@ def catalog():
     language, *names = key
     name = next((n for n in names if n), "")
     if name in _C_NAMES or _setlocale_failed:
+        if _messages_set:  # back to English: libvirt's own messages too
+            import locale
+
+            locale.setlocale(locale.LC_MESSAGES, "C")
+            _messages_set = False
         return None
     import locale  # only off the English path
 
@@ -55,6 +61,7 @@ def catalog():
         # the messages locale must exist (virsh's setlocale fails otherwise), and libvirt's C
         # library translates its own error messages only once the process has set it
         locale.setlocale(locale.LC_MESSAGES, "")
+        _messages_set = True
     except locale.Error:
         return None
     import gettext

@@ -177,3 +177,11 @@ def test_help_groups_are_virshs_in_chinese(words):
     out, _, rc = conftest.run_cmd([conftest.KVMLAB, "virsh", "-c", "test:///default", words])
     assert "使用关键字" in real_out
     assert (out, rc) == (shell._only_kvmlabs(real_out), real_rc)
+
+
+@pytest.mark.parametrize("editor", ["false", "/nonexistent/ed", "{d}/noexec.sh", "sh -c 'exit 3'",
+                                    "kill -9 $$; :", "rm", "sed -i s/<vcpu/<vcpux/"])
+def test_failing_editor_matches_virsh_in_chinese(editor, tmp_path):
+    d = _domain_files(tmp_path)
+    ours = dom.assert_same_tmpname("edit test; dominfo test", {"VISUAL": editor.replace("{d}", str(d))})
+    assert ours[2] == 0 and "错误： " in ours[1]
