@@ -24,7 +24,8 @@ fi
 
 # Debian packages: build deps for libvirt-python, real virsh for conformance, schemas, the real lab
 # (bridge-utils: lesson 5 shows `brctl show` beside `ip`/`bridge`), and virt-manager on a virtual
-# X display (Xvfb) for lesson 1's screenshots (fonts and icons come as deps).
+# X display (Xvfb) for lesson 1's screenshots (fonts and icons come as deps); libvirt's message
+# catalogs (libvirt-l10n) and locales, so virsh and `kvmlab virsh` speak Chinese under zh_CN.UTF-8.
 APT_PACKAGES=(
   python3 python3-venv python3-dev gcc pkg-config libvirt-dev
   libvirt-clients libxml2-utils
@@ -33,6 +34,7 @@ APT_PACKAGES=(
   openssh-server openssh-client netcat-openbsd strace
   virtinst xorriso  # lesson 17: virt-install, and the NoCloud seed ISO
   virt-manager xvfb
+  libvirt-l10n locales
 )
 [ "$mode" = test ] && APT_PACKAGES+=(chromium fonts-wqy-microhei)  # the browser test
 
@@ -46,6 +48,25 @@ apt_setup() {
   # policy-rc.d-style containers refuse service starts; kvmlab starts its own daemons.
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# virsh in Chinese needs the zh_CN.UTF-8 locale generated: Debian's locale-gen builds what
+# /etc/locale.gen enables; Ubuntu's also takes the name. Nothing happens when it is there already.
+ZH_LOCALE=zh_CN.UTF-8
+has_zh_locale() { locale -a 2>/dev/null | grep -qix 'zh_CN\.utf-\?8'; }
+locale_setup() {
+  if has_zh_locale; then say "locale $ZH_LOCALE: present"; return; fi
+  say "generating the $ZH_LOCALE locale"
+  if [ -f /etc/locale.gen ] && ! grep -q "^$ZH_LOCALE UTF-8" /etc/locale.gen; then
+    if grep -q "^# *$ZH_LOCALE UTF-8" /etc/locale.gen; then
+      "${SUDO[@]}" sed -i "s/^# *\($ZH_LOCALE UTF-8\)/\1/" /etc/locale.gen
+    else
+      echo "$ZH_LOCALE UTF-8" | "${SUDO[@]}" tee -a /etc/locale.gen >/dev/null
+    fi
+  fi
+  "${SUDO[@]}" locale-gen >/dev/null 2>&1 || true
+  has_zh_locale || "${SUDO[@]}" locale-gen "$ZH_LOCALE" >/dev/null 2>&1 || true
+  has_zh_locale || { say "the $ZH_LOCALE locale could not be generated (virsh in Chinese needs it)"; exit 1; }
 }
 
 pick_python() {
@@ -86,6 +107,7 @@ xterm_setup() {
 }
 
 apt_setup
+locale_setup
 venv_setup
 xterm_setup
 say "ready: .venv/bin/kvmlab"

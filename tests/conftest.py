@@ -19,8 +19,11 @@ VIRSH = shutil.which("virsh")
 
 # Values that differ run to run (or between two processes) and are not part of the contract.
 _SANITIZE = [
-    (re.compile(r"^(CPU time:\s+)\S+$", re.M), r"\1<cpu-time>"),
+    (re.compile(r"^(CPU time:\s+|CPU 时间：\s+)\S+$", re.M), r"\1<cpu-time>"),
 ]
+# The locale both programs run under (tests/cli/test_conformance_zh.py sets zh_CN.UTF-8); an
+# empty dict keeps the environment's own, as every other test wants.
+LOCALE_ENV: dict[str, str] = {}
 HINT = re.compile(r"^kvmlab hint: .*\n", re.M)
 
 
@@ -31,7 +34,7 @@ def sanitize(text: str) -> str:
 
 
 def run_cmd(argv, env=None, input=None, timeout=60):
-    full_env = dict(os.environ, **(env or {}))
+    full_env = {**os.environ, **LOCALE_ENV, **(env or {})}
     p = subprocess.run(argv, capture_output=True, text=True, env=full_env, input=input, timeout=timeout)
     return p.stdout, p.stderr, p.returncode
 

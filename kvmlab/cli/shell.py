@@ -15,6 +15,7 @@ from typing import TextIO
 
 from ..connection import Connection
 from ..errors import UsageError
+from ..render.l10n import catalog, tr
 from ..virsh.parse import parse_batch
 from ..virsh.run import COMMANDS, QUIT_COMMANDS, report_usage, run_batch
 
@@ -26,6 +27,14 @@ BANNER = (
     "       'quit' to quit\n\n"
 )
 PROMPT = "virsh # "
+
+
+def _banner() -> str:
+    """virsh's banner, from libvirt's catalog under another language."""
+    if catalog() is None:
+        return BANNER
+    return (tr("Welcome to %s, the virtualization interactive terminal.\n\n") % "virsh"
+            + tr("Type:  'help' for help with commands\n       'quit' to quit\n\n"))
 
 
 def _read(tty: bool, stdin: TextIO, out: TextIO, pending: list[str]) -> str | None:
@@ -54,7 +63,7 @@ def interactive(conn: Connection, out: TextIO, errs: TextIO, stdin: TextIO | Non
     if tty:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (input() then edits lines and keeps history)
-    out.write(BANNER)
+    out.write(_banner())
     pending: list[str] = []  # the rest of a physical line after a carriage return
     while (line := _read(tty, stdin, out, pending)) is not None:
         if not line.strip():

@@ -7,6 +7,7 @@ from typing import Sequence, TextIO
 
 from ..connection import connect
 from ..errors import KvmlabError, UsageError
+from ..render.l10n import virsh_setlocale
 from ..virsh.parse import parse_argv, parse_batch
 from ..virsh.run import COMMANDS, report_usage, run_batch
 from .encoding import bytes_through
@@ -24,6 +25,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, errs: Tex
     if out is None and errs is None:  # the process's own streams: bytes go through as in virsh
         bytes_through()
     out, errs = out or sys.stdout, errs or sys.stderr
+    virsh_setlocale(errs)  # virsh's setlocale(LC_ALL, ""): the language of every text below
     args = list(sys.argv[1:] if argv is None else argv)
     uri = None
     while args and args[0].startswith("-"):

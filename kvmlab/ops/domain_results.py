@@ -17,6 +17,8 @@ class DomainMessage(Message):
 
     name: str = ""
 
+    l10n = True  # virsh's _("Domain '%s' started\n") and friends
+
 
 @dataclass(frozen=True)
 class DomainRow:
@@ -38,6 +40,7 @@ class DomainList(Listing):
     """``virsh list``: a table by default, or ``uuid id name`` lines with --uuid/--id/--name."""
 
     items_field = "domains"
+    l10n_columns = (2,)  # the state word
 
     domains: list[DomainRow] = field(default_factory=list)
     table: bool = True
@@ -108,6 +111,8 @@ class DomInfo(Info):
     security_label: str | None = None
     security_enforcing: bool | None = None
     messages: list[str] = field(default_factory=list)
+
+    l10n_values = frozenset({"State:", "Max memory:", "Persistent:", "Autostart:", "Managed save:"})
 
     @property
     def running(self) -> bool:

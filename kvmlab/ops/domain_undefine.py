@@ -8,6 +8,7 @@ from typing import Sequence
 import libvirt
 
 from ..errors import ConnectionFailed, InvalidInput, KvmlabError, OperationFailed, attempt, libvirt_errors
+from ..render.l10n import tr_line
 from .calls import flag_names, libvirt_flags, virsh_line
 from .domain_lookup import lookup_domain
 from .domain_results import DomainMessage
@@ -30,6 +31,8 @@ class UndefineResult(DomainMessage):
     ``warnings`` are the ``error:`` lines virsh prints while still succeeding
     (e.g. a disk that no storage pool manages, which stays on disk).
     """
+
+    l10n = False  # its chunks are translated as virsh writes them (see _delete_volumes)
 
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -115,7 +118,7 @@ class DomainUndefineOps:
             vols = self._volumes(dom, running, vol_string, remove_all_storage, warnings, api)
         self._undefine_call(dom, typed, flags, has_save, has_meta, save_safe and snaps_safe,
                             managed_save, snapshots_metadata, nvram, warnings, api)
-        out = [f"Domain '{typed}' has been undefined\n"]
+        out = [tr_line(f"Domain '{typed}' has been undefined\n")]
         return self._delete_volumes(dom.name(), out, vols, wipe_storage, delete_storage_volume_snapshots,
                                     warnings, virsh, api)
 
@@ -208,12 +211,12 @@ class DomainUndefineOps:
         vol_flags = libvirt.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS if with_snapshots else 0
         for target, source, vol in vols:
             if wipe:
-                out.append(f"Wiping volume '{target}'({source}) ... ")
+                out.append(tr_line(f"Wiping volume '{target}'({source}) ... "))
                 try:
                     api.append("vol.wipe(0)")
                     with libvirt_errors():
                         vol.wipe(0)
-                    out.append("Done.\n")
+                    out.append(tr_line("Done.\n"))
                 except ConnectionFailed:
                     raise
                 except KvmlabError as exc:
@@ -224,7 +227,7 @@ class DomainUndefineOps:
                 api.append(f"vol.delete({vol_flags})")
                 with libvirt_errors():
                     vol.delete(vol_flags)
-                out.append(f"Volume '{target}'({source}) removed.\n")
+                out.append(tr_line(f"Volume '{target}'({source}) removed.\n"))
                 removed.append(source)
             except ConnectionFailed:
                 raise

@@ -10,6 +10,7 @@ text and, when libvirt refuses it, lets ``ask`` choose: edit again, define again
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -19,6 +20,7 @@ import sys
 from typing import Callable, TypeVar
 
 from ..errors import EditAbandoned, EditRejected, InvalidInput, KvmlabError, OperationFailed
+from ..render.l10n import tr, tr_line
 from .source import XmlSource, read_xml_source
 
 __all__ = [
@@ -112,7 +114,8 @@ def _run(editor: str, path: str) -> None:
         argv = [editor, path]
     binary = argv[0] if argv[0].startswith("/") else shutil.which(argv[0]) if argv[0] else None
     if binary is None:
-        raise OperationFailed(f"Cannot find '{argv[0]}' in path: No such file or directory", hint=_EDITOR_HINT)
+        # the C library's words for ENOENT, in the process's language as virsh's
+        raise OperationFailed(f"Cannot find '{argv[0]}' in path: {os.strerror(errno.ENOENT)}", hint=_EDITOR_HINT)
     shown = " ".join(_shell_word(a) for a in argv)
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
@@ -120,7 +123,8 @@ def _run(editor: str, path: str) -> None:
         status = subprocess.run(argv, executable=binary, check=False).returncode
     except OSError as exc:
         # the forked child reports this itself (libvirt's virExec), then exits 127 or 126
-        os.write(2, f"libvirt:  error : cannot execute binary {argv[0]}: {os.strerror(exc.errno)}\n".encode())
+        said = f"{tr_line(f'cannot execute binary {argv[0]}')}: {os.strerror(exc.errno)}"
+        os.write(2, f"libvirt:  {tr('error')} : {said}\n".encode())
         status = 127 if isinstance(exc, FileNotFoundError) else 126
     if status != 0:
         how = f"fatal signal {-status}" if status < 0 else f"exit status {status}"

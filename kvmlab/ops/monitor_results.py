@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..render.l10n import catalog, tr
 from .result import Message, Result, Table
 from .vsh import c_pad
 
@@ -37,6 +38,8 @@ class InterfaceList(Table):
 
     interfaces: list[InterfaceRow] = field(default_factory=list)
 
+    l10n_columns = ()
+
     def __post_init__(self) -> None:
         self.header = ("Interface", "Type", "Source", "Model", "MAC")
         self.rows = [i.cells() for i in self.interfaces]
@@ -63,6 +66,8 @@ class DiskList(Table):
     disks: list[DiskRow] = field(default_factory=list)
     details: bool = False
 
+    l10n_columns = ()
+
     def __post_init__(self) -> None:
         self.header = ("Type", "Device", "Target", "Source") if self.details else ("Target", "Source")
         self.rows = [(d.type, d.device, d.target, d.source or "-") if self.details else (d.target, d.source or "-")
@@ -75,9 +80,16 @@ class DiskList(Table):
 
 # -- domifaddr (ops.domain_address) ------------------------------------------------------------------
 
-# cmdDomIfAddr's header
+# cmdDomIfAddr's header (each word and each dash run through _(), padded by bytes)
 _HEADER = " %s %s %s     %s\n%s%s\n" % (c_pad("Name", 10), c_pad("MAC address", 20), c_pad("Protocol", 8), "Address",
                                         "-" * 49, "-" * 30)  # fmt: skip
+
+
+def _header() -> str:
+    if catalog() is None:
+        return _HEADER
+    return " %s %s %s     %s\n%s%s\n" % (c_pad(tr("Name"), 10), c_pad(tr("MAC address"), 20),
+                                          c_pad(tr("Protocol"), 8), tr("Address"), tr("-" * 49), tr("-" * 30))
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,7 @@ class IfAddresses(Result):
         return [name for name, _, addrs in self.cards if not addrs]
 
     def text(self) -> str:
-        out = [_HEADER]
+        out = [_header()]
         for name, mac, addrs in self.cards:
             if not addrs:
                 out.append(f" {c_pad(name, 10)} {c_pad(mac or 'N/A', 17)}    {c_pad('N/A', 12)} N/A\n")
@@ -141,6 +153,12 @@ class DomainState(Message):
 
     def __post_init__(self) -> None:
         self.message = f"{self.state} ({self.reason})" if self.show_reason else self.state
+
+    def text(self) -> str:
+        # virsh translates the state and the reason words one by one
+        if catalog() is None:
+            return super().text()
+        return (f"{tr(self.state)} ({tr(self.reason)})" if self.show_reason else tr(self.state)) + "\n"
 
 
 @dataclass

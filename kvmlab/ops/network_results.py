@@ -33,6 +33,7 @@ class NetList(Listing):
     """``virsh net-list``: a table, or one name / UUID a line (``--name`` / ``--uuid``)."""
 
     items_field = "networks"
+    l10n_columns = (1, 2, 3)  # active/inactive, yes/no
 
     networks: list[NetworkRow] = field(default_factory=list)
     mode: str = "table"  # "table", "name" or "uuid"
@@ -50,7 +51,7 @@ class NetList(Listing):
             return "".join(f"{n}\n" for n in self.names)
         if self.mode == "uuid":
             return "".join(f"{u}\n" for u in self.uuids)
-        return virsh_table(self.header, self.rows)
+        return virsh_table(*self.localized())
 
     def body_html(self) -> str:
         if self.mode == "table":
@@ -72,6 +73,8 @@ class NetInfo(Info):
     autostart: bool | None = None
     bridge: str | None = None
 
+    l10n_values = frozenset({"Active:", "Persistent:", "Autostart:"})
+
     def lines(self) -> list[tuple[str, str]]:
         """cmdNetworkInfo's lines, in its order."""
         out = [("Name:", self.name)]
@@ -91,6 +94,8 @@ class NetMessage(Message):
     """A confirmation line (``Network default started``); ``network`` is the network's real name."""
 
     network: str = ""
+
+    l10n = True
 
 
 @dataclass
@@ -138,6 +143,8 @@ class LeaseList(Table):
 
     leases: list[Lease] = field(default_factory=list)
     network: str = ""
+
+    l10n_columns = ()
 
     def __post_init__(self) -> None:
         self.header = ("Expiry Time", "MAC address", "Protocol", "IP address", "Hostname", "Client ID or DUID")

@@ -32,6 +32,7 @@ class PoolList(Listing):
     """pool-list: a table (``--details`` adds columns) or bare ``--uuid`` / ``--name`` lines."""
 
     items_field = "pools"
+    l10n_columns = (1, 2, 3)  # the state word, yes/no
 
     pools: list[PoolSummary] = field(default_factory=list)
     uuid_lines: bool = False
@@ -69,6 +70,8 @@ class PoolInfo(Info):
     available: int | None = None
     in_bytes: bool = field(default=False, repr=False)
 
+    l10n_values = frozenset({"State:", "Persistent:", "Autostart:"})
+
     def lines(self) -> list[tuple[str, str]]:
         """cmdPoolInfo's lines, in its order (the sizes only for a running pool)."""
         out = [("Name:", self.name), ("UUID:", self.uuid), ("State:", self.state),
@@ -85,3 +88,5 @@ class PoolMessage(Message):
     """A pool command's one-line confirmation; ``pool`` is the pool's name."""
 
     pool: str = ""
+
+    l10n = True

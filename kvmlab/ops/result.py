@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Callable, Iterator, Sequence, Union
+from typing import Callable, ClassVar, Iterator, Sequence, Union
 
 from ..render import escape, html_fields, html_table, virsh_fields, virsh_table
+from ..render.l10n import catalog, tr, tr_line
 
 __all__ = ["Result", "Message", "Table", "Listing", "Info", "Fields", "Xml", "yes_no"]
 
@@ -79,8 +80,14 @@ class Message(Result):
 
     message: str = ""
 
+    # virsh prints this line with _(): under another language it comes from libvirt's catalog
+    # (a class attribute, not a field; a message that only echoes a name or a value keeps False)
+    l10n = False
+
     def text(self) -> str:
-        return self.message + "\n" if self.message else ""
+        if not self.message:
+            return ""
+        return (tr_line(self.message) if self.l10n else self.message) + "\n"
 
     def body_html(self) -> str:
         return f"<div>{escape(self.message)}</div>"
@@ -93,8 +100,22 @@ class Table(Result):
     header: Sequence[str] = ()
     rows: list[tuple] = field(default_factory=list)
 
+    # a virsh table's header comes from libvirt's catalog under another language, and so do the
+    # cells of these columns (a state word, yes/no); None: a table of kvmlab's own, never translated
+    l10n_columns: ClassVar[tuple[int, ...] | None] = None
+
+    def localized(self) -> tuple[Sequence[str], list]:
+        """The header and rows as virsh prints them in the environment's language."""
+        cols = self.l10n_columns
+        if cols is None or catalog() is None:
+            return self.header, self.rows
+        rows = self.rows
+        if cols:
+            rows = [tuple(tr(c) if i in cols and c else c for i, c in enumerate(r)) for r in rows]
+        return [tr(h) for h in self.header], rows
+
     def text(self) -> str:
-        return virsh_table(self.header, self.rows)
+        return virsh_table(*self.localized())
 
     def body_html(self) -> str:
         return html_table(self.header, self.rows)
@@ -132,6 +153,10 @@ class Info(Result):
     """``Label:   value`` lines (dominfo, net-info, pool-info, vol-info), built from the result's own
     typed fields in :meth:`lines`: the values are held once, the text is derived from them."""
 
+    # virsh's labels come from libvirt's catalog under another language, and so do the values of
+    # these labels (yes/no, a state word); None: lines of kvmlab's own, never translated
+    l10n_values: ClassVar[frozenset[str] | None] = None
+
     def lines(self) -> list[tuple[str, str]]:
         """The ``(label, value)`` lines virsh prints, in its order."""
         return []
@@ -150,7 +175,11 @@ class Info(Result):
         return f"{type(self).__qualname__}({', '.join(parts)})"
 
     def text(self) -> str:
-        return virsh_fields(self.lines())
+        lines = self.lines()
+        keep = self.l10n_values
+        if keep is not None and catalog() is not None:
+            lines = [(tr(k) if k else k, tr(v) if k in keep and v else v) for k, v in lines]
+        return virsh_fields(lines)
 
     def body_html(self) -> str:
         return html_fields(self.lines())

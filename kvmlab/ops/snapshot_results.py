@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from ..render import virsh_table
+from ..render.l10n import tr_line
 from .result import Info, Listing, Message
 
 __all__ = ["SnapshotRow", "SnapshotList", "SnapshotInfo", "SnapshotMessage", "creation_text", "tree_text"]
@@ -65,6 +66,7 @@ class SnapshotList(Listing):
     """
 
     items_field = "snapshots"
+    l10n_columns = ()  # virsh prints the state word from the XML as it is
 
     domain: str = ""
     snapshots: list[SnapshotRow] = field(default_factory=list)
@@ -76,7 +78,7 @@ class SnapshotList(Listing):
             return tree_text(self.snapshots)
         if self.mode == "name":
             return "".join(f"{r.name}\n" for r in self.snapshots)
-        return virsh_table(self.header, self.rows)
+        return virsh_table(*self.localized())
 
     def body_html(self) -> str:
         if self.mode == "table":
@@ -98,6 +100,8 @@ class SnapshotInfo(Info):
     children: int | None = None
     descendants: int | None = None
     metadata: bool | None = None
+
+    l10n_values = frozenset({"Current:", "Location:", "Metadata:"})
 
     def lines(self) -> list[tuple[str, str]]:
         """cmdSnapshotInfo's lines, in its order."""
@@ -123,4 +127,6 @@ class SnapshotMessage(Message):
     newline: bool = True
 
     def text(self) -> str:
-        return self.message + ("\n" if self.newline else "")
+        # a bare name (snapshot-current --name) is data; every other line is virsh's _() text
+        line = self.message if self.message == self.snapshot else tr_line(self.message)
+        return line + ("\n" if self.newline else "")

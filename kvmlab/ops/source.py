@@ -81,7 +81,7 @@ def _read_file(path: str) -> bytes:
             data = fh.read(MAX_XML_FILE + 1)
     except IsADirectoryError:
         raise InvalidInput(
-            f"Failed to read file '{path}': Is a directory",
+            f"Failed to read file '{path}': {os.strerror(errno.EISDIR)}",  # the C library's words, in its language
             hint="pass the path of an XML file, not a folder",
         ) from None
     except OSError as exc:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import libvirt
 
 from ..errors import KvmlabError, attempt, libvirt_errors, suppressed
+from ..render import virsh_fields
+from ..render.l10n import tr
 from ..units import pretty_capacity
 from .calls import virsh_line
 from .lookup import first_found, not_found, unreadable
@@ -148,7 +150,7 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
                 else:
                     kind, capacity, allocation = v.info()
         except KvmlabError as err:
-            err.partial_stdout = f"{'Name:':<15} {name}\n"  # virsh printed the Name line already
+            err.partial_stdout = virsh_fields([(tr("Name:"), name)])  # virsh printed the Name line already
             raise
         api.append("vol.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)" if physical else "vol.info()")
         line = virsh_line("vol-info", vol, pool=pool, bytes=bytes, physical=physical)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..render.l10n import tr
 from ..units import pretty_capacity
 from .result import Info, Listing, Message, Result
 
@@ -26,6 +27,7 @@ class VolList(Listing):
     """vol-list [--details]."""
 
     items_field = "volumes"
+    l10n_columns = (2,)  # the type word (--details)
 
     pool: str = ""
     volumes: list[VolSummary] = field(default_factory=list)
@@ -43,9 +45,11 @@ class VolInfo(Info):
     physical: bool = field(default=False, repr=False)
     in_bytes: bool = field(default=False, repr=False)
 
+    l10n_values = frozenset({"Type:"})
+
     def lines(self) -> list[tuple[str, str]]:
         """cmdVolInfo's lines, in its order."""
-        size = (lambda n: f"{n} bytes") if self.in_bytes else pretty_capacity
+        size = (lambda n: f"{n} {tr('bytes')}") if self.in_bytes else pretty_capacity
         return [("Name:", self.name), ("Type:", self.type), ("Capacity:", size(self.capacity)),
                 ("Physical:" if self.physical else "Allocation:", size(self.allocation))]
 
@@ -57,6 +61,8 @@ class VolMessage(Message):
     vol: str = ""
     pool: str = ""
     path: str = ""
+
+    l10n = True
 
 
 # -- vol-upload, vol-download (ops.volume_transfer) ---------------------------------------------------

@@ -59,8 +59,13 @@ def virsh_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def virsh_fields(fields: Sequence[tuple[str, str]], width: int = 15) -> str:
-    """``Name:           default`` lines, virsh's ``%-15s %s``."""
-    return "".join(starmap(f"{{:<{width}}} {{}}\n".format, fields))
+    """``Name:           default`` lines, virsh's ``%-15s %s``: C pads by bytes, so a translated
+    label (``名称：``, three bytes a character) gets fewer spaces than its width on screen."""
+    if all(label.isascii() for label, _ in fields):
+        return "".join(starmap(f"{{:<{width}}} {{}}\n".format, fields))
+    from .l10n import ljust_bytes
+
+    return "".join(f"{ljust_bytes(label, width)} {value}\n" for label, value in fields)
 
 
 def html_table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str = "") -> str:

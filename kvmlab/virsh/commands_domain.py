@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..errors import FAILED, EditRejected, KvmlabError
 from ..ops.domain_define import FilePath
 from ..ops.result import Message, Result
+from ..render.l10n import tr_line
 from .commands_monitor import run_console
 from .parse import ALIAS, BOOL, DATA, STRING, Command, Opt, bool_options
 from .streams import current, say_errors, xpath_quirk
@@ -80,7 +81,7 @@ def _edit(conn, v):
         # no terminal: virsh reports its verdict, then falls through to its success message
         # with a NULL domain (a virsh bug, kept: scripts see exactly this)
         say_errors([err.reason], f"{err.virsh_error[0] if err.virsh_error else err.message} — {err.hint}")
-        return Message("Domain '(null)' XML configuration edited.")
+        return Message(tr_line("Domain '(null)' XML configuration edited."))
 
 
 _LIST_OPTS = [

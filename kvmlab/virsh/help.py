@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..errors import UsageError
+from ..render.l10n import ljust_bytes, tr
 from .descriptions import DESCRIPTIONS
 from .parse import ALIAS, ARGV, BOOL, INT, Command, Opt
 from .streams import HINT_PREFIX, current
@@ -37,8 +38,8 @@ def group_of(name: str) -> str:
 
 def _group(title: str, keyword: str, commands: Mapping[str, Command]) -> str:
     names = sorted(n for n in commands if group_of(n) == keyword)
-    lines = "".join(f"    {n:<30} {commands[n].help}\n" for n in names)
-    return f" {title} (help keyword '{keyword}'):\n{lines}\n" if names else ""
+    lines = "".join(f"    {n:<30} {tr(commands[n].help)}\n" for n in names)
+    return tr(" %s (help keyword '%s'):\n") % (tr(title), keyword) + f"{lines}\n" if names else ""
 
 
 def _type(o: Opt) -> str:
@@ -62,16 +63,19 @@ def _option(o: Opt) -> str:
         left = f"[--{o.name}] <{_type(o)}>"
     else:
         left = f"--{o.name} <{_type(o)}>"
-    return f"    {left:<15}  {o.help}\n"
+    return f"    {ljust_bytes(left, 15)}  {tr(o.help)}\n"
 
 
 def _command(cmd: Command) -> str:
     opts = [o for o in cmd.opts if o.kind != ALIAS]
-    text = f"  NAME\n    {cmd.name} - {cmd.help}\n\n  SYNOPSIS\n    {' '.join([cmd.name] + [_synopsis(o) for o in opts])}\n"
+    # virsh's headings, one-line help, description and option help all go through _()
+    text = (f"{tr('  NAME' + chr(10))}    {cmd.name} - {tr(cmd.help)}\n{tr(chr(10) + '  SYNOPSIS' + chr(10))}"
+            f"    {' '.join([cmd.name] + [_synopsis(o) for o in opts])}\n")
     if cmd.name in DESCRIPTIONS:
-        text += "\n  DESCRIPTION\n" + "".join(f"    {line}\n" for line in DESCRIPTIONS[cmd.name])
+        # virsh prints "    %s\n" of one msgid; its lines after the first carry their own indent
+        text += tr("\n  DESCRIPTION\n") + f"    {tr(chr(10).join('    ' * bool(i) + line for i, line in enumerate(DESCRIPTIONS[cmd.name])))}\n"
     if opts:
-        text += "\n  OPTIONS\n" + "".join(_option(o) for o in opts)
+        text += tr("\n  OPTIONS\n") + "".join(_option(o) for o in opts)
     return text + "\n"
 
 
@@ -83,7 +87,7 @@ def help_text(commands: Mapping[str, Command], topic: str | None = None) -> str:
     """
     if not topic:
         current().err.write(f"{HINT_PREFIX}these are the virsh commands kvmlab runs; `virsh help` lists all of virsh's\n")
-        return "Grouped commands:\n\n" + "".join(_group(t, k, commands) for t, k in GROUPS)
+        return tr("Grouped commands:\n\n") + "".join(_group(t, k, commands) for t, k in GROUPS)
     for title, keyword in GROUPS:
         if topic == keyword:
             return _group(title, keyword, commands)[:-1]  # virsh: no blank line after a single group

@@ -15,6 +15,7 @@ from typing import Iterator, NamedTuple, Sequence, TextIO
 
 from ..errors import KvmlabError, XPathSyntax
 from ..ops.result import Xml
+from ..render.l10n import catalog, tr, tr_line
 
 __all__ = ["HINT_PREFIX", "Streams", "bound", "current", "say_errors", "report", "xpath_quirk"]
 
@@ -44,13 +45,22 @@ def bound(out: TextIO, err: TextIO) -> Iterator[Streams]:
         _CURRENT.reset(token)
 
 
-def say_errors(lines: Sequence[str] = (), hint: str = "", raw: str = "") -> None:
-    """Write ``raw`` as is, then one ``error: `` line per entry, then kvmlab's hint line."""
+def say_errors(lines: Sequence[str] = (), hint: str = "", raw: str = "", libvirt_last: bool = False) -> None:
+    """Write ``raw`` as is, then one ``error: `` line per entry, then kvmlab's hint line.
+
+    Under another language virsh's own lines come from libvirt's catalog; ``libvirt_last``: the last
+    line is libvirt's message, which libvirt wrote in the language already (or its daemon did).
+    """
     out, err = current()
     out.flush()
     err.write(raw)
+    prefix = "error: "
+    if lines and catalog() is not None:
+        prefix = tr(prefix)
+        own = len(lines) - libvirt_last
+        lines = [tr_line(line) if i < own else line for i, line in enumerate(lines)]
     for line in lines:
-        err.write(f"error: {line}\n")
+        err.write(f"{prefix}{line}\n")
     if hint:
         err.write(HINT_PREFIX + " ".join(hint.split()) + "\n")
     err.flush()
@@ -60,7 +70,7 @@ def report(err: KvmlabError) -> None:
     """A failed command: the stdout virsh printed before failing, then its error lines and the hint."""
     if err.partial_stdout:
         current().out.write(err.partial_stdout)
-    say_errors(err.virsh_error, err.hint)
+    say_errors(err.virsh_error, err.hint, libvirt_last=err.libvirt_code is not None)
 
 
 def xpath_quirk(call):
