@@ -122,10 +122,14 @@ case "$mode" in
       mkdir -p "$settings/@jupyterlab/translation-extension"
       printf '%s\n' '{"locale": "zh_CN"}' > "$settings/@jupyterlab/translation-extension/plugin.jupyterlab-settings"
       export JUPYTERLAB_SETTINGS_DIR="$here/$settings"
-      say "JupyterLab in Chinese (中文); Settings > Language switches back"
+      # virsh's words (and kvmlab virsh's) in libvirt's own Chinese, as on a Chinese desktop
+      export LANG=zh_CN.UTF-8
+      unset LC_ALL LC_MESSAGES
+      start=notebooks/zh
+      say "JupyterLab in Chinese (中文), the Chinese edition, virsh output in Chinese; Settings > Language switches back"
     fi
     .venv/bin/kvmlab doctor || true
-    args=(--ip 127.0.0.1 --notebook-dir "$here" --ServerApp.default_url=/lab/tree/notebooks)
+    args=(--ip 127.0.0.1 --notebook-dir "$here" --ServerApp.default_url=/lab/tree/${start:-notebooks})
     [ "$(id -u)" -eq 0 ] && args+=(--allow-root)
     say "opening the course (embedded backend; set KVMLAB_URI for another hypervisor)"
     exec .venv/bin/jupyter lab "${args[@]}" "$@"
