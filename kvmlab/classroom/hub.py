@@ -46,7 +46,8 @@ def _alive(pid: int | None, word: str = "jupyterhub") -> bool:
         return False
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return word.encode() in f.read()
+            cmdline = f.read()
+        return not cmdline or word.encode() in cmdline  # empty: caught between fork and exec
     except OSError:
         return False
 
