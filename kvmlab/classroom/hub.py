@@ -129,6 +129,9 @@ def up(learners: int, port: int = 8000, ip: str = "127.0.0.1", prefix: str = "le
         rep = status()
         rep.lines.insert(0, "already running, nothing changed (passwords were printed by the first `up`; "
                             "`kvmlab classroom down` then `up` makes new ones)")
+        if len(st["learners"]) != learners or st["port"] != port or st["ip"] != ip:
+            rep.lines.insert(1, f"note: it runs with {len(st['learners'])} learners on {st['ip']}:{st['port']}, "
+                                f"not the {learners} on {ip}:{port} asked for: `down` first to change that")
         return rep
     bin_dir = env.ensure(log)
     passwords: dict[str, str] = {}
