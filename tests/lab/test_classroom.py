@@ -80,6 +80,8 @@ def test_up_prints_the_url_and_every_password_once_and_a_second_up_changes_nothi
     assert again.returncode == 0, again.stderr
     assert "already running, nothing changed" in again.stdout
     assert not set(room["passwords"].values()) & set(again.stdout.split())  # never printed twice
+    other = classroom("up", "--learners", "3", "--port", str(PORT), "--prefix", "kvtlearner", "--teacher", TEACHER)
+    assert "note: it runs with 2 learners on 127.0.0.1:18000, not the 3" in other.stdout
     # the hub stopped (a reboot, a crash): `up` starts it again for the same accounts, no new passwords
     from kvmlab.classroom import hub, state
 
