@@ -82,11 +82,13 @@ def test_a_graded_check_records_attempts_and_rung(journal):
 
 
 def test_the_teachers_table_shows_learners_by_exercises():
-    html = table.html({"learner1": {"8.3": {"attempts": 2, "passed": True, "rung": 1, "time": 0}},
-                       "learner2": {"8.1": {"attempts": 1, "passed": False, "rung": 1, "time": 0}}})
-    assert "<tr><th>learner</th><th>8.1</th><th>8.3</th></tr>" in html
-    assert "<tr><th>learner1</th><td>·</td><td>✓ 2 tries, rung 1</td></tr>" in html
-    assert "<tr><th>learner2</th><td>✗ 1 try, rung 1</td><td>·</td></tr>" in html
+    html = table.html({"learner1": {"8.3": {"attempts": 2, "passed": True, "rung": 1, "time": 3600 * 9 + 60 * 5}},
+                       "learner2": {"8.1": {"attempts": 1, "passed": False, "rung": 1, "time": 0}},
+                       "learner3": {}})
+    assert "<tr><th>learner</th><th>8.1</th><th>8.3</th><th>last check (UTC)</th></tr>" in html
+    assert "<tr><th>learner1</th><td>·</td><td>✓ 2 tries, rung 1</td><td>09:05</td></tr>" in html
+    assert "<tr><th>learner2</th><td>✗ 1 try, rung 1</td><td>·</td><td>·</td></tr>" in html
+    assert "<tr><th>learner3</th><td>·</td><td>·</td><td>·</td></tr>" in html
     assert "&lt;b&gt;" in table.html({"<b>": {}})
 
 
