@@ -35,6 +35,7 @@ APT_PACKAGES=(
   virtinst xorriso  # lesson 17: virt-install, and the NoCloud seed ISO
   virt-manager xvfb
   libvirt-l10n locales
+  python3-libvirt  # `kvmlab classroom`: the learners' venv (system python3) takes libvirt from here
 )
 [ "$mode" = test ] && APT_PACKAGES+=(chromium fonts-wqy-microhei)  # the browser test
 
@@ -91,7 +92,7 @@ venv_setup() {
   fi
   say "installing kvmlab (editable) and the course and test tools into .venv"
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-  if ! .venv/bin/python -m pip install --config-settings editable_mode=compat -e ".[course,test]" >.venv/pip.log 2>&1; then
+  if ! .venv/bin/python -m pip install --config-settings editable_mode=compat -e ".[course,test,classroom]" >.venv/pip.log 2>&1; then
     tail -40 .venv/pip.log >&2; say "pip failed: the whole log is .venv/pip.log"; exit 1
   fi
   echo "$want" > "$stamp"

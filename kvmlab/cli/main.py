@@ -15,6 +15,7 @@ commands:
   lab     up|status|down|reset       the real lab: a private libvirtd + QEMU
   guest   build|probe|xml NAME       the tiny real guest (kernel + busybox initramfs), the KVM probe
   app     [--port N] [--uri URI]     the lab's dashboards in a browser, no code (Voila)
+  classroom up|status|down           JupyterHub: one lab per learner, the teacher's progress page (root)
 """
 
 
@@ -51,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .guest import main as guest_main
 
         return guest_main(rest)
+    if cmd == "classroom":
+        from .classroom import main as classroom_main
+
+        return classroom_main(rest)
     sys.stderr.write(f"kvmlab: unknown command '{cmd}'\n{USAGE}")
     return 2
 

@@ -41,6 +41,7 @@ class Record:
     passed: bool = False
     mistakes: dict[str, int] = field(default_factory=dict)  # the concept a failure named -> how often
     answer_shown: bool = False
+    attempts: int = 0  # checks run, failed or passed
     answer: str = ""  # the answer for the learner's last call
     last: float = field(default_factory=time.time)
 
@@ -71,6 +72,7 @@ class Progress:
         with self._lock:
             rec = self._get(exercise)
             rec.failures += 1
+            rec.attempts += 1
             rec.answer, rec.last = answer, time.time()
             self.last_failed = exercise
             if not climbs:
@@ -82,6 +84,7 @@ class Progress:
         with self._lock:
             rec = self._get(exercise)
             rec.passed, rec.answer, rec.last = True, answer, time.time()
+            rec.attempts += 1
             return rec
 
     def shown(self, exercise: str) -> Record:
@@ -112,6 +115,14 @@ def _fill(template: "Answer", fn: Callable[..., Any], args: tuple = (), kwargs: 
     return Template(template).safe_substitute(values)
 
 
+def _journal(rec: Record, rung: int | None = None) -> None:
+    """The classroom's record of this check (a line in the learner's home; off unless $KVMLAB_PROGRESS)."""
+    from ..classroom import progress
+
+    progress.record(rec.exercise, rec.attempts, rec.passed, rec.rung if rung is None else max(rung, rec.rung),
+                    rec.answer_shown)
+
+
 def graded(exercise: str, answer: "Answer") -> Callable[[F], F]:
     """Wrap a check: count its failures, set each failure's rung, remember the answer for show_answer()."""
 
@@ -128,8 +139,9 @@ def graded(exercise: str, answer: "Answer") -> Callable[[F], F]:
             except ExerciseFailed as err:
                 err.exercise = exercise
                 err.rung = PROGRESS.failed(exercise, filled, err.concept, climbs=not err.untried)
+                _journal(PROGRESS.records[exercise], err.rung)
                 raise
-            PROGRESS.passed(exercise, filled)
+            _journal(PROGRESS.passed(exercise, filled))
             return result
 
         check.exercise = exercise  # type: ignore[attr-defined]
@@ -172,7 +184,7 @@ def show_answer(exercise: str | None = None) -> Solution:
     rec = PROGRESS.records.get(exercise)
     code = rec.answer if rec and rec.answer else _fill(*ANSWERS[exercise])
     failures = rec.failures if rec else 0
-    PROGRESS.shown(exercise)
+    _journal(PROGRESS.shown(exercise))
     return Solution(exercise, code, failures)
 
 
