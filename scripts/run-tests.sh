@@ -8,7 +8,7 @@ py=.venv/bin/python
 status=0
 
 echo "== pytest: library, virsh conformance, real lab"
-timeout --kill-after=30 60m "$py" -m pytest -p no:cacheprovider --timeout=900 -ra tests "$@" || status=$?
+timeout --kill-after=30 60m "$py" -m pytest -p no:cacheprovider --timeout=900 -ra --durations=40 tests "$@" || status=$?
 
 mapfile -t nbs < <(find notebooks exercises -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' 2>/dev/null | sort)
 if [ ${#nbs[@]} -gt 0 ]; then
