@@ -17,8 +17,9 @@ when it is shown; so a notebook's stored English output stays English unless a l
 from __future__ import annotations
 
 import os
+from typing import TypeVar
 
-__all__ = ["DOMAIN", "LANGUAGES", "_", "choose", "language", "catalog_path"]
+__all__ = ["DOMAIN", "LANGUAGES", "_", "N_", "choose", "language", "catalog_path"]
 
 DOMAIN = "kvmlab"
 LANGUAGES = {"zh": "zh_CN"}  # what set_language() takes -> the catalog's folder; "en" is the msgids
@@ -123,3 +124,13 @@ def _(msgid: str) -> str:
     if _messages is None:
         return msgid
     return _messages.get(msgid, msgid)
+
+
+T = TypeVar("T")
+
+
+def N_(texts: T) -> T:
+    """Mark texts for translation without translating them now (module-level tables, read at import,
+    before the learner chooses a language): every string literal in the argument is a msgid, except
+    a dict's keys. Translate each one where it is used: ``_(TABLE[key])``."""
+    return texts

@@ -25,14 +25,26 @@ def _marked() -> dict[str, str]:
     for path in sorted(PKG.rglob("*.py")):
         tree = ast.parse(path.read_text())
         for n in ast.walk(tree):
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_":
-                where = f"{path.relative_to(PKG)}:{n.lineno}"
-                if len(n.args) == 1 and isinstance(n.args[0], ast.Constant) and isinstance(n.args[0].value, str):
-                    found.setdefault(n.args[0].value, where)
-                else:
-                    bad.append(where)
-    assert bad == [], "_() takes one string literal (use .format() after it), not: " + ", ".join(bad)
+            if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("_", "N_")):
+                continue
+            where = f"{path.relative_to(PKG)}:{n.lineno}"
+            if len(n.args) != 1 or isinstance(n.args[0], ast.JoinedStr):
+                bad.append(where)
+            elif n.func.id == "N_":  # every literal in a marked table, a dict's keys aside
+                keys = _key_nodes(n.args[0])
+                for c in ast.walk(n.args[0]):
+                    if isinstance(c, ast.Constant) and isinstance(c.value, str) and id(c) not in keys:
+                        found.setdefault(c.value, where)
+            elif isinstance(n.args[0], ast.Constant) and isinstance(n.args[0].value, str):
+                found.setdefault(n.args[0].value, where)
+    # _(TABLE[key]) translates a text marked with N_() elsewhere; an f-string can never be looked up
+    assert bad == [], "_() takes one string (a literal, or a table's text marked with N_()), not: " + ", ".join(bad)
     return found
+
+
+def _key_nodes(tree: ast.AST) -> set[int]:
+    """Every node inside a dict key (a tuple key's strings too): names, not texts."""
+    return {id(x) for d in ast.walk(tree) if isinstance(d, ast.Dict) for k in d.keys if k for x in ast.walk(k)}
 
 
 @pytest.fixture(autouse=True)
@@ -127,3 +139,42 @@ def test_english_reads_no_catalog_and_imports_no_gettext():
     env.update(LANG="C.UTF-8", PYTHONPATH=str(PKG.parent))
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == [False, False]
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_a_wrong_lesson_1_answer_fails_in_chinese_and_the_same_in_english():
+    from kvmlab.exercises.ladder import PROGRESS
+    from kvmlab.exercises.lesson01 import check_layers
+
+    wrong = {"A": "libvirt", "B": "libvirt", "C": "libvirtd", "D": "QEMU", "E": "KVM"}
+    PROGRESS.reset()
+    with pytest.raises(ExerciseFailed) as english:
+        check_layers(wrong)
+    assert english.value.message.startswith("1 of 5 not right: message A was not printed by libvirt: nothing reached")
+    assert not _has_chinese(str(english.value))
+    kvmlab.set_language("zh")
+    PROGRESS.reset()
+    with pytest.raises(ExerciseFailed) as zh:
+        check_layers(wrong)
+    err = zh.value
+    assert err.message.startswith("5 条里有 1 条不对：消息 A 不是 libvirt 打印的：消息根本没到达 libvirt")
+    assert err.hint.startswith("命令行程序在做任何事之前") and _has_chinese(err.pointer)
+    assert err.ladder().startswith("提示 1/2。") and 'show_answer("1.1")' in err.ladder()
+    assert str(kvmlab.exercises.show_answer("1.1")).startswith("练习 1.1 的答案（此前检查失败 1 次）：\nlayers = {")
+    PROGRESS.reset()
+
+
+def test_a_placeholder_and_a_virsh_typo_fail_in_chinese():
+    from kvmlab.exercises.checks import choose, virsh_line
+
+    kvmlab.set_language("zh")
+    with pytest.raises(ExerciseFailed) as untried:
+        choose("TODO", ["virsh", "libvirt"], what="message A")
+    assert untried.value.message == "message A：还没有作答" and untried.value.hint == "请从下面选一个：virsh, libvirt"
+    with pytest.raises(ExerciseFailed) as typo:
+        virsh_line("virsh net-stop default", "virsh net-destroy NAME")
+    assert typo.value.message.startswith("virsh 报错：error: unknown command")  # virsh's own words stay
+    assert typo.value.concept.startswith("virsh 没有 net-stop")
