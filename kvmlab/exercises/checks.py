@@ -39,7 +39,7 @@ class Passed:
         return f"Passed({self.title!r})"
 
     def __str__(self) -> str:
-        return "\n".join([f"passed: {self.title}", *(f"  - {d}" for d in self.details)])
+        return "\n".join([f"{_('passed')}: {self.title}", *(f"  - {d}" for d in self.details)])
 
     def __bool__(self) -> bool:
         return True
@@ -48,7 +48,7 @@ class Passed:
         items = "".join(f"<li>{escape(d)}</li>" for d in self.details)
         return (
             "<div class='kvmlab-exercise passed' style='border-left:4px solid #070;padding:4px 8px'>"
-            f"<div style='color:#070'><b>passed:</b> {escape(self.title)}</div>"
+            f"<div style='color:#070'><b>{escape(_('passed'))}:</b> {escape(self.title)}</div>"
             + (f"<ul style='margin:2px 0'>{items}</ul>" if items else "")
             + "</div>"
         )
