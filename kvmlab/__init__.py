@@ -40,6 +40,7 @@ _LAZY = {
     "Table": "ops.result",
     "Fields": "ops.result",
     "Xml": "ops.result",
+    "set_language": "language",  # kvmlab's own texts (the exercises' hints) in Chinese: set_language("zh")
     # the spec classes: kvmlab.specs.__all__ is their one list (a light import: specs load lazily too)
     **{name: "specs" for name in _specs.__all__},
 }
@@ -63,6 +64,7 @@ __all__ = [
     "Table",
     "Fields",
     "Xml",
+    "set_language",
     *_specs.__all__,
 ]
 

@@ -208,24 +208,28 @@ class ExerciseFailed(KvmlabError):
     def rungs(self) -> list[tuple[str, str]]:
         """What a failure shows, as (label, text): the concept, and from the second failure on the pointer
         too (a notebook re-runs the same cell, so the concept must not vanish when the pointer comes)."""
-        shown = [("hint", self.concept)] if self.concept else []
+        from .i18n import _  # the framing is translated when shown
+
+        shown = [(_("hint"), self.concept)] if self.concept else []
         if self.rung >= 2 and self.pointer:
-            shown.append(("look at", self.pointer))
+            shown.append((_("look at"), self.pointer))
         return shown
 
     def ladder(self) -> str:
         """What comes next on the ladder, or "" for a failure outside a graded check."""
         if not self.exercise:
             return ""
-        answer = f'show_answer("{self.exercise}") shows the code'
+        from .i18n import _
+
+        answer = _('show_answer("{exercise}") shows the code').format(exercise=self.exercise)
         if self.untried:
-            return f"Fill in your answer and run the check again; {answer}."
+            return _("Fill in your answer and run the check again; {answer}.").format(answer=answer)
         if not self.pointer:
-            return f"Try again; {answer}."
+            return _("Try again; {answer}.").format(answer=answer)
         if self.rung < self.RUNGS:
-            return (f"hint {self.rung}/{self.RUNGS}. Try again: a second failure points at the command or the "
-                    f"lesson section; {answer}.")
-        return f"hint {self.RUNGS}/{self.RUNGS}. Still stuck? {answer}."
+            return _("hint {rung}/{rungs}. Try again: a second failure points at the command or the "
+                     "lesson section; {answer}.").format(rung=self.rung, rungs=self.RUNGS, answer=answer)
+        return _("hint {rungs}/{rungs}. Still stuck? {answer}.").format(rungs=self.RUNGS, answer=answer)
 
     def __str__(self) -> str:
         lines = [self.message, *(f"{label}: {text}" for label, text in self.rungs())]
@@ -239,8 +243,15 @@ class ExerciseFailed(KvmlabError):
         tail = f"<div style='color:#666'>{escape(self.ladder())}</div>" if self.ladder() else ""
         return (
             "<div class='kvmlab-exercise failed' style='border-left:4px solid #c60;padding:4px 8px'>"
-            f"<div><b>not yet:</b> {escape(self.message)}</div>{rungs}{tail}</div>"
+            f"<div><b>{escape(_not_yet())}:</b> {escape(self.message)}</div>{rungs}{tail}</div>"
         )
+
+
+def _not_yet() -> str:
+    """The word before a failed check's diagnosis."""
+    from .i18n import _
+
+    return _("not yet")
 
 
 _BY_CODE = {

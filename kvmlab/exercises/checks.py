@@ -22,6 +22,7 @@ from typing import Any, Iterable
 
 from ..virsh.hints import KNOWN_TYPOS
 from ..errors import ExerciseFailed, KvmlabError, UsageError
+from ..i18n import N_, _
 
 __all__ = ["ExerciseFailed", "Passed", "expect", "untouched", "answered", "choose", "virsh_words", "virsh_line",
            "run_line"]
@@ -38,7 +39,7 @@ class Passed:
         return f"Passed({self.title!r})"
 
     def __str__(self) -> str:
-        return "\n".join([f"passed: {self.title}", *(f"  - {d}" for d in self.details)])
+        return "\n".join([f"{_('passed')}: {self.title}", *(f"  - {d}" for d in self.details)])
 
     def __bool__(self) -> bool:
         return True
@@ -47,7 +48,7 @@ class Passed:
         items = "".join(f"<li>{escape(d)}</li>" for d in self.details)
         return (
             "<div class='kvmlab-exercise passed' style='border-left:4px solid #070;padding:4px 8px'>"
-            f"<div style='color:#070'><b>passed:</b> {escape(self.title)}</div>"
+            f"<div style='color:#070'><b>{escape(_('passed'))}:</b> {escape(self.title)}</div>"
             + (f"<ul style='margin:2px 0'>{items}</ul>" if items else "")
             + "</div>"
         )
@@ -73,8 +74,8 @@ def answered(answer: object, what: str, hint: str) -> str:
     """The learner's text answer, stripped; the placeholder fails as "no answer yet" (it does not climb)."""
     if untouched(answer) or not isinstance(answer, str):
         if isinstance(answer, str) or answer is None:
-            raise ExerciseFailed(f"{what}: no answer yet", hint=hint, untried=True)
-        raise ExerciseFailed(f"{what}: {answer!r} is not a string", hint=hint)
+            raise ExerciseFailed(_("{what}: no answer yet").format(what=what), hint=hint, untried=True)
+        raise ExerciseFailed(_("{what}: {answer} is not a string").format(what=what, answer=repr(answer)), hint=hint)
     return answer.strip()
 
 
@@ -87,45 +88,52 @@ def choose(answer: object, choices: Iterable[str], what: str = "answer") -> str:
     by_key = {c.lower(): c for c in options}
     text = str(answer).strip() if isinstance(answer, str) else ""
     if not text or text.upper() == "TODO":
-        raise ExerciseFailed(f"{what}: no answer yet", hint="choose one of: " + ", ".join(options), untried=True)
+        raise ExerciseFailed(_("{what}: no answer yet").format(what=what), hint=_("choose one of: ") + ", ".join(options),
+                             untried=True)
     if text.lower() in by_key:
         return by_key[text.lower()]
     typo = KNOWN_TYPOS.get(text.lower())
     if typo is not None and typo in by_key:
         raise ExerciseFailed(
-            f"{what}: {text!r} is a typo (the course notes make it too)",
-            hint=f"it is spelled {by_key[typo]!r}" + _ORIGIN.get(typo, ""),
+            _("{what}: {text} is a typo (the course notes make it too)").format(what=what, text=repr(text)),
+            hint=_("it is spelled {right}").format(right=repr(by_key[typo])) + _origin(typo),
         )
     close = difflib.get_close_matches(text.lower(), list(by_key), n=1, cutoff=0.75)
     if close:
         raise ExerciseFailed(
-            f"{what}: {text!r} is not one of the choices",
-            hint=f"did you mean {by_key[close[0]]!r}?" + _ORIGIN.get(close[0], ""),
+            _("{what}: {text} is not one of the choices").format(what=what, text=repr(text)),
+            hint=_("did you mean {right}?").format(right=repr(by_key[close[0]])) + _origin(close[0]),
         )
-    raise ExerciseFailed(f"{what}: {text!r} is not one of the choices", hint="choose one of: " + ", ".join(options))
+    raise ExerciseFailed(_("{what}: {text} is not one of the choices").format(what=what, text=repr(text)),
+                         hint=_("choose one of: ") + ", ".join(options))
 
 
 # Where the names come from: a spelling is easier to keep once you know it.
-_ORIGIN = {
+_ORIGIN = N_({
     "qemu": " (Quick EMUlator)",
     "libvirt": " (lib + virt: the virtualisation library)",
     "libvirtd": " (the libvirt daemon: libvirt + d)",
     "kvm": " (Kernel-based Virtual Machine)",
     "destroy": " (destroy = forced power-off; shutdown = graceful)",
-}
+})
+
+
+def _origin(name: str) -> str:
+    return _(_ORIGIN[name]) if name in _ORIGIN else ""
 
 
 def virsh_words(line: object, example: str) -> str:
     """The learner's virsh line without a leading ``virsh``; a missing answer fails with ``example``."""
     if not (isinstance(line, str) and line.strip() and line.strip().upper() != "TODO"):
-        raise ExerciseFailed("no command yet", hint=f"write the virsh line, e.g. '{example}'", untried=True)
+        raise ExerciseFailed(_("no command yet"), hint=_("write the virsh line, e.g. '{example}'").format(example=example),
+                             untried=True)
     text = line.strip()
     if _FIELD.search(text):  # "virsh pool-define {backup_file}" written without the f
-        raise ExerciseFailed(f"the line holds {_FIELD.search(text).group(0)} literally: Python fills in a {{name}} "
-                             "only in an f-string",
-                             hint="a plain string keeps its braces and the name in them as typed; an f-string "
-                                  "(f before the opening quote) puts the variable's value there",
-                             pointer='put f before the opening quote: f"virsh … {name}"')
+        raise ExerciseFailed(_("the line holds {field} literally: Python fills in a {{name}} only in an f-string")
+                             .format(field=_FIELD.search(text).group(0)),
+                             hint=_("a plain string keeps its braces and the name in them as typed; an f-string "
+                                    "(f before the opening quote) puts the variable's value there"),
+                             pointer=_('put f before the opening quote: f"virsh … {{name}}"').format())
     words = text.split(None, 1)
     return words[1] if words[0] == "virsh" and len(words) > 1 else text
 
@@ -145,10 +153,10 @@ def virsh_line(line: object, example: str) -> Any:
     try:
         commands = tokenize(text)
         if len(commands) > 1:  # before parsing: "virsh a; virsh b" would read as an unknown command 'virsh'
-            raise ExerciseFailed(f"that is {len(commands)} commands in one line: "
+            raise ExerciseFailed(_("that is {n} commands in one line: ").format(n=len(commands))
                                  + " / ".join(" ".join(c) for c in commands),
-                                 hint="one line holds one command here: the check runs it and reads its result",
-                                 pointer="virsh COMMAND ARGUMENTS, with no ';'")
+                                 hint=_("one line holds one command here: the check runs it and reads its result"),
+                                 pointer=_("virsh COMMAND ARGUMENTS, with no ';'"))
         invocations = parse_batch(text, COMMANDS)
     except UsageError as err:
         try:
@@ -157,26 +165,27 @@ def virsh_line(line: object, example: str) -> Any:
             first = ""
         if first in _REAL_ONLY and err.message.startswith("unknown command"):  # real virsh has it: say so
             does, hint, pointer = _REAL_ONLY[first]
-            raise ExerciseFailed(f"kvmlab's virsh twin does not run '{first}' (real virsh has it: {does})",
-                                 hint=hint, pointer=pointer) from None
-        same = f" (the course notes spell it '{first}' too)" if first in KNOWN_TYPOS else ""
+            raise ExerciseFailed(_("kvmlab's virsh twin does not run '{command}' (real virsh has it: {does})")
+                                 .format(command=first, does=_(does)), hint=_(hint), pointer=_(pointer)) from None
+        same = _(" (the course notes spell it '{command}' too)").format(command=first) if first in KNOWN_TYPOS else ""
         hint, pointer = _refused(err, first, COMMANDS)
-        raise ExerciseFailed(f"virsh says: error: {err.message}{same}", hint=hint, pointer=pointer) from None
+        raise ExerciseFailed(_("virsh says: error: {message}{same}").format(message=err.message, same=same),
+                             hint=hint, pointer=pointer) from None
     return invocations[0]
 
 
-_GRAMMAR = ("virsh reads a line as one command, then that command's arguments and --options; a word it cannot "
+_GRAMMAR = N_("virsh reads a line as one command, then that command's arguments and --options; a word it cannot "
             "place is refused before anything runs")
-_SPELLING = ("virsh looks a command up by its exact name before anything runs: a name it does not know is never "
+_SPELLING = N_("virsh looks a command up by its exact name before anything runs: a name it does not know is never "
              "sent to libvirt (real virsh only says 'unknown command', it suggests nothing)")
 
 # Commands virsh does not have, though a learner may guess them (real virsh 9.0 prints only "unknown
 # command"): the idea (rung 1), then the command that does it (rung 2). Never a near spelling: difflib's
 # guess for net-stop is net-list, for boot reboot, both wrong.
-_STOP_VM = ("virsh has no {w}: a VM stops one of two ways, its guest OS asked to power off or the VM forced off "
+_STOP_VM = N_(("virsh has no {w}: a VM stops one of two ways, its guest OS asked to power off or the VM forced off "
             "like a pulled plug, and each way has its own command",
-            'print(conn.virsh("help domain")) (virsh help domain): shutdown asks the guest, destroy forces it off')
-_NOT_VIRSH = {
+            'print(conn.virsh("help domain")) (virsh help domain): shutdown asks the guest, destroy forces it off'))
+_NOT_VIRSH = N_({
     "net-stop": ("virsh has no net-stop: the net- command that stops a network is named for what happens to the "
                  "running network, and its definition stays",
                  "did you mean 'net-destroy'? It stops a network and keeps its definition (the course notes write "
@@ -196,14 +205,14 @@ _NOT_VIRSH = {
     "snapshot": ("virsh has no snapshot command of that name: each snapshot command is snapshot-SOMETHING, one per "
                  "action (create, list, revert, delete …)",
                  'print(conn.virsh("help snapshot")) (virsh help snapshot) lists the snapshot commands'),
-}
+})
 _NOT_VIRSH.update({"run": _NOT_VIRSH["boot"], "poweron": _NOT_VIRSH["boot"], "remove": _NOT_VIRSH["delete"],
                    "rm": _NOT_VIRSH["delete"], "net-remove": _NOT_VIRSH["net-delete"]})
 
 
 # Real virsh commands (virsh 9.0) that kvmlab's twin does not run, and that an exercise invites: what each does,
 # the idea, and where to look. Without this, "unknown command" would be kvmlab's word, not virsh's.
-_REAL_ONLY = {
+_REAL_ONLY = N_({
     "attach-device": ("it adds a device described in an XML file",
                       "attach-disk and attach-interface write the device's XML themselves from their arguments",
                       'print(conn.virsh("help attach-disk")) (virsh help attach-disk)'),
@@ -226,7 +235,7 @@ _REAL_ONLY = {
               "a reset restarts the guest; the task stops it", 'print(conn.virsh("help domain"))'),
     "net-edit": ("it opens the network's XML in an editor to change it",
                  "the task only reads a network's XML", 'print(conn.virsh("help network"))'),
-}
+})
 
 
 def _refused(err: UsageError, first: str, commands: Any) -> tuple[str, str]:
@@ -237,36 +246,39 @@ def _refused(err: UsageError, first: str, commands: Any) -> tuple[str, str]:
         right = KNOWN_TYPOS.get(first)
         if right in commands:
             meaning = f" ({MEANING[right]})" if right in MEANING else ""
-            return _SPELLING, f"did you mean '{right}'?{meaning}. {_group_help(right)}"
+            return _(_SPELLING), _("did you mean '{right}'?{meaning}. {help}").format(
+                right=right, meaning=meaning, help=_group_help(right))
         if first in _NOT_VIRSH:
             concept, pointer = _NOT_VIRSH[first]
-            return concept.format(w=first), pointer
+            return _(concept).format(w=first), _(pointer)
         close = difflib.get_close_matches(first, list(commands), n=1, cutoff=0.75)  # rung 2 only
         if close:
-            return _SPELLING, f"did you mean '{close[0]}'? {_group_help(close[0])}"
-        return _SPELLING, _help_pointer("", commands)
+            return _(_SPELLING), _("did you mean '{right}'? {help}").format(right=close[0], help=_group_help(close[0]))
+        return _(_SPELLING), _help_pointer("", commands)
     if "doesn't support option" in err.message:  # the near spelling (virsh's twin guesses it) is the second rung
-        return ("each virsh command has its own list of --options; an option that is not in it is refused before "
-                "anything runs", f"{err.hint}" if err.hint else _help_pointer(first, commands))
+        return (_("each virsh command has its own list of --options; an option that is not in it is refused before "
+                  "anything runs"), f"{err.hint}" if err.hint else _help_pointer(first, commands))
     if err.message.startswith("unexpected data '-"):  # `list -all`: one dash makes it data
-        return ("virsh's options are long words with two dashes; a word with one dash is read as data",
-                f'print(conn.virsh("help {first}")) (virsh help {first}) shows how its options are spelled')
-    return err.hint or _GRAMMAR, _help_pointer(first, commands)
+        return (_("virsh's options are long words with two dashes; a word with one dash is read as data"),
+                _('print(conn.virsh("help {command}")) (virsh help {command}) shows how its options are spelled')
+                .format(command=first))
+    return err.hint or _(_GRAMMAR), _help_pointer(first, commands)
 
 
 def _group_help(command: str) -> str:
     group = next((g for prefix, g in (("net-", "network"), ("pool-", "pool"), ("vol-", "volume"),
                                       ("snapshot-", "snapshot")) if command.startswith(prefix)), "domain")
-    return f'print(conn.virsh("help {group}")) lists that group\'s commands'
+    return _('print(conn.virsh("help {group}")) lists that group\'s commands').format(group=group)
 
 
 def _help_pointer(command: str, commands: Any) -> str:
     """The second rung of a line virsh refused: its help for a command it knows, else its list of commands."""
     if command in commands and command != "help":
-        return (f'print(conn.virsh("help {command}")) (virsh help {command}) lists its arguments and options '
-                "(options are long words with two dashes); the lesson's cell that runs the command shows an example")
-    return ('print(conn.virsh("help")) (virsh help) lists every command by group; "help domain", "help network" '
-            'and "help pool" list one group (a network\'s commands start with net-, a pool\'s with pool-)')
+        return _('print(conn.virsh("help {command}")) (virsh help {command}) lists its arguments and options '
+                 "(options are long words with two dashes); the lesson's cell that runs the command shows an example"
+                 ).format(command=command)
+    return _('print(conn.virsh("help")) (virsh help) lists every command by group; "help domain", "help network" '
+             'and "help pool" list one group (a network\'s commands start with net-, a pool\'s with pool-)')
 
 
 def run_line(conn: Any, inv: Any) -> Any:
@@ -274,7 +286,7 @@ def run_line(conn: Any, inv: Any) -> Any:
     try:
         return inv.command.run(conn, inv.values)
     except KvmlabError as err:
-        raise ExerciseFailed("virsh says: " + " / ".join(f"error: {e}" for e in err.virsh_error or [err.message]),
+        raise ExerciseFailed(_("virsh says: ") + " / ".join(f"error: {e}" for e in err.virsh_error or [err.message]),
                              hint=err.hint, pointer=_refusal_pointer(inv.command.name)) from None
 
 
@@ -282,5 +294,5 @@ def _refusal_pointer(command: str) -> str:
     """The second rung of a line libvirt refused: what the command needs, and the state it acted on."""
     listing = ("virsh net-list --all" if command.startswith("net-") else
                "virsh pool-list --all" if command.startswith(("pool-", "vol-")) else "virsh list --all")
-    return (f"libvirt's reason is virsh's second error line; print(conn.virsh(\"help {command}\")) says what the "
-            f"command needs, and `{listing}` shows the state it found")
+    return _("libvirt's reason is virsh's second error line; print(conn.virsh(\"help {command}\")) says what the "
+             "command needs, and `{listing}` shows the state it found").format(command=command, listing=listing)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ExerciseFailed
+from ..errors import ExerciseFailed, _not_yet
 
 __all__ = ["install"]
 
 
 def _lines(value: ExerciseFailed) -> list[str]:
-    lines = [f"\x1b[1;33mnot yet:\x1b[0m {value.message}"]
+    lines = [f"\x1b[1;33m{_not_yet()}:\x1b[0m {value.message}"]
     lines += [f"\x1b[1m{label}:\x1b[0m {text}" for label, text in value.rungs()]  # rung 2 keeps rung 1
     if value.ladder():
         lines.append(value.ladder())

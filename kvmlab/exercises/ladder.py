@@ -22,6 +22,7 @@ from string import Template
 from typing import Any, Callable, TypeVar, Union
 
 from ..errors import ExerciseFailed, InvalidInput
+from ..i18n import _
 
 __all__ = ["graded", "show_answer", "load_all", "Solution", "Progress", "PROGRESS", "ANSWERS"]
 
@@ -159,9 +160,13 @@ class Solution:
     failures: int
 
     def __str__(self) -> str:
-        tried = (f"after {self.failures} failed check{'s' * (self.failures != 1)}" if self.failures
-                 else "before any attempt: trying first teaches more")
-        return f"answer to exercise {self.exercise} ({tried}):\n{self.code}"
+        if self.failures == 1:
+            tried = _("after 1 failed check")
+        elif self.failures:
+            tried = _("after {n} failed checks").format(n=self.failures)
+        else:
+            tried = _("before any attempt: trying first teaches more")
+        return _("answer to exercise {exercise} ({tried}):").format(exercise=self.exercise, tried=tried) + "\n" + self.code
 
     def _repr_html_(self) -> str:
         head, code = str(self).split("\n", 1)
@@ -174,13 +179,13 @@ def show_answer(exercise: str | None = None) -> Solution:
     if exercise is None:
         exercise = PROGRESS.last_failed
         if not exercise:
-            raise InvalidInput("no check has failed yet, so there is no answer to show",
-                               hint='run a check first, or name the exercise: show_answer("8.2")')
+            raise InvalidInput(_("no check has failed yet, so there is no answer to show"),
+                               hint=_('run a check first, or name the exercise: show_answer("8.2")'))
     if isinstance(exercise, str) and exercise not in ANSWERS:
         load_all()
     if not isinstance(exercise, str) or exercise not in ANSWERS:
-        raise InvalidInput(f"there is no exercise {exercise!r}",
-                           hint="exercises are numbered like their headings: " + ", ".join(sorted(ANSWERS, key=_order)))
+        raise InvalidInput(_("there is no exercise {exercise}").format(exercise=repr(exercise)),
+                           hint=_("exercises are numbered like their headings: ") + ", ".join(sorted(ANSWERS, key=_order)))
     rec = PROGRESS.records.get(exercise)
     code = rec.answer if rec and rec.answer else _fill(*ANSWERS[exercise])
     failures = rec.failures if rec else 0

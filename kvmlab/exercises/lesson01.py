@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 import libvirt
 
 from ..errors import KvmlabError, libvirt_errors
+from ..i18n import N_, _
 from .checks import ExerciseFailed, Passed, choose, expect, run_line
 from .checks import virsh_line as parse_line
 from .ladder import graded
@@ -77,7 +78,7 @@ _WHY = {
 }
 
 # (message, wrong layer) -> why that layer did not print it: the diagnosis, in the failure's message.
-_NOT_BY = {
+_NOT_BY = N_({
     ("A", "libvirt"): "nothing reached libvirt: the line lacks the domain that start needs, and it was rejected "
     "before any connection was opened",
     ("A", "libvirtd"): "no request was sent to any daemon: a line without the argument its command needs is "
@@ -111,10 +112,10 @@ _NOT_BY = {
     ("E", "libvirtd"): "this line is from dmesg, the kernel log: the daemon logs to its own journal, not there",
     ("E", "QEMU"): "QEMU's messages start with 'qemu-system-x86_64:'; this one is in the kernel log, written "
     "when a kernel module loaded",
-}
+})
 
 # The idea behind each message (rung 1) and where the lesson shows it (rung 2).
-_CONCEPT = {
+_CONCEPT = N_({
     "A": "a command-line program reads and checks the whole line, the command and its arguments, before it does "
     "anything else: a line it cannot complete is never sent anywhere",
     "B": "a client library runs inside the client's own process: it, not the program that called it, opens "
@@ -123,15 +124,15 @@ _CONCEPT = {
     "look for the process that holds the network driver",
     "D": "each program names itself at the start of its own error lines, whatever the error is about",
     "E": "a kernel module writes to the kernel log (dmesg), not to a terminal",
-}
-_POINTER = {
+})
+_POINTER = N_({
     "A": "lesson 1, 'How a call travels', step 1 (virsh parses the command line), and virsh's own voice in "
     "'Who printed that error?'",
     "B": "lesson 1, 'How a call travels', step 2: the remote driver and the Unix socket",
     "C": "lesson 1, 'Who printed that error?': virsh's own line first, then the reason from the network driver",
     "D": "the first word of message D, and lesson 1, 'How a call travels', step 4: which layer opens /dev/kvm",
     "E": "lesson 1, 'How a call travels', step 5, and the note on dmesg after 'Who printed that error?'",
-}
+})
 
 
 @graded("1.1", answer='''layers = {
@@ -143,20 +144,22 @@ _POINTER = {
 }''')
 def check_layers(answers: Mapping[str, str]) -> Passed:
     """``answers`` maps each message letter (A-E) to the layer that printed it (one of LAYERS)."""
-    expect(isinstance(answers, Mapping), "answers must be a dict like {'A': 'virsh', …}",
-           hint="one key per message letter: " + ", ".join(MESSAGES))
+    expect(isinstance(answers, Mapping), _("answers must be a dict like {example}").format(example="{'A': 'virsh', …}"),
+           hint=_("one key per message letter: ") + ", ".join(MESSAGES))
     wrong = []
     for letter in MESSAGES:
-        layer = choose(answers.get(letter), LAYERS, what=f"message {letter}")
+        layer = choose(answers.get(letter), LAYERS, what=_("message {letter}").format(letter=letter))
         if layer != _ANSWER[letter]:
             wrong.append((letter, layer))
     if wrong:
         letter, layer = wrong[0]
-        others = f" (also check {', '.join(w[0] for w in wrong[1:])})" if len(wrong) > 1 else ""
+        others = (_(" (also check {letters})").format(letters=", ".join(w[0] for w in wrong[1:]))
+                  if len(wrong) > 1 else "")
         raise ExerciseFailed(
-            f"{len(wrong)} of {len(MESSAGES)} not right: message {letter} was not printed by {layer}{others}: "
-            + _NOT_BY[(letter, layer)],
-            hint=_CONCEPT[letter], pointer=_POINTER[letter])
+            _("{n} of {total} not right: message {letter} was not printed by {layer}{others}: ").format(
+                n=len(wrong), total=len(MESSAGES), letter=letter, layer=layer, others=others)
+            + _(_NOT_BY[(letter, layer)]),
+            hint=_(_CONCEPT[letter]), pointer=_(_POINTER[letter]))
     return Passed("every message traced to its layer", *(f"{k} {_ANSWER[k]}: {_WHY[k]}" for k in MESSAGES))
 
 
@@ -185,15 +188,15 @@ def _names_of(conn: Any, flags: int) -> list[str]:
 
 
 # The virsh list options that pick domains by state, and what each lists instead of the shut-off ones.
-_STATE_OPTIONS = {
+_STATE_OPTIONS = N_({
     "state-running": "--state-running lists the running domains",
     "state-paused": "--state-paused lists the paused domains",
     "state-other": "--state-other lists the domains in any other state (crashed, pmsuspended …)",
-}
-_FILTER = ("virsh list filters domains by state: without an option it shows the running (and paused) ones, and "
+})
+_FILTER = N_("virsh list filters domains by state: without an option it shows the running (and paused) ones, and "
            "one option shows only the domains that are not running")
 _HELP_LIST = 'print(conn.virsh("help list")) (virsh help list)'
-_FLAGS = "listAllDomains' flags filter the list: 0 is no filter, and each VIR_CONNECT_LIST_DOMAINS_* flag keeps one kind"
+_FLAGS = N_("listAllDomains' flags filter the list: 0 is no filter, and each VIR_CONNECT_LIST_DOMAINS_* flag keeps one kind")
 
 
 @graded("1.2", answer='''import libvirt
@@ -214,59 +217,62 @@ def check_three_ways(conn, virsh_line: str, result, names: Sequence[str]) -> Pas
     from ..ops.result import Table
 
     inv, uri = _learner_line(virsh_line, "virsh COMMAND --OPTION")
-    expect(inv.command.name == "list", f"`{inv.command.name}` is not the command that lists domains",
-           hint="virsh has roughly one command per API call; listing domains is one of them",
-           pointer="the seed's section 8 starts with it (lesson 1, 'One action, three ways')")
+    expect(inv.command.name == "list", _("`{command}` is not the command that lists domains").format(
+           command=inv.command.name),
+           hint=_("virsh has roughly one command per API call; listing domains is one of them"),
+           pointer=_("the seed's section 8 starts with it (lesson 1, 'One action, three ways')"))
     values = inv.values
-    expect(not values.get("all"), "--all lists every domain, the running ones too; the task asks for the "
-           "shut-off ones only", hint=_FILTER, pointer=_HELP_LIST + ": the option for the inactive domains")
+    expect(not values.get("all"), _("--all lists every domain, the running ones too; the task asks for the "
+           "shut-off ones only"), hint=_(_FILTER), pointer=_HELP_LIST + _(": the option for the inactive domains"))
     for option, lists in _STATE_OPTIONS.items():
-        expect(not values.get(option), f"{lists}, not the shut-off ones", hint=_FILTER,
-               pointer=_HELP_LIST + ": the option for the inactive domains (or the state filter for shut off)")
+        expect(not values.get(option), _("{lists}, not the shut-off ones").format(lists=_(lists)), hint=_(_FILTER),
+               pointer=_HELP_LIST + _(": the option for the inactive domains (or the state filter for shut off)"))
     expect(values.get("inactive") or values.get("state-shutoff"),
-           "without an option, virsh list shows only running (and paused) domains: the opposite of the task",
-           hint="a shut-off domain is still defined: libvirt keeps it, but a plain list leaves it out",
-           pointer=_HELP_LIST + " shows the option that lists only the domains that are not running")
+           _("without an option, virsh list shows only running (and paused) domains: the opposite of the task"),
+           hint=_("a shut-off domain is still defined: libvirt keeps it, but a plain list leaves it out"),
+           pointer=_HELP_LIST + _(" shows the option that lists only the domains that are not running"))
     ran = run_line(conn, inv)
 
     every = _names_of(conn, 0)
     running = _names_of(conn, libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
     off = _names_of(conn, libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE)
 
-    expect(result is not None, "result: no answer yet", hint="result = the kvmlab call on conn that is the "
-           "twin of your virsh line", untried=True)
-    expect(isinstance(result, Table), "result is not what a kvmlab operation returns",
-           hint="each kvmlab operation on the connection is the twin of one virsh command, and returns a result",
-           pointer="conn.list (lesson 1, '2. kvmlab'); keep its return value")
+    expect(result is not None, _("result: no answer yet"), hint=_("result = the kvmlab call on conn that is the "
+           "twin of your virsh line"), untried=True)
+    expect(isinstance(result, Table), _("result is not what a kvmlab operation returns"),
+           hint=_("each kvmlab operation on the connection is the twin of one virsh command, and returns a result"),
+           pointer=_("conn.list (lesson 1, '2. kvmlab'); keep its return value"))
     if _shown(result) != off:
-        what = {tuple(every): "every domain", tuple(running): "the running (and paused) domains"}.get(
+        what = {tuple(every): _("every domain"), tuple(running): _("the running (and paused) domains")}.get(
             tuple(_shown(result)), f"{_shown(result)}")
-        raise ExerciseFailed(f"your kvmlab call is the twin of `{result.virsh}`: it lists {what}",
-                             hint="the kvmlab twin takes the same choice as the virsh option, as a keyword",
-                             pointer="help(conn.list): the keyword that is virsh's option for the inactive domains")
+        raise ExerciseFailed(_("your kvmlab call is the twin of `{virsh}`: it lists {what}").format(
+                             virsh=result.virsh, what=what),
+                             hint=_("the kvmlab twin takes the same choice as the virsh option, as a keyword"),
+                             pointer=_("help(conn.list): the keyword that is virsh's option for the inactive domains"))
 
-    expect(not isinstance(names, str), "names should be a list of names, not one string",
-           hint="one name per domain, in a list",
-           pointer="conn.virconn.listAllDomains() (lesson 1, '3. libvirt-python')")
+    expect(not isinstance(names, str), _("names should be a list of names, not one string"),
+           hint=_("one name per domain, in a list"),
+           pointer=_("conn.virconn.listAllDomains() (lesson 1, '3. libvirt-python')"))
     names = list(names)
-    expect(all(isinstance(n, str) for n in names), "names holds objects, not names",
-           hint="listAllDomains() returns virDomain objects: each knows its own name",
-           pointer="dom.name() of each (lesson 1, '3. libvirt-python')")
+    expect(all(isinstance(n, str) for n in names), _("names holds objects, not names"),
+           hint=_("listAllDomains() returns virDomain objects: each knows its own name"),
+           pointer=_("dom.name() of each (lesson 1, '3. libvirt-python')"))
     got = sorted(names)
     if got != off:
         if got == every:
-            why = "your libvirt call returned every domain: flags=0 keeps them all"
+            why = _("your libvirt call returned every domain: flags=0 keeps them all")
         elif got == running:
-            why = "your libvirt call returned the running domains (VIR_CONNECT_LIST_DOMAINS_ACTIVE)"
+            why = _("your libvirt call returned the running domains (VIR_CONNECT_LIST_DOMAINS_ACTIVE)")
         else:
-            why = f"libvirt holds {off} shut off, your list is {got}"
-        raise ExerciseFailed(why, hint=_FLAGS,
-                             pointer="the libvirt.VIR_CONNECT_LIST_DOMAINS_* flags (lesson 1 prints two of them in "
-                                     "result.api; help(libvirt.virConnect.listAllDomains))")  # fmt: skip
+            why = _("libvirt holds {off} shut off, your list is {got}").format(off=off, got=got)
+        raise ExerciseFailed(why, hint=_(_FLAGS),
+                             pointer=_("the libvirt.VIR_CONNECT_LIST_DOMAINS_* flags (lesson 1 prints two of them in "
+                                       "result.api; help(libvirt.virConnect.listAllDomains))"))  # fmt: skip
     expect(_shown(ran) == off,
-           f"the virsh line lists {_shown(ran)}, the kvmlab result {_shown(result)}, libvirt holds {off}",
-           hint="the three ways agree only when they ask the same lab at the same moment",
-           pointer="use conn for the kvmlab call, in the same cell")
+           _("the virsh line lists {ran}, the kvmlab result {result}, libvirt holds {off}").format(
+               ran=_shown(ran), result=_shown(result), off=off),
+           hint=_("the three ways agree only when they ask the same lab at the same moment"),
+           pointer=_("use conn for the kvmlab call, in the same cell"))
     where = f" (-c {uri} picks a host; the check used yours)" if uri else ""
     return Passed("three ways, one answer",
                   f"virsh {inv.line}: ran on your connection{where}, {len(_shown(ran))} rows",
@@ -279,7 +285,7 @@ def check_three_ways(conn, virsh_line: str, result, names: Sequence[str]) -> Pas
 SCRIPT = "conn.virconn.lookupByName('{name}').create()"
 
 # What each other domain command does instead of virDomainCreate (booting a defined, shut-off domain).
-_NOT_CREATE = {
+_NOT_CREATE = N_({
     "create": "virsh create FILE makes a new domain from an XML file and starts it (virDomainCreateXML, a "
     "transient domain); it does not boot one that is already defined",
     "define": "virsh define FILE registers a domain from an XML file (virDomainDefineXML); it boots nothing",
@@ -293,7 +299,7 @@ _NOT_CREATE = {
     "undefine": "undefine deletes a domain's definition (virDomainUndefine)",
     "edit": "edit changes a domain's definition; it boots nothing",
     "dumpxml": "dumpxml prints a domain's XML (virDomainGetXMLDesc)",
-}
+})
 
 
 @graded("1.3", answer='line = "virsh start $name"   # dom.create() is virDomainCreate: virsh start boots a defined domain')
@@ -303,22 +309,25 @@ def check_python_to_virsh(conn: Any, line: object, name: str = "backup") -> Pass
     cmd = inv.command.name
     if cmd != "start":
         raise ExerciseFailed(
-            f"`{cmd}` is not the twin of dom.create(): "
-            + _NOT_CREATE.get(cmd, f"`virsh {cmd}` is a different API call"),
-            hint="dom.create() is the API call virDomainCreate: it boots a domain that is defined and shut "
-                 "off. An API call and its virsh command need not share a name",
-            pointer="lesson 1, 'How a call travels', step 1: the virsh command that calls virDomainCreate()")
+            _("`{command}` is not the twin of dom.create(): ").format(command=cmd)
+            + (_(_NOT_CREATE[cmd]) if cmd in _NOT_CREATE
+               else _("`virsh {command}` is a different API call").format(command=cmd)),
+            hint=_("dom.create() is the API call virDomainCreate: it boots a domain that is defined and shut "
+                   "off. An API call and its virsh command need not share a name"),
+            pointer=_("lesson 1, 'How a call travels', step 1: the virsh command that calls virDomainCreate()"))
     target = str(inv.values.get("domain"))
     try:
         real = conn.dominfo(target).name  # virsh's lookup: an id or a UUID names a domain too
     except KvmlabError as err:
-        raise ExerciseFailed(f"virsh says: error: {err.message}", hint=err.hint) from None
-    expect(real == name, f"the line names '{real}'" if real == target else f"'{target}' is {real}",
-           hint=f"the script boots '{name}'", pointer=f"name '{name}' on the line")
-    expect(not inv.values.get("paused"), "--paused boots it with its vCPUs stopped (the START_PAUSED flag); "
-           "dom.create() without flags lets the guest run",
-           hint="the script's call takes no flags: the domain boots and runs",
-           pointer="drop the option that leaves the guest paused")
+        raise ExerciseFailed(_("virsh says: error: {message}{same}").format(message=err.message, same=""),
+                             hint=err.hint) from None
+    expect(real == name, (_("the line names '{name}'").format(name=real) if real == target
+                          else _("'{target}' is {name}").format(target=target, name=real)),
+           hint=_("the script boots '{name}'").format(name=name), pointer=_("name '{name}' on the line").format(name=name))
+    expect(not inv.values.get("paused"), _("--paused boots it with its vCPUs stopped (the START_PAUSED flag); "
+           "dom.create() without flags lets the guest run"),
+           hint=_("the script's call takes no flags: the domain boots and runs"),
+           pointer=_("drop the option that leaves the guest paused"))
     before = state_of(conn, name)
     if before and before[0] == libvirt.VIR_DOMAIN_RUNNING:
         return Passed(f"'{name}' is already running: this line (or the script) ran before",
@@ -326,8 +335,9 @@ def check_python_to_virsh(conn: Any, line: object, name: str = "backup") -> Pass
                       "run again, virsh would say: error: Domain is already active")
     result = run_line(conn, inv)
     st = state_of(conn, name)
-    expect(st and st[0] == libvirt.VIR_DOMAIN_RUNNING, f"'{name}' is {state_text(st) if st else 'gone'}",
-           hint="start should have booted it")
+    expect(st and st[0] == libvirt.VIR_DOMAIN_RUNNING,
+           _("'{target}' is {name}").format(target=name, name=state_text(st) if st else _("gone")),
+           hint=_("start should have booted it"))
     return Passed(f"virsh {inv.line}: the twin of {SCRIPT.format(name=name)}",
                   f"{str(result).strip()}  (libvirt calls: {'; '.join(result.api)})",
                   f"dom.state() = {state_text(st)}",

@@ -16,13 +16,14 @@ from typing import Mapping
 
 from ..concepts import modes
 from ..errors import KvmlabError
+from ..i18n import N_, _
 from .checks import ExerciseFailed, Passed, choose, expect
 from .ladder import graded
 
 __all__ = ["OPERATIONS", "SITUATIONS", "OUTCOMES", "check_modes", "check_who_goes_down"]
 
 # code -> (mode, why). Each line is Python a learner can run; "kernel" means it makes a system call.
-OPERATIONS = {
+OPERATIONS = N_({
     "sum(range(1000))": ("user", "arithmetic on values already in the process's memory"),
     "sorted(['web01', 'db01', 'build'])": ("user", "comparing and moving values in memory"),
     "'KVM'.lower()": ("user", "a new string built in the process's own memory"),
@@ -33,7 +34,7 @@ OPERATIONS = {
     "os.write(1, b'hello')": ("kernel", "the terminal or pipe behind fd 1 belongs to the kernel: write(2)"),
     "socket.socket()": ("kernel", "network sockets are kernel objects: socket(2)"),
     "os.open('/dev/kvm', os.O_RDWR)": ("kernel", "a device file: this is how QEMU starts talking to KVM"),
-}
+})
 
 # What a learner may write for each mode (English or the seed's Chinese terms).
 _SYNONYMS = {
@@ -43,13 +44,13 @@ _SYNONYMS = {
 }
 
 # The idea behind each mode, for a line answered the other way (rung 1).
-_MODE_CONCEPT = {
+_MODE_CONCEPT = N_({
     "kernel": "in user mode a process can only compute on its own memory; whatever the kernel keeps or drives "
     "(devices, files, the clock and sleeping, other processes, the network) needs a system call, so a "
     "process cannot do that in user mode",
     "user": "computing on values already in the process's memory needs no system call, however much work it "
     "is: everything it needs is already in user memory",
-}
+})
 
 
 def _mode(code: str, answer: object) -> str:
@@ -66,21 +67,25 @@ _MODES_ANSWER = "modes_answer = {\n" + "".join(
 @graded("2.1", answer=_MODES_ANSWER)
 def check_modes(answers: Mapping[str, str]) -> Passed:
     """``answers`` maps each line of OPERATIONS to "user" or "kernel" (用户模式 / 内核模式 work too)."""
-    expect(isinstance(answers, Mapping), "answers must be a dict: {code: 'user' or 'kernel'}",
-           hint="start from {code: 'TODO' for code in OPERATIONS}")
+    expect(isinstance(answers, Mapping), _("answers must be a dict: {example}").format(
+           example="{code: 'user' or 'kernel'}"),
+           hint=_("start from {example}").format(example="{code: 'TODO' for code in OPERATIONS}"))
     unknown = [k for k in answers if k not in OPERATIONS]
-    expect(not unknown, f"not one of the operations: {unknown[0] if unknown else ''!r}",
-           hint="copy the keys from OPERATIONS exactly: {code: 'TODO' for code in OPERATIONS}")
+    expect(not unknown, _("not one of the operations: {code}").format(code=repr(unknown[0] if unknown else '')),
+           hint=_("copy the keys from OPERATIONS exactly: {example}").format(
+               example="{code: 'TODO' for code in OPERATIONS}"))
     wrong = []
     for code, (mode, why) in OPERATIONS.items():
         if _mode(code, answers.get(code)) != mode:
             wrong.append((code, mode, why))
     if wrong:
         code, mode, why = wrong[0]
-        more = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
-        raise ExerciseFailed(f"{len(wrong)} of {len(OPERATIONS)} not right: {code}{more}",
-                             hint=_MODE_CONCEPT[mode],
-                             pointer=f"{why}. strace shows it: modes.syscalls({code!r}) (lesson 2, §1)")
+        more = _(" (and {n} more)").format(n=len(wrong) - 1) if len(wrong) > 1 else ""
+        raise ExerciseFailed(_("{n} of {total} not right: {code}{more}").format(
+                                 n=len(wrong), total=len(OPERATIONS), code=code, more=more),
+                             hint=_(_MODE_CONCEPT[mode]),
+                             pointer=_("{why}. strace shows it: modes.syscalls({code}) (lesson 2, §1)").format(
+                                 why=_(why), code=repr(code)))
     n_kernel = sum(1 for m, _ in OPERATIONS.values() if m == "kernel")
     return Passed("user mode vs kernel mode",
                   f"{len(OPERATIONS) - n_kernel} stay in user mode (用户模式), {n_kernel} enter the kernel (内核模式)",
@@ -132,7 +137,7 @@ _WHY = {
 }
 
 # (situation, wrong outcome) -> why not: the diagnosis, in the failure's message. A's "host" is measured.
-_NOT = {
+_NOT = N_({
     ("A", "guest"): "no VM is involved in A: the program runs directly on the host",
     ("B", "guest"): "the web server runs in web01's user mode: web01's own kernel handles the fault, as the "
     "host's kernel did for the child in lesson 2 §3",
@@ -149,9 +154,9 @@ _NOT = {
     ("F", "guest"): "libvirtd is not a VM: it is a daemon on the host",
     ("F", "host"): "libvirtd is a user-mode daemon (root, but in ring 3): the kernel contains its crash like any "
     "other process's",
-}
+})
 
-_CONCEPT = {
+_CONCEPT = N_({
     "A": "the CPU itself enforces the privilege levels: in user mode (ring 3) a privileged instruction faults "
     "instead of running, and a fault in user mode is the kernel's to handle",
     "B": "a guest's kernel is a real kernel: it treats its own processes exactly as the host's kernel treats "
@@ -163,9 +168,9 @@ _CONCEPT = {
     "E": "code in the host's kernel mode has nobody above it to clean up (崩溃不可恢复), and every VM depends "
     "on that kernel",
     "F": "libvirt manages VMs, it does not run them: each running VM is its own QEMU process",
-}
+})
 
-_POINTER = {
+_POINTER = N_({
     "A": "lesson 2's introduction (rings 0 and 3) and §3; run modes.privileged_child('hlt') and read its "
     "returncode",
     "B": "lesson 2 §3 (崩溃可恢复), then §4: the same boundary one level up, inside a guest",
@@ -173,14 +178,14 @@ _POINTER = {
     "D": "lesson 2 §4: a guest's kernel panic on the real lab",
     "E": "lesson 2's summary table (who runs in kernel mode) and §4",
     "F": "lesson 1, 'How a call travels': libvirtd starts QEMU; QEMU and KVM run the guest",
-}
+})
 
 
 def _outcome(letter: str, answer: object) -> str:
     text = answer.strip().lower() if isinstance(answer, str) else answer
     if isinstance(text, str) and text in _OUTCOME_WORDS:
         return _OUTCOME_WORDS[text]
-    return choose(answer, tuple(OUTCOMES), what=f"situation {letter}")
+    return choose(answer, tuple(OUTCOMES), what=_("situation {letter}").format(letter=letter))
 
 
 def _run_a() -> tuple[modes.ChildCrash | None, str]:
@@ -188,11 +193,11 @@ def _run_a() -> tuple[modes.ChildCrash | None, str]:
     try:
         child = modes.privileged_child("hlt")
     except KvmlabError as err:
-        return None, f"situation A was not run here: {err.message}"
+        return None, _("situation A was not run here: {message}").format(message=err.message)
     if child.returncode == -int(signal.SIGSEGV) and child.parent_alive:
-        return child, (f"the check ran A here: the child was killed by SIGSEGV (returncode {child.returncode}), "
-                       "and this kernel, and this notebook, still run")
-    return None, f"situation A could not run as planned here ({child})"
+        return child, _("the check ran A here: the child was killed by SIGSEGV (returncode {code}), "
+                        "and this kernel, and this notebook, still run").format(code=child.returncode)
+    return None, _("situation A could not run as planned here ({child})").format(child=child)
 
 
 _ANSWER = """who_goes_down = {
@@ -208,21 +213,23 @@ _ANSWER = """who_goes_down = {
 @graded("2.2", answer=_ANSWER)
 def check_who_goes_down(answers: Mapping[str, str]) -> Passed:
     """``answers`` maps each letter of SITUATIONS to "process", "guest" or "host" (see OUTCOMES)."""
-    expect(isinstance(answers, Mapping), "answers must be a dict like {'A': 'process', …}",
-           hint="one key per situation: " + ", ".join(SITUATIONS))
+    expect(isinstance(answers, Mapping), _("answers must be a dict like {example}").format(
+           example="{'A': 'process', …}"), hint=_("one key per situation: ") + ", ".join(SITUATIONS))
     got = {letter: _outcome(letter, answers.get(letter)) for letter in SITUATIONS}
     wrong = [(k, v) for k, v in got.items() if v != _OUTCOME[k]]
     child, ran = _run_a()
     if wrong:
         letter, outcome = wrong[0]
-        why = _NOT.get((letter, outcome))
+        why = _(_NOT[(letter, outcome)]) if (letter, outcome) in _NOT else None
         if (letter, outcome) == ("A", "host"):
-            why = ("in user mode the CPU does not halt — " + ran) if child else (
+            why = (_("in user mode the CPU does not halt — ") + ran) if child else _(
                 "a program runs in ring 3, where the CPU refuses a privileged instruction instead of running it")
-        others = f" (also check {', '.join(w[0] for w in wrong[1:])})" if len(wrong) > 1 else ""
-        raise ExerciseFailed(f"{len(wrong)} of {len(SITUATIONS)} not right: situation {letter} is not "
-                             f"'{outcome}': {why}{others}",
-                             hint=_CONCEPT[letter], pointer=_POINTER[letter])
+        others = (_(" (also check {letters})").format(letters=", ".join(w[0] for w in wrong[1:]))
+                  if len(wrong) > 1 else "")
+        raise ExerciseFailed(_("{n} of {total} not right: situation {letter} is not '{outcome}': {why}{others}")
+                             .format(n=len(wrong), total=len(SITUATIONS), letter=letter, outcome=outcome, why=why,
+                                     others=others),
+                             hint=_(_CONCEPT[letter]), pointer=_(_POINTER[letter]))
     return Passed("who goes down: the layer that crashed, and what it was running",
                   *(f"{k} {v}: {_WHY[k]}" for k, v in _OUTCOME.items()), ran,
                   "rule: a crash stops the process or kernel it happened in, and whatever that one was running; nothing else")

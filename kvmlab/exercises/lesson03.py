@@ -18,6 +18,7 @@ from typing import Mapping
 
 from ..concepts import hardware
 from ..errors import KvmlabError
+from ..i18n import N_, _
 from .checks import ExerciseFailed, Passed, answered, choose, expect
 from .ladder import graded
 
@@ -33,7 +34,7 @@ ROLES = {
 _CHOICES = ("KVM", "QEMU", "libvirt")
 
 # (job, wrong choice) -> why that one does not do the job: the diagnosis, in the failure's message.
-_NOT = {
+_NOT = N_({
     ("cpu", "QEMU"): "QEMU alone can run guest code by translating it (TCG), but with hardware virtualisation "
     "the guest's instructions run on the real CPU, not in a user-space program",
     ("cpu", "libvirt"): "libvirt starts and stops VMs; it never runs a guest instruction",
@@ -46,9 +47,9 @@ _NOT = {
     ("management", "KVM"): "KVM is a kernel module with an ioctl interface; it keeps no list of VMs, networks "
     "or pools",
     ("management", "QEMU"): "QEMU runs one VM per process; it keeps no list of VMs, networks and pools",
-}
+})
 
-_CONCEPT = {
+_CONCEPT = N_({
     "cpu": "hardware virtualisation (VT-x / AMD-V) runs the guest's instructions on the real CPU, in non-root "
     "mode; a module of the host's kernel drives it",
     "memory": "the CPU's second-level page tables (EPT / NPT) map guest memory to host memory; they are set up "
@@ -56,13 +57,13 @@ _CONCEPT = {
     "io": "the devices a guest sees are emulated by a program; an I/O exit is passed up to it",
     "management": "defining, listing, starting and stopping VMs is the job of a library with a daemon, whose "
     "clients are virsh and virt-manager",
-}
-_POINTER = {
+})
+_POINTER = N_({
     "cpu": "the seed's section 3 (lesson 3's introduction): 完成内存和CPU的虚拟化",
     "memory": "the seed's section 3 (lesson 3's introduction): 完成内存和CPU的虚拟化",
     "io": "the seed's section 3 (lesson 3's introduction): I/O的虚拟化; lesson 3 §2",
     "management": "the seed's section 1 (lesson 1): the management tools",
-}
+})
 
 
 @graded("3.1", answer='''roles = {
@@ -73,14 +74,15 @@ _POINTER = {
 }''')
 def check_roles(roles: Mapping[str, str]) -> Passed:
     """``roles`` maps cpu, memory, io and management to KVM, QEMU or libvirt."""
-    expect(isinstance(roles, Mapping), "roles must be a dict like {'cpu': '…', …}",
-           hint="keys: " + ", ".join(ROLES))
+    expect(isinstance(roles, Mapping), _("roles must be a dict like {example}").format(example="{'cpu': '…', …}"),
+           hint=_("keys: ") + ", ".join(ROLES))
     missing = [k for k in ROLES if k not in roles]
-    expect(not missing, f"no answer for {', '.join(missing)}", hint="keys: " + ", ".join(ROLES))
+    expect(not missing, _("no answer for {keys}").format(keys=", ".join(missing)), hint=_("keys: ") + ", ".join(ROLES))
     for job, right in ROLES.items():
         got = choose(roles[job], _CHOICES, what=job)  # catches qume / libirt with the right spelling
         if got != right:
-            raise ExerciseFailed(f"{job}: not {got}: {_NOT[(job, got)]}", hint=_CONCEPT[job], pointer=_POINTER[job])
+            raise ExerciseFailed(_("{job}: not {got}: {why}").format(job=job, got=got, why=_(_NOT[(job, got)])),
+                                 hint=_(_CONCEPT[job]), pointer=_(_POINTER[job]))
     return Passed("KVM: CPU and memory; QEMU: I/O; libvirt: management",
                   "KVM = Kernel-based Virtual Machine, a Linux module (/dev/kvm)",
                   "QEMU = Quick EMUlator, one user-space process per VM (not 'qume')",
@@ -89,18 +91,19 @@ def check_roles(roles: Mapping[str, str]) -> Passed:
 
 # Exercise 3.2: the paravirtual disk. Lesson 3 shows the paravirtual NIC (virtio-net-pci); the exercise applies
 # the same idea to the Storage category, where controllers, emulated disks and other virtio devices sit side by side.
-_PARAVIRTUAL = ("a paravirtual device is designed for VMs: the guest knows it is virtual and talks to the host "
+_PARAVIRTUAL = N_("a paravirtual device is designed for VMs: the guest knows it is virtual and talks to the host "
                 "through shared memory rings instead of emulated registers")
-_CONTROLLER = ("a controller is the card that disks plug into; the guest sees each disk behind it separately. The "
+_CONTROLLER = N_("a controller is the card that disks plug into; the guest sees each disk behind it separately. The "
                "paravirtual disk needs no controller: each disk is a PCI device of its own")
-_EMULATED = ("an emulated device copies a real piece of hardware register by register, so every stock driver knows "
-             "it, and every access is a trap into QEMU; " + _PARAVIRTUAL)
-_NOT_A_DISK = "the question asks for a device the guest uses as a hard disk (a block device)"
-_STORAGE_POINTER = ("in catalog['Storage'], the names that start with virtio and sit on the PCI bus: one is a SCSI "
+_EMULATED = N_("an emulated device copies a real piece of hardware register by register, so every stock driver knows "
+               "it, and every access is a trap into QEMU; a paravirtual device is designed for VMs: the guest knows "
+               "it is virtual and talks to the host through shared memory rings instead of emulated registers")
+_NOT_A_DISK = N_("the question asks for a device the guest uses as a hard disk (a block device)")
+_STORAGE_POINTER = N_("in catalog['Storage'], the names that start with virtio and sit on the PCI bus: one is a SCSI "
                     "controller, one is the block device itself")
 
 # name -> (why it is not QEMU's paravirtual disk, the idea behind the mistake)
-_NOT_VIRTIO_BLK: dict[str, tuple[str, str]] = {
+_NOT_VIRTIO_BLK: dict[str, tuple[str, str]] = N_({
     "virtio-scsi-pci": ("virtio-scsi-pci is a paravirtual SCSI controller: disks (scsi-hd) hang off it. The question "
                         "asks for the device that is the disk itself", _CONTROLLER),
     "ide-hd": ("ide-hd is an emulated IDE disk on an emulated IDE controller (piix3-ide)", _EMULATED),
@@ -124,15 +127,15 @@ _NOT_VIRTIO_BLK: dict[str, tuple[str, str]] = {
     "scsi-cd": ("scsi-cd is a CD-ROM drive on a SCSI controller", _NOT_A_DISK),
     "floppy": ("floppy is a floppy drive", _NOT_A_DISK),
     "usb-storage": ("usb-storage emulates a USB stick", _EMULATED),
-}
+})
 # Real controllers QEMU emulates, register by register: disks plug into them.
-_EMULATED_CONTROLLERS = {
+_EMULATED_CONTROLLERS = N_({
     "piix3-ide": "the IDE controller of the i440fx PC", "piix4-ide": "an IDE controller", "isa-ide": "an ISA IDE controller",
     "ich9-ahci": "the SATA (AHCI) controller of the q35 PC", "lsi53c895a": "an LSI SCSI controller",
     "lsi53c810": "an LSI SCSI controller", "megasas": "an LSI MegaRAID controller", "megasas-gen2": "an LSI MegaRAID controller",
     "mptsas1068": "an LSI SAS controller", "am53c974": "an AMD SCSI controller", "dc390": "a Tekram SCSI controller",
     "pvscsi": "VMware's paravirtual SCSI controller", "sdhci-pci": "an SD card controller",
-}  # fmt: skip
+})  # fmt: skip
 # Names that are QEMU's paravirtual disk: the plain one, its alias, and the two that fix its virtio version.
 _VIRTIO_BLK = {
     "virtio-blk-pci": "libvirt writes <target dev='vda' bus='virtio'/> and QEMU gets -device virtio-blk-pci",
@@ -150,10 +153,12 @@ def _why_not_disk(name: str) -> tuple[str, str]:
     alias = {"virtio-scsi": "virtio-scsi-pci", "virtio-9p": "virtio-9p-pci", "ahci": "ich9-ahci", "lsi": "lsi53c895a",
              "virtio-net": "virtio-net-pci"}.get(base, base)  # fmt: skip
     if alias in _NOT_VIRTIO_BLK:
-        return _NOT_VIRTIO_BLK[alias]
+        why, idea = _NOT_VIRTIO_BLK[alias]
+        return _(why), _(idea)
     if alias in _EMULATED_CONTROLLERS:
-        return (f"{name} emulates {_EMULATED_CONTROLLERS[alias]}: disks plug into it", _CONTROLLER)
-    return (f"{name} is not the paravirtual disk", _PARAVIRTUAL)
+        return (_("{name} emulates {what}: disks plug into it").format(name=name, what=_(_EMULATED_CONTROLLERS[alias])),
+                _(_CONTROLLER))
+    return _("{name} is not the paravirtual disk").format(name=name), _(_PARAVIRTUAL)
 
 
 @graded("3.2", answer='virtio_disk = "virtio-blk-pci"   # one disk per PCI function; libvirt: <target dev=\'vda\' '
@@ -164,8 +169,9 @@ def check_virtio_blk(name: object, catalog: Mapping[str, list] | None = None) ->
 
     ``catalog`` is ``hardware.device_catalog()`` when QEMU is installed; the name must be in it.
     """
-    name = answered(name, "virtio_disk", "look in catalog['Storage'] for the paravirtual device that is itself a disk")
-    expect("qume" not in name.lower(), f"{name!r}: 'qume' is a typo", hint="it is spelled qemu (Quick EMUlator)")
+    name = answered(name, "virtio_disk", _("look in catalog['Storage'] for the paravirtual device that is itself a disk"))
+    expect("qume" not in name.lower(), _("{name}: 'qume' is a typo").format(name=repr(name)),
+           hint=_("it is spelled qemu (Quick EMUlator)"))
     if name in _VIRTIO_BLK:
         return Passed(f"{name}: the paravirtual disk", _VIRTIO_BLK[name],
                       "paravirtual: the guest's virtio-blk driver puts requests in a shared ring; no emulated "
@@ -173,16 +179,17 @@ def check_virtio_blk(name: object, catalog: Mapping[str, list] | None = None) ->
                       "the network card")
     if name in ("virtio-net-pci", "virtio-net"):
         why, idea = _why_not_disk(name)
-        raise ExerciseFailed(why, hint=idea, pointer=_STORAGE_POINTER)
+        raise ExerciseFailed(why, hint=idea, pointer=_(_STORAGE_POINTER))
     if catalog is not None:
         storage = {d["name"]: d for d in catalog.get("Storage", [])}
         aliases = {d["alias"] for d in storage.values() if d.get("alias")}
-        expect(name in storage or name in aliases, f"{name!r} is not a storage device of this QEMU",
-               hint="QEMU's catalogue lists every device it can emulate, by category: disks and their controllers "
-                    "are under 'Storage devices'",
-               pointer="catalog['Storage'] (`qemu-system-x86_64 -device help`, 'Storage devices')")
+        expect(name in storage or name in aliases, _("{name} is not a storage device of this QEMU").format(
+               name=repr(name)),
+               hint=_("QEMU's catalogue lists every device it can emulate, by category: disks and their controllers "
+                      "are under 'Storage devices'"),
+               pointer=_("catalog['Storage'] (`qemu-system-x86_64 -device help`, 'Storage devices')"))
     why, idea = _why_not_disk(name)
-    raise ExerciseFailed(why, hint=idea, pointer=_STORAGE_POINTER)
+    raise ExerciseFailed(why, hint=idea, pointer=_(_STORAGE_POINTER))
 
 
 # --- exercise 3.3: predict, then look -----------------------------------------------------------------
@@ -223,31 +230,32 @@ def observe_vcpus(smp: int = 2) -> Observation:
 _VCPU_THREAD = re.compile(r"CPU (\d+)/(\w+)")
 _VCPU_FD = re.compile(r"anon_inode:kvm-vcpu:(\d+)")
 _VM_FD = re.compile(r"anon_inode:kvm-vm(:\d+)?")
-_OTHER_THREADS = {
+_OTHER_THREADS = N_({
     "qemu-system-x86": "the main loop (the process's first thread, named after the program)",
     "IO mon_iothread": "the monitor's I/O thread (QMP)",
     "call_rcu": "QEMU's RCU housekeeping",
-}
+})
 
-_THREADS_CONCEPT = ("each virtual CPU is one host thread that runs the guest's code; the host's scheduler can run "
+_THREADS_CONCEPT = N_("each virtual CPU is one host thread that runs the guest's code; the host's scheduler can run "
                     "them on several real CPUs at once")
-_THREADS_POINTER = "lesson 3 §3: the threads whose names start with CPU, and how -smp sets the number of vCPUs"
-_FILES_CONCEPT = ("a process reaches KVM through file descriptors and ioctl: one for the module itself, one for "
+_THREADS_POINTER = N_("lesson 3 §3: the threads whose names start with CPU, and how -smp sets the number of vCPUs")
+_FILES_CONCEPT = N_("a process reaches KVM through file descriptors and ioctl: one for the module itself, one for "
                   "each VM it creates (KVM_CREATE_VM), one for each vCPU it creates in that VM (KVM_CREATE_VCPU)")
-_FILES_POINTER = ("lesson 3 §3, the paragraph before qemu_view.look(\"kvm\", probe), and the 'KVM file descriptors:' "
+_FILES_POINTER = N_("lesson 3 §3, the paragraph before qemu_view.look(\"kvm\", probe), and the 'KVM file descriptors:' "
                   "line that cell prints")
 
 
 def _names(value: object, what: str, example: str, empty: bool = False) -> list[str]:
     """The learner's list of names, stripped; ``empty``: an empty list is an answer too."""
     expect(not isinstance(value, str) and isinstance(value, (list, tuple, set)),
-           f"{what} should be a list of names, not {type(value).__name__}", hint=f"a list of strings: {example}")
+           _("{what} should be a list of names, not {type}").format(what=what, type=type(value).__name__),
+           hint=_("a list of strings: {example}").format(example=example))
     items = [v.strip() if isinstance(v, str) else v for v in value]
-    expect(all(isinstance(v, str) for v in items), f"{what}: every name is a string",
-           hint=f"a list of strings, like the 'vCPU threads:' and 'KVM file descriptors:' lines of lesson 3 §3: {example}")
-    expect((items or empty) and all(v and v.upper() != "TODO" for v in items), f"{what}: no answer yet",
-           hint=f"a list of strings, like the 'vCPU threads:' and 'KVM file descriptors:' lines of lesson 3 §3: {example}",
-           untried=True)
+    like = _("a list of strings, like the 'vCPU threads:' and 'KVM file descriptors:' lines of lesson 3 §3: {example}"
+             ).format(example=example)
+    expect(all(isinstance(v, str) for v in items), _("{what}: every name is a string").format(what=what), hint=like)
+    expect((items or empty) and all(v and v.upper() != "TODO" for v in items),
+           _("{what}: no answer yet").format(what=what), hint=like, untried=True)
     return items
 
 
@@ -260,48 +268,48 @@ def _why_threads(pred: list[str], seen: list[str], smp: int) -> str:
     for name in pred:
         m = _VCPU_THREAD.fullmatch(name)
         if not m:
-            what = _OTHER_THREADS.get(name, "a name QEMU does not give a vCPU thread")
-            return f"'{name}' is not a vCPU thread: it is {what}, and runs no guest code"
+            what = _(_OTHER_THREADS[name]) if name in _OTHER_THREADS else _("a name QEMU does not give a vCPU thread")
+            return _("'{name}' is not a vCPU thread: it is {what}, and runs no guest code").format(name=name, what=what)
         if m.group(2) != "KVM":
-            return (f"'{name}' is a vCPU thread of a QEMU running {m.group(2)}; this one runs -accel kvm, and the "
-                    "thread's name says so")
+            return _("'{name}' is a vCPU thread of a QEMU running {accel}; this one runs -accel kvm, and the "
+                     "thread's name says so").format(name=name, accel=m.group(2))
     if len(set(pred)) < len(pred):
-        return "a name appears twice: each vCPU has its own index"
+        return _("a name appears twice: each vCPU has its own index")
     want = _indices(_VCPU_THREAD, seen)
     got = _indices(_VCPU_THREAD, pred)
     if len(got) != len(want):
-        return (f"{len(got)} vCPU thread{'s' * (len(got) != 1)}, but -smp {smp} gives the guest {smp} virtual "
-                f"CPUs, and each is its own thread")
+        return (_("{n} vCPU thread{s}, but -smp {smp} gives the guest {smp} virtual CPUs, and each is its own thread")
+                .format(n=len(got), s="s" * (len(got) != 1), smp=smp))
     if got != want:
-        return f"vCPU indices {got}: QEMU numbers a machine's vCPUs from 0 (its cpu-index)"
-    return "" if sorted(pred) == seen else f"this QEMU's vCPU threads are named {seen}"
+        return _("vCPU indices {got}: QEMU numbers a machine's vCPUs from 0 (its cpu-index)").format(got=got)
+    return "" if sorted(pred) == seen else _("this QEMU's vCPU threads are named {seen}").format(seen=seen)
 
 
 def _why_files(pred: list[str], seen: list[str], smp: int) -> str:
     """Why the predicted KVM file descriptors are not the ones seen ("" when they are)."""
     if not pred:
-        return ("no KVM file descriptor at all: that is a QEMU running TCG; this one runs -accel kvm and talks "
-                "to KVM through file descriptors")
+        return _("no KVM file descriptor at all: that is a QEMU running TCG; this one runs -accel kvm and talks "
+                 "to KVM through file descriptors")
     for name in pred:
         if name != "/dev/kvm" and not _VCPU_FD.fullmatch(name) and not _VM_FD.fullmatch(name):
-            return f"'{name}' is not a KVM file descriptor (those are /dev/kvm and anon_inode:kvm-…)"
+            return _("'{name}' is not a KVM file descriptor (those are /dev/kvm and anon_inode:kvm-…)").format(name=name)
     vm_fds = [n for n in pred if _VM_FD.fullmatch(n)]
     if len(vm_fds) > 1:
-        return (f"{len(vm_fds)} VM file descriptors: KVM_CREATE_VM returns one per VM, and these two vCPUs "
-                "belong to one VM")
+        return _("{n} VM file descriptors: KVM_CREATE_VM returns one per VM, and these two vCPUs "
+                 "belong to one VM").format(n=len(vm_fds))
     if not vm_fds:
-        return "no 'anon_inode:kvm-vm': the VM itself is a file descriptor, and each vCPU is created through it"
+        return _("no 'anon_inode:kvm-vm': the VM itself is a file descriptor, and each vCPU is created through it")
     if "/dev/kvm" not in pred:
-        return "'/dev/kvm' is missing: QEMU opens it first, creates the VM through it, and keeps it open"
+        return _("'/dev/kvm' is missing: QEMU opens it first, creates the VM through it, and keeps it open")
     if len(set(pred)) < len(pred):
-        return "a file descriptor appears twice: each vCPU has its own"
+        return _("a file descriptor appears twice: each vCPU has its own")
     want, got = _indices(_VCPU_FD, seen), _indices(_VCPU_FD, pred)
     if len(got) != len(want):
-        return (f"{len(got)} vCPU file descriptor{'s' * (len(got) != 1)} for {smp} vCPUs: KVM_CREATE_VCPU gives "
-                "one per vCPU")
+        return (_("{n} vCPU file descriptor{s} for {smp} vCPUs: KVM_CREATE_VCPU gives one per vCPU")
+                .format(n=len(got), s="s" * (len(got) != 1), smp=smp))
     if got != want:
-        return f"vCPU file descriptors {got}: KVM numbers a VM's vCPUs from 0, as QEMU does"
-    return "" if sorted(pred) == seen else f"this QEMU holds {seen}"
+        return _("vCPU file descriptors {got}: KVM numbers a VM's vCPUs from 0, as QEMU does").format(got=got)
+    return "" if sorted(pred) == seen else _("this QEMU holds {seen}").format(seen=seen)
 
 
 def _normal_fd(name: str) -> str:
@@ -330,10 +338,10 @@ def check_vcpu_prediction(vcpu_threads: object, kvm_files: object, smp: int = 2)
     seen = observe_vcpus(smp)
     why = _why_threads(threads, seen.threads, smp)
     if why:
-        raise ExerciseFailed(f"vcpu_threads: {why}", hint=_THREADS_CONCEPT, pointer=_THREADS_POINTER)
+        raise ExerciseFailed(f"vcpu_threads: {why}", hint=_(_THREADS_CONCEPT), pointer=_(_THREADS_POINTER))
     why = _why_files(files, seen.kvm_files, smp)
     if why:
-        raise ExerciseFailed(f"kvm_files: {why}", hint=_FILES_CONCEPT, pointer=_FILES_POINTER)
+        raise ExerciseFailed(f"kvm_files: {why}", hint=_(_FILES_CONCEPT), pointer=_(_FILES_POINTER))
     return Passed(f"-smp {smp} under KVM: {smp} vCPU threads, {smp} vCPU file descriptors, one VM",
                   f"{seen.how}: threads {seen.threads}, KVM files {seen.kvm_files}",
                   "each vCPU thread loops on ioctl(vcpu_fd, KVM_RUN): the guest's code runs on the real CPU "

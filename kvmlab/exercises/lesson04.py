@@ -20,6 +20,7 @@ from ..concepts.bridges import libvirt_bridge
 from ..errors import KvmlabError, NotFound
 from ..specs.network import NetworkSpec
 from ..specs.parser import xml_parser
+from ..i18n import N_, _
 from .checks import ExerciseFailed, Passed, choose, expect, run_line, virsh_line
 from .ladder import graded
 
@@ -29,7 +30,7 @@ __all__ = ["MODES", "SCENARIOS", "check_modes", "check_dhcp_network", "TASK", "C
 MODES = ("nat", "route", "open", "isolated", "bridge")
 
 # scenario -> (the situation, the mode that fits)
-SCENARIOS: dict[str, tuple[str, str]] = {
+SCENARIOS: dict[str, tuple[str, str]] = N_({
     "internet": ("guests must reach the internet, the host has one address on the LAN, and nobody on the "
                  "LAN may open connections to the guests", "nat"),
     "lab_only": ("a test network: guests talk to each other and to the host, and nothing may leave it",
@@ -40,10 +41,10 @@ SCENARIOS: dict[str, tuple[str, str]] = {
                "the guests at their own addresses", "route"),
     "own_firewall": ("like the routed case, but the host's firewall is managed by another tool and libvirt "
                      "must not add any rules", "open"),
-}  # fmt: skip
+})  # fmt: skip
 
 # (scenario, wrong mode) -> why not; a missing pair falls back to _WRONG_MODE.
-_HINTS = {
+_HINTS = N_({
     ("internet", "route"): "routed packets keep the guests' private addresses: the LAN's router has no "
     "route back to them. Which mode rewrites them to the host's address?",
     ("internet", "bridge"): "a bridged guest is a LAN machine: anyone on the LAN can connect to it",
@@ -71,23 +72,23 @@ _HINTS = {
     "reached through the host; bridged guests would take addresses on the LAN's own subnet",
     ("own_firewall", "isolated"): "isolated forwards nothing: LAN machines could not reach the guests",
     ("office_lan", "isolated"): "isolated guests never reach the LAN or its DHCP server",
-}
-_WRONG_MODE = ("a mode decides which way traffic may cross the host, and with which address the guests appear "
+})
+_WRONG_MODE = N_("a mode decides which way traffic may cross the host, and with which address the guests appear "
                "outside: their own, the host's, or none")
 
 # scenario -> where in lesson 4 to look (the second rung); the columns of its table of modes.
-_TABLE = "lesson 4, the table of modes (topology.mode_rows()): "
-_WHERE = {
-    "internet": _TABLE + "the columns guest → outside and outside → guest",
-    "lab_only": _TABLE + "the column guest → outside",
-    "office_lan": _TABLE + "the column libvirt makes: which mode uses a bridge that already exists?",
-    "routed": _TABLE + "the column outside → guest",
-    "own_firewall": _TABLE + "the rows route and open: the same paths, a different column libvirt makes",
-}
+_TABLE = N_("lesson 4, the table of modes (topology.mode_rows()): ")
+_WHERE = N_({
+    "internet": "the columns guest → outside and outside → guest",
+    "lab_only": "the column guest → outside",
+    "office_lan": "the column libvirt makes: which mode uses a bridge that already exists?",
+    "routed": "the column outside → guest",
+    "own_firewall": "the rows route and open: the same paths, a different column libvirt makes",
+})
 # A wrong mode whose row differs from the right one only in another column.
-_WHERE_PAIR = {
-    ("routed", "open"): _TABLE + "the rows route and open: the same paths; the column libvirt makes tells them apart",
-}
+_WHERE_PAIR = N_({
+    ("routed", "open"): "the rows route and open: the same paths; the column libvirt makes tells them apart",
+})
 
 TASK = {"name": "lab", "subnet": "192.168.150.0/24", "gateway": "192.168.150.1",
         "dhcp": ("192.168.150.100", "192.168.150.200"), "mode": "nat"}  # fmt: skip
@@ -97,15 +98,16 @@ TASK = {"name": "lab", "subnet": "192.168.150.0/24", "gateway": "192.168.150.1",
     f'    "{key}": "{mode}",\n' for key, (_, mode) in SCENARIOS.items()) + "}   # <forward mode=…/>; isolated: none")
 def check_modes(answers: Mapping[str, str]) -> Passed:
     """``answers`` maps each key of SCENARIOS to a mode name."""
-    expect(isinstance(answers, Mapping), "answers must be a dict like {'internet': '…', …}",
-           hint="keys: " + ", ".join(SCENARIOS))
+    expect(isinstance(answers, Mapping), _("answers must be a dict like {example}").format(
+           example="{'internet': '…', …}"), hint=_("keys: ") + ", ".join(SCENARIOS))
     missing = [k for k in SCENARIOS if k not in answers]
-    expect(not missing, f"no answer for {', '.join(missing)}", hint="keys: " + ", ".join(SCENARIOS))
+    expect(not missing, _("no answer for {keys}").format(keys=", ".join(missing)), hint=_("keys: ") + ", ".join(SCENARIOS))
     for key, (situation, right) in SCENARIOS.items():
         got = choose(answers[key], MODES, what=key)
         if got != right:
-            raise ExerciseFailed(f"{key}: not {got} — {situation}", hint=_HINTS.get((key, got), _WRONG_MODE),
-                                 pointer=_WHERE_PAIR.get((key, got), _WHERE[key]))
+            raise ExerciseFailed(_("{key}: not {got} — {situation}").format(key=key, got=got, situation=_(situation)),
+                                 hint=_(_HINTS.get((key, got), _WRONG_MODE)),
+                                 pointer=_(_TABLE) + _(_WHERE_PAIR.get((key, got), _WHERE[key])))
     return Passed("every scenario has its mode",
                   "nat: out through the host's address; route / open: out with the guests' own addresses",
                   "isolated: nothing leaves; bridge: the guests are LAN machines")

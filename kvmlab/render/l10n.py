@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 
-__all__ = ["LOCALEDIR", "DOMAIN", "catalog", "tr", "tr_line", "ljust_bytes", "virsh_setlocale"]
+__all__ = ["LOCALEDIR", "DOMAIN", "env_languages", "catalog", "tr", "tr_line", "ljust_bytes", "virsh_setlocale"]
 
 LOCALEDIR = "/usr/share/locale"
 DOMAIN = "libvirt"
@@ -46,6 +46,18 @@ def _env() -> tuple:
     return tuple(map(os.environ.get, _NAMES))
 
 
+def env_languages(key: tuple | None = None) -> list[str]:
+    """The languages the environment asks for, in order (glibc's rule above), or [] for English.
+
+    The one reading of LANGUAGE/LC_ALL/LC_MESSAGES/LANG: virsh's catalog here, kvmlab's own texts
+    in :mod:`kvmlab.i18n`."""
+    language, *names = (os.fsdecode(v) if isinstance(v, bytes) else v for v in (key or _env()))
+    name = next((n for n in names if n), "")
+    if name in _C_NAMES:
+        return []
+    return [lang for lang in (language or "").split(":") if lang] or [name]
+
+
 def catalog():
     """libvirt's catalog for the current environment's language, or None (English)."""
     global _key, _catalog, _index_of, _messages_set
@@ -54,9 +66,8 @@ def catalog():
         return _catalog
     _key, _catalog, _index_of = key, None, None
     _compiled.clear()
-    language, *names = (os.fsdecode(v) if isinstance(v, bytes) else v for v in key)
-    name = next((n for n in names if n), "")
-    if name in _C_NAMES or _setlocale_failed:
+    languages = env_languages(key)
+    if not languages or _setlocale_failed:
         if _messages_set:  # back to English: libvirt's own messages too
             import locale
 
@@ -74,7 +85,6 @@ def catalog():
         return None
     import gettext
 
-    languages = [lang for lang in (language or "").split(":") if lang] or [name]
     found = gettext.translation(DOMAIN, LOCALEDIR, languages=languages, fallback=True)
     _catalog = found if isinstance(found, gettext.GNUTranslations) else None
     return _catalog
