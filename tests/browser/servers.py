@@ -180,12 +180,12 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def jupyter_lab(root: Path, home: Path, timeout: float = 240.0, uri: str | None = None,
-                settings: dict[str, str] | None = None) -> Server:
+                settings: dict[str, str] | None = None, env: dict[str, str] | None = None) -> Server:
     """JupyterLab from .venv serving ``root`` on 127.0.0.1, waited for until it answers; its kernels
     open ``uri`` (KVMLAB_URI) when given, else the embedded lab. ``settings`` adds user settings
     files (path under the settings directory -> their text)."""
     port, token = free_port(), secrets.token_hex(16)
-    env = _env(home)
+    env = {**_env(home), **(env or {})}
     if uri:
         env["KVMLAB_URI"] = uri
     lab_settings(home / "lab-settings")

@@ -52,3 +52,36 @@ def test_course_zh_opens_jupyterlab_in_chinese(browser, artifacts, tmp_path):
         context.close()
         server.stop()
     assert server.leftovers() == []
+
+
+def test_a_wrong_answer_in_the_chinese_exercise_shows_a_chinese_hint(browser, artifacts, tmp_path):
+    """The zh edition of exercise 1 with `./kvmlab.sh course zh`'s locale for the kernel (LANG=zh_CN.UTF-8;
+    JupyterLab's menus stay English here so the page helpers find them): Run All leaves the learner's TODO
+    answers, and each check's hint reads Chinese."""
+    import shutil
+
+    from . import pages
+    from .servers import jupyter_lab
+
+    root, home = tmp_path / "root", tmp_path / "home"
+    (root / "exercises" / "zh").mkdir(parents=True)
+    shutil.copy(ROOT / "exercises" / "zh" / "01-tools.ipynb", root / "exercises" / "zh" / "01-tools.ipynb")
+    english_menus = {"@jupyterlab/translation-extension/plugin.jupyterlab-settings": '{"locale": "en"}'}
+    server = jupyter_lab(root, home, settings=english_menus,
+                         env={"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        pages.open_notebook(page, server.url("/lab/tree/exercises/zh/01-tools.ipynb"))
+        pages.hide_file_browser(page)
+        pages.run_all(page)
+        failed = page.locator(pages.OUTPUT).filter(has_text="还没对").first  # "not yet": the check failed
+        expect(failed).to_contain_text("提示")  # the hint's own label, in Chinese
+        expect(failed).to_contain_text("show_answer(\"1.1\")")  # and the ladder's next step
+        failed.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / "zh-exercise-01-hint.png"))
+    finally:
+        context.close()
+        server.stop()
+    assert server.leftovers() == []
