@@ -124,4 +124,7 @@ def test_session_has_no_networks_message():
 def test_reset_spares_the_learner_on_the_real_daemon(real_lab, kvmconn, helpers, tmp_path):
     c = kvmconn(real_lab)
     assert c.virconn.getType() == "QEMU"
-    helpers.ownership_scenario(c, real_lab, str(tmp_path / "learner-pool"))
+    try:
+        helpers.ownership_scenario(c, real_lab, str(tmp_path / "learner-pool"))
+    finally:  # reset took the lab's own kvmlab-nat and kvmlab-pool too: leave the lab as the next test expects it
+        lab.up()

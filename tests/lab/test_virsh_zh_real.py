@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import pytest
 
+import kvmlab.lab as lab
 from tests import conftest
 
 pytestmark = pytest.mark.reallab
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _lab_network_and_pool(real_lab):
+    """The batches read the lab's own kvmlab-nat and kvmlab-pool: make sure they are there (up is idempotent)."""
+    lab.up()
 
 ZH = {"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}
 BATCHES = [
