@@ -140,5 +140,5 @@ def test_the_answer_shown_after_a_wrong_try_passes(path):
         if role == "fails" and [e[0] for e in errors] != ["ExerciseFailed"]:
             problems.append(f"{check}: the wrong try did not fail the check: {errors or 'it passed'}")
         elif role != "fails" and errors:
-            problems.append(f"{check or 'a notebook cell'} ({role}): {errors}")
+            problems.append(f"{check or 'a notebook cell'} ({role}): {errors} in {cell.source[:120]!r}")
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
