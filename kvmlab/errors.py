@@ -38,6 +38,8 @@ from typing import Callable, ContextManager, Mapping, Sequence, TypeVar, Union
 
 import libvirt
 
+from .i18n import N_, _
+
 __all__ = [
     "KvmlabError",
     "UsageError",
@@ -88,6 +90,7 @@ class KvmlabError(Exception):
     virsh: str = ""
 
     def __init__(self, message: str, *, hint: str = "", virsh_error: Sequence[str] | None = None):
+        message, hint = str(message), str(hint)  # a Lazy text (i18n.L_) is worded now, when raised
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -168,8 +171,9 @@ class ConsoleTimeout(OperationFailed):
     ``.log`` the guest's whole serial transcript (a file), when it has one."""
 
     def __init__(self, message: str, tail: list[str], log: str | None = None):
-        where = f" (all of it: {log})" if log else ""
-        super().__init__(message, hint=f"read the console transcript below{where}: the guest's last words say why")
+        where = _(" (all of it: {log})").format(log=log) if log else ""
+        super().__init__(message, hint=_("read the console transcript below{where}: the guest's last words "
+                                         "say why").format(where=where))
         self.tail = tail
         self.log = log
 
@@ -273,18 +277,18 @@ _BY_CODE = {
     libvirt.VIR_ERR_INVALID_CONN: ConnectionFailed,
 }
 
-_HINT_BY_CODE = {
+_HINT_BY_CODE = N_({
     libvirt.VIR_ERR_NO_DOMAIN: "check the name with `virsh list --all` (kvmlab: conn.list(all=True))",
     libvirt.VIR_ERR_NO_NETWORK: "check the name with `virsh net-list --all`",
     libvirt.VIR_ERR_NO_STORAGE_POOL: "check the name with `virsh pool-list --all`",
     libvirt.VIR_ERR_NO_STORAGE_VOL: "check the volume name with `virsh vol-list <pool>`",
     libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT: "check the snapshot's name with `virsh snapshot-list DOMAIN`",
     libvirt.VIR_ERR_OPERATION_INVALID: "look at the object's state first (dominfo / net-info / pool-info)",
-}
+})
 
 
 # What to do, by a fragment of libvirt's message, when the caller's own hints say nothing more.
-_HINT_BY_MESSAGE: Mapping[int | str, str] = {
+_HINT_BY_MESSAGE: Mapping[int | str, str] = N_({
     "unsupported flags": "this libvirt driver does not support that option (the test driver ignores "
     "most real-host options); try without it",
     "not supported by the connection driver": "this libvirt driver cannot do that; a real host (qemu:///system) can",
@@ -297,7 +301,7 @@ _HINT_BY_MESSAGE: Mapping[int | str, str] = {
     "Not enough free space": "the pool has less room than the volume needs: `virsh pool-info POOL` shows Available",
     "No space left on device": "the filesystem under the pool is full: `virsh pool-info POOL` shows Available; "
     "delete volumes you no longer need (`virsh vol-delete VOL --pool POOL`) or ask for less",
-}
+})
 
 # Message fragments that say more than the code: "the driver lacks this flag" comes as
 # VIR_ERR_INVALID_ARG ("unsupported flags (0x1) in function …", virCheckFlags), yet it is the
@@ -319,7 +323,7 @@ _LOST_MESSAGES = (
     "connection closed due to keepalive timeout",
 )
 
-LOST_HINT = (
+LOST_HINT = N_(
     "the libvirt daemon for this URI is not answering (it exited, was restarted or is not started): "
     "for the real lab run `kvmlab lab up` (`kvmlab lab status` shows it); for another URI check its "
     "daemon (`systemctl status libvirtd`). The same Connection reconnects by itself on the next call "
@@ -374,8 +378,8 @@ def map_libvirt_error(
     msg = exc.get_error_message() or "unknown error"
     if connection_lost(exc):  # what failed is the connection: no operation's hint applies
         lost = code == libvirt.VIR_ERR_INVALID_CONN or any(m in msg for m in _LOST_MESSAGES)
-        what = "lost the connection to the libvirt daemon" if lost else "cannot reach the libvirt daemon"
-        err = ConnectionFailed(f"{what}: {msg}", hint=LOST_HINT, virsh_error=[*prefix, msg])
+        what = _("lost the connection to the libvirt daemon") if lost else _("cannot reach the libvirt daemon")
+        err = ConnectionFailed(f"{what}: {msg}", hint=_(LOST_HINT), virsh_error=[*prefix, msg])
         err.libvirt_code = code
         return err
     if cls is None:
@@ -383,6 +387,7 @@ def map_libvirt_error(
     # the caller's hint for this failure, else the shared one for this message, else the caller's fallback
     chosen = _pick(code, msg, hints, None) or _pick(code, msg, _HINT_BY_MESSAGE, None) or hint
     hint = (chosen(msg) if callable(chosen) else chosen) or _HINT_BY_CODE.get(code, "")
+    hint = _(hint) if isinstance(hint, str) else hint  # a literal hint marked N_("…") is translated here
     err = cls(msg, hint=hint, virsh_error=[*prefix, msg])
     err.libvirt_code = code
     return err

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from typing import TypeVar
 
-__all__ = ["DOMAIN", "LANGUAGES", "_", "N_", "choose", "language", "catalog_path"]
+__all__ = ["DOMAIN", "LANGUAGES", "_", "N_", "L_", "Lazy", "choose", "language", "catalog_path"]
 
 DOMAIN = "kvmlab"
 LANGUAGES = {"zh": "zh_CN"}  # what set_language() takes -> the catalog's folder; "en" is the msgids
@@ -134,3 +134,34 @@ def N_(texts: T) -> T:
     before the learner chooses a language): every string literal in the argument is a msgid, except
     a dict's keys. Translate each one where it is used: ``_(TABLE[key])``."""
     return texts
+
+
+class Lazy:
+    """A text translated when it is shown, not when it is made: ``L_("… {name} …", name=x)``.
+
+    For hints an operation prepares before it calls libvirt (most calls succeed, and then the hint is
+    never read): building one costs an object, not a catalog lookup. ``str()`` translates and fills
+    the fields in the language of that moment; :class:`kvmlab.errors.KvmlabError` does it when raised."""
+
+    __slots__ = ("msgid", "fields")
+
+    def __init__(self, msgid: str, fields: dict) -> None:
+        self.msgid, self.fields = msgid, fields
+
+    def __str__(self) -> str:
+        text = _(self.msgid)
+        return text.format(**self.fields) if self.fields else text
+
+    def format(self, **fields) -> "Lazy":  # a template filled later: L_(…).format(name=…)
+        return Lazy(self.msgid, {**self.fields, **fields})
+
+    def __repr__(self) -> str:
+        return f"L_({self.msgid!r})"
+
+    def __bool__(self) -> bool:
+        return bool(self.msgid)
+
+
+def L_(msgid: str, **fields) -> Lazy:
+    """``msgid`` marked for translation, translated (and its ``{fields}`` filled) when shown."""
+    return Lazy(msgid, fields)

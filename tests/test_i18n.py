@@ -25,10 +25,10 @@ def _marked() -> dict[str, str]:
     for path in sorted(PKG.rglob("*.py")):
         tree = ast.parse(path.read_text())
         for n in ast.walk(tree):
-            if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("_", "N_")):
+            if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("_", "N_", "L_")):
                 continue
             where = f"{path.relative_to(PKG)}:{n.lineno}"
-            if len(n.args) != 1 or isinstance(n.args[0], ast.JoinedStr):
+            if len(n.args) != 1 and n.func.id != "L_" or not n.args or isinstance(n.args[0], ast.JoinedStr):
                 bad.append(where)
             elif n.func.id == "N_":  # every literal in a marked table, a dict's keys aside
                 keys = _key_nodes(n.args[0])
