@@ -102,7 +102,8 @@ def require_qemu() -> str:
     """The QEMU binary's path; Unsupported (with the package to install) when there is none."""
     qemu = qemu_binary()
     if qemu is None:
-        raise Unsupported(_("{program} is not installed").format(program=QEMU), hint=_("apt-get install qemu-system-x86"))
+        raise Unsupported(_("{program} is not installed").format(program=QEMU),
+                          hint=_("apt-get install qemu-system-x86"))
     return qemu
 
 

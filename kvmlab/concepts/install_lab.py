@@ -135,7 +135,8 @@ class InstallLab:
         if not self.real:
             printed = self.print_xml()
             if not printed.ok:
-                raise InvalidState(_("virt-install refused the line: {error}").format(error=printed.error or printed.note),
+                raise InvalidState(_("virt-install refused the line: {error}").format(
+                                   error=printed.error or printed.note),
                                    hint=_("read its ERROR line; virt-install --print-xml shows what it would make"))
             with libvirt_errors(f"Failed to define domain from {self.name}.xml"):
                 dom = v.defineXML(tag_domain_xml(printed.xml))

@@ -167,7 +167,8 @@ def build_seed(seed: Seed, iso: str | os.PathLike, tool: str | None = None) -> S
         _check_text(text, what, optional=what == "network_config")
     if not seed.label or len(seed.label) > 32 or not seed.label.replace("-", "").replace("_", "").isalnum():
         raise InvalidInput(_("invalid volume label {label}").format(label=repr(seed.label)),
-                           hint=_("up to 32 letters, digits, '-', '_' (NoCloud looks for '{label}')").format(label=LABEL))
+                           hint=_("up to 32 letters, digits, '-', '_' (NoCloud looks for '{label}')").format(
+                               label=LABEL))
     tool = tool or seed_tool()
     if tool is None:
         raise OperationFailed(_("no program to make an ISO image was found (cloud-localds, xorriso, genisoimage)"),

@@ -184,7 +184,8 @@ def run(program: str, args: Sequence[str], cwd: str | os.PathLike | None = None,
     try:
         p = subprocess.run(argv, cwd=cwd, capture_output=True, encoding="utf-8", errors="replace", timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise OperationFailed(_("`{command}` did not finish within {timeout:g} s").format(command=line, timeout=timeout),
+        raise OperationFailed(_("`{command}` did not finish within {timeout:g} s").format(command=line,
+                                                                                          timeout=timeout),
                               hint=_("a big image or a slow disk: try a smaller size, or a longer timeout")) from None
     except OSError as exc:
         raise OperationFailed(_("cannot run `{command}`: {exc}").format(command=line, exc=exc),

@@ -119,7 +119,8 @@ def _read(plan: dict[str, list[tuple[tuple[str, str], str]]], results: dict[str,
         by_address, routes[g] = _parse(g, results[g][1], tries)
         for key, address in row:
             if address not in by_address:
-                raise InvalidState(_("{guest} printed no result for a ping of {address}").format(guest=g, address=address),
+                raise InvalidState(_("{guest} printed no result for a ping of {address}").format(guest=g,
+                                                                                                 address=address),
                                    hint=_("its console output is in its serial log; run the measurement again"))
             pings[key] = by_address[address]
     return pings, routes
@@ -179,7 +180,8 @@ def recording(situation: str = "as built", path: Path = RECORDING) -> Matrix:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise NotFound(_("no readable recording of lesson 12's measurement at {path}: {exc}").format(path=path, exc=exc),
+        raise NotFound(_("no readable recording of lesson 12's measurement at {path}: {exc}").format(path=path,
+                                                                                                     exc=exc),
                        hint=_("record one on the real lab: scripts/record_network_modes.py")) from exc
     if situation not in data["situations"]:
         raise NotFound(_("the recording has no situation {situation}").format(situation=repr(situation)),
@@ -190,7 +192,8 @@ def recording(situation: str = "as built", path: Path = RECORDING) -> Matrix:
 def save_recording(matrices: list[Matrix], where: str, path: Path = RECORDING) -> Path:
     """Store live measurements (one per situation) as the recording shown where none can run."""
     if not matrices or not all(m.live for m in matrices):
-        raise InvalidState(_("only live measurements can be recorded"), hint=_("measure(lab, live=True) on the real lab"))
+        raise InvalidState(_("only live measurements can be recorded"),
+                           hint=_("measure(lab, live=True) on the real lab"))
     data = {"recorded": {"at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                          "where": where},
             "situations": {m.situation: m.to_json() for m in matrices}}  # fmt: skip
