@@ -87,10 +87,11 @@ def check_modes(answers: Mapping[str, str]) -> Passed:
                              pointer=_("{why}. strace shows it: modes.syscalls({code}) (lesson 2, §1)").format(
                                  why=_(why), code=repr(code)))
     n_kernel = sum(1 for m, _ in OPERATIONS.values() if m == "kernel")
-    return Passed("user mode vs kernel mode",
-                  f"{len(OPERATIONS) - n_kernel} stay in user mode (用户模式), {n_kernel} enter the kernel (内核模式)",
-                  "rule of thumb: touching a device, a file, the clock's sleep, another process or the "
-                  "network needs the kernel")
+    return Passed(_("user mode vs kernel mode"),
+                  _("{n_user} stay in user mode (用户模式), {n_kernel} enter the kernel (内核模式)").format(
+                      n_user=len(OPERATIONS) - n_kernel, n_kernel=n_kernel),
+                  _("rule of thumb: touching a device, a file, the clock's sleep, another process or the "
+                    "network needs the kernel"))
 
 
 # --- exercise 2.2: who goes down? -------------------------------------------------------------------
@@ -230,6 +231,6 @@ def check_who_goes_down(answers: Mapping[str, str]) -> Passed:
                              .format(n=len(wrong), total=len(SITUATIONS), letter=letter, outcome=outcome, why=why,
                                      others=others),
                              hint=_(_CONCEPT[letter]), pointer=_(_POINTER[letter]))
-    return Passed("who goes down: the layer that crashed, and what it was running",
+    return Passed(_("who goes down: the layer that crashed, and what it was running"),
                   *(f"{k} {v}: {_WHY[k]}" for k, v in _OUTCOME.items()), ran,
-                  "rule: a crash stops the process or kernel it happened in, and whatever that one was running; nothing else")
+                  _("rule: a crash stops the process or kernel it happened in, and whatever that one was running; nothing else"))

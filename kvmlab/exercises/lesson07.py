@@ -171,9 +171,11 @@ def check_domain(conn: Any, name: str = "lab7", memory_mib: int = 512, vcpus: in
                                  got=_order(got), want=_order(want)) + redo,
                              hint=_("the firmware tries one device per <boot> element, in the order written"),
                              pointer=_("one <boot dev=…/> per device inside <os>; dev is hd, cdrom, network or fd"))
-    return Passed(f"'{name}' is defined as asked (read back with virsh dumpxml --inactive {name})",
-                  f"<memory unit='KiB'>{kib}</memory> = {memory_mib} MiB: libvirt always stores KiB",
-                  f"<vcpu>{spec.vcpus}</vcpu>, <os><type>hvm</type>, boot order {_order(got)}")
+    return Passed(_("'{name}' is defined as asked (read back with virsh dumpxml --inactive {name})").format(name=name),
+                  _("<memory unit='KiB'>{kib}</memory> = {memory_mib} MiB: libvirt always stores KiB").format(
+                      kib=kib, memory_mib=memory_mib),
+                  _("<vcpu>{vcpus}</vcpu>, <os><type>hvm</type>, boot order {order}").format(
+                      vcpus=spec.vcpus, order=_order(got)))
 
 
 # Exercise 7.2: the idea behind each element the validators name first, then where to look ({units}: UNITS).
@@ -260,11 +262,11 @@ def check_fixed_xml(conn: Any, xml: object, name: str = "broken7", memory_mib: i
     expect(held.vcpus == vcpus, _("valid, but libvirt holds <vcpu>{got}</vcpu>; the writer meant 'two'").format(
                got=held.vcpus),
            hint=_("<vcpu> holds the number of virtual CPUs the writer meant"), pointer=_("the text of <vcpu>"))
-    return Passed(f"'{name}' is valid and defined: {str(done).strip()}",
-                  "kvmlab's checks and libvirt's RelaxNG schema find nothing; define(validate=True) "
-                  "(virsh define --validate) accepted it",
-                  f"libvirt holds {held.memory} KiB = {memory_mib} MiB and {held.vcpus} vCPUs; "
-                  f"boot {_order(held.boot)}")
+    return Passed(_("'{name}' is valid and defined: {done}").format(name=name, done=str(done).strip()),
+                  _("kvmlab's checks and libvirt's RelaxNG schema find nothing; define(validate=True) "
+                    "(virsh define --validate) accepted it"),
+                  _("libvirt holds {kib} KiB = {memory_mib} MiB and {vcpus} vCPUs; boot {order}").format(
+                      kib=held.memory, memory_mib=memory_mib, vcpus=held.vcpus, order=_order(held.boot)))
 
 
 # Exercise 7.3: what other commands do instead of printing a VM's <memory> element.
@@ -381,6 +383,6 @@ def check_memory_query(conn: Any, line: object, kib: object, name: str = "lab7",
                                     "whatever unit= you wrote"),
                              pointer=_("lesson 7, 'Build one, validated at every step': libvirt wrote memory back "
                                        "in KiB"))  # fmt: skip
-    return Passed(f"{result.virsh} prints only <memory>: {shown}",
-                  f"libvirt API: {'; '.join(result.api)}",
-                  f"you predicted {kib}: libvirt stores <memory> in KiB, whatever unit= the XML had")
+    return Passed(_("{virsh} prints only <memory>: {shown}").format(virsh=result.virsh, shown=shown),
+                  _("libvirt API: {calls}").format(calls='; '.join(result.api)),
+                  _("you predicted {kib}: libvirt stores <memory> in KiB, whatever unit= the XML had").format(kib=kib))

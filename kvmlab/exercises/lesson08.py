@@ -100,9 +100,10 @@ def check_running(conn: Any, name: str = "web02", persistent: bool = False) -> P
                                        "VM persistent (its own XML carries its UUID; the notebook's xml has none, so "
                                        "libvirt would refuse it); or destroy it, then define + start").format(
                                  name=name))  # fmt: skip
-    how = ("persistent: libvirt keeps its definition; it can be stopped and started again" if kept
-           else "transient: create started it from XML without keeping a definition; once stopped it is gone")
-    return Passed(f"'{name}' is running", f"dom.state() = {state_text(st)}", how)
+    how = (_("persistent: libvirt keeps its definition; it can be stopped and started again") if kept
+           else _("transient: create started it from XML without keeping a definition; once stopped it is gone"))
+    return Passed(_("'{name}' is running").format(name=name), _("dom.state() = {state}").format(state=state_text(st)),
+                  how)
 
 
 def _wait(conn: Any, name: str, timeout: float) -> tuple[int, int] | None:
@@ -132,10 +133,10 @@ def check_graceful_shutdown(conn: Any, name: str = "web01", timeout: float | Non
                        pointer=_("define it again from its XML (lesson 8), then stop it gracefully"))
     if st[0] == libvirt.VIR_DOMAIN_SHUTOFF:
         if st[1] == libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN:
-            return Passed(f"'{name}' was shut down gracefully",
-                          f"dom.state() = {state_text(st)}: the guest powered itself off",
-                          "shutdown asks the guest OS to power off (through the QEMU guest agent if the VM has "
-                          "one, otherwise the virtual ACPI power button): the OS closes its files and stops")
+            return Passed(_("'{name}' was shut down gracefully").format(name=name),
+                          _("dom.state() = {state}: the guest powered itself off").format(state=state_text(st)),
+                          _("shutdown asks the guest OS to power off (through the QEMU guest agent if the VM has "
+                            "one, otherwise the virtual ACPI power button): the OS closes its files and stops"))
         if st[1] == libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED:
             raise ExerciseFailed(_("'{name}' is {state}: it was destroyed (forced off, like pulling "
                                    "the plug), not shut down").format(name=name, state=state_text(st)),
@@ -185,17 +186,19 @@ def check_force_line(conn: Any, line: object, name: str = "db01") -> Passed:
            hint=_("the task forces '{name}' off").format(name=name), pointer=_("name '{name}' on the line").format(name=name))
     before = state_of(conn, name)
     if before == (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED):
-        return Passed(f"'{name}' was already forced off: this line ran before (a cell run twice)",
-                      f"dom.state() = {state_text(before)}",
-                      f"run again, virsh would say: error: Failed to destroy domain '{target}' (domain is not running)")
+        return Passed(_("'{name}' was already forced off: this line ran before (a cell run twice)").format(name=name),
+                      _("dom.state() = {state}").format(state=state_text(before)),
+                      _("run again, virsh would say: error: Failed to destroy domain '{target}' (domain is not running)")
+                      .format(target=target))
     result = run_line(conn, inv)
     st = state_of(conn, name)
     expect(st and st[1] == libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED and st[0] == libvirt.VIR_DOMAIN_SHUTOFF,
            _("'{target}' is {name}").format(target=name, name=state_text(st) if st else _("gone")),
            hint=_("destroy should have forced it off"))
-    return Passed(f"'{name}' was forced off", f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})",
-                  f"dom.state() = {state_text(st)}",
-                  "the definition stays: conn.start() boots it again")  # fmt: skip
+    ran = f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})"  # virsh's words and the calls
+    return Passed(_("'{name}' was forced off").format(name=name), ran,
+                  _("dom.state() = {state}").format(state=state_text(st)),
+                  _("the definition stays: conn.start() boots it again"))  # fmt: skip
 
 
 @graded("8.4", answer=lambda name="installer", memory_mib=2048, **_: (
@@ -222,10 +225,12 @@ def check_memory_edit(conn: Any, name: str = "installer", memory_mib: int = 2048
     live = ""
     st = state_of(conn, name)
     if st and st[0] != libvirt.VIR_DOMAIN_SHUTOFF:
-        live = f"'{name}' is {state_text(st)}: it keeps its current memory until its next boot"
-    return Passed(f"'{name}' will boot with {memory_mib} MiB",
-                  f"virsh dumpxml --inactive {name}: <memory unit='KiB'>{spec.memory}</memory>, "
-                  f"<currentMemory unit='KiB'>{current}</currentMemory>", *([live] if live else []))
+        live = _("'{name}' is {state}: it keeps its current memory until its next boot").format(
+            name=name, state=state_text(st))
+    return Passed(_("'{name}' will boot with {memory_mib} MiB").format(name=name, memory_mib=memory_mib),
+                  _("virsh dumpxml --inactive {name}: <memory unit='KiB'>{memory}</memory>, "
+                    "<currentMemory unit='KiB'>{current}</currentMemory>").format(
+                      name=name, memory=spec.memory, current=current), *([live] if live else []))
 
 
 @graded("8.5", answer='''if "$name" in conn.list().names:           # running (an earlier try started it): stop it
@@ -236,8 +241,9 @@ def check_deleted(conn: Any, name: str = "backup") -> Passed:
     """``name`` must be gone: not running, not defined."""
     st = state_of(conn, name)
     if st is None:
-        return Passed(f"'{name}' is gone", "undefine deleted its definition; list --all no longer shows it",
-                      "its disk image stays: undefine deletes storage only with --remove-all-storage")
+        return Passed(_("'{name}' is gone").format(name=name),
+                      _("undefine deleted its definition; list --all no longer shows it"),
+                      _("its disk image stays: undefine deletes storage only with --remove-all-storage"))
     with libvirt_errors():
         kept = bool(conn.virconn.lookupByName(name).isPersistent())
     running = st[0] != libvirt.VIR_DOMAIN_SHUTOFF

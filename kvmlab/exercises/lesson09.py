@@ -105,8 +105,8 @@ def _stopped_kept(conn: Any, name: str, done: str = "") -> Passed:
            hint=_("stopping a network takes down its bridge and dnsmasq; its definition stays for net-start"),
            pointer=_(STOP))
     details = [done] if done else []
-    return Passed(f"'{name}' is stopped and still defined", *details,
-                  f"net-list --all shows it inactive; conn.net_start('{name}') brings it back")
+    return Passed(_("'{name}' is stopped and still defined").format(name=name), *details,
+                  _("net-list --all shows it inactive; conn.net_start('{name}') brings it back").format(name=name))
 
 
 @graded("9.1b", answer="conn.net_destroy('$name')   # virsh net-destroy $name")
@@ -123,8 +123,9 @@ def check_removed(conn: Any, name: str = "scratch") -> Passed:
     """``name`` must be gone: no longer running, no longer defined."""
     row = network_row(conn, name)
     if row is None:
-        return Passed(f"'{name}' is gone", "net-destroy stopped it; net-undefine deleted its definition",
-                      "net-list --all no longer lists it")
+        return Passed(_("'{name}' is gone").format(name=name),
+                      _("net-destroy stopped it; net-undefine deleted its definition"),
+                      _("net-list --all no longer lists it"))
     if row.active and row.persistent:
         raise ExerciseFailed(_("'{name}' is still running and still defined").format(name=name),
                              hint=_("removing a network is two steps: stop it, then delete its definition"),
@@ -193,16 +194,16 @@ def check_autostart(conn: Any, lines: object, name: str = "isolated") -> Passed:
     done = []
     for inv in invs:
         if inv.command.name == "net-start" and network_row(conn, name).active:
-            done.append(f"{inv.line}: not run, '{name}' runs already (this cell ran before?); virsh would say "
-                        "error: network is already active")
+            done.append(_("{line}: not run, '{name}' runs already (this cell ran before?); virsh would say "
+                          "error: network is already active").format(line=inv.line, name=name))
             continue
         done.append(_did(run_line(conn, inv)))
     row = network_row(conn, name)
     if row.active and row.autostart:
-        return Passed(f"'{name}' runs now and starts at every host boot", *done,
-                      "net-list --all: State active, Autostart yes",
-                      "libvirt autostarts it once per boot, at the network driver's first start (a marker in "
-                      "/run/libvirt/network/); a daemon restart does not start it again")
+        return Passed(_("'{name}' runs now and starts at every host boot").format(name=name), *done,
+                      _("net-list --all: State active, Autostart yes"),
+                      _("libvirt autostarts it once per boot, at the network driver's first start (a marker in "
+                        "/run/libvirt/network/); a daemon restart does not start it again"))
     if row.active:
         raise ExerciseFailed(_("'{name}' runs now, but its autostart is off").format(name=name),
                              hint=_("net-start only starts it now: after a host reboot it stays down"),

@@ -96,13 +96,15 @@ def check_overlay(ws: Any, name: str = "web.qcow2", base: str = "base.qcow2") ->
                                     "guessed, because a guest could write a fake header into a raw disk"),
                              pointer=_("-F {real} (backing_format='{real}')").format(real=real))
     depths = {part.get("depth") for part in ws.image_map(name)}
-    return Passed(f"{name} is an overlay of {base}",
-                  f"qemu-img info --backing-chain {name}: {shown.chain()}",
-                  f"reads fall through: {name} shows {base}'s first 64 KiB (0x5a), read with qemu-io"
-                  if _shows_base(ws, name) else f"{name} already holds data of its own at the start",
-                  "qemu-img map: every range of the disk comes from " + (
-                      f"{base} (depth 1): {name} holds nothing of its own yet" if depths == {1}
-                      else "the layers at depths " + ", ".join(str(d) for d in sorted(depths))))
+    return Passed(_("{name} is an overlay of {base}").format(name=name, base=base),
+                  _("qemu-img info --backing-chain {name}: {chain}").format(name=name, chain=shown.chain()),
+                  _("reads fall through: {name} shows {base}'s first 64 KiB (0x5a), read with qemu-io").format(
+                      name=name, base=base)
+                  if _shows_base(ws, name) else _("{name} already holds data of its own at the start").format(name=name),
+                  _("qemu-img map: every range of the disk comes from {source}").format(source=(
+                      _("{base} (depth 1): {name} holds nothing of its own yet").format(base=base, name=name)
+                      if depths == {1}
+                      else _("the layers at depths {depths}").format(depths=", ".join(str(d) for d in sorted(depths))))))
 
 
 _CAPACITY = N_("the capacity argument of vol-create-as, with a binary unit (lesson 10b, 'vol-create-as — create a volume')")
@@ -131,7 +133,7 @@ def check_thin_volume(conn: Any, line: object, pool: str = "default", name: str 
     earlier = ""
     try:
         conn.vol_delete(name, pool=pool)
-        earlier = f"an earlier try's {name} was deleted first"
+        earlier = _("an earlier try's {name} was deleted first").format(name=name)
     except KvmlabError:  # none yet (or no such pool: running the line says so in virsh's words)
         pass
     run_line(conn, inv)
@@ -154,11 +156,12 @@ def check_thin_volume(conn: Any, line: object, pool: str = "default", name: str 
                              hint=_("for a new raw volume libvirt reserves the full capacity unless told how much to "
                                     "allocate now; thin provisioning (精简配置) allocates nothing until the guest writes"),
                              pointer=_("vol-create-as's --allocation option: what to reserve now"))
-    return Passed(f"{name} is a thin 2 GiB raw volume",
+    return Passed(_("{name} is a thin 2 GiB raw volume").format(name=name),
                   *([earlier] if earlier else []),
-                  f"virsh {inv.line}",
-                  f"vol-info --bytes: Capacity {info.capacity} bytes, Allocation {info.allocation} bytes",
-                  "vol-dumpxml: <format type='raw'/>; the file is sparse: its holes take no room on the host")
+                  _("virsh {line}").format(line=inv.line),
+                  _("vol-info --bytes: Capacity {capacity} bytes, Allocation {allocation} bytes").format(
+                      capacity=info.capacity, allocation=info.allocation),
+                  _("vol-dumpxml: <format type='raw'/>; the file is sparse: its holes take no room on the host"))
 
 
 def tidy(conn: Any, ws: ImageFiles | None = None, pool: str = "default") -> list[str]:

@@ -131,8 +131,10 @@ def check_snapshot_line(conn: Any, line: object, domain: str = EXERCISE_DOMAIN, 
            pointer=_("the snapshot's name is the word after the domain"))
     if name in snapshot_names(conn, domain):
         spec = _spec(conn, domain, name)
-        return Passed(f"'{name}' exists already: this line ran before (a cell run twice)", _kept_memory(spec),
-                      f"run again, virsh would say: error: operation failed: domain moment {name} already exists")
+        return Passed(_("'{name}' exists already: this line ran before (a cell run twice)").format(name=name),
+                      _kept_memory(spec),
+                      _("run again, virsh would say: error: operation failed: domain moment {name} already exists")
+                      .format(name=name))
     result = run_line(conn, inv)
     spec = _spec(conn, domain, name)
     expect(spec is not None, _("libvirt has no snapshot '{name}' of '{domain}'").format(name=name, domain=domain),
@@ -141,10 +143,11 @@ def check_snapshot_line(conn: Any, line: object, domain: str = EXERCISE_DOMAIN, 
            _("'{name}' holds no memory ({kept})").format(name=name, kept=_kept_memory(spec)),
            hint=_("the guest must be running when the snapshot is taken for its memory to be saved"),
            pointer=_("start the domain (lesson 8), then take the snapshot again under a new name"))
-    return Passed(f"snapshot '{name}' of '{domain}' taken, memory included",
-                  f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})",
-                  f"virsh snapshot-info {domain} {name}: {_kept_memory(spec)}",
-                  "internal: on QEMU it lives inside the disk's qcow2 file (qemu-img snapshot -l lists it)")
+    ran = f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})"  # virsh's words and the calls
+    return Passed(_("snapshot '{name}' of '{domain}' taken, memory included").format(name=name, domain=domain), ran,
+                  _("virsh snapshot-info {domain} {name}: {kept}").format(
+                      domain=domain, name=name, kept=_kept_memory(spec)),
+                  _("internal: on QEMU it lives inside the disk's qcow2 file (qemu-img snapshot -l lists it)"))
 
 
 def _current(conn: Any, domain: str) -> str | None:
@@ -203,15 +206,17 @@ def check_undone(lab: SnapshotLab, snapshot: str = "clean", mistake: str = "mist
            pointer=_("revert again, without --paused"))
     look = lab.look()
     if look.files is None:
-        return Passed(f"'{domain}' is back at '{snapshot}'",
-                      f"libvirt: current snapshot = {current}; '{after}' kept (delete is not undo)",
-                      "(the embedded lab runs no guest: its files were not asked)")
+        return Passed(_("'{domain}' is back at '{snapshot}'").format(domain=domain, snapshot=snapshot),
+                      _("libvirt: current snapshot = {current}; '{after}' kept (delete is not undo)").format(
+                          current=current, after=after),
+                      _("(the embedded lab runs no guest: its files were not asked)"))
     expect(mistake not in look.files and mistake not in (look.disk or []),
            _("the guest still has {mistake} (files: {files}; disk: {disk})").format(
                mistake=mistake, files=", ".join(look.files) or _("none"), disk=", ".join(look.disk or []) or _("none")),
            hint=_("a revert puts back the memory and the disks as they were; a file written after that is gone"),
            pointer=_("lesson 14, 'snapshot-revert — go back': go back to the snapshot from before the mistake"))
-    return Passed(f"'{domain}' is back at '{snapshot}': {mistake} is gone",
-                  f"libvirt: current snapshot = {current}",
-                  f"inside the guest: files {', '.join(look.files) or '(none)'}; disk lines "
-                  f"{', '.join(look.disk or []) or '(none)'}")
+    return Passed(_("'{domain}' is back at '{snapshot}': {mistake} is gone").format(
+                      domain=domain, snapshot=snapshot, mistake=mistake),
+                  _("libvirt: current snapshot = {current}").format(current=current),
+                  _("inside the guest: files {files}; disk lines {disk}").format(
+                      files=', '.join(look.files) or _('(none)'), disk=', '.join(look.disk or []) or _('(none)')))

@@ -121,10 +121,11 @@ def check_ready_line(conn: Any, line: object, domain: str = EXERCISE_TEMPLATE) -
            _("'{domain}' is {state} after the line").format(domain=domain, state=state_name(state)),
            hint=_("the guest must be shut off (or paused) before its disk is copied"),
            pointer=_("run the line again, then read `virsh domstate` (conn.domstate)"))
-    how = ("shut off: clone it by copy or by overlay" if state == libvirt.VIR_DOMAIN_SHUTOFF
-           else "paused: its disk no longer changes; a full copy is safe (an overlay is not: it resumes one day)")
-    return Passed(f"'{domain}' is {how}", done or f"(it was {state_name(before)} already)",
-                  f"virsh domstate {domain}: {state_name(state)}")
+    how = (_("shut off: clone it by copy or by overlay") if state == libvirt.VIR_DOMAIN_SHUTOFF
+           else _("paused: its disk no longer changes; a full copy is safe (an overlay is not: it resumes one day)"))
+    return Passed(_("'{domain}' is {how}").format(domain=domain, how=how),
+                  done or _("(it was {state} already)").format(state=state_name(before)),
+                  _("virsh domstate {domain}: {state}").format(domain=domain, state=state_name(state)))
 
 
 def _facts(conn: Any, name: str) -> tuple[str, list[str], list[str]] | None:
@@ -180,10 +181,12 @@ def check_clone(conn: Any, source: str = EXERCISE_TEMPLATE, clone: str = "kvmlab
     expect(bool(c_files), _("'{clone}' has no disk").format(clone=clone),
            hint=_("a clone gets the template's disk contents"),
            pointer=_("clone again with conn.clone, which copies each disk"))
-    return Passed(f"'{clone}' is a clone of '{source}' with an identity of its own",
-                  f"UUID {c_uuid} (template: {s_uuid})", f"MACs {', '.join(c_macs) or '(no card)'} "
-                  f"(template: {', '.join(s_macs) or '(no card)'})", f"disk {', '.join(c_files)}",
-                  "inside it, hostname and machine-id are still the template's: virt-sysprep's job")
+    return Passed(_("'{clone}' is a clone of '{source}' with an identity of its own").format(clone=clone, source=source),
+                  _("UUID {uuid} (template: {template})").format(uuid=c_uuid, template=s_uuid),
+                  _("MACs {macs} (template: {template})").format(
+                      macs=', '.join(c_macs) or _('(no card)'), template=', '.join(s_macs) or _('(no card)')),
+                  _("disk {files}").format(files=', '.join(c_files)),
+                  _("inside it, hostname and machine-id are still the template's: virt-sysprep's job"))
 
 
 # --- exercise 15.3: who changes what ----------------------------------------------------------------
@@ -242,7 +245,7 @@ def check_who_changes(answers: object) -> Passed:
         raise ExerciseFailed(msg, hint=_(_WHO_CONCEPT[who]),
                              pointer=_("lesson 15, 'Ask each clone from inside': {why}").format(
                                  why=_(THINGS[thing][1])))
-    return Passed("who changes what in a clone",
-                  "virt-clone: name, UUID, MAC, disk file (what libvirt holds)",
-                  "virt-sysprep: hostname, machine-id, SSH host keys (inside the guest)",
-                  "nobody: the hardware and the network (a clone is the same machine)")
+    return Passed(_("who changes what in a clone"),
+                  _("virt-clone: name, UUID, MAC, disk file (what libvirt holds)"),
+                  _("virt-sysprep: hostname, machine-id, SSH host keys (inside the guest)"),
+                  _("nobody: the hardware and the network (a clone is the same machine)"))

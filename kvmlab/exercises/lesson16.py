@@ -98,11 +98,11 @@ def check_attach_line(lab: HotplugLab, line: object, domain: str = EXERCISE_DOMA
                                          "the disk in both"), pointer=_(_WHERE))
     have_live, have_config = disk_targets(conn, domain).get(target), disk_targets(conn, domain, True).get(target)
     if not _can_hotplug(lab):
-        return Passed(f"the line gives '{domain}' the disk now and at its next boot",
-                      "(the embedded lab's test driver cannot hot-plug: the line was checked, not run; on the real "
-                      "lab it runs and the guest is asked)")
+        return Passed(_("the line gives '{domain}' the disk now and at its next boot").format(domain=domain),
+                      _("(the embedded lab's test driver cannot hot-plug: the line was checked, not run; on the real "
+                        "lab it runs and the guest is asked)"))
     if have_live == source and have_config == source:
-        result_line = "(the disk was attached already: this line ran before, e.g. a cell run twice)"
+        result_line = _("(the disk was attached already: this line ran before, e.g. a cell run twice)")
     else:
         result = run_line(conn, inv)
         result_line = f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})"
@@ -115,9 +115,10 @@ def check_attach_line(lab: HotplugLab, line: object, domain: str = EXERCISE_DOMA
                                                                "(/proc/partitions: {disks})").format(disks=view.disks),
            hint=_("a live attach shows in the guest at once (PCI hot-plug)"))
     name = next(n for n, kib in view.disks or [] if kib == 8192)
-    return Passed(f"'{domain}' has the disk now and at its next boot", result_line,
-                  f"libvirt: {target} -> {now} (live and --inactive)",
-                  f"inside the guest: /proc/partitions lists {name} (8192 KiB) — the guest's own name for it")
+    return Passed(_("'{domain}' has the disk now and at its next boot").format(domain=domain), result_line,
+                  _("libvirt: {target} -> {now} (live and --inactive)").format(target=target, now=now),
+                  _("inside the guest: /proc/partitions lists {name} (8192 KiB) — the guest's own name for it").format(
+                      name=name))
 
 
 @graded("16.2", answer='''conn.setvcpus(lab.domain, $count, maximum=True, config=True)  # virsh setvcpus $domain $count --maximum --config
@@ -156,11 +157,13 @@ def check_two_vcpus(lab: HotplugLab, count: int = 2, domain: str = EXERCISE_DOMA
                              pointer=_("setvcpus N --config, then destroy and start (lesson 16, 'vCPUs')"))
     inside = lab.cpus_inside()
     if inside is None:
-        return Passed(f"'{domain}' runs with {count} vCPUs", f"vcpucount: {counts}",
-                      "(the embedded lab runs no guest: its CPUs were not asked)")
+        return Passed(_("'{domain}' runs with {count} vCPUs").format(domain=domain, count=count),
+                      _("vcpucount: {counts}").format(counts=counts),
+                      _("(the embedded lab runs no guest: its CPUs were not asked)"))
     expect(inside == count, _("libvirt says {live} vCPUs, the guest's kernel lists {inside}").format(
                live=live, inside=inside),
            hint=_("the guest must have booted with them"),
            pointer=_("start the guest again and wait for it (lab.wait_ready())"))
-    return Passed(f"'{domain}' runs with {count} vCPUs", f"vcpucount: live {live}, config {config}, maximum {top}",
-                  f"inside the guest: /proc/cpuinfo lists {inside} processors")
+    return Passed(_("'{domain}' runs with {count} vCPUs").format(domain=domain, count=count),
+                  _("vcpucount: live {live}, config {config}, maximum {top}").format(live=live, config=config, top=top),
+                  _("inside the guest: /proc/cpuinfo lists {inside} processors").format(inside=inside))

@@ -141,7 +141,7 @@ def check_import_line(conn: Any, line: object, disk: str, name: str = EXERCISE_V
                              pointer=_("--osinfo linux2022 (or debian12 …: virt-install --osinfo list)"))
     ran = virt_install.print_xml(conn, words)
     if ran.note:
-        return Passed("the line imports (virt-install is not installed here, so it was not run)", ran.note)
+        return Passed(_("the line imports (virt-install is not installed here, so it was not run)"), ran.note)
     if ran.returncode != 0:
         raise ExerciseFailed(_("virt-install says: {error}").format(error=ran.error),
                              hint=_("virt-install refused the line: its ERROR says what to change"),
@@ -159,12 +159,13 @@ def check_import_line(conn: Any, line: object, disk: str, name: str = EXERCISE_V
     expect(sources[:1] == [disk], _("the VM's first disk is {disks}").format(disks=sources[:1]),
            hint=_("the VM boots its first disk"), pointer=_("put --disk {disk} first").format(disk=disk))
     boots = [b.get("dev") for b in final.findall("os/boot")]
-    return Passed(f"virt-install builds '{name}' around {Path(disk).name}: nothing is installed",
-                  f"ran: virt-install --connect {ran.uri} … --print-xml (exit 0, nothing defined)",
-                  f"<disk device='disk'> source {sources[0]}; boot: "
-                  f"{', '.join(boots) or 'the first disk (libvirt default)'}; machine "
-                  f"{final.xpath('string(os/type/@machine)') or '(driver default)'}",
-                  "without --print-xml it defines the VM, then starts it (virsh define, then virsh start)")
+    return Passed(_("virt-install builds '{name}' around {disk}: nothing is installed").format(
+                      name=name, disk=Path(disk).name),
+                  _("ran: virt-install --connect {uri} … --print-xml (exit 0, nothing defined)").format(uri=ran.uri),
+                  _("<disk device='disk'> source {source}; boot: {boot}; machine {machine}").format(
+                      source=sources[0], boot=', '.join(boots) or _('the first disk (libvirt default)'),
+                      machine=final.xpath('string(os/type/@machine)') or _('(driver default)')),
+                  _("without --print-xml it defines the VM, then starts it (virsh define, then virsh start)"))
 
 
 def broken_seed(hostname: str = EXERCISE_VM) -> nocloud.Seed:
@@ -216,6 +217,8 @@ def check_seed(iso: object, hostname: str = EXERCISE_VM) -> Passed:
     expect(host == hostname, _("meta-data's local-hostname is {host}").format(host=repr(host)),
            hint=_("the VM is to be called '{hostname}'").format(hostname=hostname),
            pointer=_("meta-data: local-hostname"))
-    return Passed(f"cloud-init's NoCloud would use this seed: label {got.label!r}, {', '.join(sorted(got.files))}",
-                  f"user-data starts with {nocloud.HEADER}; meta-data: local-hostname {host}",
-                  "attach it as a CD-ROM: virt-install … --disk seed.iso,device=cdrom")
+    return Passed(_("cloud-init's NoCloud would use this seed: label {label}, {files}").format(
+                      label=repr(got.label), files=', '.join(sorted(got.files))),
+                  _("user-data starts with {header}; meta-data: local-hostname {host}").format(
+                      header=nocloud.HEADER, host=host),
+                  _("attach it as a CD-ROM: virt-install … --disk seed.iso,device=cdrom"))

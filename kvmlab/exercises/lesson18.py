@@ -87,8 +87,8 @@ def check_slow_line(checks: HostValidate, line: object) -> Passed:
         raise ExerciseFailed(_why_not_slow(row), hint=_(_SLOW_IDEA),
                              pointer=_("lesson 18, 'virt-host-validate, line by line': the check that reads the "
                                        "CPU's flags"))
-    return Passed(f"{row.line}: {row.status}", f"it looks at {row.looks_at}", row.if_not,
-                  "the WARNs (vhost-net, IOMMU, secure guest) cost an ordinary guest nothing")
+    return Passed(f"{row.line}: {row.status}", _("it looks at {looks_at}").format(looks_at=row.looks_at), row.if_not,
+                  _("the WARNs (vhost-net, IOMMU, secure guest) cost an ordinary guest nothing"))
 
 
 # --- 18.2 -------------------------------------------------------------------------------------------------
@@ -140,8 +140,8 @@ def check_log_file(path: object, uri: str, domain: str = EXERCISE_DOMAIN) -> Pas
                              pointer=_("lesson 18, 'A VM that will not start': the file's name is the domain's name"))
     expect(given == want, _("{given} is not where libvirt writes {domain}'s log").format(given=given, domain=domain),
            hint=_(_LOG_IDEA), pointer=_(_SECTION_LOG))
-    details = ["libvirt writes it through virtlogd; each start appends a 'starting up' line, QEMU's command line, "
-               "whatever QEMU printed, and 'shutting down, reason=…'"]
+    details = [_("libvirt writes it through virtlogd; each start appends a 'starting up' line, QEMU's command line, "
+                 "whatever QEMU printed, and 'shutting down, reason=…'")]
     lines: list[str] | None = None
     if uri.startswith("qemu"):
         try:
@@ -150,13 +150,14 @@ def check_log_file(path: object, uri: str, domain: str = EXERCISE_DOMAIN) -> Pas
         except OSError:
             pass
     if lines is None:
-        details.append("(not read back: " + ("the embedded lab runs no QEMU; on the real lab the check reads the file)"
-                                             if not uri.startswith("qemu") else "the file is not on this machine)"))
+        details.append(_("(not read back: the embedded lab runs no QEMU; on the real lab the check reads the file)")
+                       if not uri.startswith("qemu") else _("(not read back: the file is not on this machine)"))
     else:
         start = max((i for i, ln in enumerate(lines) if "starting up" in ln), default=0)
         last = [ln for ln in lines[start:] if "shutting down" in ln or ln.startswith("qemu") or "error" in ln]
-        details.append(f"read back: {len(lines)} lines; the last start ends: {' | '.join(last)[-300:]}")
-    return Passed(f"{want}: {domain}'s log", *details)
+        details.append(_("read back: {n} lines; the last start ends: {last}").format(
+            n=len(lines), last=' | '.join(last)[-300:]))
+    return Passed(_("{want}: {domain}'s log").format(want=want, domain=domain), *details)
 
 
 # --- 18.3 -------------------------------------------------------------------------------------------------
@@ -218,9 +219,9 @@ def check_nonroot_uri(uri: object, fix: object) -> Passed:
         raise ExerciseFailed(_("fix: {why}").format(why=why),
                              hint=_("the VM is in another libvirt: ask that one, by its URI"),
                              pointer=_("lesson 18, 'qemu:///system or qemu:///session': virsh's -c option"))
-    return Passed("a non-root virsh opens qemu:///session; the VM is in qemu:///system",
-                  f"{line}: lists qemu:///system's VMs, shut-off ones included",
-                  "for good: export LIBVIRT_DEFAULT_URI=qemu:///system (and on Debian, the group 'libvirt')")
+    return Passed(_("a non-root virsh opens qemu:///session; the VM is in qemu:///system"),
+                  _("{line}: lists qemu:///system's VMs, shut-off ones included").format(line=line),
+                  _("for good: export LIBVIRT_DEFAULT_URI=qemu:///system (and on Debian, the group 'libvirt')"))
 
 
 def tidy(conn: Any) -> str:
