@@ -35,7 +35,7 @@ from typing import Any, Callable
 import libvirt
 
 from ..errors import InvalidInput, InvalidState, KvmlabError, NotFound, OperationFailed, libvirt_errors
-from ..i18n import _
+from ..i18n import N_, _
 from ..lab.control import mode as lab_mode
 from ..lab.links import ALIAS_PREFIX, DEMO_BRIDGE, alias_for, lab_links
 from ..lab.paths import NETNS, SYSTEM_URI
@@ -44,8 +44,8 @@ from .bridges import libvirt_bridges
 __all__ = ["Step", "BridgeDemo", "run", "recording", "save_recording", "RECORDING", "HOW_TO_GO_LIVE"]
 
 RECORDING = Path(__file__).resolve().parents[1] / "data" / "bridge-demo-recording.json"
-HOW_TO_GO_LIVE = ("Run it live: `sudo kvmlab lab up`, then set KVMLAB_URI=qemu:///system (the lab's libvirtd) "
-                  "and run it again.")
+HOW_TO_GO_LIVE = N_("Run it live: `sudo kvmlab lab up`, then set KVMLAB_URI=qemu:///system (the lab's libvirtd) "
+                    "and run it again.")
 LEASE_TIMEOUT = 30.0  # a guest that has just booted asks for its address in the background
 FORWARD_TIMEOUT = 15.0  # STP's forward delay is 2 s per state (listening, learning) on the lab's bridges
 
@@ -123,7 +123,7 @@ class BridgeDemo:
         return [f"SIMULATED HERE: nothing below ran now. {self.reason}",
                 f"RECORDING of this demo on kvmlab's real lab, recorded {rec.get('at', '?')} on "
                 f"{rec.get('where', '?')}; it is shown as it was printed then, and did not run now.",
-                HOW_TO_GO_LIVE]
+                _(HOW_TO_GO_LIVE)]
 
     def commands(self) -> list[str]:
         return [s.command for s in self.steps if s.command]
@@ -138,7 +138,7 @@ class BridgeDemo:
                 lines += ["", f"── {PHASES.get(phase, phase).format(**fmt)}"]
             lines.append(s.text())
         if not self.live:
-            lines += ["", f"[end of the recording ({self.recorded.get('at', '?')}). {HOW_TO_GO_LIVE}]"]
+            lines += ["", f"[end of the recording ({self.recorded.get('at', '?')}). {_(HOW_TO_GO_LIVE)}]"]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -291,18 +291,19 @@ def _not_live_reason(conn: Any) -> str:
     with libvirt_errors():
         driver, uri = v.getType(), v.getURI()
     if getattr(conn, "embedded", False) or driver == "Test":
-        return ("This is the embedded lab (libvirt's test driver): its bridges (virbr0 …) and taps (testnet0) "
-                "are libvirt's description only. No kernel holds them, so there is nothing for ip, bridge or "
-                "brctl to show, and nothing to attach.")
+        return _("This is the embedded lab (libvirt's test driver): its bridges (virbr0 …) and taps (testnet0) "
+                 "are libvirt's description only. No kernel holds them, so there is nothing for ip, bridge or "
+                 "brctl to show, and nothing to attach.")
     m, _net = lab_mode()
     if uri.rstrip("/").endswith("/session"):
-        return ("qemu:///session (no root) has no virtual networks: libvirt creates no bridge or tap without "
-                "root, so there is nothing to move.")
+        return _("qemu:///session (no root) has no virtual networks: libvirt creates no bridge or tap without "
+                 "root, so there is nothing to move.")
     if m != "netns":
-        return ("kvmlab's own libvirtd is not running (the lab is not in its namespace): the bridges of this "
-                "libvirt are the host's own interfaces, and this demo never changes the host's interfaces.")
+        return _("kvmlab's own libvirtd is not running (the lab is not in its namespace): the bridges of this "
+                 "libvirt are the host's own interfaces, and this demo never changes the host's interfaces.")
     if uri != SYSTEM_URI:
-        return f"{uri} is not the lab's libvirtd ({SYSTEM_URI}): its taps are not in namespace {NETNS}."
+        return _("{uri} is not the lab's libvirtd ({system}): its taps are not in namespace {netns}.").format(
+            uri=uri, system=SYSTEM_URI, netns=NETNS)
     return ""
 
 
@@ -460,12 +461,12 @@ def run(conn: Any, guest: str = "web01", live: bool | None = None,
     if not isinstance(guest, str) or not guest.strip():
         raise InvalidInput(_("guest must be a domain name, not {guest}").format(guest=repr(guest)),
                            hint=_("e.g. run(conn, 'web01') (virsh list shows the running guests)"))
-    reason = _not_live_reason(conn) if live is not False else "You asked for the recording (live=False)."
+    reason = _not_live_reason(conn) if live is not False else _("You asked for the recording (live=False).")
     if not reason:
         return _live(conn, guest, during)
     if live:
         raise InvalidState(_("the bridge demo cannot run live here: {reason}").format(reason=reason),
-                           hint=HOW_TO_GO_LIVE)
+                           hint=_(HOW_TO_GO_LIVE))
     demo = recording()
     demo.reason = reason
     return demo

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InvalidInput, OperationFailed
-from ..i18n import _
+from ..i18n import N_, _
 from ..ops.result import Result
 
 __all__ = ["LABEL", "HEADER", "Seed", "SeedImage", "SeedContents", "default_seed", "build_seed", "read_seed",
@@ -38,7 +38,7 @@ __all__ = ["LABEL", "HEADER", "Seed", "SeedImage", "SeedContents", "default_seed
 
 LABEL = "cidata"
 HEADER = "#cloud-config"
-INSTALL = "apt-get install xorriso (or cloud-image-utils for cloud-localds; ./kvmlab.sh installs xorriso)"
+INSTALL = N_("apt-get install xorriso (or cloud-image-utils for cloud-localds; ./kvmlab.sh installs xorriso)")
 _FILES = ("meta-data", "user-data", "network-config")
 # Other first lines cloud-init understands (its user-data formats): each is a different kind of part.
 _OTHER_HEADERS = ("#!", "#include", "#cloud-boothook", "#part-handler", "#upstart-job", "Content-Type:",
@@ -172,7 +172,7 @@ def build_seed(seed: Seed, iso: str | os.PathLike, tool: str | None = None) -> S
     tool = tool or seed_tool()
     if tool is None:
         raise OperationFailed(_("no program to make an ISO image was found (cloud-localds, xorriso, genisoimage)"),
-                              hint=INSTALL)
+                              hint=_(INSTALL))
     if tool == "cloud-localds" and seed.label != LABEL:
         tool = seed_tool() if seed_tool() != "cloud-localds" else "xorriso"  # cloud-localds cannot mislabel
     if not isinstance(iso, (str, os.PathLike)) or "\0" in str(iso) or not str(iso).strip():
@@ -187,7 +187,7 @@ def build_seed(seed: Seed, iso: str | os.PathLike, tool: str | None = None) -> S
         try:
             out = subprocess.run(argv, cwd=work, capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise OperationFailed(_("{tool} could not run: {exc}").format(tool=tool, exc=exc), hint=INSTALL) from exc
+            raise OperationFailed(_("{tool} could not run: {exc}").format(tool=tool, exc=exc), hint=_(INSTALL)) from exc
     if out.returncode != 0:
         raise OperationFailed(_("{tool} failed: {error}").format(tool=tool, error=out.stderr.strip()[-400:]),
                               hint=_("run it by hand: {command}").format(command=' '.join(argv)))

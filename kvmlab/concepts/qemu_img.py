@@ -43,24 +43,25 @@ _SIZE = re.compile(r"^[0-9]+(\.[0-9]+)?[A-Za-z]*$")
 _PATTERN = range(0, 256)
 
 # qemu-img's own words -> what to do (first match wins)
-_HINTS = (
-    ("Invalid image size", "qemu-img sizes are a number and k, M, G or T, each 1024 times the last: 1G = 1 GiB "
-                           "and 1.5G works; there is no 'GB' (virsh differs: there 1GB is 10^9 bytes)"),
-    ("without backing format", "name the backing file's format too (backing_format='qcow2', -F qcow2): qemu-img "
-                               "no longer guesses it, because a guessed raw file could pass for a qcow2 one"),
-    ("Backing file not supported", "a raw image is only the disk's bytes, with no header to name a backing file: "
-                                   "an overlay must be qcow2"),
-    ("Could not open backing", "the backing file must exist first, and its name is read relative to the "
-                               "overlay's own directory"),
-    ('" lock', "a running VM holds this image: shut it down before you change it (info_U=True reads it anyway, "
-             "as qemu-img info -U does)"),
-    ("shrink", "shrinking cuts off the end of the disk and whatever the guest kept there: pass shrink=True "
-               "(--shrink) only if you mean it"),
-    ("Unknown file format", "formats: " + ", ".join(FORMATS)),
-    ("No such file or directory", "no such image: check the name (and the directory qemu-img runs in)"),
-    ("Pattern verification failed", "the bytes read back are not the pattern: another layer or nothing was "
-                                    "written there"),
-)
+# (a dict keeps its order; the keys are qemu-img's words, the values are translated where used: _(hint))
+_HINTS = N_({
+    "Invalid image size": "qemu-img sizes are a number and k, M, G or T, each 1024 times the last: 1G = 1 GiB "
+                          "and 1.5G works; there is no 'GB' (virsh differs: there 1GB is 10^9 bytes)",
+    "without backing format": "name the backing file's format too (backing_format='qcow2', -F qcow2): qemu-img "
+                              "no longer guesses it, because a guessed raw file could pass for a qcow2 one",
+    "Backing file not supported": "a raw image is only the disk's bytes, with no header to name a backing file: "
+                                  "an overlay must be qcow2",
+    "Could not open backing": "the backing file must exist first, and its name is read relative to the "
+                              "overlay's own directory",
+    '" lock': "a running VM holds this image: shut it down before you change it (info_U=True reads it anyway, "
+              "as qemu-img info -U does)",
+    "shrink": "shrinking cuts off the end of the disk and whatever the guest kept there: pass shrink=True "
+              "(--shrink) only if you mean it",
+    "Unknown file format": "formats: {formats}",
+    "No such file or directory": "no such image: check the name (and the directory qemu-img runs in)",
+    "Pattern verification failed": "the bytes read back are not the pattern: another layer or nothing was "
+                                   "written there",
+})
 
 
 @dataclass
@@ -193,8 +194,8 @@ def run(program: str, args: Sequence[str], cwd: str | os.PathLike | None = None,
     if p.returncode:
         said = [ln for ln in (p.stderr + p.stdout).splitlines() if ln.strip()] or [f"exit status {p.returncode}"]
         text = " ".join(said)
-        hint = next((h for key, h in _HINTS if key in text), f"its own words are above; `{program} --help` lists "
-                    "what it takes")
+        hint = next((_(h).format(formats=", ".join(FORMATS)) for key, h in _HINTS.items() if key in text), None) or _(
+            "its own words are above; `{program} --help` lists what it takes").format(program=program)
         err = OperationFailed(_("`{command}` failed: {error}").format(command=line, error=said[0]), hint=hint,
                               virsh_error=said)
         err.virsh = line

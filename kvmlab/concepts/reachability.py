@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import InvalidInput, InvalidState, NotFound
-from ..i18n import _
+from ..i18n import N_, _
 from ..lab.containment import require_contained
 from ..lab.paths import NETNS
 from ..lab.reach_plan import MODES, NETS, OUTSIDE, OUTSIDE_GUEST, RETURN_ROUTE, guest
@@ -44,7 +44,7 @@ __all__ = ["prediction", "SITUATIONS", "TARGETS", "RECORDING", "Ping", "Cell", "
            "recording", "save_recording", "PING", "HOW_TO_GO_LIVE"]
 
 RECORDING = Path(__file__).resolve().parents[1] / "data" / "network-modes-recording.json"
-HOW_TO_GO_LIVE = "Run it live: `sudo kvmlab lab up`, then KVMLAB_URI=qemu:///system, and run the lesson again."
+HOW_TO_GO_LIVE = N_("Run it live: `sudo kvmlab lab up`, then KVMLAB_URI=qemu:///system, and run the lesson again.")
 NAMESPACE = NETNS  # the namespace checked closed before any ping (tests point it at one with a way out)
 # One echo request, at most 2 s for its answer; a cell with no answer is asked once more, waiting 3 s (a
 # busy two-core host can be slow to answer the first ping across networks). Bounded in count and time.
@@ -141,7 +141,7 @@ def measure(lab: Any, situation: str = "as built", live: bool | None = None,
         reason = "You asked for the recording (live=False)."
     if reason:
         if live:
-            raise InvalidState(_("the pings cannot run here: {reason}").format(reason=reason), hint=HOW_TO_GO_LIVE)
+            raise InvalidState(_("the pings cannot run here: {reason}").format(reason=reason), hint=_(HOW_TO_GO_LIVE))
         m = recording(situation)
         m.reason = reason.rstrip(".") + "."
         return m
