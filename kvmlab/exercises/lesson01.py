@@ -66,7 +66,7 @@ TEST_DRIVER_C = "error: Requested operation is not valid: Network 'default' is a
 
 _ANSWER = {"A": "virsh", "B": "libvirt", "C": "libvirtd", "D": "QEMU", "E": "KVM"}
 
-_WHY = {
+_WHY = N_({
     "A": "virsh checks a command's arguments before it connects: a line without its <domain> never leaves virsh",
     "B": "the library's remote driver (inside the virsh process) tried the daemon's socket",
     "C": "the daemon's network driver holds the network's state and refused (the embedded lab's test driver "
@@ -75,7 +75,7 @@ _WHY = {
     "its own name; KVM itself was never reached",
     "E": "the kvm kernel module found the CPU's virtualisation extensions disabled (the words depend on the "
     "kernel: 'kvm: disabled by bios' before 5.16, 'kvm_intel: VMX not enabled (by BIOS) …' since 6.3)",
-}
+})
 
 # (message, wrong layer) -> why that layer did not print it: the diagnosis, in the failure's message.
 _NOT_BY = N_({
@@ -160,7 +160,7 @@ def check_layers(answers: Mapping[str, str]) -> Passed:
                 n=len(wrong), total=len(MESSAGES), letter=letter, layer=layer, others=others)
             + _(_NOT_BY[(letter, layer)]),
             hint=_(_CONCEPT[letter]), pointer=_(_POINTER[letter]))
-    return Passed(_("every message traced to its layer"), *(f"{k} {_ANSWER[k]}: {_WHY[k]}" for k in MESSAGES))
+    return Passed(_("every message traced to its layer"), *(f"{k} {_ANSWER[k]}: {_(_WHY[k])}" for k in MESSAGES))
 
 
 # `virsh -c URI …` / `virsh --connect URI …`: the URI picks the host, not the action.

@@ -124,7 +124,7 @@ _OUTCOME_WORDS = {
     "主机": "host",
 }
 
-_WHY = {
+_WHY = N_({
     "A": "in ring 3 the CPU refuses `hlt` (a general-protection fault) and the kernel kills the program with "
     "SIGSEGV",
     "B": "web01's kernel kills its web server with SIGSEGV; web01 runs on",
@@ -135,7 +135,7 @@ _WHY = {
     "E": "the host's kernel has nobody above it: every process and every VM stop",
     "F": "web01 and db01 keep running in their QEMU processes; a restarted libvirtd finds them again "
     "(libvirtd(8): restarting it does not impact running guests)",
-}
+})
 
 # (situation, wrong outcome) -> why not: the diagnosis, in the failure's message. A's "host" is measured.
 _NOT = N_({
@@ -232,5 +232,5 @@ def check_who_goes_down(answers: Mapping[str, str]) -> Passed:
                                      others=others),
                              hint=_(_CONCEPT[letter]), pointer=_(_POINTER[letter]))
     return Passed(_("who goes down: the layer that crashed, and what it was running"),
-                  *(f"{k} {v}: {_WHY[k]}" for k, v in _OUTCOME.items()), ran,
+                  *(f"{k} {v}: {_(_WHY[k])}" for k, v in _OUTCOME.items()), ran,
                   _("rule: a crash stops the process or kernel it happened in, and whatever that one was running; nothing else"))

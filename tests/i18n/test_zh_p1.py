@@ -1,5 +1,5 @@
 """A right answer is confirmed in Chinese when it is chosen (helper p1): the Passed title and details of
-lessons 2, 3, 8, 9, 15 and 18 are Chinese under set_language("zh") and byte-identical English after
+lessons 1, 2, 3, 8, 9, 15 and 18 are Chinese under set_language("zh") and byte-identical English after
 set_language(None). The right answers are those of exercises/solutions/*.ipynb. Also the concept texts
 p1 translated: bridge_demo's reasons and HOW_TO_GO_LIVE, and qemu_img's hints."""
 
@@ -12,7 +12,7 @@ import pytest
 import kvmlab
 from kvmlab.concepts import bridge_demo, qemu_img
 from kvmlab.errors import KvmlabError
-from kvmlab.exercises import lesson02, lesson03, lesson08, lesson09, lesson15, lesson18
+from kvmlab.exercises import lesson01, lesson02, lesson03, lesson08, lesson09, lesson15, lesson18
 from kvmlab.exercises.ladder import PROGRESS
 
 
@@ -66,6 +66,7 @@ def _lesson09_autostart(conn):
 
 
 MODES = {code: mode for code, (mode, _why) in lesson02.OPERATIONS.items()}
+WHO_GOES_DOWN = {"A": "process", "B": "process", "C": "guest", "D": "guest", "E": "host", "F": "process"}
 WHO_CHANGES = {
     "name": "virt-clone", "uuid": "virt-clone", "mac": "virt-clone", "disk file": "virt-clone",
     "hostname": "virt-sysprep", "machine-id": "virt-sysprep", "ssh host keys": "virt-sysprep",
@@ -74,7 +75,9 @@ WHO_CHANGES = {
 
 # lesson -> a right answer (conn: a fresh embedded lab), from the solutions notebooks
 RIGHT = {
+    "1.1": lambda conn: lesson01.check_layers({"A": "virsh", "B": "libvirt", "C": "libvirtd", "D": "QEMU", "E": "KVM"}),
     "2.1": lambda conn: lesson02.check_modes(MODES),
+    "2.2": lambda conn: lesson02.check_who_goes_down(WHO_GOES_DOWN),
     "3.1": lambda conn: lesson03.check_roles({"cpu": "KVM", "memory": "KVM", "io": "QEMU", "management": "libvirt"}),
     "3.2": lambda conn: lesson03.check_virtio_blk("virtio-blk-pci"),
     "8.3": _lesson08_force,
