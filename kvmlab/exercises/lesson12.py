@@ -33,7 +33,7 @@ def measured(lab: Any, situation: str) -> reach.Matrix:
     """The lab's matrix in ``situation``: measured once per lab in this kernel (live), or the recording."""
     if not getattr(lab, "live", False):  # the recording: nothing to measure, nothing to keep
         return reach.measure(lab, situation, progress=None)
-    _, done = _CACHE.setdefault(id(lab), (lab, {}))
+    _lab, done = _CACHE.setdefault(id(lab), (lab, {}))
     if situation not in done:
         done[situation] = reach.measure(lab, situation, progress=None)
     return done[situation]
