@@ -352,9 +352,9 @@ def _verdict(conn: Any, name: str, pool: str, gib: int, format: str | None, note
                              hint=_(DECIMAL_BINARY), pointer=redo)  # fmt: skip
     for unit, size in (("MiB", 1024**2), ("KiB", 1024), ("bytes", 1)):
         if cap == gib * size:
-            shown_unit = _("bytes") if unit == "bytes" else unit
-            raise ExerciseFailed(_("'{name}' holds {pretty}: {gib} {unit}, not {gib} GiB{note}").format(
-                                     name=name, pretty=pretty_capacity(cap), gib=gib, unit=shown_unit, note=note),
+            said = (_("'{name}' holds {pretty}: {gib} bytes, not {gib} GiB{note}") if unit == "bytes" else
+                    _("'{name}' holds {pretty}: {gib} {unit}, not {gib} GiB{note}"))
+            raise ExerciseFailed(said.format(name=name, pretty=pretty_capacity(cap), gib=gib, unit=unit, note=note),
                                  hint=(_("a bare number is bytes; ") if unit == "bytes" else "")
                                  + _("the letter after the number says how many bytes each one counts"),
                                  pointer=redo)
