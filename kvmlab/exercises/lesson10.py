@@ -192,7 +192,8 @@ def check_pool_ready(conn: Any, steps: object, name: str = "lab", path: str | No
                                  name=name, target=spec.target, path=path),
                              hint=_("a dir pool's directory is its <target><path>"),
                              pointer=_("virsh pool-edit {name} changes <target><path> (conn.pool_edit); or "
-                                       "pool-destroy, pool-undefine and define it again").format(name=name))  # fmt: skip
+                                       "pool-destroy, pool-undefine and define it again").format(
+                                 name=name))  # fmt: skip
     target = spec.target or ""
     exists = _directory(conn, target, row.active)
     built = _built(commands, name)
@@ -252,6 +253,10 @@ _NOT_DEFINE = N_({
 FROM_FILE = N_("virsh pool-define FILE, with the file's path on the line (an f-string puts a Path there)")
 
 
+def _write_first() -> str:
+    return _("write the XML into the file first (Path.write_text), then {from_file}").format(from_file=_(FROM_FILE))
+
+
 @graded("10.2", answer=('backup_file.write_text(backup_spec.to_xml())\n'
                         'line = f"virsh pool-define {backup_file}"   '
                         "# a FILE; the notes' `pool-define NAME` is refused"))
@@ -262,8 +267,7 @@ def check_define_from_file(conn: Any, line: object, name: str = "backup", path: 
         raise ExerciseFailed(_("that is the XML itself; virsh pool-define takes the path of a FILE"),
                              hint=_("virsh reads a definition from a file (conn.pool_define also accepts a spec or "
                                     "the text, but this exercise does it virsh's way)"),
-                             pointer=_("write the XML into the file first (Path.write_text), then {from_file}").format(
-                                 from_file=_(FROM_FILE)))
+                             pointer=_write_first())
     if isinstance(line, os.PathLike):
         raise ExerciseFailed(_("that is the file {file} alone, not a virsh line").format(file=Path(line).name),
                              hint=_("a virsh line starts with the command, then its arguments"), pointer=_(FROM_FILE))
@@ -278,7 +282,7 @@ def check_define_from_file(conn: Any, line: object, name: str = "backup", path: 
     text = str(inv.values.get("file"))
     file = Path(text)
     if not file.is_file():
-        write = _("write the XML into the file first (Path.write_text), then {from_file}").format(from_file=_(FROM_FILE))
+        write = _write_first()
         said = _("virsh says: error: Failed to open file '{text}': No such file or directory").format(text=text)
         if "/" not in text and not text.endswith(".xml"):
             raise ExerciseFailed(_("pool-define takes an XML FILE, and '{text}' is a pool name ({said}). The "
@@ -293,7 +297,7 @@ def check_define_from_file(conn: Any, line: object, name: str = "backup", path: 
     try:
         spec = PoolSpec.from_xml(file.read_bytes())
     except SpecError as err:
-        write = _("write the XML into the file first (Path.write_text), then {from_file}").format(from_file=_(FROM_FILE))
+        write = _write_first()
         raise ExerciseFailed(f"{file.name}: {err.message}", hint=_("the file must hold one complete <pool> document"),
                              pointer=_("{write}; `virsh pool-dumpxml default` shows a complete one").format(
                                  write=write)) from err
@@ -473,7 +477,8 @@ def check_removed(conn: Any, name: str = "scratch") -> Passed:
         raise ExerciseFailed(_("'{name}' is transient and still running").format(name=name),
                              hint=_("a transient pool (pool-create) has no definition: stopping it removes it"),
                              pointer=_("pool-destroy (conn.pool_destroy)"))
-    raise ExerciseFailed(_("'{name}' is stopped but still defined: pool-list --all shows it inactive").format(name=name),
+    raise ExerciseFailed(_("'{name}' is stopped but still defined: pool-list --all shows it inactive").format(
+                             name=name),
                          hint=_("stopping a pool keeps its definition; deleting the definition is a second command, "
                                 "the opposite of pool-define"),
                          pointer=_("lesson 10, 'Undo: pool-destroy stops, pool-undefine deletes' (conn.pool_undefine)"))

@@ -125,7 +125,8 @@ def check_address(conn: Any, ip_line: object, ip: object, mac: object, name: str
     command = inv.command.name
     if command not in ("domifaddr", "net-dhcp-leases"):
         why = _(_ADDR_NOT_SHOWN[command]) if command in _ADDR_NOT_SHOWN else _("that command shows no guest address")
-        raise ExerciseFailed(f"{command}: {why}", hint=_(_ADDR_CONCEPT), pointer=_(_ADDR_POINTER))
+        raise ExerciseFailed(_("{command}: {why}").format(command=command, why=why), hint=_(_ADDR_CONCEPT),
+                             pointer=_(_ADDR_POINTER))
     cards = guest_cards(conn, name)
     expect(cards, _("libvirt knows no address of {name} yet").format(name=name),
            hint=_("a guest has an address once it booted and its DHCP request was answered: is it running?"),
@@ -199,7 +200,7 @@ def check_disk(conn: Any, disk_line: object, target: object, source: object, nam
                               "them",
                    "vol-list": "vol-list lists a pool's volumes, whether a guest uses them or not"})  # fmt: skip
         why = _(what[command]) if command in what else _("that command does not list a domain's disks")
-        raise ExerciseFailed(f"{command}: {why}",
+        raise ExerciseFailed(_("{command}: {why}").format(command=command, why=why),
                              hint=_(_DISK_CONCEPT), pointer=_(_DISK_POINTER))
     asked = attempt(lambda: lookup_domain(conn.virconn, inv.values["domain"], []).name())
     expect(asked == name, _("that line asks about '{asked}', not {name}").format(asked=inv.values["domain"], name=name),

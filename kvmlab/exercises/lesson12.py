@@ -169,9 +169,9 @@ def _check_mode(lab: Any, key: str, mode: object) -> Passed:
         c = m.cell(src, dst)
         if c.measured != want:
             raise ExerciseFailed(_("{chosen}: {label} was measured {measured} ({situation}); the requirement needs "
-                                   "{want}. Why: {step}").format(chosen=chosen, label=c.label, measured=_yes(c.measured),
-                                                                 situation=req.situation, want=_yes(want),
-                                                                 step=_first_failure(c)),
+                                   "{want}. Why: {step}").format(
+                                     chosen=chosen, label=c.label, measured=_yes(c.measured), situation=req.situation,
+                                     want=_yes(want), step=_first_failure(c)),
                                  hint=_(req.concept), pointer=_(req.pointer))
     return Passed(f"{chosen} meets it: {req.text}",
                   *(f"{m.cell(s, d).label}: {_yes(w)}" for s, d, w in req.rows(chosen)),
