@@ -1,5 +1,5 @@
-"""Every learner-facing text kvmlab builds goes through gettext: hints, teaching errors, check messages,
-widget labels and progress texts. tests/test_i18n.py checks that each marked text has its Chinese;
+"""Every learner-facing text kvmlab builds goes through gettext: hints, teaching errors, check messages
+(a wrong answer's and a right one's), widget labels and progress texts. tests/test_i18n.py checks that each marked text has its Chinese;
 this test finds the texts that were never marked, so "every message has a translation" means every
 message, not every marked one."""
 
@@ -57,6 +57,8 @@ def unmarked() -> list[str]:
             texts = [kw.value for kw in n.keywords if kw.arg in TEXT_KEYWORDS]
             if n.args and (name in TEXT_CALLS or (name[:1].isupper() and name.endswith(ERROR_SUFFIXES))):
                 texts.append(n.args[1] if name == "expect" and len(n.args) > 1 else n.args[0])
+            if name == "Passed":  # a right answer's title and the facts it confirmed
+                texts += [a.value if isinstance(a, ast.Starred) else a for a in n.args]
             for t in texts:
                 if _is_text(t) and NOT_SHOWN not in lines[n.lineno - 1] and NOT_SHOWN not in lines[t.lineno - 1]:
                     src = ast.get_source_segment(source, t) or ""

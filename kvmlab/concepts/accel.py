@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _
 from ..kvm import KVM_MODULES, kvm_module
 from .hardware import accelerators, probe_kvm, require_qemu
 
@@ -34,7 +35,7 @@ EXIT_STATUS = 1  # (0 << 1) | 1: the guest wrote 0 to the debug-exit port, so it
 def loop_firmware(iterations: int, kind: str = "cpu") -> bytes:
     """A 64 KiB firmware image whose only job is a loop of ``iterations`` turns, then power off."""
     if kind not in _LOOP or not 1 <= iterations < 2**32:
-        raise ValueError("kind is 'cpu' or 'io'; iterations is 1 .. 2**32-1")
+        raise ValueError(_("kind is 'cpu' or 'io'; iterations is 1 .. 2**32-1"))
     code = b"\xfa\x66\xb9" + struct.pack("<I", iterations) + _LOOP[kind] + _EXIT
     image = bytearray(b"\xf4" * 0x10000)  # hlt everywhere else
     image[: len(code)] = code

@@ -235,12 +235,15 @@ def privileged_child(instruction: str = "hlt", timeout: float = 30) -> ChildCras
     import platform
 
     from ..errors import InvalidInput, Unsupported
+    from ..i18n import _
 
     if instruction not in PRIVILEGED:
-        raise InvalidInput(f"no machine code for {instruction!r}", hint="one of: " + ", ".join(PRIVILEGED))
+        raise InvalidInput(_("no machine code for {instruction}").format(instruction=repr(instruction)),
+                           hint=_("one of: ") + ", ".join(PRIVILEGED))
     if platform.machine() not in ("x86_64", "AMD64", "i686", "i386"):
-        raise Unsupported(f"'{instruction}' is an x86 instruction; this CPU is {platform.machine()}",
-                          hint="run it on an x86-64 machine")
+        raise Unsupported(_("'{instruction}' is an x86 instruction; this CPU is {machine}").format(
+                          instruction=instruction, machine=platform.machine()),
+                          hint=_("run it on an x86-64 machine"))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONFAULTHANDLER"}
     p = subprocess.run([sys.executable, "-c", _PRIVILEGED_SCRIPT.format(code=PRIVILEGED[instruction])],
                        capture_output=True, text=True, timeout=timeout, env=env)
@@ -267,10 +270,11 @@ os.umask(0o022)     # marker: end
 def syscalls(code: str, timeout: float = 30) -> list[str]:
     """The system calls a fresh Python makes to evaluate ``code`` (its second time), via strace."""
     from ..errors import Unsupported
+    from ..i18n import _
 
     strace = shutil.which("strace")
     if strace is None:
-        raise Unsupported("strace is not installed", hint="apt-get install strace")
+        raise Unsupported(_("strace is not installed"), hint=_("apt-get install strace"))
     with tempfile.NamedTemporaryFile("r", suffix=".strace") as log:
         subprocess.run([strace, "-qq", "-o", log.name, sys.executable, "-c", _SYSCALL_SCRIPT.format(code=code)],
                        check=True, capture_output=True, timeout=timeout)

@@ -35,6 +35,7 @@ from fractions import Fraction
 from typing import Sequence
 
 from ..errors import InvalidInput
+from ..i18n import _
 from ..specs import DomainSpec
 from ..specs.parser import serialize
 
@@ -161,8 +162,8 @@ def _parse(argv: str | Sequence[str]) -> tuple[DomainSpec, list[tuple[str, str]]
     try:
         args = shlex.split(argv) if isinstance(argv, str) else list(argv)
     except ValueError as exc:  # an unclosed quote
-        raise InvalidInput(f"the command line cannot be split into words: {exc}",
-                           hint="close the quote, or quote paths that contain spaces: -hda 'my disk.qcow2'") from None
+        raise InvalidInput(_("the command line cannot be split into words: {exc}").format(exc=exc),
+                           hint=_("close the quote, or quote paths that contain spaces: -hda 'my disk.qcow2'")) from None
     program = args.pop(0) if args and _PROGRAM.search(args[0]) else "qemu-system-x86_64"
     base = program.rsplit("/", 1)[-1]
     spec = DomainSpec(type="kvm" if base in ("qemu-kvm", "kvm") else "qemu")
@@ -183,9 +184,9 @@ def _parse(argv: str | Sequence[str]) -> tuple[DomainSpec, list[tuple[str, str]]
             continue
         if norm not in SUPPORTED_FLAGS:
             raise InvalidInput(
-                f"{flag}: not one of the flags this lesson maps",
-                hint="mapped flags: " + ", ".join(SUPPORTED_FLAGS)
-                + " (libvirt's XML holds the rest: NICs, graphics, consoles …)",
+                _("{flag}: not one of the flags this lesson maps").format(flag=flag),
+                hint=_("mapped flags: ") + ", ".join(SUPPORTED_FLAGS)
+                + _(" (libvirt's XML holds the rest: NICs, graphics, consoles …)"),
             )
         if i + 1 >= len(args):
             raise _bad(flag, "requires an argument", f"e.g. {norm} {_EXAMPLE.get(norm, 'VALUE')}",

@@ -338,10 +338,10 @@ def check_vcpu_prediction(vcpu_threads: object, kvm_files: object, smp: int = 2)
     seen = observe_vcpus(smp)
     why = _why_threads(threads, seen.threads, smp)
     if why:
-        raise ExerciseFailed(f"vcpu_threads: {why}", hint=_(_THREADS_CONCEPT), pointer=_(_THREADS_POINTER))
+        raise ExerciseFailed(_("vcpu_threads: {why}").format(why=why), hint=_(_THREADS_CONCEPT), pointer=_(_THREADS_POINTER))
     why = _why_files(files, seen.kvm_files, smp)
     if why:
-        raise ExerciseFailed(f"kvm_files: {why}", hint=_(_FILES_CONCEPT), pointer=_(_FILES_POINTER))
+        raise ExerciseFailed(_("kvm_files: {why}").format(why=why), hint=_(_FILES_CONCEPT), pointer=_(_FILES_POINTER))
     return Passed(f"-smp {smp} under KVM: {smp} vCPU threads, {smp} vCPU file descriptors, one VM",
                   f"{seen.how}: threads {seen.threads}, KVM files {seen.kvm_files}",
                   "each vCPU thread loops on ioctl(vcpu_fd, KVM_RUN): the guest's code runs on the real CPU "
