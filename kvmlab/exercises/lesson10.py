@@ -229,13 +229,13 @@ def check_pool_ready(conn: Any, steps: object, name: str = "lab", path: str | No
                              pointer=_("stop it (pool-destroy: pool-build refuses a running pool), then pool-build, "
                                        "then pool-start again"))  # fmt: skip
     if sees_disk(conn):
-        seen = "the directory exists on this machine's disk (os.path.isdir)"
+        seen = _("the directory exists on this machine's disk (os.path.isdir)")
     elif exists is None:
-        seen = ("embedded lab: the test driver never touches the disk, so your steps were checked (pool-build "
-                "before pool-start); on a real host this check looks at the directory itself")
+        seen = _("embedded lab: the test driver never touches the disk, so your steps were checked (pool-build "
+                 "before pool-start); on a real host this check looks at the directory itself")
     else:
-        seen = "libvirt started it, which it does only when the directory exists (on the pool's remote host)"
-    return Passed(f"'{name}' is a running dir pool at {target}",
+        seen = _("libvirt started it, which it does only when the directory exists (on the pool's remote host)")
+    return Passed(_("'{name}' is a running dir pool at {target}").format(name=name, target=target),
                   " → ".join(line for _c, _p, line in commands), seen)
 
 
@@ -318,10 +318,10 @@ def check_define_from_file(conn: Any, line: object, name: str = "backup", path: 
         did = [_did(run_line(conn, inv), source=text, file=file.name)]  # no temporary directory names
         row = pool_row(conn, name)
     else:
-        did = [f"'{name}' was defined already (this cell ran before): the line was not run again"]
-    after = "; pool-build and pool-start come next" if row.state == "inactive" else ""
-    return Passed(f"'{name}' is defined from the file {file.name}", *did, f"pool-list --all: {row.state}, "
-                  f"persistent{after}")
+        did = [_("'{name}' was defined already (this cell ran before): the line was not run again").format(name=name)]
+    after = _("; pool-build and pool-start come next") if row.state == "inactive" else ""
+    return Passed(_("'{name}' is defined from the file {file}").format(name=name, file=file.name), *did,
+                  _("pool-list --all: {state}, persistent{after}").format(state=row.state, after=after))
 
 
 def _held(conn: Any, name: str, pool: str) -> tuple[int, str] | None:
@@ -427,14 +427,16 @@ def check_volume_capacity(conn: Any, line: object, name: str = "data.qcow2", poo
     if held is not None:
         note = _(" (this line ran before: the volume is from that run)")
         cap, kind = _verdict(conn, name, pool, gib, format, note)
-        did = f"'{name}' was created already by this line (the cell ran before): not run again"
+        did = _("'{name}' was created already by this line (the cell ran before): not run again").format(name=name)
     else:
         result = run_line(conn, inv)
         cap, kind = _verdict(conn, name, pool, gib, format, " (" + earlier[0] + ")" if earlier else "")
         did = _did(result)
-    return Passed(f"'{name}' holds {gib} GiB", *earlier, did, f"vol-info: Capacity {pretty_capacity(cap)} = {cap} bytes, "
-                  f"format {kind}",
-                  f"{gib}G = {gib}GiB = {cap} bytes; {gib}GB would be {gib * GB} bytes = {pretty_capacity(gib * GB)}")
+    return Passed(_("'{name}' holds {gib} GiB").format(name=name, gib=gib), *earlier, did,
+                  _("vol-info: Capacity {pretty} = {cap} bytes, format {kind}").format(
+                      pretty=pretty_capacity(cap), cap=cap, kind=kind),
+                  _("{gib}G = {gib}GiB = {cap} bytes; {gib}GB would be {gb} bytes = {gb_pretty}").format(
+                      gib=gib, cap=cap, gb=gib * GB, gb_pretty=pretty_capacity(gib * GB)))
 
 
 @graded("10.4a", answer="conn.pool_destroy('$name')   # virsh pool-destroy $name: stops it; nothing is deleted")
@@ -453,8 +455,9 @@ def check_stopped_kept(conn: Any, name: str = "lab") -> Passed:
            hint=_("taking a pool offline deletes nothing: its definition and volumes stay for pool-start"),
            pointer=_("lesson 10, 'Undo: pool-destroy stops, pool-undefine deletes': despite its name, one of them "
                      "deletes nothing"))
-    return Passed(f"'{name}' is stopped and still defined", "pool-list --all shows it inactive, persistent",
-                  f"conn.pool_start('{name}') brings it back, volumes and all")
+    return Passed(_("'{name}' is stopped and still defined").format(name=name),
+                  _("pool-list --all shows it inactive, persistent"),
+                  _("conn.pool_start('{name}') brings it back, volumes and all").format(name=name))
 
 
 @graded("10.4b", answer='''row = lesson10.pool_row(conn, "$name")
@@ -466,8 +469,9 @@ def check_removed(conn: Any, name: str = "scratch") -> Passed:
     """``name`` must be gone: stopped (pool-destroy) and its definition deleted (pool-undefine)."""
     row = pool_row(conn, name)
     if row is None:
-        return Passed(f"'{name}' is gone", "pool-destroy stopped it; pool-undefine deleted its definition",
-                      "pool-list --all no longer lists it")
+        return Passed(_("'{name}' is gone").format(name=name),
+                      _("pool-destroy stopped it; pool-undefine deleted its definition"),
+                      _("pool-list --all no longer lists it"))
     if row.active and row.persistent:
         raise ExerciseFailed(_("'{name}' is still running and still defined").format(name=name),
                              hint=_("removing a pool is two steps, in order: stop it, then delete its definition "

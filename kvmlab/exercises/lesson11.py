@@ -176,9 +176,11 @@ def check_address(conn: Any, ip_line: object, ip: object, mac: object, name: str
     expect(mac_text == card[0], _("mac: the card that holds {ip} has another MAC than {mac}").format(ip=ip_text,
                                                                                                      mac=mac_text),
            hint=_("the lease pairs a card's MAC with the address it got"), pointer=_("the same row as the address"))
-    where = "net-dhcp-leases" if conn.virconn.getType().lower() != "test" else "domifaddr (the test driver's lease)"
-    return Passed(f"{name} is {card[2]}/{card[3]} on {card[1]}, card {card[0]}",
-                  f"read back from libvirt: {where}", f"your line: virsh {inv.line}")
+    where = "net-dhcp-leases" if conn.virconn.getType().lower() != "test" else _("domifaddr (the test driver's lease)")
+    return Passed(_("{name} is {address}/{prefix} on {network}, card {mac}").format(
+                      name=name, address=card[2], prefix=card[3], network=card[1], mac=card[0]),
+                  _("read back from libvirt: {where}").format(where=where),
+                  _("your line: virsh {line}").format(line=inv.line))
 
 
 def _disk_answer(name: str = GUEST, **_: Any) -> str:
@@ -232,8 +234,9 @@ def check_disk(conn: Any, disk_line: object, target: object, source: object, nam
            hint=_(_DISK_CONCEPT), pointer=_("the Source column, the whole path"))
     expect(t in shown and s in shown, _("your line's output does not show that disk"), hint=_(_DISK_CONCEPT),
            pointer=_("run the line and read its table"))
-    return Passed(f"{name}'s {t} is {s} on the host", f"read back from the domain's XML: <target dev='{t}'>",
-                  f"your line: virsh {inv.line}")
+    return Passed(_("{name}'s {target} is {source} on the host").format(name=name, target=t, source=s),
+                  _("read back from the domain's XML: <target dev='{target}'>").format(target=t),
+                  _("your line: virsh {line}").format(line=inv.line))
 
 
 def kernel_console(conn: Any, name: str = GUEST) -> str | None:
@@ -290,6 +293,7 @@ def check_console(conn: Any, device: object, key: object, name: str = GUEST) -> 
     if k != "ctrl-]":
         why = _(_WRONG_KEYS[k]) if k in _WRONG_KEYS else _("{key} is typed into the guest").format(key=repr(key))
         raise ExerciseFailed(_("key: {why}").format(why=why), hint=_(_ESCAPE_CONCEPT), pointer=_(_ESCAPE_POINTER))
-    return Passed(f"{name}'s kernel writes its console to {want}, and Ctrl-] leaves virsh console",
-                  f"read back from libvirt: <cmdline> holds console={want}",
-                  "QEMU connects the first serial port to a pty; libvirt streams the pty to virsh console")
+    return Passed(_("{name}'s kernel writes its console to {want}, and Ctrl-] leaves virsh console").format(
+                      name=name, want=want),
+                  _("read back from libvirt: <cmdline> holds console={want}").format(want=want),
+                  _("QEMU connects the first serial port to a pty; libvirt streams the pty to virsh console"))

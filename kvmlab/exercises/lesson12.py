@@ -116,10 +116,10 @@ def check_route_back(lab: Any, changed: object) -> Passed:
                              pointer=_("m.explain(row, column) for each cell whose one side is on the LAN (the "
                                        "outside, or a guest plugged into the LAN): which step uses `{net} via "
                                        "{via}`?").format(net=RETURN_ROUTE[0], via=RETURN_ROUTE[1]))  # fmt: skip
-    return Passed(f"the {len(truth)} cells that need the LAN's router to know the way back",
-                  f"{'measured just now from inside the guests' if after.live else after.header()}",
-                  "NAT is unaffected: its guests' packets leave with the host's own address (MASQUERADE)",
-                  "routed and open networks need a route on the LAN's router (or NAT, or bridge mode)")
+    return Passed(_("the {n} cells that need the LAN's router to know the way back").format(n=len(truth)),
+                  _("measured just now from inside the guests") if after.live else f"{after.header()}",
+                  _("NAT is unaffected: its guests' packets leave with the host's own address (MASQUERADE)"),
+                  _("routed and open networks need a route on the LAN's router (or NAT, or bridge mode)"))
 
 
 @dataclass(frozen=True)
@@ -143,19 +143,19 @@ class Requirement:
 
 
 REQUIREMENTS = {
-    "a": Requirement("build servers: they download packages from outside; nothing outside may start a "
-                     "connection to them; you cannot change the LAN's router",
+    "a": Requirement(N_("build servers: they download packages from outside; nothing outside may start a "
+                        "connection to them; you cannot change the LAN's router"),
                      "no route back", (("M", "outside", True), ("outside", "M", False)),
                      N_("a mode whose guests go out with an address the outside already knows, and that lets "
                         "in only answers"), N_("the columns 'outside' and 'from outside', situation 'no route back'")),
-    "b": Requirement("a test network: its VMs talk to each other and to the host, and to nothing else, "
-                     "in either direction", "as built",
+    "b": Requirement(N_("a test network: its VMs talk to each other and to the host, and to nothing else, "
+                        "in either direction"), "as built",
                      (("M", "M", True), ("M", "host", True), ("M", "outside", False), ("outside", "M", False),
                       ("M", "*", False), ("*", "M", False)),
                      N_("a network with no forwarding at all still has a bridge, an address for the host and DHCP"),
                      N_("lesson 12's matrix: the row and the column of each mode, outside included")),
-    "c": Requirement("web servers that the LAN's machines can reach, with no change on the LAN's router and no "
-                     "NAT", "no route back", (("outside", "M", True), ("M", "outside", True)),
+    "c": Requirement(N_("web servers that the LAN's machines can reach, with no change on the LAN's router and no "
+                        "NAT"), "no route back", (("outside", "M", True), ("M", "outside", True)),
                      N_("a guest the LAN reaches without any router knowing extra routes is itself on the LAN"),
                      N_("the column 'from outside' in situation 'no route back' (exercise 12.1)")),
 }  # fmt: skip
@@ -173,10 +173,10 @@ def _check_mode(lab: Any, key: str, mode: object) -> Passed:
                                      chosen=chosen, label=c.label, measured=_yes(c.measured), situation=req.situation,
                                      want=_yes(want), step=_first_failure(c)),
                                  hint=_(req.concept), pointer=_(req.pointer))
-    return Passed(f"{chosen} meets it: {req.text}",
+    return Passed(_("{chosen} meets it: {text}").format(chosen=chosen, text=_(req.text)),
                   *(f"{m.cell(s, d).label}: {_yes(w)}" for s, d, w in req.rows(chosen)),
-                  f"checked against the matrix {'measured just now' if m.live else 'recorded on the real lab'} "
-                  f"({req.situation})")
+                  _("checked against the matrix {how} ({situation})").format(
+                      how=_("measured just now") if m.live else _("recorded on the real lab"), situation=req.situation))
 
 
 @graded("12.2a", answer='mode_a = "nat"')
@@ -232,10 +232,13 @@ def check_isolated_line(conn: Any, line: object) -> Passed:
            pointer=_("lesson 12's networks are named {prefix}-MODE").format(
                prefix=NETS["nat"].name.rsplit("-", 1)[0]))
     xpath = inv.values.get("xpath")
-    printed = (f"{result.virsh}: --xpath {xpath} printed {'nothing' if not str(result).strip() else str(result).strip()}"
-               if xpath else f"{result.virsh}: {len(xml.splitlines())} lines, <bridge>, <ip> and <dhcp>, and no <forward>")
-    return Passed(f"{target} has no <forward> element: nothing is forwarded", printed,
-                  "libvirt then rejects everything leaving or entering its bridge (LIBVIRT_FWO/FWI REJECT)")
+    out = str(result).strip()
+    printed = (_("{virsh}: --xpath {xpath} printed {out}").format(virsh=result.virsh, xpath=xpath,
+                                                                  out=out or _("nothing"))
+               if xpath else _("{virsh}: {n} lines, <bridge>, <ip> and <dhcp>, and no <forward>").format(
+                   virsh=result.virsh, n=len(xml.splitlines())))
+    return Passed(_("{target} has no <forward> element: nothing is forwarded").format(target=target), printed,
+                  _("libvirt then rejects everything leaving or entering its bridge (LIBVIRT_FWO/FWI REJECT)"))
 
 
 class _RecordingLab:

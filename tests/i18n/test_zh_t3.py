@@ -127,3 +127,13 @@ def test_a_mode_that_forwards_fails_in_chinese(conn):
     assert _fails(l12.check_isolated_line, conn, "virsh net-dumpxml kvmlab-net12-route").message == (
         "'kvmlab-net12-route' has <forward mode='route'>: it forwards, it is not isolated")
     assert lab12 is not None
+
+
+def test_a_right_answer_is_worded_in_chinese_too(conn):
+    english = str(l10.check_removed(conn, "scratch"))  # 10.4b: no pool 'scratch' is left
+    assert "'scratch' is gone" in english and "pool-list --all no longer lists it" in english
+    kvmlab.set_language("zh")
+    zh = str(l10.check_removed(conn, "scratch"))
+    assert "'scratch' 已经没有了" in zh and "pool-list --all 不再列出它" in zh
+    kvmlab.set_language(None)
+    assert str(l10.check_removed(conn, "scratch")) == english
