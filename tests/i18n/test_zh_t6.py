@@ -92,7 +92,7 @@ def test_progress_lines_and_plain_errors_follow_the_language(monkeypatch):
     monkeypatch.setattr("kvmlab.lab.console.Console.open", lambda *a, **k: (_ for _ in ()).throw(RuntimeError))
     with pytest.raises(RuntimeError):
         snapshot_guest._wait_ready(None, "kvmlab-snap", 1.0, lines.append)
-    assert lines == ["正在启动 kvmlab-snap（实验环境的小型客户机）..."]
+    assert lines == ["正在启动 kvmlab-snap（实验环境的微型客户机）……"]
     with pytest.raises(ValueError) as zh:
         accel.loop_firmware(0)
     assert _has_chinese(str(zh.value))
