@@ -108,9 +108,9 @@ def check_modes(answers: Mapping[str, str]) -> Passed:
             raise ExerciseFailed(_("{key}: not {got} — {situation}").format(key=key, got=got, situation=_(situation)),
                                  hint=_(_HINTS.get((key, got), _WRONG_MODE)),
                                  pointer=_(_TABLE) + _(_WHERE_PAIR.get((key, got), _WHERE[key])))
-    return Passed("every scenario has its mode",
-                  "nat: out through the host's address; route / open: out with the guests' own addresses",
-                  "isolated: nothing leaves; bridge: the guests are LAN machines")
+    return Passed(_("every scenario has its mode"),
+                  _("nat: out through the host's address; route / open: out with the guests' own addresses"),
+                  _("isolated: nothing leaves; bridge: the guests are LAN machines"))
 
 
 # -- the DHCP range exercise ------------------------------------------------------------------
@@ -292,9 +292,10 @@ def check_dhcp_network(conn: Any, attempted: Any = None, task: Mapping[str, Any]
     expect(mode == task["mode"], _("'{name}' is in {mode} mode").format(name=name, mode=mode) + redo,
            hint=_("a network's mode is its <forward mode=…/> element (an isolated network has none)"),
            pointer=_("the task asks for {mode}: NetworkSpec(mode=…) writes <forward mode=…/>").format(mode=task["mode"]))
-    return Passed(f"network '{name}': {want_net}, gateway {iface.ip}, DHCP {first} - {last}",
-                  "libvirt accepted it: every DHCP address lies inside the <ip>'s subnet",
-                  f"read back with {conn.net_dumpxml(name).virsh}")
+    return Passed(_("network '{name}': {subnet}, gateway {gateway}, DHCP {first} - {last}").format(
+                      name=name, subnet=want_net, gateway=iface.ip, first=first, last=last),
+                  _("libvirt accepted it: every DHCP address lies inside the <ip>'s subnet"),
+                  _("read back with {command}").format(command=conn.net_dumpxml(name).virsh))
 
 
 # -- the virsh line that starts the network of the right mode ---------------------------------
@@ -409,14 +410,16 @@ def check_start_line(conn: Any, line: object) -> Passed:
                              pointer=_("read <forward mode=…> of each of the four with virsh net-dumpxml NAME; "
                                        "lesson 4's table, columns guest → outside and outside → guest"))  # fmt: skip
     if net.active:
-        return Passed(f"'{name}' ({net.mode}) is running already: this line ran before (a cell run twice)",
-                      f"virsh net-info {name}: Active: yes, Bridge: {net.bridge}",
-                      f"run again, virsh would say: error: Failed to start network {name}")
+        info = f"virsh net-info {name}: Active: yes, Bridge: {net.bridge}"  # virsh's own lines: not translated
+        return Passed(_("'{name}' ({mode}) is running already: this line ran before (a cell run twice)").format(
+                          name=name, mode=net.mode), info,
+                      _("run again, virsh would say: {said}").format(said=f"error: Failed to start network {name}"))
     result = run_line(conn, inv)
     after = libvirt_bridge(conn, name)
     expect(after.active, _("'{name}' is still inactive").format(name=name), hint=_("net-start should have started it"))
-    return Passed(f"'{name}' runs: <forward mode='{after.mode}'/>",
-                  f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})",
-                  f"virsh net-info {name}: Active: yes, Bridge: {after.bridge} (libvirt made it at net-start)",
-                  "nat: the guests leave with the host's address, so the replies come back without any route to "
-                  f"{CANDIDATES[name][2]}; from outside, nobody can open a connection to a guest")
+    ran = f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})"  # virsh's output and the calls
+    return Passed(_("'{name}' runs: {element}").format(name=name, element=f"<forward mode='{after.mode}'/>"), ran,
+                  _("virsh net-info {name}: Active: yes, Bridge: {bridge} (libvirt made it at net-start)").format(
+                      name=name, bridge=after.bridge),
+                  _("nat: the guests leave with the host's address, so the replies come back without any route to "
+                    "{subnet}; from outside, nobody can open a connection to a guest").format(subnet=CANDIDATES[name][2]))

@@ -85,10 +85,10 @@ def check_bridge(conn: Any, answer: object, guest: str = "web01") -> Passed:
     port = guest_port(conn, guest)
     right = libvirt_bridge(conn, port.network).bridge if port.network else port.bridge
     if text == right:
-        return Passed(f"{guest} is plugged into {right}",
-                      f"its <interface type='network'> names the network '{port.network}'; "
-                      f"libvirt made that network's bridge {right}",
-                      "a bridge is a switch in the host kernel: every guest of the network is a port of it")
+        return Passed(_("{guest} is plugged into {bridge}").format(guest=guest, bridge=right),
+                      _("its <interface type='network'> names the network '{network}'; "
+                        "libvirt made that network's bridge {bridge}").format(network=port.network, bridge=right),
+                      _("a bridge is a switch in the host kernel: every guest of the network is a port of it"))
     bridges, taps = _names(conn)
     if text == port.network:
         raise ExerciseFailed(_("'{text}' is the libvirt network, not the Linux bridge").format(text=text),
@@ -132,12 +132,14 @@ def check_tap(conn: Any, answer: object, guest: str = "web01") -> Passed:
     where = _(_TARGET).format(guest=guest)
     if text == port.tap:
         same = [p.domain for b in libvirt_bridges(conn) for p in b.ports if p.tap == text and p.domain != guest]
-        notes = [f"libvirt names the host side of {guest}'s NIC {text} in <target dev='{text}'/>",
-                 "QEMU holds the tap's file descriptor; the kernel treats it as a port of the bridge"]
+        notes = [_("libvirt names the host side of {guest}'s NIC {text} in <target dev='{text}'/>").format(
+                     guest=guest, text=text),
+                 _("QEMU holds the tap's file descriptor; the kernel treats it as a port of the bridge")]
         if same:
-            notes.append(f"{', '.join(same)} also shows {text}: the test driver numbers taps per guest. On a "
-                         "real host names are unique: QEMU's driver hands out vnet0, vnet1, …")
-        return Passed(f"{guest}'s tap is {text}", *notes)
+            notes.append(_("{others} also shows {text}: the test driver numbers taps per guest. On a "
+                           "real host names are unique: QEMU's driver hands out vnet0, vnet1, …").format(
+                               others=", ".join(same), text=text))
+        return Passed(_("{guest}'s tap is {text}").format(guest=guest, text=text), *notes)
     bridges, _taps = _names(conn)
     if text in bridges:
         raise ExerciseFailed(_("{text} is a bridge (the switch), not {guest}'s port on it").format(text=text, guest=guest),
@@ -182,11 +184,12 @@ def check_existing_bridge(conn: Any, answer: object) -> Passed:
     expect(right, _("no network here is in bridge mode"), hint=_("this check needs the embedded lab's host-bridge"))
     if text in {b.network for b in right}:
         b = byname[text]
-        return Passed(f"{text}: <forward mode='bridge'/> joins the existing bridge {b.bridge}",
-                      "libvirt creates the bridge virbrN for nat, route, open and isolated networks (plus a "
-                      "gateway address when the XML has <ip>, and DHCP when it has <dhcp>)",
-                      f"in bridge mode it only plugs the guests' taps into {b.bridge}: the host's bridge with the "
-                      "physical NIC, set up by the system's network configuration")
+        return Passed(_("{text}: <forward mode='bridge'/> joins the existing bridge {bridge}").format(
+                          text=text, bridge=b.bridge),
+                      _("libvirt creates the bridge virbrN for nat, route, open and isolated networks (plus a "
+                        "gateway address when the XML has <ip>, and DHCP when it has <dhcp>)"),
+                      _("in bridge mode it only plugs the guests' taps into {bridge}: the host's bridge with the "
+                        "physical NIC, set up by the system's network configuration").format(bridge=b.bridge))
     for b in right:
         if text == b.bridge:
             raise ExerciseFailed(_("{text} is the bridge; the question asks for the network that uses it").format(
@@ -309,17 +312,20 @@ def check_nic_network(conn: Any, line: object, network: object, guest: str = "we
            hint=_("virsh reads the XML from the file the line names"),
            pointer=_("name the file {guest}.xml").format(guest=guest))
     if guest in conn.list(all=True).names and _card_network(conn, guest) == chosen:
-        return Passed(f"{guest} is registered already with its card on {chosen} (a cell run twice)",
-                      f"<source network='{chosen}'/>: virsh net-info {chosen} prints Bridge: {bridge}")
+        return Passed(_("{guest} is registered already with its card on {chosen} (a cell run twice)").format(
+                          guest=guest, chosen=chosen),
+                      _("<source network='{chosen}'/>: virsh net-info {chosen} prints Bridge: {bridge}").format(
+                          chosen=chosen, bridge=bridge))
     with _in_scratch(f"{guest}.xml", web03_xml(chosen, guest)):
         result = run_line(conn, inv)
     now = _card_network(conn, guest)  # read back: the definition libvirt keeps
     expect(now == chosen, _("{guest}'s card names '{now}' in libvirt").format(guest=guest, now=now),
            hint=_("define should have registered {chosen}").format(chosen=chosen))
     state = conn.dominfo(guest).state
-    return Passed(f"{guest}'s card joins {bridge}: <source network='{chosen}'/>",
-                  f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})",
-                  f"virsh dumpxml --inactive {guest}: <source network='{chosen}'/>; "
-                  f"virsh net-info {chosen}: Bridge: {bridge}",
-                  f"{guest} is {state}: it has no tap yet. When it starts, libvirt plugs a new tap into {bridge} "
-                  "(exercise 5.2 reads it from <target dev=…/>)")
+    ran = f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})"  # virsh's output and the calls
+    read = (f"virsh dumpxml --inactive {guest}: <source network='{chosen}'/>; "  # virsh's own lines
+            f"virsh net-info {chosen}: Bridge: {bridge}")
+    return Passed(_("{guest}'s card joins {bridge}: {element}").format(
+                      guest=guest, bridge=bridge, element=f"<source network='{chosen}'/>"), ran, read,
+                  _("{guest} is {state}: it has no tap yet. When it starts, libvirt plugs a new tap into {bridge} "
+                    "(exercise 5.2 reads it from <target dev=…/>)").format(guest=guest, state=state, bridge=bridge))

@@ -188,11 +188,12 @@ def check_command(line: object, *, memory_mib: int = 2048, vcpus: int = 2, disk:
     pairs = [f"{flag}  →  {xml.splitlines()[0]}" for flag, xml in flag_pairs(words)
              if flag.split()[0] in ("-m", "-smp", "-enable-kvm", "-accel", "-hda", "-drive")]
     if ignored:
-        pairs.append(f"not read, the task does not ask about it: {' '.join(ignored)} (valid QEMU)")
-    return Passed("the command line of the VM the task describes", *pairs,
-                  f"<memory unit='MiB'>{mib}</memory> is {spec.memory} KiB, what <memory> holds without unit=",
-                  "libvirt itself writes the same VM differently: -blockdev and -device instead of -hda (lesson 6, "
-                  "'What libvirt really runs')")
+        pairs.append(_("not read, the task does not ask about it: {flags} (valid QEMU)").format(flags=" ".join(ignored)))
+    return Passed(_("the command line of the VM the task describes"), *pairs,
+                  _("{element} is {kib} KiB, what <memory> holds without unit=").format(
+                      element=f"<memory unit='MiB'>{mib}</memory>", kib=spec.memory),
+                  _("libvirt itself writes the same VM differently: -blockdev and -device instead of -hda (lesson 6, "
+                    "'What libvirt really runs')"))
 
 
 # The first disk of each bus, as QEMU (and libvirt's <target dev=…>) names it.
@@ -256,8 +257,9 @@ def check_memory_kib(answer: object, mib: int = 2048) -> Passed:
                   "which does -m count in?").format(mib=mib))
     kib = mib * 1024
     if answer == kib:
-        return Passed(f"-m {mib} = <memory>{kib}</memory>",
-                      f"{mib} MiB x 1024 = {kib} KiB; libvirt prints it back as <memory unit='KiB'>{kib}</memory>")
+        same = f"-m {mib} = <memory>{kib}</memory>"  # code: not translated
+        return Passed(same, _("{mib} MiB x 1024 = {kib} KiB; libvirt prints it back as {element}").format(
+                          mib=mib, kib=kib, element=f"<memory unit='KiB'>{kib}</memory>"))
     if answer == mib:
         raise ExerciseFailed(_("<memory>{mib}</memory> would be {mib} KiB = {size} MiB: that is the "
                                "MiB number, and <memory> without unit= counts KiB").format(mib=mib, size=f"{mib / 1024:g}"),
@@ -314,6 +316,7 @@ def check_flags_of(conn: Any, answer: object, domain: str = "web01") -> Passed:
     expect(spec.vcpus == cpus, have + _(", but libvirt gives {domain} {cpus} vCPUs").format(domain=domain, cpus=cpus),
            hint=_("-smp is the number of vCPUs libvirt gives the domain (<vcpu>)"),
            pointer=_("the CPU(s): line of virsh dominfo {domain}").format(domain=domain))
-    return Passed(f"{domain}: -m {want_mib} -smp {cpus}",
-                  f"dominfo: Max memory {info.max_memory_kib} KiB = {want_mib} MiB, CPU(s) {cpus}",
-                  f"read with {info.virsh}: " + "; ".join(info.api[:2]))
+    flags = f"{domain}: -m {want_mib} -smp {cpus}"  # code: not translated
+    return Passed(flags, _("dominfo: Max memory {kib} KiB = {mib} MiB, CPU(s) {cpus}").format(
+                      kib=info.max_memory_kib, mib=want_mib, cpus=cpus),
+                  _("read with {command}: {calls}").format(command=info.virsh, calls="; ".join(info.api[:2])))
