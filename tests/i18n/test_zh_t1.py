@@ -100,3 +100,12 @@ def test_memory_in_mib_for_kib_fails_in_chinese():
     with pytest.raises(ExerciseFailed) as untried:
         l6.check_command("TODO")
     assert untried.value.message == "命令行：还没有作答"
+
+
+def test_a_right_answer_is_told_in_chinese_too(conn):
+    kvmlab.set_language("zh")
+    done = l5.check_bridge(conn, "virbr0")
+    assert done.title == "web01 接在 virbr0 上" and str(done).startswith("通过: web01 接在 virbr0 上")
+    assert str(l6.check_memory_kib(2048 * 1024)).endswith("libvirt 读回时打印为 <memory unit='KiB'>2097152</memory>")
+    kvmlab.set_language(None)
+    assert l5.check_bridge(conn, "virbr0").title == "web01 is plugged into virbr0"
