@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-__all__ = ["CJK_FONTS", "FONT_PACKAGE", "pyplot", "cjk_font"]
+__all__ = ["CJK_FONTS", "FONT_PACKAGE", "configure", "pyplot", "cjk_font"]
 
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "AR PL UMing CN")
 FONT_PACKAGE = "fonts-wqy-microhei"  # Debian's and Ubuntu's: `apt install fonts-wqy-microhei`
@@ -27,23 +27,31 @@ def cjk_font() -> str | None:
     return next((name for name in CJK_FONTS if name in names), None)
 
 
-def pyplot() -> Any:
-    """``matplotlib.pyplot``, with a CJK fallback font configured (once per process)."""
+def configure() -> None:
+    """Put a CJK fallback font in matplotlib's rcParams (once per process); pyplot is not imported."""
     global _done
+    if _done:
+        return
+    _done = True
+    import matplotlib
+
+    font = cjk_font()
+    if font:
+        # named families, not the generic "sans-serif": the fallback walks font.family's entries,
+        # and a generic one resolves to its first installed font only
+        matplotlib.rcParams["font.family"] = ["DejaVu Sans", font]
+        return
+    from .i18n import _, language
+
+    if language() != "en":
+        warnings.warn(_("no Chinese font for matplotlib: the figures' Chinese labels will show as boxes; "
+                        "install one with `apt install {package}` and restart the kernel").format(
+                            package=FONT_PACKAGE), stacklevel=3)
+
+
+def pyplot() -> Any:
+    """``matplotlib.pyplot``, with a CJK fallback font configured (:func:`configure`)."""
     import matplotlib.pyplot as plt
 
-    if not _done:
-        _done = True
-        font = cjk_font()
-        if font:
-            # named families, not the generic "sans-serif": the fallback walks font.family's entries,
-            # and a generic one resolves to its first installed font only
-            plt.rcParams["font.family"] = ["DejaVu Sans", font]
-        else:
-            from .i18n import _, language
-
-            if language() != "en":
-                warnings.warn(_("no Chinese font for matplotlib: the figures' Chinese labels will show as boxes; "
-                                "install one with `apt install {package}` and restart the kernel").format(
-                                    package=FONT_PACKAGE), stacklevel=2)
+    configure()
     return plt

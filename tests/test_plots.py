@@ -54,3 +54,27 @@ def test_english_figures_keep_their_font():
 
         assert findfont(ax.title.get_fontproperties()).endswith("DejaVuSans.ttf")
         plt.close(fig)
+
+
+def test_the_lessons_figures_are_chinese_under_chinese_and_draw_every_glyph():
+    import io
+
+    import kvmlab
+    from kvmlab.concepts import stack, topology
+
+    kvmlab.set_language("zh")
+    try:
+        fig = stack.plot_stack()
+        net = ("<network><name>default</name><forward mode='nat'/><bridge name='virbr0'/>"
+               "<ip address='192.168.122.1' netmask='255.255.255.0'/></network>")
+        topo_fig = topology.draw(net)
+    finally:
+        kvmlab.set_language(None)
+    assert fig.axes[0].get_title().startswith("一次调用，六层")
+    assert "不转发" not in topo_fig.axes[0].get_title() and "模式" in topo_fig.axes[0].get_title()
+    for figure in (fig, topo_fig):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            figure.savefig(io.BytesIO(), format="png")
+        assert [str(w.message) for w in seen if "missing from font" in str(w.message)] == []
+    assert stack.plot_stack().axes[0].get_title().startswith("one call, six layers")  # English again

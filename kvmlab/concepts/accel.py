@@ -115,10 +115,12 @@ def accel_timings(accels: tuple[str, ...] = ("tcg", "kvm"), kinds: tuple[str, ..
 
 def plot_accel_timings(timings: list[AccelTiming]):
     """Grouped bars on a log scale: ns per loop turn for the CPU loop and the I/O loop, per accelerator."""
-    import matplotlib.pyplot as plt
+    from ..plots import pyplot
+
+    plt = pyplot()
 
     accels = list(dict.fromkeys(t.accel for t in timings))
-    colors, labels = {"cpu": "#4c72b0", "io": "#dd8452"}, {"cpu": "CPU loop", "io": "I/O loop (out 0x80)"}
+    colors, labels = {"cpu": "#4c72b0", "io": "#dd8452"}, {"cpu": _("CPU loop"), "io": _("I/O loop (out 0x80)")}
     fig, ax = plt.subplots(figsize=(8, 2.8))
     for t in timings:
         y = accels.index(t.accel) + (0.19 if t.kind == "io" else -0.19)
@@ -131,10 +133,10 @@ def plot_accel_timings(timings: list[AccelTiming]):
     ax.set_xlim(0.1, max([t.ns_per_turn or 1 for t in timings]) * 30)
     ax.set_yticks(range(len(accels)), [f"-accel {a}" for a in accels])
     ax.invert_yaxis()
-    ax.set_xlabel("nanoseconds per loop turn (log scale)")
+    ax.set_xlabel(_("nanoseconds per loop turn (log scale)"))
     ax.legend([plt.Rectangle((0, 0), 1, 1, color=c) for c in colors.values()], labels.values(),
               loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-    ax.set_title("the same guest loop under two accelerators")
+    ax.set_title(_("the same guest loop under two accelerators"))
     fig.tight_layout()
     plt.close(fig)
     return fig

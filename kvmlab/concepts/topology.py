@@ -268,6 +268,10 @@ def draw(network: Any, guests: Iterable[Any] | None = None, *, ax: Any = None) -
     """
     from matplotlib.patches import FancyBboxPatch  # matplotlib only when a picture is asked for
 
+    from ..plots import configure
+
+    configure()  # a CJK fallback font, for the Chinese labels
+
     topo = network if isinstance(network, Topology) else topology(network, guests)
     pos = _positions(topo)
     height = max(len(topo.guests), 3)
@@ -280,8 +284,10 @@ def draw(network: Any, guests: Iterable[Any] | None = None, *, ax: Any = None) -
     ax.set_ylim(-0.4, height + 0.4)
     ax.axis("off")
     traffic = topo.traffic
-    ax.set_title(f"{topo.network}: {topo.mode} mode" + (f" — outside: {traffic.to_outside}" if traffic else ""),
-                 fontsize=10)  # fmt: skip
+    title = _("{network}: {mode} mode").format(network=topo.network, mode=topo.mode)
+    if traffic:
+        title += _(" — outside: {outside}").format(outside=traffic.to_outside)
+    ax.set_title(title, fontsize=10)
     for e in topo.edges:
         (x1, y1), (x2, y2) = pos[e.a], pos[e.b]
         colour, style = _EDGE_STYLE.get(e.kind, ("#555", "-"))
@@ -293,11 +299,11 @@ def draw(network: Any, guests: Iterable[Any] | None = None, *, ax: Any = None) -
         x, y = pos[OUTSIDE]
         hx, hy = pos[HOST]
         ax.plot([hx, x], [hy, y], color="#a00", linestyle=":", linewidth=1.5, zorder=1)
-        ax.text((hx + x) / 2, (hy + y) / 2 + 0.5, "no forwarding", fontsize=7.5, ha="center", va="bottom",
+        ax.text((hx + x) / 2, (hy + y) / 2 + 0.5, _("no forwarding"), fontsize=7.5, ha="center", va="bottom",
                 color="#a00")
-    labels = {topo.bridge: f"{topo.bridge}\n(bridge)",
-              HOST: f"host\n{topo.gateway or ''}".strip(),
-              OUTSIDE: "outside\n(LAN / internet)"}  # fmt: skip
+    labels = {topo.bridge: _("{bridge}\n(bridge)").format(bridge=topo.bridge),
+              HOST: _("host\n{gateway}").format(gateway=topo.gateway or "").strip(),
+              OUTSIDE: _("outside\n(LAN / internet)")}  # fmt: skip
     if topo.dhcp and topo.mode != "bridge":
         labels[HOST] += f"\nDHCP {topo.dhcp[0].rsplit('.', 1)[-1]}-{topo.dhcp[1].rsplit('.', 1)[-1]}"
     for node, (x, y) in pos.items():
