@@ -102,7 +102,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         opts = dict(locals())
         for other in ("name", "uuid", "id"):
             exclusive("table", table, other, opts[other],
-                      "--table prints the full table; --name/--uuid/--id print bare lines instead")
+                      N_("--table prints the full table; --name/--uuid/--id print bare lines instead"))
         flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE
         if inactive or state_shutoff:
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
