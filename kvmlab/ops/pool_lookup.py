@@ -55,7 +55,7 @@ def lookup_volume(
         pool = lookup_pool(virconn, pool_ref, api)
         if pool.isActive() != 1:
             raise InvalidState(
-                _("pool '{pool}' is not active").format(pool=pool_ref),
+                f"pool '{pool_ref}' is not active",  # i18n: not shown translated: virsh's own line
                 hint=_("volumes live in running pools: `virsh pool-start {pool}` first").format(pool=pool.name()),
             )
     ways: list[Way] = [(virconn.storageVolLookupByKey, ref, "vol = conn.storageVolLookupByKey"),

@@ -178,7 +178,7 @@ class SnapshotOps(SnapshotCreateOps):
             has = dom.hasCurrentSnapshot(0)
         api.append("dom.hasCurrentSnapshot(0)")
         if not has:
-            raise NotFound(_("domain '{domain}' has no current snapshot").format(domain=domain),
+            raise NotFound(f"domain '{domain}' has no current snapshot",  # i18n: not shown translated: virsh's own line
                            hint=_("libvirt marks the snapshot taken (or reverted to) last as current; "
                                   "take one with `virsh snapshot-create-as DOMAIN NAME`"))
         with libvirt_errors():
