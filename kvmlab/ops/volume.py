@@ -94,7 +94,7 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
 
         failed = f"Failed to create vol {name}"
         refuse_unsafe(N_("volume name"), name, "<&", failed)
-        refuse_unsafe(N_("format"), format, "<&'", failed)
+        refuse_unsafe("format", format, "<&'", failed)  # "format" is a msgid of the widgets' section
         refuse_unsafe(N_("backing volume format"), backing_vol_format, "<&'", failed)
         backing_path = None
         if backing_vol is not None:
