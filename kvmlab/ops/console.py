@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable
 import libvirt
 
 from ..errors import InvalidInput, KvmlabError, OperationFailed, install_error_handler, libvirt_errors, suppressed
-from ..i18n import N_, _
+from ..i18n import L_, N_, _
 from .calls import virsh_line
 from .domain_lookup import lookup_domain
 from .vsh import c_string, encodable, require_option
@@ -138,7 +138,7 @@ class ConsoleOps:
             from .. import eventloop  # libvirt's event loop (a thread) starts with the first remote console
 
             eventloop.start()
-            private = _bounded(self._private_virconn, timeout, f"failed to connect to {self.uri}")
+            private = _bounded(self._private_virconn, timeout, L_("failed to connect to {uri}", uri=self.uri))
             v = private
             with libvirt_errors(f"failed to get domain '{domain}'"):
                 target = v.lookupByUUIDString(dom.UUIDString())
@@ -148,7 +148,7 @@ class ConsoleOps:
             with libvirt_errors(hints=_OPEN_HINTS, hint=N_("see `virsh dumpxml NAME --xpath //serial`: a console "
                                                            "needs a <serial> or <console> of type pty")):
                 _bounded(lambda: target.openConsole(devname, stream, flags), timeout,
-                         f"failed to open the console of {name}")
+                         L_("failed to open the console of {name}", name=name))
         except BaseException:
             if private is not None:
                 with suppressed(lost=True):
