@@ -18,6 +18,7 @@ from _thread import allocate_lock  # threading.Lock itself; threading loads only
 import libvirt
 
 from .errors import LOST_HINT, ConnectionFailed, install_error_handler, libvirt_errors
+from .i18n import N_, _
 from .ops.domain import DomainOps
 from .ops.network import NetworkOps
 from .ops.pool import PoolOps
@@ -75,8 +76,8 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps, SnapshotOps):
         dead = self._virconn
         if dead is None:
             raise ConnectionFailed(
-                f"this Connection to {self.uri} was closed", virsh_error=["no valid connection"],
-                hint="open a new one: conn = kvmlab.connect() (virsh: `connect URI` in its terminal)")
+                _("this Connection to {uri} was closed").format(uri=self.uri), virsh_error=["no valid connection"],
+                hint=_("open a new one: conn = kvmlab.connect() (virsh: `connect URI` in its terminal)"))
         if not _alive(dead):
             tried = self._reopen_tries
             with self._reopening:
@@ -109,8 +110,9 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps, SnapshotOps):
             self._virconn = _open_within(self.uri, REOPEN_TIMEOUT)
         except ConnectionFailed as err:
             raise ConnectionFailed(
-                f"the libvirt daemon behind {self.uri} went away and does not answer yet: {err.virsh_error[-1]}",
-                hint=LOST_HINT, virsh_error=err.virsh_error,
+                _("the libvirt daemon behind {uri} went away and does not answer yet: {reason}").format(
+                    uri=self.uri, reason=err.virsh_error[-1]),
+                hint=_(LOST_HINT), virsh_error=err.virsh_error,
             ) from err
         self.reopened += 1
         _close_quietly(old)
@@ -150,8 +152,8 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps, SnapshotOps):
         cli_name = name.replace("_", "-")
         hint = suggest_command(cli_name, [o.replace("_", "-") for o in ops])
         guess = hint.split("'")[1].replace("-", "_") if hint.startswith("did you mean") else ""
-        more = f": did you mean conn.{guess}()?{hint.split('?', 1)[1]}" if guess else ""
-        raise AttributeError(f"kvmlab.Connection has no operation {name!r}{more}")
+        more = _(": did you mean conn.{guess}()?").format(guess=guess) + hint.split('?', 1)[1] if guess else ""
+        raise AttributeError(_("kvmlab.Connection has no operation {name}{more}").format(name=repr(name), more=more))
 
     def close(self) -> None:
         _close_quietly(self._virconn)
@@ -219,7 +221,8 @@ def _open_within(uri: str, timeout: float) -> libvirt.virConnect:
             box["err"] = err
             return
         except Exception as exc:  # noqa: BLE001 - any failure of the opener is the caller's answer
-            box["err"] = ConnectionFailed(f"failed to connect to the hypervisor at {uri!r}: {exc}", hint=LOST_HINT)
+            box["err"] = ConnectionFailed(_("failed to connect to the hypervisor at {uri}: {reason}").format(
+                uri=repr(uri), reason=exc), hint=_(LOST_HINT))
             return
         with handoff:
             if box.get("late"):  # the caller gave up meanwhile: do not leak the connection
@@ -233,8 +236,9 @@ def _open_within(uri: str, timeout: float) -> libvirt.virConnect:
     with handoff:
         if "conn" not in box and "err" not in box:
             box["late"] = True
-            raise ConnectionFailed(f"failed to connect to the hypervisor at {uri!r}: no answer within {timeout:g} s",
-                                   hint=LOST_HINT, virsh_error=["failed to connect to the hypervisor",
+            raise ConnectionFailed(_("failed to connect to the hypervisor at {uri}: no answer within {timeout} s")
+                                   .format(uri=repr(uri), timeout=f"{timeout:g}"),
+                                   hint=_(LOST_HINT), virsh_error=["failed to connect to the hypervisor",
                                                                 f"no answer within {timeout:g} s"])
     if "err" in box:
         raise box["err"]  # type: ignore[misc]
@@ -263,14 +267,14 @@ def open_virconn(uri: str) -> libvirt.virConnect:
     except libvirt.libvirtError as exc:
         msg = exc.get_error_message() or "unknown error"
         raise ConnectionFailed(
-            f"failed to connect to the hypervisor at {uri!r}: {msg}",
-            hint="run `kvmlab doctor` to see which URIs answer; without a URI kvmlab uses the "
-            "embedded lab (libvirt's test driver), and `kvmlab lab up` starts the real one",
+            _("failed to connect to the hypervisor at {uri}: {reason}").format(uri=repr(uri), reason=msg),
+            hint=_("run `kvmlab doctor` to see which URIs answer; without a URI kvmlab uses the "
+                   "embedded lab (libvirt's test driver), and `kvmlab lab up` starts the real one"),
             virsh_error=["failed to connect to the hypervisor", msg],
         ) from exc
     if uri == embedded_uri():
         with libvirt_errors("failed to shape the embedded lab", cls=ConnectionFailed,
-                            hint="the node file shipped with kvmlab is damaged: reinstall kvmlab"):
+                            hint=N_("the node file shipped with kvmlab is damaged: reinstall kvmlab")):
             _shape_embedded(virconn)
     return virconn
 

@@ -9,6 +9,7 @@ import libvirt
 
 from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors, suppressed
 from ..states import STATE_NAMES, state_name
+from ..i18n import N_
 from .calls import flag_names, libvirt_flags, virsh_line
 from .console import ConsoleOps
 from .domain_address import DomainAddressOps
@@ -101,7 +102,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         opts = dict(locals())
         for other in ("name", "uuid", "id"):
             exclusive("table", table, other, opts[other],
-                      "--table prints the full table; --name/--uuid/--id print bare lines instead")
+                      N_("--table prints the full table; --name/--uuid/--id print bare lines instead"))
         flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE
         if inactive or state_shutoff:
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
@@ -111,7 +112,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
             if opts[key]:
                 flags |= flag
         api = [f"conn.listAllDomains({flag_names(flags, _LIST_FLAGS)})"]
-        with libvirt_errors(hint="these filters need a newer libvirt"):
+        with libvirt_errors(hint=N_("these filters need a newer libvirt")):
             doms = self.virconn.listAllDomains(flags)
         show_table = table or not (uuid or name or id)
         rows = []
@@ -232,7 +233,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
                            update_cpu=update_cpu, migratable=migratable, xpath=xpath, wrap=wrap)
         require_xpath(xpath, "/domain/devices/disk")
         api.append(f"dom.XMLDesc({flag_text})")
-        with libvirt_errors(hint="the test driver refuses --update-cpu; a real QEMU host accepts it"
+        with libvirt_errors(hint=N_("the test driver refuses --update-cpu; a real QEMU host accepts it")
                             if update_cpu else ""):
             xml = dom.XMLDesc(flags)
         return Xml(xml=dump_text(xml, xpath, wrap, api), virsh=virsh, api=api)
