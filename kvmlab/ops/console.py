@@ -115,9 +115,9 @@ class ConsoleOps:
             with libvirt_errors():
                 state = dom.state()[0]
         except KvmlabError as err:
-            raise OperationFailed("Unable to get domain status", hint=_("the domain went away")) from err  # i18n: not shown translated: virsh's own line
+            raise OperationFailed("Unable to get domain status", hint=_("the domain went away")) from err  # i18n: virsh's own words
         if state == libvirt.VIR_DOMAIN_SHUTOFF:
-            raise OperationFailed("The domain is not running",  # i18n: not shown translated: virsh's own line
+            raise OperationFailed("The domain is not running",  # i18n: virsh's own words
                                   hint=_("a console needs a running guest: start it first (virsh start {name})")
                                   .format(name=name))
         if ready is not None:

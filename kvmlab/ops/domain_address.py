@@ -73,7 +73,7 @@ class DomainAddressOps:
         if source is not None:
             source = require_option(source, "source")
             if source not in SOURCES:
-                raise InvalidInput(f"Unknown data source '{source}'",  # i18n: not shown translated: virsh's own line
+                raise InvalidInput(f"Unknown data source '{source}'",  # i18n: virsh's own words
                                    hint=_("--source is one of lease (DHCP leases), agent (guest agent), arp (ARP table)"))
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)

@@ -109,7 +109,7 @@ class DomainCloneOps:
             src, state = dom.name(), dom.state()[0]
         api.append(f"dom.state()  # {state_name(state)}")
         if state not in (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_PAUSED):
-            raise InvalidState(f"Domain to clone must be shutoff: '{src}' is {state_name(state)}",  # i18n: not shown translated: virt-clone's own line
+            raise InvalidState(f"Domain to clone must be shutoff: '{src}' is {state_name(state)}",  # i18n: virt-clone's own words
                                hint=_(_RUNNING_HINT).format(src=src))
         if state == libvirt.VIR_DOMAIN_PAUSED and disks == "overlay":
             raise InvalidState(_("'{src}' is paused: an overlay's backing file must never change again, and this "
@@ -117,13 +117,13 @@ class DomainCloneOps:
                                hint=_("shut it down for good (virsh shutdown {src}) and keep it as the template, or "
                                       "clone with disks='copy'").format(src=src))
         if attempt(v.lookupByName, name, codes=[libvirt.VIR_ERR_NO_DOMAIN]) is not None:
-            raise InvalidState(f"Invalid name for new guest: Guest name '{name}' is already in use.",  # i18n: not shown translated: virt-clone's own line
+            raise InvalidState(f"Invalid name for new guest: Guest name '{name}' is already in use.",  # i18n: virt-clone's own words
                                hint=_("pick another name, or remove that domain first (virsh undefine {name})").format(
                                    name=name))
         used = _macs_in_use(v)
         taken = [(m, used[m]) for m in macs if m in used]
         if taken:
-            raise InvalidInput(f"The MAC address '{taken[0][0]}' is in use by another virtual machine "  # i18n: not shown translated: virt-clone's own line
+            raise InvalidInput(f"The MAC address '{taken[0][0]}' is in use by another virtual machine "  # i18n: virt-clone's own words
                                f"('{taken[0][1]}')", hint=_("two guests with one MAC on a network get the same "
                                "DHCP lease and steal each other's packets: leave macs out and libvirt picks a new one"))
         flags = libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE

@@ -56,7 +56,7 @@ def parse_pass_fds(text: str | list[int] | None) -> list[int]:
         fd = c_int(part)
         if fd is None:
             raise InvalidInput(
-                f"Unable to parse FD number '{part}'",  # i18n: not shown translated: virsh's own line
+                f"Unable to parse FD number '{part}'",  # i18n: virsh's own words
                 hint=_("--pass-fds takes open file descriptor numbers separated by commas, e.g. 3,4"),
             )
         fds.append(fd)

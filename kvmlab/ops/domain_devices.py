@@ -55,7 +55,7 @@ def _nvme_source(disk: etree._Element) -> str:
     except ValueError:
         parts = None
     if not ns or parts is None:
-        raise OperationFailed("Unable to query NVMe disk address", hint=_("the <disk type='nvme'> has no "  # i18n: not shown translated: virsh's own line
+        raise OperationFailed("Unable to query NVMe disk address", hint=_("the <disk type='nvme'> has no "  # i18n: virsh's own words
                               "<source namespace=…><address …/></source>: see `virsh dumpxml` for the disk"))
     return "nvme://%04x:%02x:%02x.%d/%s" % (*parts, ns)
 
@@ -105,7 +105,7 @@ class DomainDeviceOps:
             kind = str(disk.xpath("string(./@type)"))
             target = _text(disk, "string(./target/@dev)")
             if target is None:
-                raise OperationFailed("unable to query block list", hint=_("a <disk> without <target dev=…>: "  # i18n: not shown translated: virsh's own line
+                raise OperationFailed("unable to query block list", hint=_("a <disk> without <target dev=…>: "  # i18n: virsh's own words
                                       "libvirt never writes one; check the XML with `virsh dumpxml`"))
             source = _nvme_source(disk) if kind == "nvme" else _text(disk, _DISK_SOURCE)
             rows.append(DiskRow(type=kind, device=str(disk.xpath("string(./@device)")), target=target, source=source))

@@ -113,7 +113,7 @@ class DomainHotplugOps:
                             ("source-host-socket", "source-protocol"),
                             ("source-host-socket", "source-host-transport")):
             if locals()[opt.replace("-", "_")] and not locals()[needed.replace("-", "_")]:
-                raise InvalidInput(f"Option --{needed} is required by option --{opt}",  # i18n: not shown translated: virsh's own line
+                raise InvalidInput(f"Option --{needed} is required by option --{opt}",  # i18n: virsh's own words
                                    hint=_("--{opt} describes a network disk: give --{needed} too").format(
                                        opt=opt, needed=needed))
         exclusive("source-host-name", source_host_name, "source-host-socket", source_host_socket,

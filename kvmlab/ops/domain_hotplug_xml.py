@@ -71,7 +71,7 @@ def disk_xml(source: str, target: str, *, targetbus: str | None = None, driver: 
         InvalidInput: an unknown --sourcetype or --mode, a protocol without a network source, a bad WWN.
     """
     if sourcetype is not None and sourcetype not in ("", *_SOURCE_TYPES):
-        raise InvalidInput(f"Unknown source type: '{sourcetype}'",  # i18n: not shown translated: virsh's own line
+        raise InvalidInput(f"Unknown source type: '{sourcetype}'",  # i18n: virsh's own words
                            hint=_("--sourcetype is file (an image file), block (/dev/… on the host) or network"))
     kind = sourcetype or ""
     if not kind:
@@ -82,14 +82,14 @@ def disk_xml(source: str, target: str, *, targetbus: str | None = None, driver: 
         else:
             kind = "file"
     if (kind == "network") != bool(source_protocol):
-        raise InvalidInput("--source-protocol option requires --sourcetype network",  # i18n: not shown translated: virsh's own line
+        raise InvalidInput("--source-protocol option requires --sourcetype network",  # i18n: virsh's own words
                            hint=_("a network disk needs both: --sourcetype network --source-protocol nbd (or "
                                   "rbd, iscsi …); a file or block disk takes neither"))
     if mode is not None and mode not in ("readonly", "shareable"):
-        raise InvalidInput(f"No support for {mode} in command 'attach-disk'",  # i18n: not shown translated: virsh's own line
+        raise InvalidInput(f"No support for {mode} in command 'attach-disk'",  # i18n: virsh's own words
                            hint=_("--mode is readonly or shareable (leave it out for a normal read-write disk)"))
     if wwn is not None and not _wwn_ok(wwn):
-        raise InvalidInput(f"Malformed wwn: {wwn}", virsh_error=[f"internal error: Malformed wwn: {wwn}"],  # i18n: not shown translated: virsh's own line
+        raise InvalidInput(f"Malformed wwn: {wwn}", virsh_error=[f"internal error: Malformed wwn: {wwn}"],  # i18n: virsh's own words
                            hint=_("a WWN is 16 hex digits, e.g. 5000c50015ea71ac (0x in front is allowed)"))
     disk_attrs = f" type='{kind}'" + _attrs(("device", type)) + (" rawio='yes'" if rawio else "")
     kids = _element("driver", _attrs(("name", driver), ("type", subdriver), ("iothread", iothread),
@@ -121,12 +121,12 @@ def _rate(text: str, which: str) -> list[int]:
     """virshParseRateStr: ``average,peak,burst,floor``, any of them empty (0)."""
     fields = text.split(",")
     if len(fields) > 4:
-        raise InvalidInput(f"Rate string '{text}' has too many fields",  # i18n: not shown translated: virsh's own line
+        raise InvalidInput(f"Rate string '{text}' has too many fields",  # i18n: virsh's own words
                            hint=_("--{which} is average[,peak[,burst[,floor]]] in KiB/s (burst in KiB)").format(which=which))
     out = []
     for name, value in zip(("average", "peak", "burst", "floor"), fields + [""] * 4):
         if value and not re.fullmatch(r"[ \t\n\v\f\r]*\+?[0-9]+", value) or value and int(value) >= 2**64:
-            raise InvalidInput(f"field '{name}' is malformed",  # i18n: not shown translated: virsh's own line
+            raise InvalidInput(f"field '{name}' is malformed",  # i18n: virsh's own words
                                hint=_("--{which} fields are whole numbers: average,peak,burst,floor (KiB/s)").format(
                                    which=which))
         out.append(int(value) if value else 0)
@@ -134,7 +134,7 @@ def _rate(text: str, which: str) -> list[int]:
 
 
 def _no_support(type: str) -> InvalidInput:
-    return InvalidInput(f"No support for {type} in command 'attach-interface'",  # i18n: not shown translated: virsh's own line
+    return InvalidInput(f"No support for {type} in command 'attach-interface'",  # i18n: virsh's own words
                         hint=_("attach-interface writes network (a libvirt network), bridge (a host bridge), "
                                "direct (macvtap on a host NIC) or vhostuser cards; for others write the XML "
                                "and use attach-device"))
@@ -152,19 +152,19 @@ def interface_xml(type: str, source: str, *, target: str | None = None, mac: str
     if type not in NET_TYPES:
         raise _no_support(type)
     if source_mode is not None and source_mode not in ("server", "client"):
-        raise InvalidInput(f"Invalid source mode: {source_mode}", hint=_("--source-mode is server or client"))  # i18n: not shown translated: virsh's own line
+        raise InvalidInput(f"Invalid source mode: {source_mode}", hint=_("--source-mode is server or client"))  # i18n: virsh's own words
     rates = {}
     if inbound is not None:
         rates["inbound"] = r = _rate(inbound, "inbound")
         if not r[0] and not r[3]:
-            raise InvalidInput("either inbound average or floor is mandatory",  # i18n: not shown translated: virsh's own line
+            raise InvalidInput("either inbound average or floor is mandatory",  # i18n: virsh's own words
                                hint=_("--inbound average[,peak[,burst[,floor]]]: give an average (KiB/s) or a floor"))
     if outbound is not None:
         rates["outbound"] = r = _rate(outbound, "outbound")
         if r[0] == 0:
-            raise InvalidInput("outbound average is mandatory", hint=_("--outbound average[,peak[,burst]] in KiB/s"))  # i18n: not shown translated: virsh's own line
+            raise InvalidInput("outbound average is mandatory", hint=_("--outbound average[,peak[,burst]] in KiB/s"))  # i18n: virsh's own words
         if r[3]:
-            raise InvalidInput("outbound floor is unsupported yet", hint=_("a floor applies to inbound traffic only"))  # i18n: not shown translated: virsh's own line
+            raise InvalidInput("outbound floor is unsupported yet", hint=_("a floor applies to inbound traffic only"))  # i18n: virsh's own words
     if type not in ("network", "bridge", "direct", "vhostuser", "hostdev"):
         raise _no_support(type)
     if type == "hostdev":
@@ -178,7 +178,7 @@ def interface_xml(type: str, source: str, *, target: str | None = None, mac: str
         lines.append(f"  <source dev='{source}'/>")
     else:  # vhostuser
         if source_mode is None:
-            raise InvalidInput("source-mode is mandatory", hint=_("a vhostuser card needs --source-mode server or client"))  # i18n: not shown translated: virsh's own line
+            raise InvalidInput("source-mode is mandatory", hint=_("a vhostuser card needs --source-mode server or client"))  # i18n: virsh's own words
         lines.append(f"  <source type='unix' path='{source}' mode='{source_mode}'/>")
     for name, attr, value in (("target", "dev", target), ("mac", "address", mac), ("script", "path", script),
                               ("model", "type", model), ("alias", "name", alias)):
@@ -230,7 +230,7 @@ def find_disk(root: etree._Element, path: str) -> etree._Element:
                         found.text = (found.text or "") + tail
                     found.remove(store)
                 return found
-    raise OperationFailed(f"No disk found whose source path or target is {path}",  # i18n: not shown translated: virsh's own line
+    raise OperationFailed(f"No disk found whose source path or target is {path}",  # i18n: virsh's own words
                           hint=_("name the disk by its target (vdb) or its file; `virsh domblklist DOMAIN` lists both"))
 
 
@@ -246,7 +246,7 @@ def find_interface(root: etree._Element, type: str, mac: str | None) -> etree._E
     """virshDomainDetachInterface's pick: the one card of ``type``, or the one with ``mac``."""
     cards = [i for i in root.xpath("/domain/devices/interface") if i.get("type") == type]
     if not cards:
-        raise OperationFailed(f"No interface found whose type is {type}",  # i18n: not shown translated: virsh's own line
+        raise OperationFailed(f"No interface found whose type is {type}",  # i18n: virsh's own words
                               hint=_("detach-interface takes the card's type (network, bridge …); "
                                      "`virsh domiflist DOMAIN` lists each card's type and MAC"))
     if mac is not None:
@@ -254,9 +254,9 @@ def find_interface(root: etree._Element, type: str, mac: str | None) -> etree._E
             found = card.find("mac")
             if found is not None and _mac_equal(found.get("address", ""), mac):
                 return card
-        raise OperationFailed(f"No interface with MAC address {mac} was found",  # i18n: not shown translated: virsh's own line
+        raise OperationFailed(f"No interface with MAC address {mac} was found",  # i18n: virsh's own words
                               hint=_("copy the MAC from `virsh domiflist DOMAIN`"))
     if len(cards) > 1:
-        raise OperationFailed(f"Domain has {len(cards)} interfaces. Please specify which one to detach using --mac",  # i18n: not shown translated: virsh's own line
+        raise OperationFailed(f"Domain has {len(cards)} interfaces. Please specify which one to detach using --mac",  # i18n: virsh's own words
                               hint=_("`virsh domiflist DOMAIN` lists the MACs; add --mac to pick one"))
     return cards[0]

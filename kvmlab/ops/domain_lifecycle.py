@@ -34,7 +34,7 @@ def parse_modes(mode: str | Sequence[str] | None, kind: str) -> tuple[int, str]:
         if m not in _MODE_FLAG:
             sep = ", or" if kind == "SHUTDOWN" else " or"  # virsh's two messages differ by one comma
             raise InvalidInput(
-                f"Unknown mode {m} value, expecting 'acpi', 'agent', 'initctl', 'signal'{sep} 'paravirt'",  # i18n: not shown translated: virsh's own line
+                f"Unknown mode {m} value, expecting 'acpi', 'agent', 'initctl', 'signal'{sep} 'paravirt'",  # i18n: virsh's own words
                 hint=_("acpi = the power button; agent = ask the QEMU guest agent; several: --mode acpi,agent"),
             )
     return libvirt_flags(f"VIR_DOMAIN_{kind}_{_MODE_FLAG[m]}" for m in modes)
@@ -123,7 +123,7 @@ class DomainLifecycleOps:
         if dom.ID() != -1:
             paused_now = _state(dom) == libvirt.VIR_DOMAIN_PAUSED
             raise InvalidState(
-                "Domain is already active",  # i18n: not shown translated: virsh's own line
+                "Domain is already active",  # i18n: virsh's own words
                 hint=_("'{name}' is paused, not stopped: `virsh resume {name}` continues it").format(name=name)
                 if paused_now else
                 _("'{name}' is already running; stop it with `virsh shutdown {name}` (graceful) "

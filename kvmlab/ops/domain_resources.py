@@ -95,7 +95,7 @@ def _count(value: object) -> int:
     text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
     m = re.fullmatch(r"[ \t\n\v\f\r]*\+?([0-9]+)", text or "")
     if not m or int(m.group(1)) > 2**32 - 1:
-        raise InvalidInput(f"Numeric value '{value}' for <count> option is malformed or out of range",  # i18n: not shown translated: virsh's own line
+        raise InvalidInput(f"Numeric value '{value}' for <count> option is malformed or out of range",  # i18n: virsh's own words
                            hint=_("--count is a whole number of vCPUs, e.g. 2"))
     return int(m.group(1))
 
@@ -153,7 +153,7 @@ class DomainResourceOps:
         exclusive("current", current, "config", config, N_("--current means 'as the domain is now'"))
         exclusive("guest", guest, "config", config, N_("--guest asks the running guest's agent; no definition involved"))
         if maximum and not config:
-            raise InvalidInput("Option --config is required by option --maximum",  # i18n: not shown translated: virsh's own line
+            raise InvalidInput("Option --config is required by option --maximum",  # i18n: virsh's own words
                                hint=_("the maximum is read at boot: set it with --maximum --config, then restart"))
         flags = 0
         names = []
@@ -167,7 +167,7 @@ class DomainResourceOps:
         dom = lookup_domain(self.virconn, domain, api)
         n = _count(count)
         if n == 0:
-            raise InvalidInput("Can't set 0 processors for a VM", hint=_("a guest needs at least one vCPU"))  # i18n: not shown translated: virsh's own line
+            raise InvalidInput("Can't set 0 processors for a VM", hint=_("a guest needs at least one vCPU"))  # i18n: virsh's own words
         with libvirt_errors(hints=_MEMORY_HINTS, hint=N_("the line above is libvirt's reason")):
             if not current and flags == 0:
                 api.append(f"dom.setVcpus({n})")

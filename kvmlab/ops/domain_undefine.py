@@ -41,7 +41,7 @@ class UndefineResult(DomainMessage):
 
 def _check_options(o: dict) -> None:
     if o["delete_storage_volume_snapshots"] and not o["remove_all_storage"]:
-        raise InvalidInput("Option --remove-all-storage is required by option --delete-storage-volume-snapshots",  # i18n: not shown translated: virsh's own line
+        raise InvalidInput("Option --remove-all-storage is required by option --delete-storage-volume-snapshots",  # i18n: virsh's own words
                            hint=_("deleting volume snapshots only makes sense together with --remove-all-storage"))
     for a in ("nvram", "tpm"):
         exclusive(a, o[a], f"keep-{a}", o[f"keep_{a}"],
@@ -80,7 +80,7 @@ class DomainUndefineOps:
             s.replace(",", ",,") for s in storage)
         vol_string = vol_string or None  # virsh ignores an empty --storage
         if not (vol_string or remove_all_storage) and wipe_storage:
-            raise InvalidInput("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'",  # i18n: not shown translated: virsh's own line
+            raise InvalidInput("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'",  # i18n: virsh's own words
                                hint=_("say which volumes to wipe: storage='vda' or remove_all_storage=True"))
         flags, _code = libvirt_flags(f"VIR_DOMAIN_UNDEFINE_{key.upper()}" for key in _FLAG_OPTIONS if opts[key])
         api: list[str] = []
@@ -131,10 +131,10 @@ class DomainUndefineOps:
     def _volumes(self, dom, running, vol_string, remove_all, warnings, api):
         """The disks' volumes to delete, as (target, source, vol); unmanaged disks become warnings."""
         if running:
-            raise InvalidInput("Storage volume deletion is supported only on stopped domains",  # i18n: not shown translated: virsh's own line
+            raise InvalidInput("Storage volume deletion is supported only on stopped domains",  # i18n: virsh's own words
                                hint=_("shut the domain down first (`virsh shutdown` or `virsh destroy`)"))
         if vol_string and remove_all:
-            raise InvalidInput("Specified both --storage and --remove-all-storage",  # i18n: not shown translated: virsh's own line
+            raise InvalidInput("Specified both --storage and --remove-all-storage",  # i18n: virsh's own words
                                hint=_("either name the volumes (storage=) or remove all of them"))
         api.append("dom.XMLDesc(0)  # its disks; conn.storageVolLookupByPath(source) for each")
         from lxml import etree  # only to find the disks of --storage / --remove-all-storage
@@ -193,7 +193,7 @@ class DomainUndefineOps:
         with libvirt_errors(*prefix, hint=hint):
             if has_save:
                 if not managed_save:
-                    raise OperationFailed("Refusing to undefine while domain managed save image exists",  # i18n: not shown translated: virsh's own line
+                    raise OperationFailed("Refusing to undefine while domain managed save image exists",  # i18n: virsh's own words
                                           hint=_("pass managed_save=True (virsh: --managed-save) to drop it too"),
                                           virsh_error=warnings + ["Refusing to undefine while domain managed "
                                                                   "save image exists"])

@@ -86,7 +86,7 @@ def _write_temp(xml: str) -> str:
             continue
         except OSError as exc:
             raise OperationFailed(
-                f"g_mkstemp_full: failed to create temporary file: {os.strerror(exc.errno)}",  # i18n: not shown translated: virsh's own line
+                f"g_mkstemp_full: failed to create temporary file: {os.strerror(exc.errno)}",  # i18n: virsh's own words
                 hint=_("$TMPDIR must name a writable directory (unset it to use /tmp)"),
             ) from None
         try:
@@ -94,11 +94,11 @@ def _write_temp(xml: str) -> str:
         except OSError as exc:
             os.close(fd)
             os.unlink(path)
-            raise OperationFailed(f"write: {path}: failed to write to temporary file: {os.strerror(exc.errno)}",  # i18n: not shown translated: virsh's own line
+            raise OperationFailed(f"write: {path}: failed to write to temporary file: {os.strerror(exc.errno)}",  # i18n: virsh's own words
                                   hint=_("is the disk behind $TMPDIR full?")) from None
         os.close(fd)
         return path
-    raise OperationFailed("g_mkstemp_full: failed to create temporary file: File exists",  # i18n: not shown translated: virsh's own line
+    raise OperationFailed("g_mkstemp_full: failed to create temporary file: File exists",  # i18n: virsh's own words
                           hint=_("clean up $TMPDIR"))
 
 
@@ -107,7 +107,7 @@ def _run(editor: str, path: str) -> None:
     if not set(editor) <= ACCEPTED_CHARS:
         if not set(path) <= ACCEPTED_CHARS:
             raise InvalidInput(
-                f"{path}: temporary filename contains shell meta or other unacceptable characters "  # i18n: not shown translated: virsh's own line
+                f"{path}: temporary filename contains shell meta or other unacceptable characters "  # i18n: virsh's own words
                 "(is $TMPDIR wrong?)",
                 hint=_("point $TMPDIR at a directory whose path has no spaces or shell characters"),
             )
@@ -117,7 +117,7 @@ def _run(editor: str, path: str) -> None:
     binary = argv[0] if argv[0].startswith("/") else shutil.which(argv[0]) if argv[0] else None
     if binary is None:
         # the C library's words for ENOENT, in the process's language as virsh's
-        raise OperationFailed(f"Cannot find '{argv[0]}' in path: {os.strerror(errno.ENOENT)}",  # i18n: not shown translated: virsh's own line
+        raise OperationFailed(f"Cannot find '{argv[0]}' in path: {os.strerror(errno.ENOENT)}",  # i18n: virsh's own words
                               hint=_(_EDITOR_HINT))
     shown = " ".join(_shell_word(a) for a in argv)
     for stream in (sys.stdout, sys.stderr):
@@ -132,7 +132,7 @@ def _run(editor: str, path: str) -> None:
     if status != 0:
         how = f"fatal signal {-status}" if status < 0 else f"exit status {status}"
         raise OperationFailed(
-            f"internal error: Child process ({shown}) unexpected {how}",  # i18n: not shown translated: virsh's own line
+            f"internal error: Child process ({shown}) unexpected {how}",  # i18n: virsh's own words
             hint=_("the editor '{editor}' failed, so nothing was changed; ").format(editor=editor) + _(_EDITOR_HINT),
         )
 
@@ -145,7 +145,7 @@ def _read_back(path: str) -> str:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         verb = "read" if isinstance(exc, IsADirectoryError) else "open"
         raise OperationFailed(
-            f"{path}: failed to read temporary file: {reason}",  # i18n: not shown translated: virsh's own line
+            f"{path}: failed to read temporary file: {reason}",  # i18n: virsh's own words
             hint=_("the editor must save the file in place (not delete or rename it)"),
             virsh_error=[f"{path}: failed to read temporary file: {reason}", f"Failed to {verb} file '{path}': {reason}"],
         ) from None

@@ -88,7 +88,7 @@ class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
         """
         if table + name + uuid > 1:
             raise UsageError(
-                "Only one argument from --table, --name and --uuid may be specified.",  # i18n: not shown translated: virsh's own line
+                "Only one argument from --table, --name and --uuid may be specified.",  # i18n: virsh's own words
                 hint=_("choose one output form: the table (default), --name or --uuid"),
             )
         flags = libvirt.VIR_CONNECT_LIST_NETWORKS_ACTIVE

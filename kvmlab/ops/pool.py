@@ -69,7 +69,7 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
         names += [flag for key, flag in _LIST_FLAGS if chosen[key]]
         for t in types:
             if t not in POOL_TYPES:
-                raise InvalidInput(f"Invalid pool type '{t}'",  # i18n: not shown translated: virsh's own line
+                raise InvalidInput(f"Invalid pool type '{t}'",  # i18n: virsh's own words
                                    hint=_("pool types: {types}").format(types=", ".join(POOL_TYPES)))
             names.append("VIR_CONNECT_LIST_STORAGE_POOLS_" + t.upper().replace("-", "_"))
         flags, flag_text = libvirt_flags(dict.fromkeys(names))

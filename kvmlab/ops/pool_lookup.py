@@ -55,7 +55,7 @@ def lookup_volume(
         pool = lookup_pool(virconn, pool_ref, api)
         if pool.isActive() != 1:
             raise InvalidState(
-                f"pool '{pool_ref}' is not active",  # i18n: not shown translated: virsh's own line
+                f"pool '{pool_ref}' is not active",  # i18n: virsh's own words
                 hint=_("volumes live in running pools: `virsh pool-start {pool}` first").format(pool=pool.name()),
             )
     ways: list[Way] = [(virconn.storageVolLookupByKey, ref, "vol = conn.storageVolLookupByKey"),
@@ -79,7 +79,7 @@ def lookup_volume(
             owner = vol.storagePoolLookupByVolume()
             if owner.name() != pool.name():
                 raise NotFound(
-                    f"Requested volume '{ref}' is not in pool '{pool.name()}'",  # i18n: not shown translated: virsh's own line
+                    f"Requested volume '{ref}' is not in pool '{pool.name()}'",  # i18n: virsh's own words
                     hint=_("that volume belongs to pool '{pool}'").format(pool=owner.name()),
                 )
     return vol, pool

@@ -35,7 +35,7 @@ def _scale(suffix: str) -> int:
         return 1
     scale = unit_bytes(suffix)
     if scale is None:
-        raise ValueError(f"invalid argument: unknown suffix '{suffix}'")  # i18n: not shown translated: libvirt's own line
+        raise ValueError(f"invalid argument: unknown suffix '{suffix}'")  # i18n: libvirt's own words
     return scale
 
 

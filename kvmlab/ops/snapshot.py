@@ -56,14 +56,14 @@ class SnapshotOps(SnapshotCreateOps):
         for option, flag in _FILTERS:
             if opts[option.replace("-", "_")]:
                 if tree:
-                    raise InvalidInput(f"--{option} and --tree are mutually exclusive",  # i18n: not shown translated: virsh's own line
+                    raise InvalidInput(f"--{option} and --tree are mutually exclusive",  # i18n: virsh's own words
                                        hint=_("a tree shows every snapshot; filter the list without --tree"))
                 flag_names.append(flag)
         flag_names += [f for on, f in ((topological, "TOPOLOGICAL"), (roots, "ROOTS"), (metadata, "METADATA"),
                                        (no_metadata, "NO_METADATA")) if on]
         if descendants:
             if from_ is None and not current:
-                raise InvalidInput("--descendants requires either --from or --current",  # i18n: not shown translated: virsh's own line
+                raise InvalidInput("--descendants requires either --from or --current",  # i18n: virsh's own words
                                    hint=_("--descendants lists the whole subtree under --from SNAPSHOT (or --current)"))
             flag_names.append("DESCENDANTS")
         flags, flag_text = libvirt_flags(f"VIR_DOMAIN_SNAPSHOT_LIST_{f}" for f in flag_names)
@@ -178,7 +178,7 @@ class SnapshotOps(SnapshotCreateOps):
             has = dom.hasCurrentSnapshot(0)
         api.append("dom.hasCurrentSnapshot(0)")
         if not has:
-            raise NotFound(f"domain '{domain}' has no current snapshot",  # i18n: not shown translated: virsh's own line
+            raise NotFound(f"domain '{domain}' has no current snapshot",  # i18n: virsh's own words
                            hint=_("libvirt marks the snapshot taken (or reverted to) last as current; "
                                   "take one with `virsh snapshot-create-as DOMAIN NAME`"))
         with libvirt_errors():

@@ -136,7 +136,7 @@ class SnapshotCreateOps:
         with libvirt_errors():
             persistent, active = dom.isPersistent(), dom.isActive() == 1
         if not persistent:
-            raise InvalidInput("cannot halt after snapshot of transient domain",  # i18n: not shown translated: virsh's own line
+            raise InvalidInput("cannot halt after snapshot of transient domain",  # i18n: virsh's own words
                                hint=_("a transient domain is gone once it stops: take the snapshot without --halt"))
         with libvirt_errors(hints=SNAPSHOT_HINTS):
             snap = dom.snapshotCreateXML(doc, flags & ~libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_HALT)

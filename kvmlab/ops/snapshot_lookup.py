@@ -46,12 +46,12 @@ def lookup_snapshot(dom: libvirt.virDomain, name: object, current: bool, api: li
     """
     text = snapshot_name(name, option)
     if exclusive and current and text is not None:
-        raise InvalidInput(f"--{option} and --current are mutually exclusive",  # i18n: not shown translated: virsh's own line
+        raise InvalidInput(f"--{option} and --current are mutually exclusive",  # i18n: virsh's own words
                            hint=_("name the snapshot with --{option} or take the current one with --current, not both")
                            .format(option=option))
     if text is not None:
         if unreadable(text):  # bytes that are not UTF-8: no snapshot is called so (libvirt keeps names as UTF-8)
-            err = NotFound(f"Domain snapshot not found: no domain snapshot with matching name '{text}'", # i18n: not shown translated: libvirt's own line
+            err = NotFound(f"Domain snapshot not found: no domain snapshot with matching name '{text}'", # i18n: libvirt's own words
                            hint=_(NOT_FOUND_HINT))
             err.libvirt_code = libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT
             raise err
@@ -64,7 +64,7 @@ def lookup_snapshot(dom: libvirt.virDomain, name: object, current: bool, api: li
             snap = dom.snapshotCurrent(0)
         api.append("snap = dom.snapshotCurrent(0)")
     else:
-        raise InvalidInput(f"--{option} or --current is required",  # i18n: not shown translated: virsh's own line
+        raise InvalidInput(f"--{option} or --current is required",  # i18n: virsh's own words
                            hint=_("name the snapshot (--{option} NAME, or as the second word) or use --current").format(
                                option=option))
     with libvirt_errors():

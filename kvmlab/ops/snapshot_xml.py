@@ -85,7 +85,7 @@ def parse_memspec(text: str) -> MemSpec:
         elif file is None and part.startswith("/"):
             file = part
         else:
-            raise InvalidInput(f"unable to parse memspec: {text}",  # i18n: not shown translated: virsh's own line
+            raise InvalidInput(f"unable to parse memspec: {text}",  # i18n: virsh's own words
                                hint=_("--memspec takes [file=]/absolute/path[,snapshot=external|internal|no], "
                                       "e.g. --memspec file=/var/lib/libvirt/images/vm.mem,snapshot=external"))
     return MemSpec(snapshot, file)
@@ -107,11 +107,11 @@ def parse_diskspec(text: str) -> DiskSpec:
         key = next((k for k in ("snapshot", "driver", "stype", "file") if part.startswith(k + "=") and k not in values),
                    None)
         if key is None:
-            raise InvalidInput(f"unable to parse diskspec: {text}", hint=_(usage))  # i18n: not shown translated: virsh's own line
+            raise InvalidInput(f"unable to parse diskspec: {text}", hint=_(usage))  # i18n: virsh's own words
         values[key] = part[len(key) + 1:]
     stype = values.get("stype")
     if stype is not None and stype not in ("file", "block"):
-        raise InvalidInput(f"Unknown storage type: '{stype}'", hint=_("stype is file (the default) or block"),  # i18n: not shown translated: virsh's own line
+        raise InvalidInput(f"Unknown storage type: '{stype}'", hint=_("stype is file (the default) or block"),  # i18n: virsh's own words
                            virsh_error=[f"Unknown storage type: '{stype}'", f"unable to parse diskspec: {text}"])
     return DiskSpec(parts[0], values.get("snapshot"), values.get("driver"), stype, values.get("file"))
 

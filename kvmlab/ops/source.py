@@ -83,20 +83,20 @@ def _read_file(path: str) -> bytes:
             data = fh.read(MAX_XML_FILE + 1)
     except IsADirectoryError:
         raise InvalidInput(
-            f"Failed to read file '{path}': {os.strerror(errno.EISDIR)}",  # i18n: not shown translated: virsh's line, the C library's words in its language
+            f"Failed to read file '{path}': {os.strerror(errno.EISDIR)}",  # i18n: virsh's own words (the C library's strerror after it)
             hint=_("pass the path of an XML file, not a folder"),
         ) from None
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         raise InvalidInput(
-            f"Failed to open file '{path}': {reason}",  # i18n: not shown translated: virsh's own line
+            f"Failed to open file '{path}': {reason}",  # i18n: virsh's own words
             hint=_("check the path; `kvmlab xml domain|network|pool|volume ... > file.xml` writes a valid file")
             if exc.errno == errno.ENOENT
             else _("check the file's permissions"),
         ) from None
     if len(data) > MAX_XML_FILE:
         raise InvalidInput(
-            f"Failed to read file '{path}': {os.strerror(errno.EOVERFLOW)}",  # i18n: not shown translated: virsh's own line
+            f"Failed to read file '{path}': {os.strerror(errno.EOVERFLOW)}",  # i18n: virsh's own words
             hint=_("virsh reads at most {mib} MiB of XML (a definition is a few KiB): "
                    "is this really the XML file? (/dev/zero and disk images are not)").format(
                 mib=MAX_XML_FILE // (1024 * 1024)),

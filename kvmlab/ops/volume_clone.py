@@ -118,7 +118,7 @@ class VolumeCloneOps:
         text = require_option(capacity, "capacity").lstrip(" \t\n\v\f\r")
         if text.startswith("-"):
             if not shrink:
-                raise InvalidInput("negative size requires --shrink",  # i18n: not shown translated: virsh's own line
+                raise InvalidInput("negative size requires --shrink",  # i18n: virsh's own words
                                    hint=_("a negative capacity shrinks the volume and loses the data past its new "
                                           "end: say so with --shrink (kvmlab: shrink=True)"))
             text, delta = text[1:], True

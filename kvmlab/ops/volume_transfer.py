@@ -145,7 +145,7 @@ class VolumeTransferOps:
         try:
             fd = os.open(path, os.O_RDONLY)
         except OSError:
-            raise OperationFailed(f"cannot read {path}",  # i18n: not shown translated: virsh's own line
+            raise OperationFailed(f"cannot read {path}",  # i18n: virsh's own words
                                   hint=_("vol-upload reads a file on THIS machine (where virsh runs): check "
                                          "the path and that you may read it")) from None
         line = virsh_line("vol-upload", vol, path, pool=pool, offset=offset or None, length=length or None,
@@ -198,7 +198,7 @@ class VolumeTransferOps:
         except OSError:
             fd = -1
         if fd < 0:
-            raise OperationFailed(f"cannot create {path}",  # i18n: not shown translated: virsh's own line
+            raise OperationFailed(f"cannot create {path}",  # i18n: virsh's own words
                                   hint=_("vol-download writes a file on THIS machine (where virsh runs): check "
                                          "that its directory exists and that you may write there"))
         line = virsh_line("vol-download", vol, path, pool=pool, offset=offset or None, length=length or None,

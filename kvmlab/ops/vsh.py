@@ -34,7 +34,7 @@ def require_option(value: object, option: str) -> str:
     text = "" if value is None else str(value)
     if text == "":
         raise InvalidInput(
-            f"Failed to get option '{option}': Option argument is empty",  # i18n: not shown translated: virsh's own line
+            f"Failed to get option '{option}': Option argument is empty",  # i18n: virsh's own words
             hint=_("give --{option} a value (virsh refuses an empty string before it runs anything)").format(
                 option=option),
         )
@@ -45,7 +45,7 @@ def exclusive(a: str, a_on: object, b: str, b_on: object, hint: str = "") -> Non
     """VSH_EXCLUSIVE_OPTIONS: options ``--a`` and ``--b`` (virsh's spelling) may not be given together."""
     if a_on and b_on:
         # the callers' hints are marked N_("…") (or L_(…) with fields): worded here, on failure only
-        raise InvalidInput(f"Options --{a} and --{b} are mutually exclusive",  # i18n: not shown translated: virsh's own line
+        raise InvalidInput(f"Options --{a} and --{b} are mutually exclusive",  # i18n: virsh's own words
                            hint=(_(hint) if isinstance(hint, str) else str(hint)) if hint
                            else _("use --{a} or --{b}, not both").format(a=a, b=b))
 
@@ -81,7 +81,7 @@ def ull_option(value: object, option: str, wrap: bool = False) -> int:
     if m and number is not None and number <= _ULL_MAX and (m.group(1) != "-" or wrap):
         return (-number) % 2**64 if m.group(1) == "-" else number
     raise InvalidInput(
-        f"Numeric value '{text}' for <{option}> option is malformed or out of range",  # i18n: not shown translated: virsh's own line
+        f"Numeric value '{text}' for <{option}> option is malformed or out of range",  # i18n: virsh's own words
         hint=_("--{option} is a number of bytes: digits only, no unit (1048576, not 1M)").format(option=option)
         + (_("; -1 means 'to the end'") if wrap else ""),
     )

@@ -107,7 +107,7 @@ def dump_xpath(xml: str, xpath: str, wrap: bool = False) -> str:
         raise err from None
     if not isinstance(result, list):
         raise OperationFailed(
-            f"internal error: Incorrect xpath '{xpath}'",  # i18n: not shown translated: virsh's own line
+            f"internal error: Incorrect xpath '{xpath}'",  # i18n: virsh's own words
             hint=_("--xpath prints nodes; count(), string() and similar give a value, not nodes "
                    "(try e.g. //vcpu or /domain/name)"),
         )
