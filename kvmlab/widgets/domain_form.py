@@ -79,7 +79,7 @@ class DomainForm(SpecForm):
         self.disk = W.Text(value=f"/var/lib/libvirt/images/{name}.qcow2", description=_("disk"),
                            placeholder=_("image path (empty: no disk)"), layout=W.Layout(width="32em"))  # fmt: skip
         self.disk_bus = W.Dropdown(options=DISK_BUSES, value="virtio", layout=W.Layout(width="7em"))
-        self.cdrom = W.Text(value="", description="CD-ROM", placeholder=_("ISO path (empty: none)"),
+        self.cdrom = W.Text(value="", description=_("CD-ROM"), placeholder=_("ISO path (empty: none)"),
                             layout=W.Layout(width="32em"))  # fmt: skip
         self.network = W.Dropdown(description=_("network"))
         self.define_button = W.Button(description=_("Define"), icon="save", button_style="primary",

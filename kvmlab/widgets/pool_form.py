@@ -42,10 +42,10 @@ class PoolForm(SpecForm):
         self.type_note = W.HTML()
         self.target = W.Text(value=f"/var/lib/libvirt/{name}", description=_("target path"),
                              layout=W.Layout(width="32em"))  # fmt: skip
-        self.source_host = W.Text(description=_("NFS host"), placeholder="nfs.example.org")
-        self.source_dir = W.Text(description=_("export"), placeholder="/srv/images")
+        self.source_host = W.Text(description=_("NFS host"), placeholder=_("nfs.example.org"))
+        self.source_dir = W.Text(description=_("export"), placeholder=_("/srv/images"))
         self.source_devices = W.Text(description=_("devices"), placeholder=_("/dev/sdb1 (comma-separated)"))
-        self.source_name = W.Text(description=_("VG name"), placeholder="vg_lab")
+        self.source_name = W.Text(description=_("VG name"), placeholder=_("vg_lab"))
         self.source_format = W.Text(description=_("format"))
         self.autostart = W.Checkbox(value=False, description=_("autostart"))
         self.source_box = W.VBox()
