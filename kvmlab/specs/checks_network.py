@@ -16,6 +16,8 @@ import ipaddress
 
 from lxml import etree
 
+from ..i18n import _
+
 from .checks_devices import problem as _p
 from .checks_devices import strict
 from .parser import text_of
@@ -107,7 +109,7 @@ def _ip(ip: etree._Element) -> tuple[ipaddress.IPv4Interface | ipaddress.IPv6Int
     try:
         if netmask is not None:
             if addr.version != 4:
-                raise ValueError("netmask= is for IPv4; IPv6 uses prefix=")
+                raise ValueError(_("netmask= is for IPv4; IPv6 uses prefix="))
             iface = ipaddress.ip_interface(f"{address}/{netmask}")
         else:
             iface = ipaddress.ip_interface(f"{address}/{prefix}")

@@ -15,6 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import Unsupported
+from ..i18n import _
 from .parser import parse_xml, xml_parser
 from .problems import Problem
 from .rng_index import SchemaIndex, load_grammar_docs
@@ -38,9 +39,9 @@ def schema_path(kind: str) -> Path:
     path = schema_dir() / SCHEMA_FILES[kind]
     if not path.is_file():
         raise Unsupported(
-            f"libvirt's schema {path} is missing",
-            hint="install libvirt's schemas (Debian: apt install libvirt-clients), "
-            "or point KVMLAB_SCHEMA_DIR at a copy",
+            _("libvirt's schema {path} is missing").format(path=path),
+            hint=_("install libvirt's schemas (Debian: apt install libvirt-clients), "
+                   "or point KVMLAB_SCHEMA_DIR at a copy"),
         )
     return path
 

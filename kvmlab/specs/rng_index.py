@@ -14,6 +14,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..i18n import _
+
 from .parser import xml_parser
 from .rng_types import DEFINE_WORDS, Content
 
@@ -49,7 +51,7 @@ def load_grammar_docs(path: Path) -> list[etree._Element]:
         for inc in root.iter(f"{{{RNG_NS}}}include", f"{{{RNG_NS}}}externalRef"):
             href = inc.get("href", "")
             if "://" in href or href.startswith("/"):
-                raise ValueError(f"{p.name} refers to a non-local schema {href!r}")
+                raise ValueError(_("{file} refers to a non-local schema {href}").format(file=p.name, href=repr(href)))
             todo.append((p.parent / href).resolve())
     return list(seen.values())
 

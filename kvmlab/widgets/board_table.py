@@ -66,7 +66,7 @@ class BoardTable(W.VBox):
         html = _HEAD.format(name=_("Name"), state=_("State")) + "".join(rows.values()) + "</table>"
         if html != self.grid.value:
             self.grid.value = html
-        names = tuple(name for name, _ in items)
+        names = tuple(name for name, _state in items)
         if names != tuple(self.pick.options):
             kept = tuple(n for n in self.pick.value if n in set(names))
             self.pick.options = names
