@@ -87,3 +87,31 @@ def test_the_other_widgets_speak_chinese_too(conn):
     assert dash.row("web01").destroy_button.description == "destroy"
     assert "Domains (virsh list --all)" in dash.children[0].value
     dash.close()
+
+
+def test_kvmlab_hint_after_a_virsh_typo_is_chinese_and_virsh_error_line_stays(conn):
+    english = conn.virsh("destory web01")
+    assert "kvmlab hint: did you mean 'destroy'? (destroy = forced power-off; shutdown = graceful)" in english.stderr
+    kvmlab.set_language("zh")
+    zh = conn.virsh("destory web01")
+    assert "kvmlab hint: 你是不是想输入 'destroy'？（destroy = 强制关机；shutdown = 正常关机）" in zh.stderr
+    kvmlab.set_language(None)
+    assert conn.virsh("destory web01").stderr == english.stderr
+
+
+def test_a_bad_size_and_bad_xml_are_explained_in_chinese():
+    from kvmlab.specs import DomainSpec
+    from kvmlab.units import parse_size
+
+    kvmlab.set_language("zh")
+    with pytest.raises(kvmlab.InvalidInput) as size:
+        parse_size("12 apples", what="memory")
+    assert size.value.message == "memory '12 apples' 的单位 'apples' 无法识别"
+    assert size.value.hint.startswith("libvirt 认识 b, bytes,") and "unknown suffix 'apples'" in size.value.hint
+    with pytest.raises(kvmlab.KvmlabError) as xml:
+        DomainSpec.from_xml("<domain><name>x</domain>")
+    assert xml.value.message.startswith("XML 格式不正确（第 1 行）：") and _has_chinese(xml.value.hint)
+    kvmlab.set_language(None)
+    with pytest.raises(kvmlab.InvalidInput) as again:
+        parse_size("12 apples", what="memory")
+    assert again.value.message == "memory '12 apples' has an unknown unit 'apples'"
