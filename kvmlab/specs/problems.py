@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import Iterable, Literal
 
 from ..errors import SpecError
+from ..i18n import N_
 
 __all__ = ["Problem", "Severity", "STRICT", "go_on_hint", "spec_error", "raise_if_errors"]
 
 Severity = Literal["error", "note"]
 
 # the words a strict problem's message ends with
-STRICT = "libvirt itself accepts this; kvmlab is stricter on purpose"
+STRICT = N_("libvirt itself accepts this; kvmlab is stricter on purpose")
 # how each kind goes to libvirt as XML text (the crash guard only): (kvmlab call, virsh command)
 _GO_ON = {"domain": ("conn.define(spec.to_xml())", "virsh define FILE"),
           "network": ("conn.net_define(spec.to_xml())", "virsh net-define FILE"),
