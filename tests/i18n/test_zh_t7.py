@@ -115,3 +115,24 @@ def test_a_bad_size_and_bad_xml_are_explained_in_chinese():
     with pytest.raises(kvmlab.InvalidInput) as again:
         parse_size("12 apples", what="memory")
     assert again.value.message == "memory '12 apples' has an unknown unit 'apples'"
+
+
+def test_a_spec_problem_shown_in_the_form_is_chinese(conn):
+    from kvmlab.specs import DomainSpec, NetworkSpec
+    from kvmlab.widgets import DomainForm
+
+    english = [p.message for p in DomainSpec(name="vm1", memory="512").problems()]
+    assert any(m.startswith("<memory unit='KiB'>512</memory> is 512 KiB = 0.50 MiB, far too small to boot.") for m in english)
+    kvmlab.set_language("zh")
+    zh = [p.message for p in DomainSpec(name="vm1", memory="512").problems()]
+    assert any(m.startswith("<memory unit='KiB'>512</memory> 是 512 KiB = 0.50 MiB，小得根本无法启动。") for m in zh)
+    assert any("kvmlab 有意更严格" in m for m in zh)
+    form = DomainForm(conn)
+    form.memory.value, form.memory_unit.value = 0, "MiB"
+    assert "<memory> 是 0" in form.messages.value.replace("&lt;", "<").replace("&gt;", ">")
+    form.close()
+    net = NetworkSpec.from_xml("<network><name>n</name><ip address='10.0.0.1' prefix='24'><dhcp>"
+                               "<range start='10.0.0.9' end='10.0.0.2'/></dhcp></ip></network>")
+    assert "DHCP 范围 10.0.0.9 - 10.0.0.2 写反了" in [p.message for p in net.problems()]
+    kvmlab.set_language(None)
+    assert [p.message for p in DomainSpec(name="vm1", memory="512").problems()] == english
