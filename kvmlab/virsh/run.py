@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence, TextIO
 
 from ..errors import KvmlabError
+from ..i18n import _
 from . import (commands_domain, commands_hotplug, commands_monitor, commands_network, commands_pool,
                commands_snapshot, commands_volume)
 from .parse import STRING, Command, Invocation, Opt
@@ -50,8 +51,8 @@ def _unexpected(inv: Invocation, exc: Exception) -> KvmlabError:
     """A failure no command anticipated still ends as virsh's error lines, never a traceback."""
     return KvmlabError(
         f"{type(exc).__name__}: {exc}",
-        hint=f"kvmlab could not run `{inv.command.name}`; this is a kvmlab bug worth reporting, "
-        "and the rest of the batch goes on as in virsh",
+        hint=_("kvmlab could not run `{command}`; this is a kvmlab bug worth reporting, "
+               "and the rest of the batch goes on as in virsh").format(command=inv.command.name),
     )
 
 
