@@ -146,13 +146,13 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps, SnapshotOps):
         # Only reached for names that do not exist: teach the right spelling (conn.destory -> destroy).
         if name.startswith("_"):
             raise AttributeError(name)
-        from .virsh.hints import suggest_command
+        from .virsh.hints import ELSEWHERE, command_guess, meaning_of
 
         ops = [n for n in dir(type(self)) if not n.startswith("_")]
         cli_name = name.replace("_", "-")
-        hint = suggest_command(cli_name, [o.replace("_", "-") for o in ops])
-        guess = hint.split("'")[1].replace("-", "_") if hint.startswith("did you mean") else ""
-        more = _(": did you mean conn.{guess}()?").format(guess=guess) + hint.split('?', 1)[1] if guess else ""
+        guess = None if cli_name in ELSEWHERE else command_guess(cli_name, [o.replace("_", "-") for o in ops])
+        more = (_(": did you mean conn.{guess}()?").format(guess=guess.replace("-", "_")) + meaning_of(guess)
+                if guess else "")
         raise AttributeError(_("kvmlab.Connection has no operation {name}{more}").format(name=repr(name), more=more))
 
     def close(self) -> None:

@@ -44,19 +44,29 @@ ELSEWHERE = N_({
 })
 
 
-def suggest_command(name: str, commands: list[str]) -> str:
-    """`did you mean 'destroy'? (destroy = forced power-off; shutdown = graceful)` or ``""``."""
-    if name in ELSEWHERE:
-        return _(ELSEWHERE[name])
+def command_guess(name: str, commands: list[str]) -> str | None:
+    """The command ``name`` was probably meant to be (a known typo, else the closest), or None."""
     guess = KNOWN_TYPOS.get(name)
     if guess not in commands:
         close = difflib.get_close_matches(name, commands, n=1, cutoff=0.75)
         guess = close[0] if close else None
+    return guess
+
+
+def meaning_of(command: str) -> str:
+    """`` (destroy = forced power-off; shutdown = graceful)`` for a command often confused, else ``""``."""
+    meaning = MEANING.get(command)
+    return _(" ({meaning})").format(meaning=_(meaning)) if meaning else ""
+
+
+def suggest_command(name: str, commands: list[str]) -> str:
+    """`did you mean 'destroy'? (destroy = forced power-off; shutdown = graceful)` or ``""``."""
+    if name in ELSEWHERE:
+        return _(ELSEWHERE[name])
+    guess = command_guess(name, commands)
     if not guess:
         return _("run `virsh help` for the list of commands")
-    meaning = MEANING.get(guess)
-    asked = _("did you mean '{guess}'?").format(guess=guess)
-    return asked + (_(" ({meaning})").format(meaning=_(meaning)) if meaning else "")
+    return _("did you mean '{guess}'?").format(guess=guess) + meaning_of(guess)
 
 
 def suggest_option(oname: str, cmd) -> str:
