@@ -25,7 +25,7 @@ POLL = 0.2  # seconds between looks at the session while no key is pressed
 def require_tty(fd: int = 0) -> None:
     """virsh refuses an interactive console without a terminal on stdin."""
     if not os.isatty(fd):
-        raise OperationFailed("Cannot run interactive console without a controlling TTY",  # i18n: not shown: virsh's own words (render/l10n.py)
+        raise OperationFailed("Cannot run interactive console without a controlling TTY",  # i18n: virsh's own words (render/l10n.py)
                               hint=_("run it in a terminal (`kvmlab virsh console NAME`); in a notebook use "
                                      "kvmlab.widgets.SerialConsole(conn, NAME), or conn.console(NAME) from Python"))
 

@@ -95,5 +95,5 @@ def help_text(commands: Mapping[str, Command], topic: str | None = None) -> str:
             return _group(title, keyword, commands)[:-1]  # virsh: no blank line after a single group
     if topic in commands:
         return _command(commands[topic])
-    raise UsageError(f"command or command group '{topic}' doesn't exist",  # i18n: not shown: virsh's own words (render/l10n.py)
+    raise UsageError(f"command or command group '{topic}' doesn't exist",  # i18n: virsh's own words (render/l10n.py)
                      hint=_("`help` lists the commands kvmlab runs and their groups"))  # fmt: skip
