@@ -8,6 +8,7 @@ installs it); Noto's and Source Han's are taken too where a learner's machine ha
 
 from __future__ import annotations
 
+import logging
 import warnings
 from typing import Any
 
@@ -17,6 +18,18 @@ CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "N
 FONT_PACKAGE = "fonts-wqy-microhei"  # Debian's and Ubuntu's: `apt install fonts-wqy-microhei`
 
 _done = False
+
+
+class _OneWeight(logging.Filter):
+    """Drops matplotlib's "Failed to find font weight bold for <the CJK font>" (it has one weight)."""
+
+    def __init__(self, font: str) -> None:
+        super().__init__()
+        self.font = font
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not (text.startswith("findfont: Failed to find font weight") and self.font in text)
 
 
 def cjk_font() -> str | None:
@@ -40,6 +53,9 @@ def configure() -> None:
         # named families, not the generic "sans-serif": the fallback walks font.family's entries,
         # and a generic one resolves to its first installed font only
         matplotlib.rcParams["font.family"] = ["DejaVu Sans", font]
+        # WenQuanYi has one weight: bold text falls back to its regular, which matplotlib logs on
+        # stderr for every bold label (a notebook would show it under each figure)
+        logging.getLogger("matplotlib.font_manager").addFilter(_OneWeight(font))
         return
     from .i18n import _, language
 

@@ -78,3 +78,13 @@ def test_the_lessons_figures_are_chinese_under_chinese_and_draw_every_glyph():
             figure.savefig(io.BytesIO(), format="png")
         assert [str(w.message) for w in seen if "missing from font" in str(w.message)] == []
     assert stack.plot_stack().axes[0].get_title().startswith("one call, six layers")  # English again
+
+
+def test_bold_labels_log_nothing_about_the_cjk_fonts_one_weight():
+    """matplotlib logs "Failed to find font weight bold" on stderr for a one-weight fallback font; a
+    notebook would show it under the figure, so kvmlab.plots filters exactly that line."""
+    code = ("import io, matplotlib; matplotlib.use('Agg'); from kvmlab.concepts import stack; "
+            "stack.plot_stack().savefig(io.BytesIO(), format='png')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "LANG": "C.UTF-8"})
+    assert out.stderr == ""

@@ -32,7 +32,8 @@ class DeviceChange(Message):
             return f"<pre>{escape(self.xml)}</pre>"
         where = " and ".join(self.affects) or _("current (live if running, else the definition)")
         changed = _("— changed: {where}").format(where=escape(where))
-        return f"<div>{escape(self.message)} <span style='color:#555'>{changed}</span></div>"
+        said = self.text().rstrip("\n") if self.message else ""  # virsh's line, in libvirt's language
+        return f"<div>{escape(said)} <span style='color:#555'>{changed}</span></div>"
 
 
 @dataclass

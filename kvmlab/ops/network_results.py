@@ -55,7 +55,7 @@ class NetList(Listing):
 
     def body_html(self) -> str:
         if self.mode == "table":
-            return html_table(self.header, self.rows)
+            return html_table(*self.localized())
         column = "Name" if self.mode == "name" else "UUID"
         values = self.names if self.mode == "name" else self.uuids
         return html_table((column,), [(v,) for v in values])

@@ -89,8 +89,8 @@ class Message(Result):
             return ""
         return (tr_line(self.message) if self.l10n else self.message) + "\n"
 
-    def body_html(self) -> str:
-        return f"<div>{escape(self.message)}</div>"
+    def body_html(self) -> str:  # the same words as text(): libvirt's Chinese under a Chinese locale
+        return f"<div>{escape(self.text().rstrip(chr(10)) if self.message else '')}</div>"
 
 
 @dataclass
@@ -118,7 +118,7 @@ class Table(Result):
         return virsh_table(*self.localized())
 
     def body_html(self) -> str:
-        return html_table(self.header, self.rows)
+        return html_table(*self.localized())
 
 
 @dataclass
@@ -174,15 +174,19 @@ class Info(Result):
                 parts.append(f"fields={self.lines()!r}")
         return f"{type(self).__qualname__}({', '.join(parts)})"
 
-    def text(self) -> str:
+    def localized_lines(self) -> list[tuple[str, str]]:
+        """The ``(label, value)`` lines in the environment's language, as virsh prints them."""
         lines = self.lines()
         keep = self.l10n_values
         if keep is not None and catalog() is not None:
             lines = [(tr(k) if k else k, tr(v) if k in keep and v else v) for k, v in lines]
-        return virsh_fields(lines)
+        return lines
+
+    def text(self) -> str:
+        return virsh_fields(self.localized_lines())
 
     def body_html(self) -> str:
-        return html_fields(self.lines())
+        return html_fields(self.localized_lines())
 
     def __getitem__(self, label: str) -> str:
         for k, v in self.lines():

@@ -79,7 +79,7 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: st
 
 def html_fields(fields: Sequence[tuple[str, str]], caption: str = "") -> str:
     body = "".join(
-        f"<tr><th style='text-align:left'>{escape(label.rstrip(':'))}</th>"
+        f"<tr><th style='text-align:left'>{escape(label.rstrip(':：'))}</th>"
         f"<td style='text-align:left'>{escape(str(value))}</td></tr>"
         for label, value in fields
     )

@@ -88,8 +88,9 @@ def test_a_wrong_answer_in_the_chinese_exercise_shows_a_chinese_hint(browser, ar
 
 
 def test_a_form_in_the_chinese_lesson_has_chinese_labels(browser, artifacts, tmp_path):
-    """The zh edition of lesson 8 with `./kvmlab.sh course zh`'s locale for the kernel: after Run All,
-    the DomainForm's fields and buttons carry kvmlab's Chinese labels (the catalog's, looked up here)."""
+    """The zh edition of lesson 8 with `./kvmlab.sh course zh`'s locale for the kernel (JupyterLab's menus
+    stay English so the page helpers find them): after Run All, the DomainForm's fields and buttons carry
+    kvmlab's Chinese labels (the catalog's, looked up here)."""
     import shutil
 
     import kvmlab
@@ -110,7 +111,8 @@ def test_a_form_in_the_chinese_lesson_has_chinese_labels(browser, artifacts, tmp
     root, home = tmp_path / "root", tmp_path / "home"
     (root / "notebooks" / "zh").mkdir(parents=True)
     shutil.copy(ROOT / "notebooks" / "zh" / "08-managing-vms.ipynb", root / "notebooks" / "zh")
-    server = jupyter_lab(root, home, settings=course_zh_settings(),
+    english_menus = {"@jupyterlab/translation-extension/plugin.jupyterlab-settings": '{"locale": "en"}'}
+    server = jupyter_lab(root, home, settings=english_menus,
                          env={"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""})
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
