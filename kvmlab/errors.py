@@ -102,8 +102,17 @@ class KvmlabError(Exception):
     def _repr_html_(self) -> str:
         from html import escape
 
-        lines = "".join(f"<div>error: {escape(line)}</div>" for line in self.virsh_error)
-        hint = f"<div><b>hint:</b> {escape(self.hint)}</div>" if self.hint else ""
+        from .render.l10n import catalog, tr, tr_line
+
+        # virsh's lines as virsh prints them in the locale's language (libvirt's catalog); libvirt's
+        # own message, last, comes translated already
+        prefix, said = "error: ", self.virsh_error
+        if said and catalog() is not None:
+            prefix = tr(prefix)
+            own = len(said) - (self.libvirt_code is not None)
+            said = [tr_line(line) if i < own else line for i, line in enumerate(said)]
+        lines = "".join(f"<div>{escape(prefix + line)}</div>" for line in said)
+        hint = f"<div><b>{escape(_('hint'))}:</b> {escape(self.hint)}</div>" if self.hint else ""
         return f'<div class="kvmlab-error" style="color:#a00">{lines}{hint}</div>'
 
 

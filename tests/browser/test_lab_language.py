@@ -103,6 +103,7 @@ def test_a_form_in_the_chinese_lesson_has_chinese_labels(browser, artifacts, tmp
     try:
         labels = {english: i18n._(english) for english in ("name", "memory", "network")}
         buttons = {english: i18n._(english) for english in ("Define", "Create")}
+        zh_hint = i18n._("hint")
     finally:
         kvmlab.set_language(None)
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in [*labels.values(), *buttons.values()]), (
@@ -127,9 +128,20 @@ def test_a_form_in_the_chinese_lesson_has_chinese_labels(browser, artifacts, tmp
         for english, chinese in buttons.items():
             expect(form.get_by_role("button", name=chinese)).to_be_visible()
         assert "Define" not in form.inner_text()
-        form.scroll_into_view_if_needed()
-        form.screenshot(path=str(artifacts / "zh-lesson-08-domain-form.png"))
+        form.evaluate("e => e.scrollIntoView({block: 'start'})")  # the fields first, then the buttons
+        box = form.bounding_box()
+        page.screenshot(path=str(artifacts / "zh-lesson-08-domain-form.png"),
+                        clip={"x": box["x"], "y": box["y"], "width": box["width"], "height": min(box["height"], 520)})
         page.screenshot(path=str(artifacts / "zh-lesson-08-page.png"))
+        # a wrong entry: no RAM. The form's teaching error is kvmlab's Chinese; virsh's line libvirt's
+        pages.fill_int(form, labels["memory"], 0)
+        pages.button(form, buttons["Define"]).click()
+        error = form.locator(".kvmlab-error").last
+        expect(error).to_contain_text("错误：")  # virsh's "error:" in libvirt's Chinese
+        expect(error).to_contain_text(zh_hint)  # kvmlab's own hint label
+        expect(form).to_contain_text("<memory> 是 0")  # the spec's problem, in Chinese
+        error.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / "zh-lesson-08-form-error.png"))
     finally:
         context.close()
         server.stop()
