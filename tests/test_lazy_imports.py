@@ -106,3 +106,41 @@ def test_the_probe_sees_a_lazy_import_when_it_happens():
     modules, out = _loaded_after(VIRSH.format(line="dumpxml test --xpath /domain/name"))
     assert out.strip() == "<name>test</name>"
     assert "lxml.etree" in modules and "kvmlab.ops.xpath_nodes" in modules
+
+
+def test_virsh_list_loads_only_the_list_operation():
+    # Connection takes each operation from its mixin's module on first use: `list` loads ops/domain.py,
+    # not the other domain, network, pool, volume or snapshot operations
+    modules, _ = _loaded_after(VIRSH.format(line="list --all"))
+    assert "kvmlab.ops.domain" in modules
+    assert {"kvmlab.ops.domain_define", "kvmlab.ops.domain_lifecycle", "kvmlab.ops.domain_clone",
+            "kvmlab.ops.domain_hotplug", "kvmlab.ops.domain_resources", "kvmlab.ops.domain_undefine",
+            "kvmlab.ops.console", "kvmlab.ops.network", "kvmlab.ops.pool", "kvmlab.ops.pool_edit",
+            "kvmlab.ops.volume", "kvmlab.ops.volume_transfer", "kvmlab.ops.snapshot"} & modules == set()
+
+
+def test_an_operation_loads_with_its_first_use():
+    modules, out = _loaded_after(
+        "import sys, kvmlab\nfrom kvmlab.connection import Connection\n"
+        "print('list' in dir(Connection), 'kvmlab.ops.domain_lifecycle' in sys.modules)\n"
+        "c = kvmlab.connect('test:///default')\nprint(c.suspend('test')); print(Connection.resume.__name__)")
+    assert out.split("\n")[:3] == ["True False", "Domain 'test' suspended", ""]
+    assert out.split()[-1] == "resume"
+    assert "kvmlab.ops.domain_lifecycle" in modules and "kvmlab.ops.network" not in modules
+
+
+def test_the_operation_table_is_every_mixin_attribute():
+    # connection._MIXINS names each mixin's own attributes: an operation added to a mixin must be listed
+    import importlib
+
+    from kvmlab import connection
+
+    for home, names in connection._MIXINS.items():
+        module, cls_name = home.split(":")
+        mixin = getattr(importlib.import_module(f"kvmlab.{module}"), cls_name)
+        own = [n for n in vars(mixin) if not (n.startswith("__") and n.endswith("__"))]
+        assert sorted(own) == sorted(names), home
+        assert mixin.__bases__ == (object,), home  # a mixin of mixins would load them all at once
+    assert len(connection._OP_HOME) == sum(map(len, connection._MIXINS.values()))  # no name twice
+    public = [n for n in dir(connection.Connection) if not n.startswith("_")]
+    assert {"list", "dominfo", "net_info", "vol_upload", "snapshot_create_as", "virsh", "close"} <= set(public)

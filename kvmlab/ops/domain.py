@@ -1,7 +1,7 @@
 """Domain operations: virsh list, dominfo, dumpxml here; define/create, lifecycle, undefine, edit,
 devices (domiflist, domblklist), addresses (domifaddr), ids and state (domid, domstate …), hot-plug
 (attach-/detach-disk/-interface) and resources (setmem, setvcpus, autostart …) in the domain_* modules
-and the console in console.py, all mixed into :class:`DomainOps`."""
+and the console in console.py: each a mixin of kvmlab.Connection, loaded on first use."""
 
 from __future__ import annotations
 
@@ -10,19 +10,8 @@ import libvirt
 from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors, suppressed
 from ..states import STATE_NAMES, state_name
 from .calls import flag_names, libvirt_flags, virsh_line
-from .console import ConsoleOps
-from .domain_address import DomainAddressOps
-from .domain_clone import DomainCloneOps
-from .domain_define import DomainDefineOps
-from .domain_devices import DomainDeviceOps
-from .domain_edit import DomainEditOps
-from .domain_hotplug import DomainHotplugOps
-from .domain_ids import DomainIdOps
-from .domain_lifecycle import DomainLifecycleOps
 from .domain_lookup import lookup_domain
-from .domain_resources import DomainResourceOps
 from .domain_results import DomainList, DomainRow, DomInfo
-from .domain_undefine import DomainUndefineOps
 from .result import Xml
 from .vsh import exclusive, name_order
 from .xpath import dump_text, require_xpath
@@ -60,9 +49,7 @@ def _title(dom: libvirt.virDomain) -> str:
                    codes=[libvirt.VIR_ERR_NO_DOMAIN_METADATA]) or ""
 
 
-class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEditOps, DomainDeviceOps,
-                DomainAddressOps, DomainIdOps, DomainHotplugOps, DomainResourceOps, ConsoleOps,
-                DomainCloneOps):
+class DomainOps:
     """Mixin for kvmlab.Connection: the domain commands of virsh."""
 
     virconn: libvirt.virConnect

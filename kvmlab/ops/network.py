@@ -12,8 +12,6 @@ import libvirt
 
 from ..errors import UsageError, attempt, libvirt_errors
 from .calls import flag_names, virsh_line
-from .network_define import NetworkDefineOps
-from .network_leases import NetworkLeaseOps
 from .network_lookup import lookup_network
 from .vsh import name_order
 from .xpath import dump_text, require_xpath
@@ -55,7 +53,7 @@ _TRANSIENT_HINT = (
 )
 
 
-class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
+class NetworkOps:
     """Mixin for kvmlab.Connection: the network commands of virsh.
 
     A network is named by name or UUID, as in virsh. Failures raise KvmlabError subclasses

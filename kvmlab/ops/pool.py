@@ -10,8 +10,6 @@ import libvirt
 from ..errors import InvalidInput, attempt, libvirt_errors
 from ..units import pretty_capacity
 from .calls import libvirt_flags, virsh_line
-from .pool_edit import PoolEditOps
-from .pool_lifecycle import PoolLifecycleOps
 from .pool_lookup import POOL_STATES, lookup_pool
 from .result import Xml, yes_no
 from .vsh import exclusive, name_order, require_option, split_list
@@ -37,7 +35,7 @@ _LIST_FLAGS = [
 ]
 
 
-class PoolOps(PoolLifecycleOps, PoolEditOps):
+class PoolOps:
     """Mixin for kvmlab.Connection: the storage pool commands of virsh."""
 
     virconn: libvirt.virConnect

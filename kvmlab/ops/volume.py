@@ -15,8 +15,6 @@ from ..units import pretty_capacity
 from .calls import virsh_line
 from .lookup import first_found, not_found, unreadable
 from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume
-from .volume_clone import VolumeCloneOps
-from .volume_transfer import VolumeTransferOps
 from .result import Xml
 from .vsh import name_order, require_option
 from .xpath import dump_text, require_xpath
@@ -31,7 +29,7 @@ def _vol_type(code: int) -> str:
     return VOL_TYPES[code] if 0 <= code < len(VOL_TYPES) else "unknown"
 
 
-class VolumeOps(VolumeCloneOps, VolumeTransferOps):
+class VolumeOps:
     """Mixin for kvmlab.Connection: the storage volume commands of virsh."""
 
     virconn: libvirt.virConnect

@@ -7,7 +7,6 @@ success, the ``edit`` no-terminal quirk), the handler writes those extra bits it
 from __future__ import annotations
 
 from ..errors import FAILED, EditRejected, KvmlabError
-from ..ops.domain_define import FilePath
 from ..ops.result import Message, Result
 from ..render.l10n import tr_line
 from .commands_monitor import run_console
@@ -15,6 +14,12 @@ from .parse import ALIAS, BOOL, DATA, STRING, Command, Opt, bool_options
 from .streams import current, say_errors, xpath_quirk
 
 __all__ = ["COMMANDS"]
+
+
+def FilePath(path: str):  # noqa: N802 - ops.domain_define's FilePath, its module loaded when a file is given
+    from ..ops.domain_define import FilePath
+
+    return FilePath(path)
 
 
 def _domain(name: str, help: str = "domain name, id or uuid") -> Opt:
