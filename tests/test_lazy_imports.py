@@ -144,3 +144,32 @@ def test_the_operation_table_is_every_mixin_attribute():
     assert len(connection._OP_HOME) == sum(map(len, connection._MIXINS.values()))  # no name twice
     public = [n for n in dir(connection.Connection) if not n.startswith("_")]
     assert {"list", "dominfo", "net_info", "vol_upload", "snapshot_create_as", "virsh", "close"} <= set(public)
+
+
+def test_virsh_defers_what_the_dataclasses_import():
+    # the command line stands in for inspect and copy until one is used (a class without a docstring,
+    # asdict); the .virsh line's shlex loads when it is read
+    modules, out = _loaded_after(VIRSH.format(line="list --all") + "\nimport sys\n"
+                                 "print(type(sys.modules['inspect']).__name__, type(sys.modules['copy']).__name__)")
+    assert out.split()[-2:] == ["Deferred", "Deferred"]
+    assert {"ast", "dis", "tokenize", "shlex"} & modules == set()
+
+
+def test_a_c_locale_reads_no_catalog():
+    # C.UTF-8 is C to glibc's gettext: no catalog, so neither gettext nor locale is imported to find none;
+    # LANGUAGE still counts under C.UTF-8 (glibc ignores it only under plain C)
+    from kvmlab.render.l10n import env_languages
+
+    assert env_languages((None, None, None, "C.UTF-8")) == []
+    assert env_languages((None, "C.utf8", None, "zh_CN.UTF-8")) == []
+    assert env_languages(("zh_CN", None, None, "C.UTF-8")) == ["zh_CN"]
+    assert env_languages((None, None, None, "zh_CN.UTF-8")) == ["zh_CN.UTF-8"]
+
+
+def test_a_deferred_module_works_once_used():
+    _, out = _loaded_after("from kvmlab.cli.main import defer_imports\ndefer_imports()\n"
+                           "import dataclasses, copy, sys\n"
+                           "print(dataclasses.asdict(dataclasses.make_dataclass('P', ['x'])([1])), "
+                           "copy.copy([2]), type(sys.modules['copy']).__name__, "
+                           "dataclasses.inspect.signature(defer_imports))")
+    assert out.strip() == "{'x': [1]} [2] module (names: 'Sequence[str]' = ('inspect', 'copy')) -> 'None'"

@@ -53,7 +53,7 @@ def env_languages(key: tuple | None = None) -> list[str]:
     in :mod:`kvmlab.i18n`."""
     language, *names = (os.fsdecode(v) if isinstance(v, bytes) else v for v in (key or _env()))
     name = next((n for n in names if n), "")
-    if name in _C_NAMES:
+    if name in _C_NAMES or (name.startswith("C.") and not language):  # C.UTF-8: no catalog is named C
         return []
     return [lang for lang in (language or "").split(":") if lang] or [name]
 
