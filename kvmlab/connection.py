@@ -123,7 +123,11 @@ class Connection(metaclass=_LazyOps):
             raise ConnectionFailed(
                 f"this Connection to {self.uri} was closed", virsh_error=["no valid connection"],
                 hint="open a new one: conn = kvmlab.connect() (virsh: `connect URI` in its terminal)")
-        if not _alive(dead):
+        try:  # virConnectIsAlive: False once the client saw the socket close (a local check, no round trip)
+            alive = dead.isAlive() == 1
+        except libvirt.libvirtError:
+            alive = False
+        if not alive:
             tried = self._reopen_tries
             with self._reopening:
                 if self._virconn is dead:  # another thread may have reopened it meanwhile
@@ -224,8 +228,11 @@ def _guarded(method):
 
     @functools.wraps(method)
     def call(self, *args, **kwargs):
-        with mapped:
+        try:  # free when nothing is raised, unlike a `with` around every call
             return method(self, *args, **kwargs)
+        except libvirt.libvirtError:
+            with mapped:
+                raise
 
     return call
 
@@ -240,14 +247,6 @@ def _take_op(name: str):
             value = mixin.__dict__[attr]
             setattr(Connection, attr, value if attr.startswith("_") else _guarded(value))
     return type.__getattribute__(Connection, name)
-
-
-def _alive(virconn: libvirt.virConnect) -> bool:
-    """virConnectIsAlive: False once the client saw the socket close (a local check, no round trip)."""
-    try:
-        return virconn.isAlive() == 1
-    except libvirt.libvirtError:
-        return False
 
 
 def _close_quietly(virconn: libvirt.virConnect | None) -> None:

@@ -43,6 +43,9 @@ _LIST_FLAGS = tuple(f"VIR_CONNECT_LIST_DOMAINS_{n}" for n in ("ACTIVE", "INACTIV
 _FILTER_FLAGS = [(key, getattr(libvirt, f"VIR_CONNECT_LIST_DOMAINS_{flag}")) for key, flag in _FILTERS]
 
 
+_LIST_ERRORS = libvirt_errors(hint="these filters need a newer libvirt")  # holds no state per use
+
+
 def _title(dom: libvirt.virDomain) -> str:
     """virshGetDomainDescription(title=True): the <title>, or '' when there is none."""
     return attempt(dom.metadata, libvirt.VIR_DOMAIN_METADATA_TITLE, None, 0,
@@ -86,7 +89,7 @@ class DomainOps:
         ``uuid`` / ``id`` print bare lines instead of the table. ``.names`` holds the names.
         """
         opts = dict(locals())
-        for other in ("name", "uuid", "id"):
+        for other in ("name", "uuid", "id") if table else ():
             exclusive("table", table, other, opts[other],
                       "--table prints the full table; --name/--uuid/--id print bare lines instead")
         flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE
@@ -98,7 +101,7 @@ class DomainOps:
             if opts[key]:
                 flags |= flag
         api = [f"conn.listAllDomains({flag_names(flags, _LIST_FLAGS)})"]
-        with libvirt_errors(hint="these filters need a newer libvirt"):
+        with _LIST_ERRORS:
             doms = self.virconn.listAllDomains(flags)
         show_table = table or not (uuid or name or id)
         rows = []

@@ -4,7 +4,6 @@ vol-clone and vol-resize are in :mod:`.volume_clone`, vol-upload and vol-downloa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 import libvirt
 
@@ -16,11 +15,9 @@ from .calls import virsh_line
 from .lookup import first_found, not_found, unreadable
 from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume
 from .result import Xml
+from .volume_results import VolInfo, VolList, VolMessage, VolSummary  # with the first volume command, as this module
 from .vsh import name_order, require_option
 from .xpath import dump_text, require_xpath
-
-if TYPE_CHECKING:  # the results load with the first volume command (not at start-up)
-    from .volume_results import VolInfo, VolList, VolMessage
 
 __all__ = ["VolumeOps"]
 
@@ -42,7 +39,6 @@ class VolumeOps:
         with libvirt_errors("Failed to list volumes", hints=hints):
             vols = sorted(p.listAllVolumes(0), key=lambda v: name_order(v.name()))
         api.append("pool.listAllVolumes(0)")
-        from .volume_results import VolList, VolSummary
 
         summaries = []
         for v in vols:
@@ -108,7 +104,6 @@ class VolumeOps:
                  "unknown volume format": "formats: raw, qcow2, qcow, qed, vmdk, vdi, vpc, bochs, cow, iso …"}
         with libvirt_errors(f"Failed to create vol {name}", hints=hints):
             vol = p.createXML(doc, flags)
-        from .volume_results import VolMessage
 
         api.append("vol = pool.createXML(xml, "
                    + ("libvirt.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA)" if flags else "0)"))
@@ -152,7 +147,6 @@ class VolumeOps:
             raise
         api.append("vol.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)" if physical else "vol.info()")
         line = virsh_line("vol-info", vol, pool=pool, bytes=bytes, physical=physical)
-        from .volume_results import VolInfo
 
         return VolInfo(name=name, type=_vol_type(kind), capacity=capacity, allocation=allocation,
                        physical=physical, in_bytes=bytes, virsh=line, api=api)
@@ -167,7 +161,6 @@ class VolumeOps:
             v.delete(flags)
         api.append("vol.delete(" + ("libvirt.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS)" if flags else "0)"))
         line = virsh_line("vol-delete", vol, pool=pool, delete_snapshots=delete_snapshots)
-        from .volume_results import VolMessage
 
         return VolMessage(message=f"Vol {vol} deleted", vol=vol, pool=owner, path=path, virsh=line, api=api)
 
