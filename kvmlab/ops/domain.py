@@ -5,6 +5,8 @@ and the console in console.py: each a mixin of kvmlab.Connection, loaded on firs
 
 from __future__ import annotations
 
+from itertools import compress
+
 import libvirt
 
 from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors, suppressed
@@ -43,7 +45,12 @@ _LIST_FLAGS = tuple(f"VIR_CONNECT_LIST_DOMAINS_{n}" for n in ("ACTIVE", "INACTIV
 _FILTER_FLAGS = [(key, getattr(libvirt, f"VIR_CONNECT_LIST_DOMAINS_{flag}")) for key, flag in _FILTERS]
 
 
-_LIST_ERRORS = libvirt_errors(hint="these filters need a newer libvirt")  # holds no state per use
+_FILTER_KEYS = [key for key, _ in _FILTER_FLAGS]
+_FILTER_BITS = [flag for _, flag in _FILTER_FLAGS]
+# error mappers hold no state per use: one each serves every call
+_LIST_ERRORS = libvirt_errors(hint="these filters need a newer libvirt")
+_MAPPED = libvirt_errors()
+_OPTIONAL = suppressed()
 
 
 def _title(dom: libvirt.virDomain) -> str:
@@ -97,9 +104,8 @@ class DomainOps:
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
         if all:
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE | libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
-        for key, flag in _FILTER_FLAGS:
-            if opts[key]:
-                flags |= flag
+        for flag in compress(_FILTER_BITS, map(opts.__getitem__, _FILTER_KEYS)):  # the filters given
+            flags |= flag
         api = [f"conn.listAllDomains({flag_names(flags, _LIST_FLAGS)})"]
         with _LIST_ERRORS:
             doms = self.virconn.listAllDomains(flags)
@@ -107,7 +113,7 @@ class DomainOps:
         rows = []
         for dom in doms:
             try:
-                with libvirt_errors():
+                with _MAPPED:
                     dom_id = dom.ID()
                     state = dom.state()[0]
                     if managed_save and state == libvirt.VIR_DOMAIN_SHUTOFF and dom.hasManagedSaveImage(0) > 0:
@@ -143,12 +149,12 @@ class DomainOps:
         info.name = dom.name()
         api.append("dom.ID(); dom.name(); dom.UUIDString(); dom.OSType(); dom.info()")
         failure: KvmlabError | None = None
-        with suppressed():
+        with _OPTIONAL:
             info.uuid = dom.UUIDString()
-        with suppressed():
+        with _OPTIONAL:
             info.os_type = dom.OSType()
         try:
-            with libvirt_errors():
+            with _MAPPED:
                 state, max_mem, mem, ncpu, cpu_time = dom.info()
                 info.state, info.cpus, info.used_memory_kib = state_name(state), ncpu, mem
                 if cpu_time != 0:
@@ -160,11 +166,11 @@ class DomainOps:
         except KvmlabError as err:
             failure = err
         api.append("dom.isPersistent(); dom.autostart(); dom.hasManagedSaveImage(0)")
-        with suppressed():
+        with _OPTIONAL:
             info.persistent = bool(dom.isPersistent())
-        with suppressed():
+        with _OPTIONAL:
             info.autostart = bool(dom.autostart())
-        with suppressed():
+        with _OPTIONAL:
             info.managed_save = dom.hasManagedSaveImage(0) > 0
         failure = self._dominfo_security(dom, info, api) or failure
         if failure is None:
@@ -188,7 +194,7 @@ class DomainOps:
             return None
         info.security_model, info.security_doi = model, doi
         try:
-            with libvirt_errors():
+            with _MAPPED:
                 label, enforcing = dom.securityLabel()
         except ConnectionFailed:
             raise
