@@ -173,3 +173,24 @@ def test_a_deferred_module_works_once_used():
                            "copy.copy([2]), type(sys.modules['copy']).__name__, "
                            "dataclasses.inspect.signature(defer_imports))")
     assert out.strip() == "{'x': [1]} [2] module (names: 'Sequence[str]' = ('inspect', 'copy')) -> 'None'"
+
+
+def test_virsh_list_loads_only_its_command_table():
+    modules, _ = _loaded_after(VIRSH.format(line="list --all"))
+    assert "kvmlab.virsh.commands_domain" in modules
+    assert {"kvmlab.virsh.commands_hotplug", "kvmlab.virsh.commands_network", "kvmlab.virsh.commands_pool",
+            "kvmlab.virsh.commands_snapshot", "kvmlab.virsh.commands_volume"} & modules == set()
+
+
+def test_the_command_families_are_the_tables_own():
+    # run._FAMILIES names each table's commands in its order; listing COMMANDS loads them all, in that order
+    import importlib
+
+    from kvmlab.virsh import run
+
+    for family, names in run._FAMILIES.items():
+        table = importlib.import_module(f"kvmlab.virsh.{family}").COMMANDS
+        assert tuple(c.name for c in table) == names, family
+    listed = [n for names in run._FAMILIES.values() for n in names]
+    assert list(run.COMMANDS) == [*listed, *run.QUIT_COMMANDS, "help"]
+    assert all(run.COMMANDS[n].name == n for n in run.COMMANDS) and "no-such" not in run.COMMANDS
