@@ -105,7 +105,7 @@ def ljust_bytes(text: str, width: int) -> str:
 
 # --- whole printed lines: "Domain 'web01' started" -> "域 'web01' 已启动" ---
 
-_SPEC = re.compile(r"%(?:(\d+)\$)?[-+ #0']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|z|j|t|L)?([sdiuxXcfgp%])")
+_SPEC = r"%(?:(\d+)\$)?[-+ #0']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|z|j|t|L)?([sdiuxXcfgp%])"  # compiled on first use (re caches it)
 _NUMBER = {"d": r"-?\d+", "i": r"-?\d+", "u": r"\d+", "x": r"[0-9a-f]+", "X": r"[0-9A-F]+"}
 
 
@@ -113,7 +113,7 @@ def _pattern(msgid: str) -> tuple[re.Pattern, int, tuple[str, ...]] | None:
     """A regex that matches what ``printf(msgid, …)`` printed, one group per argument, its literal
     size, and how each argument stands: ``'quoted'`` (a name), ``<wrapped>`` (a type word) or bare."""
     parts, literal, pos, kinds = [], 0, 0, []
-    for m in _SPEC.finditer(msgid):
+    for m in re.finditer(_SPEC, msgid):
         text = msgid[pos:m.start()]
         parts.append(re.escape(text))
         literal += len(text)
@@ -154,7 +154,7 @@ def _fill(msgstr: str, args: tuple[str, ...]) -> str:
             return args[int(m.group(1)) - 1]
         return next(seq, "")
 
-    return _SPEC.sub(one, msgstr)
+    return re.sub(_SPEC, one, msgstr)
 
 
 def _first_word(text: str) -> str:
@@ -169,7 +169,7 @@ def _index(cat) -> dict[str, list]:
             continue
         word = _first_word(msgid)
         if "%" in word:  # starts with an argument (--%s and --%s are mutually exclusive): kept
-            if len(_SPEC.sub("", msgid)) < 12:  # only when its own words say enough to be sure
+            if len(re.sub(_SPEC, "", msgid)) < 12:  # only when its own words say enough to be sure
                 continue
             word = ""
         index.setdefault(word, []).append((msgid, msgstr))
