@@ -61,7 +61,7 @@ def env_languages(key: tuple | None = None) -> list[str]:
 def catalog():
     """libvirt's catalog for the current environment's language, or None (English)."""
     global _key, _catalog, _index_of, _messages_set
-    key = _env()
+    key = tuple(map(_RAW.get, _RAW_KEYS)) if _RAW_KEYS is not None else _env()  # _env(), inline: every result asks
     if key == _key:
         return _catalog
     _key, _catalog, _index_of = key, None, None
