@@ -206,6 +206,10 @@ class Connection(metaclass=_LazyOps):
         more = f": did you mean conn.{guess}()?{hint.split('?', 1)[1]}" if guess else ""
         raise AttributeError(f"kvmlab.Connection has no operation {name!r}{more}")
 
+    def __dir__(self) -> list[str]:
+        # every operation, loaded or not: a notebook's completion of `conn.` lists them all
+        return sorted(set(object.__dir__(self)) | set(_OP_HOME))
+
     def close(self) -> None:
         _close_quietly(self._virconn)
         self._virconn = None

@@ -146,6 +146,13 @@ def test_the_operation_table_is_every_mixin_attribute():
     assert {"list", "dominfo", "net_info", "vol_upload", "snapshot_create_as", "virsh", "close"} <= set(public)
 
 
+def test_a_connection_lists_every_operation_before_its_first_use():
+    # dir(conn) (a notebook's completion of `conn.`) names the operations whose modules are not loaded yet
+    _, out = _loaded_after("import sys, kvmlab\nc = kvmlab.connect('test:///default')\n"
+                           "print('vol_upload' in dir(c), 'uri' in dir(c), 'kvmlab.ops.volume_transfer' in sys.modules)")
+    assert out.split() == ["True", "True", "False"]
+
+
 def test_virsh_defers_what_the_dataclasses_import():
     # the command line stands in for inspect and copy until one is used (a class without a docstring,
     # asdict); the .virsh line's shlex loads when it is read
