@@ -34,10 +34,10 @@ APT_PACKAGES=(
   openssh-server openssh-client netcat-openbsd strace
   virtinst xorriso  # lesson 17: virt-install, and the NoCloud seed ISO
   virt-manager xvfb
-  libvirt-l10n locales
+  libvirt-l10n locales fonts-wqy-microhei  # Chinese: virsh's catalog, zh_CN.UTF-8, a CJK font for plots
   python3-libvirt  # `kvmlab classroom`: the learners' venv (system python3) takes libvirt from here
 )
-[ "$mode" = test ] && APT_PACKAGES+=(chromium fonts-wqy-microhei)  # the browser test
+[ "$mode" = test ] && APT_PACKAGES+=(chromium)  # the browser test
 
 apt_setup() {
   local missing=()

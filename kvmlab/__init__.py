@@ -72,7 +72,7 @@ __all__ = [
 def __getattr__(name: str):
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'kvmlab' has no attribute {name!r}")
+        raise AttributeError(f"module 'kvmlab' has no attribute {name!r}")  # i18n: not shown (Python's own wording)
     value = getattr(_importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value  # once loaded, a plain attribute
     return value

@@ -19,6 +19,7 @@ from _thread import allocate_lock  # threading.Lock itself; threading loads only
 import libvirt
 
 from .errors import LOST_HINT, ConnectionFailed, install_error_handler, libvirt_errors
+from .i18n import N_, _
 
 __all__ = ["Connection", "connect", "embedded_uri", "default_uri", "REOPEN_TIMEOUT"]
 
@@ -79,7 +80,7 @@ class _LazyOps(type):
     def __getattr__(cls, name: str):
         if name in _OP_HOME:
             return _take_op(name)
-        raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+        raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")  # i18n: not shown
 
     def __dir__(cls) -> list[str]:
         return sorted(set(type.__dir__(cls)) | set(_OP_HOME))
@@ -121,8 +122,8 @@ class Connection(metaclass=_LazyOps):
         dead = self._virconn
         if dead is None:
             raise ConnectionFailed(
-                f"this Connection to {self.uri} was closed", virsh_error=["no valid connection"],
-                hint="open a new one: conn = kvmlab.connect() (virsh: `connect URI` in its terminal)")
+                _("this Connection to {uri} was closed").format(uri=self.uri), virsh_error=["no valid connection"],
+                hint=_("open a new one: conn = kvmlab.connect() (virsh: `connect URI` in its terminal)"))
         try:  # virConnectIsAlive: False once the client saw the socket close (a local check, no round trip)
             alive = dead.isAlive() == 1
         except libvirt.libvirtError:
@@ -159,8 +160,9 @@ class Connection(metaclass=_LazyOps):
             self._virconn = _open_within(self.uri, REOPEN_TIMEOUT)
         except ConnectionFailed as err:
             raise ConnectionFailed(
-                f"the libvirt daemon behind {self.uri} went away and does not answer yet: {err.virsh_error[-1]}",
-                hint=LOST_HINT, virsh_error=err.virsh_error,
+                _("the libvirt daemon behind {uri} went away and does not answer yet: {reason}").format(
+                    uri=self.uri, reason=err.virsh_error[-1]),
+                hint=_(LOST_HINT), virsh_error=err.virsh_error,
             ) from err
         self.reopened += 1
         _close_quietly(old)
@@ -197,14 +199,14 @@ class Connection(metaclass=_LazyOps):
         # Only reached for names that do not exist: teach the right spelling (conn.destory -> destroy).
         if name.startswith("_"):
             raise AttributeError(name)
-        from .virsh.hints import suggest_command
+        from .virsh.hints import ELSEWHERE, command_guess, meaning_of
 
         ops = [n for n in dir(type(self)) if not n.startswith("_")]
         cli_name = name.replace("_", "-")
-        hint = suggest_command(cli_name, [o.replace("_", "-") for o in ops])
-        guess = hint.split("'")[1].replace("-", "_") if hint.startswith("did you mean") else ""
-        more = f": did you mean conn.{guess}()?{hint.split('?', 1)[1]}" if guess else ""
-        raise AttributeError(f"kvmlab.Connection has no operation {name!r}{more}")
+        guess = None if cli_name in ELSEWHERE else command_guess(cli_name, [o.replace("_", "-") for o in ops])
+        more = (_(": did you mean conn.{guess}()?").format(guess=guess.replace("-", "_")) + meaning_of(guess)
+                if guess else "")
+        raise AttributeError(_("kvmlab.Connection has no operation {name}{more}").format(name=repr(name), more=more))
 
     def __dir__(self) -> list[str]:
         # every operation, loaded or not: a notebook's completion of `conn.` lists them all
@@ -277,7 +279,8 @@ def _open_within(uri: str, timeout: float) -> libvirt.virConnect:
             box["err"] = err
             return
         except Exception as exc:  # noqa: BLE001 - any failure of the opener is the caller's answer
-            box["err"] = ConnectionFailed(f"failed to connect to the hypervisor at {uri!r}: {exc}", hint=LOST_HINT)
+            box["err"] = ConnectionFailed(_("failed to connect to the hypervisor at {uri}: {reason}").format(
+                uri=repr(uri), reason=exc), hint=_(LOST_HINT))
             return
         with handoff:
             if box.get("late"):  # the caller gave up meanwhile: do not leak the connection
@@ -291,8 +294,9 @@ def _open_within(uri: str, timeout: float) -> libvirt.virConnect:
     with handoff:
         if "conn" not in box and "err" not in box:
             box["late"] = True
-            raise ConnectionFailed(f"failed to connect to the hypervisor at {uri!r}: no answer within {timeout:g} s",
-                                   hint=LOST_HINT, virsh_error=["failed to connect to the hypervisor",
+            raise ConnectionFailed(_("failed to connect to the hypervisor at {uri}: no answer within {timeout} s")
+                                   .format(uri=repr(uri), timeout=f"{timeout:g}"),
+                                   hint=_(LOST_HINT), virsh_error=["failed to connect to the hypervisor",
                                                                 f"no answer within {timeout:g} s"])
     if "err" in box:
         raise box["err"]  # type: ignore[misc]
@@ -321,14 +325,14 @@ def open_virconn(uri: str) -> libvirt.virConnect:
     except libvirt.libvirtError as exc:
         msg = exc.get_error_message() or "unknown error"
         raise ConnectionFailed(
-            f"failed to connect to the hypervisor at {uri!r}: {msg}",
-            hint="run `kvmlab doctor` to see which URIs answer; without a URI kvmlab uses the "
-            "embedded lab (libvirt's test driver), and `kvmlab lab up` starts the real one",
+            _("failed to connect to the hypervisor at {uri}: {reason}").format(uri=repr(uri), reason=msg),
+            hint=_("run `kvmlab doctor` to see which URIs answer; without a URI kvmlab uses the "
+                   "embedded lab (libvirt's test driver), and `kvmlab lab up` starts the real one"),
             virsh_error=["failed to connect to the hypervisor", msg],
         ) from exc
     if uri == embedded_uri():
         with libvirt_errors("failed to shape the embedded lab", cls=ConnectionFailed,
-                            hint="the node file shipped with kvmlab is damaged: reinstall kvmlab"):
+                            hint=N_("the node file shipped with kvmlab is damaged: reinstall kvmlab")):
             _shape_embedded(virconn)
     return virconn
 

@@ -18,6 +18,7 @@ from html import escape, unescape
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import InvalidInput, KvmlabError
+from .i18n import _
 
 __all__ = ["show", "attempt", "widget_text", "scratch", "show_problems", "table"]
 
@@ -45,7 +46,7 @@ def attempt(operation: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     except KvmlabError as err:
         for line in err.virsh_error:
             print("error:", line)
-        print("hint: ", err.hint)
+        print(_("hint") + ": ", err.hint)
     else:
         show(result)
 
@@ -81,7 +82,7 @@ def show_problems(spec: Any) -> None:
     for p in found:
         print(f"   {p.severity} ({p.source}): {p}")
     if not any(p.severity == "error" for p in found):
-        print("   valid" + (" (notes only teach)" if found else ""))
+        print("   " + _("valid") + (_(" (notes only teach)") if found else ""))
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[Any]], formats: Sequence[str] = ()) -> Any:
@@ -93,8 +94,8 @@ def table(header: Sequence[str], rows: Iterable[Sequence[Any]], formats: Sequenc
 
     unknown = set(formats) - set(_CELL)
     if unknown:
-        raise InvalidInput(f"unknown column format {sorted(unknown)}",
-                           hint=f"mark up a column with one of {sorted(_CELL)} ('' is plain text)")
+        raise InvalidInput(_("unknown column format {formats}").format(formats=sorted(unknown)),
+                           hint=_("mark up a column with one of {formats} ('' is plain text)").format(formats=sorted(_CELL)))
     head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
     body = []
     for row in rows:

@@ -13,6 +13,7 @@ import re
 from typing import Iterator, Mapping
 
 from .errors import InvalidInput
+from .i18n import N_, _
 
 __all__ = ["UNITS", "UNIT_NAMES", "UNIT_HINT", "unit_bytes", "parse_size", "pretty_capacity", "format_kib"]
 
@@ -53,8 +54,9 @@ UNITS: Mapping[str, int] = _Units()
 
 # The valid names, as libvirt's documentation spells them (any case is accepted)
 UNIT_NAMES = "b, bytes, " + ", ".join(f"{p}B, {p}, {p}iB" for p in _PREFIXES)
-UNIT_HINT = (f"libvirt knows {UNIT_NAMES}, in any case (a bare letter and …iB are powers of 1024, "
-             "…B powers of 1000: KiB = 1024 bytes, KB = 1000 bytes)")
+_UNIT_HINT = N_("libvirt knows {names}, in any case (a bare letter and …iB are powers of 1024, "
+                "…B powers of 1000: KiB = 1024 bytes, KB = 1000 bytes)")
+UNIT_HINT = _UNIT_HINT.format(names=UNIT_NAMES)  # in English; parse_size words it in the learner's language
 
 _SIZE = r"^\s*([0-9]+)\s*([A-Za-z]*)\s*$"  # compiled on first use (re caches it), not at every start
 
@@ -75,20 +77,22 @@ def parse_size(text: str | int, default_unit: str = "B", *, what: str = "size") 
     """
     if isinstance(text, int) and not isinstance(text, bool):
         if text < 0:
-            raise InvalidInput(f"{what} must not be negative: {text}", hint="sizes are whole, positive numbers")
+            raise InvalidInput(_("{what} must not be negative: {text}").format(what=what, text=text),
+                               hint=_("sizes are whole, positive numbers"))
         return text * UNITS[default_unit]
     m = re.match(_SIZE, str(text))
     if not m:
         raise InvalidInput(
-            f"{what} {text!r} is not a size",
-            hint="write a whole number and a unit, e.g. 512MiB, 1GiB or 1048576KiB "
-            "(KiB = 1024 bytes, KB = 1000 bytes)",
+            _("{what} {text} is not a size").format(what=what, text=repr(text)),
+            hint=_("write a whole number and a unit, e.g. 512MiB, 1GiB or 1048576KiB "
+                   "(KiB = 1024 bytes, KB = 1000 bytes)"),
         )
     number, unit = int(m.group(1)), m.group(2) or default_unit
     per_unit = unit_bytes(unit)
     if per_unit is None:
-        raise InvalidInput(f"{what} {text!r} has an unknown unit {unit!r}",
-                           hint=f"{UNIT_HINT}. libvirt refuses it too: unknown suffix '{unit}'")
+        raise InvalidInput(_("{what} {text} has an unknown unit {unit}").format(what=what, text=repr(text), unit=repr(unit)),
+                           hint=_("{units}. libvirt refuses it too: unknown suffix '{unit}'").format(
+                               units=_(_UNIT_HINT).format(names=UNIT_NAMES), unit=unit))
     return number * per_unit
 
 

@@ -179,3 +179,14 @@ def test_a_placeholder_and_a_virsh_typo_fail_in_chinese():
         virsh_line("virsh net-stop default", "virsh net-destroy NAME")
     assert typo.value.message.startswith("virsh 报错：error: unknown command")  # virsh's own words stay
     assert typo.value.concept.startswith("virsh 没有 net-stop")
+
+
+def test_each_message_is_translated_once():
+    """One msgid, one entry: two would let the later silently win (msgfmt refuses such a catalog)."""
+    import collections
+    import re
+
+    text = Path(i18n.catalog_path("zh")).read_text(encoding="utf-8")
+    ids = re.findall(r'^msgid (".*")$', text, re.M)
+    twice = [m for m, n in collections.Counter(ids).items() if n > 1 and m != '""']
+    assert twice == []

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from ..errors import KvmlabError
+from ..i18n import _
 
 __all__ = ["DASHBOARD", "voila_argv", "serve"]
 
@@ -39,8 +40,8 @@ def _voila():
         from voila.app import Voila
     except ImportError as err:
         raise KvmlabError(
-            f"the app needs Voilà, which is not installed here ({err})",
-            hint=f"install it: {sys.executable} -m pip install voila",
+            _("the app needs Voilà, which is not installed here ({error})").format(error=err),
+            hint=_("install it: {command}").format(command=f"{sys.executable} -m pip install voila"),
         ) from None
     return Voila
 

@@ -8,13 +8,14 @@ import sys
 from typing import Sequence
 
 from ..errors import KvmlabError
+from ..i18n import _
 from . import serve
 
 __all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="kvmlab app", description="The lab's dashboards in a browser, without code (Voilà).")
+    p = argparse.ArgumentParser(prog="kvmlab app", description=_("The lab's dashboards in a browser, without code (Voilà)."))
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: this machine only)")
     p.add_argument("--uri", default=None, help="libvirt URI (default: $KVMLAB_URI, else the embedded lab)")

@@ -8,12 +8,13 @@ import sys
 from typing import Sequence
 
 from ..errors import KvmlabError
+from ..i18n import _
 
 __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kvmlab guest", description="kvmlab's tiny real guest")
+    p = argparse.ArgumentParser(prog="kvmlab guest", description=_("kvmlab's tiny real guest"))
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="build (or find cached) kernel + busybox initramfs")
     b.add_argument("--force", action="store_true", help="rebuild even when cached")

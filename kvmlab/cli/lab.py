@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Sequence
 
+from ..i18n import _
+
 __all__ = ["main", "USAGE"]
 
 USAGE = """usage: kvmlab lab <command> [options]
@@ -27,7 +29,7 @@ def _uri(args: list[str]) -> tuple[str | None, list[str]]:
         if a in ("-c", "--connect"):
             uri = next(it, None)
             if uri is None:
-                raise ValueError(f"option '{a}' needs a URI")
+                raise ValueError(_("option '{option}' needs a URI").format(option=a))
         elif a.startswith("--connect="):
             uri = a.split("=", 1)[1]
         else:

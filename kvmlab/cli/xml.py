@@ -13,6 +13,7 @@ import sys
 from typing import Callable, Sequence
 
 from ..errors import InvalidInput, KvmlabError
+from ..i18n import _
 from ..specs import DomainSpec, NetworkSpec, PoolSpec, VolumeSpec
 from ..specs.checks_domain import BOOT_DEVICES
 from ..specs.network import MODES, IpSpec
@@ -187,7 +188,7 @@ def build_volume(a: argparse.Namespace) -> VolumeSpec:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kvmlab xml", description="Print validated libvirt XML.")
+    p = argparse.ArgumentParser(prog="kvmlab xml", description=_("Print validated libvirt XML."))
     sub = p.add_subparsers(dest="kind", required=True, metavar="domain|network|pool|volume")
     d = sub.add_parser("domain", help="a VM: virsh define input")
     d.add_argument("--name", required=True)

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _
 from ..kvm import KVM_MODULES, kvm_module
 from .hardware import accelerators, probe_kvm, require_qemu
 
@@ -34,7 +35,7 @@ EXIT_STATUS = 1  # (0 << 1) | 1: the guest wrote 0 to the debug-exit port, so it
 def loop_firmware(iterations: int, kind: str = "cpu") -> bytes:
     """A 64 KiB firmware image whose only job is a loop of ``iterations`` turns, then power off."""
     if kind not in _LOOP or not 1 <= iterations < 2**32:
-        raise ValueError("kind is 'cpu' or 'io'; iterations is 1 .. 2**32-1")
+        raise ValueError(_("kind is 'cpu' or 'io'; iterations is 1 .. 2**32-1"))
     code = b"\xfa\x66\xb9" + struct.pack("<I", iterations) + _LOOP[kind] + _EXIT
     image = bytearray(b"\xf4" * 0x10000)  # hlt everywhere else
     image[: len(code)] = code
@@ -114,10 +115,12 @@ def accel_timings(accels: tuple[str, ...] = ("tcg", "kvm"), kinds: tuple[str, ..
 
 def plot_accel_timings(timings: list[AccelTiming]):
     """Grouped bars on a log scale: ns per loop turn for the CPU loop and the I/O loop, per accelerator."""
-    import matplotlib.pyplot as plt
+    from ..plots import pyplot
+
+    plt = pyplot()
 
     accels = list(dict.fromkeys(t.accel for t in timings))
-    colors, labels = {"cpu": "#4c72b0", "io": "#dd8452"}, {"cpu": "CPU loop", "io": "I/O loop (out 0x80)"}
+    colors, labels = {"cpu": "#4c72b0", "io": "#dd8452"}, {"cpu": _("CPU loop"), "io": _("I/O loop (out 0x80)")}
     fig, ax = plt.subplots(figsize=(8, 2.8))
     for t in timings:
         y = accels.index(t.accel) + (0.19 if t.kind == "io" else -0.19)
@@ -130,10 +133,10 @@ def plot_accel_timings(timings: list[AccelTiming]):
     ax.set_xlim(0.1, max([t.ns_per_turn or 1 for t in timings]) * 30)
     ax.set_yticks(range(len(accels)), [f"-accel {a}" for a in accels])
     ax.invert_yaxis()
-    ax.set_xlabel("nanoseconds per loop turn (log scale)")
+    ax.set_xlabel(_("nanoseconds per loop turn (log scale)"))
     ax.legend([plt.Rectangle((0, 0), 1, 1, color=c) for c in colors.values()], labels.values(),
               loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-    ax.set_title("the same guest loop under two accelerators")
+    ax.set_title(_("the same guest loop under two accelerators"))
     fig.tight_layout()
     plt.close(fig)
     return fig

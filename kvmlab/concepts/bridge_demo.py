@@ -35,6 +35,7 @@ from typing import Any, Callable
 import libvirt
 
 from ..errors import InvalidInput, InvalidState, KvmlabError, NotFound, OperationFailed, libvirt_errors
+from ..i18n import N_, _
 from ..lab.control import mode as lab_mode
 from ..lab.links import ALIAS_PREFIX, DEMO_BRIDGE, alias_for, lab_links
 from ..lab.paths import NETNS, SYSTEM_URI
@@ -43,8 +44,8 @@ from .bridges import libvirt_bridges
 __all__ = ["Step", "BridgeDemo", "run", "recording", "save_recording", "RECORDING", "HOW_TO_GO_LIVE"]
 
 RECORDING = Path(__file__).resolve().parents[1] / "data" / "bridge-demo-recording.json"
-HOW_TO_GO_LIVE = ("Run it live: `sudo kvmlab lab up`, then set KVMLAB_URI=qemu:///system (the lab's libvirtd) "
-                  "and run it again.")
+HOW_TO_GO_LIVE = N_("Run it live: `sudo kvmlab lab up`, then set KVMLAB_URI=qemu:///system (the lab's libvirtd) "
+                    "and run it again.")
 LEASE_TIMEOUT = 30.0  # a guest that has just booted asks for its address in the background
 FORWARD_TIMEOUT = 15.0  # STP's forward delay is 2 s per state (listening, learning) on the lab's bridges
 
@@ -122,7 +123,7 @@ class BridgeDemo:
         return [f"SIMULATED HERE: nothing below ran now. {self.reason}",
                 f"RECORDING of this demo on kvmlab's real lab, recorded {rec.get('at', '?')} on "
                 f"{rec.get('where', '?')}; it is shown as it was printed then, and did not run now.",
-                HOW_TO_GO_LIVE]
+                _(HOW_TO_GO_LIVE)]
 
     def commands(self) -> list[str]:
         return [s.command for s in self.steps if s.command]
@@ -137,7 +138,7 @@ class BridgeDemo:
                 lines += ["", f"── {PHASES.get(phase, phase).format(**fmt)}"]
             lines.append(s.text())
         if not self.live:
-            lines += ["", f"[end of the recording ({self.recorded.get('at', '?')}). {HOW_TO_GO_LIVE}]"]
+            lines += ["", f"[end of the recording ({self.recorded.get('at', '?')}). {_(HOW_TO_GO_LIVE)}]"]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -264,19 +265,20 @@ class _Runner:
         try:
             p = subprocess.run(argv, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
         except FileNotFoundError as exc:
-            raise OperationFailed(f"`{words[0]}` is not installed",
-                                  hint="apt-get install iproute2 bridge-utils busybox-static libvirt-clients") from exc
+            raise OperationFailed(_("`{tool}` is not installed").format(tool=words[0]),
+                                  hint=_("apt-get install iproute2 bridge-utils busybox-static libvirt-clients")) from exc
         except subprocess.TimeoutExpired as exc:
-            raise OperationFailed(f"`{' '.join(words)}` did not finish in 30 s") from exc
+            raise OperationFailed(_("`{command}` did not finish in 30 s").format(command=' '.join(words))) from exc
         step = Step(self.phase, shlex.join(words), (p.stdout + p.stderr).expandtabs(8) if p.returncode else
                     p.stdout.expandtabs(8), p.returncode, round(time.monotonic() - t0, 4),
                     note if p.returncode else "")  # fmt: skip
         self.steps.append(step)
         if p.returncode != expect:
-            raise OperationFailed(f"`{step.command}` exited with status {p.returncode}, not {expect}: "
-                                  f"{(p.stderr or p.stdout).strip()}",
-                                  hint="the demo puts the tap back and deletes its bridge; if anything is left, "
-                                       "`kvmlab lab reset` does it")
+            raise OperationFailed(_("`{command}` exited with status {status}, not {expect}: {output}").format(
+                                  command=step.command, status=p.returncode, expect=expect,
+                                  output=(p.stderr or p.stdout).strip()),
+                                  hint=_("the demo puts the tap back and deletes its bridge; if anything is left, "
+                                         "`kvmlab lab reset` does it"))
         return step
 
     def note(self, text: str) -> None:
@@ -289,18 +291,19 @@ def _not_live_reason(conn: Any) -> str:
     with libvirt_errors():
         driver, uri = v.getType(), v.getURI()
     if getattr(conn, "embedded", False) or driver == "Test":
-        return ("This is the embedded lab (libvirt's test driver): its bridges (virbr0 …) and taps (testnet0) "
-                "are libvirt's description only. No kernel holds them, so there is nothing for ip, bridge or "
-                "brctl to show, and nothing to attach.")
-    m, _ = lab_mode()
+        return _("This is the embedded lab (libvirt's test driver): its bridges (virbr0 …) and taps (testnet0) "
+                 "are libvirt's description only. No kernel holds them, so there is nothing for ip, bridge or "
+                 "brctl to show, and nothing to attach.")
+    m, _net = lab_mode()
     if uri.rstrip("/").endswith("/session"):
-        return ("qemu:///session (no root) has no virtual networks: libvirt creates no bridge or tap without "
-                "root, so there is nothing to move.")
+        return _("qemu:///session (no root) has no virtual networks: libvirt creates no bridge or tap without "
+                 "root, so there is nothing to move.")
     if m != "netns":
-        return ("kvmlab's own libvirtd is not running (the lab is not in its namespace): the bridges of this "
-                "libvirt are the host's own interfaces, and this demo never changes the host's interfaces.")
+        return _("kvmlab's own libvirtd is not running (the lab is not in its namespace): the bridges of this "
+                 "libvirt are the host's own interfaces, and this demo never changes the host's interfaces.")
     if uri != SYSTEM_URI:
-        return f"{uri} is not the lab's libvirtd ({SYSTEM_URI}): its taps are not in namespace {NETNS}."
+        return _("{uri} is not the lab's libvirtd ({system}): its taps are not in namespace {netns}.").format(
+            uri=uri, system=SYSTEM_URI, netns=NETNS)
     return ""
 
 
@@ -308,15 +311,17 @@ def _port(conn: Any, guest: str) -> tuple[str, str, str, str]:
     """(tap, its bridge, network, MAC) of ``guest``'s first NIC on a libvirt network."""
     running = conn.list().names
     if guest not in conn.list(all=True).names:
-        raise NotFound(f"there is no guest '{guest}'", hint="conn.list(all=True) lists them (virsh list --all)")
+        raise NotFound(_("there is no guest '{guest}'").format(guest=guest),
+                       hint=_("conn.list(all=True) lists them (virsh list --all)"))
     if guest not in running:
-        raise InvalidState(f"'{guest}' is not running, so it has no tap to move",
-                           hint=f"start it first: conn.start('{guest}') (virsh start {guest})")
+        raise InvalidState(_("'{guest}' is not running, so it has no tap to move").format(guest=guest),
+                           hint=_("start it first: conn.start('{guest}') (virsh start {guest})").format(guest=guest))
     for b in libvirt_bridges(conn):
         for p in b.ports:
             if p.domain == guest and p.tap and b.bridge and b.active:
                 return p.tap, b.bridge, b.network, p.mac or ""
-    raise InvalidState(f"'{guest}' has no NIC on a running libvirt network", hint=f"virsh domiflist {guest}")
+    raise InvalidState(_("'{guest}' has no NIC on a running libvirt network").format(guest=guest),
+                       hint=_("virsh domiflist {guest}").format(guest=guest))
 
 
 def _lease(conn: Any, network: str, mac: str, timeout: float = LEASE_TIMEOUT) -> str:
@@ -361,17 +366,19 @@ def _restore(tap: str, home: str, bridge: str, r: _Runner) -> None:
 def _live(conn: Any, guest: str, during: Callable[[BridgeDemo], None] | None) -> BridgeDemo:
     tap, home, network, mac = _port(conn, guest)
     if _master(tap) != home:
-        raise InvalidState(f"{guest}'s tap {tap} is not a port of {home} in namespace {NETNS}",
-                           hint="`kvmlab lab reset` puts back what an interrupted demo moved")
+        raise InvalidState(_("{guest}'s tap {tap} is not a port of {home} in namespace {netns}").format(
+                           guest=guest, tap=tap, home=home, netns=NETNS),
+                           hint=_("`kvmlab lab reset` puts back what an interrupted demo moved"))
     if DEMO_BRIDGE in {lk["ifname"] for lk in lab_links()}:
-        raise InvalidState(f"{DEMO_BRIDGE} already exists in namespace {NETNS}",
-                           hint="`kvmlab lab reset` removes it (and puts its borrowed taps back)")
+        raise InvalidState(_("{bridge} already exists in namespace {netns}").format(bridge=DEMO_BRIDGE, netns=NETNS),
+                           hint=_("`kvmlab lab reset` removes it (and puts its borrowed taps back)"))
     demo = BridgeDemo(live=True, guest=guest, tap=tap, home=home, bridge=DEMO_BRIDGE)
     r = _Runner()
     demo.steps = r.steps
     ip_addr = _lease(conn, network, mac)
     if not ip_addr:
-        r.note(f"{guest} has no DHCP lease on {network} after {LEASE_TIMEOUT:g} s: no ping in this run")
+        r.note(_("{guest} has no DHCP lease on {network} after {seconds:g} s: no ping in this run").format(
+            guest=guest, network=network, seconds=LEASE_TIMEOUT))
     ns = ("-n", NETNS)
     ping = ("ip", "netns", "exec", NETNS, "busybox", "ping", "-c", "1", "-W", "1", ip_addr)
     virsh = ("virsh", "-c", SYSTEM_URI, "domiflist", guest)
@@ -410,8 +417,9 @@ def _live(conn: Any, guest: str, during: Callable[[BridgeDemo], None] | None) ->
         while _port_state(tap) != "forwarding" and time.monotonic() - w0 < FORWARD_TIMEOUT:
             time.sleep(0.1)
         demo.waited_forwarding = round(time.monotonic() - w0, 2)
-        r.note(f"{demo.waited_forwarding:.1f} s later {tap} forwards again: {home} runs STP, and a new port "
-               "listens, then learns, for the forward delay each before it forwards")
+        r.note(_("{seconds:.1f} s later {tap} forwards again: {home} runs STP, and a new port "
+                 "listens, then learns, for the forward delay each before it forwards").format(
+                     seconds=demo.waited_forwarding, tap=tap, home=home))
         r("bridge", *ns, "link")
         r("ip", *ns, "-br", "link", "show", "type", "bridge")
         if ip_addr:
@@ -431,8 +439,8 @@ def recording(path: Path = RECORDING) -> BridgeDemo:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise NotFound(f"no readable recording of the bridge demo at {path}: {exc}",
-                       hint="record one on the real lab: scripts/record_bridge_demo.py") from exc
+        raise NotFound(_("no readable recording of the bridge demo at {path}: {exc}").format(path=path, exc=exc),
+                       hint=_("record one on the real lab: scripts/record_bridge_demo.py")) from exc
     demo = BridgeDemo.from_json(data)
     demo.live = False
     return demo
@@ -451,13 +459,14 @@ def run(conn: Any, guest: str = "web01", live: bool | None = None,
     `kvmlab lab reset` does the same after an interrupted run (the bridge's alias names the tap).
     """
     if not isinstance(guest, str) or not guest.strip():
-        raise InvalidInput(f"guest must be a domain name, not {guest!r}", hint="e.g. run(conn, 'web01') "
-                           "(virsh list shows the running guests)")
-    reason = _not_live_reason(conn) if live is not False else "You asked for the recording (live=False)."
+        raise InvalidInput(_("guest must be a domain name, not {guest}").format(guest=repr(guest)),
+                           hint=_("e.g. run(conn, 'web01') (virsh list shows the running guests)"))
+    reason = _not_live_reason(conn) if live is not False else _("You asked for the recording (live=False).")
     if not reason:
         return _live(conn, guest, during)
     if live:
-        raise InvalidState(f"the bridge demo cannot run live here: {reason}", hint=HOW_TO_GO_LIVE)
+        raise InvalidState(_("the bridge demo cannot run live here: {reason}").format(reason=reason),
+                           hint=_(HOW_TO_GO_LIVE))
     demo = recording()
     demo.reason = reason
     return demo
@@ -466,7 +475,7 @@ def run(conn: Any, guest: str = "web01", live: bool | None = None,
 def save_recording(demo: BridgeDemo, path: Path = RECORDING) -> Path:
     """Store a live run as the recording shown where the demo cannot run (with where and when)."""
     if not demo.live:
-        raise InvalidState("only a live run can be recorded", hint="run(conn, live=True) on the real lab")
+        raise InvalidState(_("only a live run can be recorded"), hint=_("run(conn, live=True) on the real lab"))
     data = demo.to_json()
     data["live"] = False
     data["recorded"] = {

@@ -27,6 +27,7 @@ from typing import Any, Iterable
 from lxml import etree
 
 from ..errors import InvalidInput, NotFound, OperationFailed
+from ..i18n import N_, _
 from ..lab import netns as _netns
 from ..lab.paths import NETNS as LAB_NETNS
 from ..specs.parser import xml_parser
@@ -212,11 +213,12 @@ def _check_netns(netns: str | None) -> None:
     if netns is None:
         return
     if not isinstance(netns, str) or not _NETNS.match(netns) or netns in (".", ".."):
-        raise InvalidInput(f"'{netns}' is not a network namespace name", hint="e.g. kvmlab-lab (`ip netns list`)")
+        raise InvalidInput(_("'{netns}' is not a network namespace name").format(netns=netns),
+                           hint=_("e.g. kvmlab-lab (`ip netns list`)"))
     if not _netns.exists(netns):
         raise NotFound(
-            f"network namespace '{netns}' does not exist",
-            hint="`ip netns list` shows them; the real lab's is kvmlab-lab (`kvmlab lab up` makes it)",
+            _("network namespace '{netns}' does not exist").format(netns=netns),
+            hint=_("`ip netns list` shows them; the real lab's is kvmlab-lab (`kvmlab lab up` makes it)"),
         )
 
 
@@ -237,17 +239,17 @@ def ip_links(netns: str | None = None) -> list[dict]:
     try:
         p = subprocess.run(argv, capture_output=True, text=True, timeout=15, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        raise OperationFailed(f"`{' '.join(argv)}` did not finish in 15 s") from exc
+        raise OperationFailed(_("`{command}` did not finish in 15 s").format(command=' '.join(argv))) from exc
     if p.returncode != 0:
         raise OperationFailed(
-            f"`{' '.join(argv)}` failed: {p.stderr.strip()}",
-            hint="reading another network namespace needs root" if netns else "",
+            _("`{command}` failed: {error}").format(command=' '.join(argv), error=p.stderr.strip()),
+            hint=_("reading another network namespace needs root") if netns else "",
         )
     try:
         return json.loads(p.stdout or "[]")
     except json.JSONDecodeError as exc:
-        raise OperationFailed(f"`{' '.join(argv)}` did not print JSON: {exc}",
-                              hint="iproute2 older than 4.14 has no -j") from exc
+        raise OperationFailed(_("`{command}` did not print JSON: {exc}").format(command=' '.join(argv), exc=exc),
+                              hint=_("iproute2 older than 4.14 has no -j")) from exc
 
 
 def _kind(link: dict) -> str:
@@ -291,18 +293,20 @@ def brif(bridge: str, netns: str | None = None) -> list[str]:
         NotFound: no such bridge there.
     """
     if not isinstance(bridge, str) or not _IFNAME.match(bridge) or bridge in (".", ".."):
-        raise InvalidInput(f"'{bridge}' is not an interface name", hint="e.g. virbr0: at most 15 characters, no '/'")
+        raise InvalidInput(_("'{bridge}' is not an interface name").format(bridge=bridge),
+                           hint=_("e.g. virbr0: at most 15 characters, no '/'"))
     path = f"/sys/class/net/{bridge}/brif"
     if netns is None:
         if not Path(path).is_dir():
-            raise NotFound(f"{bridge} is not a bridge on this host", hint=_BRIDGE_HINT)
+            raise NotFound(_("{bridge} is not a bridge on this host").format(bridge=bridge), hint=_(_BRIDGE_HINT))
         return sorted(os.listdir(path))
     _check_netns(netns)
     p = subprocess.run(_netns.exec_argv(netns, ["ls", "-1", path]), capture_output=True, text=True, timeout=15,
                        stdin=subprocess.DEVNULL)  # fmt: skip
     if p.returncode != 0:
-        raise NotFound(f"{bridge} is not a bridge in namespace {netns}", hint=_BRIDGE_HINT)
+        raise NotFound(_("{bridge} is not a bridge in namespace {netns}").format(bridge=bridge, netns=netns),
+                       hint=_(_BRIDGE_HINT))
     return sorted(p.stdout.split())
 
 
-_BRIDGE_HINT = "`ip -br link show type bridge` lists the bridges; `virsh net-info NAME` names a network's bridge"
+_BRIDGE_HINT = N_("`ip -br link show type bridge` lists the bridges; `virsh net-info NAME` names a network's bridge")

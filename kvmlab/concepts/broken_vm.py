@@ -26,6 +26,7 @@ from typing import Any
 import libvirt
 
 from ..errors import InvalidInput, InvalidState, KvmlabError, attempt, libvirt_errors
+from ..i18n import _
 from ..ops.result import Result
 from .host_daemons import log_path
 
@@ -109,10 +110,12 @@ def recorded(fault: str = "missing-kernel", path: Path = RECORDING) -> BrokenSta
 
 def _check(name: object, fault: object) -> None:
     if not isinstance(name, str) or not _NAME.match(name):
-        raise InvalidInput(f"invalid lesson domain name {name!r}",
-                           hint=f"the lab's objects are named kvmlab-…, e.g. '{DEFAULT_NAME}' (lab reset removes them)")
+        raise InvalidInput(_("invalid lesson domain name {name}").format(name=repr(name)),
+                           hint=_("the lab's objects are named kvmlab-…, e.g. '{example}' (lab reset removes them)")
+                           .format(example=DEFAULT_NAME))
     if fault not in FAULTS:
-        raise InvalidInput(f"unknown fault {fault!r}", hint="choose one of: " + ", ".join(FAULTS))
+        raise InvalidInput(_("unknown fault {fault}").format(fault=repr(fault)),
+                           hint=_("choose one of: ") + ", ".join(FAULTS))
 
 
 def remove(conn: Any, name: str = DEFAULT_NAME) -> str:
@@ -129,8 +132,9 @@ def remove(conn: Any, name: str = DEFAULT_NAME) -> str:
     done = f"no domain '{name}'"
     if dom is not None:
         if getattr(conn, "embedded", False) is False and not is_owned(dom):
-            raise InvalidState(f"domain '{name}' exists and is not the lab's: nothing was done",
-                               hint=f"rename yours (virsh domrename {name} my-{name}) or pass another name")
+            raise InvalidState(_("domain '{name}' exists and is not the lab's: nothing was done").format(name=name),
+                               hint=_("rename yours (virsh domrename {name} my-{name}) or pass another name")
+                               .format(name=name))
         with libvirt_errors(f"Failed to remove domain '{name}'"):
             if dom.isActive():
                 dom.destroy()

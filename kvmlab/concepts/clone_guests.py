@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 import libvirt
 
 from ..errors import InvalidState, libvirt_errors
+from ..i18n import _
 from ..ops.result import Message, Table
 
 __all__ = ["first_boot", "boot_guests", "ask_guests", "ASK"]
@@ -37,17 +38,18 @@ def first_boot(conn: Any, dom: libvirt.virDomain, name: str, timeout: float,
 
     say = progress or (lambda _line: None)
     t0 = time.monotonic()
-    say(f"first boot of {name}: it writes a machine-id and {data_mib} MiB on its disk, then shuts down ...")
+    say(_("first boot of {name}: it writes a machine-id and {mib} MiB on its disk, then shuts down ...").format(
+        name=name, mib=data_mib))
     with libvirt_errors(f"Failed to start domain '{name}'"):
         dom.create()
     _wait_ready(conn, name, timeout, lambda _l: None, False)
     with Console.open(conn, name) as con:
         status, _lines = con.run(_FIRST_BOOT.format(size=data_mib << 20), 60.0)
     if status != 0:
-        raise InvalidState(f"the template's first boot failed (exit status {status})",
-                           hint=f"read its console: virsh console {name}")
+        raise InvalidState(_("the template's first boot failed (exit status {status})").format(status=status),
+                           hint=_("read its console: virsh console {name}").format(name=name))
     _shut_down(dom, 30.0)
-    say(f"{name} is shut off ({time.monotonic() - t0:.0f} s): the template")
+    say(_("{name} is shut off ({seconds:.0f} s): the template").format(name=name, seconds=time.monotonic() - t0))
 
 
 def _shut_down(dom: libvirt.virDomain, timeout: float) -> None:
@@ -78,7 +80,8 @@ def boot_guests(conn: Any, names: Sequence[str], network: str, backend: str, rea
     from ..lab.lesson_guest import _wait_lease, _wait_ready
 
     t0 = time.monotonic()
-    say(f"booting {', '.join(names)} (the lab's tiny guest, under {backend}) ...")
+    say(_("booting {names} (the lab's tiny guest, under {backend}) ...").format(names=', '.join(names),
+                                                                                 backend=backend))
     for name in names:
         _wait_ready(conn, name, max(5.0, timeout - (time.monotonic() - t0)), lambda _l: None, False)
         if network:
@@ -99,8 +102,9 @@ def ask_guests(conn: Any, names: Sequence[str]) -> Table:
         with Console.open(conn, name) as con:
             status, lines = con.run(ASK, 30.0)
         if status != 0 or len(lines) < 4:
-            raise InvalidState(f"{name} did not answer as expected: {lines!r:.200}",
-                               hint=f"read its console: virsh console {name}")
+            raise InvalidState(_("{name} did not answer as expected: {lines}").format(name=name,
+                                                                                      lines=repr(lines)[:200]),
+                               hint=_("read its console: virsh console {name}").format(name=name))
         rows.append((name, *[ln.strip() for ln in lines[:4]]))
     return Table(header=("Guest", "hostname", "MAC (eth0)", "IPv4 (eth0)", "machine-id (on its disk)"),
                  rows=rows, virsh="; ".join(f"virsh console {n}" for n in names), api=["in the guest: " + ASK])

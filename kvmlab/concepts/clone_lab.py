@@ -26,6 +26,7 @@ from typing import Any, Callable
 import libvirt
 
 from ..errors import InvalidInput, InvalidState, attempt, libvirt_errors
+from ..i18n import _
 from ..ops.result import Message, Table
 
 __all__ = ["CloneLab", "clone_lab", "TEMPLATE", "DISK_SIZE", "DATA_MIB", "NO_GUEST"]
@@ -165,7 +166,8 @@ class CloneLab:
 
         _check(name)
         if name == self.template:
-            raise InvalidInput(f"{name} is the template, not a clone", hint="lab.remove() removes the template too")
+            raise InvalidInput(_("{name} is the template, not a clone").format(name=name),
+                               hint=_("lab.remove() removes the template too"))
         v = self.conn.virconn
         dom = attempt(v.lookupByName, name, codes=[libvirt.VIR_ERR_NO_DOMAIN])
         if dom is not None and is_owned(dom):
@@ -219,8 +221,9 @@ class CloneLab:
 
 def _check(name: object) -> str:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise InvalidInput(f"invalid lesson domain name {name!r:.60}",
-                           hint="the lab's objects are named kvmlab-…, e.g. 'kvmlab-tmpl' (lab reset removes them)")
+        raise InvalidInput(_("invalid lesson domain name {name}").format(name=repr(name)[:60]),
+                           hint=_("the lab's objects are named kvmlab-…, e.g. '{example}' (lab reset removes them)")
+                           .format(example="kvmlab-tmpl"))
     return name
 
 
@@ -257,8 +260,10 @@ def clone_lab(conn: Any, name: str = TEMPLATE, *, timeout: float = 120.0,
     real = kind == "qemu"
     old = attempt(v.lookupByName, name, codes=[libvirt.VIR_ERR_NO_DOMAIN])
     if old is not None and not is_owned(old):
-        raise InvalidState(f"domain '{name}' exists and is not the lab's: the lesson would change it, so nothing was "
-                           "done", hint=f"rename yours (virsh domrename {name} my-{name}) or pass another name")
+        raise InvalidState(_("domain '{name}' exists and is not the lab's: the lesson would change it, so nothing was "
+                             "done").format(name=name),
+                           hint=_("rename yours (virsh domrename {name} my-{name}) or pass another name")
+                           .format(name=name))
     session = uri.rstrip("/").endswith("/session")
     notes: list[str] = []
     if real:

@@ -24,6 +24,7 @@ import libvirt
 from lxml import etree
 
 from ..errors import InvalidInput, InvalidState, OperationFailed, libvirt_errors
+from ..i18n import _
 from ..lab.console import Console
 from ..ops.result import Fields
 from ..specs.parser import xml_parser
@@ -81,14 +82,14 @@ def crash_ready(dom: libvirt.virDomain) -> None:
     on_crash = root.findtext("on_crash") or "destroy"
     if root.find("devices/panic") is None:
         raise InvalidInput(
-            f"domain '{dom.name()}' has no panic device",
-            hint="add <panic model='isa'/> (kvmlab.lab.guest.domain_xml does): without it a panicked "
-            "guest kernel spins forever and burns a host core until `virsh destroy`",
+            _("domain '{name}' has no panic device").format(name=dom.name()),
+            hint=_("add <panic model='isa'/> (kvmlab.lab.guest.domain_xml does): without it a panicked "
+                   "guest kernel spins forever and burns a host core until `virsh destroy`"),
         )
     if on_crash not in ("preserve", "destroy", "coredump-destroy"):
         raise InvalidInput(
-            f"domain '{dom.name()}' has on_crash={on_crash}",
-            hint="use <on_crash>preserve</on_crash> to look at the crashed guest, or destroy",
+            _("domain '{name}' has on_crash={on_crash}").format(name=dom.name(), on_crash=on_crash),
+            hint=_("use <on_crash>preserve</on_crash> to look at the crashed guest, or destroy"),
         )
 
 
@@ -97,7 +98,8 @@ def _running(conn, name: str) -> tuple[libvirt.virConnect, libvirt.virDomain]:
     with libvirt_errors(f"failed to get domain '{name}'"):
         dom = v.lookupByName(name)
     if _state(dom)[0] != libvirt.VIR_DOMAIN_RUNNING:
-        raise InvalidState(f"domain '{name}' is not running", hint=f"start it first: virsh start {name}")
+        raise InvalidState(_("domain '{name}' is not running").format(name=name),
+                           hint=_("start it first: virsh start {name}").format(name=name))
     return v, dom
 
 
@@ -108,7 +110,7 @@ def user_crash(conn, name: str, console: Console | None = None, timeout: float =
     try:
         status, out = con.run("/bin/segfault", timeout)
         alive_status, alive = con.run("echo guest-alive $(cut -d' ' -f1 /proc/uptime)", timeout)
-        _, dmesg = con.run("dmesg | grep segfault | tail -n 1", timeout)
+        _dmesg_status, dmesg = con.run("dmesg | grep segfault | tail -n 1", timeout)
     finally:
         if console is None:
             con.close()
@@ -143,8 +145,8 @@ def kernel_crash(conn, name: str, console: Console | None = None, timeout: float
         while _state(dom)[0] not in (libvirt.VIR_DOMAIN_CRASHED, libvirt.VIR_DOMAIN_SHUTOFF):
             if time.monotonic() > deadline:
                 raise OperationFailed(
-                    f"domain '{name}' did not report a crash within {timeout:g} s",
-                    hint="is the pvpanic-mmio module loaded in the guest? (its console shows insmod errors)")
+                    _("domain '{name}' did not report a crash within {timeout:g} s").format(name=name, timeout=timeout),
+                    hint=_("is the pvpanic-mmio module loaded in the guest? (its console shows insmod errors)"))
             time.sleep(0.2)
         state, reason = _state(dom)
         con.poll()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import InvalidInput, NotFound
+from ..i18n import _
 from ..ops.result import Table
 from ..units import pretty_capacity
 from . import qemu_img
@@ -78,7 +79,8 @@ def space_use(path: str | os.PathLike, name: str | None = None) -> SpaceUse:
     try:
         st = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
-        raise NotFound(f"no file {os.fspath(path)}", hint="check the name; the workspace's .files lists its files") from None
+        raise NotFound(_("no file {path}").format(path=os.fspath(path)),
+                       hint=_("check the name; the workspace's .files lists its files")) from None
     return SpaceUse(name or os.path.basename(os.fspath(path)), st.st_size, st.st_blocks * 512)
 
 
@@ -110,8 +112,8 @@ class ImageFiles:
         if isinstance(name, os.PathLike):
             name = os.fspath(name)
         if not isinstance(name, str) or not name or "/" in name or name in (".", ".."):
-            raise InvalidInput(f"{name!r} is not a file name in the workspace",
-                               hint="use a plain name such as 'base.qcow2': the workspace keeps its files together")
+            raise InvalidInput(_("{name} is not a file name in the workspace").format(name=repr(name)),
+                               hint=_("use a plain name such as 'base.qcow2': the workspace keeps its files together"))
         return name
 
     @property

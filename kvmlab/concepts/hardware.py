@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InvalidInput, Unsupported
+from ..i18n import _
 from ..kvm import cpu_flags, open_kvm
 
 __all__ = [
@@ -101,7 +102,8 @@ def require_qemu() -> str:
     """The QEMU binary's path; Unsupported (with the package to install) when there is none."""
     qemu = qemu_binary()
     if qemu is None:
-        raise Unsupported(f"{QEMU} is not installed", hint="apt-get install qemu-system-x86")
+        raise Unsupported(_("{program} is not installed").format(program=QEMU),
+                          hint=_("apt-get install qemu-system-x86"))
     return qemu
 
 
@@ -208,8 +210,8 @@ class PausedQemu(QemuProcess):
     def __init__(self, accel: str = "tcg", devices: tuple[str, ...] = ("virtio-net-pci,netdev=n0",), smp: int = 1):
         qemu = require_qemu()
         if not isinstance(smp, int) or isinstance(smp, bool) or not 1 <= smp <= 64:
-            raise InvalidInput(f"smp={smp!r}: the number of vCPUs is a whole number from 1 to 64",
-                               hint="PausedQemu('tcg', smp=2) starts a machine with two vCPUs (-smp 2)")
+            raise InvalidInput(_("smp={smp}: the number of vCPUs is a whole number from 1 to 64").format(smp=repr(smp)),
+                               hint=_("PausedQemu('tcg', smp=2) starts a machine with two vCPUs (-smp 2)"))
         self.accel, self.smp = accel, smp
         self.command = [qemu, "-name", "kvmlab-demo,debug-threads=on", "-accel", accel, "-S", "-m", "64",
                         "-smp", str(smp), "-display", "none", "-nodefaults", "-qmp", "stdio",
@@ -242,7 +244,7 @@ class PausedQemu(QemuProcess):
         while True:
             line = self.proc.stdout.readline()  # type: ignore[union-attr]
             if not line:
-                raise Unsupported("QEMU exited before it answered", hint=" ".join(self.command))
+                raise Unsupported(_("QEMU exited before it answered"), hint=" ".join(self.command))
             msg = json.loads(line)
             if "event" not in msg:
                 return msg
@@ -254,7 +256,7 @@ class PausedQemu(QemuProcess):
         self.proc.stdin.flush()  # type: ignore[union-attr]
         reply = self._reply()
         if "error" in reply:
-            raise Unsupported(f"QMP {command}: {reply['error'].get('desc')}")
+            raise Unsupported(_("QMP {command}: {error}").format(command=command, error=reply['error'].get('desc')))
         return reply.get("return")
 
     def pci_devices(self) -> list[tuple[str, str, str]]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
+from ..i18n import _
 from ..kvm import KVM_MODULES, cpu_flags, kvm_module, open_kvm
 from ..ops.result import Result
 from ..render import escape, html_table
@@ -109,14 +110,14 @@ def parse_validate(text: object) -> list[CheckRow]:
         InvalidInput: ``text`` is not a string, or holds no check line.
     """
     if not isinstance(text, str):
-        raise InvalidInput(f"virt-host-validate's output must be text, not {type(text).__name__}",
-                           hint="pass what the command printed, e.g. subprocess.run(['virt-host-validate'], "
-                                "capture_output=True, text=True).stdout (in a shell: virt-host-validate)")
+        raise InvalidInput(_("virt-host-validate's output must be text, not {type}").format(type=type(text).__name__),
+                           hint=_("pass what the command printed, e.g. subprocess.run(['virt-host-validate'], "
+                                  "capture_output=True, text=True).stdout (in a shell: virt-host-validate)"))
     rows = [explain(*m.groups(default="")) for m in map(_LINE.match, text.splitlines()) if m]
     if not rows:
-        raise InvalidInput("no 'QEMU: Checking … : PASS/WARN/FAIL' line in the text given",
-                           hint="pass virt-host-validate's standard output (run without -q: -q prints only "
-                                "the checks that did not pass)")
+        raise InvalidInput(_("no 'QEMU: Checking … : PASS/WARN/FAIL' line in the text given"),
+                           hint=_("pass virt-host-validate's standard output (run without -q: -q prints only "
+                                  "the checks that did not pass)"))
     return rows
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import InvalidInput, libvirt_errors
+from ..i18n import _
 from ..ops.result import Result
 from ..render import html_table
 
@@ -49,8 +50,8 @@ def default_uri(euid: int, env: Mapping[str, str] | None = None, conf: str = "")
         InvalidInput: ``euid`` is not a user id (an int >= 0).
     """
     if isinstance(euid, bool) or not isinstance(euid, int) or euid < 0:
-        raise InvalidInput(f"euid must be a user id (0 for root), not {euid!r}",
-                           hint="pass os.geteuid() (in a shell: id -u)")
+        raise InvalidInput(_("euid must be a user id (0 for root), not {euid}").format(euid=repr(euid)),
+                           hint=_("pass os.geteuid() (in a shell: id -u)"))
     given = (env or {}).get("LIBVIRT_DEFAULT_URI", "")
     if given:
         return given, "$LIBVIRT_DEFAULT_URI is set"

@@ -22,6 +22,7 @@ from typing import Any, Callable
 import libvirt
 
 from ..errors import InvalidInput, InvalidState, attempt, libvirt_errors
+from ..i18n import _
 from ..ops.result import Message, Result
 
 __all__ = ["HotplugLab", "GuestView", "hotplug_lab", "DISK_SIZE", "INSIDE"]
@@ -112,8 +113,8 @@ class HotplugLab:
         with Console.open(self.conn, self.domain) as con:
             status, lines = con.run(INSIDE, timeout)
         if status != 0:
-            raise InvalidState(f"the guest's shell answered exit status {status}",
-                               hint="read the guest's console (virsh console DOMAIN) to see why")
+            raise InvalidState(_("the guest's shell answered exit status {status}").format(status=status),
+                               hint=_("read the guest's console (virsh console DOMAIN) to see why"))
         return parse_view(lines)
 
     def cpus_inside(self, timeout: float = 30.0) -> int | None:
@@ -126,8 +127,8 @@ class HotplugLab:
             status, lines = con.run("grep -c ^processor /proc/cpuinfo", timeout)
         numbers = [ln.strip() for ln in lines if ln.strip().isdigit()]
         if status != 0 or not numbers:
-            raise InvalidState(f"the guest did not say how many CPUs it has: {lines!r:.200}",
-                               hint="read the guest's console (virsh console DOMAIN) to see why")
+            raise InvalidState(_("the guest did not say how many CPUs it has: {lines}").format(lines=repr(lines)[:200]),
+                               hint=_("read the guest's console (virsh console DOMAIN) to see why"))
         return int(numbers[-1])
 
     def wait_ready(self, timeout: float = 120.0) -> None:
@@ -197,16 +198,19 @@ def hotplug_lab(conn: Any, name: str = "kvmlab-hot", *, timeout: float = 120.0,
     from ..lab.resources import LAB_POOL, ensure_lab_pool
 
     if not isinstance(name, str) or not name.startswith(NAME_PREFIX) or not _NAME.match(name):
-        raise InvalidInput(f"invalid lesson domain name {name!r}",
-                           hint=f"the lab's objects are named {NAME_PREFIX}…, e.g. 'kvmlab-hot' (lab reset removes them)")
+        raise InvalidInput(_("invalid lesson domain name {name}").format(name=repr(name)),
+                           hint=_("the lab's objects are named {prefix}…, e.g. '{example}' (lab reset removes them)")
+                           .format(prefix=NAME_PREFIX, example="kvmlab-hot"))
     v = conn.virconn
     with libvirt_errors():
         uri, kind = v.getURI(), v.getType().lower()
     real = kind == "qemu"
     old = attempt(v.lookupByName, name, codes=[libvirt.VIR_ERR_NO_DOMAIN])
     if old is not None and not is_owned(old):
-        raise InvalidState(f"domain '{name}' exists and is not the lab's: the lesson would change it, so nothing "
-                           "was done", hint=f"rename yours (virsh domrename {name} my-{name}) or pass another name")
+        raise InvalidState(_("domain '{name}' exists and is not the lab's: the lesson would change it, so nothing "
+                             "was done").format(name=name),
+                           hint=_("rename yours (virsh domrename {name} my-{name}) or pass another name")
+                           .format(name=name))
     notes: list[str] = []
     if real:
         notes.append(ensure_lab_pool(conn).message)
@@ -234,7 +238,7 @@ def hotplug_lab(conn: Any, name: str = "kvmlab-hot", *, timeout: float = 120.0,
         from ..lab.console import READY_MARKER, Console
 
         if progress:
-            progress(f"booting {name} (the lab's tiny guest) ...")
+            progress(_("booting {name} (the lab's tiny guest) ...").format(name=name))
         with Console.open(conn, name) as con:
             con.wait_for(READY_MARKER, timeout, seen=True)
     lab.notes = tuple(notes)

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import InvalidState
+from ..i18n import _
 
 __all__ = ["CDROM_MODULES", "DISK_MIB", "cdrom_initrd", "make_disk", "log_file"]
 
@@ -47,6 +48,6 @@ def make_disk(path: Path) -> None:
     out = subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(path), f"{DISK_MIB}M"],
                          capture_output=True, text=True, timeout=30)
     if out.returncode != 0:
-        raise InvalidState(f"qemu-img could not create {path}: {out.stderr.strip()}",
-                           hint="install qemu-utils (qemu-img) and check the folder is writable")
+        raise InvalidState(_("qemu-img could not create {path}: {error}").format(path=path, error=out.stderr.strip()),
+                           hint=_("install qemu-utils (qemu-img) and check the folder is writable"))
     os.chmod(path, 0o644)

@@ -24,6 +24,7 @@ from typing import Any, Callable
 import libvirt
 
 from ..errors import InvalidInput, InvalidState, attempt, libvirt_errors
+from ..i18n import _
 from ..ops.result import Message, Result
 from . import nocloud, virt_install, xml_compare
 from .install_files import DISK_MIB, cdrom_initrd, log_file, make_disk
@@ -113,8 +114,8 @@ class InstallLab:
         if self.real:
             ran = self.print_xml()
             if not ran.ok:
-                raise InvalidState(f"virt-install refused the line: {ran.error or ran.note}",
-                                   hint="lab.print_xml() shows the whole answer")
+                raise InvalidState(_("virt-install refused the line: {error}").format(error=ran.error or ran.note),
+                                   hint=_("lab.print_xml() shows the whole answer"))
             left, label = ran.xml, "virt-install"
         else:
             left, label = RECORDING.read_text(encoding="utf-8"), "virt-install*"
@@ -134,8 +135,9 @@ class InstallLab:
         if not self.real:
             printed = self.print_xml()
             if not printed.ok:
-                raise InvalidState(f"virt-install refused the line: {printed.error or printed.note}",
-                                   hint="read its ERROR line; virt-install --print-xml shows what it would make")
+                raise InvalidState(_("virt-install refused the line: {error}").format(
+                                   error=printed.error or printed.note),
+                                   hint=_("read its ERROR line; virt-install --print-xml shows what it would make"))
             with libvirt_errors(f"Failed to define domain from {self.name}.xml"):
                 dom = v.defineXML(tag_domain_xml(printed.xml))
                 dom.create()
@@ -144,8 +146,8 @@ class InstallLab:
                            api=["virDomainDefineXML(xml)", "virDomainCreate(dom)"])
         ran = virt_install.run(self.conn, self.argv("--noautoconsole"), timeout=timeout)
         if ran.returncode != 0 or ran.note:
-            raise InvalidState(f"virt-install failed: {ran.error or ran.note}",
-                               hint="run the same line with --print-xml to see what it would make")
+            raise InvalidState(_("virt-install failed: {error}").format(error=ran.error or ran.note),
+                               hint=_("run the same line with --print-xml to see what it would make"))
         with libvirt_errors():
             dom = v.lookupByName(self.name)
             flags = libvirt.VIR_DOMAIN_AFFECT_CONFIG | libvirt.VIR_DOMAIN_AFFECT_LIVE
@@ -153,7 +155,8 @@ class InstallLab:
         from ..lab.console import wait_ready
 
         say = progress or (lambda _line: None)
-        say(f"virt-install made {self.name} in {ran.seconds:.1f} s; booting it (the lab's tiny guest) ...")
+        say(_("virt-install made {name} in {seconds:.1f} s; booting it (the lab's tiny guest) ...").format(
+            name=self.name, seconds=ran.seconds))
         wait_ready(self.conn, self.name, timeout).close()
         return Message(message=f"Domain '{self.name}' created by virt-install in {ran.seconds:.1f} s and booted",
                        virsh=f"virt-install --name {self.name} … --import --noautoconsole",
@@ -188,8 +191,9 @@ class InstallLab:
         dom = attempt(v.lookupByName, self.name, codes=[libvirt.VIR_ERR_NO_DOMAIN])
         if dom is not None:
             if not is_owned(dom) and self.real:
-                raise InvalidState(f"domain '{self.name}' exists and is not the lab's: it was not touched",
-                                   hint=f"rename yours (virsh domrename {self.name} my-{self.name})")
+                raise InvalidState(_("domain '{name}' exists and is not the lab's: it was not touched").format(
+                                   name=self.name),
+                                   hint=_("rename yours (virsh domrename {name} my-{name})").format(name=self.name))
             with libvirt_errors(f"failed to remove domain '{self.name}'"):
                 if dom.isActive():
                     dom.destroy()
@@ -224,7 +228,8 @@ def install_lab(conn: Any, name: str = "kvmlab-inst", *, progress: Callable[[str
     from ..lab.ownership import is_owned
 
     if not isinstance(name, str) or not name.startswith("kvmlab-") or not name.replace("-", "").isalnum():
-        raise InvalidInput(f"invalid lesson VM name {name!r}", hint="the lab's names start with kvmlab-, e.g. kvmlab-inst")
+        raise InvalidInput(_("invalid lesson VM name {name}").format(name=repr(name)),
+                           hint=_("the lab's names start with kvmlab-, e.g. kvmlab-inst"))
     say = progress or (lambda _line: None)
     v = conn.virconn
     with libvirt_errors():
@@ -232,8 +237,10 @@ def install_lab(conn: Any, name: str = "kvmlab-inst", *, progress: Callable[[str
     real = kind == "qemu"
     old = attempt(v.lookupByName, name, codes=[libvirt.VIR_ERR_NO_DOMAIN])
     if old is not None and real and not is_owned(old):
-        raise InvalidState(f"domain '{name}' exists and is not the lab's: the lesson would change it, so nothing was "
-                           "done", hint=f"rename yours (virsh domrename {name} my-{name}) or pass another name")
+        raise InvalidState(_("domain '{name}' exists and is not the lab's: the lesson would change it, so nothing was "
+                             "done").format(name=name),
+                           hint=_("rename yours (virsh domrename {name} my-{name}) or pass another name")
+                           .format(name=name))
     session = uri.rstrip("/").endswith("/session")
     notes: list[str] = []
     if real:

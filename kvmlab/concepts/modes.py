@@ -235,12 +235,15 @@ def privileged_child(instruction: str = "hlt", timeout: float = 30) -> ChildCras
     import platform
 
     from ..errors import InvalidInput, Unsupported
+    from ..i18n import _
 
     if instruction not in PRIVILEGED:
-        raise InvalidInput(f"no machine code for {instruction!r}", hint="one of: " + ", ".join(PRIVILEGED))
+        raise InvalidInput(_("no machine code for {instruction}").format(instruction=repr(instruction)),
+                           hint=_("one of: ") + ", ".join(PRIVILEGED))
     if platform.machine() not in ("x86_64", "AMD64", "i686", "i386"):
-        raise Unsupported(f"'{instruction}' is an x86 instruction; this CPU is {platform.machine()}",
-                          hint="run it on an x86-64 machine")
+        raise Unsupported(_("'{instruction}' is an x86 instruction; this CPU is {machine}").format(
+                          instruction=instruction, machine=platform.machine()),
+                          hint=_("run it on an x86-64 machine"))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONFAULTHANDLER"}
     p = subprocess.run([sys.executable, "-c", _PRIVILEGED_SCRIPT.format(code=PRIVILEGED[instruction])],
                        capture_output=True, text=True, timeout=timeout, env=env)
@@ -267,10 +270,11 @@ os.umask(0o022)     # marker: end
 def syscalls(code: str, timeout: float = 30) -> list[str]:
     """The system calls a fresh Python makes to evaluate ``code`` (its second time), via strace."""
     from ..errors import Unsupported
+    from ..i18n import _
 
     strace = shutil.which("strace")
     if strace is None:
-        raise Unsupported("strace is not installed", hint="apt-get install strace")
+        raise Unsupported(_("strace is not installed"), hint=_("apt-get install strace"))
     with tempfile.NamedTemporaryFile("r", suffix=".strace") as log:
         subprocess.run([strace, "-qq", "-o", log.name, sys.executable, "-c", _SYSCALL_SCRIPT.format(code=code)],
                        check=True, capture_output=True, timeout=timeout)
@@ -284,7 +288,10 @@ def syscalls(code: str, timeout: float = 30) -> list[str]:
 
 def plot_call_costs(costs: list[CallCost]):
     """Horizontal bars, one per call, coloured by the mode it runs in."""
-    import matplotlib.pyplot as plt
+    from ..i18n import _
+    from ..plots import pyplot
+
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(8, 2.6))
     labels = [c.code for c in costs]
@@ -292,10 +299,10 @@ def plot_call_costs(costs: list[CallCost]):
     for y, c in enumerate(costs):
         ax.text(c.ns, y, f" {c.ns:.0f} ns", va="center", fontsize=9)
     ax.invert_yaxis()
-    ax.set_xlabel("nanoseconds per call (best of 5)")
-    ax.set_title("user-mode call vs system call")
+    ax.set_xlabel(_("nanoseconds per call (best of 5)"))
+    ax.set_title(_("user-mode call vs system call"))
     handles = [plt.Rectangle((0, 0), 1, 1, color=col) for col in MODE_COLORS.values()]
-    ax.legend(handles, ["user mode", "system call"], loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    ax.legend(handles, [_("user mode"), _("system call")], loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     ax.set_xlim(0, max(c.ns for c in costs) * 1.3)
     fig.tight_layout()
     plt.close(fig)  # returned, not also drawn by pyplot: a notebook shows it once
@@ -304,20 +311,23 @@ def plot_call_costs(costs: list[CallCost]):
 
 def plot_time_splits(splits: list[TimeSplit]):
     """Stacked bars: user time and system time of each piece of work."""
-    import matplotlib.pyplot as plt
+    from ..i18n import _
+    from ..plots import pyplot
+
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(8, 2.2))
     labels = [s.label for s in splits]
-    ax.barh(labels, [s.user for s in splits], color=MODE_COLORS["user"], label="user mode")
+    ax.barh(labels, [s.user for s in splits], color=MODE_COLORS["user"], label=_("user mode"))
     ax.barh(labels, [s.system for s in splits], left=[s.user for s in splits],
-            color=MODE_COLORS["kernel"], label="kernel mode (system time)")
+            color=MODE_COLORS["kernel"], label=_("kernel mode (system time)"))
     ax.invert_yaxis()
-    ax.set_xlabel("CPU seconds")
+    ax.set_xlabel(_("CPU seconds"))
     for y, sp in enumerate(splits):
-        ax.text(sp.user + sp.system, y, f" {sp.system_share:.0%} kernel", va="center", fontsize=9)
+        ax.text(sp.user + sp.system, y, _(" {share:.0%} kernel").format(share=sp.system_share), va="center", fontsize=9)
     ax.set_xlim(0, max(sp.user + sp.system for sp in splits) * 1.25)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-    ax.set_title("where the CPU time went")
+    ax.set_title(_("where the CPU time went"))
     fig.tight_layout()
     plt.close(fig)
     return fig

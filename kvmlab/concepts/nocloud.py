@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InvalidInput, OperationFailed
+from ..i18n import N_, _
 from ..ops.result import Result
 
 __all__ = ["LABEL", "HEADER", "Seed", "SeedImage", "SeedContents", "default_seed", "build_seed", "read_seed",
@@ -37,7 +38,7 @@ __all__ = ["LABEL", "HEADER", "Seed", "SeedImage", "SeedContents", "default_seed
 
 LABEL = "cidata"
 HEADER = "#cloud-config"
-INSTALL = "apt-get install xorriso (or cloud-image-utils for cloud-localds; ./kvmlab.sh installs xorriso)"
+INSTALL = N_("apt-get install xorriso (or cloud-image-utils for cloud-localds; ./kvmlab.sh installs xorriso)")
 _FILES = ("meta-data", "user-data", "network-config")
 # Other first lines cloud-init understands (its user-data formats): each is a different kind of part.
 _OTHER_HEADERS = ("#!", "#include", "#cloud-boothook", "#part-handler", "#upstart-job", "Content-Type:",
@@ -63,7 +64,8 @@ class Seed:
 def default_seed(hostname: str = "kvmlab-inst", instance_id: str | None = None) -> Seed:
     """A small, complete seed: a hostname, a user without password, a file, a command; DHCP on virtio NICs."""
     if not isinstance(hostname, str) or not hostname.replace("-", "").isalnum() or len(hostname) > 63:
-        raise InvalidInput(f"invalid hostname {hostname!r}", hint="letters, digits and '-', e.g. 'kvmlab-inst'")
+        raise InvalidInput(_("invalid hostname {hostname}").format(hostname=repr(hostname)),
+                           hint=_("letters, digits and '-', e.g. 'kvmlab-inst'"))
     iid = instance_id or f"iid-{hostname}-1"
     meta = f"instance-id: {iid}\nlocal-hostname: {hostname}\n"
     user = (f"{HEADER}\n"
@@ -137,15 +139,17 @@ def _check_text(text: object, what: str, optional: bool = False) -> None:
     if text is None and optional:
         return
     if not isinstance(text, str):
-        raise InvalidInput(f"Seed.{what} must be text, got {type(text).__name__}",
-                           hint=f"write the file's content as a str, e.g. nocloud.default_seed().{what}")
+        raise InvalidInput(_("Seed.{what} must be text, got {type}").format(what=what, type=type(text).__name__),
+                           hint=_("write the file's content as a str, e.g. nocloud.default_seed().{what}").format(
+                               what=what))
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidInput(f"Seed.{what} holds characters that are not UTF-8", hint="cloud-init reads UTF-8 "
-                           "YAML: write plain text") from None
+        raise InvalidInput(_("Seed.{what} holds characters that are not UTF-8").format(what=what),
+                           hint=_("cloud-init reads UTF-8 YAML: write plain text")) from None
     if "\0" in text:
-        raise InvalidInput(f"Seed.{what} holds a NUL character", hint="YAML files hold text: remove the \\0")
+        raise InvalidInput(_("Seed.{what} holds a NUL character").format(what=what),
+                           hint=_("YAML files hold text: remove the \\0"))
 
 
 def build_seed(seed: Seed, iso: str | os.PathLike, tool: str | None = None) -> SeedImage:
@@ -156,22 +160,24 @@ def build_seed(seed: Seed, iso: str | os.PathLike, tool: str | None = None) -> S
         OperationFailed: no tool to make ISOs (the message says which package to install), or it failed.
     """
     if not isinstance(seed, Seed):
-        raise InvalidInput(f"expected a nocloud.Seed, got {type(seed).__name__}",
-                           hint="make one with nocloud.Seed(meta_data=…, user_data=…) or nocloud.default_seed()")
+        raise InvalidInput(_("expected a nocloud.Seed, got {type}").format(type=type(seed).__name__),
+                           hint=_("make one with nocloud.Seed(meta_data=…, user_data=…) or nocloud.default_seed()"))
     for what, text in (("meta_data", seed.meta_data), ("user_data", seed.user_data),
                        ("network_config", seed.network_config), ("label", seed.label)):
         _check_text(text, what, optional=what == "network_config")
     if not seed.label or len(seed.label) > 32 or not seed.label.replace("-", "").replace("_", "").isalnum():
-        raise InvalidInput(f"invalid volume label {seed.label!r}", hint="up to 32 letters, digits, '-', '_' "
-                           f"(NoCloud looks for '{LABEL}')")
+        raise InvalidInput(_("invalid volume label {label}").format(label=repr(seed.label)),
+                           hint=_("up to 32 letters, digits, '-', '_' (NoCloud looks for '{label}')").format(
+                               label=LABEL))
     tool = tool or seed_tool()
     if tool is None:
-        raise OperationFailed("no program to make an ISO image was found (cloud-localds, xorriso, genisoimage)",
-                              hint=INSTALL)
+        raise OperationFailed(_("no program to make an ISO image was found (cloud-localds, xorriso, genisoimage)"),
+                              hint=_(INSTALL))
     if tool == "cloud-localds" and seed.label != LABEL:
         tool = seed_tool() if seed_tool() != "cloud-localds" else "xorriso"  # cloud-localds cannot mislabel
     if not isinstance(iso, (str, os.PathLike)) or "\0" in str(iso) or not str(iso).strip():
-        raise InvalidInput(f"expected the path of the ISO to write, got {iso!r}", hint="e.g. '/tmp/seed.iso'")
+        raise InvalidInput(_("expected the path of the ISO to write, got {iso}").format(iso=repr(iso)),
+                           hint=_("e.g. '/tmp/seed.iso'"))
     target = Path(iso).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kvmlab-seed-") as work:
@@ -181,9 +187,10 @@ def build_seed(seed: Seed, iso: str | os.PathLike, tool: str | None = None) -> S
         try:
             out = subprocess.run(argv, cwd=work, capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise OperationFailed(f"{tool} could not run: {exc}", hint=INSTALL) from exc
+            raise OperationFailed(_("{tool} could not run: {exc}").format(tool=tool, exc=exc), hint=_(INSTALL)) from exc
     if out.returncode != 0:
-        raise OperationFailed(f"{tool} failed: {out.stderr.strip()[-400:]}", hint=f"run it by hand: {' '.join(argv)}")
+        raise OperationFailed(_("{tool} failed: {error}").format(tool=tool, error=out.stderr.strip()[-400:]),
+                              hint=_("run it by hand: {command}").format(command=' '.join(argv)))
     target.chmod(0o644)  # QEMU runs as another user
     shown = " ".join(a if a != str(target) else target.name for a in argv)
     return SeedImage(path=str(target), tool=tool, command=shown, contents=read_seed(target),
@@ -220,14 +227,16 @@ def read_seed(path: str | os.PathLike) -> SeedContents:
         InvalidInput: the file is missing or is not an ISO 9660 image (a vfat seed is not read here).
     """
     if not isinstance(path, (str, os.PathLike)) or "\0" in str(path):
-        raise InvalidInput(f"expected the seed image's path, got {path!r}", hint="e.g. nocloud.read_seed('seed.iso')")
+        raise InvalidInput(_("expected the seed image's path, got {path}").format(path=repr(path)),
+                           hint=_("e.g. nocloud.read_seed('seed.iso')"))
     p = Path(path)
     if not p.is_file():
-        raise InvalidInput(f"no seed image at {p}", hint="build one first: nocloud.build_seed(seed, PATH)")
+        raise InvalidInput(_("no seed image at {path}").format(path=p),
+                           hint=_("build one first: nocloud.build_seed(seed, PATH)"))
     data = p.read_bytes()
     if data[16 * _SECTOR + 1:16 * _SECTOR + 6] != b"CD001":
-        raise InvalidInput(f"{p} is not an ISO 9660 image (no CD001 at sector 16)",
-                           hint="NoCloud also reads a vfat disk labelled cidata, but this lesson builds ISOs")
+        raise InvalidInput(_("{path} is not an ISO 9660 image (no CD001 at sector 16)").format(path=p),
+                           hint=_("NoCloud also reads a vfat disk labelled cidata, but this lesson builds ISOs"))
     label = data[16 * _SECTOR + 40:16 * _SECTOR + 72].decode("ascii", "replace").rstrip()
     root, joliet = data[16 * _SECTOR + 156:16 * _SECTOR + 190], False
     sector = 17

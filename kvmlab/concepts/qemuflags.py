@@ -35,6 +35,7 @@ from fractions import Fraction
 from typing import Sequence
 
 from ..errors import InvalidInput
+from ..i18n import N_, _
 from ..specs import DomainSpec
 from ..specs.parser import serialize
 
@@ -50,7 +51,7 @@ _BUS_IF = {"ide": "ide", "virtio": "virtio", "scsi": "scsi", "sata": "ide"}
 # an optional one-letter suffix in either case. QEMU 7.2 rejects -m 2048MB and -m 1.5.
 _SIZE = re.compile(r"^\s*(?:0[xX](?P<hex>[0-9a-fA-F]+)|(?P<int>\d+)(?:\.(?P<frac>\d*))?)(?P<suffix>[bkmgtpeBKMGTPE]?)$")
 _SCALE = {"b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 1024**5, "e": 1024**6}
-_SUFFIX_HINT = "one letter, either case: b, k, M, G, T, P, E, each a power of 1024"
+_SUFFIX_HINT = N_("one letter, either case: b, k, M, G, T, P, E, each a power of 1024")
 _EXAMPLE = {"-m": "1024", "-smp": "2", "-hda": "vm1.qcow2", "-cdrom": "debian.iso", "-name": "vm1",
             "-drive": "file=vm1.qcow2,if=virtio", "-boot": "order=dc", "-accel": "kvm", "-machine": "accel=kvm"}
 QEMU = "qemu-system-x86_64"  # the program whose error lines ``virsh_error`` quotes
@@ -69,18 +70,19 @@ def _memory_kib(value: str) -> int:
     suffix = (m.group("suffix") if m else "").lower()
     if not m or m.group("frac") is not None and suffix in ("", "b"):  # a fraction needs a suffix (not b)
         message = "Parameter 'size' expects a non-negative number below 2^64"
-        raise _bad(f"-m {value}", message, f"write MiB (-m 1024) or add a suffix: -m 512M, -m 2G ({_SUFFIX_HINT})",
+        raise _bad(f"-m {value}", message, _("write MiB (-m 1024) or add a suffix: -m 512M, -m 2G ({suffixes})").format(
+                   suffixes=_(_SUFFIX_HINT)),
                    qemu=f"{QEMU}: -m {value}: {message}")
     number = Fraction(int(m.group("hex"), 16)) if m.group("hex") else Fraction(f"{m.group('int')}.{m.group('frac') or 0}")
     size_bytes = math.floor(number * _SCALE[suffix or "m"])  # no suffix: MiB
     if size_bytes >= 2**64:
         raise _bad(f"-m {value}", f"Value '{size}' is out of range for parameter 'size'",
-                   f"a guest's RAM is a few GiB: -m 4G ({_SUFFIX_HINT})",
+                   _("a guest's RAM is a few GiB: -m 4G ({suffixes})").format(suffixes=_(_SUFFIX_HINT)),
                    qemu=f"{QEMU}: -m {value}: Value '{size}' is out of range for parameter 'size'")
     kib = -(-size_bytes // 1024)
     if kib < 1024:
-        raise _bad(f"-m {value}", "memory size is too small",
-                   "give the guest some RAM: -m 512 (MiB) is a small Linux guest")
+        raise _bad(f"-m {value}", _("memory size is too small"),
+                   _("give the guest some RAM: -m 512 (MiB) is a small Linux guest"))
     return kib
 
 
@@ -101,16 +103,16 @@ def _smp(value: str) -> int:
     for key in ("cpus", "sockets", "cores", "threads"):
         if key in given:
             if not given[key].isdigit():
-                raise _bad(f"-smp {value}", f"{key} is not a whole number",
-                           "write the number of vCPUs: -smp 2 (or -smp cpus=2,sockets=1,cores=2)",
+                raise _bad(f"-smp {value}", _("{key} is not a whole number").format(key=key),
+                           _("write the number of vCPUs: -smp 2 (or -smp cpus=2,sockets=1,cores=2)"),
                            qemu=f"{QEMU}: Parameter 'smp.{key}' expects integer")
             numbers[key] = int(given[key])
     topology = [numbers[k] for k in ("sockets", "cores", "threads") if k in numbers]
     cpus = numbers.get("cpus", math.prod(topology) if topology else 1)
     if cpus < 1:
-        raise _bad(f"-smp {value}", "a guest needs at least one vCPU",
-                   "write -smp 1 or more (libvirt's <vcpu> starts at 1 too). This refusal is kvmlab's: QEMU 7.2 only "
-                   "warns that a zero topology is deprecated and starts one vCPU")
+        raise _bad(f"-smp {value}", _("a guest needs at least one vCPU"),
+                   _("write -smp 1 or more (libvirt's <vcpu> starts at 1 too). This refusal is kvmlab's: QEMU 7.2 only "
+                     "warns that a zero topology is deprecated and starts one vCPU"))
     return cpus
 
 
@@ -121,7 +123,7 @@ def _boot(value: str) -> list[str]:
     if not order or unknown:
         bad = "".join(unknown) or value
         raise _bad(f"-boot {value}", f"Invalid boot device '{bad}'",
-                   "boot letters: c = hard disk, d = CD-ROM, n = network, a = floppy (e.g. -boot order=dc)",
+                   _("boot letters: c = hard disk, d = CD-ROM, n = network, a = floppy (e.g. -boot order=dc)"),
                    qemu=f"{QEMU}: Invalid boot device '{bad}'")
     return [BOOT_LETTERS[ch] for ch in order]
 
@@ -130,11 +132,12 @@ def _drive(spec: DomainSpec, value: str) -> None:
     opts = dict(_options(value))
     path = opts.get("file")
     if not path:
-        raise _bad(f"-drive {value}", "a -drive needs file=PATH here",
-                   "e.g. -drive file=vm1.qcow2,if=virtio,format=qcow2")
+        raise _bad(f"-drive {value}", _("a -drive needs file=PATH here"),
+                   _("e.g. {example}").format(example="-drive file=vm1.qcow2,if=virtio,format=qcow2"))
     iface = opts.get("if", "ide")
     if iface not in _IF_BUS:
-        raise _bad(f"-drive {value}", f"unsupported interface if={iface}", "use if=virtio, ide, scsi")
+        raise _bad(f"-drive {value}", _("unsupported interface if={iface}").format(iface=iface),
+                   _("use if=virtio, ide, scsi"))
     bus = _IF_BUS[iface]
     device = "cdrom" if opts.get("media") == "cdrom" else "disk"
     disk = spec.add_disk(path, bus=bus, device=device, format=opts.get("format"))
@@ -161,8 +164,8 @@ def _parse(argv: str | Sequence[str]) -> tuple[DomainSpec, list[tuple[str, str]]
     try:
         args = shlex.split(argv) if isinstance(argv, str) else list(argv)
     except ValueError as exc:  # an unclosed quote
-        raise InvalidInput(f"the command line cannot be split into words: {exc}",
-                           hint="close the quote, or quote paths that contain spaces: -hda 'my disk.qcow2'") from None
+        raise InvalidInput(_("the command line cannot be split into words: {exc}").format(exc=exc),
+                           hint=_("close the quote, or quote paths that contain spaces: -hda 'my disk.qcow2'")) from None
     program = args.pop(0) if args and _PROGRAM.search(args[0]) else "qemu-system-x86_64"
     base = program.rsplit("/", 1)[-1]
     spec = DomainSpec(type="kvm" if base in ("qemu-kvm", "kvm") else "qemu")
@@ -183,12 +186,13 @@ def _parse(argv: str | Sequence[str]) -> tuple[DomainSpec, list[tuple[str, str]]
             continue
         if norm not in SUPPORTED_FLAGS:
             raise InvalidInput(
-                f"{flag}: not one of the flags this lesson maps",
-                hint="mapped flags: " + ", ".join(SUPPORTED_FLAGS)
-                + " (libvirt's XML holds the rest: NICs, graphics, consoles …)",
+                _("{flag}: not one of the flags this lesson maps").format(flag=flag),
+                hint=_("mapped flags: ") + ", ".join(SUPPORTED_FLAGS)
+                + _(" (libvirt's XML holds the rest: NICs, graphics, consoles …)"),
             )
         if i + 1 >= len(args):
-            raise _bad(flag, "requires an argument", f"e.g. {norm} {_EXAMPLE.get(norm, 'VALUE')}",
+            raise _bad(flag, "requires an argument", _("e.g. {example}").format(
+                example=f"{norm} {_EXAMPLE.get(norm, 'VALUE')}"),
                        qemu=f"{QEMU}: {flag}: requires an argument")
         value, i = args[i + 1], i + 2
         path = {"-name": "name", "-m": "memory", "-smp": "vcpu", "-boot": "os/boot"}.get(norm, "@type")

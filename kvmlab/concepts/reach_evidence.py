@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OperationFailed
+from ..i18n import _
 from ..lab import netns
 from ..lab.paths import NETNS
 from ..lab.reach_plan import NETS
@@ -82,11 +83,11 @@ def _run(argv: list[str]) -> str:
     try:
         p = subprocess.run(argv, capture_output=True, text=True, timeout=15, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise OperationFailed(f"`{' '.join(argv)}` did not run: {exc}",
-                              hint="apt-get install iptables iproute2; reading the lab's namespace needs root") from exc
+        raise OperationFailed(_("`{command}` did not run: {exc}").format(command=' '.join(argv), exc=exc),
+                              hint=_("apt-get install iptables iproute2; reading the lab's namespace needs root")) from exc
     if p.returncode != 0:
-        raise OperationFailed(f"`{' '.join(argv)}` failed: {p.stderr.strip()}",
-                              hint="reading the lab's namespace needs root")
+        raise OperationFailed(_("`{command}` failed: {error}").format(command=' '.join(argv), error=p.stderr.strip()),
+                              hint=_("reading the lab's namespace needs root"))
     return p.stdout
 
 

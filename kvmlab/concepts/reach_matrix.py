@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidInput
+from ..i18n import _
 from ..lab.reach_plan import MODES, NETS, OUTSIDE_GUEST, RETURN_ROUTE, guest
 from .reach_evidence import Evidence
 from .reach_explain import Reasoning, explain
@@ -110,8 +111,9 @@ class Matrix:
 
     def cell(self, src: str, dst: str) -> Cell:
         if (src, dst) not in self.cells:
-            raise InvalidInput(f"there is no cell {src!r} → {dst!r}",
-                               hint=f"rows: {', '.join(MODES)} or 'outside'; columns: {', '.join(TARGETS)}")
+            raise InvalidInput(_("there is no cell {src} → {dst}").format(src=repr(src), dst=repr(dst)),
+                               hint=_("rows: {rows} or 'outside'; columns: {columns}").format(
+                                   rows=', '.join(MODES), columns=', '.join(TARGETS)))
         return self.cells[src, dst]
 
     def reached(self, src: str, dst: str) -> bool:
@@ -155,7 +157,7 @@ class Matrix:
     def firewall(self, mode: str) -> str:
         """The forwarding and NAT rules libvirt added for one network (its INPUT/OUTPUT lines only open DNS, DHCP)."""
         if mode not in NETS:
-            raise InvalidInput(f"unknown mode {mode!r}", hint=f"one of: {', '.join(MODES)}")
+            raise InvalidInput(_("unknown mode {mode}").format(mode=repr(mode)), hint=_("one of: ") + ', '.join(MODES))
         n = NETS[mode]
         lines = [ln for ln in self.evidence.for_mode(mode) if not re.search(r"LIBVIRT_(INP|OUT) ", ln)]
         io = len(self.evidence.for_mode(mode)) - len(lines)

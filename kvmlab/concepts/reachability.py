@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import InvalidInput, InvalidState, NotFound
+from ..i18n import N_, _
 from ..lab.containment import require_contained
 from ..lab.paths import NETNS
 from ..lab.reach_plan import MODES, NETS, OUTSIDE, OUTSIDE_GUEST, RETURN_ROUTE, guest
@@ -43,7 +44,7 @@ __all__ = ["prediction", "SITUATIONS", "TARGETS", "RECORDING", "Ping", "Cell", "
            "recording", "save_recording", "PING", "HOW_TO_GO_LIVE"]
 
 RECORDING = Path(__file__).resolve().parents[1] / "data" / "network-modes-recording.json"
-HOW_TO_GO_LIVE = "Run it live: `sudo kvmlab lab up`, then KVMLAB_URI=qemu:///system, and run the lesson again."
+HOW_TO_GO_LIVE = N_("Run it live: `sudo kvmlab lab up`, then KVMLAB_URI=qemu:///system, and run the lesson again.")
 NAMESPACE = NETNS  # the namespace checked closed before any ping (tests point it at one with a way out)
 # One echo request, at most 2 s for its answer; a cell with no answer is asked once more, waiting 3 s (a
 # busy two-core host can be slow to answer the first ping across networks). Bounded in count and time.
@@ -118,8 +119,9 @@ def _read(plan: dict[str, list[tuple[tuple[str, str], str]]], results: dict[str,
         by_address, routes[g] = _parse(g, results[g][1], tries)
         for key, address in row:
             if address not in by_address:
-                raise InvalidState(f"{g} printed no result for a ping of {address}",
-                                   hint="its console output is in its serial log; run the measurement again")
+                raise InvalidState(_("{guest} printed no result for a ping of {address}").format(guest=g,
+                                                                                                 address=address),
+                                   hint=_("its console output is in its serial log; run the measurement again"))
             pings[key] = by_address[address]
     return pings, routes
 
@@ -132,13 +134,14 @@ def measure(lab: Any, situation: str = "as built", live: bool | None = None,
     False: the recording. ``situation``: a key of :data:`SITUATIONS`.
     """
     if situation not in SITUATIONS:
-        raise InvalidInput(f"unknown situation {situation!r}", hint=f"one of: {', '.join(SITUATIONS)}")
+        raise InvalidInput(_("unknown situation {situation}").format(situation=repr(situation)),
+                           hint=_("one of: ") + ', '.join(SITUATIONS))
     reason = "" if getattr(lab, "live", False) else (getattr(lab, "reason", "") or "no guest runs here.")
     if live is False:
         reason = "You asked for the recording (live=False)."
     if reason:
         if live:
-            raise InvalidState(f"the pings cannot run here: {reason}", hint=HOW_TO_GO_LIVE)
+            raise InvalidState(_("the pings cannot run here: {reason}").format(reason=reason), hint=_(HOW_TO_GO_LIVE))
         m = recording(situation)
         m.reason = reason.rstrip(".") + "."
         return m
@@ -147,17 +150,18 @@ def measure(lab: Any, situation: str = "as built", live: bool | None = None,
     plan = _plan(lab.addresses)
     t0 = time.monotonic()
     outside = OUTSIDE_GUEST.name
-    say(f"pinging: {sum(map(len, plan.values()))} pings from {len(plan)} guests at once "
-        f"({PING.format(wait=WAITS[0], address='…')}; a ping with no answer is asked once more)")
+    say(_("pinging: {pings} pings from {guests} guests at once "
+          "({command}; a ping with no answer is asked once more)").format(
+              pings=sum(map(len, plan.values())), guests=len(plan), command=PING.format(wait=WAITS[0], address='…')))
     try:
         if situation == "no route back":
             lab.run(outside, f"ip route del {RETURN_ROUTE[0]}")
-        pings, routes = _read(plan, lab.run_all({g: _script([a for _, a in row]) for g, row in plan.items()},
+        pings, routes = _read(plan, lab.run_all({g: _script([a for _k, a in row]) for g, row in plan.items()},
                                                 timeout=30))  # fmt: skip
         again = {g: [(k, a) for k, a in row if pings[k].verdict.startswith("no answer")] for g, row in plan.items()}
         again = {g: row for g, row in again.items() if row}
         if again:
-            results = lab.run_all({g: _script([a for _, a in row], WAITS[1]) for g, row in again.items()}, timeout=30)
+            results = lab.run_all({g: _script([a for _k, a in row], WAITS[1]) for g, row in again.items()}, timeout=30)
             pings.update(_read(again, results, tries=2)[0])
     finally:
         if situation == "no route back":
@@ -165,7 +169,7 @@ def measure(lab: Any, situation: str = "as built", live: bool | None = None,
     seconds = time.monotonic() - t0
     m = Matrix(situation, live=True, evidence=gather(routes), addresses=dict(lab.addresses), seconds=seconds)
     fill(m, pings)
-    say(f"done: {m.pings()} cells in {seconds:.1f} s")
+    say(_("done: {cells} cells in {seconds:.1f} s").format(cells=m.pings(), seconds=seconds))
     return m
 
 
@@ -176,17 +180,20 @@ def recording(situation: str = "as built", path: Path = RECORDING) -> Matrix:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise NotFound(f"no readable recording of lesson 12's measurement at {path}: {exc}",
-                       hint="record one on the real lab: scripts/record_network_modes.py") from exc
+        raise NotFound(_("no readable recording of lesson 12's measurement at {path}: {exc}").format(path=path,
+                                                                                                     exc=exc),
+                       hint=_("record one on the real lab: scripts/record_network_modes.py")) from exc
     if situation not in data["situations"]:
-        raise NotFound(f"the recording has no situation {situation!r}", hint=f"it has {', '.join(data['situations'])}")
+        raise NotFound(_("the recording has no situation {situation}").format(situation=repr(situation)),
+                       hint=_("it has {situations}").format(situations=', '.join(data['situations'])))
     return Matrix.from_json(data["situations"][situation], data["recorded"])
 
 
 def save_recording(matrices: list[Matrix], where: str, path: Path = RECORDING) -> Path:
     """Store live measurements (one per situation) as the recording shown where none can run."""
     if not matrices or not all(m.live for m in matrices):
-        raise InvalidState("only live measurements can be recorded", hint="measure(lab, live=True) on the real lab")
+        raise InvalidState(_("only live measurements can be recorded"),
+                           hint=_("measure(lab, live=True) on the real lab"))
     data = {"recorded": {"at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                          "where": where},
             "situations": {m.situation: m.to_json() for m in matrices}}  # fmt: skip

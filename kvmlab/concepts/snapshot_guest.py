@@ -25,6 +25,7 @@ from typing import Any, Callable
 import libvirt
 
 from ..errors import InvalidInput, InvalidState, KvmlabError, attempt, libvirt_errors
+from ..i18n import _
 from ..ops.result import Message, Result
 from .snapshot_files import NO_GUEST, DiskFiles, disk_files, where_snapshots_are
 
@@ -103,8 +104,9 @@ class SnapshotLab:
         with Console.open(self.conn, self.domain) as con:
             status, lines = con.run(command, timeout)
         if status != 0:
-            raise InvalidState(f"the guest's shell answered exit status {status} to: {command}",
-                               hint="read the guest's console (virsh console DOMAIN) to see why")
+            raise InvalidState(_("the guest's shell answered exit status {status} to: {command}").format(
+                               status=status, command=command),
+                               hint=_("read the guest's console (virsh console DOMAIN) to see why"))
         return lines
 
     def _not_running(self) -> str:
@@ -119,9 +121,11 @@ class SnapshotLab:
     def write(self, name: str, text: str = "") -> GuestLook:
         """Write ``/root/files/NAME`` (RAM) and add NAME as a line on the disk; then look again."""
         if not isinstance(name, str) or not _NAME.match(name):
-            raise InvalidInput(f"invalid file name {name!r}", hint="use letters, digits, '.', '-' and '_', e.g. 'after.txt'")
+            raise InvalidInput(_("invalid file name {name}").format(name=repr(name)),
+                               hint=_("use letters, digits, '.', '-' and '_', e.g. 'after.txt'"))
         if not isinstance(text, str) or not re.fullmatch(r"[\w .,:;!?=+-]*", text):
-            raise InvalidInput(f"invalid text {text!r}", hint="a short line of letters, digits and punctuation")
+            raise InvalidInput(_("invalid text {text}").format(text=repr(text)),
+                               hint=_("a short line of letters, digits and punctuation"))
         command = (f"mkdir -p {FILES_DIR}; echo '{text or name}' > {FILES_DIR}/{name}; "
                    f"{{ dd if=/dev/vda bs=4096 count=1 2>/dev/null | tr -d '\\000'; echo {name}; }} > /tmp/lines; "
                    "dd if=/tmp/lines of=/dev/vda bs=4096 count=1 conv=notrunc,fsync 2>/dev/null; sync")
@@ -211,10 +215,10 @@ def _wait_ready(conn: Any, name: str, timeout: float, progress: Callable[[str], 
 
     say = progress or (lambda _line: None)
     t0 = time.monotonic()
-    say(f"booting {name} (the lab's tiny guest) ...")
+    say(_("booting {name} (the lab's tiny guest) ...").format(name=name))
     with Console.open(conn, name) as con:
         con.wait_for(READY_MARKER, timeout, seen=True)
-    say(f"{name} ready in {time.monotonic() - t0:.1f} s")
+    say(_("{name} ready in {seconds:.1f} s").format(name=name, seconds=time.monotonic() - t0))
 
 
 def _test_domain_xml(name: str, disk: str) -> str:
@@ -240,16 +244,19 @@ def snapshot_lab(conn: Any, name: str = "kvmlab-snap", *, timeout: float = 120.0
     from ..lab.resources import LAB_POOL, ensure_lab_pool
 
     if not isinstance(name, str) or not name.startswith(NAME_PREFIX) or not _NAME.match(name):
-        raise InvalidInput(f"invalid lesson domain name {name!r}",
-                           hint=f"the lab's objects are named {NAME_PREFIX}…, e.g. 'kvmlab-snap' (lab reset removes them)")
+        raise InvalidInput(_("invalid lesson domain name {name}").format(name=repr(name)),
+                           hint=_("the lab's objects are named {prefix}…, e.g. '{example}' (lab reset removes them)")
+                           .format(prefix=NAME_PREFIX, example="kvmlab-snap"))
     v = conn.virconn
     with libvirt_errors():
         uri, kind = v.getURI(), v.getType().lower()
     real = kind == "qemu"
     old = attempt(v.lookupByName, name, codes=[libvirt.VIR_ERR_NO_DOMAIN])
     if old is not None and not is_owned(old):
-        raise InvalidState(f"domain '{name}' exists and is not the lab's: the lesson would change it, so nothing "
-                           "was done", hint=f"rename yours (virsh domrename {name} my-{name}) or pass another name")
+        raise InvalidState(_("domain '{name}' exists and is not the lab's: the lesson would change it, so nothing "
+                             "was done").format(name=name),
+                           hint=_("rename yours (virsh domrename {name} my-{name}) or pass another name")
+                           .format(name=name))
     notes: list[str] = []
     if real:
         notes.append(ensure_lab_pool(conn).message)

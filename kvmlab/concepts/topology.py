@@ -19,6 +19,7 @@ from typing import Any, Iterable
 from lxml import etree
 
 from ..errors import InvalidInput
+from ..i18n import _
 from ..specs.parser import xml_parser
 from .bridges import NetworkBridge, Port
 
@@ -130,16 +131,17 @@ def _root(network: Any) -> etree._Element:
     xml = network.to_xml() if hasattr(network, "to_xml") else network
     if not isinstance(xml, (str, bytes)):
         raise InvalidInput(
-            f"cannot read a network from {type(network).__name__}",
-            hint="give the network's XML (conn.net_dumpxml(name).xml), a NetworkSpec, or bridges.libvirt_bridge()",
+            _("cannot read a network from {type}").format(type=type(network).__name__),
+            hint=_("give the network's XML (conn.net_dumpxml(name).xml), a NetworkSpec, or bridges.libvirt_bridge()"),
         )
     try:
         root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml, xml_parser())
     except etree.XMLSyntaxError as exc:
-        raise InvalidInput(f"the network XML is not well-formed: {exc}",
-                           hint="compare with `virsh net-dumpxml default`") from exc
+        raise InvalidInput(_("the network XML is not well-formed: {exc}").format(exc=exc),
+                           hint=_("compare with `virsh net-dumpxml default`")) from exc
     if root.tag != "network":
-        raise InvalidInput(f"expected a <network> document, not <{root.tag}>", hint="use conn.net_dumpxml(name).xml")
+        raise InvalidInput(_("expected a <network> document, not <{tag}>").format(tag=root.tag),
+                           hint=_("use conn.net_dumpxml(name).xml"))
     return root
 
 
@@ -153,8 +155,9 @@ def _guest_names(guests: Iterable[Any]) -> list[tuple[str, str | None]]:
         elif isinstance(g, tuple) and len(g) == 2:
             out.append((str(g[0]), None if g[1] is None else str(g[1])))
         else:
-            raise InvalidInput(f"a guest is a name, a (name, tap) pair or a bridges.Port, not {g!r}",
-                               hint="e.g. guests=['web01', ('db01', 'vnet1')]")  # fmt: skip
+            raise InvalidInput(_("a guest is a name, a (name, tap) pair or a bridges.Port, not {guest}").format(
+                               guest=repr(g)),
+                               hint=_("e.g. guests=['web01', ('db01', 'vnet1')]"))  # fmt: skip
     return out
 
 
@@ -190,7 +193,7 @@ def topology(network: Any, guests: Iterable[Any] | None = None) -> Topology:
                          "open": "routed, no firewall rules"}.get(mode)  # fmt: skip
         if forward_label:
             edges.append(Edge(HOST, OUTSIDE, forward_label, "forward"))
-    return Topology(name, mode, bridge, gateway, dhcp, [g for g, _ in pairs], edges)
+    return Topology(name, mode, bridge, gateway, dhcp, [g for g, _tap in pairs], edges)
 
 
 def _first_ipv4(root: etree._Element) -> tuple[str | None, tuple[str, str] | None]:
@@ -265,6 +268,10 @@ def draw(network: Any, guests: Iterable[Any] | None = None, *, ax: Any = None) -
     """
     from matplotlib.patches import FancyBboxPatch  # matplotlib only when a picture is asked for
 
+    from ..plots import configure
+
+    configure()  # a CJK fallback font, for the Chinese labels
+
     topo = network if isinstance(network, Topology) else topology(network, guests)
     pos = _positions(topo)
     height = max(len(topo.guests), 3)
@@ -277,8 +284,10 @@ def draw(network: Any, guests: Iterable[Any] | None = None, *, ax: Any = None) -
     ax.set_ylim(-0.4, height + 0.4)
     ax.axis("off")
     traffic = topo.traffic
-    ax.set_title(f"{topo.network}: {topo.mode} mode" + (f" — outside: {traffic.to_outside}" if traffic else ""),
-                 fontsize=10)  # fmt: skip
+    title = _("{network}: {mode} mode").format(network=topo.network, mode=topo.mode)
+    if traffic:
+        title += _(" — outside: {outside}").format(outside=traffic.to_outside)
+    ax.set_title(title, fontsize=10)
     for e in topo.edges:
         (x1, y1), (x2, y2) = pos[e.a], pos[e.b]
         colour, style = _EDGE_STYLE.get(e.kind, ("#555", "-"))
@@ -290,11 +299,11 @@ def draw(network: Any, guests: Iterable[Any] | None = None, *, ax: Any = None) -
         x, y = pos[OUTSIDE]
         hx, hy = pos[HOST]
         ax.plot([hx, x], [hy, y], color="#a00", linestyle=":", linewidth=1.5, zorder=1)
-        ax.text((hx + x) / 2, (hy + y) / 2 + 0.5, "no forwarding", fontsize=7.5, ha="center", va="bottom",
+        ax.text((hx + x) / 2, (hy + y) / 2 + 0.5, _("no forwarding"), fontsize=7.5, ha="center", va="bottom",
                 color="#a00")
-    labels = {topo.bridge: f"{topo.bridge}\n(bridge)",
-              HOST: f"host\n{topo.gateway or ''}".strip(),
-              OUTSIDE: "outside\n(LAN / internet)"}  # fmt: skip
+    labels = {topo.bridge: _("{bridge}\n(bridge)").format(bridge=topo.bridge),
+              HOST: _("host\n{gateway}").format(gateway=topo.gateway or "").strip(),
+              OUTSIDE: _("outside\n(LAN / internet)")}  # fmt: skip
     if topo.dhcp and topo.mode != "bridge":
         labels[HOST] += f"\nDHCP {topo.dhcp[0].rsplit('.', 1)[-1]}-{topo.dhcp[1].rsplit('.', 1)[-1]}"
     for node, (x, y) in pos.items():

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import InvalidInput, libvirt_errors
+from ..i18n import _
 from ..ops.result import Result
 from .node_file import write_node_file
 
@@ -55,7 +56,8 @@ def command(name: str, disk: str, *, kernel: str | None = None, initrd: str | No
     """virt-install's argv (without --connect): ``--import`` of ``disk``, direct kernel boot when
     ``kernel`` is given, the seed ``cdrom`` as a read-only CD-ROM, one NIC on ``network`` (None: no NIC)."""
     if not isinstance(name, str) or not name.startswith("kvmlab-"):
-        raise InvalidInput(f"invalid lesson VM name {name!r}", hint="the lab's names start with kvmlab- (lab reset)")
+        raise InvalidInput(_("invalid lesson VM name {name}").format(name=repr(name)),
+                           hint=_("the lab's names start with kvmlab- (lab reset)"))
     argv = ["virt-install", "--name", name, "--memory", str(memory_mib), "--vcpus", str(vcpus), "--import",
             "--disk", f"{disk},format=qcow2,bus=virtio"]
     if cdrom:
@@ -126,10 +128,11 @@ def _argv(argv: object) -> list[str]:
         try:
             return shlex.split(argv)
         except ValueError as err:
-            raise InvalidInput(f"the shell cannot split this line: {err}", hint="close every quote you open") from None
+            raise InvalidInput(_("the shell cannot split this line: {err}").format(err=err),
+                               hint=_("close every quote you open")) from None
     if not isinstance(argv, (list, tuple)) or not all(isinstance(a, str) and "\0" not in a for a in argv):
-        raise InvalidInput(f"expected the command's words as a list of text, got {argv!r}"[:200],
-                           hint="e.g. ['virt-install', '--name', 'kvmlab-x', '--import', '--disk', '/d.qcow2']")
+        raise InvalidInput(_("expected the command's words as a list of text, got {argv}").format(argv=repr(argv))[:200],
+                           hint=_("e.g. ['virt-install', '--name', 'kvmlab-x', '--import', '--disk', '/d.qcow2']"))
     return list(argv)
 
 
@@ -138,8 +141,8 @@ def run(conn: Any, argv: Sequence[str], timeout: float = TIMEOUT) -> VirtInstall
     own errors: the result holds its exit status and its ``ERROR`` line, as a terminal would show."""
     argv = _argv(argv)
     if not argv or Path(argv[0]).name != "virt-install":
-        raise InvalidInput(f"not a virt-install command: {' '.join(argv)[:60]!r}",
-                           hint="start the line with virt-install, e.g. virt-install --name … --import --disk …")
+        raise InvalidInput(_("not a virt-install command: {line}").format(line=repr(' '.join(argv)[:60])),
+                           hint=_("start the line with virt-install, e.g. virt-install --name … --import --disk …"))
     if not available():
         return VirtInstallRun(argv=argv, note=f"virt-install is not installed here: {INSTALL}",
                               virsh="(no virsh twin)", api=[])

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import KvmlabError, OperationFailed, libvirt_errors
+from ..i18n import _
 from ..ops.domain_lookup import lookup_domain
 from .node_file import write_node_file
 from .xdisplay import Program, VirtualDisplay
@@ -153,7 +154,7 @@ def _windows(windows: list[tuple[str, list[str]]], uri: str, work: Path, deadlin
                 png = xd.settled_frame(app, deadline)
             except KvmlabError as err:
                 raise OperationFailed(f"{title}: {err}", hint=_log_tail(log_path)) from err
-            say(f"{title}: drawn")
+            say(_("{title}: drawn").format(title=title))
             shots.append(Screenshot(title, " ".join(["virt-manager", "--connect", uri, *extra]), png))
 
 
@@ -186,7 +187,7 @@ def screenshots(conn: Any, domain: str, timeout: float = TIMEOUT,
         work = Path(tmp)
         work.chmod(0o700)
         uri = _target_uri(conn, work)
-        say("starting virt-manager on a virtual display (Xvfb) …")
+        say(_("starting virt-manager on a virtual display (Xvfb) …"))
         shots: list[Screenshot] = []
         try:
             _windows([("main window", []), (f"details of {name}", ["--show-domain-editor", name])],

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Sequence
 
 from ..errors import OperationFailed
+from ..i18n import _
 
 __all__ = ["SCREEN", "Program", "VirtualDisplay", "grab_frame"]
 
@@ -118,7 +119,7 @@ class VirtualDisplay:
             os.close(read)
         if not number.isdigit():
             server.stop()
-            raise OperationFailed(f"Xvfb did not start within {timeout:g} s")
+            raise OperationFailed(_("Xvfb did not start within {timeout:g} s").format(timeout=timeout))
         return cls(server, f":{number}", runtime_dir)
 
     def env(self) -> dict[str, str]:
@@ -148,7 +149,8 @@ class VirtualDisplay:
         last, same = None, 0
         while time.monotonic() < deadline:
             if not app.running():
-                raise OperationFailed(f"{app.name} exited (status {app.proc.returncode}) before it drew a window")
+                raise OperationFailed(_("{name} exited (status {status}) before it drew a window").format(
+                                      name=app.name, status=app.proc.returncode))
             frame = grab_frame(self.name)
             box = frame.getbbox()
             if box is not None:
@@ -158,7 +160,8 @@ class VirtualDisplay:
                 if same >= SETTLED - 1:
                     return _png(window)
             time.sleep(POLL)
-        raise OperationFailed(f"{app.name} drew {'nothing' if last is None else 'no steady window'} in time")
+        raise OperationFailed((_("{name} drew nothing in time") if last is None else
+                               _("{name} drew no steady window in time")).format(name=app.name))
 
     def stop(self) -> None:
         self.server.stop()

@@ -22,6 +22,7 @@ from typing import Callable
 from lxml import etree
 
 from ..errors import InvalidInput
+from ..i18n import _
 from ..ops.result import Result
 from ..specs.parser import xml_parser
 from ..units import parse_size
@@ -177,15 +178,18 @@ class XmlComparison(Result):
 
 def _parse(xml: str, label: str) -> etree._Element:
     if not isinstance(xml, str) or not xml.strip():
-        raise InvalidInput(f"{label}: no XML to compare", hint="pass the text of a <domain> document")
+        raise InvalidInput(_("{label}: no XML to compare").format(label=label),
+                           hint=_("pass the text of a <domain> document"))
     try:
         root = etree.fromstring(xml.strip().split("</domain>")[-2].strip().encode() + b"</domain>"
                                 if xml.count("</domain>") > 1 else xml.strip().encode(), xml_parser())
     except etree.XMLSyntaxError as exc:
-        raise InvalidInput(f"{label}: the XML is not well-formed: {exc}", hint="compare what virt-install "
-                           "--print-xml and kvmlab xml domain printed, unchanged") from exc
+        raise InvalidInput(_("{label}: the XML is not well-formed: {exc}").format(label=label, exc=exc),
+                           hint=_("compare what virt-install --print-xml and kvmlab xml domain printed, unchanged")
+                           ) from exc
     if root.tag != "domain":
-        raise InvalidInput(f"{label}: expected <domain>, got <{root.tag}>", hint="both sides must be domain XML")
+        raise InvalidInput(_("{label}: expected <domain>, got <{tag}>").format(label=label, tag=root.tag),
+                           hint=_("both sides must be domain XML"))
     return root
 
 
@@ -226,7 +230,8 @@ def kvmlab_xml(argv: list[str], timeout: float = 60.0) -> KvmlabXml:
     """Run ``kvmlab xml …`` (the command line, in a child process of this Python) and keep what it printed."""
     if not isinstance(argv, list) or argv[:2] != ["kvmlab", "xml"] or not all(isinstance(a, str) and "\0" not in a
                                                                           for a in argv):
-        raise InvalidInput(f"not a kvmlab xml command: {argv!r}", hint="start it with ['kvmlab', 'xml', 'domain', …]")
+        raise InvalidInput(_("not a kvmlab xml command: {argv}").format(argv=repr(argv)),
+                           hint=_("start it with ['kvmlab', 'xml', 'domain', …]"))
     env = dict(os.environ)
     here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [here, env.get("PYTHONPATH")]))

@@ -129,7 +129,7 @@ def graded(exercise: str, answer: "Answer") -> Callable[[F], F]:
 
     def wrap(fn: F) -> F:
         if exercise in ANSWERS:
-            raise ValueError(f"exercise {exercise} is graded twice")
+            raise ValueError(f"exercise {exercise} is graded twice")  # i18n: not shown (an author's mistake, at import)
         ANSWERS[exercise] = (answer, fn)
 
         @functools.wraps(fn)

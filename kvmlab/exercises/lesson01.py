@@ -66,7 +66,7 @@ TEST_DRIVER_C = "error: Requested operation is not valid: Network 'default' is a
 
 _ANSWER = {"A": "virsh", "B": "libvirt", "C": "libvirtd", "D": "QEMU", "E": "KVM"}
 
-_WHY = {
+_WHY = N_({
     "A": "virsh checks a command's arguments before it connects: a line without its <domain> never leaves virsh",
     "B": "the library's remote driver (inside the virsh process) tried the daemon's socket",
     "C": "the daemon's network driver holds the network's state and refused (the embedded lab's test driver "
@@ -75,7 +75,7 @@ _WHY = {
     "its own name; KVM itself was never reached",
     "E": "the kvm kernel module found the CPU's virtualisation extensions disabled (the words depend on the "
     "kernel: 'kvm: disabled by bios' before 5.16, 'kvm_intel: VMX not enabled (by BIOS) …' since 6.3)",
-}
+})
 
 # (message, wrong layer) -> why that layer did not print it: the diagnosis, in the failure's message.
 _NOT_BY = N_({
@@ -160,7 +160,7 @@ def check_layers(answers: Mapping[str, str]) -> Passed:
                 n=len(wrong), total=len(MESSAGES), letter=letter, layer=layer, others=others)
             + _(_NOT_BY[(letter, layer)]),
             hint=_(_CONCEPT[letter]), pointer=_(_POINTER[letter]))
-    return Passed("every message traced to its layer", *(f"{k} {_ANSWER[k]}: {_WHY[k]}" for k in MESSAGES))
+    return Passed(_("every message traced to its layer"), *(f"{k} {_ANSWER[k]}: {_(_WHY[k])}" for k in MESSAGES))
 
 
 # `virsh -c URI …` / `virsh --connect URI …`: the URI picks the host, not the action.
@@ -273,12 +273,14 @@ def check_three_ways(conn, virsh_line: str, result, names: Sequence[str]) -> Pas
                ran=_shown(ran), result=_shown(result), off=off),
            hint=_("the three ways agree only when they ask the same lab at the same moment"),
            pointer=_("use conn for the kvmlab call, in the same cell"))
-    where = f" (-c {uri} picks a host; the check used yours)" if uri else ""
-    return Passed("three ways, one answer",
-                  f"virsh {inv.line}: ran on your connection{where}, {len(_shown(ran))} rows",
-                  f"kvmlab: the twin of `{result.virsh}`",
-                  "libvirt-python: conn.virconn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE)",
-                  f"{len(off)} shut off: {', '.join(off) or 'none'} (of {len(every)} defined)")
+    where = _(" (-c {uri} picks a host; the check used yours)").format(uri=uri) if uri else ""
+    return Passed(_("three ways, one answer"),
+                  _("virsh {line}: ran on your connection{where}, {n} rows").format(
+                      line=inv.line, where=where, n=len(_shown(ran))),
+                  _("kvmlab: the twin of `{virsh}`").format(virsh=result.virsh),
+                  _("libvirt-python: conn.virconn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE)"),
+                  _("{n} shut off: {names} (of {total} defined)").format(
+                      n=len(off), names=', '.join(off) or _('none'), total=len(every)))
 
 
 # The colleague's script of exercise 1.3: one libvirt-python call, whose virsh twin the learner writes.
@@ -330,15 +332,15 @@ def check_python_to_virsh(conn: Any, line: object, name: str = "backup") -> Pass
            pointer=_("drop the option that leaves the guest paused"))
     before = state_of(conn, name)
     if before and before[0] == libvirt.VIR_DOMAIN_RUNNING:
-        return Passed(f"'{name}' is already running: this line (or the script) ran before",
-                      f"dom.state() = {state_text(before)}",
-                      "run again, virsh would say: error: Domain is already active")
+        return Passed(_("'{name}' is already running: this line (or the script) ran before").format(name=name),
+                      _("dom.state() = {state}").format(state=state_text(before)),
+                      _("run again, virsh would say: error: Domain is already active"))
     result = run_line(conn, inv)
     st = state_of(conn, name)
     expect(st and st[0] == libvirt.VIR_DOMAIN_RUNNING,
            _("'{target}' is {name}").format(target=name, name=state_text(st) if st else _("gone")),
            hint=_("start should have booted it"))
-    return Passed(f"virsh {inv.line}: the twin of {SCRIPT.format(name=name)}",
-                  f"{str(result).strip()}  (libvirt calls: {'; '.join(result.api)})",
-                  f"dom.state() = {state_text(st)}",
-                  "same call, two names: virsh start is virDomainCreate; virsh create is virDomainCreateXML")
+    return Passed(_("virsh {line}: the twin of {script}").format(line=inv.line, script=SCRIPT.format(name=name)),
+                  _("{result}  (libvirt calls: {calls})").format(result=str(result).strip(), calls='; '.join(result.api)),
+                  _("dom.state() = {state}").format(state=state_text(st)),
+                  _("same call, two names: virsh start is virDomainCreate; virsh create is virDomainCreateXML"))

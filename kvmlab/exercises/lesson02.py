@@ -87,10 +87,11 @@ def check_modes(answers: Mapping[str, str]) -> Passed:
                              pointer=_("{why}. strace shows it: modes.syscalls({code}) (lesson 2, §1)").format(
                                  why=_(why), code=repr(code)))
     n_kernel = sum(1 for m, _ in OPERATIONS.values() if m == "kernel")
-    return Passed("user mode vs kernel mode",
-                  f"{len(OPERATIONS) - n_kernel} stay in user mode (用户模式), {n_kernel} enter the kernel (内核模式)",
-                  "rule of thumb: touching a device, a file, the clock's sleep, another process or the "
-                  "network needs the kernel")
+    return Passed(_("user mode vs kernel mode"),
+                  _("{n_user} stay in user mode (用户模式), {n_kernel} enter the kernel (内核模式)").format(
+                      n_user=len(OPERATIONS) - n_kernel, n_kernel=n_kernel),
+                  _("rule of thumb: touching a device, a file, the clock's sleep, another process or the "
+                    "network needs the kernel"))
 
 
 # --- exercise 2.2: who goes down? -------------------------------------------------------------------
@@ -123,7 +124,7 @@ _OUTCOME_WORDS = {
     "主机": "host",
 }
 
-_WHY = {
+_WHY = N_({
     "A": "in ring 3 the CPU refuses `hlt` (a general-protection fault) and the kernel kills the program with "
     "SIGSEGV",
     "B": "web01's kernel kills its web server with SIGSEGV; web01 runs on",
@@ -134,7 +135,7 @@ _WHY = {
     "E": "the host's kernel has nobody above it: every process and every VM stop",
     "F": "web01 and db01 keep running in their QEMU processes; a restarted libvirtd finds them again "
     "(libvirtd(8): restarting it does not impact running guests)",
-}
+})
 
 # (situation, wrong outcome) -> why not: the diagnosis, in the failure's message. A's "host" is measured.
 _NOT = N_({
@@ -230,6 +231,6 @@ def check_who_goes_down(answers: Mapping[str, str]) -> Passed:
                              .format(n=len(wrong), total=len(SITUATIONS), letter=letter, outcome=outcome, why=why,
                                      others=others),
                              hint=_(_CONCEPT[letter]), pointer=_(_POINTER[letter]))
-    return Passed("who goes down: the layer that crashed, and what it was running",
-                  *(f"{k} {v}: {_WHY[k]}" for k, v in _OUTCOME.items()), ran,
-                  "rule: a crash stops the process or kernel it happened in, and whatever that one was running; nothing else")
+    return Passed(_("who goes down: the layer that crashed, and what it was running"),
+                  *(f"{k} {v}: {_(_WHY[k])}" for k, v in _OUTCOME.items()), ran,
+                  _("rule: a crash stops the process or kernel it happened in, and whatever that one was running; nothing else"))

@@ -83,10 +83,10 @@ def check_roles(roles: Mapping[str, str]) -> Passed:
         if got != right:
             raise ExerciseFailed(_("{job}: not {got}: {why}").format(job=job, got=got, why=_(_NOT[(job, got)])),
                                  hint=_(_CONCEPT[job]), pointer=_(_POINTER[job]))
-    return Passed("KVM: CPU and memory; QEMU: I/O; libvirt: management",
-                  "KVM = Kernel-based Virtual Machine, a Linux module (/dev/kvm)",
-                  "QEMU = Quick EMUlator, one user-space process per VM (not 'qume')",
-                  "libvirt = the management library and daemon (not 'libirt')")
+    return Passed(_("KVM: CPU and memory; QEMU: I/O; libvirt: management"),
+                  _("KVM = Kernel-based Virtual Machine, a Linux module (/dev/kvm)"),
+                  _("QEMU = Quick EMUlator, one user-space process per VM (not 'qume')"),
+                  _("libvirt = the management library and daemon (not 'libirt')"))
 
 
 # Exercise 3.2: the paravirtual disk. Lesson 3 shows the paravirtual NIC (virtio-net-pci); the exercise applies
@@ -137,14 +137,14 @@ _EMULATED_CONTROLLERS = N_({
     "pvscsi": "VMware's paravirtual SCSI controller", "sdhci-pci": "an SD card controller",
 })  # fmt: skip
 # Names that are QEMU's paravirtual disk: the plain one, its alias, and the two that fix its virtio version.
-_VIRTIO_BLK = {
+_VIRTIO_BLK = N_({
     "virtio-blk-pci": "libvirt writes <target dev='vda' bus='virtio'/> and QEMU gets -device virtio-blk-pci",
     "virtio-blk": "virtio-blk is the alias QEMU resolves to virtio-blk-pci on a PC",
     "virtio-blk-pci-transitional": "the -transitional variant also speaks virtio 0.9 for old guests; the plain "
                                    "name is virtio-blk-pci",
     "virtio-blk-pci-non-transitional": "the -non-transitional variant speaks virtio 1.0 only; the plain name is "
                                        "virtio-blk-pci",
-}
+})
 
 
 def _why_not_disk(name: str) -> tuple[str, str]:
@@ -173,10 +173,10 @@ def check_virtio_blk(name: object, catalog: Mapping[str, list] | None = None) ->
     expect("qume" not in name.lower(), _("{name}: 'qume' is a typo").format(name=repr(name)),
            hint=_("it is spelled qemu (Quick EMUlator)"))
     if name in _VIRTIO_BLK:
-        return Passed(f"{name}: the paravirtual disk", _VIRTIO_BLK[name],
-                      "paravirtual: the guest's virtio-blk driver puts requests in a shared ring; no emulated "
-                      "controller, no register-by-register traps", "lesson 3's virtio-net-pci is the same idea for "
-                      "the network card")
+        return Passed(_("{name}: the paravirtual disk").format(name=name), _(_VIRTIO_BLK[name]),
+                      _("paravirtual: the guest's virtio-blk driver puts requests in a shared ring; no emulated "
+                        "controller, no register-by-register traps"), _("lesson 3's virtio-net-pci is the same idea for "
+                      "the network card"))
     if name in ("virtio-net-pci", "virtio-net"):
         why, idea = _why_not_disk(name)
         raise ExerciseFailed(why, hint=idea, pointer=_(_STORAGE_POINTER))
@@ -338,13 +338,14 @@ def check_vcpu_prediction(vcpu_threads: object, kvm_files: object, smp: int = 2)
     seen = observe_vcpus(smp)
     why = _why_threads(threads, seen.threads, smp)
     if why:
-        raise ExerciseFailed(f"vcpu_threads: {why}", hint=_(_THREADS_CONCEPT), pointer=_(_THREADS_POINTER))
+        raise ExerciseFailed(_("vcpu_threads: {why}").format(why=why), hint=_(_THREADS_CONCEPT), pointer=_(_THREADS_POINTER))
     why = _why_files(files, seen.kvm_files, smp)
     if why:
-        raise ExerciseFailed(f"kvm_files: {why}", hint=_(_FILES_CONCEPT), pointer=_(_FILES_POINTER))
-    return Passed(f"-smp {smp} under KVM: {smp} vCPU threads, {smp} vCPU file descriptors, one VM",
-                  f"{seen.how}: threads {seen.threads}, KVM files {seen.kvm_files}",
-                  "each vCPU thread loops on ioctl(vcpu_fd, KVM_RUN): the guest's code runs on the real CPU "
-                  "until an exit; the host's scheduler places the threads on its CPUs",
-                  "one VM fd (KVM_CREATE_VM on /dev/kvm) holds the guest's memory map; each vCPU fd "
-                  "(KVM_CREATE_VCPU on the VM fd) holds one vCPU's registers")
+        raise ExerciseFailed(_("kvm_files: {why}").format(why=why), hint=_(_FILES_CONCEPT), pointer=_(_FILES_POINTER))
+    return Passed(_("-smp {smp} under KVM: {smp} vCPU threads, {smp} vCPU file descriptors, one VM").format(smp=smp),
+                  _("{how}: threads {threads}, KVM files {files}").format(
+                      how=seen.how, threads=seen.threads, files=seen.kvm_files),
+                  _("each vCPU thread loops on ioctl(vcpu_fd, KVM_RUN): the guest's code runs on the real CPU "
+                    "until an exit; the host's scheduler places the threads on its CPUs"),
+                  _("one VM fd (KVM_CREATE_VM on /dev/kvm) holds the guest's memory map; each vCPU fd "
+                    "(KVM_CREATE_VCPU on the VM fd) holds one vCPU's registers"))

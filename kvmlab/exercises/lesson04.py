@@ -108,9 +108,9 @@ def check_modes(answers: Mapping[str, str]) -> Passed:
             raise ExerciseFailed(_("{key}: not {got} — {situation}").format(key=key, got=got, situation=_(situation)),
                                  hint=_(_HINTS.get((key, got), _WRONG_MODE)),
                                  pointer=_(_TABLE) + _(_WHERE_PAIR.get((key, got), _WHERE[key])))
-    return Passed("every scenario has its mode",
-                  "nat: out through the host's address; route / open: out with the guests' own addresses",
-                  "isolated: nothing leaves; bridge: the guests are LAN machines")
+    return Passed(_("every scenario has its mode"),
+                  _("nat: out through the host's address; route / open: out with the guests' own addresses"),
+                  _("isolated: nothing leaves; bridge: the guests are LAN machines"))
 
 
 # -- the DHCP range exercise ------------------------------------------------------------------
@@ -134,8 +134,8 @@ def _hosts(net: ipaddress.IPv4Network) -> str:
     return f"{net.network_address + 2} - {net.broadcast_address - 1}"
 
 
-_RANGE_IDEA = ("dnsmasq hands out addresses on the network's own subnet, the <ip>'s address with its prefix: "
-               "a range from any other subnet is refused")
+_RANGE_IDEA = N_("dnsmasq hands out addresses on the network's own subnet, the <ip>'s address with its prefix: "
+                 "a range from any other subnet is refused")
 
 
 def _range_problem(ip: etree._Element, iface: ipaddress.IPv4Interface) -> tuple[str, str, str] | None:
@@ -148,16 +148,22 @@ def _range_problem(ip: etree._Element, iface: ipaddress.IPv4Interface) -> tuple[
             try:
                 addr = ipaddress.ip_address(text)
             except ValueError:
-                return (f"the DHCP range's {label} '{text}' is not an IP address",
-                        "a DHCP range is two IPv4 addresses, its first and its last",
-                        f"<range start=… end=…/> inside <dhcp>, with addresses in {_hosts(net)}")
+                return (_("the DHCP range's {label} '{text}' is not an IP address").format(label=label, text=text),
+                        _("a DHCP range is two IPv4 addresses, its first and its last"),
+                        _("<range start=… end=…/> inside <dhcp>, with addresses in {hosts}").format(hosts=_hosts(net)))
             if addr not in net:
                 outside.append(f"{label} {addr}")
         if outside:
-            return (f"the DHCP range {start} - {end} is outside the subnet {net} (gateway {iface.ip}, prefix "
-                    f"{net.prefixlen} = netmask {net.netmask}): {' and '.join(outside)} "
-                    f"{'is' if len(outside) == 1 else 'are'} not in it", _RANGE_IDEA,
-                    f"<range start=… end=…/> inside <ip>: use addresses in {_hosts(net)}")
+            fields = dict(start=start, end=end, net=net, gateway=iface.ip, prefix=net.prefixlen, netmask=net.netmask)
+            if len(outside) == 1:
+                what = _("the DHCP range {start} - {end} is outside the subnet {net} (gateway {gateway}, prefix "
+                         "{prefix} = netmask {netmask}): {outside} is not in it").format(outside=outside[0], **fields)
+            else:
+                what = _("the DHCP range {start} - {end} is outside the subnet {net} (gateway {gateway}, prefix "
+                         "{prefix} = netmask {netmask}): {first} and {second} are not in it").format(
+                             first=outside[0], second=outside[1], **fields)
+            return (what, _(_RANGE_IDEA),
+                    _("<range start=… end=…/> inside <ip>: use addresses in {hosts}").format(hosts=_hosts(net)))
     return None
 
 
@@ -190,10 +196,10 @@ def _dhcp_answer(**_: Any) -> str:
             f'lab.add_ip("{TASK["subnet"]}", dhcp=("{TASK["dhcp"][0]}", "{TASK["dhcp"][1]}"))')
 
 
-_REDEFINE = ("; to try again: conn.net_undefine(\"{name}\") first (virsh net-undefine {name}), then define the fixed "
-             "network: libvirt refuses a second '{name}' without the first one's UUID")
-_GATEWAY_IDEA = ("the <ip address> is the host's own address on the bridge, the guests' gateway; a subnet's first "
-                 "address (its host bits all 0) names the subnet itself and belongs to no host")
+_REDEFINE = N_("; to try again: conn.net_undefine(\"{name}\") first (virsh net-undefine {name}), then define the fixed "
+               "network: libvirt refuses a second '{name}' without the first one's UUID")
+_GATEWAY_IDEA = N_("the <ip address> is the host's own address on the bridge, the guests' gateway; a subnet's first "
+                   "address (its host bits all 0) names the subnet itself and belongs to no host")
 
 
 @graded("4.2", answer=_dhcp_answer)
@@ -208,78 +214,88 @@ def check_dhcp_network(conn: Any, attempted: Any = None, task: Mapping[str, Any]
     try:
         xml = conn.net_dumpxml(name).xml  # what libvirt holds, not what the notebook has
     except NotFound:
-        expect(attempted is not None, f"attempted: no answer yet (libvirt has no network '{name}')",
-               hint="lab = the network's XML (or a NetworkSpec) you wrote from TASK, defined on conn", untried=True)
+        expect(attempted is not None, _("attempted: no answer yet (libvirt has no network '{name}')").format(
+               name=name), hint=_("lab = the network's XML (or a NetworkSpec) you wrote from TASK, defined on conn"),
+               untried=True)
         root = _read_attempt(attempted)
         if root is not None:
             for ip in _ipv4(root):
                 iface = _subnet(ip)
                 if iface and iface.network.prefixlen < 31 and iface.ip == iface.network.network_address:
-                    raise ExerciseFailed(f"libvirt has no network '{name}': kvmlab refused the definition because "
-                                         f"the <ip address> {iface.ip} is the network address of {iface.network}, "
-                                         "not a host's", hint=_GATEWAY_IDEA,
-                                         pointer=f"<ip address=…>: the task's gateway is {task['gateway']}")
+                    raise ExerciseFailed(_("libvirt has no network '{name}': kvmlab refused the definition because "
+                                           "the <ip address> {address} is the network address of {subnet}, "
+                                           "not a host's").format(name=name, address=iface.ip, subnet=iface.network),
+                                         hint=_(_GATEWAY_IDEA),
+                                         pointer=_("<ip address=…>: the task's gateway is {gateway}").format(
+                                             gateway=task["gateway"]))
                 problem = iface and _range_problem(ip, iface)
                 if problem:
-                    raise ExerciseFailed(f"libvirt has no network '{name}': it refused the definition because "
-                                         + problem[0], hint=problem[1],
-                                         pointer=problem[2] + f"; the task asks for {first} - {last}")
+                    raise ExerciseFailed(_("libvirt has no network '{name}': it refused the definition because "
+                                           "{problem}").format(name=name, problem=problem[0]), hint=problem[1],
+                                         pointer=problem[2] + _("; the task asks for {first} - {last}").format(
+                                             first=first, last=last))
             if (root.findtext("name") or "").strip() == name:
-                raise ExerciseFailed(f"your spec describes '{name}', but libvirt has no network '{name}': it was "
-                                     "never defined",
-                                     hint="a spec is only XML in the notebook: libvirt knows a network once that "
-                                          "XML is defined (registered) on the connection",
-                                     pointer="virsh net-define FILE: conn.net_define with your spec (or its XML)")
-        raise ExerciseFailed(f"libvirt has no network '{name}'",
-                             hint="a network exists for libvirt once its XML is defined (registered); "
-                                  "a refused definition leaves nothing behind",
-                             pointer="virsh net-define FILE (conn.net_define with a NetworkSpec or XML); "
-                                     "if libvirt refused it, its second error line says why")  # fmt: skip
+                raise ExerciseFailed(_("your spec describes '{name}', but libvirt has no network '{name}': it was "
+                                       "never defined").format(name=name),
+                                     hint=_("a spec is only XML in the notebook: libvirt knows a network once that "
+                                            "XML is defined (registered) on the connection"),
+                                     pointer=_("virsh net-define FILE: conn.net_define with your spec (or its XML)"))
+        raise ExerciseFailed(_("libvirt has no network '{name}'").format(name=name),
+                             hint=_("a network exists for libvirt once its XML is defined (registered); "
+                                    "a refused definition leaves nothing behind"),
+                             pointer=_("virsh net-define FILE (conn.net_define with a NetworkSpec or XML); "
+                                       "if libvirt refused it, its second error line says why"))  # fmt: skip
     except KvmlabError as err:  # any other refusal: say so, do not hide it
-        raise ExerciseFailed(f"could not read network '{name}': {err.message}", hint=err.hint) from err
+        raise ExerciseFailed(_("could not read network '{name}': {message}").format(name=name, message=err.message),
+                             hint=err.hint) from err
     root = etree.fromstring(xml.encode(), xml_parser())
-    redo = _REDEFINE.format(name=name)  # a practical step, not the answer: every failure below says it
+    redo = _(_REDEFINE).format(name=name)  # a practical step, not the answer: every failure below says it
     ips = _ipv4(root)
-    expect(ips, f"network '{name}' has no IPv4 <ip>" + redo,
-           hint="the <ip> is the host's address on the bridge (the guests' gateway) and where DHCP lives: "
-                "without it the guests get no address",
-           pointer="<ip address=… prefix=…> with <dhcp><range …/></dhcp> inside (IpSpec)")
+    expect(ips, _("network '{name}' has no IPv4 <ip>").format(name=name) + redo,
+           hint=_("the <ip> is the host's address on the bridge (the guests' gateway) and where DHCP lives: "
+                  "without it the guests get no address"),
+           pointer=_("<ip address=… prefix=…> with <dhcp><range …/></dhcp> inside (IpSpec)"))
     iface = _subnet(ips[0])
-    expect(iface is not None, f"the <ip> of '{name}' has no valid address/netmask" + redo,
-           hint="an <ip> needs the host's address and the subnet's size (a netmask or a prefix)",
-           pointer="<ip address=… netmask=…> or <ip address=… prefix=…>")
+    expect(iface is not None, _("the <ip> of '{name}' has no valid address/netmask").format(name=name) + redo,
+           hint=_("an <ip> needs the host's address and the subnet's size (a netmask or a prefix)"),
+           pointer=_("<ip address=… netmask=…> or <ip address=… prefix=…>"))
     if iface.network != want_net:
         have = iface.network
         if have.prefixlen != want_net.prefixlen:
-            why = f"prefix {have.prefixlen} (netmask {have.netmask}) makes it {have}"
+            why = _("prefix {prefix} (netmask {netmask}) makes it {have}").format(
+                prefix=have.prefixlen, netmask=have.netmask, have=have)
         else:
-            why = f"the gateway {iface.ip} puts it in {have}"
-        raise ExerciseFailed(f"the subnet of '{name}' is {have}, the task asks for {want_net}: {why}" + redo,
-                             hint="the subnet is the <ip>'s address with its prefix: the prefix counts the bits "
-                                  "that stay fixed (24 = the first three numbers, netmask 255.255.255.0)",
-                             pointer="<ip address=… prefix=…> (or netmask=…)")
-    expect(str(iface.ip) == task["gateway"], f"the gateway (the host's address) is {iface.ip}" + redo,
-           hint="the <ip address> is the host's own address on the bridge: the guests' gateway, and the task "
-                "names it",
-           pointer=f"<ip address=…>: the task's gateway is {task['gateway']}")
+            why = _("the gateway {gateway} puts it in {have}").format(gateway=iface.ip, have=have)
+        raise ExerciseFailed(_("the subnet of '{name}' is {have}, the task asks for {want}: {why}").format(
+                                 name=name, have=have, want=want_net, why=why) + redo,
+                             hint=_("the subnet is the <ip>'s address with its prefix: the prefix counts the bits "
+                                    "that stay fixed (24 = the first three numbers, netmask 255.255.255.0)"),
+                             pointer=_("<ip address=… prefix=…> (or netmask=…)"))
+    expect(str(iface.ip) == task["gateway"], _("the gateway (the host's address) is {gateway}").format(
+               gateway=iface.ip) + redo,
+           hint=_("the <ip address> is the host's own address on the bridge: the guests' gateway, and the task "
+                  "names it"),
+           pointer=_("<ip address=…>: the task's gateway is {gateway}").format(gateway=task["gateway"]))
     problem = _range_problem(ips[0], iface)  # libvirt refuses these, but say it precisely if one slips in
     if problem:
         raise ExerciseFailed(problem[0] + redo, hint=problem[1], pointer=problem[2])
     ranges = [(r.get("start"), r.get("end")) for r in ips[0].findall("dhcp/range")]
-    expect(ranges, f"'{name}' has no DHCP range: guests would get no address" + redo,
-           hint="dnsmasq hands out addresses only from a DHCP range of the <ip>",
-           pointer="<dhcp><range start=… end=…/></dhcp> inside <ip> (IpSpec.ranges, DhcpRange)")
-    expect(ranges == [(first, last)], f"the DHCP range is {', '.join(f'{s} - {e}' for s, e in ranges)}" + redo,
-           hint="the range's first and last address decide which addresses dnsmasq hands out",
-           pointer=f"<range start=… end=…/>: the task asks for exactly {first} - {last}")
+    expect(ranges, _("'{name}' has no DHCP range: guests would get no address").format(name=name) + redo,
+           hint=_("dnsmasq hands out addresses only from a DHCP range of the <ip>"),
+           pointer=_("<dhcp><range start=… end=…/></dhcp> inside <ip> (IpSpec.ranges, DhcpRange)"))
+    expect(ranges == [(first, last)], _("the DHCP range is {ranges}").format(
+               ranges=", ".join(f"{s} - {e}" for s, e in ranges)) + redo,
+           hint=_("the range's first and last address decide which addresses dnsmasq hands out"),
+           pointer=_("<range start=… end=…/>: the task asks for exactly {first} - {last}").format(first=first, last=last))
     forward = root.find("forward")
     mode = "isolated" if forward is None else forward.get("mode", "nat")
-    expect(mode == task["mode"], f"'{name}' is in {mode} mode" + redo,
-           hint="a network's mode is its <forward mode=…/> element (an isolated network has none)",
-           pointer=f"the task asks for {task['mode']}: NetworkSpec(mode=…) writes <forward mode=…/>")
-    return Passed(f"network '{name}': {want_net}, gateway {iface.ip}, DHCP {first} - {last}",
-                  "libvirt accepted it: every DHCP address lies inside the <ip>'s subnet",
-                  f"read back with {conn.net_dumpxml(name).virsh}")
+    expect(mode == task["mode"], _("'{name}' is in {mode} mode").format(name=name, mode=mode) + redo,
+           hint=_("a network's mode is its <forward mode=…/> element (an isolated network has none)"),
+           pointer=_("the task asks for {mode}: NetworkSpec(mode=…) writes <forward mode=…/>").format(mode=task["mode"]))
+    return Passed(_("network '{name}': {subnet}, gateway {gateway}, DHCP {first} - {last}").format(
+                      name=name, subnet=want_net, gateway=iface.ip, first=first, last=last),
+                  _("libvirt accepted it: every DHCP address lies inside the <ip>'s subnet"),
+                  _("read back with {command}").format(command=conn.net_dumpxml(name).virsh))
 
 
 # -- the virsh line that starts the network of the right mode ---------------------------------
@@ -294,23 +310,24 @@ CANDIDATES: dict[str, tuple[str, str, str]] = {
 }
 
 START_TASK = {
-    "situation": "a classroom network: the guests download updates from the internet; the school's router has "
-                 "no route to the guests' subnet, and nobody outside may open a connection to a guest",
+    "situation": N_("a classroom network: the guests download updates from the internet; the school's router has "
+                    "no route to the guests' subnet, and nobody outside may open a connection to a guest"),
     "mode": "nat",
 }  # fmt: skip
 
 # A candidate in the wrong mode: why it does not fit the classroom.
-_WHY_NOT = {
+_WHY_NOT = N_({
     "route": "routed packets leave with the guests' own addresses, and the school's router has no route back to "
              "{subnet}: the replies never arrive",
     "open": "open forwards like route, with the guests' own addresses (and without libvirt's firewall rules): "
             "the replies would need a route back to {subnet} too",
     "isolated": "nothing leaves an isolated network: no updates",
     "bridge": "bridged guests are machines on the LAN: anyone there may open a connection to them",
-}  # fmt: skip
+})  # fmt: skip
+_NO_FIT = N_("it does not fit the classroom")
 
 # What each wrong command does instead of starting a defined network.
-_NOT_START = {
+_NOT_START = N_({
     "net-define": "net-define registers a network from an XML file; these four are registered already, and "
                   "registering starts nothing",
     "net-create": "net-create starts a new, transient network from an XML file; these four are defined already",
@@ -323,7 +340,8 @@ _NOT_START = {
     "start": "start boots a VM (a domain); a network's commands all begin with net-",
     "define": "define registers a VM (a domain); a network's commands all begin with net-",
     "create": "create starts a VM (a domain) from XML; a network's commands all begin with net-",
-}  # fmt: skip
+})  # fmt: skip
+_NOT_START_OTHER = N_("the four networks are defined and inactive: the task starts one of them now")
 
 
 def define_candidates(conn: Any) -> Any:
@@ -341,7 +359,7 @@ def define_candidates(conn: Any) -> Any:
 
 
 def _virsh_says(err: KvmlabError) -> str:
-    return "virsh says: " + " / ".join(f"error: {e}" for e in err.virsh_error or [err.message])
+    return _("virsh says: ") + " / ".join(f"error: {e}" for e in err.virsh_error or [err.message])
 
 
 def _start_answer(**_: Any) -> str:
@@ -360,45 +378,48 @@ def check_start_line(conn: Any, line: object) -> Passed:
     inv = virsh_line(line, "virsh COMMAND NETWORK")
     command = inv.command.name
     if command != "net-start":
-        raise ExerciseFailed(f"{command} does not start a defined network",
-                             hint=_NOT_START.get(command, "the four networks are defined and inactive: the task "
-                                                         "starts one of them now"),
-                             pointer="lesson 4, 'Start one': the form's Define + start runs two virsh commands; "
-                                     "the four are defined already, so you need the second")  # fmt: skip
+        raise ExerciseFailed(_("{command} does not start a defined network").format(command=command),
+                             hint=_(_NOT_START.get(command, _NOT_START_OTHER)),
+                             pointer=_("lesson 4, 'Start one': the form's Define + start runs two virsh commands; "
+                                       "the four are defined already, so you need the second"))  # fmt: skip
     target = str(inv.values.get("network"))
     try:
         name = conn.net_info(target).name  # virsh's lookup: a UUID names a network too
     except NotFound as err:
         waiting = target in CANDIDATES
-        raise ExerciseFailed(_virsh_says(err) + (": the four networks are not defined yet" if waiting else ""),
-                             hint="the task starts one of the four waiting networks: " + ", ".join(CANDIDATES),
-                             pointer="run the cell with lesson04.define_candidates(conn) first" if waiting
-                             else "virsh net-list --all lists them") from None  # fmt: skip
+        raise ExerciseFailed(_virsh_says(err) + (_(": the four networks are not defined yet") if waiting else ""),
+                             hint=_("the task starts one of the four waiting networks: {names}").format(
+                                 names=", ".join(CANDIDATES)),
+                             pointer=_("run the cell with lesson04.define_candidates(conn) first") if waiting
+                             else _("virsh net-list --all lists them")) from None  # fmt: skip
     except KvmlabError as err:
         raise ExerciseFailed(_virsh_says(err), hint=err.hint) from None
-    expect(name in CANDIDATES, f"'{name}' is not one of the four waiting networks",
-           hint="the task starts one of: " + ", ".join(CANDIDATES), pointer="virsh net-list --all lists them")
+    expect(name in CANDIDATES, _("'{name}' is not one of the four waiting networks").format(name=name),
+           hint=_("the task starts one of: {names}").format(names=", ".join(CANDIDATES)),
+           pointer=_("virsh net-list --all lists them"))
     net = libvirt_bridge(conn, name)  # its mode as libvirt holds it, read before anything runs
     if net.mode != START_TASK["mode"]:
         subnet = CANDIDATES[name][2]
-        element = "no <forward>" if net.mode == "isolated" else f"<forward mode='{net.mode}'/>"
-        raise ExerciseFailed(f"'{name}' is in {net.mode} mode ({element}): "
-                             + _WHY_NOT.get(net.mode, "it does not fit the classroom").format(subnet=subnet)
-                             + ". Nothing was started",
-                             hint="the school's router knows no way back to the guests' subnet: only a mode that "
-                                  "rewrites the guests' addresses to the host's own on the way out gets the replies "
-                                  "back, and it lets nobody in",
-                             pointer="read <forward mode=…> of each of the four with virsh net-dumpxml NAME; "
-                                     "lesson 4's table, columns guest → outside and outside → guest")  # fmt: skip
+        element = _("no <forward>") if net.mode == "isolated" else f"<forward mode='{net.mode}'/>"
+        raise ExerciseFailed(_("'{name}' is in {mode} mode ({element}): {why}. Nothing was started").format(
+                                 name=name, mode=net.mode, element=element,
+                                 why=_(_WHY_NOT.get(net.mode, _NO_FIT)).format(subnet=subnet)),
+                             hint=_("the school's router knows no way back to the guests' subnet: only a mode that "
+                                    "rewrites the guests' addresses to the host's own on the way out gets the replies "
+                                    "back, and it lets nobody in"),
+                             pointer=_("read <forward mode=…> of each of the four with virsh net-dumpxml NAME; "
+                                       "lesson 4's table, columns guest → outside and outside → guest"))  # fmt: skip
     if net.active:
-        return Passed(f"'{name}' ({net.mode}) is running already: this line ran before (a cell run twice)",
-                      f"virsh net-info {name}: Active: yes, Bridge: {net.bridge}",
-                      f"run again, virsh would say: error: Failed to start network {name}")
+        info = f"virsh net-info {name}: Active: yes, Bridge: {net.bridge}"  # virsh's own lines: not translated
+        return Passed(_("'{name}' ({mode}) is running already: this line ran before (a cell run twice)").format(
+                          name=name, mode=net.mode), info,
+                      _("run again, virsh would say: {said}").format(said=f"error: Failed to start network {name}"))
     result = run_line(conn, inv)
     after = libvirt_bridge(conn, name)
-    expect(after.active, f"'{name}' is still inactive", hint="net-start should have started it")
-    return Passed(f"'{name}' runs: <forward mode='{after.mode}'/>",
-                  f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})",
-                  f"virsh net-info {name}: Active: yes, Bridge: {after.bridge} (libvirt made it at net-start)",
-                  "nat: the guests leave with the host's address, so the replies come back without any route to "
-                  f"{CANDIDATES[name][2]}; from outside, nobody can open a connection to a guest")
+    expect(after.active, _("'{name}' is still inactive").format(name=name), hint=_("net-start should have started it"))
+    ran = f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})"  # virsh's output and the calls
+    return Passed(_("'{name}' runs: {element}").format(name=name, element=f"<forward mode='{after.mode}'/>"), ran,
+                  _("virsh net-info {name}: Active: yes, Bridge: {bridge} (libvirt made it at net-start)").format(
+                      name=name, bridge=after.bridge),
+                  _("nat: the guests leave with the host's address, so the replies come back without any route to "
+                    "{subnet}; from outside, nobody can open a connection to a guest").format(subnet=CANDIDATES[name][2]))

@@ -21,6 +21,7 @@ from lxml import etree
 
 from ..concepts.bridges import Port, libvirt_bridge, libvirt_bridges
 from ..errors import InvalidInput
+from ..i18n import N_, _
 from ..specs.domain import DomainSpec
 from ..specs.parser import xml_parser
 from .checks import ExerciseFailed, Passed, answered, expect, run_line, virsh_line
@@ -43,18 +44,18 @@ def _answer(answer: object, what: str, how: str) -> str:
 def guest_port(conn: Any, guest: str) -> Port:
     """The first network NIC of a running ``guest`` as libvirt describes it (tap, MAC, network)."""
     names, running = conn.list(all=True).names, conn.list().names
-    expect(guest in names, f"there is no guest '{guest}'", hint="the task names a guest of this lab",
-           pointer="virsh list --all lists them")
-    expect(guest in running, f"'{guest}' is not running, so it has no tap (no port on any bridge)",
-           hint="a tap exists only while its guest runs: QEMU opens it at start and closes it at stop",
-           pointer="virsh start boots a defined guest (lesson 8 has the commands)")
+    expect(guest in names, _("there is no guest '{guest}'").format(guest=guest),
+           hint=_("the task names a guest of this lab"), pointer=_("virsh list --all lists them"))
+    expect(guest in running, _("'{guest}' is not running, so it has no tap (no port on any bridge)").format(guest=guest),
+           hint=_("a tap exists only while its guest runs: QEMU opens it at start and closes it at stop"),
+           pointer=_("virsh start boots a defined guest (lesson 8 has the commands)"))
     for bridge in libvirt_bridges(conn):
         for port in bridge.ports:
             if port.domain == guest:
                 return port
-    raise ExerciseFailed(f"'{guest}' has no NIC on a libvirt network",
-                         hint="a guest joins a bridge through a network card (an <interface>) in its XML",
-                         pointer=f"the <interface> elements of virsh dumpxml {guest}")
+    raise ExerciseFailed(_("'{guest}' has no NIC on a libvirt network").format(guest=guest),
+                         hint=_("a guest joins a bridge through a network card (an <interface>) in its XML"),
+                         pointer=_("the <interface> elements of virsh dumpxml {guest}").format(guest=guest))
 
 
 def _names(conn: Any) -> tuple[dict[str, str], set[str]]:
@@ -64,7 +65,7 @@ def _names(conn: Any) -> tuple[dict[str, str], set[str]]:
     return bridges, taps
 
 
-_ASK_THE_NETWORK = "the Bridge: line of virsh net-info NETWORK (or <bridge name=…> in its net-dumpxml)"
+_ASK_THE_NETWORK = N_("the Bridge: line of virsh net-info NETWORK (or <bridge name=…> in its net-dumpxml)")
 
 
 def _bridge_answer(guest: str = "web01", **_: Any) -> str:
@@ -79,44 +80,45 @@ def _bridge_answer(guest: str = "web01", **_: Any) -> str:
 @graded("5.1", answer=_bridge_answer)
 def check_bridge(conn: Any, answer: object, guest: str = "web01") -> Passed:
     """``answer``: the Linux bridge that ``guest``'s network card is plugged into."""
-    text = _answer(answer, "bridge", f"conn.dumpxml('{guest}') names the network (<source network=…>); "
-                   "conn.net_info(that network) names its bridge")
+    text = _answer(answer, "bridge", _("conn.dumpxml('{guest}') names the network (<source network=…>); "
+                                       "conn.net_info(that network) names its bridge").format(guest=guest))
     port = guest_port(conn, guest)
     right = libvirt_bridge(conn, port.network).bridge if port.network else port.bridge
     if text == right:
-        return Passed(f"{guest} is plugged into {right}",
-                      f"its <interface type='network'> names the network '{port.network}'; "
-                      f"libvirt made that network's bridge {right}",
-                      "a bridge is a switch in the host kernel: every guest of the network is a port of it")
+        return Passed(_("{guest} is plugged into {bridge}").format(guest=guest, bridge=right),
+                      _("its <interface type='network'> names the network '{network}'; "
+                        "libvirt made that network's bridge {bridge}").format(network=port.network, bridge=right),
+                      _("a bridge is a switch in the host kernel: every guest of the network is a port of it"))
     bridges, taps = _names(conn)
     if text == port.network:
-        raise ExerciseFailed(f"'{text}' is the libvirt network, not the Linux bridge",
-                             hint="a libvirt network is libvirt's object; the bridge is the switch in the host "
-                                  "kernel that the network makes, with an interface name of its own",
-                             pointer=_ASK_THE_NETWORK)  # fmt: skip
+        raise ExerciseFailed(_("'{text}' is the libvirt network, not the Linux bridge").format(text=text),
+                             hint=_("a libvirt network is libvirt's object; the bridge is the switch in the host "
+                                    "kernel that the network makes, with an interface name of its own"),
+                             pointer=_(_ASK_THE_NETWORK))  # fmt: skip
     if text == port.tap or text in taps or _QEMU_TAP.fullmatch(text):
-        raise ExerciseFailed(f"'{text}' is a tap name: a guest's own port on the bridge, not the bridge itself",
-                             hint="the bridge is the switch all the taps plug into; the network knows it",
-                             pointer=_ASK_THE_NETWORK)
+        raise ExerciseFailed(_("'{text}' is a tap name: a guest's own port on the bridge, not the bridge itself")
+                             .format(text=text),
+                             hint=_("the bridge is the switch all the taps plug into; the network knows it"),
+                             pointer=_(_ASK_THE_NETWORK))
     if _MAC.match(text):
-        raise ExerciseFailed(f"{text} is a MAC address (the guest NIC's hardware address)",
-                             hint="the bridge is an interface of the host, with an interface name",
-                             pointer=_ASK_THE_NETWORK)
+        raise ExerciseFailed(_("{text} is a MAC address (the guest NIC's hardware address)").format(text=text),
+                             hint=_("the bridge is an interface of the host, with an interface name"),
+                             pointer=_(_ASK_THE_NETWORK))
     if text in bridges:
-        raise ExerciseFailed(f"{text} is the bridge of network '{bridges[text]}'",
-                             hint="the guest's card chooses its network, and the network brings its bridge",
-                             pointer=f"<source network=…> inside <interface> of virsh dumpxml {guest}; then "
-                                     + _ASK_THE_NETWORK)  # fmt: skip
+        raise ExerciseFailed(_("{text} is the bridge of network '{network}'").format(text=text, network=bridges[text]),
+                             hint=_("the guest's card chooses its network, and the network brings its bridge"),
+                             pointer=_("<source network=…> inside <interface> of virsh dumpxml {guest}; then ")
+                                     .format(guest=guest) + _(_ASK_THE_NETWORK))  # fmt: skip
     if text.startswith("eth") or text.startswith("ens"):
-        raise ExerciseFailed(f"{text} looks like a NIC name seen inside a machine",
-                             hint="inside the guest its card may be eth0; on the host it is a tap on a bridge",
-                             pointer=_ASK_THE_NETWORK)
-    raise ExerciseFailed(f"'{text}' is not a bridge of any network here",
-                         hint="the bridge belongs to the network the guest's card is on",
-                         pointer=_ASK_THE_NETWORK)
+        raise ExerciseFailed(_("{text} looks like a NIC name seen inside a machine").format(text=text),
+                             hint=_("inside the guest its card may be eth0; on the host it is a tap on a bridge"),
+                             pointer=_(_ASK_THE_NETWORK))
+    raise ExerciseFailed(_("'{text}' is not a bridge of any network here").format(text=text),
+                         hint=_("the bridge belongs to the network the guest's card is on"),
+                         pointer=_(_ASK_THE_NETWORK))
 
 
-_TARGET = "<target dev=…/> inside <interface> of virsh dumpxml {guest} (the live XML: the guest runs)"
+_TARGET = N_("<target dev=…/> inside <interface> of virsh dumpxml {guest} (the live XML: the guest runs)")
 
 
 @graded("5.2", answer='conn.dumpxml("$guest", xpath="/domain/devices/interface/target")   '
@@ -124,46 +126,50 @@ _TARGET = "<target dev=…/> inside <interface> of virsh dumpxml {guest} (the li
                       'tap = "testnet0"')
 def check_tap(conn: Any, answer: object, guest: str = "web01") -> Passed:
     """``answer``: the host-side device of ``guest``'s NIC (its ``<target dev=…>``)."""
-    text = _answer(answer, "tap", f"conn.dumpxml('{guest}'): look inside <interface> for <target dev=…/>")
+    text = _answer(answer, "tap", _("conn.dumpxml('{guest}'): look inside <interface> for <target dev=…/>")
+                   .format(guest=guest))
     port = guest_port(conn, guest)
-    where = _TARGET.format(guest=guest)
+    where = _(_TARGET).format(guest=guest)
     if text == port.tap:
         same = [p.domain for b in libvirt_bridges(conn) for p in b.ports if p.tap == text and p.domain != guest]
-        notes = [f"libvirt names the host side of {guest}'s NIC {text} in <target dev='{text}'/>",
-                 "QEMU holds the tap's file descriptor; the kernel treats it as a port of the bridge"]
+        notes = [_("libvirt names the host side of {guest}'s NIC {text} in <target dev='{text}'/>").format(
+                     guest=guest, text=text),
+                 _("QEMU holds the tap's file descriptor; the kernel treats it as a port of the bridge")]
         if same:
-            notes.append(f"{', '.join(same)} also shows {text}: the test driver numbers taps per guest. On a "
-                         "real host names are unique: QEMU's driver hands out vnet0, vnet1, …")
-        return Passed(f"{guest}'s tap is {text}", *notes)
-    bridges, _ = _names(conn)
+            notes.append(_("{others} also shows {text}: the test driver numbers taps per guest. On a "
+                           "real host names are unique: QEMU's driver hands out vnet0, vnet1, …").format(
+                               others=", ".join(same), text=text))
+        return Passed(_("{guest}'s tap is {text}").format(guest=guest, text=text), *notes)
+    bridges, _taps = _names(conn)
     if text in bridges:
-        raise ExerciseFailed(f"{text} is a bridge (the switch), not {guest}'s port on it",
-                             hint="each running guest's card has its own port on the switch: a tap device",
+        raise ExerciseFailed(_("{text} is a bridge (the switch), not {guest}'s port on it").format(text=text, guest=guest),
+                             hint=_("each running guest's card has its own port on the switch: a tap device"),
                              pointer=where)
     if _MAC.match(text):
-        raise ExerciseFailed(f"{text} is the NIC's MAC address (<mac address=…/>)",
-                             hint="the host-side device is an interface of the host, with an interface name",
+        raise ExerciseFailed(_("{text} is the NIC's MAC address (<mac address=…/>)").format(text=text),
+                             hint=_("the host-side device is an interface of the host, with an interface name"),
                              pointer=where)
     if text == port.network:
-        raise ExerciseFailed(f"'{text}' is the network the NIC is on (<source network=…/>)",
-                             hint="the network is where the card is plugged in; the tap is the card's own port",
+        raise ExerciseFailed(_("'{text}' is the network the NIC is on (<source network=…/>)").format(text=text),
+                             hint=_("the network is where the card is plugged in; the tap is the card's own port"),
                              pointer=where)
     if _QEMU_TAP.fullmatch(text):
-        raise ExerciseFailed(f"'{text}' is not {guest}'s tap here: vnet0, vnet1 … is how QEMU's driver names taps "
-                             "on a real host, and this lab's test driver names them differently",
-                             hint="libvirt names the tap when the guest starts and writes the name into the "
-                                  "guest's live XML: read it there, whatever the driver",
+        raise ExerciseFailed(_("'{text}' is not {guest}'s tap here: vnet0, vnet1 … is how QEMU's driver names taps "
+                               "on a real host, and this lab's test driver names them differently").format(
+                                 text=text, guest=guest),
+                             hint=_("libvirt names the tap when the guest starts and writes the name into the "
+                                    "guest's live XML: read it there, whatever the driver"),
                              pointer=where)
     if re.fullmatch(r"[vsh]d[a-z]+", text):
-        raise ExerciseFailed(f"{text} is a disk's target (<disk> … <target dev='{text}'/>)",
-                             hint="disks and network cards both have a <target>; the tap is the network card's",
+        raise ExerciseFailed(_("{text} is a disk's target (<disk> … <target dev='{text}'/>)").format(text=text),
+                             hint=_("disks and network cards both have a <target>; the tap is the network card's"),
                              pointer=where)
     if text.startswith("eth") or text.startswith("ens"):
-        raise ExerciseFailed(f"{text} is how a NIC is named inside a machine",
-                             hint="the host side of a guest's NIC is a tap named by libvirt, not by the guest",
+        raise ExerciseFailed(_("{text} is how a NIC is named inside a machine").format(text=text),
+                             hint=_("the host side of a guest's NIC is a tap named by libvirt, not by the guest"),
                              pointer=where)
-    raise ExerciseFailed(f"'{text}' is not {guest}'s tap",
-                         hint="libvirt names the tap while the guest runs, in the guest's own XML", pointer=where)
+    raise ExerciseFailed(_("'{text}' is not {guest}'s tap").format(text=text, guest=guest),
+                         hint=_("libvirt names the tap while the guest runs, in the guest's own XML"), pointer=where)
 
 
 @graded("5.3", answer='conn.net_dumpxml("host-bridge", xpath="/network/forward/@mode")   '
@@ -171,31 +177,35 @@ def check_tap(conn: Any, answer: object, guest: str = "web01") -> Passed:
                       'existing = "host-bridge"')
 def check_existing_bridge(conn: Any, answer: object) -> Passed:
     """``answer``: the network whose bridge libvirt does not create (it must already exist)."""
-    text = _answer(answer, "network", "conn.net_dumpxml(name) for each network: look at <forward mode=…>")
+    text = _answer(answer, "network", _("conn.net_dumpxml(name) for each network: look at <forward mode=…>"))
     nets = libvirt_bridges(conn)
     byname = {b.network: b for b in nets}
     right = [b for b in nets if b.mode == "bridge"]
-    expect(right, "no network here is in bridge mode", hint="this check needs the embedded lab's host-bridge")
+    expect(right, _("no network here is in bridge mode"), hint=_("this check needs the embedded lab's host-bridge"))
     if text in {b.network for b in right}:
         b = byname[text]
-        return Passed(f"{text}: <forward mode='bridge'/> joins the existing bridge {b.bridge}",
-                      "libvirt creates the bridge virbrN for nat, route, open and isolated networks (plus a "
-                      "gateway address when the XML has <ip>, and DHCP when it has <dhcp>)",
-                      f"in bridge mode it only plugs the guests' taps into {b.bridge}: the host's bridge with the "
-                      "physical NIC, set up by the system's network configuration")
+        return Passed(_("{text}: <forward mode='bridge'/> joins the existing bridge {bridge}").format(
+                          text=text, bridge=b.bridge),
+                      _("libvirt creates the bridge virbrN for nat, route, open and isolated networks (plus a "
+                        "gateway address when the XML has <ip>, and DHCP when it has <dhcp>)"),
+                      _("in bridge mode it only plugs the guests' taps into {bridge}: the host's bridge with the "
+                        "physical NIC, set up by the system's network configuration").format(bridge=b.bridge))
     for b in right:
         if text == b.bridge:
-            raise ExerciseFailed(f"{text} is the bridge; the question asks for the network that uses it",
-                                 hint="a network and its bridge have different names: the answer is the network",
-                                 pointer=f"the network whose XML has <bridge name='{text}'/>")
+            raise ExerciseFailed(_("{text} is the bridge; the question asks for the network that uses it").format(
+                                     text=text),
+                                 hint=_("a network and its bridge have different names: the answer is the network"),
+                                 pointer=_("the network whose XML has <bridge name='{text}'/>").format(text=text))
     if text in byname:
         b = byname[text]
-        raise ExerciseFailed(f"'{text}' is in {b.mode} mode: libvirt creates its bridge {b.bridge} when it starts",
-                             hint="libvirt creates the bridge of every nat, route, open and isolated network "
-                                  "(even an isolated one) when it starts",
-                             pointer="<forward mode=…> in each network's virsh net-dumpxml")
-    raise ExerciseFailed(f"there is no network '{text}'", hint="the answer is the name of a libvirt network",
-                         pointer="virsh net-list --all lists them")
+        raise ExerciseFailed(_("'{text}' is in {mode} mode: libvirt creates its bridge {bridge} when it starts")
+                             .format(text=text, mode=b.mode, bridge=b.bridge),
+                             hint=_("libvirt creates the bridge of every nat, route, open and isolated network "
+                                    "(even an isolated one) when it starts"),
+                             pointer=_("<forward mode=…> in each network's virsh net-dumpxml"))
+    raise ExerciseFailed(_("there is no network '{text}'").format(text=text),
+                         hint=_("the answer is the name of a libvirt network"),
+                         pointer=_("virsh net-list --all lists them"))
 
 
 # -- which network a new guest's card names ---------------------------------------------------
@@ -203,7 +213,7 @@ def check_existing_bridge(conn: Any, answer: object) -> Passed:
 _UUID = "5a1e0b5e-0503-4c3a-9e15-0000000000a3"  # fixed: defining web03 again replaces its definition
 
 # What each wrong command does instead of registering a VM from a file without starting it.
-_NOT_DEFINE = {
+_NOT_DEFINE = N_({
     "create": "create boots the VM from the file and keeps no definition: once it stops, libvirt forgets it "
               "(a transient VM). The task registers web03 and does not start it",
     "start": "start boots a VM libvirt knows already; web03 is new: it is registered from its file first",
@@ -213,14 +223,15 @@ _NOT_DEFINE = {
     "edit": "edit changes a VM libvirt knows already; web03 is new",
     "dumpxml": "dumpxml only prints a VM's XML",
     "dominfo": "dominfo only reads a VM's state",
-}  # fmt: skip
+})  # fmt: skip
+_NOT_DEFINE_OTHER = N_("registering a VM keeps its XML in libvirt and starts nothing, as net-define does for a network")
 
 
 def web03_xml(network: str, guest: str = "web03") -> str:
     """The new guest's XML: one card, ``<interface type='network'><source network=NETWORK/>``."""
     if not isinstance(network, str) or not network.strip():
-        raise InvalidInput(f"the network must be a name, not {network!r}",
-                           hint='give the network\'s name as a string, e.g. web03_xml("default")')
+        raise InvalidInput(_("the network must be a name, not {network}").format(network=repr(network)),
+                           hint=_('give the network\'s name as a string, e.g. web03_xml("default")'))
     spec = DomainSpec(name=guest, uuid=_UUID, memory="256MiB", vcpus=1)
     spec.add_interface(network)
     return spec.to_xml()
@@ -264,48 +275,57 @@ def check_nic_network(conn: Any, line: object, network: object, guest: str = "we
     :func:`web03_xml` with that network to ``{guest}.xml`` in an empty directory, runs the line there
     on ``conn`` as virsh would, and reads the guest's card back from libvirt.
     """
-    chosen = _answer(network, "network", "the name of the libvirt network whose bridge is " + bridge)
+    chosen = _answer(network, "network", _("the name of the libvirt network whose bridge is {bridge}").format(
+                     bridge=bridge))
     inv = virsh_line(line, "virsh COMMAND FILE")
     nets = {b.network: b for b in libvirt_bridges(conn)}
     by_bridge = {b.bridge: b.network for b in nets.values() if b.bridge}
-    expect(bridge in by_bridge, f"no network here has the bridge {bridge}",
-           hint="this check needs the embedded lab's networks")
-    ask = "virsh net-info NAME prints a network's Bridge: line; virsh net-list --all lists the networks"
+    expect(bridge in by_bridge, _("no network here has the bridge {bridge}").format(bridge=bridge),
+           hint=_("this check needs the embedded lab's networks"))
+    ask = _("virsh net-info NAME prints a network's Bridge: line; virsh net-list --all lists the networks")
     if chosen not in nets:
         if chosen in by_bridge:
-            raise ExerciseFailed(f"'{chosen}' is the name of a bridge: <source network='{chosen}'/> names a "
-                                 "libvirt network, and there is none by that name",
-                                 hint="a guest's card names its network, and the network names its bridge",
+            raise ExerciseFailed(_("'{chosen}' is the name of a bridge: <source network='{chosen}'/> names a "
+                                   "libvirt network, and there is none by that name").format(chosen=chosen),
+                                 hint=_("a guest's card names its network, and the network names its bridge"),
                                  pointer=ask)  # fmt: skip
-        raise ExerciseFailed(f"there is no network '{chosen}'", hint="a card joins a libvirt network by its name",
+        raise ExerciseFailed(_("there is no network '{text}'").format(text=chosen),
+                             hint=_("a card joins a libvirt network by its name"),
                              pointer=ask)
     if nets[chosen].bridge != bridge:
-        have = nets[chosen].bridge or "no bridge"
-        raise ExerciseFailed(f"the network '{chosen}' has the bridge {have}, not {bridge}: a card on it joins {have}",
-                             hint="the network decides the bridge: each network has its own (<bridge name=…>)",
+        have = nets[chosen].bridge or _("no bridge")
+        raise ExerciseFailed(_("the network '{chosen}' has the bridge {have}, not {bridge}: a card on it joins {have}")
+                             .format(chosen=chosen, have=have, bridge=bridge),
+                             hint=_("the network decides the bridge: each network has its own (<bridge name=…>)"),
                              pointer=ask)  # fmt: skip
     command = inv.command.name
     if command != "define":
-        raise ExerciseFailed(f"{command} does not register {guest} from its file without starting it",
-                             hint=_NOT_DEFINE.get(command, "registering a VM keeps its XML in libvirt and starts "
-                                                           "nothing, as net-define does for a network"),
-                             pointer="lesson 4 registered a network from XML with net-define: a VM's command has "
-                                     "the same name without net-")  # fmt: skip
+        raise ExerciseFailed(_("{command} does not register {guest} from its file without starting it").format(
+                                 command=command, guest=guest),
+                             hint=_(_NOT_DEFINE.get(command, _NOT_DEFINE_OTHER)),
+                             pointer=_("lesson 4 registered a network from XML with net-define: a VM's command has "
+                                       "the same name without net-"))  # fmt: skip
     file = str(inv.values.get("file"))
     expect(os.path.basename(file) == f"{guest}.xml" and os.path.dirname(file) in ("", "."),
-           f"the line reads '{file}'; the check writes {guest}'s XML to {guest}.xml in the directory the line runs in",
-           hint="virsh reads the XML from the file the line names", pointer=f"name the file {guest}.xml")
+           _("the line reads '{file}'; the check writes {guest}'s XML to {guest}.xml in the directory the line runs in")
+           .format(file=file, guest=guest),
+           hint=_("virsh reads the XML from the file the line names"),
+           pointer=_("name the file {guest}.xml").format(guest=guest))
     if guest in conn.list(all=True).names and _card_network(conn, guest) == chosen:
-        return Passed(f"{guest} is registered already with its card on {chosen} (a cell run twice)",
-                      f"<source network='{chosen}'/>: virsh net-info {chosen} prints Bridge: {bridge}")
+        return Passed(_("{guest} is registered already with its card on {chosen} (a cell run twice)").format(
+                          guest=guest, chosen=chosen),
+                      _("<source network='{chosen}'/>: virsh net-info {chosen} prints Bridge: {bridge}").format(
+                          chosen=chosen, bridge=bridge))
     with _in_scratch(f"{guest}.xml", web03_xml(chosen, guest)):
         result = run_line(conn, inv)
     now = _card_network(conn, guest)  # read back: the definition libvirt keeps
-    expect(now == chosen, f"{guest}'s card names '{now}' in libvirt", hint=f"define should have registered {chosen}")
+    expect(now == chosen, _("{guest}'s card names '{now}' in libvirt").format(guest=guest, now=now),
+           hint=_("define should have registered {chosen}").format(chosen=chosen))
     state = conn.dominfo(guest).state
-    return Passed(f"{guest}'s card joins {bridge}: <source network='{chosen}'/>",
-                  f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})",
-                  f"virsh dumpxml --inactive {guest}: <source network='{chosen}'/>; "
-                  f"virsh net-info {chosen}: Bridge: {bridge}",
-                  f"{guest} is {state}: it has no tap yet. When it starts, libvirt plugs a new tap into {bridge} "
-                  "(exercise 5.2 reads it from <target dev=…/>)")
+    ran = f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})"  # virsh's output and the calls
+    read = (f"virsh dumpxml --inactive {guest}: <source network='{chosen}'/>; "  # virsh's own lines
+            f"virsh net-info {chosen}: Bridge: {bridge}")
+    return Passed(_("{guest}'s card joins {bridge}: {element}").format(
+                      guest=guest, bridge=bridge, element=f"<source network='{chosen}'/>"), ran, read,
+                  _("{guest} is {state}: it has no tap yet. When it starts, libvirt plugs a new tap into {bridge} "
+                    "(exercise 5.2 reads it from <target dev=…/>)").format(guest=guest, state=state, bridge=bridge))

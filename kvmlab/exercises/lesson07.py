@@ -20,6 +20,7 @@ from typing import Any, Sequence
 from lxml import etree
 
 from ..errors import KvmlabError, libvirt_errors
+from ..i18n import N_, _
 from ..specs import DomainSpec, check_xml
 from ..virsh.streams import HINT_PREFIX, bound
 from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line
@@ -40,7 +41,7 @@ BROKEN_XML = """<domain type='kvm'>
 </domain>
 """
 
-UNITS = "lesson 7, '<memory>: KiB, and the \"KB\" trap'"
+UNITS = N_("lesson 7, '<memory>: KiB, and the \"KB\" trap'")
 
 
 def _mib(kib: int) -> str:
@@ -55,39 +56,47 @@ def memory_mistake(kib: int, want_mib: int, where: str = "<memory>") -> tuple[st
     a bare MiB number (read as KiB), MB instead of MiB, KB instead of KiB or x1000 instead of x1024
     (libvirt stores the same number for both), and a KiB number under ``unit='MiB'``. The concept and
     the pointer are the first two rungs of the hint ladder: neither gives the number to write.
+    The texts are worded in the learner's language when a mistake is found.
     """
     want_kib = want_mib * 1024
     if kib == want_kib:
         return None
+    units, held = _(UNITS), _mib(kib)
     if kib == want_mib:
-        return (f"libvirt holds {kib} KiB = {_mib(kib)}: {where} got the MiB number {want_mib}, "
-                "and a number without unit= counts KiB (the notes' \"KB\"), not MiB",
-                f"{where} counts KiB unless unit= names another unit; a bare number is KiB",
-                f"give {where} a unit='MiB' attribute, or write the size in KiB (MiB x 1024); {UNITS}")  # fmt: skip
+        return (_("libvirt holds {kib} KiB = {held}: {where} got the MiB number {want_mib}, "
+                  "and a number without unit= counts KiB (the notes' \"KB\"), not MiB").format(
+                    kib=kib, held=held, where=where, want_mib=want_mib),
+                _("{where} counts KiB unless unit= names another unit; a bare number is KiB").format(where=where),
+                _("give {where} a unit='MiB' attribute, or write the size in KiB (MiB x 1024); {units}").format(
+                    where=where, units=units))  # fmt: skip
     if kib * 1024 == want_mib * 10**6:
-        cause = (f"either unit='MB' (10^6 bytes each) or {want_mib // 1024} GB taken as {kib} KB"
-                 if want_mib % 1024 == 0 else "unit='MB' counts 10^6 bytes each")
-        return (f"libvirt holds {kib} KiB = {_mib(kib)}: a power of 1000 where 1024 belongs: {cause}; memory "
-                "counts in powers of 1024",
-                "MiB (with the i) is 1024 x 1024 bytes; MB is 1000 x 1000",
-                f"the unit= of {where}: the binary unit has an i; {UNITS}")  # fmt: skip
+        cause = (_("either unit='MB' (10^6 bytes each) or {gb} GB taken as {kib} KB").format(gb=want_mib // 1024, kib=kib)
+                 if want_mib % 1024 == 0 else _("unit='MB' counts 10^6 bytes each"))
+        return (_("libvirt holds {kib} KiB = {held}: a power of 1000 where 1024 belongs: {cause}; memory "
+                  "counts in powers of 1024").format(kib=kib, held=held, cause=cause),
+                _("MiB (with the i) is 1024 x 1024 bytes; MB is 1000 x 1000"),
+                _("the unit= of {where}: the binary unit has an i; {units}").format(where=where, units=units))  # fmt: skip
     if kib == want_mib * 1000:  # the same number both ways: libvirt stores only the result
-        return (f"libvirt holds {kib} KiB = {_mib(kib)}: a 1000 where 1024 belongs: you either wrote unit='KB' "
-                "(libvirt's KB is 1000 bytes; KiB has the i) or multiplied the MiB by 1000",
-                "the notes' \"KB\" is KiB: 1 MiB = 1024 KiB, and libvirt's unit='KB' is 1000 bytes",
-                f"multiply MiB by 1024 for a KiB number (unit='KiB' or none), or write unit='MiB'; {UNITS}")  # fmt: skip
+        return (_("libvirt holds {kib} KiB = {held}: a 1000 where 1024 belongs: you either wrote unit='KB' "
+                  "(libvirt's KB is 1000 bytes; KiB has the i) or multiplied the MiB by 1000").format(kib=kib, held=held),
+                _("the notes' \"KB\" is KiB: 1 MiB = 1024 KiB, and libvirt's unit='KB' is 1000 bytes"),
+                _("multiply MiB by 1024 for a KiB number (unit='KiB' or none), or write unit='MiB'; {units}").format(
+                    units=units))  # fmt: skip
     if kib == want_kib * 1024:
-        return (f"libvirt holds {kib} KiB = {kib // 2**20} GiB, 1024 times too much: the number {want_kib} "
-                "is already KiB (or you wrote bytes), but the unit says MiB",
-                "the number and its unit= must agree: a KiB count under unit='MiB' is read as MiB",
-                f"keep the number and say it is KiB, or keep unit='MiB' and write the MiB number; {UNITS}")  # fmt: skip
+        return (_("libvirt holds {kib} KiB = {gib} GiB, 1024 times too much: the number {want_kib} "
+                  "is already KiB (or you wrote bytes), but the unit says MiB").format(
+                    kib=kib, gib=kib // 2**20, want_kib=want_kib),
+                _("the number and its unit= must agree: a KiB count under unit='MiB' is read as MiB"),
+                _("keep the number and say it is KiB, or keep unit='MiB' and write the MiB number; {units}").format(
+                    units=units))  # fmt: skip
     if want_mib % 1024 == 0 and abs(kib * 1024 - want_mib // 1024 * 10**9) < 1024:  # libvirt rounds up to KiB
-        return (f"libvirt holds {kib} KiB = {_mib(kib)}: unit='GB' counts 10^9 bytes; the binary unit has an i "
-                "(GiB)", "MiB and GiB (with the i) are powers of 1024; MB and GB are powers of 1000",
-                f"the unit= of {where}: the binary unit has an i; {UNITS}")
-    return (f"libvirt holds {kib} KiB = {_mib(kib)}, not {want_mib} MiB",
-            "libvirt stores memory in KiB: 1 MiB = 1024 KiB",
-            f"the number and unit= of {where}; {UNITS}")
+        return (_("libvirt holds {kib} KiB = {held}: unit='GB' counts 10^9 bytes; the binary unit has an i "
+                  "(GiB)").format(kib=kib, held=held),
+                _("MiB and GiB (with the i) are powers of 1024; MB and GB are powers of 1000"),
+                _("the unit= of {where}: the binary unit has an i; {units}").format(where=where, units=units))
+    return (_("libvirt holds {kib} KiB = {held}, not {want_mib} MiB").format(kib=kib, held=held, want_mib=want_mib),
+            _("libvirt stores memory in KiB: 1 MiB = 1024 KiB"),
+            _("the number and unit= of {where}; {units}").format(where=where, units=units))
 
 
 def read_domain(conn: Any, name: str) -> DomainSpec:
@@ -96,14 +105,15 @@ def read_domain(conn: Any, name: str) -> DomainSpec:
         return DomainSpec.from_xml(conn.dumpxml(name, inactive=True).xml)
     except KvmlabError as err:
         names = ", ".join(conn.list(all=True).names)
-        raise ExerciseFailed(f"libvirt has no domain '{name}' ({err.message}). Defined now: {names}",
-                             hint="a VM exists for libvirt once its XML is registered: defined",
-                             pointer="virsh define FILE registers a definition (conn.define(xml) in kvmlab); "
-                                     "lesson 8") from None  # fmt: skip
+        raise ExerciseFailed(_("libvirt has no domain '{name}' ({message}). Defined now: {names}").format(
+                                 name=name, message=err.message, names=names),
+                             hint=_("a VM exists for libvirt once its XML is registered: defined"),
+                             pointer=_("virsh define FILE registers a definition (conn.define(xml) in kvmlab); "
+                                       "lesson 8")) from None  # fmt: skip
 
 
 def _order(devs: Sequence[str]) -> str:
-    return ", ".join(devs) if devs else "(none)"
+    return ", ".join(devs) if devs else _("(none)")
 
 
 def _domain_xml(name: str, memory_mib: int, vcpus: int, boot: Sequence[str], arch: bool = True) -> str:
@@ -122,8 +132,8 @@ def _redo(name: str) -> str:
 
 def _retry(name: str) -> str:
     """How to define ``name`` again, for every failure's message: a practical step, not the answer."""
-    return (f" — to try again: conn.undefine(\"{name}\") first (virsh undefine {name}), then define the fixed XML "
-            f"(libvirt refuses a second '{name}' without the first one's UUID)")
+    return _(" — to try again: conn.undefine(\"{name}\") first (virsh undefine {name}), then define the fixed XML "
+             "(libvirt refuses a second '{name}' without the first one's UUID)").format(name=name)
 
 
 @graded("7.1", answer=lambda name="lab7", memory_mib=512, vcpus=2, **_: (
@@ -134,44 +144,50 @@ def check_domain(conn: Any, name: str = "lab7", memory_mib: int = 512, vcpus: in
     """``name`` must be defined with ``memory_mib`` MiB, ``vcpus`` vCPUs, OS type hvm and ``boot`` order."""
     spec = read_domain(conn, name)
     kib, redo = spec.memory, _retry(name)
-    expect(isinstance(kib, int), f"libvirt shows <memory>{kib}</memory>" + redo, hint="write a whole number of MiB")
+    expect(isinstance(kib, int), _("libvirt shows <memory>{kib}</memory>").format(kib=kib) + redo,
+           hint=_("write a whole number of MiB"))
     wrong = memory_mistake(kib, memory_mib)
     if wrong:
         raise ExerciseFailed(wrong[0] + redo, hint=wrong[1], pointer=wrong[2])
-    expect(spec.vcpus == vcpus, f"libvirt shows <vcpu>{spec.vcpus}</vcpu>, the task asks for {vcpus} vCPUs" + redo,
-           hint="one element holds how many virtual CPUs the guest gets",
-           pointer="<vcpu>N</vcpu> (lesson 7, '<vcpu> and <os>')")
-    expect(spec.os_type == "hvm", f"<os><type> is '{spec.os_type}'" + redo,
-           hint="<os><type> names the kind of guest: a full virtual machine, for an OS made to run on real "
-                "hardware, whether KVM or TCG runs it (formatdomain: 'designed to run on bare metal, so requires "
-                "full virtualization'); 'linux' would be a Xen paravirtual guest",
-           pointer="the text of <os><type arch='x86_64'>…</type> (lesson 7, '<vcpu> and <os>'), formatdomain's word "
-                   "for full virtualization")
+    expect(spec.vcpus == vcpus, _("libvirt shows <vcpu>{got}</vcpu>, the task asks for {vcpus} vCPUs").format(
+               got=spec.vcpus, vcpus=vcpus) + redo,
+           hint=_("one element holds how many virtual CPUs the guest gets"),
+           pointer=_("<vcpu>N</vcpu> (lesson 7, '<vcpu> and <os>')"))
+    expect(spec.os_type == "hvm", _("<os><type> is '{os_type}'").format(os_type=spec.os_type) + redo,
+           hint=_("<os><type> names the kind of guest: a full virtual machine, for an OS made to run on real "
+                  "hardware, whether KVM or TCG runs it (formatdomain: 'designed to run on bare metal, so requires "
+                  "full virtualization'); 'linux' would be a Xen paravirtual guest"),
+           pointer=_("the text of <os><type arch='x86_64'>…</type> (lesson 7, '<vcpu> and <os>'), formatdomain's word "
+                     "for full virtualization"))
     got, want = list(spec.boot), list(boot)
     if got != want:
         if sorted(got) == sorted(want):
-            raise ExerciseFailed(f"the boot order is {_order(got)}: the firmware tries the <boot> elements "
-                                 "in the order they are written" + redo,
-                                 hint="the order of the <boot> elements is the order the firmware tries",
-                                 pointer=f"swap the <boot dev=…/> elements inside <os> so they read {_order(want)}")
-        raise ExerciseFailed(f"the boot devices are {_order(got)}, the task asks for {_order(want)}" + redo,
-                             hint="the firmware tries one device per <boot> element, in the order written",
-                             pointer="one <boot dev=…/> per device inside <os>; dev is hd, cdrom, network or fd")
-    return Passed(f"'{name}' is defined as asked (read back with virsh dumpxml --inactive {name})",
-                  f"<memory unit='KiB'>{kib}</memory> = {memory_mib} MiB: libvirt always stores KiB",
-                  f"<vcpu>{spec.vcpus}</vcpu>, <os><type>hvm</type>, boot order {_order(got)}")
+            raise ExerciseFailed(_("the boot order is {got}: the firmware tries the <boot> elements "
+                                   "in the order they are written").format(got=_order(got)) + redo,
+                                 hint=_("the order of the <boot> elements is the order the firmware tries"),
+                                 pointer=_("swap the <boot dev=…/> elements inside <os> so they read {want}").format(
+                                     want=_order(want)))
+        raise ExerciseFailed(_("the boot devices are {got}, the task asks for {want}").format(
+                                 got=_order(got), want=_order(want)) + redo,
+                             hint=_("the firmware tries one device per <boot> element, in the order written"),
+                             pointer=_("one <boot dev=…/> per device inside <os>; dev is hd, cdrom, network or fd"))
+    return Passed(_("'{name}' is defined as asked (read back with virsh dumpxml --inactive {name})").format(name=name),
+                  _("<memory unit='KiB'>{kib}</memory> = {memory_mib} MiB: libvirt always stores KiB").format(
+                      kib=kib, memory_mib=memory_mib),
+                  _("<vcpu>{vcpus}</vcpu>, <os><type>hvm</type>, boot order {order}").format(
+                      vcpus=spec.vcpus, order=_order(got)))
 
 
-# Exercise 7.2: the idea behind each element the validators name first, then where to look.
-_FIXES = {
-    "/domain/memory": ("a bare number in <memory> counts KiB", "the unit= attribute of <memory>; " + UNITS),
+# Exercise 7.2: the idea behind each element the validators name first, then where to look ({units}: UNITS).
+_FIXES = N_({
+    "/domain/memory": ("a bare number in <memory> counts KiB", "the unit= attribute of <memory>; {units}"),
     "/domain/vcpu": ("<vcpu> holds a count of virtual CPUs, written in digits", "the text of <vcpu>"),
     "/domain/os/boot": ("<boot dev=…> names a kind of device from a fixed list, not a description",
                         "dev is one of hd, cdrom, network, fd (lesson 7, '<vcpu> and <os>')"),
     "/domain/cpus": ("libvirt's schema lists every element <domain> may hold; without validation libvirt drops an "
                      "unknown one without a word",
                      "<domain> has no <cpus>: the vCPU count lives in <vcpu> (lesson 7, 'Three validators')"),
-}
+})
 
 
 def _by_line(problems: list) -> list:
@@ -189,11 +205,11 @@ def _one_vcpu(xml: str) -> None:
     except etree.XMLSyntaxError:
         return  # check_xml said it already
     if len(root.findall("vcpu")) > 1:
-        raise ExerciseFailed(f"<domain> holds <vcpu> {len(root.findall('vcpu'))} times: libvirt's schema allows one "
-                             "(it says: Extra element vcpu in interleave)",
-                             hint="one element holds the vCPU count; a line the schema does not know is removed, "
-                                  "not turned into a copy of another element",
-                             pointer="<vcpu> once, with the count in digits; the <cpus> line goes")
+        raise ExerciseFailed(_("<domain> holds <vcpu> {n} times: libvirt's schema allows one "
+                               "(it says: Extra element vcpu in interleave)").format(n=len(root.findall("vcpu"))),
+                             hint=_("one element holds the vCPU count; a line the schema does not know is removed, "
+                                    "not turned into a copy of another element"),
+                             pointer=_("<vcpu> once, with the count in digits; the <cpus> line goes"))
 
 
 @graded("7.2", answer=lambda name="broken7", memory_mib=1024, vcpus=2, **_: (
@@ -203,8 +219,8 @@ def check_fixed_xml(conn: Any, xml: object, name: str = "broken7", memory_mib: i
                     vcpus: int = 2) -> Passed:
     """``xml``: :data:`BROKEN_XML` fixed. It must pass kvmlab's checks and libvirt's schema, keep the
     writer's intent (``memory_mib`` MiB, ``vcpus`` vCPUs) and be accepted by ``define(validate=True)``."""
-    expect(isinstance(xml, str) and xml.strip() and xml.strip().upper() != "TODO", "no XML yet",
-           hint="start from lesson07.BROKEN_XML and fix each element", untried=True)
+    expect(isinstance(xml, str) and xml.strip() and xml.strip().upper() != "TODO", _("no XML yet"),
+           hint=_("start from lesson07.BROKEN_XML and fix each element"), untried=True)
     untried = xml.strip() == BROKEN_XML.strip()  # the cell as shipped: a diagnosis, but no attempt yet
     try:
         problems = check_xml("domain", xml)
@@ -214,16 +230,21 @@ def check_fixed_xml(conn: Any, xml: object, name: str = "broken7", memory_mib: i
     errors = _by_line([p for p in problems if p.severity == "error"])
     if errors:
         first = errors[0]
-        more = f" (then: {', '.join(p.path for p in errors[1:])})" if len(errors) > 1 else ""
-        head = f"{len(errors)} problems left; first " if len(errors) > 1 else "1 problem left: "
-        head = ("xml is still lesson07.BROKEN_XML, unchanged: " if untried else "") + head
-        by = "libvirt's RelaxNG schema" if first.source == "schema" else "kvmlab's checks"
-        concept, pointer = _FIXES.get(first.path, ("each validator says what the element may hold", first.fix))
-        raise ExerciseFailed(f"{head}{first}{more}", hint=f"{concept} [found by {by}]", pointer=pointer,
+        more = (_(" (then: {paths})").format(paths=", ".join(p.path for p in errors[1:])) if len(errors) > 1
+                else "")
+        head = _("{n} problems left; first ").format(n=len(errors)) if len(errors) > 1 else _("1 problem left: ")
+        head = (_("xml is still lesson07.BROKEN_XML, unchanged: ") if untried else "") + head
+        by = _("libvirt's RelaxNG schema") if first.source == "schema" else _("kvmlab's checks")
+        if first.path in _FIXES:
+            concept, pointer = _(_FIXES[first.path][0]), _(_FIXES[first.path][1]).format(units=_(UNITS))
+        else:  # the validator's own fix (worded by kvmlab.specs)
+            concept, pointer = _("each validator says what the element may hold"), first.fix
+        raise ExerciseFailed(f"{head}{first}{more}",
+                             hint=_("{concept} [found by {by}]").format(concept=concept, by=by), pointer=pointer,
                              untried=untried)
     spec = DomainSpec.from_xml(xml)
-    expect(spec.name == name, f"the <name> is '{spec.name}', the check defines '{name}'",
-           hint="the check defines the writer's VM under the writer's name", pointer="the text of <name>")
+    expect(spec.name == name, _("the <name> is '{got}', the check defines '{name}'").format(got=spec.name, name=name),
+           hint=_("the check defines the writer's VM under the writer's name"), pointer=_("the text of <name>"))
     if spec.uuid is None and name in conn.list(all=True).names:
         # a second try: the same name and UUID make define update the definition, as virsh does
         with libvirt_errors():
@@ -231,24 +252,25 @@ def check_fixed_xml(conn: Any, xml: object, name: str = "broken7", memory_mib: i
     try:
         done = conn.define(spec.to_xml(), validate=True)
     except KvmlabError as err:
-        raise ExerciseFailed("libvirt refused it: " + " / ".join(err.virsh_error), hint=err.hint) from None
+        raise ExerciseFailed(_("libvirt refused it: ") + " / ".join(err.virsh_error), hint=err.hint) from None
     held = read_domain(conn, name)
     wrong = memory_mistake(held.memory, memory_mib)
     if wrong:
-        raise ExerciseFailed("valid, but not what the writer meant: " + wrong[0] +
-                             f" (the broken <memory>1024</memory> meant {memory_mib} MiB)",
+        raise ExerciseFailed(_("valid, but not what the writer meant: {wrong} (the broken <memory>1024</memory> "
+                               "meant {memory_mib} MiB)").format(wrong=wrong[0], memory_mib=memory_mib),
                              hint=wrong[1], pointer=wrong[2])
-    expect(held.vcpus == vcpus, f"valid, but libvirt holds <vcpu>{held.vcpus}</vcpu>; the writer meant 'two'",
-           hint="<vcpu> holds the number of virtual CPUs the writer meant", pointer="the text of <vcpu>")
-    return Passed(f"'{name}' is valid and defined: {str(done).strip()}",
-                  "kvmlab's checks and libvirt's RelaxNG schema find nothing; define(validate=True) "
-                  "(virsh define --validate) accepted it",
-                  f"libvirt holds {held.memory} KiB = {memory_mib} MiB and {held.vcpus} vCPUs; "
-                  f"boot {_order(held.boot)}")
+    expect(held.vcpus == vcpus, _("valid, but libvirt holds <vcpu>{got}</vcpu>; the writer meant 'two'").format(
+               got=held.vcpus),
+           hint=_("<vcpu> holds the number of virtual CPUs the writer meant"), pointer=_("the text of <vcpu>"))
+    return Passed(_("'{name}' is valid and defined: {done}").format(name=name, done=str(done).strip()),
+                  _("kvmlab's checks and libvirt's RelaxNG schema find nothing; define(validate=True) "
+                    "(virsh define --validate) accepted it"),
+                  _("libvirt holds {kib} KiB = {memory_mib} MiB and {vcpus} vCPUs; boot {order}").format(
+                      kib=held.memory, memory_mib=memory_mib, vcpus=held.vcpus, order=_order(held.boot)))
 
 
 # Exercise 7.3: what other commands do instead of printing a VM's <memory> element.
-_NOT_DUMPXML = {
+_NOT_DUMPXML = N_({
     "dominfo": "dominfo prints a summary (Max memory: … KiB), not the XML element libvirt holds",
     "edit": "edit opens the definition in an editor to change it; the task only reads",
     "define": "define registers XML; the task reads what libvirt made of it",
@@ -256,8 +278,8 @@ _NOT_DUMPXML = {
     "pool-dumpxml": "pool-dumpxml prints a storage pool's XML; a VM's is another command",
     "vol-dumpxml": "vol-dumpxml prints a volume's XML; a VM's is another command",
     "list": "list shows the VMs, not their XML",
-}
-XPATH = "dumpxml's --xpath option (lesson 7 used it as conn.dumpxml(NAME, xpath=…))"
+})
+XPATH = N_("dumpxml's --xpath option (lesson 7 used it as conn.dumpxml(NAME, xpath=…))")
 
 
 def _nodes(text: str) -> list[Any]:
@@ -289,68 +311,78 @@ def check_memory_query(conn: Any, line: object, kib: object, name: str = "lab7",
     inv = virsh_line(line, f"virsh COMMAND {name} --OPTION VALUE")
     cmd = inv.command.name
     if cmd != "dumpxml":
-        raise ExerciseFailed(f"{cmd} does not print {name}'s <memory> element",
-                             hint=_NOT_DUMPXML.get(cmd, "the task prints part of a VM's XML as libvirt holds it"),
-                             pointer="virsh dumpxml prints a VM's XML (lesson 7, 'A real definition')")
+        raise ExerciseFailed(_("{cmd} does not print {name}'s <memory> element").format(cmd=cmd, name=name),
+                             hint=(_(_NOT_DUMPXML[cmd]) if cmd in _NOT_DUMPXML
+                                   else _("the task prints part of a VM's XML as libvirt holds it")),
+                             pointer=_("virsh dumpxml prints a VM's XML (lesson 7, 'A real definition')"))
     target = str(inv.values.get("domain"))
     try:
         real = conn.dominfo(target).name  # virsh's lookup: an id or UUID names a domain too
     except KvmlabError as err:
-        raise ExerciseFailed(f"virsh says: error: {err.message}", hint=err.hint) from None
-    expect(real == name, f"the line names '{real}'" if real == target else f"'{target}' is {real}",
-           hint=f"the task reads '{name}'", pointer=f"name '{name}' on the line")
+        raise ExerciseFailed(_("virsh says: error: {message}").format(message=err.message), hint=err.hint) from None
+    expect(real == name, _("the line names '{name}'").format(name=real) if real == target
+           else _("'{target}' is {name}").format(target=target, name=real),
+           hint=_("the task reads '{name}'").format(name=name), pointer=_("name '{name}' on the line").format(name=name))
     xpath = inv.values.get("xpath")
     if not xpath:
-        raise ExerciseFailed(f"'{inv.line}' prints the whole document; the task wants only <memory>",
-                             hint="virsh can pick nodes out of the XML itself, with an XPath expression",
-                             pointer=f"{XPATH}: a path from the root element down to <memory>")
+        raise ExerciseFailed(_("'{line}' prints the whole document; the task wants only <memory>").format(line=inv.line),
+                             hint=_("virsh can pick nodes out of the XML itself, with an XPath expression"),
+                             pointer=_("{how}: a path from the root element down to <memory>").format(how=_(XPATH)))
     result, stderr = _run_capturing(conn, inv)
     nodes = _nodes(str(result))
     elements = [n for n in nodes if not isinstance(n, str)]
     complaint = " ".join(ln.strip() for ln in stderr.splitlines() if ln.strip() and not ln.startswith(HINT_PREFIX))
     if complaint:  # virsh prints libxml2's complaint and still exits 0, with nothing on stdout
-        raise ExerciseFailed(f"--xpath '{xpath}' is not an XPath libxml2 can read (virsh prints: {complaint})",
-                             hint="an XPath is a path of element names from the root, /a/b/c; [ ] hold a condition",
-                             pointer=f"<memory> sits directly under <domain>: virsh dumpxml {name} shows the tree")
+        raise ExerciseFailed(_("--xpath '{xpath}' is not an XPath libxml2 can read (virsh prints: {complaint})").format(
+                                 xpath=xpath, complaint=complaint),
+                             hint=_("an XPath is a path of element names from the root, /a/b/c; [ ] hold a condition"),
+                             pointer=_("<memory> sits directly under <domain>: virsh dumpxml {name} shows the tree").format(
+                                 name=name))
     if not nodes:
-        raise ExerciseFailed(f"the line printed nothing: --xpath '{xpath}' selects no node of {name}'s XML",
-                             hint="an XPath walks the tree from the root element down, one /name per level; "
-                                  "names are case-sensitive",
-                             pointer=f"<memory> sits directly under <domain>: virsh dumpxml {name} shows the tree")
+        raise ExerciseFailed(_("the line printed nothing: --xpath '{xpath}' selects no node of {name}'s XML").format(
+                                 xpath=xpath, name=name),
+                             hint=_("an XPath walks the tree from the root element down, one /name per level; "
+                                    "names are case-sensitive"),
+                             pointer=_("<memory> sits directly under <domain>: virsh dumpxml {name} shows the tree").format(
+                                 name=name))
     if not elements:
-        raise ExerciseFailed(f"--xpath '{xpath}' prints {' '.join(map(str, nodes))}, not the element: "
-                             "a number of memory means nothing without its unit",
-                             hint="the element carries both the number and its unit=",
-                             pointer="select the element itself, not its text() or an @attribute")
+        raise ExerciseFailed(_("--xpath '{xpath}' prints {nodes}, not the element: "
+                               "a number of memory means nothing without its unit").format(
+                                 xpath=xpath, nodes=" ".join(map(str, nodes))),
+                             hint=_("the element carries both the number and its unit="),
+                             pointer=_("select the element itself, not its text() or an @attribute"))
     tags = [e.tag for e in elements]
     if "memory" not in tags:
-        raise ExerciseFailed(f"--xpath '{xpath}' prints <{'>, <'.join(tags)}>, not <memory>",
-                             hint="the <memory> element holds the RAM the guest boots with",
-                             pointer="a path to the <memory> child of <domain>")
+        raise ExerciseFailed(_("--xpath '{xpath}' prints {tags}, not <memory>").format(
+                                 xpath=xpath, tags="<" + ">, <".join(tags) + ">"),
+                             hint=_("the <memory> element holds the RAM the guest boots with"),
+                             pointer=_("a path to the <memory> child of <domain>"))
     if tags != ["memory"]:
-        raise ExerciseFailed(f"--xpath '{xpath}' prints <{'>, <'.join(tags)}>: more than <memory>",
-                             hint="an XPath selects every node that matches it",
-                             pointer="select only the <memory> child of <domain>")
+        raise ExerciseFailed(_("--xpath '{xpath}' prints {tags}: more than <memory>").format(
+                                 xpath=xpath, tags="<" + ">, <".join(tags) + ">"),
+                             hint=_("an XPath selects every node that matches it"),
+                             pointer=_("select only the <memory> child of <domain>"))
     memory = elements[0]
     shown = etree.tostring(memory, encoding="unicode").strip()
-    expect(kib is not None, "kib: no prediction yet", untried=True,
-           hint="the whole number you expect inside <memory>, before you look")
-    expect(isinstance(kib, int) and not isinstance(kib, bool), f"kib: {kib!r} is not a whole number",
-           hint="the whole number you expect inside <memory>, before you look")
+    expect(kib is not None, _("kib: no prediction yet"), untried=True,
+           hint=_("the whole number you expect inside <memory>, before you look"))
+    expect(isinstance(kib, int) and not isinstance(kib, bool), _("kib: {kib} is not a whole number").format(kib=repr(kib)),
+           hint=_("the whole number you expect inside <memory>, before you look"))
     held = int(memory.text)
     if kib != held:
-        why = f"libvirt printed {shown}"
+        why = _("libvirt printed {shown}").format(shown=shown)
         if kib * 1024 == held:
-            why = (f"{kib} is the MiB number you wrote; libvirt does not keep your unit=: it printed {shown}")
+            why = _("{kib} is the MiB number you wrote; libvirt does not keep your unit=: it printed {shown}").format(
+                kib=kib, shown=shown)
         elif kib == held // 1024 * 1000:
-            why = f"a 1000 where 1024 belongs: libvirt printed {shown}"
+            why = _("a 1000 where 1024 belongs: libvirt printed {shown}").format(shown=shown)
         elif kib == held * 1024:
-            why = f"{kib} is the size in bytes; libvirt printed {shown}"
-        raise ExerciseFailed(f"you predicted {kib}; {why}",
-                             hint="libvirt converts <memory> to one unit when it stores a definition, "
-                                  "whatever unit= you wrote",
-                             pointer="lesson 7, 'Build one, validated at every step': libvirt wrote memory back "
-                                     "in KiB")  # fmt: skip
-    return Passed(f"{result.virsh} prints only <memory>: {shown}",
-                  f"libvirt API: {'; '.join(result.api)}",
-                  f"you predicted {kib}: libvirt stores <memory> in KiB, whatever unit= the XML had")
+            why = _("{kib} is the size in bytes; libvirt printed {shown}").format(kib=kib, shown=shown)
+        raise ExerciseFailed(_("you predicted {kib}; {why}").format(kib=kib, why=why),
+                             hint=_("libvirt converts <memory> to one unit when it stores a definition, "
+                                    "whatever unit= you wrote"),
+                             pointer=_("lesson 7, 'Build one, validated at every step': libvirt wrote memory back "
+                                       "in KiB"))  # fmt: skip
+    return Passed(_("{virsh} prints only <memory>: {shown}").format(virsh=result.virsh, shown=shown),
+                  _("libvirt API: {calls}").format(calls='; '.join(result.api)),
+                  _("you predicted {kib}: libvirt stores <memory> in KiB, whatever unit= the XML had").format(kib=kib))

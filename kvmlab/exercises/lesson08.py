@@ -21,6 +21,7 @@ from typing import Any
 import libvirt
 
 from ..errors import KvmlabError, attempt, libvirt_errors
+from ..i18n import N_, _
 from ..states import reason_constant, state_constant, state_name
 from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line
 from .ladder import graded
@@ -30,7 +31,7 @@ __all__ = ["state_of", "state_text", "check_running", "check_graceful_shutdown",
            "check_memory_edit", "check_deleted"]  # fmt: skip
 
 # What each wrong command does instead of forcing a hung VM off.
-_NOT_FORCE = {
+_NOT_FORCE = N_({
     "shutdown": "shutdown only asks the guest to power off (through the QEMU guest agent if the VM has one, "
     "otherwise the ACPI power button); a hung guest never answers: forcing it off is like pulling the plug "
     "(强制关闭)",
@@ -41,7 +42,7 @@ _NOT_FORCE = {
     "start": "start boots a VM that is shut off",
     "dominfo": "dominfo only reads the VM's state",
     "net-destroy": "net-destroy stops a network; a VM's commands have no net- prefix",
-}
+})
 
 
 def state_of(conn: Any, name: str) -> tuple[int, int] | None:
@@ -59,7 +60,8 @@ def state_text(state: tuple[int, int]) -> str:
 
 
 def _missing(name: str, how: str, pointer: str = "") -> ExerciseFailed:
-    return ExerciseFailed(f"libvirt has no domain '{name}'", hint=how, pointer=pointer)
+    """The failure for a domain libvirt does not have; ``how`` and ``pointer`` come worded (``_()``)."""
+    return ExerciseFailed(_("libvirt has no domain '{name}'").format(name=name), hint=how, pointer=pointer)
 
 
 @graded("8.1", answer='''if "$name" in conn.list().names:           # an earlier try runs (a transient one vanishes here)
@@ -72,34 +74,36 @@ def check_running(conn: Any, name: str = "web02", persistent: bool = False) -> P
     """``name`` must be running now; with ``persistent=True`` it must also keep its definition."""
     st = state_of(conn, name)
     if st is None:
-        raise _missing(name, "a VM libvirt keeps is registered first, then booted: two steps; one step from XML "
-                       "boots it but keeps no definition",
-                       pointer="lesson 8, the sections 'define $xml' and 'create $xml'")
+        raise _missing(name, _("a VM libvirt keeps is registered first, then booted: two steps; one step from XML "
+                               "boots it but keeps no definition"),
+                       pointer=_("lesson 8, the sections 'define $xml' and 'create $xml'"))
     with libvirt_errors():
         kept = bool(conn.virconn.lookupByName(name).isPersistent())
     if st[0] == libvirt.VIR_DOMAIN_SHUTOFF:
         ran = st[1] in (libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN, libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED)
-        raise ExerciseFailed(f"'{name}' is defined but {state_text(st)}"
-                             + (": it ran, and was stopped" if ran else
-                                ": define only registers a VM (创建但不启动), it does not start it"),
-                             hint="a defined VM is shut off until something boots it",
-                             pointer="the virsh command that boots a defined VM is start (lesson 8)")  # fmt: skip
+        raise ExerciseFailed((_("'{name}' is defined but {state}: it ran, and was stopped") if ran else
+                              _("'{name}' is defined but {state}: define only registers a VM (创建但不启动), it does "
+                                "not start it")).format(name=name, state=state_text(st)),
+                             hint=_("a defined VM is shut off until something boots it"),
+                             pointer=_("the virsh command that boots a defined VM is start (lesson 8)"))  # fmt: skip
     if st[0] == libvirt.VIR_DOMAIN_PAUSED:
-        raise ExerciseFailed(f"'{name}' is {state_text(st)}: its vCPUs are stopped",
-                             hint="a paused VM keeps its memory but its vCPUs do not run",
-                             pointer="virsh suspend pauses it; its opposite lets it run again (lesson 8)")
-    expect(st[0] == libvirt.VIR_DOMAIN_RUNNING, f"'{name}' is {state_text(st)}",
-           hint="the task wants it running now", pointer=f"virsh dominfo {name} shows its state")
+        raise ExerciseFailed(_("'{name}' is {state}: its vCPUs are stopped").format(name=name, state=state_text(st)),
+                             hint=_("a paused VM keeps its memory but its vCPUs do not run"),
+                             pointer=_("virsh suspend pauses it; its opposite lets it run again (lesson 8)"))
+    expect(st[0] == libvirt.VIR_DOMAIN_RUNNING, _("'{target}' is {name}").format(target=name, name=state_text(st)),
+           hint=_("the task wants it running now"), pointer=_("virsh dominfo {name} shows its state").format(name=name))
     if persistent and not kept:
-        raise ExerciseFailed(f"'{name}' runs, but it is transient (Persistent: no): create made a VM that "
-                             "vanishes once it stops",
-                             hint="a definition is what libvirt keeps after a VM stops (persistent vs transient)",
-                             pointer=f"virsh dumpxml {name} > {name}.xml; virsh define {name}.xml makes the running "
-                                     "VM persistent (its own XML carries its UUID; the notebook's xml has none, so "
-                                     "libvirt would refuse it); or destroy it, then define + start")  # fmt: skip
-    how = ("persistent: libvirt keeps its definition; it can be stopped and started again" if kept
-           else "transient: create started it from XML without keeping a definition; once stopped it is gone")
-    return Passed(f"'{name}' is running", f"dom.state() = {state_text(st)}", how)
+        raise ExerciseFailed(_("'{name}' runs, but it is transient (Persistent: no): create made a VM that "
+                               "vanishes once it stops").format(name=name),
+                             hint=_("a definition is what libvirt keeps after a VM stops (persistent vs transient)"),
+                             pointer=_("virsh dumpxml {name} > {name}.xml; virsh define {name}.xml makes the running "
+                                       "VM persistent (its own XML carries its UUID; the notebook's xml has none, so "
+                                       "libvirt would refuse it); or destroy it, then define + start").format(
+                                 name=name))  # fmt: skip
+    how = (_("persistent: libvirt keeps its definition; it can be stopped and started again") if kept
+           else _("transient: create started it from XML without keeping a definition; once stopped it is gone"))
+    return Passed(_("'{name}' is running").format(name=name), _("dom.state() = {state}").format(state=state_text(st)),
+                  how)
 
 
 def _wait(conn: Any, name: str, timeout: float) -> tuple[int, int] | None:
@@ -125,39 +129,40 @@ def check_graceful_shutdown(conn: Any, name: str = "web01", timeout: float | Non
         timeout = 0.0 if conn.backend in ("embedded", "test") else 60.0
     st = _wait(conn, name, timeout)
     if st is None:
-        raise _missing(name, "undefine deleted it? The task only shuts it down (the definition stays)",
-                       pointer="define it again from its XML (lesson 8), then stop it gracefully")
+        raise _missing(name, _("undefine deleted it? The task only shuts it down (the definition stays)"),
+                       pointer=_("define it again from its XML (lesson 8), then stop it gracefully"))
     if st[0] == libvirt.VIR_DOMAIN_SHUTOFF:
         if st[1] == libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN:
-            return Passed(f"'{name}' was shut down gracefully",
-                          f"dom.state() = {state_text(st)}: the guest powered itself off",
-                          "shutdown asks the guest OS to power off (through the QEMU guest agent if the VM has "
-                          "one, otherwise the virtual ACPI power button): the OS closes its files and stops")
+            return Passed(_("'{name}' was shut down gracefully").format(name=name),
+                          _("dom.state() = {state}: the guest powered itself off").format(state=state_text(st)),
+                          _("shutdown asks the guest OS to power off (through the QEMU guest agent if the VM has "
+                            "one, otherwise the virtual ACPI power button): the OS closes its files and stops"))
         if st[1] == libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED:
-            raise ExerciseFailed(f"'{name}' is {state_text(st)}: it was destroyed (forced off, like pulling "
-                                 "the plug), not shut down",
-                                 hint="a graceful stop (正常关闭) asks the guest OS, which closes its files first; "
-                                      "destroy (强制关闭) is for a guest that does not answer",
-                                 pointer="start it again, then use virsh's command that asks the guest "
-                                         "(lesson 8: shutdown vs destroy)")
-        raise ExerciseFailed(f"'{name}' is {state_text(st)}: libvirt did not see it shut down",
-                             hint="libvirt records why a VM stopped; only a guest that powered itself off counts",
-                             pointer="start it, then stop it with virsh's graceful command (lesson 8)")
+            raise ExerciseFailed(_("'{name}' is {state}: it was destroyed (forced off, like pulling "
+                                   "the plug), not shut down").format(name=name, state=state_text(st)),
+                                 hint=_("a graceful stop (正常关闭) asks the guest OS, which closes its files first; "
+                                        "destroy (强制关闭) is for a guest that does not answer"),
+                                 pointer=_("start it again, then use virsh's command that asks the guest "
+                                           "(lesson 8: shutdown vs destroy)"))
+        raise ExerciseFailed(_("'{name}' is {state}: libvirt did not see it shut down").format(
+                                 name=name, state=state_text(st)),
+                             hint=_("libvirt records why a VM stopped; only a guest that powered itself off counts"),
+                             pointer=_("start it, then stop it with virsh's graceful command (lesson 8)"))
     if st[0] == libvirt.VIR_DOMAIN_PAUSED:
-        raise ExerciseFailed(f"'{name}' is {state_text(st)}",
-                             hint="a paused guest runs no code: neither its guest agent nor its ACPI handler can "
-                                  "react to the request",
-                             pointer="resume it first, then stop it gracefully (lesson 8)")  # fmt: skip
-    waited = f" after {timeout:g} s" if timeout else ""
+        raise ExerciseFailed(_("'{target}' is {name}").format(target=name, name=state_text(st)),
+                             hint=_("a paused guest runs no code: neither its guest agent nor its ACPI handler can "
+                                    "react to the request"),
+                             pointer=_("resume it first, then stop it gracefully (lesson 8)"))  # fmt: skip
+    waited = _(" after {seconds} s").format(seconds=f"{timeout:g}") if timeout else ""
     if st[0] == libvirt.VIR_DOMAIN_SHUTDOWN:
-        raise ExerciseFailed(f"'{name}' is still shutting down{waited}",
-                             hint="the guest got the request; give it time, then check again")
-    raise ExerciseFailed(f"'{name}' is {state_text(st)}{waited}",
-                         hint="a graceful stop asks the guest OS to power off: through the QEMU guest agent if the "
-                              "VM has one, otherwise the ACPI power button"
-                              + ("; a guest with neither an agent nor ACPI (<features><acpi/>) with acpid ignores it"
+        raise ExerciseFailed(_("'{name}' is still shutting down{waited}").format(name=name, waited=waited),
+                             hint=_("the guest got the request; give it time, then check again"))
+    raise ExerciseFailed(_("'{target}' is {name}").format(target=name, name=state_text(st)) + waited,
+                         hint=_("a graceful stop asks the guest OS to power off: through the QEMU guest agent if the "
+                                "VM has one, otherwise the ACPI power button")
+                              + (_("; a guest with neither an agent nor ACPI (<features><acpi/>) with acpid ignores it")
                                  if waited else ""),
-                         pointer="virsh has one command that asks and one that forces: use the one that asks")  # fmt: skip
+                         pointer=_("virsh has one command that asks and one that forces: use the one that asks"))  # fmt: skip
 
 
 @graded("8.3", answer='line = "virsh destroy $name"')
@@ -165,29 +170,35 @@ def check_force_line(conn: Any, line: object, name: str = "db01") -> Passed:
     """``line``: the virsh command that forces ``name`` off. It is parsed as virsh does, then run on ``conn``."""
     inv = virsh_line(line, "virsh COMMAND db01")
     if inv.command.name != "destroy":
-        raise ExerciseFailed(f"{inv.command.name} does not force a VM off",
-                             hint=_NOT_FORCE.get(inv.command.name, "forcing a VM off (强制关闭) is like pulling the plug"),
-                             pointer='print(conn.virsh("help domain")) (virsh help domain) lists the command that forces a VM '
-                                     "off; the notes misspell it")
+        cmd = inv.command.name
+        raise ExerciseFailed(_("{cmd} does not force a VM off").format(cmd=cmd),
+                             hint=(_(_NOT_FORCE[cmd]) if cmd in _NOT_FORCE
+                                   else _("forcing a VM off (强制关闭) is like pulling the plug")),
+                             pointer=_('print(conn.virsh("help domain")) (virsh help domain) lists the command that forces a VM '
+                                       "off; the notes misspell it"))
     target = str(inv.values.get("domain"))
     try:
         real = conn.dominfo(target).name  # virsh's lookup: an id or UUID names a domain too
     except KvmlabError as err:
-        raise ExerciseFailed(f"virsh says: error: {err.message}", hint=err.hint) from None
-    expect(real == name, f"the line names '{real}'" if real == target else f"'{target}' is {real}",
-           hint=f"the task forces '{name}' off", pointer=f"name '{name}' on the line")
+        raise ExerciseFailed(_("virsh says: error: {message}").format(message=err.message), hint=err.hint) from None
+    expect(real == name, _("the line names '{name}'").format(name=real) if real == target
+           else _("'{target}' is {name}").format(target=target, name=real),
+           hint=_("the task forces '{name}' off").format(name=name), pointer=_("name '{name}' on the line").format(name=name))
     before = state_of(conn, name)
     if before == (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED):
-        return Passed(f"'{name}' was already forced off: this line ran before (a cell run twice)",
-                      f"dom.state() = {state_text(before)}",
-                      f"run again, virsh would say: error: Failed to destroy domain '{target}' (domain is not running)")
+        return Passed(_("'{name}' was already forced off: this line ran before (a cell run twice)").format(name=name),
+                      _("dom.state() = {state}").format(state=state_text(before)),
+                      _("run again, virsh would say: error: Failed to destroy domain '{target}' (domain is not running)")
+                      .format(target=target))
     result = run_line(conn, inv)
     st = state_of(conn, name)
     expect(st and st[1] == libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED and st[0] == libvirt.VIR_DOMAIN_SHUTOFF,
-           f"'{name}' is {state_text(st) if st else 'gone'}", hint="destroy should have forced it off")
-    return Passed(f"'{name}' was forced off", f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})",
-                  f"dom.state() = {state_text(st)}",
-                  "the definition stays: conn.start() boots it again")  # fmt: skip
+           _("'{target}' is {name}").format(target=name, name=state_text(st) if st else _("gone")),
+           hint=_("destroy should have forced it off"))
+    ran = f"{str(result).strip()}  ({result.virsh}; {'; '.join(result.api)})"  # virsh's words and the calls
+    return Passed(_("'{name}' was forced off").format(name=name), ran,
+                  _("dom.state() = {state}").format(state=state_text(st)),
+                  _("the definition stays: conn.start() boots it again"))  # fmt: skip
 
 
 @graded("8.4", answer=lambda name="installer", memory_mib=2048, **_: (
@@ -201,22 +212,25 @@ def check_memory_edit(conn: Any, name: str = "installer", memory_mib: int = 2048
     spec = read_domain(conn, name)
     wrong = memory_mistake(spec.memory, memory_mib)
     if wrong:
-        raise ExerciseFailed(wrong[0], hint=wrong[1], pointer="change <memory> and <currentMemory> with virsh edit "
-                             "(conn.edit in kvmlab); lesson 7 has the units")
+        raise ExerciseFailed(wrong[0], hint=wrong[1], pointer=_("change <memory> and <currentMemory> with virsh edit "
+                             "(conn.edit in kvmlab); lesson 7 has the units"))
     current = spec.current_memory
     if isinstance(current, int) and current < spec.memory:
-        raise ExerciseFailed(f"<memory> is {memory_mib} MiB, but <currentMemory> is still {current // 1024} MiB: "
-                             "the guest boots with <memory>, then the balloon driver gives back all but <currentMemory> "
-                             "(the balloon target), so it runs with the old amount",
-                             hint="the guest runs with <currentMemory> once its balloon driver loads",
-                             pointer="give <currentMemory> the same size as <memory>")  # fmt: skip
+        raise ExerciseFailed(_("<memory> is {memory_mib} MiB, but <currentMemory> is still {current_mib} MiB: "
+                               "the guest boots with <memory>, then the balloon driver gives back all but <currentMemory> "
+                               "(the balloon target), so it runs with the old amount").format(
+                                 memory_mib=memory_mib, current_mib=current // 1024),
+                             hint=_("the guest runs with <currentMemory> once its balloon driver loads"),
+                             pointer=_("give <currentMemory> the same size as <memory>"))  # fmt: skip
     live = ""
     st = state_of(conn, name)
     if st and st[0] != libvirt.VIR_DOMAIN_SHUTOFF:
-        live = f"'{name}' is {state_text(st)}: it keeps its current memory until its next boot"
-    return Passed(f"'{name}' will boot with {memory_mib} MiB",
-                  f"virsh dumpxml --inactive {name}: <memory unit='KiB'>{spec.memory}</memory>, "
-                  f"<currentMemory unit='KiB'>{current}</currentMemory>", *([live] if live else []))
+        live = _("'{name}' is {state}: it keeps its current memory until its next boot").format(
+            name=name, state=state_text(st))
+    return Passed(_("'{name}' will boot with {memory_mib} MiB").format(name=name, memory_mib=memory_mib),
+                  _("virsh dumpxml --inactive {name}: <memory unit='KiB'>{memory}</memory>, "
+                    "<currentMemory unit='KiB'>{current}</currentMemory>").format(
+                      name=name, memory=spec.memory, current=current), *([live] if live else []))
 
 
 @graded("8.5", answer='''if "$name" in conn.list().names:           # running (an earlier try started it): stop it
@@ -227,20 +241,23 @@ def check_deleted(conn: Any, name: str = "backup") -> Passed:
     """``name`` must be gone: not running, not defined."""
     st = state_of(conn, name)
     if st is None:
-        return Passed(f"'{name}' is gone", "undefine deleted its definition; list --all no longer shows it",
-                      "its disk image stays: undefine deletes storage only with --remove-all-storage")
+        return Passed(_("'{name}' is gone").format(name=name),
+                      _("undefine deleted its definition; list --all no longer shows it"),
+                      _("its disk image stays: undefine deletes storage only with --remove-all-storage"))
     with libvirt_errors():
         kept = bool(conn.virconn.lookupByName(name).isPersistent())
     running = st[0] != libvirt.VIR_DOMAIN_SHUTOFF
     if running and not kept:
-        raise ExerciseFailed(f"'{name}' is {state_text(st)} and transient: undefine deleted the definition "
-                             "but does not stop a running VM",
-                             hint="a transient VM vanishes once it stops",
-                             pointer="stop it (lesson 8: shutdown or destroy)")
+        raise ExerciseFailed(_("'{name}' is {state} and transient: undefine deleted the definition "
+                               "but does not stop a running VM").format(name=name, state=state_text(st)),
+                             hint=_("a transient VM vanishes once it stops"),
+                             pointer=_("stop it (lesson 8: shutdown or destroy)"))
     if running:
-        raise ExerciseFailed(f"'{name}' is {state_text(st)} and still defined",
-                             hint="deleting a VM is two steps: stop it, then delete its definition",
-                             pointer="virsh destroy or shutdown stops it; the command that deletes a definition is in lesson 8")
-    raise ExerciseFailed(f"'{name}' is {state_text(st)} but still defined: list --all shows it",
-                         hint="destroy and shutdown only stop a VM; its definition stays",
-                         pointer='the opposite of define deletes a definition (print(conn.virsh("help domain")))')  # fmt: skip
+        raise ExerciseFailed(_("'{name}' is {state} and still defined").format(name=name, state=state_text(st)),
+                             hint=_("deleting a VM is two steps: stop it, then delete its definition"),
+                             pointer=_("virsh destroy or shutdown stops it; the command that deletes a definition is in "
+                                       "lesson 8"))
+    raise ExerciseFailed(_("'{name}' is {state} but still defined: list --all shows it").format(
+                             name=name, state=state_text(st)),
+                         hint=_("destroy and shutdown only stop a VM; its definition stays"),
+                         pointer=_('the opposite of define deletes a definition (print(conn.virsh("help domain")))'))  # fmt: skip

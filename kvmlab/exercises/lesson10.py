@@ -32,6 +32,7 @@ from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 from ..errors import InvalidInput, InvalidState, KvmlabError, NotFound, SpecError, suppressed
+from ..i18n import N_, _
 from ..specs import PoolSpec, VolumeSpec
 from ..units import parse_size, pretty_capacity
 from .checks import ExerciseFailed, Passed, expect, run_line, virsh_line
@@ -114,19 +115,19 @@ def _target(conn: Any, name: str) -> str:
 
 def _commands(steps: object) -> list[tuple[str, str, str]]:
     """(command, pool, virsh line) for each step: a kvmlab result or a virsh line."""
-    expect(isinstance(steps, (list, tuple)) and len(steps) > 0, "no steps yet", untried=True,
-           hint="a list of what each conn.pool_…() call returned, in the order you made the calls")
+    expect(isinstance(steps, (list, tuple)) and len(steps) > 0, _("no steps yet"), untried=True,
+           hint=_("a list of what each conn.pool_…() call returned, in the order you made the calls"))
     out = []
     for step in steps:
         line = step if isinstance(step, str) else getattr(step, "virsh", None)
-        expect(isinstance(line, str) and line.strip(), f"{step!r} is not a step",
-               hint="each step is what a conn.pool_…() call returned (or its virsh line)")
+        expect(isinstance(line, str) and line.strip(), _("{step} is not a step").format(step=repr(step)),
+               hint=_("each step is what a conn.pool_…() call returned (or its virsh line)"))
         try:
             words = shlex.split(line)
         except ValueError:  # an unclosed quote: plain words are good enough here
             words = line.split()
         words = words[1:] if words and words[0] == "virsh" else words
-        expect(words, "an empty step", hint="each step is what a conn.pool_…() call returned")
+        expect(words, _("an empty step"), hint=_("each step is what a conn.pool_…() call returned"))
         pool = getattr(step, "pool", "") or (words[1] if len(words) > 1 else "")
         out.append((words[0], pool, line))
     return out
@@ -179,61 +180,67 @@ def check_pool_ready(conn: Any, steps: object, name: str = "lab", path: str | No
     """
     commands = _commands(steps)
     row = pool_row(conn, name)
-    expect(row is not None, f"there is no pool '{name}' yet",
-           hint="a pool exists for libvirt once its XML is registered (defined)",
-           pointer="virsh pool-define FILE registers it (conn.pool_define(spec) in kvmlab)")
+    expect(row is not None, _("there is no pool '{name}' yet").format(name=name),
+           hint=_("a pool exists for libvirt once its XML is registered (defined)"),
+           pointer=_("virsh pool-define FILE registers it (conn.pool_define(spec) in kvmlab)"))
     spec = PoolSpec.from_xml(conn.pool_dumpxml(name).xml)
-    expect(spec.type == "dir", f"'{name}' is a {spec.type} pool",
-           hint="a dir pool keeps its volumes as files in one directory of the host",
-           pointer="the type= of <pool> (PoolSpec(type=…))")
+    expect(spec.type == "dir", _("'{name}' is a {type} pool").format(name=name, type=spec.type),
+           hint=_("a dir pool keeps its volumes as files in one directory of the host"),
+           pointer=_("the type= of <pool> (PoolSpec(type=…))"))
     if path is not None and spec.target != path:
-        raise ExerciseFailed(f"'{name}' keeps its volumes in {spec.target}, the task asks for {path}",
-                             hint="a dir pool's directory is its <target><path>",
-                             pointer=f"virsh pool-edit {name} changes <target><path> (conn.pool_edit); or "
-                                     "pool-destroy, pool-undefine and define it again")  # fmt: skip
+        raise ExerciseFailed(_("'{name}' keeps its volumes in {target}, the task asks for {path}").format(
+                                 name=name, target=spec.target, path=path),
+                             hint=_("a dir pool's directory is its <target><path>"),
+                             pointer=_("virsh pool-edit {name} changes <target><path> (conn.pool_edit); or "
+                                       "pool-destroy, pool-undefine and define it again").format(
+                                 name=name))  # fmt: skip
     target = spec.target or ""
-    redo = (f" (to run your whole cell again, first conn.pool_destroy(\"{name}\") if it runs, then "
-            f"conn.pool_undefine(\"{name}\"): libvirt refuses a second '{name}' without the first one's UUID)")
     exists = _directory(conn, target, row.active)
     built = _built(commands, name)
-    needs_dir = "a new dir pool needs its directory first: pool-start does not create it"
-    build_then_start = "virsh pool-build creates the directory (conn.pool_build); then pool-start"
+    redo = _(" (to run your whole cell again, first conn.pool_destroy(\"{name}\") if it runs, then "
+             "conn.pool_undefine(\"{name}\"): libvirt refuses a second '{name}' without the first one's "
+             "UUID)").format(name=name)
+    needs_dir = _("a new dir pool needs its directory first: pool-start does not create it")
+    build_then_start = _("virsh pool-build creates the directory (conn.pool_build); then pool-start")
     if not row.active:
         if exists is False:
-            raise ExerciseFailed(f"'{name}' is defined but stopped, and its directory {target} does not exist "
-                                 "(checked on this machine's disk)" + redo,
-                                 hint=f"{needs_dir}; it fails with \"cannot open directory '{target}': No such file "
-                                      "or directory\"",
+            raise ExerciseFailed(_("'{name}' is defined but stopped, and its directory {target} does not exist "
+                                   "(checked on this machine's disk)").format(name=name, target=target) + redo,
+                                 hint=_("{needs_dir}; it fails with \"cannot open directory '{target}': No such "
+                                        "file or directory\"").format(needs_dir=needs_dir, target=target),
                                  pointer=build_then_start)  # fmt: skip
         if exists or built:
-            raise ExerciseFailed(f"'{name}' is defined but not running" + redo,
-                                 hint="a defined pool stays inactive until something starts it",
-                                 pointer="virsh pool-start (conn.pool_start)")
-        raise ExerciseFailed(f"'{name}' is defined but not running" + redo, hint=needs_dir, pointer=build_then_start)
+            raise ExerciseFailed(_("'{name}' is defined but not running").format(name=name) + redo,
+                                 hint=_("a defined pool stays inactive until something starts it"),
+                                 pointer=_("virsh pool-start (conn.pool_start)"))
+        raise ExerciseFailed(_("'{name}' is defined but not running").format(name=name) + redo, hint=needs_dir,
+                             pointer=build_then_start)
     if exists is False:
-        raise ExerciseFailed(f"'{name}' runs, but its directory {target} is not on this machine's disk",
-                             hint="someone removed the directory under a running pool",
-                             pointer="pool-destroy, then pool-build, then pool-start")
+        raise ExerciseFailed(_("'{name}' runs, but its directory {target} is not on this machine's disk").format(
+                                 name=name, target=target),
+                             hint=_("someone removed the directory under a running pool"),
+                             pointer=_("pool-destroy, then pool-build, then pool-start"))
     if exists is None and not built:
-        raise ExerciseFailed(f"'{name}' runs, but your steps never built it: nothing created {target}" + redo,
-                             hint="the embedded lab's test driver never touches the disk, so pool-start "
-                                  "worked anyway; on a real host it fails with \"cannot open directory "
-                                  f"'{target}': No such file or directory\"",
-                             pointer="stop it (pool-destroy: pool-build refuses a running pool), then pool-build, "
-                                     "then pool-start again")  # fmt: skip
+        raise ExerciseFailed(_("'{name}' runs, but your steps never built it: nothing created {target}").format(
+                                 name=name, target=target) + redo,
+                             hint=_("the embedded lab's test driver never touches the disk, so pool-start "
+                                    "worked anyway; on a real host it fails with \"cannot open directory "
+                                    "'{target}': No such file or directory\"").format(target=target),
+                             pointer=_("stop it (pool-destroy: pool-build refuses a running pool), then pool-build, "
+                                       "then pool-start again"))  # fmt: skip
     if sees_disk(conn):
-        seen = "the directory exists on this machine's disk (os.path.isdir)"
+        seen = _("the directory exists on this machine's disk (os.path.isdir)")
     elif exists is None:
-        seen = ("embedded lab: the test driver never touches the disk, so your steps were checked (pool-build "
-                "before pool-start); on a real host this check looks at the directory itself")
+        seen = _("embedded lab: the test driver never touches the disk, so your steps were checked (pool-build "
+                 "before pool-start); on a real host this check looks at the directory itself")
     else:
-        seen = "libvirt started it, which it does only when the directory exists (on the pool's remote host)"
-    return Passed(f"'{name}' is a running dir pool at {target}",
+        seen = _("libvirt started it, which it does only when the directory exists (on the pool's remote host)")
+    return Passed(_("'{name}' is a running dir pool at {target}").format(name=name, target=target),
                   " → ".join(line for _c, _p, line in commands), seen)
 
 
 # Exercise 10.2: what a command does instead of defining a pool from a file.
-_NOT_DEFINE = {
+_NOT_DEFINE = N_({
     "pool-create": "pool-create starts a transient pool from the file: nothing is kept once it stops; the task "
     "defines a persistent one",
     "pool-start": "pool-start starts a pool that is defined already; this one is not defined yet",
@@ -242,8 +249,12 @@ _NOT_DEFINE = {
     "pool-dumpxml": "pool-dumpxml prints a defined pool's XML",
     "define": "define registers a VM (a domain) from XML; pools have their own commands, all starting with pool-",
     "net-define": "net-define registers a virtual network from XML; pools have their own pool- commands",
-}
-FROM_FILE = "virsh pool-define FILE, with the file's path on the line (an f-string puts a Path there)"
+})
+FROM_FILE = N_("virsh pool-define FILE, with the file's path on the line (an f-string puts a Path there)")
+
+
+def _write_first() -> str:
+    return _("write the XML into the file first (Path.write_text), then {from_file}").format(from_file=_(FROM_FILE))
 
 
 @graded("10.2", answer=('backup_file.write_text(backup_spec.to_xml())\n'
@@ -253,58 +264,64 @@ def check_define_from_file(conn: Any, line: object, name: str = "backup", path: 
     """``line``: the virsh command that defines pool ``name`` (target ``path``) from an XML file. Once the
     file is right it is run on ``conn``, as virsh would run it."""
     if hasattr(line, "to_xml") or (isinstance(line, str) and line.lstrip().startswith("<")):
-        raise ExerciseFailed("that is the XML itself; virsh pool-define takes the path of a FILE",
-                             hint="virsh reads a definition from a file (conn.pool_define also accepts a spec or "
-                                  "the text, but this exercise does it virsh's way)",
-                             pointer="write the XML into the file first (Path.write_text), then " + FROM_FILE)
+        raise ExerciseFailed(_("that is the XML itself; virsh pool-define takes the path of a FILE"),
+                             hint=_("virsh reads a definition from a file (conn.pool_define also accepts a spec or "
+                                    "the text, but this exercise does it virsh's way)"),
+                             pointer=_write_first())
     if isinstance(line, os.PathLike):
-        raise ExerciseFailed(f"that is the file {Path(line).name} alone, not a virsh line",
-                             hint="a virsh line starts with the command, then its arguments", pointer=FROM_FILE)
+        raise ExerciseFailed(_("that is the file {file} alone, not a virsh line").format(file=Path(line).name),
+                             hint=_("a virsh line starts with the command, then its arguments"), pointer=_(FROM_FILE))
     inv = virsh_line(line, "virsh COMMAND FILE")
     cmd = inv.command.name
     if cmd != "pool-define":
-        raise ExerciseFailed(f"{cmd} does not define a pool from a file",
-                             hint=_NOT_DEFINE.get(cmd, "defining registers a pool's XML with libvirt; it stays "
-                                                  "defined (persistent) and stopped"),
-                             pointer=FROM_FILE)  # fmt: skip
+        raise ExerciseFailed(_("{cmd} does not define a pool from a file").format(cmd=cmd),
+                             hint=_(_NOT_DEFINE[cmd]) if cmd in _NOT_DEFINE else _(
+                                 "defining registers a pool's XML with libvirt; it stays defined (persistent) and "
+                                 "stopped"),
+                             pointer=_(FROM_FILE))  # fmt: skip
     text = str(inv.values.get("file"))
     file = Path(text)
-    write = "write the XML into the file first (Path.write_text), then " + FROM_FILE
     if not file.is_file():
-        said = f"virsh says: error: Failed to open file '{text}': No such file or directory"
+        write = _write_first()
+        said = _("virsh says: error: Failed to open file '{text}': No such file or directory").format(text=text)
         if "/" not in text and not text.endswith(".xml"):
-            raise ExerciseFailed(f"pool-define takes an XML FILE, and '{text}' is a pool name ({said}). The "
-                                 "course notes write `virsh pool-define $name`; $name there must be a file",
-                                 hint=f"pool-define reads the pool's XML from a file; to start a pool that is "
-                                      f"defined already, pool-start {text} takes its name",
+            raise ExerciseFailed(_("pool-define takes an XML FILE, and '{text}' is a pool name ({said}). The "
+                                   "course notes write `virsh pool-define $name`; $name there must be a file").format(
+                                     text=text, said=said),
+                                 hint=_("pool-define reads the pool's XML from a file; to start a pool that is "
+                                        "defined already, pool-start {text} takes its name").format(text=text),
                                  pointer=write)  # fmt: skip
-        raise ExerciseFailed(f"there is no file {file.name} ({said})",
-                             hint="virsh opens the path as given, relative to the directory it runs in",
+        raise ExerciseFailed(_("there is no file {file} ({said})").format(file=file.name, said=said),
+                             hint=_("virsh opens the path as given, relative to the directory it runs in"),
                              pointer=write)
     try:
         spec = PoolSpec.from_xml(file.read_bytes())
     except SpecError as err:
-        raise ExerciseFailed(f"{file.name}: {err.message}", hint="the file must hold one complete <pool> document",
-                             pointer=f"{write}; `virsh pool-dumpxml default` shows a complete one") from err
-    expect(spec.name == name, f"{file.name} defines the pool '{spec.name}'", hint=f"the task names it '{name}'",
-           pointer="the <name> in the file")
+        write = _write_first()
+        raise ExerciseFailed(f"{file.name}: {err.message}", hint=_("the file must hold one complete <pool> document"),
+                             pointer=_("{write}; `virsh pool-dumpxml default` shows a complete one").format(
+                                 write=write)) from err
+    expect(spec.name == name, _("{file} defines the pool '{pool}'").format(file=file.name, pool=spec.name),
+           hint=_("the task names it '{name}'").format(name=name), pointer=_("the <name> in the file"))
     if path is not None:
-        expect(spec.target == path, f"{file.name} puts the pool in {spec.target}", hint=f"the task says {path}",
-               pointer="the <target><path> in the file")
+        expect(spec.target == path, _("{file} puts the pool in {target}").format(file=file.name, target=spec.target),
+               hint=_("the task says {path}").format(path=path), pointer=_("the <target><path> in the file"))
     row = pool_row(conn, name)
     if row is not None and path is not None and _target(conn, name) != path:
-        raise ExerciseFailed(f"another pool '{name}' exists already, at {_target(conn, name)}: to use the name, "
-                             f"first conn.pool_destroy(\"{name}\") if it runs, then conn.pool_undefine(\"{name}\")",
-                             hint="one name, one pool: the file would replace another pool's definition",
-                             pointer=f"virsh pool-list --all shows '{name}'; pool-undefine deletes no data")
+        raise ExerciseFailed(_("another pool '{name}' exists already, at {target}: to use the name, "
+                               "first conn.pool_destroy(\"{name}\") if it runs, then conn.pool_undefine(\"{name}\")")
+                             .format(name=name, target=_target(conn, name)),
+                             hint=_("one name, one pool: the file would replace another pool's definition"),
+                             pointer=_("virsh pool-list --all shows '{name}'; pool-undefine deletes no data").format(
+                                 name=name))
     if row is None:
         did = [_did(run_line(conn, inv), source=text, file=file.name)]  # no temporary directory names
         row = pool_row(conn, name)
     else:
-        did = [f"'{name}' was defined already (this cell ran before): the line was not run again"]
-    after = "; pool-build and pool-start come next" if row.state == "inactive" else ""
-    return Passed(f"'{name}' is defined from the file {file.name}", *did, f"pool-list --all: {row.state}, "
-                  f"persistent{after}")
+        did = [_("'{name}' was defined already (this cell ran before): the line was not run again").format(name=name)]
+    after = _("; pool-build and pool-start come next") if row.state == "inactive" else ""
+    return Passed(_("'{name}' is defined from the file {file}").format(name=name, file=file.name), *did,
+                  _("pool-list --all: {state}, persistent{after}").format(state=row.state, after=after))
 
 
 def _held(conn: Any, name: str, pool: str) -> tuple[int, str] | None:
@@ -312,12 +329,12 @@ def _held(conn: Any, name: str, pool: str) -> tuple[int, str] | None:
     try:
         cap = conn.vol_info(name, pool=pool).capacity
     except InvalidState as err:
-        raise ExerciseFailed(f"pool '{pool}' is not running",
-                             hint="volumes are listed and made in running pools only", pointer=err.hint) from err
+        raise ExerciseFailed(_("pool '{pool}' is not running").format(pool=pool),
+                             hint=_("volumes are listed and made in running pools only"), pointer=err.hint) from err
     except NotFound:
-        expect(pool_row(conn, pool) is not None, f"there is no pool '{pool}'",
-               hint="the volume goes into the pool of exercise 10.1",
-               pointer="virsh pool-list --all lists the pools")
+        expect(pool_row(conn, pool) is not None, _("there is no pool '{pool}'").format(pool=pool),
+               hint=_("the volume goes into the pool of exercise 10.1"),
+               pointer=_("virsh pool-list --all lists the pools"))
         return None  # the pool is there: the volume is not
     return cap, VolumeSpec.from_xml(conn.vol_dumpxml(name, pool=pool).xml).format or "raw"
 
@@ -325,28 +342,34 @@ def _held(conn: Any, name: str, pool: str) -> tuple[int, str] | None:
 def _verdict(conn: Any, name: str, pool: str, gib: int, format: str | None, note: str = "") -> tuple[int, str]:
     """What libvirt holds for the volume, or the failure that names the size or format mistake."""
     held = _held(conn, name, pool)
-    expect(held is not None, f"there is no volume '{name}' in pool '{pool}'",
-           hint="vol-create-as makes a volume from a name, a size and a format",
-           pointer=f"virsh vol-create-as {pool} {name} SIZE --format FORMAT")
+    expect(held is not None, _("there is no volume '{name}' in pool '{pool}'").format(name=name, pool=pool),
+           hint=_("vol-create-as makes a volume from a name, a size and a format"),
+           pointer="virsh vol-create-as {pool} {name} SIZE --format FORMAT".format(pool=pool, name=name))
     cap, kind = held
     want = gib * GIB
-    redo = ("the capacity argument of vol-create-as, with a binary unit (lesson 10b, 'vol-create-as — create a "
-            "volume'); the check deletes this try before it runs your next line")
+    redo = _("the capacity argument of vol-create-as, with a binary unit (lesson 10b, 'vol-create-as — create a "
+             "volume'); the check deletes this try before it runs your next line")
     if cap == gib * GB:
-        raise ExerciseFailed(f"'{name}' holds {cap} bytes = {pretty_capacity(cap)}: that is {gib}GB (10^9 bytes "
-                             f"each), not {gib} GiB{note}", hint=DECIMAL_BINARY, pointer=redo)  # fmt: skip
+        raise ExerciseFailed(_("'{name}' holds {cap} bytes = {pretty}: that is {gib}GB (10^9 bytes "
+                               "each), not {gib} GiB{note}").format(name=name, cap=cap, pretty=pretty_capacity(cap),
+                                                                    gib=gib, note=note),
+                             hint=_(DECIMAL_BINARY), pointer=redo)  # fmt: skip
     for unit, size in (("MiB", 1024**2), ("KiB", 1024), ("bytes", 1)):
         if cap == gib * size:
-            raise ExerciseFailed(f"'{name}' holds {pretty_capacity(cap)}: {gib} {unit}, not {gib} GiB{note}",
-                                 hint=("a bare number is bytes; " if unit == "bytes" else "")
-                                 + "the letter after the number says how many bytes each one counts",
+            said = (_("'{name}' holds {pretty}: {gib} bytes, not {gib} GiB{note}") if unit == "bytes" else
+                    _("'{name}' holds {pretty}: {gib} {unit}, not {gib} GiB{note}"))
+            raise ExerciseFailed(said.format(name=name, pretty=pretty_capacity(cap), gib=gib, unit=unit, note=note),
+                                 hint=(_("a bare number is bytes; ") if unit == "bytes" else "")
+                                 + _("the letter after the number says how many bytes each one counts"),
                                  pointer=redo)
-    expect(cap == want, f"'{name}' holds {cap} bytes = {pretty_capacity(cap)}, not {gib} GiB = {want} bytes{note}",
-           hint="the capacity is the number times its unit", pointer=redo)
+    expect(cap == want, _("'{name}' holds {cap} bytes = {pretty}, not {gib} GiB = {want} bytes{note}").format(
+               name=name, cap=cap, pretty=pretty_capacity(cap), gib=gib, want=want, note=note),
+           hint=_("the capacity is the number times its unit"), pointer=redo)
     if format is not None:
-        expect(kind == format, f"'{name}' is a {kind} volume{note}",
-               hint="a volume's format (qcow2, raw) is set when it is created",
-               pointer="vol-create-as's --format option (the check deletes this try before it runs your next line)")
+        expect(kind == format, _("'{name}' is a {kind} volume{note}").format(name=name, kind=kind, note=note),
+               hint=_("a volume's format (qcow2, raw) is set when it is created"),
+               pointer=_("vol-create-as's --format option (the check deletes this try before it runs your next "
+                         "line)"))
     return cap, kind
 
 
@@ -359,16 +382,16 @@ def _asked(inv: Any) -> tuple[int | None, str]:
     return cap, str(inv.values.get("format") or "raw")
 
 
-DECIMAL_BINARY = ("sizes come in decimal units (kB, MB, GB: powers of 1000) and binary ones (KiB, MiB, GiB: powers of "
-                  "1024); the task asks for a binary one")
+DECIMAL_BINARY = N_("sizes come in decimal units (kB, MB, GB: powers of 1000) and binary ones (KiB, MiB, GiB: "
+                    "powers of 1024); the task asks for a binary one")
 
-_NOT_CREATE = {
+_NOT_CREATE = N_({
     "vol-info": "vol-info only reads a volume's sizes",
     "vol-list": "vol-list only lists a pool's volumes",
     "vol-delete": "vol-delete deletes a volume",
     "vol-dumpxml": "vol-dumpxml only prints a volume's XML",
     "pool-build": "pool-build creates a pool's directory, not a volume in it",
-}
+})
 
 
 @graded("10.3", answer=lambda name="data.qcow2", pool="lab", gib=2, format="qcow2", **_: (
@@ -381,32 +404,39 @@ def check_volume_capacity(conn: Any, line: object, name: str = "data.qcow2", poo
     inv = virsh_line(line, f"virsh COMMAND {pool} …")
     cmd = inv.command.name
     if cmd != "vol-create-as":
-        raise ExerciseFailed(f"{cmd} does not create a volume",
-                             hint=_NOT_CREATE.get(cmd, "a volume is created from a name, a size and a format"),
-                             pointer="lesson 10b, 'vol-create-as — create a volume': POOL NAME CAPACITY --format FORMAT")
+        raise ExerciseFailed(_("{cmd} does not create a volume").format(cmd=cmd),
+                             hint=_(_NOT_CREATE[cmd]) if cmd in _NOT_CREATE else _(
+                                 "a volume is created from a name, a size and a format"),
+                             pointer=_("lesson 10b, 'vol-create-as — create a volume': POOL NAME CAPACITY --format "
+                                       "FORMAT"))
     made, where = inv.values.get("name"), inv.values.get("pool")
-    expect(made == name, f"the line creates '{made}'", hint=f"the task names the volume '{name}'",
-           pointer="vol-create-as takes the pool first, then the volume's name")
-    expect(where == pool, f"the line puts it in pool '{where}'", hint=f"the task puts it in pool '{pool}'",
-           pointer="vol-create-as takes the pool first, then the volume's name")
+    expect(made == name, _("the line creates '{made}'").format(made=made),
+           hint=_("the task names the volume '{name}'").format(name=name),
+           pointer=_("vol-create-as takes the pool first, then the volume's name"))
+    expect(where == pool, _("the line puts it in pool '{where}'").format(where=where),
+           hint=_("the task puts it in pool '{pool}'").format(pool=pool),
+           pointer=_("vol-create-as takes the pool first, then the volume's name"))
     held = _held(conn, name, pool)
     earlier = []
     if held is not None and _asked(inv) != held:  # an earlier try of another size or format: it goes first
         conn.vol_delete(name, pool=pool)
-        earlier = [f"an earlier try's {name} ({pretty_capacity(held[0])}, {held[1]}) was deleted first "
-                   f"(virsh vol-delete {name} --pool {pool}): vol-create-as does not replace a volume"]
+        earlier = [_("an earlier try's {name} ({pretty}, {format}) was deleted first "
+                     "(virsh vol-delete {name} --pool {pool}): vol-create-as does not replace a volume").format(
+                       name=name, pretty=pretty_capacity(held[0]), format=held[1], pool=pool)]
         held = None
     if held is not None:
-        note = " (this line ran before: the volume is from that run)"
+        note = _(" (this line ran before: the volume is from that run)")
         cap, kind = _verdict(conn, name, pool, gib, format, note)
-        did = f"'{name}' was created already by this line (the cell ran before): not run again"
+        did = _("'{name}' was created already by this line (the cell ran before): not run again").format(name=name)
     else:
         result = run_line(conn, inv)
         cap, kind = _verdict(conn, name, pool, gib, format, " (" + earlier[0] + ")" if earlier else "")
         did = _did(result)
-    return Passed(f"'{name}' holds {gib} GiB", *earlier, did, f"vol-info: Capacity {pretty_capacity(cap)} = {cap} bytes, "
-                  f"format {kind}",
-                  f"{gib}G = {gib}GiB = {cap} bytes; {gib}GB would be {gib * GB} bytes = {pretty_capacity(gib * GB)}")
+    return Passed(_("'{name}' holds {gib} GiB").format(name=name, gib=gib), *earlier, did,
+                  _("vol-info: Capacity {pretty} = {cap} bytes, format {kind}").format(
+                      pretty=pretty_capacity(cap), cap=cap, kind=kind),
+                  _("{gib}G = {gib}GiB = {cap} bytes; {gib}GB would be {gb} bytes = {gb_pretty}").format(
+                      gib=gib, cap=cap, gb=gib * GB, gb_pretty=pretty_capacity(gib * GB)))
 
 
 @graded("10.4a", answer="conn.pool_destroy('$name')   # virsh pool-destroy $name: stops it; nothing is deleted")
@@ -414,19 +444,20 @@ def check_stopped_kept(conn: Any, name: str = "lab") -> Passed:
     """``name`` must be stopped and still defined: pool-destroy, not pool-undefine."""
     row = pool_row(conn, name)
     if row is None:
-        raise ExerciseFailed(f"there is no pool '{name}': it was never defined, or pool-undefine deleted its "
-                             "definition",
-                             hint="pool-destroy alone stops a pool and keeps it for pool-start; pool-undefine "
-                                  "deletes the definition (no data)",
-                             pointer="define it again from its XML (virsh pool-define FILE; conn.pool_define(spec)): "
-                                     "pool-undefine deletes no data, so on a real host its directory and volumes "
-                                     "are still there")  # fmt: skip
-    expect(not row.active, f"'{name}' is still running",
-           hint="taking a pool offline deletes nothing: its definition and volumes stay for pool-start",
-           pointer="lesson 10, 'Undo: pool-destroy stops, pool-undefine deletes': despite its name, one of them "
-                   "deletes nothing")
-    return Passed(f"'{name}' is stopped and still defined", "pool-list --all shows it inactive, persistent",
-                  f"conn.pool_start('{name}') brings it back, volumes and all")
+        raise ExerciseFailed(_("there is no pool '{name}': it was never defined, or pool-undefine deleted its "
+                               "definition").format(name=name),
+                             hint=_("pool-destroy alone stops a pool and keeps it for pool-start; pool-undefine "
+                                    "deletes the definition (no data)"),
+                             pointer=_("define it again from its XML (virsh pool-define FILE; conn.pool_define(spec)): "
+                                       "pool-undefine deletes no data, so on a real host its directory and volumes "
+                                       "are still there"))  # fmt: skip
+    expect(not row.active, _("'{name}' is still running").format(name=name),
+           hint=_("taking a pool offline deletes nothing: its definition and volumes stay for pool-start"),
+           pointer=_("lesson 10, 'Undo: pool-destroy stops, pool-undefine deletes': despite its name, one of them "
+                     "deletes nothing"))
+    return Passed(_("'{name}' is stopped and still defined").format(name=name),
+                  _("pool-list --all shows it inactive, persistent"),
+                  _("conn.pool_start('{name}') brings it back, volumes and all").format(name=name))
 
 
 @graded("10.4b", answer='''row = lesson10.pool_row(conn, "$name")
@@ -438,18 +469,20 @@ def check_removed(conn: Any, name: str = "scratch") -> Passed:
     """``name`` must be gone: stopped (pool-destroy) and its definition deleted (pool-undefine)."""
     row = pool_row(conn, name)
     if row is None:
-        return Passed(f"'{name}' is gone", "pool-destroy stopped it; pool-undefine deleted its definition",
-                      "pool-list --all no longer lists it")
+        return Passed(_("'{name}' is gone").format(name=name),
+                      _("pool-destroy stopped it; pool-undefine deleted its definition"),
+                      _("pool-list --all no longer lists it"))
     if row.active and row.persistent:
-        raise ExerciseFailed(f"'{name}' is still running and still defined",
-                             hint="removing a pool is two steps, in order: stop it, then delete its definition "
-                                  "(libvirt refuses to delete a running pool's definition)",
-                             pointer="lesson 10, 'Undo: pool-destroy stops, pool-undefine deletes'; stop first")
+        raise ExerciseFailed(_("'{name}' is still running and still defined").format(name=name),
+                             hint=_("removing a pool is two steps, in order: stop it, then delete its definition "
+                                    "(libvirt refuses to delete a running pool's definition)"),
+                             pointer=_("lesson 10, 'Undo: pool-destroy stops, pool-undefine deletes'; stop first"))
     if row.active:
-        raise ExerciseFailed(f"'{name}' is transient and still running",
-                             hint="a transient pool (pool-create) has no definition: stopping it removes it",
-                             pointer="pool-destroy (conn.pool_destroy)")
-    raise ExerciseFailed(f"'{name}' is stopped but still defined: pool-list --all shows it inactive",
-                         hint="stopping a pool keeps its definition; deleting the definition is a second command, "
-                              "the opposite of pool-define",
-                         pointer="lesson 10, 'Undo: pool-destroy stops, pool-undefine deletes' (conn.pool_undefine)")
+        raise ExerciseFailed(_("'{name}' is transient and still running").format(name=name),
+                             hint=_("a transient pool (pool-create) has no definition: stopping it removes it"),
+                             pointer=_("pool-destroy (conn.pool_destroy)"))
+    raise ExerciseFailed(_("'{name}' is stopped but still defined: pool-list --all shows it inactive").format(
+                             name=name),
+                         hint=_("stopping a pool keeps its definition; deleting the definition is a second command, "
+                                "the opposite of pool-define"),
+                         pointer=_("lesson 10, 'Undo: pool-destroy stops, pool-undefine deletes' (conn.pool_undefine)"))

@@ -21,6 +21,7 @@ import libvirt
 from lxml import etree
 
 from ..errors import KvmlabError, attempt, libvirt_errors
+from ..i18n import N_, _
 from ..ops.domain_lookup import lookup_domain
 from ..specs.parser import xml_parser
 from .checks import ExerciseFailed, Passed, answered, expect, run_line, virsh_line
@@ -30,11 +31,11 @@ __all__ = ["GUEST", "check_address", "check_disk", "check_console", "guest_cards
 
 GUEST = "kvmlab-reach"  # the lesson's guest (kvmlab.lab.lesson_guest(conn, GUEST))
 
-_ADDR_CONCEPT = ("a guest's address is not in its definition: the guest asks for one by DHCP when it boots, and "
-                 "the libvirt network's dnsmasq hands it out and records a lease (MAC, address, hostname)")
-_ADDR_POINTER = ("lesson 11, 'Finding the guest's address': virsh domifaddr DOMAIN (it reads the lease) or virsh "
-                 "net-dhcp-leases NETWORK (the lease table itself)")
-_ADDR_NOT_SHOWN = {
+_ADDR_CONCEPT = N_("a guest's address is not in its definition: the guest asks for one by DHCP when it boots, and "
+                   "the libvirt network's dnsmasq hands it out and records a lease (MAC, address, hostname)")
+_ADDR_POINTER = N_("lesson 11, 'Finding the guest's address': virsh domifaddr DOMAIN (it reads the lease) or virsh "
+                   "net-dhcp-leases NETWORK (the lease table itself)")
+_ADDR_NOT_SHOWN = N_({
     "domiflist": "domiflist lists the guest's cards from its XML (type, network, model, MAC): the XML holds no "
                  "address",
     "dominfo": "dominfo shows the domain's state, CPUs and memory, nothing of its network",
@@ -43,17 +44,18 @@ _ADDR_NOT_SHOWN = {
     "net-dumpxml": "net-dumpxml prints the network's definition: its DHCP range, not who got which address",
     "domblklist": "domblklist lists disks",
     "domstate": "domstate tells the state only",
-}  # fmt: skip
-_DISK_CONCEPT = ("a guest's disks are in its definition: each <disk> pairs a file (or device) on the host with the "
-                 "name the guest sees it by")
-_DISK_POINTER = "lesson 11, 'Its disks': virsh domblklist DOMAIN (Target is the guest's name, Source the host's file)"
-_CONSOLE_CONCEPT = ("the serial console works because the guest's kernel is told to write its console to the first "
-                    "serial port (a console= argument on its command line), and QEMU connects that port to a pty")
-_CONSOLE_POINTER = ("the domain's <os><cmdline> (virsh dumpxml DOMAIN --xpath //cmdline), or cat /proc/cmdline in "
-                    "the guest: the value after console=")
-_ESCAPE_CONCEPT = ("virsh console puts your terminal in raw mode: every key, Ctrl-C and Ctrl-D included, goes to "
-                   "the guest; only virsh's escape key ends the session")
-_ESCAPE_POINTER = "the second line virsh console prints when it connects: 'Escape character is …'"
+})  # fmt: skip
+_DISK_CONCEPT = N_("a guest's disks are in its definition: each <disk> pairs a file (or device) on the host with the "
+                   "name the guest sees it by")
+_DISK_POINTER = N_("lesson 11, 'Its disks': virsh domblklist DOMAIN (Target is the guest's name, Source the host's "
+                   "file)")
+_CONSOLE_CONCEPT = N_("the serial console works because the guest's kernel is told to write its console to the first "
+                      "serial port (a console= argument on its command line), and QEMU connects that port to a pty")
+_CONSOLE_POINTER = N_("the domain's <os><cmdline> (virsh dumpxml DOMAIN --xpath //cmdline), or cat /proc/cmdline in "
+                      "the guest: the value after console=")
+_ESCAPE_CONCEPT = N_("virsh console puts your terminal in raw mode: every key, Ctrl-C and Ctrl-D included, goes to "
+                     "the guest; only virsh's escape key ends the session")
+_ESCAPE_POINTER = N_("the second line virsh console prints when it connects: 'Escape character is …'")
 
 
 def _domain(conn: Any, name: str) -> tuple[libvirt.virDomain, etree._Element]:
@@ -61,9 +63,9 @@ def _domain(conn: Any, name: str) -> tuple[libvirt.virDomain, etree._Element]:
     try:
         dom = lookup_domain(conn.virconn, name, api)
     except KvmlabError:
-        raise ExerciseFailed(f"libvirt has no domain '{name}'",
-                             hint="the exercises work on the lesson's guest: run the notebook's first cell, which "
-                                  "makes it (kvmlab.lab.lesson_guest)") from None
+        raise ExerciseFailed(_("libvirt has no domain '{name}'").format(name=name),
+                             hint=_("the exercises work on the lesson's guest: run the notebook's first cell, which "
+                                    "makes it (kvmlab.lab.lesson_guest)")) from None
     with libvirt_errors():
         root = etree.fromstring(dom.XMLDesc(0).encode(), xml_parser())
     return dom, root
@@ -104,7 +106,7 @@ def _network_side(conn: Any, network: str) -> tuple[str, str]:
 
 
 def _text(value: object, what: str, example: str) -> str:
-    return answered(value, what, f"write it as text, e.g. {what} = \"{example}\"")
+    return answered(value, what, _("write it as text, e.g. {what} = \"{example}\"").format(what=what, example=example))
 
 
 def _address_answer(name: str = GUEST, **_: Any) -> str:
@@ -122,53 +124,63 @@ def check_address(conn: Any, ip_line: object, ip: object, mac: object, name: str
     inv = virsh_line(ip_line, f"virsh COMMAND {name}")
     command = inv.command.name
     if command not in ("domifaddr", "net-dhcp-leases"):
-        raise ExerciseFailed(f"{command}: {_ADDR_NOT_SHOWN.get(command, 'that command shows no guest address')}",
-                             hint=_ADDR_CONCEPT, pointer=_ADDR_POINTER)
+        why = _(_ADDR_NOT_SHOWN[command]) if command in _ADDR_NOT_SHOWN else _("that command shows no guest address")
+        raise ExerciseFailed(_("{command}: {why}").format(command=command, why=why), hint=_(_ADDR_CONCEPT),
+                             pointer=_(_ADDR_POINTER))
     cards = guest_cards(conn, name)
-    expect(cards, f"libvirt knows no address of {name} yet",
-           hint="a guest has an address once it booted and its DHCP request was answered: is it running?",
-           pointer=f"virsh domstate {name} --reason, then lesson 11's first cell (it waits for the lease)")
+    expect(cards, _("libvirt knows no address of {name} yet").format(name=name),
+           hint=_("a guest has an address once it booted and its DHCP request was answered: is it running?"),
+           pointer=_("virsh domstate {name} --reason, then lesson 11's first cell (it waits for the lease)").format(
+               name=name))
     if command == "domifaddr":
         asked = attempt(lambda: lookup_domain(conn.virconn, inv.values["domain"], []).name())
-        expect(asked == name, f"that line asks about '{inv.values['domain']}', not {name}",
-               hint="domifaddr answers for the domain it is given",
-               pointer=f"the domain argument: the lesson's guest is {name} (guest.name)")
+        expect(asked == name, _("that line asks about '{asked}', not {name}").format(asked=inv.values["domain"],
+                                                                                       name=name),
+               hint=_("domifaddr answers for the domain it is given"),
+               pointer=_("the domain argument: the lesson's guest is {name} (guest.name)").format(name=name))
     else:
         expect(inv.values["network"] in {c[1] for c in cards},
-               f"{name}'s card is on network {cards[0][1]}, not '{inv.values['network']}'",
-               hint="a lease lives in the network that handed it out: the one the guest's card is on",
-               pointer="virsh domiflist DOMAIN: its Source column names the network")
+               _("{name}'s card is on network {network}, not '{asked}'").format(
+                   name=name, network=cards[0][1], asked=inv.values["network"]),
+               hint=_("a lease lives in the network that handed it out: the one the guest's card is on"),
+               pointer=_("virsh domiflist DOMAIN: its Source column names the network"))
     shown = str(run_line(conn, inv))
     ip_text, mac_text = _text(ip, "ip", "192.0.2.10"), _text(mac, "mac", "52:54:00:00:00:00").lower()
     gateway, bridge_mac = _network_side(conn, cards[0][1])
     if "/" in ip_text:
-        raise ExerciseFailed(f"ip: {ip_text!r} carries the prefix length",
-                             hint="/24 says how big the network is (its netmask), it is not part of the address",
-                             pointer="write only the part before the '/'")
+        raise ExerciseFailed(_("ip: {ip} carries the prefix length").format(ip=repr(ip_text)),
+                             hint=_("/24 says how big the network is (its netmask), it is not part of the address"),
+                             pointer=_("write only the part before the '/'"))
     try:
         ipaddress.ip_address(ip_text)
     except ValueError:
-        raise ExerciseFailed(f"ip: {ip_text!r} is not an IP address", hint="an IPv4 address is four numbers 0-255 "
-                             "joined by dots", pointer="the Address (or IP address) column of your line's table") from None
+        raise ExerciseFailed(_("ip: {ip} is not an IP address").format(ip=repr(ip_text)),
+                             hint=_("an IPv4 address is four numbers 0-255 joined by dots"),
+                             pointer=_("the Address (or IP address) column of your line's table")) from None
     if ip_text == gateway:
-        raise ExerciseFailed(f"ip: {ip_text} is the network's own address: the host's side of the bridge, which the "
-                             "guests use as their gateway", hint=_ADDR_CONCEPT, pointer=_ADDR_POINTER)
+        raise ExerciseFailed(_("ip: {ip} is the network's own address: the host's side of the bridge, which the "
+                               "guests use as their gateway").format(ip=ip_text),
+                             hint=_(_ADDR_CONCEPT), pointer=_(_ADDR_POINTER))
     ours = {c[2] for c in cards}
     if ip_text not in ours:
-        raise ExerciseFailed(f"ip: libvirt's lease gives {name} another address than {ip_text}",
-                             hint=_ADDR_CONCEPT, pointer=_ADDR_POINTER)
-    expect(ip_text in shown, f"your line's output does not show {ip_text}", hint=_ADDR_CONCEPT,
-           pointer="run the line and read the address it prints")
+        raise ExerciseFailed(_("ip: libvirt's lease gives {name} another address than {ip}").format(name=name,
+                                                                                                    ip=ip_text),
+                             hint=_(_ADDR_CONCEPT), pointer=_(_ADDR_POINTER))
+    expect(ip_text in shown, _("your line's output does not show {ip}").format(ip=ip_text), hint=_(_ADDR_CONCEPT),
+           pointer=_("run the line and read the address it prints"))
     if mac_text == bridge_mac:
-        raise ExerciseFailed(f"mac: {mac_text} is the network's bridge, not the guest's card",
-                             hint="each card has its own MAC; the bridge (the host's side) has another",
-                             pointer="the MAC address column next to the guest's address")
+        raise ExerciseFailed(_("mac: {mac} is the network's bridge, not the guest's card").format(mac=mac_text),
+                             hint=_("each card has its own MAC; the bridge (the host's side) has another"),
+                             pointer=_("the MAC address column next to the guest's address"))
     card = next(c for c in cards if c[2] == ip_text)
-    expect(mac_text == card[0], f"mac: the card that holds {ip_text} has another MAC than {mac_text}",
-           hint="the lease pairs a card's MAC with the address it got", pointer="the same row as the address")
-    where = "net-dhcp-leases" if conn.virconn.getType().lower() != "test" else "domifaddr (the test driver's lease)"
-    return Passed(f"{name} is {card[2]}/{card[3]} on {card[1]}, card {card[0]}",
-                  f"read back from libvirt: {where}", f"your line: virsh {inv.line}")
+    expect(mac_text == card[0], _("mac: the card that holds {ip} has another MAC than {mac}").format(ip=ip_text,
+                                                                                                     mac=mac_text),
+           hint=_("the lease pairs a card's MAC with the address it got"), pointer=_("the same row as the address"))
+    where = "net-dhcp-leases" if conn.virconn.getType().lower() != "test" else _("domifaddr (the test driver's lease)")
+    return Passed(_("{name} is {address}/{prefix} on {network}, card {mac}").format(
+                      name=name, address=card[2], prefix=card[3], network=card[1], mac=card[0]),
+                  _("read back from libvirt: {where}").format(where=where),
+                  _("your line: virsh {line}").format(line=inv.line))
 
 
 def _disk_answer(name: str = GUEST, **_: Any) -> str:
@@ -185,59 +197,64 @@ def check_disk(conn: Any, disk_line: object, target: object, source: object, nam
     inv = virsh_line(disk_line, f"virsh COMMAND {name}")
     command = inv.command.name
     if command != "domblklist":
-        what = {"domiflist": "domiflist lists network cards, not disks",
-                "dumpxml": "dumpxml shows the disks among everything else; the task wants the command that lists them",
-                "vol-list": "vol-list lists a pool's volumes, whether a guest uses them or not"}  # fmt: skip
-        why = what.get(command, "that command does not list a domain's disks")
-        raise ExerciseFailed(f"{command}: {why}",
-                             hint=_DISK_CONCEPT, pointer=_DISK_POINTER)
+        what = N_({"domiflist": "domiflist lists network cards, not disks",
+                   "dumpxml": "dumpxml shows the disks among everything else; the task wants the command that lists "
+                              "them",
+                   "vol-list": "vol-list lists a pool's volumes, whether a guest uses them or not"})  # fmt: skip
+        why = _(what[command]) if command in what else _("that command does not list a domain's disks")
+        raise ExerciseFailed(_("{command}: {why}").format(command=command, why=why),
+                             hint=_(_DISK_CONCEPT), pointer=_(_DISK_POINTER))
     asked = attempt(lambda: lookup_domain(conn.virconn, inv.values["domain"], []).name())
-    expect(asked == name, f"that line asks about '{inv.values['domain']}', not {name}",
-           hint="domblklist answers for the domain it is given",
-           pointer=f"the domain argument: the lesson's guest is {name} (guest.name)")
+    expect(asked == name, _("that line asks about '{asked}', not {name}").format(asked=inv.values["domain"], name=name),
+           hint=_("domblklist answers for the domain it is given"),
+           pointer=_("the domain argument: the lesson's guest is {name} (guest.name)").format(name=name))
     shown = str(run_line(conn, inv))
-    _, root = _domain(conn, name)
+    _dom, root = _domain(conn, name)
     disks = [(str(d.xpath("string(target/@dev)")), str(d.xpath("string(source/@file|source/@dev|source/@volume)")))
              for d in root.xpath("devices/disk")]  # fmt: skip
-    expect(disks, f"{name} has no disk", hint="the lesson's guest has one disk", pointer="lesson 11's first cell")
+    expect(disks, _("{name} has no disk").format(name=name), hint=_("the lesson's guest has one disk"),
+           pointer=_("lesson 11's first cell"))
     t, s = _text(target, "target", "sdz"), _text(source, "source", "/path/to/file")
     targets, sources = {d[0] for d in disks}, {d[1] for d in disks}
     if t in sources and s in targets:
-        raise ExerciseFailed("target and source are swapped", hint=_DISK_CONCEPT,
-                             pointer="Target is the guest's name for the disk; Source is the host's file")
+        raise ExerciseFailed(_("target and source are swapped"), hint=_(_DISK_CONCEPT),
+                             pointer=_("Target is the guest's name for the disk; Source is the host's file"))
     if t.startswith("/dev/") and t[5:] in targets:
         t = t[5:]  # the guest's /dev/vda is the target vda
-    expect(t in targets, f"target: {name}'s disk is not '{t}' for its guest", hint=_DISK_CONCEPT,
-           pointer="the Target column: the name on <target dev=…> (vd… for virtio, sd… for SCSI/SATA)")
+    expect(t in targets, _("target: {name}'s disk is not '{target}' for its guest").format(name=name, target=t),
+           hint=_(_DISK_CONCEPT),
+           pointer=_("the Target column: the name on <target dev=…> (vd… for virtio, sd… for SCSI/SATA)"))
     real = dict(disks)[t]
     if s != real and s == real.rsplit("/", 1)[-1]:
-        raise ExerciseFailed(f"source: {s!r} is the file's name; the host finds it by its whole path",
-                             hint="a <disk>'s source is a path on the host: libvirt hands QEMU exactly that path",
-                             pointer="the Source column, the whole path")
-    expect(s == real, f"source: the file behind {t} is not {s!r}", hint=_DISK_CONCEPT,
-           pointer="the Source column, the whole path")
-    expect(t in shown and s in shown, "your line's output does not show that disk", hint=_DISK_CONCEPT,
-           pointer="run the line and read its table")
-    return Passed(f"{name}'s {t} is {s} on the host", f"read back from the domain's XML: <target dev='{t}'>",
-                  f"your line: virsh {inv.line}")
+        raise ExerciseFailed(_("source: {source} is the file's name; the host finds it by its whole path").format(
+                                 source=repr(s)),
+                             hint=_("a <disk>'s source is a path on the host: libvirt hands QEMU exactly that path"),
+                             pointer=_("the Source column, the whole path"))
+    expect(s == real, _("source: the file behind {target} is not {source}").format(target=t, source=repr(s)),
+           hint=_(_DISK_CONCEPT), pointer=_("the Source column, the whole path"))
+    expect(t in shown and s in shown, _("your line's output does not show that disk"), hint=_(_DISK_CONCEPT),
+           pointer=_("run the line and read its table"))
+    return Passed(_("{name}'s {target} is {source} on the host").format(name=name, target=t, source=s),
+                  _("read back from the domain's XML: <target dev='{target}'>").format(target=t),
+                  _("your line: virsh {line}").format(line=inv.line))
 
 
 def kernel_console(conn: Any, name: str = GUEST) -> str | None:
     """The device after the last ``console=`` on the domain's ``<os><cmdline>`` (the kernel writes its
     console there), or None when there is none."""
-    _, root = _domain(conn, name)
+    _dom, root = _domain(conn, name)
     found = re.findall(r"(?:^|\s)console=([^\s,]+)", root.findtext("os/cmdline") or "")
     return found[-1] if found else None
 
 
-_WRONG_DEVICE = {
+_WRONG_DEVICE = N_({
     "tty0": "tty0 is the text screen of a graphics card; this guest has none (<video model='none'>)",
     "tty1": "tty1 is the first virtual terminal of the screen; this guest has no screen",
     "hvc0": "hvc0 is a virtio console (<console type='pty'><target type='virtio'>), a second device",
     "ttys1": "ttyS1 is the second serial port; the guest has one (<serial> port 0)",
     "pts/0": "/dev/pts/N is the host's end of the line (the pty QEMU opened), not the guest's device",
-}
-_WRONG_KEYS = {
+})
+_WRONG_KEYS = N_({
     "ctrl-c": "Ctrl-C goes to the guest (it interrupts the guest's command); virsh stays connected",
     "ctrl-d": "Ctrl-D goes to the guest: its shell ends and a new one starts on ttyS0; virsh stays connected",
     "exit": "exit ends the guest's shell (a new one starts on ttyS0); virsh stays connected",
@@ -245,7 +262,7 @@ _WRONG_KEYS = {
     "quit": "quit is typed into the guest like any word",
     "q": "q is typed into the guest like any letter",
     "esc": "Esc goes to the guest",
-}
+})
 
 
 def _key(text: str) -> str:
@@ -259,20 +276,24 @@ def check_console(conn: Any, device: object, key: object, name: str = GUEST) -> 
     """``device``: where the guest's kernel writes its console (checked against the domain's kernel
     command line, read from libvirt); ``key``: what ends ``virsh console``."""
     want = kernel_console(conn, name)
-    expect(want is not None, f"{name}'s kernel command line has no console=", hint=_CONSOLE_CONCEPT,
-           pointer="lesson 11's guest boots with console=ttyS0; run the notebook's first cell")
+    expect(want is not None, _("{name}'s kernel command line has no console=").format(name=name),
+           hint=_(_CONSOLE_CONCEPT),
+           pointer=_("lesson 11's guest boots with console=ttyS0; run the notebook's first cell"))
     d = _text(device, "device", "ttyX9")
     d = d.removeprefix("console=").removeprefix("/dev/")
     if d != want and d.lower() == want.lower():
-        raise ExerciseFailed(f"device: '{d}' differs from the kernel's '{want}' in case only, and Linux device names "
-                             "are case-sensitive", hint=_CONSOLE_CONCEPT, pointer=_CONSOLE_POINTER)
+        raise ExerciseFailed(_("device: '{device}' differs from the kernel's '{want}' in case only, and Linux device "
+                               "names are case-sensitive").format(device=d, want=want),
+                             hint=_(_CONSOLE_CONCEPT), pointer=_(_CONSOLE_POINTER))
     if d.lower() != want.lower():
-        why = _WRONG_DEVICE.get(d.lower(), f"the kernel of {name} was not told to use '{d}'")
-        raise ExerciseFailed(f"device: {why}", hint=_CONSOLE_CONCEPT, pointer=_CONSOLE_POINTER)
+        why = (_(_WRONG_DEVICE[d.lower()]) if d.lower() in _WRONG_DEVICE
+               else _("the kernel of {name} was not told to use '{device}'").format(name=name, device=d))
+        raise ExerciseFailed(_("device: {why}").format(why=why), hint=_(_CONSOLE_CONCEPT), pointer=_(_CONSOLE_POINTER))
     k = "ctrl-]" if key == "\x1d" else _key(_text(key, "key", "Ctrl-X"))  # the byte itself (str.strip eats it)
     if k != "ctrl-]":
-        raise ExerciseFailed(f"key: {_WRONG_KEYS.get(k, f'{key!r} is typed into the guest')}",
-                             hint=_ESCAPE_CONCEPT, pointer=_ESCAPE_POINTER)
-    return Passed(f"{name}'s kernel writes its console to {want}, and Ctrl-] leaves virsh console",
-                  f"read back from libvirt: <cmdline> holds console={want}",
-                  "QEMU connects the first serial port to a pty; libvirt streams the pty to virsh console")
+        why = _(_WRONG_KEYS[k]) if k in _WRONG_KEYS else _("{key} is typed into the guest").format(key=repr(key))
+        raise ExerciseFailed(_("key: {why}").format(why=why), hint=_(_ESCAPE_CONCEPT), pointer=_(_ESCAPE_POINTER))
+    return Passed(_("{name}'s kernel writes its console to {want}, and Ctrl-] leaves virsh console").format(
+                      name=name, want=want),
+                  _("read back from libvirt: <cmdline> holds console={want}").format(want=want),
+                  _("QEMU connects the first serial port to a pty; libvirt streams the pty to virsh console"))

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import libvirt
 
 from ..errors import ConsoleTimeout, attempt, libvirt_errors
+from ..i18n import N_, _
 from .console import READY_MARKER, Console
 from .ownership import virconn_of
 
@@ -24,7 +25,7 @@ Progress = Callable[[str], None]
 
 
 def wait_all(conn: Any, names: list[str], marker: str = READY_MARKER, timeout: float = DEFAULT_TIMEOUT,
-             progress: Progress | None = None, what: str = "ready") -> dict[str, str]:  # fmt: skip
+             progress: Progress | None = None, what: str = N_("ready")) -> dict[str, str]:  # fmt: skip
     """Wait (bounded) until each guest's console shows ``marker``; name -> that line.
 
     Progress: a line per guest as it comes, and every 5 s who is still missing. A guest that stops or
@@ -32,6 +33,7 @@ def wait_all(conn: Any, names: list[str], marker: str = READY_MARKER, timeout: f
     the last lines of its console.
     """
     say = progress or (lambda _line: None)
+    what = _(what)
     v = virconn_of(conn)
     with libvirt_errors("failed to get domain"):
         doms = {n: v.lookupByName(n) for n in names}
@@ -46,7 +48,8 @@ def wait_all(conn: Any, names: list[str], marker: str = READY_MARKER, timeout: f
                     line = next((ln for ln in con.lines_seen if marker in ln), None)
                     if line is not None:
                         found[n] = line
-                        say(f"  {what} {len(found):2}/{len(names)} after {time.monotonic() - t0:4.1f} s: {n}")
+                        say(_("  {what} {found:2}/{total} after {seconds:4.1f} s: {name}").format(
+                            what=what, found=len(found), total=len(names), seconds=time.monotonic() - t0, name=n))
             late = [n for n in names if n not in found]
             now = time.monotonic()
             if not late:
@@ -57,16 +60,18 @@ def wait_all(conn: Any, names: list[str], marker: str = READY_MARKER, timeout: f
                         (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_CRASHED)]  # fmt: skip
                 if gone:
                     con = consoles[gone[0]]
-                    raise ConsoleTimeout(f"{', '.join(gone)} stopped before it was {what}: its console's last lines "
-                                         "say why", con.lines_seen[-12:], str(con.log) if con.log else None)
+                    raise ConsoleTimeout(_("{names} stopped before it was {what}: its console's last lines say why").format(
+                        names=", ".join(gone), what=what), con.lines_seen[-12:], str(con.log) if con.log else None)
             if now - t0 > timeout:
                 con = consoles[late[0]]
-                raise ConsoleTimeout(f"{len(late)} guest(s) not {what} within {timeout:g} s: {', '.join(late)} "
-                                     f"(the console below is {late[0]}'s)", con.lines_seen[-12:],
+                raise ConsoleTimeout(_("{n} guest(s) not {what} within {timeout:g} s: {names} (the console below is "
+                                       "{first}'s)").format(n=len(late), what=what, timeout=timeout,
+                                                            names=", ".join(late), first=late[0]), con.lines_seen[-12:],
                                      str(con.log) if con.log else None)  # fmt: skip
             if now >= next_note + 5.0:
                 next_note = now
-                say(f"  … {len(found)}/{len(names)} {what} after {now - t0:.0f} s; waiting for {', '.join(late)}")
+                say(_("  … {found}/{total} {what} after {seconds:.0f} s; waiting for {names}").format(
+                    found=len(found), total=len(names), what=what, seconds=now - t0, names=", ".join(late)))
             time.sleep(0.1)
     finally:
         for con in consoles.values():

@@ -23,6 +23,7 @@ import libvirt
 from lxml import etree
 
 from ..errors import ConsoleTimeout, InvalidState, OperationFailed, attempt, libvirt_errors
+from ..i18n import _
 from ..specs.parser import xml_parser
 from ..states import state_name
 
@@ -84,8 +85,8 @@ class Console:
             root = etree.fromstring(self.dom.XMLDesc(0).encode(), xml_parser())
         serial = root.find("devices/serial")
         if serial is None:
-            raise InvalidState(f"domain '{self.dom.name()}' has no serial console",
-                               hint="kvmlab.lab.guest.domain_xml() adds <serial type='pty'> with a log file")
+            raise InvalidState(_("domain '{name}' has no serial console").format(name=self.dom.name()),
+                               hint=_("kvmlab.lab.guest.domain_xml() adds <serial type='pty'> with a log file"))
         log = serial.find("log")
         source = serial.find("source")
         pty = source.get("path") if serial.get("type") == "pty" and source is not None else None
@@ -108,7 +109,7 @@ class Console:
     def _drain(self) -> None:
         while not self._stop.is_set() and self._fd is not None:
             try:
-                ready, _, _ = select.select([self._fd], [], [], 0.1)
+                ready, _w, _x = select.select([self._fd], [], [], 0.1)
                 if ready:
                     data = os.read(self._fd, 65536)
                     if self.log is None:
@@ -193,9 +194,11 @@ class Console:
             if not new:
                 time.sleep(0.05)
         what = marker.pattern if isinstance(marker, re.Pattern) else marker
-        why = f"before the guest {gone}" if gone else f"within {timeout:g} s"
-        where = f"; its serial log: {self.log}" if self.log else ""
-        raise ConsoleTimeout(f"waited for '{what}' on {self.dom.name()}'s console: it did not appear {why}{where}",
+        why = _("before the guest {state}").format(state=gone) if gone else _("within {timeout:g} s").format(
+            timeout=timeout)
+        where = _("; its serial log: {log}").format(log=self.log) if self.log else ""
+        raise ConsoleTimeout(_("waited for '{what}' on {name}'s console: it did not appear {why}{where}").format(
+                             what=what, name=self.dom.name(), why=why, where=where),
                              self.lines_seen[-15:] + ([clean(self._partial)] if self._partial else []),
                              str(self.log) if self.log else None)
 
@@ -214,8 +217,8 @@ class Console:
     def send(self, text: str) -> None:
         """Type ``text`` into the console (add ``\\n`` to press Enter)."""
         if not self.pty:
-            raise InvalidState(f"domain '{self.dom.name()}' has no pty console to type into",
-                               hint="start the domain first: the pty exists only while it runs")
+            raise InvalidState(_("domain '{name}' has no pty console to type into").format(name=self.dom.name()),
+                               hint=_("start the domain first: the pty exists only while it runs"))
         self._attach()
         data = text.encode()
         deadline = time.monotonic() + 10
@@ -225,7 +228,7 @@ class Console:
                 data = data[n:]
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise OperationFailed(f"{self.dom.name()}'s console does not accept input") from None
+                    raise OperationFailed(_("{name}'s console does not accept input").format(name=self.dom.name())) from None
                 time.sleep(0.05)
 
     def run(self, command: str, timeout: float = 30.0) -> tuple[int, list[str]]:

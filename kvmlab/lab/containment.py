@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..errors import InvalidInput, InvalidState, OperationFailed
+from ..i18n import _
 from . import netns
 from .paths import NETNS
 from .process import netns_inode
@@ -72,15 +73,17 @@ def _ip_json(ns: str, *args: str) -> list[dict]:
     try:
         p = subprocess.run(argv, capture_output=True, text=True, timeout=15, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        raise OperationFailed(f"`{' '.join(argv)}` did not finish in 15 s") from exc
+        raise OperationFailed(_("`{command}` did not finish in {timeout:g} s").format(
+            command=" ".join(argv), timeout=15)) from exc
     if p.returncode != 0:
-        raise OperationFailed(f"`{' '.join(argv)}` failed: {p.stderr.strip()}",
-                              hint="reading another network namespace needs root")
+        raise OperationFailed(_("`{command}` failed: {why}").format(command=" ".join(argv), why=p.stderr.strip()),
+                              hint=_("reading another network namespace needs root"))
     out = p.stdout
     try:
         return json.loads(out or "[]")
     except json.JSONDecodeError as exc:
-        raise OperationFailed(f"`ip -n {ns} -j {' '.join(args)}` did not print JSON: {exc}") from exc
+        raise OperationFailed(_("`{command}` did not print JSON: {why}").format(
+            command=f"ip -n {ns} -j {' '.join(args)}", why=exc)) from exc
 
 
 def judge_links(links: Sequence[dict]) -> tuple[list[tuple[str, str]], list[str]]:
@@ -120,7 +123,8 @@ def judge_routes(routes: Sequence[dict], family: str = "IPv4") -> list[str]:
 def inspect(ns: str = NETNS) -> Containment:
     """Look at namespace ``ns`` (read only) and say whether it is closed."""
     if not isinstance(ns, str) or not ns or "/" in ns or "\0" in ns:
-        raise InvalidInput(f"{ns!r} is not a namespace name", hint=f"the lab's is {NETNS!r} (ip netns list)")
+        raise InvalidInput(_("{name} is not a namespace name").format(name=repr(ns)),
+                           hint=_("the lab's is {name} (ip netns list)").format(name=repr(NETNS)))
     found = Containment(ns)
     if not netns.exists(ns):
         found.problems.append(f"there is no network namespace {ns} (`ip netns list`): the lab is not up in one")
@@ -140,8 +144,9 @@ def require_contained(ns: str = NETNS) -> Containment:
     """:func:`inspect`, raising InvalidState (and pinging nothing) when the namespace has a way out."""
     found = inspect(ns)
     if not found.contained:
-        raise InvalidState(f"refusing to ping from namespace {ns}: " + "; ".join(found.problems),
-                           hint="the lessons ping only inside a closed namespace. Remove the link or route "
-                                f"(`ip -n {ns} link del DEV`, `ip -n {ns} route del default`), or "
-                                "`sudo kvmlab lab down` and `lab up` for a fresh namespace")
+        raise InvalidState(_("refusing to ping from namespace {ns}: {problems}").format(
+                               ns=ns, problems="; ".join(found.problems)),
+                           hint=_("the lessons ping only inside a closed namespace. Remove the link or route "
+                                  "(`ip -n {ns} link del DEV`, `ip -n {ns} route del default`), or "
+                                  "`sudo kvmlab lab down` and `lab up` for a fresh namespace").format(ns=ns))
     return found

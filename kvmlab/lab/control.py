@@ -14,6 +14,7 @@ import os
 
 from ..connection import connect
 from ..errors import ConnectionFailed, KvmlabError, OperationFailed, libvirt_errors
+from ..i18n import _
 from . import daemon, netns
 from .cleanup import Cleanup, remove_owned, stop_running
 from .links import remove_owned_links
@@ -47,11 +48,11 @@ def mode() -> tuple[str, str]:
 
 def lab_uri() -> str:
     """The URI of the running lab (qemu:///system or qemu:///session)."""
-    m, _ = mode()
+    m, _why = mode()
     if m == "down":
         raise ConnectionFailed(
-            "the real lab is down",
-            hint="start it with `kvmlab lab up` (or kvmlab.lab.up() in a notebook)",
+            _("the real lab is down"),
+            hint=_("start it with `kvmlab lab up` (or kvmlab.lab.up() in a notebook)"),
             virsh_error=["failed to connect to the hypervisor"],
         )
     return SESSION_URI if m == "session" else SYSTEM_URI
@@ -129,8 +130,8 @@ def status(uri: str | None = None) -> LabStatus:
 def _raise_failures(c: Cleanup, what: str) -> None:
     if c.failed:
         raise OperationFailed(
-            f"{what} left {len(c.failed)} object(s): " + "; ".join(c.failed),
-            hint="look at each with virsh dominfo / net-info / pool-info, then run it again",
+            _("{what} left {n} object(s): {objects}").format(what=what, n=len(c.failed), objects="; ".join(c.failed)),
+            hint=_("look at each with virsh dominfo / net-info / pool-info, then run it again"),
             virsh_error=c.failed,
         )
 

@@ -22,6 +22,7 @@ import libvirt
 from lxml import etree
 
 from ..errors import InvalidState, NotFound, OperationFailed, attempt, libvirt_errors
+from ..i18n import _
 from ..specs.parser import xml_parser
 from ..states import state_name
 from .ownership import is_owned, tag_domain_xml, virconn_of
@@ -250,8 +251,10 @@ def _refuse_foreign_domains(v: libvirt.virConnect) -> None:
             continue
         if not is_owned(dom):
             raise InvalidState(
-                f"domain '{name}' exists and is not the lab's: the lessons would change it, so nothing was done",
-                hint=f"rename yours (virsh domrename {name} my-{name}) or point KVMLAB_URI at another host",
+                _("domain '{name}' exists and is not the lab's: the lessons would change it, so nothing was "
+                  "done").format(name=name),
+                hint=_("rename yours (virsh domrename {name} my-{name}) or point KVMLAB_URI at another "
+                       "host").format(name=name),
             )
 
 
@@ -274,7 +277,7 @@ def _domains(v: libvirt.virConnect, network: str | None, say: Callable[[str], No
             elif want != "shut off" and now == "shut off":
                 dom.create()
                 booted.append((name, time.monotonic()))
-                say(f"booting {name} (the lab's tiny guest) ...")
+                say(_("booting {name} (the lab's tiny guest) ...").format(name=name))
             if want == "running" and now == "paused":
                 dom.resume()
             if want == "paused" and _state(dom) == "running":
@@ -292,5 +295,5 @@ def _domains(v: libvirt.virConnect, network: str | None, say: Callable[[str], No
             continue
         finally:
             con.close()
-        say(f"{name} ready in {time.monotonic() - t0:.1f} s")
+        say(_("{name} ready in {seconds:.1f} s").format(name=name, seconds=time.monotonic() - t0))
         made.append(f"Domain '{name}' started (guest ready)")

@@ -18,6 +18,7 @@ from pathlib import Path
 import libvirt
 
 from ..errors import KvmlabError, OperationFailed, install_error_handler, libvirt_errors
+from ..i18n import _
 from . import netns
 from .paths import (
     LIBVIRT_DIRS,
@@ -95,22 +96,22 @@ def _check_prerequisites() -> None:
     """Refuse early, with the fix, when this machine cannot run the daemon."""
     if os.geteuid() != 0:
         raise OperationFailed(
-            "starting the lab's libvirtd needs root",
-            hint="run `sudo kvmlab lab up`; without root kvmlab uses qemu:///session",
+            _("starting the lab's libvirtd needs root"),
+            hint=_("run `sudo kvmlab lab up`; without root kvmlab uses qemu:///session"),
         )
     for binary in ("libvirtd", "virtlogd"):
         if not shutil.which(binary, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin"):
             raise OperationFailed(
-                f"`{binary}` is not installed",
-                hint="apt-get install libvirt-daemon-system qemu-system-x86",
+                _("`{binary}` is not installed").format(binary=binary),
+                hint=_("apt-get install libvirt-daemon-system qemu-system-x86"),
             )
     try:
         pwd.getpwnam(QEMU_USER)
         grp.getgrnam(QEMU_USER)
     except KeyError as exc:
         raise OperationFailed(
-            f"the user and group '{QEMU_USER}' that QEMU runs as do not exist",
-            hint="apt-get install libvirt-daemon-system (its setup creates them)",
+            _("the user and group '{user}' that QEMU runs as do not exist").format(user=QEMU_USER),
+            hint=_("apt-get install libvirt-daemon-system (its setup creates them)"),
         ) from exc
 
 
@@ -132,11 +133,13 @@ def _spawn(name: str, pidfile: Path) -> None:
         try:
             p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env, timeout=START_TIMEOUT)
         except subprocess.TimeoutExpired as exc:
-            raise OperationFailed(f"`{name} -d` did not return in {START_TIMEOUT:g} s") from exc
+            raise OperationFailed(_("`{command}` did not return in {timeout:g} s").format(
+                command=f"{name} -d", timeout=START_TIMEOUT)) from exc
     if p.returncode != 0:
         raise OperationFailed(
-            f"`{name} -d` exited with status {p.returncode}:\n{_log_tail(name)}",
-            hint=f"read {LOG_DIR}/{name}.log; `kvmlab lab down` clears half-started state",
+            _("`{command}` exited with status {status}:\n{log}").format(
+                command=f"{name} -d", status=p.returncode, log=_log_tail(name)),
+            hint=_("read {log}; `kvmlab lab down` clears half-started state").format(log=f"{LOG_DIR}/{name}.log"),
         )
 
 
@@ -164,18 +167,21 @@ def start(timeout: float = START_TIMEOUT) -> Daemons:
         _spawn("virtlogd", VIRTLOGD_PID)
         if not wait_until(lambda: socket_answers(VIRTLOGD_SOCK), timeout):
             raise OperationFailed(
-                f"virtlogd did not answer on {VIRTLOGD_SOCK} within {timeout:g} s:\n{_log_tail('virtlogd')}"
+                _("{daemon} did not answer on {socket} within {timeout:g} s:\n{log}").format(
+                    daemon="virtlogd", socket=VIRTLOGD_SOCK, timeout=timeout, log=_log_tail("virtlogd"))
             )
     LIBVIRTD_PID.unlink(missing_ok=True)
     _spawn("libvirtd", LIBVIRTD_PID)
     if not wait_until(lambda: socket_answers(LIBVIRT_SOCK) and _opens(SYSTEM_URI), timeout, 0.25):
         raise OperationFailed(
-            f"libvirtd did not answer on {LIBVIRT_SOCK} within {timeout:g} s:\n{_log_tail('libvirtd')}",
-            hint="run `kvmlab lab down` to clear the half-started lab, then read the log above",
+            _("{daemon} did not answer on {socket} within {timeout:g} s:\n{log}").format(
+                daemon="libvirtd", socket=LIBVIRT_SOCK, timeout=timeout, log=_log_tail("libvirtd")),
+            hint=_("run `kvmlab lab down` to clear the half-started lab, then read the log above"),
         )
     running = ours()
     if running is None:
-        raise OperationFailed(f"libvirtd answered but its pid file {LIBVIRTD_PID} names no running libvirtd")
+        raise OperationFailed(_("libvirtd answered but its pid file {pidfile} names no running libvirtd").format(
+            pidfile=LIBVIRTD_PID))
     return running
 
 
@@ -191,14 +197,14 @@ def stop(timeout: float = STOP_TIMEOUT) -> list[str]:
         if pid is not None:
             left = terminate([pid], timeout)
             if left:
-                raise OperationFailed(f"{name} (pid {pid}) would not stop")
+                raise OperationFailed(_("{name} (pid {pid}) would not stop").format(name=name, pid=pid))
             done.append(f"stopped {name} (pid {pid})")
         pidfile.unlink(missing_ok=True)
     for pid in netns.pids(NETNS):
         done.append(f"stopped {comm(pid) or 'process'} (pid {pid}) left in namespace {NETNS}")
     stuck = netns.kill_all(NETNS, timeout)
     if stuck:
-        raise OperationFailed(f"processes {stuck} in namespace {NETNS} would not stop")
+        raise OperationFailed(_("processes {pids} in namespace {ns} would not stop").format(pids=stuck, ns=NETNS))
     if netns.exists(NETNS):
         netns.delete(NETNS)
         done.append(f"deleted network namespace {NETNS}")

@@ -17,6 +17,7 @@ from html import escape
 from typing import Any, Callable
 
 from ..errors import InvalidInput, InvalidState, attempt, libvirt_errors
+from ..i18n import _
 from ..ops.result import Result
 from .console import READY_MARKER, Console
 from .disk_host import DiskHost
@@ -57,8 +58,8 @@ class DiskGuest:
     def __init__(self, conn: Any, host: DiskHost, volume: str, name: str = "kvmlab-disk-guest",
                  progress: Callable[[str], None] | None = None):
         if not isinstance(name, str) or not name.startswith("kvmlab-"):
-            raise InvalidInput(f"the guest's name {name!r} does not start with kvmlab-",
-                               hint="the lab's objects are named kvmlab-…, so `kvmlab lab reset` removes them")
+            raise InvalidInput(_("the guest's name {name} does not start with kvmlab-").format(name=repr(name)),
+                               hint=_("the lab's objects are named kvmlab-…, so `kvmlab lab reset` removes them"))
         self.conn, self.host, self.volume, self.name = conn, host, volume, name
         self.progress = progress or (lambda _line: None)
         self._console: Console | None = None
@@ -98,7 +99,8 @@ class DiskGuest:
     def _typed(self, command: str, comment: str = "", timeout: float = 30.0) -> list[str]:
         """Type ``command`` into the guest's shell; the lines to show (the prompt, the command, its answer)."""
         if self._console is None:
-            raise InvalidState(f"{self.name} has not been booted by this DiskGuest", hint="call boot() first")
+            raise InvalidState(_("{name} has not been booted by this DiskGuest").format(name=self.name),
+                               hint=_("call boot() first"))
         status, out = self._console.run(command, timeout)
         lines = [f"{self.name}# {command}" + (f"   # {comment}" if comment else ""), *out]
         if status:
@@ -110,8 +112,8 @@ class DiskGuest:
     def write(self, text: str) -> GuestLog:
         """Write ``text`` (and zeros up to 512 bytes) into the first sector of /dev/vda, then sync."""
         if not isinstance(text, str) or not _TEXT.match(text):
-            raise InvalidInput(f"{text!r} cannot be written as a note",
-                               hint="use up to 200 letters, digits, spaces and . , : _ @ + = / -")
+            raise InvalidInput(_("{text} cannot be written as a note").format(text=repr(text)),
+                               hint=_("use up to 200 letters, digits, spaces and . , : _ @ + = / -"))
         if not self.host.can_boot:
             return self._skip("write")
         cmd = f"printf '%s\\n' '{text}' | dd of={DEVICE} bs={SECTOR} count=1 conv=sync 2>/dev/null && sync && echo written"
@@ -130,7 +132,8 @@ class DiskGuest:
         if not self.host.can_boot:
             return self._skip("reboot")
         if self._console is None:
-            raise InvalidState(f"{self.name} has not been booted by this DiskGuest", hint="call boot() first")
+            raise InvalidState(_("{name} has not been booted by this DiskGuest").format(name=self.name),
+                               hint=_("call boot() first"))
         lines: list[str] = []
         self._console.skip()
         t0 = time.monotonic()
@@ -148,8 +151,8 @@ class DiskGuest:
         if dom is None:
             return []
         if not is_owned(dom):
-            raise InvalidState(f"domain '{self.name}' exists and is not the lab's: nothing was done",
-                               hint=f"rename yours (virsh domrename {self.name} my-vm)")
+            raise InvalidState(_("domain '{name}' exists and is not the lab's: nothing was done").format(name=self.name),
+                               hint=_("rename yours (virsh domrename {name} my-vm)").format(name=self.name))
         if self._console is not None:
             self._console.close()
             self._console = None

@@ -16,6 +16,7 @@ import re
 from typing import Sequence
 
 from ..errors import InvalidInput
+from ..i18n import _
 from ..specs import DomainSpec
 from ..specs.devices import (ConsoleSpec, ControllerSpec, DiskSpec, InterfaceSpec, MemballoonSpec, PanicSpec,
                              SerialSpec, VideoSpec)
@@ -75,16 +76,19 @@ def domain_xml(
         tag: mark the domain as the lab's (``lab reset`` removes it).
     """
     if not isinstance(name, str) or not _NAME.match(name):
-        raise InvalidInput(f"invalid guest name {name!r}",
-                           hint="use letters, digits, '-', '_' or '.' (it is also the guest's hostname)")
+        raise InvalidInput(_("invalid guest name {name}").format(name=repr(name)),
+                           hint=_("use letters, digits, '-', '_' or '.' (it is also the guest's hostname)"))
     if accel is None:
         accel = probe.accel()  # boots this guest under KVM once (bounded), then cached
     if accel not in ("kvm", "tcg"):
-        raise InvalidInput(f"unknown accelerator {accel!r}", hint="use 'kvm' or 'tcg' (see kvmlab.lab.probe)")
+        raise InvalidInput(_("unknown accelerator {accel}").format(accel=repr(accel)),
+                           hint=_("use 'kvm' or 'tcg' (see kvmlab.lab.probe)"))
     if nic_model not in ("virtio", "e1000"):
-        raise InvalidInput(f"unknown NIC model {nic_model!r}", hint="the guest has drivers for virtio and e1000")
+        raise InvalidInput(_("unknown NIC model {model}").format(model=repr(nic_model)),
+                           hint=_("the guest has drivers for virtio and e1000"))
     if not isinstance(memory_mib, int) or not 64 <= memory_mib <= 4096:
-        raise InvalidInput(f"memory {memory_mib!r} MiB is out of range", hint="the tiny guest needs 64..4096 MiB")
+        raise InvalidInput(_("memory {memory} MiB is out of range").format(memory=repr(memory_mib)),
+                           hint=_("the tiny guest needs 64..4096 MiB"))
     image = image or build()
     args = ["console=ttyS0", f"kvmlab.name={name}"] + ([FAST_CMDLINE] if fast else []) + ([cmdline] if cmdline else [])
     spec = DomainSpec(
@@ -117,7 +121,7 @@ def domain_xml(
 def _disk(disk, fmt: str) -> DiskSpec:
     """/dev/vda (virtio): a ``(pool, volume)`` of a storage pool, or an image file."""
     if fmt not in ("qcow2", "raw"):
-        raise InvalidInput(f"unknown disk format {fmt!r}", hint="use 'qcow2' or 'raw'")
+        raise InvalidInput(_("unknown disk format {format}").format(format=repr(fmt)), hint=_("use 'qcow2' or 'raw'"))
     where = {"pool": disk[0], "volume": disk[1]} if isinstance(disk, tuple) else {"path": str(disk)}
     return DiskSpec(type="volume" if isinstance(disk, tuple) else "file", device="disk", driver="qemu", format=fmt,
                     **where, target="vda", bus="virtio")

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..i18n import _
 from .initramfs import gzip_fixed
 from .initramfs_guest import BUSYBOX, busybox_bytes, content_key, guest_archive
 from .initramfs_modules import (GUEST_MODULES, extract_vmlinux, find_kernel, has_pvh_entry, module_target,
@@ -96,12 +97,12 @@ def build(
     """
     say = progress or (lambda _line: None)
     kernel = find_kernel(kernel_version)
-    say(f"kernel {kernel.version}: {kernel.image}")
+    say(_("kernel {version}: {image}").format(version=kernel.version, image=kernel.image))
     kernel_bytes = kernel.image.read_bytes()
     busybox = busybox_bytes()
-    say(f"busybox: {BUSYBOX} ({len(busybox) // 1024} KiB, static)")
+    say(_("busybox: {path} ({kib} KiB, static)").format(path=BUSYBOX, kib=len(busybox) // 1024))
     modules = {module_target(rel): read_module(kernel, rel) for rel in resolve_modules(kernel, GUEST_MODULES)}
-    say(f"modules ({len(modules)}, in load order): " + " ".join(Path(m).stem for m in modules))
+    say(_("modules ({n}, in load order): {names}").format(n=len(modules), names=" ".join(Path(m).stem for m in modules)))
 
     key = content_key(kernel_bytes, kernel.version, busybox, modules)
     root = Path(cache_dir) if cache_dir is not None else cache_root()
@@ -109,19 +110,20 @@ def build(
     if not force:
         image = _load(final / "manifest.json")
         if image is not None:
-            say(f"cached: {final}")
+            say(_("cached: {path}").format(path=final))
             return image
 
     archive = guest_archive(busybox, modules)
     raw = archive.to_bytes()
     initrd = gzip_fixed(raw)
     digest = hashlib.sha256(initrd).hexdigest()
-    say(f"initramfs: {len(archive.entries)} entries, {len(raw) // 1024} KiB cpio, "
-        f"{len(initrd) // 1024} KiB gzip, sha256 {digest[:16]}")
+    say(_("initramfs: {entries} entries, {cpio} KiB cpio, {gzip} KiB gzip, sha256 {digest}").format(
+        entries=len(archive.entries), cpio=len(raw) // 1024, gzip=len(initrd) // 1024, digest=digest[:16]))
     elf, compression = extract_vmlinux(kernel_bytes)
     pvh = has_pvh_entry(elf)
-    say(f"kernel payload: {compression}; unpacked {len(elf) // (1 << 20)} MiB ELF, "
-        + ("PVH entry: QEMU boots it without decompressing" if pvh else "no PVH entry: boot the bzImage"))
+    say(_("kernel payload: {compression}; unpacked {mib} MiB ELF, {entry}").format(
+        compression=compression, mib=len(elf) // (1 << 20),
+        entry=_("PVH entry: QEMU boots it without decompressing") if pvh else _("no PVH entry: boot the bzImage")))
 
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
@@ -140,9 +142,9 @@ def build(
         tmp.rename(final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    say(f"built: {final}")
+    say(_("built: {path}").format(path=final))
     for old in _prune(root, keep=final):
-        say(f"removed an older build: {old}")
+        say(_("removed an older build: {path}").format(path=old))
     return image
 
 

@@ -59,7 +59,7 @@ class Archive:
     def add(self, entry: Entry) -> None:
         path = entry.path.strip("/")
         if not path:
-            raise ValueError("an archive member needs a path")
+            raise ValueError("an archive member needs a path")  # i18n: not shown (kvmlab's own archive builder)
         self._parents(path)
         self.entries[path] = Entry(path, entry.kind, entry.mode, entry.data, entry.rdev)
 

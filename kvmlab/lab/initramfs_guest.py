@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InvalidInput
+from ..i18n import _
 from .initramfs import Archive
 from .initramfs_segv import segfault_elf
 
@@ -39,8 +40,8 @@ def data_file(name: str) -> bytes:
 def busybox_bytes() -> bytes:
     if not BUSYBOX.exists():
         raise InvalidInput(
-            f"{BUSYBOX} not found",
-            hint="install the statically linked busybox: apt-get install busybox-static",
+            _("{path} not found").format(path=BUSYBOX),
+            hint=_("install the statically linked busybox: apt-get install busybox-static"),
         )
     return BUSYBOX.read_bytes()
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InvalidInput
+from ..i18n import _
 
 __all__ = ["Kernel", "GUEST_MODULES", "find_kernel", "resolve_modules", "read_module", "module_target",
            "extract_vmlinux", "has_pvh_entry", "trim_zero_tails", "write_sparse"]
@@ -61,15 +62,16 @@ def find_kernel(version: str | None = None) -> Kernel:
         version = running if running in candidates else (candidates[-1] if candidates else None)
     if version is None or version not in candidates:
         raise InvalidInput(
-            f"no guest kernel found (wanted {version or 'any'}; have {', '.join(candidates) or 'none'})",
-            hint="install Debian's kernel package: apt-get install linux-image-amd64 (kvmlab boots "
-            "/boot/vmlinuz-<version> with the modules from /lib/modules/<version>)",
+            _("no guest kernel found (wanted {wanted}; have {have})").format(
+                wanted=version or "any", have=", ".join(candidates) or "none"),
+            hint=_("install Debian's kernel package: apt-get install linux-image-amd64 (kvmlab boots "
+                   "/boot/vmlinuz-<version> with the modules from /lib/modules/<version>)"),
         )
     image = _BOOT / f"vmlinuz-{version}"
     if not os.access(image, os.R_OK):
         raise InvalidInput(
-            f"{image} is not readable by this user",
-            hint="build the guest once as root (`sudo kvmlab guest build`), or make the kernel readable",
+            _("{path} is not readable by this user").format(path=image),
+            hint=_("build the guest once as root (`sudo kvmlab guest build`), or make the kernel readable"),
         )
     return Kernel(version, image, _MODULES / version)
 
@@ -108,8 +110,8 @@ def resolve_modules(kernel: Kernel, wanted=GUEST_MODULES) -> list[str]:
             continue
         if key not in by_name:
             raise InvalidInput(
-                f"kernel {kernel.version} has no module {want!r}",
-                hint="kvmlab's guest expects a Debian linux-image-amd64 kernel (virtio, e1000, pvpanic)",
+                _("kernel {version} has no module {module}").format(version=kernel.version, module=repr(want)),
+                hint=_("kvmlab's guest expects a Debian linux-image-amd64 kernel (virtio, e1000, pvpanic)"),
             )
         path = by_name[key]
         # modules.dep lists every (transitive) dependency; modprobe loads them last-first.
@@ -128,7 +130,7 @@ def read_module(kernel: Kernel, relpath: str) -> bytes:
         return gzip.decompress(data)
     if relpath.endswith(".zst"):
         if not shutil.which("zstd"):
-            raise InvalidInput(f"{relpath} is zstd-compressed", hint="apt-get install zstd")
+            raise InvalidInput(_("{path} is zstd-compressed").format(path=relpath), hint=_("apt-get install zstd"))
         return subprocess.run(["zstd", "-dc"], input=data, capture_output=True, check=True).stdout
     return data
 
@@ -141,7 +143,7 @@ def module_target(relpath: str) -> str:
 # The bzImage's compressed payload, by magic: (name, magic, decompress)
 def _zstd(data: bytes) -> bytes:
     if not shutil.which("zstd"):
-        raise InvalidInput("the kernel is zstd-compressed", hint="apt-get install zstd")
+        raise InvalidInput(_("the kernel is zstd-compressed"), hint=_("apt-get install zstd"))
     return subprocess.run(["zstd", "-dc"], input=data, capture_output=True, check=True).stdout
 
 
@@ -161,7 +163,7 @@ def extract_vmlinux(bzimage: bytes) -> tuple[bytes, str]:
     the in-guest decompression, which costs seconds when QEMU emulates the CPU (TCG).
     """
     if bzimage[0x202:0x206] != b"HdrS":
-        raise InvalidInput("the kernel image is not a bzImage (no 'HdrS' boot header)")
+        raise InvalidInput(_("the kernel image is not a bzImage (no 'HdrS' boot header)"))
     setup_sects = bzimage[0x1F1] or 4
     offset = int.from_bytes(bzimage[0x248:0x24C], "little")
     length = int.from_bytes(bzimage[0x24C:0x250], "little")
@@ -171,10 +173,11 @@ def extract_vmlinux(bzimage: bytes) -> tuple[bytes, str]:
         if payload.startswith(magic):
             elf = decompress(payload)
             if not elf.startswith(b"\x7fELF"):
-                raise InvalidInput(f"the {name} payload of the kernel is not an ELF image")
+                raise InvalidInput(_("the {compression} payload of the kernel is not an ELF image").format(
+                    compression=name))
             return elf, name
-    raise InvalidInput(f"unsupported kernel compression (payload starts {payload[:4].hex()})",
-                       hint="kvmlab can unpack xz, gzip and zstd kernels")
+    raise InvalidInput(_("unsupported kernel compression (payload starts {magic})").format(magic=payload[:4].hex()),
+                       hint=_("kvmlab can unpack xz, gzip and zstd kernels"))
 
 
 def has_pvh_entry(elf: bytes) -> bool:

@@ -30,6 +30,7 @@ from typing import Any, Callable
 import libvirt
 
 from ..errors import InvalidInput, InvalidState, OperationFailed, attempt, libvirt_errors, suppressed
+from ..i18n import _
 from ..specs import DomainSpec
 from ..specs.devices import ConsoleSpec, DiskSpec, InterfaceSpec, SerialSpec
 from .ownership import is_owned, tag_domain_xml, virconn_of
@@ -138,16 +139,18 @@ def lesson_guest(conn: Any, name: str = "kvmlab-guest", *, progress: Callable[[s
         ConsoleTimeout: a real guest did not come up in time (its console's last lines are attached).
     """
     if not isinstance(name, str) or not _NAME.match(name):
-        raise InvalidInput(f"invalid lesson guest name {name!r}",
-                           hint="a lesson's guest is the lab's: kvmlab-<letters, digits, '-', '_', '.'>")
+        raise InvalidInput(_("invalid lesson guest name {name}").format(name=repr(name)),
+                           hint=_("a lesson's guest is the lab's: kvmlab-<letters, digits, '-', '_', '.'>"))
     v = virconn_of(conn)
     uri, backend = _backend(conn, v)
     say = progress or (lambda _line: None)
     made: list[str] = []
     dom = attempt(v.lookupByName, name)
     if dom is not None and not is_owned(dom):
-        raise InvalidState(f"domain '{name}' exists and is not the lab's: the lesson would change it, so nothing was done",
-                           hint=f"rename yours (virsh domrename {name} my-{name}) or point KVMLAB_URI at another host")
+        raise InvalidState(_("domain '{name}' exists and is not the lab's: the lesson would change it, so nothing was "
+                             "done").format(name=name),
+                           hint=_("rename yours (virsh domrename {name} my-{name}) or point KVMLAB_URI at another "
+                                  "host").format(name=name))
     if backend in ("embedded", "test"):
         if dom is None:
             with libvirt_errors(f"Failed to define domain from {name}.xml"):
@@ -173,12 +176,12 @@ def lesson_guest(conn: Any, name: str = "kvmlab-guest", *, progress: Callable[[s
     booted = _start(dom, made)
     t0 = time.monotonic()
     if booted:
-        say(f"booting {name} (the lab's tiny guest) ...")
+        say(_("booting {name} (the lab's tiny guest) ...").format(name=name))
     _wait_ready(conn, name, timeout, say, booted)
     if network:
         _wait_lease(v, dom, network, max(5.0, timeout - (time.monotonic() - t0)), say if booted else (lambda _l: None))
     if booted:
-        say(f"{name} ready in {time.monotonic() - t0:.1f} s")
+        say(_("{name} ready in {seconds:.1f} s").format(name=name, seconds=time.monotonic() - t0))
     return LessonGuest(uri, backend, name, network, str(disk), True, notes=(SESSION_NOTE,) if session else (),
                        made=tuple(made))
 
@@ -222,11 +225,11 @@ def _make_disk(path: Path) -> None:
         out = subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(path), f"{DISK_MIB}M"],
                              capture_output=True, text=True, timeout=30)  # fmt: skip
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise OperationFailed(f"could not create the guest's disk {path}: {exc}",
-                              hint="install qemu-utils (qemu-img): apt-get install qemu-utils") from exc
+        raise OperationFailed(_("could not create the guest's disk {path}: {why}").format(path=path, why=exc),
+                              hint=_("install qemu-utils (qemu-img): apt-get install qemu-utils")) from exc
     if out.returncode != 0:
-        raise OperationFailed(f"qemu-img could not create {path}: {out.stderr.strip()}",
-                              hint=f"check that {path.parent} is writable")
+        raise OperationFailed(_("qemu-img could not create {path}: {why}").format(path=path, why=out.stderr.strip()),
+                              hint=_("check that {path} is writable").format(path=path.parent))
     os.chmod(path, 0o644)
 
 
@@ -240,7 +243,7 @@ def _wait_ready(conn: Any, name: str, timeout: float, say: Callable[[str], None]
     finally:
         con.close()
     if booted:
-        say(f"{name}: its shell is ready on the serial console (ttyS0)")
+        say(_("{name}: its shell is ready on the serial console (ttyS0)").format(name=name))
 
 
 def _wait_lease(v: libvirt.virConnect, dom: libvirt.virDomain, network: str, timeout: float,
@@ -261,10 +264,13 @@ def _wait_lease(v: libvirt.virConnect, dom: libvirt.virDomain, network: str, tim
             leases = net.DHCPLeases(None, 0)
         got = [le for le in leases if (le.get("mac") or "").lower() in macs]
         if got:
-            say(f"{dom.name()}: {network} leased it {got[0]['ipaddr']} (MAC {got[0]['mac']})")
+            say(_("{name}: {network} leased it {ip} (MAC {mac})").format(
+                name=dom.name(), network=network, ip=got[0]["ipaddr"], mac=got[0]["mac"]))
             return
         if time.monotonic() >= deadline:
-            raise OperationFailed(f"{dom.name()} got no DHCP lease on {network} within {timeout:g} s",
-                                  hint=f"look at the guest's console (virsh console {dom.name()}): the guest runs "
-                                  f"udhcpc on eth0; `virsh net-dhcp-leases {network}` lists what dnsmasq gave out")
+            raise OperationFailed(_("{name} got no DHCP lease on {network} within {timeout:g} s").format(
+                                      name=dom.name(), network=network, timeout=timeout),
+                                  hint=_("look at the guest's console (virsh console {name}): the guest runs udhcpc "
+                                         "on eth0; `virsh net-dhcp-leases {network}` lists what dnsmasq gave "
+                                         "out").format(name=dom.name(), network=network))
         time.sleep(0.2)

@@ -17,6 +17,7 @@ import subprocess
 from typing import Sequence
 
 from ..errors import OperationFailed
+from ..i18n import _
 from . import netns
 from .paths import NETNS
 
@@ -48,10 +49,12 @@ def ip_in_lab(*args: str, check: bool = True, timeout: float = 15.0) -> subproce
     try:
         p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        raise OperationFailed(f"`{' '.join(argv)}` did not finish in {timeout:g} s") from exc
+        raise OperationFailed(_("`{command}` did not finish in {timeout:g} s").format(
+            command=" ".join(argv), timeout=timeout)) from exc
     if check and p.returncode != 0:
-        raise OperationFailed(f"`{' '.join(argv)}` failed: {p.stderr.strip() or p.stdout.strip()}",
-                              hint="the lab's namespace needs root: run `sudo kvmlab lab up`")
+        raise OperationFailed(_("`{command}` failed: {why}").format(
+                                  command=" ".join(argv), why=p.stderr.strip() or p.stdout.strip()),
+                              hint=_("the lab's namespace needs root: run `sudo kvmlab lab up`"))
     return p
 
 
@@ -63,7 +66,8 @@ def lab_links() -> list[dict]:
     try:
         return json.loads(out or "[]")
     except json.JSONDecodeError as exc:
-        raise OperationFailed(f"`ip -n {NETNS} -j -d link show` did not print JSON: {exc}") from exc
+        raise OperationFailed(_("`{command}` did not print JSON: {why}").format(
+            command=f"ip -n {NETNS} -j -d link show", why=exc)) from exc
 
 
 def owned_links(links: Sequence[dict] | None = None) -> list[dict]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import OperationFailed
+from ..i18n import _
 from .process import terminate
 
 __all__ = ["ip_tool", "exists", "add", "delete", "exec_argv", "pids", "links", "kill_all"]
@@ -20,8 +21,8 @@ def ip_tool() -> str:
     path = shutil.which("ip") or ("/usr/sbin/ip" if Path("/usr/sbin/ip").exists() else None)
     if not path:
         raise OperationFailed(
-            "the `ip` command (iproute2) is missing",
-            hint="install it: apt-get install iproute2",
+            _("the `ip` command (iproute2) is missing"),
+            hint=_("install it: apt-get install iproute2"),
         )
     return path
 
@@ -31,11 +32,12 @@ def _ip(*args: str, timeout: float = 15.0) -> subprocess.CompletedProcess:
     try:
         p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        raise OperationFailed(f"`{' '.join(argv)}` did not finish in {timeout:g} s") from exc
+        raise OperationFailed(_("`{command}` did not finish in {timeout:g} s").format(
+            command=" ".join(argv), timeout=timeout)) from exc
     if p.returncode != 0:
         raise OperationFailed(
-            f"`{' '.join(argv)}` failed: {p.stderr.strip() or p.stdout.strip()}",
-            hint="network namespaces need root (CAP_SYS_ADMIN); run `kvmlab lab up` as root",
+            _("`{command}` failed: {why}").format(command=" ".join(argv), why=p.stderr.strip() or p.stdout.strip()),
+            hint=_("network namespaces need root (CAP_SYS_ADMIN); run `kvmlab lab up` as root"),
         )
     return p
 

@@ -20,6 +20,7 @@ import libvirt
 from lxml import etree
 
 from ..errors import InvalidInput, libvirt_errors, suppressed
+from ..i18n import _
 from ..specs.parser import xml_parser
 
 __all__ = [
@@ -57,13 +58,13 @@ def tag_domain_xml(xml: str) -> str:
         root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml, xml_parser())
     except etree.XMLSyntaxError as exc:
         raise InvalidInput(
-            f"the domain XML is not well-formed: {exc}",
-            hint="check it with `virt-xml-validate FILE domain`",
+            _("the domain XML is not well-formed: {why}").format(why=exc),
+            hint=_("check it with `virt-xml-validate FILE domain`"),
         ) from exc
     if root.tag != "domain":
         raise InvalidInput(
-            f"expected a <domain> document, got <{root.tag}>",
-            hint="only domains carry the lab's metadata tag; networks and pools are named kvmlab-…",
+            _("expected a <domain> document, got <{tag}>").format(tag=root.tag),
+            hint=_("only domains carry the lab's metadata tag; networks and pools are named kvmlab-…"),
         )
     metadata = root.find("metadata")
     if metadata is None:

@@ -26,6 +26,7 @@ from typing import Any, Callable
 import libvirt
 
 from ..errors import InvalidInput, InvalidState, KvmlabError, NotFound, attempt, libvirt_errors, suppressed
+from ..i18n import _
 from . import guest as guest_mod
 from .boot_wait import wait_all
 from .console import DHCP_MARKER, READY_MARKER, Console
@@ -102,7 +103,8 @@ class ReachLab:
         """The network's XML as libvirt holds it (``virsh net-dumpxml``); where no network could be made
         (qemu:///session), the XML the lab would define, marked as such."""
         if mode not in NETS:
-            raise InvalidInput(f"unknown mode {mode!r}", hint=f"one of: {', '.join(MODES)}")
+            raise InvalidInput(_("unknown mode {mode}").format(mode=repr(mode)),
+                               hint=_("one of: {choices}").format(choices=", ".join(MODES)))
         name = NETS[mode].name
         try:
             with libvirt_errors(f"failed to get network '{name}'"):
@@ -136,8 +138,9 @@ class ReachLab:
     # -- inside the guests ---------------------------------------------------------------------
     def console(self, name: str) -> Console:
         if not self.live:
-            raise InvalidState(f"no guest runs here, so there is no console of {name}: {self.reason}",
-                               hint="on the real lab (`sudo kvmlab lab up`, KVMLAB_URI=qemu:///system) they run")
+            raise InvalidState(_("no guest runs here, so there is no console of {name}: {reason}").format(
+                                   name=name, reason=self.reason),
+                               hint=_("on the real lab (`sudo kvmlab lab up`, KVMLAB_URI=qemu:///system) they run"))
         return Console.open(self.conn, name)
 
     def run(self, name: str, command: str, timeout: float = 20.0) -> tuple[int, list[str]]:
@@ -187,8 +190,9 @@ def _ensure_bridge(made: list[str]) -> None:
     br, host = NETS["bridge"].bridge, NETS["bridge"].host
     links = {lk["ifname"]: lk for lk in lab_links()}
     if br in links and not str(links[br].get("ifalias", "")).startswith(ALIAS_PREFIX):
-        raise InvalidState(f"a link {br} exists in namespace {NETNS} and is not the lab's",
-                           hint=f"delete it (ip -n {NETNS} link del {br}) or `kvmlab lab reset`")
+        raise InvalidState(_("a link {link} exists in namespace {ns} and is not the lab's").format(link=br, ns=NETNS),
+                           hint=_("delete it (ip -n {ns} link del {link}) or `kvmlab lab reset`").format(
+                               link=br, ns=NETNS))
     if br not in links:
         ip_in_lab("link", "add", br, "type", "bridge")
         ip_in_lab("link", "set", br, "alias", alias_for({}))  # `lab reset` deletes it by this mark
@@ -204,14 +208,15 @@ def _start_guests(v: libvirt.virConnect, say: Progress, made: list[str]) -> list
     for g in GUESTS:  # every check first: a foreign domain stops everything before anything starts
         dom = attempt(v.lookupByName, g.name, codes=[libvirt.VIR_ERR_NO_DOMAIN])
         if dom is not None and not is_owned(dom):
-            raise InvalidState(f"domain '{g.name}' exists and is not the lab's: nothing was started",
-                               hint=f"rename yours (virsh domrename {g.name} my-{g.name})")
+            raise InvalidState(_("domain '{name}' exists and is not the lab's: nothing was started").format(name=g.name),
+                               hint=_("rename yours (virsh domrename {name} my-{name})").format(name=g.name))
         if dom is None or not dom.isActive():
             todo.append((g, dom))
     if not todo:
         return []
-    xml = {g.name: guest_mod.domain_xml(g.name, networks=(g.network,), accel=accel) for g, _ in todo}
-    say(f"booting {len(todo)} guests at once ({accel.upper()}): {', '.join(g.name for g, _ in todo)}")
+    xml = {g.name: guest_mod.domain_xml(g.name, networks=(g.network,), accel=accel) for g, _boot in todo}
+    say(_("booting {n} guests at once ({accel}): {names}").format(
+        n=len(todo), accel=accel.upper(), names=", ".join(g.name for g, _boot in todo)))
 
     def start(g: LabGuest, dom: libvirt.virDomain | None) -> None:
         if dom is not None:  # defined and shut off (by hand): start it as it is
@@ -226,7 +231,7 @@ def _start_guests(v: libvirt.virConnect, say: Progress, made: list[str]) -> list
         for f in [pool.submit(start, g, dom) for g, dom in todo]:
             f.result()
     made.append(f"{len(todo)} guests started (tiny, transient, tagged as the lab's)")
-    return [g for g, _ in todo]
+    return [g for g, _boot in todo]
 
 
 def _static(g: LabGuest) -> str:

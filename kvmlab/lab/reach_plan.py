@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..errors import InvalidInput
+from ..i18n import _
 
 __all__ = ["ModeNet", "NETS", "MODES", "PREFIX", "OUTSIDE", "OUTSIDE_GUEST", "LAN", "RETURN_ROUTE", "LabGuest",
            "GUESTS", "guest", "network_xml", "DNSMASQ_NS"]
@@ -97,14 +98,15 @@ def guest(mode: str, role: str = "a") -> LabGuest:
     for g in GUESTS:
         if g.mode == mode and (g.role == role or mode == "outside"):
             return g
-    raise InvalidInput(f"no lesson-12 guest for mode {mode!r}, role {role!r}",
-                       hint=f"modes: {', '.join(MODES)} or 'outside'; roles: a, b")
+    raise InvalidInput(_("no lesson-12 guest for mode {mode}, role {role}").format(mode=repr(mode), role=repr(role)),
+                       hint=_("modes: {modes} or 'outside'; roles: a, b").format(modes=", ".join(MODES)))
 
 
 def network_xml(mode: str) -> str:
     """The libvirt XML of the lesson's network for ``mode``, built with lxml."""
     if mode not in NETS:
-        raise InvalidInput(f"unknown forward mode {mode!r}", hint=f"one of: {', '.join(MODES)}")
+        raise InvalidInput(_("unknown forward mode {mode}").format(mode=repr(mode)),
+                           hint=_("one of: {choices}").format(choices=", ".join(MODES)))
     n = NETS[mode]
     net = etree.Element("network")
     etree.SubElement(net, "name").text = n.name

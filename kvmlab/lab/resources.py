@@ -15,6 +15,7 @@ import libvirt
 from lxml import etree
 
 from ..errors import InvalidInput, Unsupported, attempt, libvirt_errors
+from ..i18n import N_, _
 from ..ops.result import Message
 from .ownership import virconn_of
 from .paths import POOL_DIR
@@ -44,7 +45,7 @@ LAB_NETWORKS = {
 }
 LAB_POOL = "kvmlab-pool"
 
-_SESSION_NET_HINT = (
+_SESSION_NET_HINT = N_(
     "qemu:///session (non-root) has no virtual networks: libvirt cannot create bridges or NAT "
     "rules without root. Run `sudo kvmlab lab up` for the real lab, or give guests user-mode "
     "networking (<interface type='user'>)"
@@ -58,8 +59,8 @@ def network_xml(mode: str, uuid: str | None = None) -> str:
     """The lab network's XML for ``mode`` (nat, isolated or routed), built with lxml."""
     if mode not in LAB_NETWORKS:
         raise InvalidInput(
-            f"unknown lab network mode '{mode}'",
-            hint=f"choose one of: {', '.join(LAB_NETWORKS)}",
+            _("unknown lab network mode '{mode}'").format(mode=mode),
+            hint=_("choose one of: {choices}").format(choices=", ".join(LAB_NETWORKS)),
         )
     spec = LAB_NETWORKS[mode]
     net = etree.Element("network")
@@ -111,7 +112,8 @@ def ensure_lab_network(conn: Any, mode: str = "nat") -> Message:
     name = LAB_NETWORKS[mode].name
     v = virconn_of(conn)
     if _is_session(v):
-        raise Unsupported(f"cannot create network '{name}' on qemu:///session", hint=_SESSION_NET_HINT)
+        raise Unsupported(_("cannot create network '{name}' on qemu:///session").format(name=name),
+                          hint=_(_SESSION_NET_HINT))
     api = [f"net = conn.networkLookupByName('{name}')"]
     net = attempt(v.networkLookupByName, name, codes=[libvirt.VIR_ERR_NO_NETWORK])
     if net is not None:

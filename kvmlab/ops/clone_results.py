@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import libvirt
 
 from ..errors import libvirt_errors
+from ..i18n import _
 from ..render import html_table, virsh_table
 from .result import Result
 
@@ -52,8 +53,9 @@ class CloneResult(Result):
         return "\n".join(lines + ["", f"Clone '{self.name}' created successfully."]) + "\n"
 
     def rows(self) -> list[tuple[str, str, str]]:
-        rows = [("name", self.source, self.name), ("uuid", self.source_uuid, self.uuid or "(libvirt picks one)")]
-        rows += [(f"mac (card {i})", old or "-", new or "(libvirt picks one)") for i, (old, new) in enumerate(self.macs)]
+        picks = _("(libvirt picks one)")
+        rows = [("name", self.source, self.name), ("uuid", self.source_uuid, self.uuid or picks)]
+        rows += [(f"mac (card {i})", old or "-", new or picks) for i, (old, new) in enumerate(self.macs)]
         rows += [(f"disk {d.target} ({d.how})", d.source, d.path) for d in self.disks]
         rows += [("file", old, new) for old, new in self.renamed]
         return rows
@@ -68,7 +70,7 @@ class CloneResult(Result):
 
         return (f"<pre>{escape(self.text())}</pre>" +
                 html_table(("What", "Source", "Clone"), self.rows()) +
-                "<div style='font-size:90%;color:#555'><b>by hand:</b> " +
+                f"<div style='font-size:90%;color:#555'><b>{escape(_('by hand:'))}</b> " +
                 "<br>".join(f"<code>{escape(s)}</code>" for s in self.steps) + "</div>")
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable
 import libvirt
 
 from ..errors import InvalidInput, KvmlabError, OperationFailed, install_error_handler, libvirt_errors, suppressed
+from ..i18n import L_, N_, _
 from .calls import virsh_line
 from .domain_lookup import lookup_domain
 from .vsh import c_string, encodable, require_option
@@ -37,12 +38,12 @@ def __getattr__(name: str):
         from . import console_session
 
         return getattr(console_session, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # i18n: not shown
 
 
 OPEN_TIMEOUT = 10.0  # seconds for the private connection and virDomainOpenConsole to answer
 
-_OPEN_HINTS = {
+_OPEN_HINTS = N_({
     "Active console session exists": "another client holds this console (a `virsh console` in a terminal, or "
     "another widget): close it with Ctrl-], or take it over with force=True (`virsh console --force`)",
     "not supported by the connection driver": "libvirt's test driver (the embedded lab) has no consoles: its "
@@ -50,7 +51,7 @@ _OPEN_HINTS = {
     "KVMLAB_URI=qemu:///system to type into a real guest",
     "cannot find character device": "the domain has no such console: `virsh dumpxml NAME --xpath //serial` "
     "lists its serial ports (devname is e.g. serial0)",
-}  # fmt: skip
+})  # fmt: skip
 
 
 def _bounded(call: Callable[[], object], timeout: float, what: str) -> object:
@@ -69,8 +70,8 @@ def _bounded(call: Callable[[], object], timeout: float, what: str) -> object:
     t.start()
     t.join(timeout)
     if t.is_alive():
-        raise OperationFailed(f"{what}: no answer within {timeout:g} s",
-                              hint="the libvirt daemon does not answer: `kvmlab lab status` shows whether it runs")
+        raise OperationFailed(_("{what}: no answer within {timeout} s").format(what=what, timeout=f"{timeout:g}"),
+                              hint=_("the libvirt daemon does not answer: `kvmlab lab status` shows whether it runs"))
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box.get("value")
@@ -114,16 +115,17 @@ class ConsoleOps:
             with libvirt_errors():
                 state = dom.state()[0]
         except KvmlabError as err:
-            raise OperationFailed("Unable to get domain status", hint="the domain went away") from err
+            raise OperationFailed("Unable to get domain status", hint=_("the domain went away")) from err  # i18n: virsh's own words
         if state == libvirt.VIR_DOMAIN_SHUTOFF:
-            raise OperationFailed("The domain is not running",
-                                  hint=f"a console needs a running guest: start it first (virsh start {name})")
+            raise OperationFailed("The domain is not running",  # i18n: virsh's own words
+                                  hint=_("a console needs a running guest: start it first (virsh start {name})")
+                                  .format(name=name))
         if ready is not None:
             ready(name)
         if devname is not None and not encodable(devname):
-            raise InvalidInput(f"the domain has no character device {devname!r}",
-                               hint="a devname is text such as serial0 or console0 "
-                               "(`virsh dumpxml NAME --xpath //serial` lists them)")
+            raise InvalidInput(_("the domain has no character device {devname}").format(devname=repr(devname)),
+                               hint=_("a devname is text such as serial0 or console0 "
+                                      "(`virsh dumpxml NAME --xpath //serial` lists them)"))
         flags = (libvirt.VIR_DOMAIN_CONSOLE_FORCE if force else 0) | (libvirt.VIR_DOMAIN_CONSOLE_SAFE if safe else 0)
         shown = " | ".join(f"libvirt.VIR_DOMAIN_CONSOLE_{f}" for f, on in (("FORCE", force), ("SAFE", safe)) if on)
         install_error_handler()
@@ -136,17 +138,17 @@ class ConsoleOps:
             from .. import eventloop  # libvirt's event loop (a thread) starts with the first remote console
 
             eventloop.start()
-            private = _bounded(self._private_virconn, timeout, f"failed to connect to {self.uri}")
+            private = _bounded(self._private_virconn, timeout, L_("failed to connect to {uri}", uri=self.uri))
             v = private
             with libvirt_errors(f"failed to get domain '{domain}'"):
                 target = v.lookupByUUIDString(dom.UUIDString())
         try:
             with libvirt_errors():
                 stream = v.newStream(libvirt.VIR_STREAM_NONBLOCK)
-            with libvirt_errors(hints=_OPEN_HINTS, hint="see `virsh dumpxml NAME --xpath //serial`: a console needs "
-                                "a <serial> or <console> of type pty"):
+            with libvirt_errors(hints=_OPEN_HINTS, hint=N_("see `virsh dumpxml NAME --xpath //serial`: a console "
+                                                           "needs a <serial> or <console> of type pty")):
                 _bounded(lambda: target.openConsole(devname, stream, flags), timeout,
-                         f"failed to open the console of {name}")
+                         L_("failed to open the console of {name}", name=name))
         except BaseException:
             if private is not None:
                 with suppressed(lost=True):

@@ -16,6 +16,7 @@ from typing import Callable
 
 import libvirt
 
+from ..i18n import _
 from ..errors import (ConsoleTimeout, InvalidInput, InvalidState, KvmlabError, OperationFailed, libvirt_errors,
                       suppressed)
 
@@ -157,9 +158,11 @@ class ConsoleSession:
                 if left <= 0 or self.closed:
                     break
                 self._cond.wait(min(left, 0.5))
-        why = f"the console closed first ({self.reason})" if self.closed else f"not within {timeout:g} s"
+        why = (_("the console closed first ({reason})").format(reason=self.reason) if self.closed
+               else _("not within {timeout} s").format(timeout=f"{timeout:g}"))
         tail = [line for line in text.replace("\r", "").split("\n")][-15:]
-        raise ConsoleTimeout(f"waited for {rx.pattern!r} on {self.name}'s console: {why}", tail)
+        raise ConsoleTimeout(_("waited for {pattern} on {name}'s console: {why}").format(
+            pattern=repr(rx.pattern), name=self.name, why=why), tail)
 
     # -- typing -------------------------------------------------------------------------------
     def send(self, data: bytes | str) -> None:
@@ -172,11 +175,12 @@ class ConsoleSession:
         if isinstance(data, str):
             data = data.encode("utf-8")
         if not isinstance(data, (bytes, bytearray)):
-            raise InvalidInput(f"console input must be text or bytes, got {type(data).__name__}",
-                               hint="pass what you would type, e.g. session.send('uname -r\\r')")
+            raise InvalidInput(_("console input must be text or bytes, got {type}").format(type=type(data).__name__),
+                               hint=_("pass what you would type, e.g. session.send('uname -r\\r')"))
         if self.closed:
-            raise InvalidState(f"the console of {self.name} is closed ({self.reason})",
-                               hint=f"open it again: conn.console('{self.name}') (virsh console {self.name})")
+            raise InvalidState(_("the console of {name} is closed ({reason})").format(name=self.name, reason=self.reason),
+                               hint=_("open it again: conn.console('{name}') (virsh console {name})").format(
+                                   name=self.name))
         left = bytes(data)
         deadline = time.monotonic() + SEND_TIMEOUT
         while left:
@@ -184,8 +188,9 @@ class ConsoleSession:
                 sent = self._stream.send(left)
             if sent == -2:  # the stream is full for now
                 if time.monotonic() > deadline:
-                    raise OperationFailed(f"{self.name}'s console took no input for {SEND_TIMEOUT:g} s",
-                                          hint="the guest does not read its serial line; is it still running?")
+                    raise OperationFailed(_("{name}'s console took no input for {timeout} s").format(
+                        name=self.name, timeout=f"{SEND_TIMEOUT:g}"),
+                        hint=_("the guest does not read its serial line; is it still running?"))
                 time.sleep(0.01)
                 continue
             left = left[sent:]

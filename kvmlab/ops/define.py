@@ -34,6 +34,7 @@ from ..errors import InvalidInput, KvmlabError, SpecError
 from ..specs.guard import guard_xml
 from ..specs.parser import ROOT_TAG, try_parse
 from ..specs.validate import Spec, validate_xml
+from ..i18n import _
 from .calls import virsh_line
 from .source import XmlSource, read_xml_source
 from .vsh import require_option
@@ -108,8 +109,10 @@ def read_input(kind: str, source: XmlSource, virconn=None, verb: str = "define")
     if isinstance(source, Spec):
         if source.KIND != kind:
             raise InvalidInput(
-                f"a {type(source).__name__} describes a {source.KIND}, not a {kind}",
-                hint=f"pass a {kind.capitalize()}Spec here, or call the {source.KIND}'s own operation",
+                _("a {spec} describes a {what}, not a {kind}").format(spec=type(source).__name__, what=source.KIND,
+                                                                       kind=kind),
+                hint=_("pass a {spec} here, or call the {what}'s own operation").format(
+                    spec=kind.capitalize() + "Spec", what=source.KIND),
             )
         return XmlInput(kind, source.to_xml(), "", source)
     require_file(source)

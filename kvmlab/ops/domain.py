@@ -11,6 +11,7 @@ import libvirt
 
 from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors, suppressed
 from ..states import STATE_NAMES, state_name
+from ..i18n import N_
 from .calls import flag_names, libvirt_flags, virsh_line
 from .domain_lookup import lookup_domain
 from .domain_results import DomainList, DomainRow, DomInfo
@@ -48,7 +49,7 @@ _FILTER_FLAGS = [(key, getattr(libvirt, f"VIR_CONNECT_LIST_DOMAINS_{flag}")) for
 _FILTER_KEYS = [key for key, _ in _FILTER_FLAGS]
 _FILTER_BITS = [flag for _, flag in _FILTER_FLAGS]
 # error mappers hold no state per use: one each serves every call
-_LIST_ERRORS = libvirt_errors(hint="these filters need a newer libvirt")
+_LIST_ERRORS = libvirt_errors(hint=N_("these filters need a newer libvirt"))
 _MAPPED = libvirt_errors()
 _OPTIONAL = suppressed()
 
@@ -98,7 +99,7 @@ class DomainOps:
         opts = dict(locals())
         for other in ("name", "uuid", "id") if table else ():
             exclusive("table", table, other, opts[other],
-                      "--table prints the full table; --name/--uuid/--id print bare lines instead")
+                      N_("--table prints the full table; --name/--uuid/--id print bare lines instead"))
         flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE
         if inactive or state_shutoff:
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
@@ -228,7 +229,7 @@ class DomainOps:
                            update_cpu=update_cpu, migratable=migratable, xpath=xpath, wrap=wrap)
         require_xpath(xpath, "/domain/devices/disk")
         api.append(f"dom.XMLDesc({flag_text})")
-        with libvirt_errors(hint="the test driver refuses --update-cpu; a real QEMU host accepts it"
+        with libvirt_errors(hint=N_("the test driver refuses --update-cpu; a real QEMU host accepts it")
                             if update_cpu else ""):
             xml = dom.XMLDesc(flags)
         return Xml(xml=dump_text(xml, xpath, wrap, api), virsh=virsh, api=api)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import libvirt
 
 from ..errors import InvalidInput, libvirt_errors
+from ..i18n import N_, _
 from .calls import virsh_line
 from .domain_lookup import lookup_domain
 from .vsh import require_option
@@ -33,7 +34,7 @@ def __getattr__(name: str):
         from . import monitor_results
 
         return getattr(monitor_results, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # i18n: not shown
 
 
 # virshDomainInterfaceAddressesSource, in libvirt's order
@@ -41,13 +42,13 @@ SOURCES = {"lease": libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE,
            "agent": libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT,
            "arp": libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP}  # fmt: skip
 _PROTOCOLS = {libvirt.VIR_IP_ADDR_TYPE_IPV4: "ipv4", libvirt.VIR_IP_ADDR_TYPE_IPV6: "ipv6"}
-_SOURCE_HINTS = {
+_SOURCE_HINTS = N_({
     "lease": "the lease source knows guests that got their address from a libvirt network's DHCP "
              "(dnsmasq); a guest with a static address, or on a bridge, has no lease: try --source arp",
     "agent": "the agent source needs the QEMU guest agent running inside the guest and a "
              "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
     "arp": "the arp source reads the host's ARP table: the guest must have sent traffic recently",
-}  # fmt: skip
+})  # fmt: skip
 
 
 class DomainAddressOps:
@@ -72,14 +73,14 @@ class DomainAddressOps:
         if source is not None:
             source = require_option(source, "source")
             if source not in SOURCES:
-                raise InvalidInput(f"Unknown data source '{source}'",
-                                   hint="--source is one of lease (DHCP leases), agent (guest agent), arp (ARP table)")
+                raise InvalidInput(f"Unknown data source '{source}'",  # i18n: virsh's own words
+                                   hint=_("--source is one of lease (DHCP leases), agent (guest agent), arp (ARP table)"))
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
         src = source or "lease"
         with libvirt_errors("Failed to query for interfaces addresses", hint=_SOURCE_HINTS[src],
-                            hints={"domain is not running": "domifaddr asks a running guest: start it first "
-                                   "(`virsh start NAME`)"}):
+                            hints={"domain is not running": N_("domifaddr asks a running guest: start it first "
+                                                                  "(`virsh start NAME`)")}):
             found = dom.interfaceAddresses(SOURCES[src], 0)
         api.append(f"dom.interfaceAddresses(libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_{src.upper()}, 0)")
         cards = []

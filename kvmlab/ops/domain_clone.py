@@ -29,6 +29,7 @@ from ..errors import InvalidInput, InvalidState, NotFound, Unsupported, attempt,
 from ..states import state_name
 from .clone_results import CloneDisk, CloneResult, clone_steps, virt_clone_line
 from .domain_lookup import lookup_domain
+from ..i18n import N_, _
 from .lookup import name_ref
 
 __all__ = ["DomainCloneOps", "CloneResult", "CloneDisk", "DISK_MODES"]
@@ -36,33 +37,34 @@ __all__ = ["DomainCloneOps", "CloneResult", "CloneDisk", "DISK_MODES"]
 DISK_MODES = ("copy", "overlay")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 _MAC = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}")
-_RUNNING_HINT = ("shut it down first (virsh shutdown {src}; kvmlab: conn.shutdown('{src}')), or pause it "
+_RUNNING_HINT = N_("shut it down first (virsh shutdown {src}; kvmlab: conn.shutdown('{src}')), or pause it "
                  "(virsh suspend {src}) for a full copy: a running guest writes its disk while it is copied, "
                  "so the copy would be a torn mix of before and after")
 
 
 def _check_args(name: object, disks: object, macs: object) -> tuple[str, list[str]]:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise InvalidInput(f"invalid name for the clone: {name!r:.80}",
-                           hint="give the new domain a name of letters, digits, '.', '_', '+' or '-' (up to 64; it "
-                                "also names its disk file), e.g. 'web02'; virt-clone: --name web02")
+        raise InvalidInput(_("invalid name for the clone: {name}").format(name=f"{name!r:.80}"),
+                           hint=_("give the new domain a name of letters, digits, '.', '_', '+' or '-' (up to 64; it "
+                                  "also names its disk file), e.g. 'web02'; virt-clone: --name web02"))
     if disks not in DISK_MODES:
-        raise InvalidInput(f"disks={disks!r:.60}: expected 'copy' or 'overlay'",
-                           hint="'copy': each disk copied whole, independent of the source (virsh vol-clone); "
-                                "'overlay': a small qcow2 on the source's disk as its backing file (virsh "
-                                "vol-create-as … --backing-vol)")
+        raise InvalidInput(_("disks={disks}: expected 'copy' or 'overlay'").format(disks=f"{disks!r:.60}"),
+                           hint=_("'copy': each disk copied whole, independent of the source (virsh vol-clone); "
+                                  "'overlay': a small qcow2 on the source's disk as its backing file (virsh "
+                                  "vol-create-as … --backing-vol)"))
     if macs is None:
         return name, []
     if isinstance(macs, str):
         macs = [macs]
     if not isinstance(macs, (list, tuple)) or not all(isinstance(m, str) and _MAC.fullmatch(m) for m in macs):
-        raise InvalidInput(f"macs={macs!r:.80}: expected MAC addresses such as '52:54:00:12:34:56'",
-                           hint="one MAC per network card, six hex pairs; or leave macs out and libvirt picks new "
-                                "ones (virt-clone: --mac, or none)")
+        raise InvalidInput(_("macs={macs}: expected MAC addresses such as '52:54:00:12:34:56'").format(
+            macs=f"{macs!r:.80}"),
+                           hint=_("one MAC per network card, six hex pairs; or leave macs out and libvirt picks new "
+                                  "ones (virt-clone: --mac, or none)"))
     bad = [m for m in macs if int(m[:2], 16) & 1]
     if bad:
-        raise InvalidInput(f"{bad[0]} is a multicast address (its first byte is odd)",
-                           hint="a card needs a unicast MAC; QEMU's prefix 52:54:00 is the usual start")
+        raise InvalidInput(_("{mac} is a multicast address (its first byte is odd)").format(mac=bad[0]),
+                           hint=_("a card needs a unicast MAC; QEMU's prefix 52:54:00 is the usual start"))
     return name, [m.lower() for m in macs]
 
 
@@ -107,35 +109,38 @@ class DomainCloneOps:
             src, state = dom.name(), dom.state()[0]
         api.append(f"dom.state()  # {state_name(state)}")
         if state not in (libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_PAUSED):
-            raise InvalidState(f"Domain to clone must be shutoff: '{src}' is {state_name(state)}",
-                               hint=_RUNNING_HINT.format(src=src))
+            raise InvalidState(f"Domain to clone must be shutoff: '{src}' is {state_name(state)}",  # i18n: virt-clone's own words
+                               hint=_(_RUNNING_HINT).format(src=src))
         if state == libvirt.VIR_DOMAIN_PAUSED and disks == "overlay":
-            raise InvalidState(f"'{src}' is paused: an overlay's backing file must never change again, and this "
-                               "guest will write its disk when it resumes",
-                               hint=f"shut it down for good (virsh shutdown {src}) and keep it as the template, or "
-                                    "clone with disks='copy'")
+            raise InvalidState(_("'{src}' is paused: an overlay's backing file must never change again, and this "
+                                 "guest will write its disk when it resumes").format(src=src),
+                               hint=_("shut it down for good (virsh shutdown {src}) and keep it as the template, or "
+                                      "clone with disks='copy'").format(src=src))
         if attempt(v.lookupByName, name, codes=[libvirt.VIR_ERR_NO_DOMAIN]) is not None:
-            raise InvalidState(f"Invalid name for new guest: Guest name '{name}' is already in use.",
-                               hint=f"pick another name, or remove that domain first (virsh undefine {name})")
+            raise InvalidState(f"Invalid name for new guest: Guest name '{name}' is already in use.",  # i18n: virt-clone's own words
+                               hint=_("pick another name, or remove that domain first (virsh undefine {name})").format(
+                                   name=name))
         used = _macs_in_use(v)
         taken = [(m, used[m]) for m in macs if m in used]
         if taken:
-            raise InvalidInput(f"The MAC address '{taken[0][0]}' is in use by another virtual machine "
-                               f"('{taken[0][1]}')", hint="two guests with one MAC on a network get the same "
-                               "DHCP lease and steal each other's packets: leave macs out and libvirt picks a new one")
+            raise InvalidInput(f"The MAC address '{taken[0][0]}' is in use by another virtual machine "  # i18n: virt-clone's own words
+                               f"('{taken[0][1]}')", hint=_("two guests with one MAC on a network get the same "
+                               "DHCP lease and steal each other's packets: leave macs out and libvirt picks a new one"))
         flags = libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE
         with libvirt_errors():
             src_xml = dom.XMLDesc(flags)
         api.append("xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE)")
         doc = clone_doc(src_xml, src, name, macs)
         if doc.root.find("os/nvram") is not None:
-            raise Unsupported(f"'{src}' has UEFI NVRAM: kvmlab's clone does not copy it",
-                              hint=f"use virt-clone --original {src} --name {name}: it copies the NVRAM file too")
+            raise Unsupported(_("'{src}' has UEFI NVRAM: kvmlab's clone does not copy it").format(src=src),
+                              hint=_("use virt-clone --original {src} --name {name}: it copies the NVRAM file too")
+                              .format(src=src, name=name))
         api.append("# edit: <name>; <uuid>, <mac>, <target dev> removed (libvirt picks new ones); log files renamed")
         plans = [self._plan_disk(d, src, name, disks, new_file_name) for d in writable_disks(doc.root)]
         names = [p[3]["name"] for p in plans]
         if len(set(names)) != len(names):
-            raise InvalidInput(f"two disks of '{src}' would get the same file name", hint="clone it with virt-clone")
+            raise InvalidInput(_("two disks of '{src}' would get the same file name").format(src=src),
+                               hint=_("clone it with virt-clone"))
         result = CloneResult(source=src, name=name, source_uuid=doc.old_uuid, renamed=doc.renamed,
                              macs=[(old, macs[i] if i < len(macs) else "") for i, old in enumerate(doc.old_macs)],
                              api=api, virsh=virt_clone_line(src, name, disks, plans, macs, print_xml))
@@ -186,13 +191,16 @@ class DomainCloneOps:
                 vol = attempt(v.storageVolLookupByPath, where, codes=[libvirt.VIR_ERR_NO_STORAGE_VOL])
             pool = None
         else:
-            raise Unsupported(f"disk {target} of '{src}' is a {kind} disk: kvmlab clones file and volume disks",
-                              hint=f"virt-clone --original {src} --name {name} --file NEWPATH copies it")
+            raise Unsupported(_("disk {target} of '{src}' is a {kind} disk: kvmlab clones file and volume disks")
+                              .format(target=target, src=src, kind=kind),
+                              hint=_("virt-clone --original {src} --name {name} --file NEWPATH copies it").format(
+                                  src=src, name=name))
         if vol is None:
-            raise NotFound(f"disk {target} of '{src}' ({where}) is in no storage pool: libvirt cannot copy it",
-                           hint="libvirt copies volumes: put the file's directory in a pool (virsh pool-define-as "
-                                "NAME dir --target DIR; virsh pool-start NAME), or use virt-clone, which copies "
-                                "plain files itself")
+            raise NotFound(_("disk {target} of '{src}' ({where}) is in no storage pool: libvirt cannot copy it")
+                           .format(target=target, src=src, where=where),
+                           hint=_("libvirt copies volumes: put the file's directory in a pool (virsh pool-define-as "
+                                  "NAME dir --target DIR; virsh pool-start NAME), or use virt-clone, which copies "
+                                  "plain files itself"))
         with libvirt_errors():
             pool = pool or vol.storagePoolLookupByVolume()
             path, vol_name = vol.path(), vol.name()
@@ -200,9 +208,10 @@ class DomainCloneOps:
         if disks == "overlay" and not new_name.endswith(".qcow2"):
             new_name = new_name.rsplit(".", 1)[0] + ".qcow2" if "." in new_name else new_name + ".qcow2"
         if attempt(pool.storageVolLookupByName, new_name, codes=[libvirt.VIR_ERR_NO_STORAGE_VOL]) is not None:
-            raise InvalidState(f"pool '{pool.name()}' has a volume '{new_name}' already: the clone's disk {target} "
-                               "would overwrite it", hint=f"pick another name for the clone, or delete that volume "
-                               f"(virsh vol-delete {new_name} --pool {pool.name()})")
+            raise InvalidState(_("pool '{pool}' has a volume '{volume}' already: the clone's disk {target} "
+                                 "would overwrite it").format(pool=pool.name(), volume=new_name, target=target),
+                               hint=_("pick another name for the clone, or delete that volume "
+                                      "(virsh vol-delete {volume} --pool {pool})").format(volume=new_name, pool=pool.name()))
         return disk_el, vol, pool, {"name": new_name, "target": target, "from": path, "path": ""}, disks
 
     def _make_volume(self, vol, pool, new: dict, how: str, api: list[str]) -> libvirt.virStorageVol:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ContextManager
 import libvirt
 
 from ..errors import HintSource, InvalidInput, libvirt_errors
+from ..i18n import N_, _
 from .calls import libvirt_flags
 from .domain_results import DomainMessage
 from .vsh import c_int
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DomainDefineOps", "FilePath", "parse_pass_fds"]
 
-DEFINE_HINT = "define = register the VM, do not start it; create = start a transient VM (no definition kept)"
-CREATE_HINT = "create = start a transient VM from XML (gone once stopped); define + start = a persistent one"
+DEFINE_HINT = N_("define = register the VM, do not start it; create = start a transient VM (no definition kept)")
+CREATE_HINT = N_("create = start a transient VM from XML (gone once stopped); define + start = a persistent one")
 
 
 class FilePath(os.PathLike):
@@ -44,8 +45,9 @@ def parse_pass_fds(text: str | list[int] | None) -> list[int]:
         return list(text)
     if text is not None and not isinstance(text, str):
         raise InvalidInput(
-            f"expected file descriptor numbers, got {type(text).__name__}: {text!r:.60}",
-            hint="pass_fds takes a list of open descriptor numbers, e.g. [3, 4], or virsh's text '3,4'",
+            _("expected file descriptor numbers, got {type}: {value}").format(type=type(text).__name__,
+                                                                               value=f"{text!r:.60}"),
+            hint=_("pass_fds takes a list of open descriptor numbers, e.g. [3, 4], or virsh's text '3,4'"),
         )
     if not text:
         return []
@@ -54,14 +56,14 @@ def parse_pass_fds(text: str | list[int] | None) -> list[int]:
         fd = c_int(part)
         if fd is None:
             raise InvalidInput(
-                f"Unable to parse FD number '{part}'",
-                hint="--pass-fds takes open file descriptor numbers separated by commas, e.g. 3,4",
+                f"Unable to parse FD number '{part}'",  # i18n: virsh's own words
+                hint=_("--pass-fds takes open file descriptor numbers separated by commas, e.g. 3,4"),
             )
         fds.append(fd)
     return fds
 
 
-_XML_HINT = ("the XML is not a valid domain: check it against `virsh dumpxml` of a working VM "
+_XML_HINT = N_("the XML is not a valid domain: check it against `virsh dumpxml` of a working VM "
              "(kvmlab builds valid XML: kvmlab.specs)")
 
 
@@ -69,19 +71,19 @@ def _failure(inp: XmlInput, line: str, creating: bool) -> ContextManager[None]:
     """virsh's ``Failed to define/create domain from FILE``, then libvirt's message."""
     def start_that(_msg: str) -> str:
         name = inp.name
-        return (f"a domain named '{name}' already exists (with another UUID): start that one with "
-                f"`virsh start {name}`, or give this VM a new <name>")
+        return _("a domain named '{name}' already exists (with another UUID): start that one with "
+                 "`virsh start {name}`, or give this VM a new <name>").format(name=name)
 
     def running(_msg: str) -> str:
-        return f"'{inp.name}' is running already; `virsh list` shows it"
+        return _("'{name}' is running already; `virsh list` shows it").format(name=inp.name)
 
-    taken: HintSource = start_that if creating else (
+    taken: HintSource = start_that if creating else N_(
         "that name belongs to another domain (other UUID): pick a new <name>, or drop/match the <uuid>")
     hints: dict[int | str, HintSource] = {
         "already exists": taken,
         "already active": running,
         "already running": running,
-        "unsupported flags": "libvirt's test driver refuses this flag; a real QEMU host accepts it",
+        "unsupported flags": N_("libvirt's test driver refuses this flag; a real QEMU host accepts it"),
         libvirt.VIR_ERR_XML_ERROR: _XML_HINT,
         libvirt.VIR_ERR_XML_DETAIL: _XML_HINT,
         libvirt.VIR_ERR_XML_INVALID_SCHEMA: _XML_HINT,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import libvirt
 
 from ..errors import OperationFailed, libvirt_errors
+from ..i18n import _
 from .calls import virsh_line
 from .domain_lookup import lookup_domain
 
@@ -33,7 +34,7 @@ def __getattr__(name: str):
         from . import monitor_results
 
         return getattr(monitor_results, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # i18n: not shown
 
 
 _IF_SOURCE = "string(./source/@bridge|./source/@dev|./source/@network|./source/@name|./source/@path)"
@@ -54,8 +55,8 @@ def _nvme_source(disk: etree._Element) -> str:
     except ValueError:
         parts = None
     if not ns or parts is None:
-        raise OperationFailed("Unable to query NVMe disk address", hint="the <disk type='nvme'> has no "
-                              "<source namespace=…><address …/></source>: see `virsh dumpxml` for the disk")
+        raise OperationFailed("Unable to query NVMe disk address", hint=_("the <disk type='nvme'> has no "  # i18n: virsh's own words
+                              "<source namespace=…><address …/></source>: see `virsh dumpxml` for the disk"))
     return "nvme://%04x:%02x:%02x.%d/%s" % (*parts, ns)
 
 
@@ -104,8 +105,8 @@ class DomainDeviceOps:
             kind = str(disk.xpath("string(./@type)"))
             target = _text(disk, "string(./target/@dev)")
             if target is None:
-                raise OperationFailed("unable to query block list", hint="a <disk> without <target dev=…>: "
-                                      "libvirt never writes one; check the XML with `virsh dumpxml`")
+                raise OperationFailed("unable to query block list", hint=_("a <disk> without <target dev=…>: "  # i18n: virsh's own words
+                                      "libvirt never writes one; check the XML with `virsh dumpxml`"))
             source = _nvme_source(disk) if kind == "nvme" else _text(disk, _DISK_SOURCE)
             rows.append(DiskRow(type=kind, device=str(disk.xpath("string(./@device)")), target=target, source=source))
         api.append("root.xpath('./devices/disk')  # then each one's type, device, target, source")

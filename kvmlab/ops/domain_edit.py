@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import libvirt
 
 from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors
+from ..i18n import _
 from .calls import virsh_line
 from .domain_lookup import lookup_domain
 from .domain_results import DomainMessage
@@ -23,9 +24,9 @@ _QUERY = libvirt.VIR_DOMAIN_XML_SECURE | libvirt.VIR_DOMAIN_XML_INACTIVE
 
 def _edit_hint(msg: str, validate: bool) -> str:
     if "validate" in msg and validate:
-        return ("the XML does not follow libvirt's schema; fix it, or pass skip_validate=True "
-                "(virsh: --skip-validate) to let libvirt's parser decide")
-    return "nothing was changed; fix the XML (compare with `virsh dumpxml --inactive`) and edit again"
+        return _("the XML does not follow libvirt's schema; fix it, or pass skip_validate=True "
+                 "(virsh: --skip-validate) to let libvirt's parser decide")
+    return _("nothing was changed; fix the XML (compare with `virsh dumpxml --inactive`) and edit again")
 
 
 class DomainEditOps:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import libvirt
 
 from ..errors import InvalidInput, KvmlabError, Unsupported, libvirt_errors
+from ..i18n import L_, N_, _
 from .calls import virsh_line
 from .domain_lookup import lookup_domain
 from .vsh import encodable, exclusive, require_option
@@ -33,7 +34,7 @@ def __getattr__(name: str):
         from .hotplug_results import DeviceChange
 
         return DeviceChange
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # i18n: not shown
 
 _AFFECT = {0: "libvirt.VIR_DOMAIN_AFFECT_CURRENT", 1: "libvirt.VIR_DOMAIN_AFFECT_LIVE",
            2: "libvirt.VIR_DOMAIN_AFFECT_CONFIG", 3: "libvirt.VIR_DOMAIN_AFFECT_LIVE | libvirt.VIR_DOMAIN_AFFECT_CONFIG"}
@@ -42,7 +43,7 @@ _WHERE = {0: [], 1: ["live"], 2: ["config"], 3: ["live", "config"]}
 
 def affect_flags(persistent: bool, config: bool, live: bool, current: bool, *, has_persistent: bool = True) -> int:
     """virsh's checks and flags for --persistent/--config/--live/--current (VSH_EXCLUSIVE_OPTIONS)."""
-    why = "--current means 'whatever the domain is in now'; --live/--config/--persistent name it yourself"
+    why = N_("--current means 'whatever the domain is in now'; --live/--config/--persistent name it yourself")
     if has_persistent:
         exclusive("persistent", persistent, "current", current, why)
     exclusive("current", current, "live", live, why)
@@ -55,7 +56,7 @@ def affect_flags(persistent: bool, config: bool, live: bool, current: bool, *, h
     return flags
 
 
-_HOTPLUG_HINTS = {
+_HOTPLUG_HINTS = N_({
     libvirt.VIR_ERR_NO_SUPPORT: "libvirt's test driver cannot hot-plug; on the real lab (qemu:///system) it works. "
                                 "`--print-xml` shows the XML without changing anything",
     "no network with matching name": "the card's source network does not exist on this host: `virsh net-list "
@@ -65,7 +66,7 @@ _HOTPLUG_HINTS = {
                   "them; pick another target",
     "already exists": "the domain has a device with that target already: `virsh domblklist DOMAIN` (or domiflist) "
                       "lists them; pick another target, or use --live/--config to change only the other one",
-}
+})
 
 
 def _texts(values: dict[str, object]) -> dict[str, str | None]:
@@ -83,11 +84,11 @@ class DomainHotplugOps:
         """virsh's call: the plain API when no affect option was given, else the ...Flags one."""
         call = {"attach": "attachDevice", "detach": "detachDevice"}[verb]
         if not encodable(xml):
-            raise InvalidInput(f"the {what} XML holds bytes that are not UTF-8", virsh_error=[failed],
-                               hint="an option held bytes that are not UTF-8 (from the shell?): libvirt reads "
-                               "XML as UTF-8; retype the value")
+            raise InvalidInput(_("the {what} XML holds bytes that are not UTF-8").format(what=what), virsh_error=[failed],
+                               hint=_("an option held bytes that are not UTF-8 (from the shell?): libvirt reads "
+                                      "XML as UTF-8; retype the value"))
         with libvirt_errors(failed, hints=_HOTPLUG_HINTS,
-                            hint=f"libvirt refused to {verb} the {what}: the line above says why"):
+                            hint=L_("libvirt refused to {verb} the {what}: the line above says why", verb=verb, what=what)):
             if plain:
                 api.append(f"dom.{call}(xml)")
                 getattr(dom, call)(xml)
@@ -112,10 +113,11 @@ class DomainHotplugOps:
                             ("source-host-socket", "source-protocol"),
                             ("source-host-socket", "source-host-transport")):
             if locals()[opt.replace("-", "_")] and not locals()[needed.replace("-", "_")]:
-                raise InvalidInput(f"Option --{needed} is required by option --{opt}",
-                                   hint=f"--{opt} describes a network disk: give --{needed} too")
+                raise InvalidInput(f"Option --{needed} is required by option --{opt}",  # i18n: virsh's own words
+                                   hint=_("--{opt} describes a network disk: give --{needed} too").format(
+                                       opt=opt, needed=needed))
         exclusive("source-host-name", source_host_name, "source-host-socket", source_host_socket,
-                  "a network disk's host is a name[:port] or a unix socket, not both")
+                  N_("a network disk's host is a name[:port] or a unix socket, not both"))
         source = "" if source is None else source
         if not isinstance(source, str):
             require_option(source, "source")  # the type check; '' is allowed for a source (an empty cdrom)
@@ -126,8 +128,8 @@ class DomainHotplugOps:
                            source_host_name=source_host_name, source_host_transport=source_host_transport,
                            source_host_socket=source_host_socket))
         if opts.pop("address") is not None:
-            raise Unsupported("kvmlab does not write --address", hint="libvirt picks a free address itself; "
-                              "to choose one, write the <disk> XML with <address …/> and use `virsh attach-device`")
+            raise Unsupported(_("kvmlab does not write --address"), hint=_("libvirt picks a free address itself; "
+                              "to choose one, write the <disk> XML with <address …/> and use `virsh attach-device`"))
         from .domain_hotplug_xml import disk_xml
 
         xml = disk_xml(source, target, rawio=rawio, **opts)
@@ -148,8 +150,8 @@ class DomainHotplugOps:
         opts = _texts(dict(type=type, source=source, target=target, mac=mac, script=script, model=model,
                            alias=alias, inbound=inbound, outbound=outbound, source_mode=source_mode))
         if opts["type"] is None or opts["source"] is None:
-            raise InvalidInput("attach-interface needs a type and a source",
-                               hint="e.g. attach_interface('vm', 'network', 'default')")
+            raise InvalidInput(_("attach-interface needs a type and a source"),
+                               hint=_("e.g. attach_interface('vm', 'network', 'default')"))
         from .domain_hotplug_xml import interface_xml
 
         xml = interface_xml(opts.pop("type"), opts.pop("source"), managed=managed, **opts)

@@ -14,6 +14,7 @@ import stat
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidInput, OperationFailed
+from ..i18n import _
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -70,8 +71,8 @@ def disk_xml(source: str, target: str, *, targetbus: str | None = None, driver: 
         InvalidInput: an unknown --sourcetype or --mode, a protocol without a network source, a bad WWN.
     """
     if sourcetype is not None and sourcetype not in ("", *_SOURCE_TYPES):
-        raise InvalidInput(f"Unknown source type: '{sourcetype}'",
-                           hint="--sourcetype is file (an image file), block (/dev/… on the host) or network")
+        raise InvalidInput(f"Unknown source type: '{sourcetype}'",  # i18n: virsh's own words
+                           hint=_("--sourcetype is file (an image file), block (/dev/… on the host) or network"))
     kind = sourcetype or ""
     if not kind:
         if source_protocol:
@@ -81,15 +82,15 @@ def disk_xml(source: str, target: str, *, targetbus: str | None = None, driver: 
         else:
             kind = "file"
     if (kind == "network") != bool(source_protocol):
-        raise InvalidInput("--source-protocol option requires --sourcetype network",
-                           hint="a network disk needs both: --sourcetype network --source-protocol nbd (or "
-                           "rbd, iscsi …); a file or block disk takes neither")
+        raise InvalidInput("--source-protocol option requires --sourcetype network",  # i18n: virsh's own words
+                           hint=_("a network disk needs both: --sourcetype network --source-protocol nbd (or "
+                                  "rbd, iscsi …); a file or block disk takes neither"))
     if mode is not None and mode not in ("readonly", "shareable"):
-        raise InvalidInput(f"No support for {mode} in command 'attach-disk'",
-                           hint="--mode is readonly or shareable (leave it out for a normal read-write disk)")
+        raise InvalidInput(f"No support for {mode} in command 'attach-disk'",  # i18n: virsh's own words
+                           hint=_("--mode is readonly or shareable (leave it out for a normal read-write disk)"))
     if wwn is not None and not _wwn_ok(wwn):
-        raise InvalidInput(f"Malformed wwn: {wwn}", virsh_error=[f"internal error: Malformed wwn: {wwn}"],
-                           hint="a WWN is 16 hex digits, e.g. 5000c50015ea71ac (0x in front is allowed)")
+        raise InvalidInput(f"Malformed wwn: {wwn}", virsh_error=[f"internal error: Malformed wwn: {wwn}"],  # i18n: virsh's own words
+                           hint=_("a WWN is 16 hex digits, e.g. 5000c50015ea71ac (0x in front is allowed)"))
     disk_attrs = f" type='{kind}'" + _attrs(("device", type)) + (" rawio='yes'" if rawio else "")
     kids = _element("driver", _attrs(("name", driver), ("type", subdriver), ("iothread", iothread),
                                      ("cache", cache), ("io", io)), [], "  ")
@@ -120,22 +121,23 @@ def _rate(text: str, which: str) -> list[int]:
     """virshParseRateStr: ``average,peak,burst,floor``, any of them empty (0)."""
     fields = text.split(",")
     if len(fields) > 4:
-        raise InvalidInput(f"Rate string '{text}' has too many fields",
-                           hint=f"--{which} is average[,peak[,burst[,floor]]] in KiB/s (burst in KiB)")
+        raise InvalidInput(f"Rate string '{text}' has too many fields",  # i18n: virsh's own words
+                           hint=_("--{which} is average[,peak[,burst[,floor]]] in KiB/s (burst in KiB)").format(which=which))
     out = []
     for name, value in zip(("average", "peak", "burst", "floor"), fields + [""] * 4):
         if value and not re.fullmatch(r"[ \t\n\v\f\r]*\+?[0-9]+", value) or value and int(value) >= 2**64:
-            raise InvalidInput(f"field '{name}' is malformed",
-                               hint=f"--{which} fields are whole numbers: average,peak,burst,floor (KiB/s)")
+            raise InvalidInput(f"field '{name}' is malformed",  # i18n: virsh's own words
+                               hint=_("--{which} fields are whole numbers: average,peak,burst,floor (KiB/s)").format(
+                                   which=which))
         out.append(int(value) if value else 0)
     return out
 
 
 def _no_support(type: str) -> InvalidInput:
-    return InvalidInput(f"No support for {type} in command 'attach-interface'",
-                        hint="attach-interface writes network (a libvirt network), bridge (a host bridge), "
-                        "direct (macvtap on a host NIC) or vhostuser cards; for others write the XML "
-                        "and use attach-device")
+    return InvalidInput(f"No support for {type} in command 'attach-interface'",  # i18n: virsh's own words
+                        hint=_("attach-interface writes network (a libvirt network), bridge (a host bridge), "
+                               "direct (macvtap on a host NIC) or vhostuser cards; for others write the XML "
+                               "and use attach-device"))
 
 
 def interface_xml(type: str, source: str, *, target: str | None = None, mac: str | None = None,
@@ -150,25 +152,25 @@ def interface_xml(type: str, source: str, *, target: str | None = None, mac: str
     if type not in NET_TYPES:
         raise _no_support(type)
     if source_mode is not None and source_mode not in ("server", "client"):
-        raise InvalidInput(f"Invalid source mode: {source_mode}", hint="--source-mode is server or client")
+        raise InvalidInput(f"Invalid source mode: {source_mode}", hint=_("--source-mode is server or client"))  # i18n: virsh's own words
     rates = {}
     if inbound is not None:
         rates["inbound"] = r = _rate(inbound, "inbound")
         if not r[0] and not r[3]:
-            raise InvalidInput("either inbound average or floor is mandatory",
-                               hint="--inbound average[,peak[,burst[,floor]]]: give an average (KiB/s) or a floor")
+            raise InvalidInput("either inbound average or floor is mandatory",  # i18n: virsh's own words
+                               hint=_("--inbound average[,peak[,burst[,floor]]]: give an average (KiB/s) or a floor"))
     if outbound is not None:
         rates["outbound"] = r = _rate(outbound, "outbound")
         if r[0] == 0:
-            raise InvalidInput("outbound average is mandatory", hint="--outbound average[,peak[,burst]] in KiB/s")
+            raise InvalidInput("outbound average is mandatory", hint=_("--outbound average[,peak[,burst]] in KiB/s"))  # i18n: virsh's own words
         if r[3]:
-            raise InvalidInput("outbound floor is unsupported yet", hint="a floor applies to inbound traffic only")
+            raise InvalidInput("outbound floor is unsupported yet", hint=_("a floor applies to inbound traffic only"))  # i18n: virsh's own words
     if type not in ("network", "bridge", "direct", "vhostuser", "hostdev"):
         raise _no_support(type)
     if type == "hostdev":
-        raise InvalidInput(f"kvmlab does not write a hostdev card ({source})",
-                           hint="a hostdev card passes a host PCI device through: write the <interface "
-                           "type='hostdev'> XML and use `virsh attach-device`")
+        raise InvalidInput(_("kvmlab does not write a hostdev card ({source})").format(source=source),
+                           hint=_("a hostdev card passes a host PCI device through: write the <interface "
+                                  "type='hostdev'> XML and use `virsh attach-device`"))
     lines = [f"<interface type='{type}'" + (" managed='yes'>" if managed else ">")]
     if type in ("network", "bridge"):
         lines.append(f"  <source {type}='{source}'/>")
@@ -176,7 +178,7 @@ def interface_xml(type: str, source: str, *, target: str | None = None, mac: str
         lines.append(f"  <source dev='{source}'/>")
     else:  # vhostuser
         if source_mode is None:
-            raise InvalidInput("source-mode is mandatory", hint="a vhostuser card needs --source-mode server or client")
+            raise InvalidInput("source-mode is mandatory", hint=_("a vhostuser card needs --source-mode server or client"))  # i18n: virsh's own words
         lines.append(f"  <source type='unix' path='{source}' mode='{source_mode}'/>")
     for name, attr, value in (("target", "dev", target), ("mac", "address", mac), ("script", "path", script),
                               ("model", "type", model), ("alias", "name", alias)):
@@ -228,8 +230,8 @@ def find_disk(root: etree._Element, path: str) -> etree._Element:
                         found.text = (found.text or "") + tail
                     found.remove(store)
                 return found
-    raise OperationFailed(f"No disk found whose source path or target is {path}",
-                          hint="name the disk by its target (vdb) or its file; `virsh domblklist DOMAIN` lists both")
+    raise OperationFailed(f"No disk found whose source path or target is {path}",  # i18n: virsh's own words
+                          hint=_("name the disk by its target (vdb) or its file; `virsh domblklist DOMAIN` lists both"))
 
 
 def _mac_equal(a: str, b: str) -> bool:
@@ -244,17 +246,17 @@ def find_interface(root: etree._Element, type: str, mac: str | None) -> etree._E
     """virshDomainDetachInterface's pick: the one card of ``type``, or the one with ``mac``."""
     cards = [i for i in root.xpath("/domain/devices/interface") if i.get("type") == type]
     if not cards:
-        raise OperationFailed(f"No interface found whose type is {type}",
-                              hint="detach-interface takes the card's type (network, bridge …); "
-                              "`virsh domiflist DOMAIN` lists each card's type and MAC")
+        raise OperationFailed(f"No interface found whose type is {type}",  # i18n: virsh's own words
+                              hint=_("detach-interface takes the card's type (network, bridge …); "
+                                     "`virsh domiflist DOMAIN` lists each card's type and MAC"))
     if mac is not None:
         for card in cards:
             found = card.find("mac")
             if found is not None and _mac_equal(found.get("address", ""), mac):
                 return card
-        raise OperationFailed(f"No interface with MAC address {mac} was found",
-                              hint="copy the MAC from `virsh domiflist DOMAIN`")
+        raise OperationFailed(f"No interface with MAC address {mac} was found",  # i18n: virsh's own words
+                              hint=_("copy the MAC from `virsh domiflist DOMAIN`"))
     if len(cards) > 1:
-        raise OperationFailed(f"Domain has {len(cards)} interfaces. Please specify which one to detach using --mac",
-                              hint="`virsh domiflist DOMAIN` lists the MACs; add --mac to pick one")
+        raise OperationFailed(f"Domain has {len(cards)} interfaces. Please specify which one to detach using --mac",  # i18n: virsh's own words
+                              hint=_("`virsh domiflist DOMAIN` lists the MACs; add --mac to pick one"))
     return cards[0]

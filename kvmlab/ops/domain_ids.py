@@ -32,7 +32,7 @@ def __getattr__(name: str):
         from . import monitor_results
 
         return getattr(monitor_results, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # i18n: not shown
 
 
 # virsh 9.0's words for each state's reasons (virsh-domain-monitor.c virshDomain*Reason), by state

@@ -7,6 +7,7 @@ from typing import Callable, Mapping, Sequence
 import libvirt
 
 from ..errors import InvalidInput, InvalidState, KvmlabError, attempt, libvirt_errors, recast, suppressed
+from ..i18n import N_, _
 from .calls import libvirt_flags, virsh_line
 from .domain_define import parse_pass_fds
 from .domain_lookup import BY_NAME, BY_UUID, lookup_domain
@@ -33,8 +34,8 @@ def parse_modes(mode: str | Sequence[str] | None, kind: str) -> tuple[int, str]:
         if m not in _MODE_FLAG:
             sep = ", or" if kind == "SHUTDOWN" else " or"  # virsh's two messages differ by one comma
             raise InvalidInput(
-                f"Unknown mode {m} value, expecting 'acpi', 'agent', 'initctl', 'signal'{sep} 'paravirt'",
-                hint="acpi = the power button; agent = ask the QEMU guest agent; several: --mode acpi,agent",
+                f"Unknown mode {m} value, expecting 'acpi', 'agent', 'initctl', 'signal'{sep} 'paravirt'",  # i18n: virsh's own words
+                hint=_("acpi = the power button; agent = ask the QEMU guest agent; several: --mode acpi,agent"),
             )
     return libvirt_flags(f"VIR_DOMAIN_{kind}_{_MODE_FLAG[m]}" for m in modes)
 
@@ -50,11 +51,12 @@ def _shut_off(hint: str) -> dict[int, str]:
 
 
 # the hint when suspend / resume fail, by the state the domain is in then (templates of {name})
-_SUSPEND_WRONG = {libvirt.VIR_DOMAIN_PAUSED: "'{name}' is already paused; `virsh resume {name}` continues it",
-                  **_shut_off("'{name}' is not running; suspend pauses a running VM (`virsh start {name}` first)")}
-_RESUME_WRONG = {libvirt.VIR_DOMAIN_RUNNING: "'{name}' is running, not paused; resume continues a VM paused by "
-                                             "`virsh suspend`",
-                 **_shut_off("'{name}' is shut off; `virsh start {name}` boots it (resume only continues a paused VM)")}
+_SUSPEND_WRONG = N_({libvirt.VIR_DOMAIN_PAUSED: "'{name}' is already paused; `virsh resume {name}` continues it",
+                     **_shut_off("'{name}' is not running; suspend pauses a running VM (`virsh start {name}` first)")})
+_RESUME_WRONG = N_({libvirt.VIR_DOMAIN_RUNNING: "'{name}' is running, not paused; resume continues a VM paused by "
+                                                "`virsh suspend`",
+                    **_shut_off("'{name}' is shut off; `virsh start {name}` boots it (resume only continues a paused "
+                                "VM)")})
 
 
 def _state(dom: libvirt.virDomain) -> int | None:
@@ -94,10 +96,11 @@ class DomainLifecycleOps:
         except KvmlabError as err:
             # the hint comes from the state the domain is in now, once the call failed
             real = attempt(dom.name, default=typed)
-            hint = wrong_state.get(_state(dom), "").format(name=real)
-            other = ("libvirt's test driver refuses this mode; a real QEMU host accepts it"
+            wrong = wrong_state.get(_state(dom), "")  # a text marked N_("…") by the caller
+            hint = _(wrong).format(name=real) if wrong else ""
+            other = (_("libvirt's test driver refuses this mode; a real QEMU host accepts it")
                      if "unsupported flags" in err.message
-                     else f"check the domain's state with `virsh dominfo {real}`")
+                     else _("check the domain's state with `virsh dominfo {name}`").format(name=real))
             raise recast(err, InvalidState if hint else None, hint or other) from err.__cause__
         return DomainMessage(f"Domain '{typed}' {done}", name=dom.name(), virsh=virsh, api=api)
 
@@ -123,10 +126,11 @@ class DomainLifecycleOps:
         if dom.ID() != -1:
             paused_now = _state(dom) == libvirt.VIR_DOMAIN_PAUSED
             raise InvalidState(
-                "Domain is already active",
-                hint=f"'{name}' is paused, not stopped: `virsh resume {name}` continues it" if paused_now else
-                f"'{name}' is already running; stop it with `virsh shutdown {name}` (graceful) "
-                f"or `virsh destroy {name}` (forced power-off)",
+                "Domain is already active",  # i18n: virsh's own words
+                hint=_("'{name}' is paused, not stopped: `virsh resume {name}` continues it").format(name=name)
+                if paused_now else
+                _("'{name}' is already running; stop it with `virsh shutdown {name}` (graceful) "
+                  "or `virsh destroy {name}` (forced power-off)").format(name=name),
             )
         fds = parse_pass_fds(pass_fds)
         chosen = [f"VIR_DOMAIN_START_{flag}" for on, flag in (
@@ -149,8 +153,8 @@ class DomainLifecycleOps:
                     api.append("dom.create()")
                     dom.create()
         except KvmlabError as err:
-            raise recast(err, hint="libvirt's test driver refuses start flags; a real QEMU host accepts them"
-                         if flags else "check the domain's definition with `virsh dumpxml --inactive`") from err
+            raise recast(err, hint=_("libvirt's test driver refuses start flags; a real QEMU host accepts them")
+                         if flags else _("check the domain's definition with `virsh dumpxml --inactive`")) from err
         return DomainMessage(f"Domain '{name}' started", name=name, virsh=virsh, api=api)
 
     def _force_boot(self, dom: libvirt.virDomain, fds: list[int], flags: int, api: list[str]) -> bool:
@@ -161,8 +165,8 @@ class DomainLifecycleOps:
                 dom.createWithFiles(fds, flags) if fds else dom.createWithFlags(flags)
                 return True
         except KvmlabError as err:
-            raise recast(err, hint="start without force_boot, or remove the saved state with "
-                         "`virsh managedsave-remove`") from err
+            raise recast(err, hint=_("start without force_boot, or remove the saved state with "
+                                     "`virsh managedsave-remove`")) from err
         with suppressed(libvirt.VIR_ERR_NO_SUPPORT):
             if dom.hasManagedSaveImage(0) > 0:
                 api.append("dom.managedSaveRemove(0)")
@@ -185,8 +189,8 @@ class DomainLifecycleOps:
         flags, flag_text = parse_modes(mode, "SHUTDOWN")
         call = (lambda d: d.shutdownFlags(flags)) if flags else (lambda d: d.shutdown())
         line = f"dom.shutdownFlags({flag_text})" if flags else "dom.shutdown()"
-        wrong = _shut_off("'{name}' is not running. shutdown = graceful (the guest powers itself off); "
-                          "destroy = forced power-off; both only apply to a running VM")
+        wrong = _shut_off(N_("'{name}' is not running. shutdown = graceful (the guest powers itself off); "
+                             "destroy = forced power-off; both only apply to a running VM"))
         return self._power(domain, call, line, "shutdown", "is being shutdown",
                            virsh_line("shutdown", domain, mode=_mode_text(mode)), wrong)
 
@@ -194,7 +198,7 @@ class DomainLifecycleOps:
         """virsh reboot: ask the guest to restart."""
         flags, flag_text = parse_modes(mode, "REBOOT")
         line = f"dom.reboot({flag_text})"
-        wrong = _shut_off("'{name}' is not running; boot it with `virsh start {name}`")
+        wrong = _shut_off(N_("'{name}' is not running; boot it with `virsh start {name}`"))
         return self._power(domain, lambda d: d.reboot(flags), line, "reboot", "is being rebooted",
                            virsh_line("reboot", domain, mode=_mode_text(mode)), wrong)
 
@@ -204,7 +208,7 @@ class DomainLifecycleOps:
                                                          ("VIR_DOMAIN_DESTROY_REMOVE_LOGS", remove_logs)) if on)
         call = (lambda d: d.destroyFlags(flags)) if flags else (lambda d: d.destroy())
         line = f"dom.destroyFlags({flag_text})" if flags else "dom.destroy()"
-        wrong = _shut_off("'{name}' is already shut off. destroy = forced power-off of a running VM; "
-                          "to delete its definition use `virsh undefine {name}`")
+        wrong = _shut_off(N_("'{name}' is already shut off. destroy = forced power-off of a running VM; "
+                             "to delete its definition use `virsh undefine {name}`"))
         return self._power(domain, call, line, "destroy", "destroyed",
                            virsh_line("destroy", domain, graceful=graceful, remove_logs=remove_logs), wrong)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libvirt
 
+from ..i18n import _
 from .lookup import Way, first_found, name_ref, not_found, unreadable, uuid_sized
 from .vsh import c_int
 
@@ -33,12 +34,12 @@ def lookup_domain(
         ways.append((virconn.lookupByUUIDString, name, "dom = conn.lookupByUUIDString"))
     if by & BY_NAME and readable:
         ways.append((virconn.lookupByName, name, "dom = conn.lookupByName"))
-    dom, _ = first_found(ways, api)
+    dom, _err = first_found(ways, api)
     if dom is not None:
         return dom
-    tried = " or ".join(w for bit, w in ((BY_ID, "id"), (BY_UUID, "UUID"), (BY_NAME, "name")) if by & bit)
+    tried = _(" or ").join(w for bit, w in ((BY_ID, "id"), (BY_UUID, "UUID"), (BY_NAME, "name")) if by & bit)
     raise not_found(
         f"failed to get domain '{name}'",
-        f"no domain has that {tried}; list them with `virsh list --all` (kvmlab: conn.list(all=True))"
-        + ("; `start` takes a name or UUID, never an id" if by == BY_UUID | BY_NAME else ""),
+        _("no domain has that {tried}; list them with `virsh list --all` (kvmlab: conn.list(all=True))").format(
+            tried=tried) + (_("; `start` takes a name or UUID, never an id") if by == BY_UUID | BY_NAME else ""),
     )

@@ -19,6 +19,7 @@ import libvirt
 
 from ..errors import InvalidInput, KvmlabError, libvirt_errors
 from ..units import unit_bytes
+from ..i18n import N_, _
 from .calls import virsh_line
 from .domain_hotplug import affect_flags
 from .domain_lookup import lookup_domain
@@ -36,16 +37,16 @@ def __getattr__(name: str):
         from . import hotplug_results
 
         return getattr(hotplug_results, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # i18n: not shown
 
 _ULONG_MAX = 2**64 - 1
 _STRTOULL = r"[ \t\n\v\f\r]*([+-]?)([0-9]+)"
 _AFFECT = {0: "libvirt.VIR_DOMAIN_AFFECT_CURRENT", 1: "libvirt.VIR_DOMAIN_AFFECT_LIVE",
            2: "libvirt.VIR_DOMAIN_AFFECT_CONFIG", 3: "libvirt.VIR_DOMAIN_AFFECT_LIVE | libvirt.VIR_DOMAIN_AFFECT_CONFIG"}
-_SIZE_HINT = ("a size is a whole number with an optional unit: 512M = 512MiB, 1G; a bare number is KiB "
+_SIZE_HINT = N_("a size is a whole number with an optional unit: 512M = 512MiB, 1G; a bare number is KiB "
               "(KiB = 1024 bytes, KB = 1000 bytes)")
 
-_MEMORY_HINTS = {
+_MEMORY_HINTS = N_({
     "higher than max memory": "setmem stays at or below the maximum (dominfo's Max memory): raise it first with "
                               "`virsh setmaxmem DOMAIN SIZE --config`, then shut the guest down and start it",
     "maximum memory on an active domain": "the maximum is fixed while QEMU runs: `virsh setmaxmem DOMAIN SIZE "
@@ -59,7 +60,7 @@ _MEMORY_HINTS = {
     "not running": "--live (or no option on a shut-off domain) changes a running guest only: use --config to "
                    "change the next boot",
     "unsupported flags": "libvirt's test driver knows fewer options than a real QEMU host",
-}
+})
 
 
 def scaled_kib(value: object, option: str = "size") -> int:
@@ -71,19 +72,20 @@ def scaled_kib(value: object, option: str = "size") -> int:
         InvalidInput: virsh's ``Scaled numeric value … is malformed or out of range`` (+ libvirt's reason).
     """
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise InvalidInput(f"expected a size for --{option}, got {type(value).__name__}: {value!r:.60}",
-                           hint=f"pass --{option} as text such as '512M' or an int of KiB")
+        raise InvalidInput(_("expected a size for --{option}, got {type}: {value}").format(
+            option=option, type=type(value).__name__, value=f"{value!r:.60}"),
+                           hint=_("pass --{option} as text such as '512M' or an int of KiB").format(option=option))
     text = str(value)
     first = f"Scaled numeric value '{text}' for <{option}> option is malformed or out of range"
     m = re.match(_STRTOULL, text)
     if not m or m.group(1) == "-" or int(m.group(2)) > _ULONG_MAX:
-        raise InvalidInput(first, hint=_SIZE_HINT)
+        raise InvalidInput(first, hint=_(_SIZE_HINT))
     number, suffix = int(m.group(2)), text[m.end():]
     scale = 1024 if suffix == "" else unit_bytes(suffix)
     if scale is None:
-        raise InvalidInput(first, hint=_SIZE_HINT, virsh_error=[first, f"invalid argument: unknown suffix '{suffix}'"])
+        raise InvalidInput(first, hint=_(_SIZE_HINT), virsh_error=[first, f"invalid argument: unknown suffix '{suffix}'"])
     if number and number > _ULONG_MAX // scale:
-        raise InvalidInput(first, hint=_SIZE_HINT,
+        raise InvalidInput(first, hint=_(_SIZE_HINT),
                            virsh_error=[first, f"numerical overflow: value too large: {number}{suffix}"])
     return -(-number * scale // 1024)
 
@@ -93,8 +95,8 @@ def _count(value: object) -> int:
     text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
     m = re.fullmatch(r"[ \t\n\v\f\r]*\+?([0-9]+)", text or "")
     if not m or int(m.group(1)) > 2**32 - 1:
-        raise InvalidInput(f"Numeric value '{value}' for <count> option is malformed or out of range",
-                           hint="--count is a whole number of vCPUs, e.g. 2")
+        raise InvalidInput(f"Numeric value '{value}' for <count> option is malformed or out of range",  # i18n: virsh's own words
+                           hint=_("--count is a whole number of vCPUs, e.g. 2"))
     return int(m.group(1))
 
 
@@ -119,7 +121,7 @@ class DomainResourceOps:
         prefix = ("Unable to change MaxMemorySize",) if maximum else ()
         if not (config or live or current or maximum):
             flags = libvirt.VIR_DOMAIN_AFFECT_LIVE  # virsh 9.0: setmem without an option changes the running guest
-        with libvirt_errors(*prefix, hints=_MEMORY_HINTS, hint="the line above is libvirt's reason"):
+        with libvirt_errors(*prefix, hints=_MEMORY_HINTS, hint=N_("the line above is libvirt's reason")):
             mem_flags = flags | (libvirt.VIR_DOMAIN_MEM_MAXIMUM if maximum else 0)
             text = _AFFECT[flags] + (" | libvirt.VIR_DOMAIN_MEM_MAXIMUM" if maximum else "")
             api.append(f"dom.setMemoryFlags({kib}, {text})")
@@ -147,12 +149,12 @@ class DomainResourceOps:
         sets the ceiling for the next boot."""
         from .hotplug_results import ResourceChange
 
-        exclusive("current", current, "live", live, "--current means 'as the domain is now'")
-        exclusive("current", current, "config", config, "--current means 'as the domain is now'")
-        exclusive("guest", guest, "config", config, "--guest asks the running guest's agent; no definition involved")
+        exclusive("current", current, "live", live, N_("--current means 'as the domain is now'"))
+        exclusive("current", current, "config", config, N_("--current means 'as the domain is now'"))
+        exclusive("guest", guest, "config", config, N_("--guest asks the running guest's agent; no definition involved"))
         if maximum and not config:
-            raise InvalidInput("Option --config is required by option --maximum",
-                               hint="the maximum is read at boot: set it with --maximum --config, then restart")
+            raise InvalidInput("Option --config is required by option --maximum",  # i18n: virsh's own words
+                               hint=_("the maximum is read at boot: set it with --maximum --config, then restart"))
         flags = 0
         names = []
         for on, flag in ((config, "VIR_DOMAIN_AFFECT_CONFIG"), (live, "VIR_DOMAIN_AFFECT_LIVE"),
@@ -165,8 +167,8 @@ class DomainResourceOps:
         dom = lookup_domain(self.virconn, domain, api)
         n = _count(count)
         if n == 0:
-            raise InvalidInput("Can't set 0 processors for a VM", hint="a guest needs at least one vCPU")
-        with libvirt_errors(hints=_MEMORY_HINTS, hint="the line above is libvirt's reason"):
+            raise InvalidInput("Can't set 0 processors for a VM", hint=_("a guest needs at least one vCPU"))  # i18n: virsh's own words
+        with libvirt_errors(hints=_MEMORY_HINTS, hint=N_("the line above is libvirt's reason")):
             if not current and flags == 0:
                 api.append(f"dom.setVcpus({n})")
                 dom.setVcpus(n)
@@ -190,7 +192,7 @@ class DomainResourceOps:
         exclusive("live", live, "config", config)
         exclusive("current", current, "live", live)
         exclusive("current", current, "config", config)
-        exclusive("active", active, "maximum", maximum, "--maximum is the ceiling, --active the vCPUs plugged in")
+        exclusive("active", active, "maximum", maximum, N_("--maximum is the ceiling, --active the vCPUs plugged in"))
         exclusive("guest", guest, "config", config)
         flags = 0
         for on, flag in ((live, libvirt.VIR_DOMAIN_AFFECT_LIVE), (config, libvirt.VIR_DOMAIN_AFFECT_CONFIG),
@@ -226,7 +228,7 @@ class DomainResourceOps:
         except KvmlabError as err:
             if flags & libvirt.VIR_DOMAIN_VCPU_GUEST and "unsupported" in err.message:
                 err.virsh_error = ["Failed to retrieve vCPU count from the guest", *err.virsh_error]
-                err.hint = "--guest asks the QEMU guest agent inside the guest; libvirt could not"
+                err.hint = _("--guest asks the QEMU guest agent inside the guest; libvirt could not")
             raise
 
     def autostart(self, domain: str, disable: bool = False) -> DomainMessage:
@@ -236,7 +238,7 @@ class DomainResourceOps:
         dom = lookup_domain(self.virconn, domain, api)
         verb = "unmark" if disable else "mark"
         with libvirt_errors(f"Failed to {verb} domain '{domain}' as autostarted",
-                            hint="autostart applies to persistent (defined) domains: `virsh dominfo` says which"):
+                            hint=N_("autostart applies to persistent (defined) domains: `virsh dominfo` says which")):
             api.append(f"dom.setAutostart({0 if disable else 1})")
             dom.setAutostart(0 if disable else 1)
         from .domain_results import DomainMessage

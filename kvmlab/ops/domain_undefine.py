@@ -9,6 +9,7 @@ import libvirt
 
 from ..errors import ConnectionFailed, InvalidInput, KvmlabError, OperationFailed, attempt, libvirt_errors
 from ..render.l10n import tr_line
+from ..i18n import L_, N_, _
 from .calls import flag_names, libvirt_flags, virsh_line
 from .domain_lookup import lookup_domain
 from .domain_results import DomainMessage
@@ -40,10 +41,11 @@ class UndefineResult(DomainMessage):
 
 def _check_options(o: dict) -> None:
     if o["delete_storage_volume_snapshots"] and not o["remove_all_storage"]:
-        raise InvalidInput("Option --remove-all-storage is required by option --delete-storage-volume-snapshots",
-                           hint="deleting volume snapshots only makes sense together with --remove-all-storage")
+        raise InvalidInput("Option --remove-all-storage is required by option --delete-storage-volume-snapshots",  # i18n: virsh's own words
+                           hint=_("deleting volume snapshots only makes sense together with --remove-all-storage"))
     for a in ("nvram", "tpm"):
-        exclusive(a, o[a], f"keep-{a}", o[f"keep_{a}"], f"choose one: remove the {a.upper()} state or keep it")
+        exclusive(a, o[a], f"keep-{a}", o[f"keep_{a}"],
+                  L_("choose one: remove the {state} state or keep it", state=a.upper()))
 
 
 class DomainUndefineOps:
@@ -78,9 +80,9 @@ class DomainUndefineOps:
             s.replace(",", ",,") for s in storage)
         vol_string = vol_string or None  # virsh ignores an empty --storage
         if not (vol_string or remove_all_storage) and wipe_storage:
-            raise InvalidInput("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'",
-                               hint="say which volumes to wipe: storage='vda' or remove_all_storage=True")
-        flags, _ = libvirt_flags(f"VIR_DOMAIN_UNDEFINE_{key.upper()}" for key in _FLAG_OPTIONS if opts[key])
+            raise InvalidInput("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'",  # i18n: virsh's own words
+                               hint=_("say which volumes to wipe: storage='vda' or remove_all_storage=True"))
+        flags, _code = libvirt_flags(f"VIR_DOMAIN_UNDEFINE_{key.upper()}" for key in _FLAG_OPTIONS if opts[key])
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
         typed = str(domain)
@@ -129,11 +131,11 @@ class DomainUndefineOps:
     def _volumes(self, dom, running, vol_string, remove_all, warnings, api):
         """The disks' volumes to delete, as (target, source, vol); unmanaged disks become warnings."""
         if running:
-            raise InvalidInput("Storage volume deletion is supported only on stopped domains",
-                               hint="shut the domain down first (`virsh shutdown` or `virsh destroy`)")
+            raise InvalidInput("Storage volume deletion is supported only on stopped domains",  # i18n: virsh's own words
+                               hint=_("shut the domain down first (`virsh shutdown` or `virsh destroy`)"))
         if vol_string and remove_all:
-            raise InvalidInput("Specified both --storage and --remove-all-storage",
-                               hint="either name the volumes (storage=) or remove all of them")
+            raise InvalidInput("Specified both --storage and --remove-all-storage",  # i18n: virsh's own words
+                               hint=_("either name the volumes (storage=) or remove all of them"))
         api.append("dom.XMLDesc(0)  # its disks; conn.storageVolLookupByPath(source) for each")
         from lxml import etree  # only to find the disks of --storage / --remove-all-storage
 
@@ -148,7 +150,7 @@ class DomainUndefineOps:
             target, source = disk.xpath("string(./target/@dev)"), disk.xpath(_SOURCE)
             pool = disk.xpath("string(./source/@pool)")
             if not target:
-                raise OperationFailed("a disk without <target dev=...>", hint="fix the domain's disks first",
+                raise OperationFailed(_("a disk without <target dev=...>"), hint=_("fix the domain's disks first"),
                                       virsh_error=[])
             if not source:
                 continue
@@ -171,8 +173,8 @@ class DomainUndefineOps:
         missing = [w for w in wanted or [] if w is not None]
         if missing:
             raise InvalidInput(
-                "; ".join(f"volume {m!r} is not a disk of this domain" for m in missing),
-                hint="name disks by target (vda) or source path, as `virsh domblklist` shows them",
+                "; ".join(_("volume {name} is not a disk of this domain").format(name=repr(m)) for m in missing),
+                hint=_("name disks by target (vda) or source path, as `virsh domblklist` shows them"),
                 virsh_error=warnings + [f"Volume '{m}' was not found in domain's definition.\n" for m in missing],
             )
         return vols
@@ -180,7 +182,7 @@ class DomainUndefineOps:
     def _undefine_call(self, dom, typed, flags, has_save, has_meta, safe, managed_save, snapshots_metadata,
                        nvram, warnings, api) -> None:
         prefix = warnings + [f"Failed to undefine domain '{typed}'"]
-        hint = "a domain with snapshots or a managed save needs snapshots_metadata=True / managed_save=True"
+        hint = N_("a domain with snapshots or a managed save needs snapshots_metadata=True / managed_save=True")
         if safe or nvram:
             api.append(f"dom.undefineFlags({flag_names(flags, _FLAG_NAMES)})")
             # without nvram, a driver that lacks the flags (NO_SUPPORT, INVALID_ARG) gets the plain calls below
@@ -191,8 +193,8 @@ class DomainUndefineOps:
         with libvirt_errors(*prefix, hint=hint):
             if has_save:
                 if not managed_save:
-                    raise OperationFailed("Refusing to undefine while domain managed save image exists",
-                                          hint="pass managed_save=True (virsh: --managed-save) to drop it too",
+                    raise OperationFailed("Refusing to undefine while domain managed save image exists",  # i18n: virsh's own words
+                                          hint=_("pass managed_save=True (virsh: --managed-save) to drop it too"),
                                           virsh_error=warnings + ["Refusing to undefine while domain managed "
                                                                   "save image exists"])
                 dom.managedSaveRemove(0)
@@ -239,8 +241,8 @@ class DomainUndefineOps:
         if not errors:
             return result
         err: KvmlabError = OperationFailed(
-            f"the domain is undefined but {len(errors)} volume(s) could not be removed",
-            hint="see `virsh vol-list <pool>`; delete leftovers with `virsh vol-delete`",
+            _("the domain is undefined but {n} volume(s) could not be removed").format(n=len(errors)),
+            hint=_("see `virsh vol-list <pool>`; delete leftovers with `virsh vol-delete`"),
             virsh_error=warnings + errors + ([last.message] if last else []),
         )
         err.partial_stdout = text

@@ -20,6 +20,7 @@ import sys
 from typing import Callable, TypeVar
 
 from ..errors import EditAbandoned, EditRejected, InvalidInput, KvmlabError, OperationFailed
+from ..i18n import N_, _
 from ..render.l10n import tr, tr_line
 from .source import XmlSource, read_xml_source
 
@@ -52,7 +53,7 @@ ACCEPTED_CHARS = frozenset(string.ascii_letters + string.digits + "-/_.:@")
 DEFAULT_EDITOR = "sensible-editor" if shutil.which("sensible-editor") else "vi"
 
 _TEMPLATE_CHARS = string.ascii_letters + string.digits  # g_mkstemp's XXXXXX alphabet
-_EDITOR_HINT = "set $EDITOR (or $VISUAL) to an editor that exists, e.g. EDITOR=nano or EDITOR='sed -i s/a/b/'"
+_EDITOR_HINT = N_("set $EDITOR (or $VISUAL) to an editor that exists, e.g. EDITOR=nano or EDITOR='sed -i s/a/b/'")
 
 
 def editor_command(editor: str | None = None) -> str:
@@ -77,27 +78,28 @@ def _shell_word(word: str) -> str:
 def _write_temp(xml: str) -> str:
     tmpdir = os.environ.get("TMPDIR", "/tmp")
     data = xml.encode()
-    for _ in range(100):
-        path = f"{tmpdir}/virsh{''.join(secrets.choice(_TEMPLATE_CHARS) for _ in range(6))}.xml"
+    for _attempt in range(100):
+        path = f"{tmpdir}/virsh{''.join(secrets.choice(_TEMPLATE_CHARS) for _c in range(6))}.xml"
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         except FileExistsError:
             continue
         except OSError as exc:
             raise OperationFailed(
-                f"g_mkstemp_full: failed to create temporary file: {os.strerror(exc.errno)}",
-                hint="$TMPDIR must name a writable directory (unset it to use /tmp)",
+                f"g_mkstemp_full: failed to create temporary file: {os.strerror(exc.errno)}",  # i18n: virsh's own words
+                hint=_("$TMPDIR must name a writable directory (unset it to use /tmp)"),
             ) from None
         try:
             os.write(fd, data)
         except OSError as exc:
             os.close(fd)
             os.unlink(path)
-            raise OperationFailed(f"write: {path}: failed to write to temporary file: {os.strerror(exc.errno)}",
-                                  hint="is the disk behind $TMPDIR full?") from None
+            raise OperationFailed(f"write: {path}: failed to write to temporary file: {os.strerror(exc.errno)}",  # i18n: virsh's own words
+                                  hint=_("is the disk behind $TMPDIR full?")) from None
         os.close(fd)
         return path
-    raise OperationFailed("g_mkstemp_full: failed to create temporary file: File exists", hint="clean up $TMPDIR")
+    raise OperationFailed("g_mkstemp_full: failed to create temporary file: File exists",  # i18n: virsh's own words
+                          hint=_("clean up $TMPDIR"))
 
 
 def _run(editor: str, path: str) -> None:
@@ -105,9 +107,9 @@ def _run(editor: str, path: str) -> None:
     if not set(editor) <= ACCEPTED_CHARS:
         if not set(path) <= ACCEPTED_CHARS:
             raise InvalidInput(
-                f"{path}: temporary filename contains shell meta or other unacceptable characters "
+                f"{path}: temporary filename contains shell meta or other unacceptable characters "  # i18n: virsh's own words
                 "(is $TMPDIR wrong?)",
-                hint="point $TMPDIR at a directory whose path has no spaces or shell characters",
+                hint=_("point $TMPDIR at a directory whose path has no spaces or shell characters"),
             )
         argv = ["sh", "-c", f"{editor} {path}"]
     else:
@@ -115,7 +117,8 @@ def _run(editor: str, path: str) -> None:
     binary = argv[0] if argv[0].startswith("/") else shutil.which(argv[0]) if argv[0] else None
     if binary is None:
         # the C library's words for ENOENT, in the process's language as virsh's
-        raise OperationFailed(f"Cannot find '{argv[0]}' in path: {os.strerror(errno.ENOENT)}", hint=_EDITOR_HINT)
+        raise OperationFailed(f"Cannot find '{argv[0]}' in path: {os.strerror(errno.ENOENT)}",  # i18n: virsh's own words
+                              hint=_(_EDITOR_HINT))
     shown = " ".join(_shell_word(a) for a in argv)
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
@@ -129,8 +132,8 @@ def _run(editor: str, path: str) -> None:
     if status != 0:
         how = f"fatal signal {-status}" if status < 0 else f"exit status {status}"
         raise OperationFailed(
-            f"internal error: Child process ({shown}) unexpected {how}",
-            hint=f"the editor '{editor}' failed, so nothing was changed; " + _EDITOR_HINT,
+            f"internal error: Child process ({shown}) unexpected {how}",  # i18n: virsh's own words
+            hint=_("the editor '{editor}' failed, so nothing was changed; ").format(editor=editor) + _(_EDITOR_HINT),
         )
 
 
@@ -142,8 +145,8 @@ def _read_back(path: str) -> str:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         verb = "read" if isinstance(exc, IsADirectoryError) else "open"
         raise OperationFailed(
-            f"{path}: failed to read temporary file: {reason}",
-            hint="the editor must save the file in place (not delete or rename it)",
+            f"{path}: failed to read temporary file: {reason}",  # i18n: virsh's own words
+            hint=_("the editor must save the file in place (not delete or rename it)"),
             virsh_error=[f"{path}: failed to read temporary file: {reason}", f"Failed to {verb} file '{path}': {reason}"],
         ) from None
 
@@ -259,7 +262,8 @@ def edit_loop(
             try:
                 reread = read()
                 if reread != orig:
-                    err = EditRejected(CHANGED, hint=f"someone changed the {what} while you edited; edit again",
+                    err = EditRejected(CHANGED, hint=_("someone changed the {what} while you edited; edit again")
+                                       .format(what=what),
                                        virsh_error=[CHANGED])
                     err.reason, err.edited, err.reread = CHANGED, edited, reread
                     raise err
@@ -271,8 +275,9 @@ def edit_loop(
                 if err.reread is not None:
                     orig = err.reread
                 if choice == "n":
-                    raise EditAbandoned(f"{command} abandoned; nothing was changed",
-                                        hint=f"run {command} again to start over", virsh_error=[]) from None
+                    raise EditAbandoned(_("{command} abandoned; nothing was changed").format(command=command),
+                                        hint=_("run {command} again to start over").format(command=command),
+                                        virsh_error=[]) from None
                 if choice == "i":
                     validate = relax = False
                 if choice == "y":

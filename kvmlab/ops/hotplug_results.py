@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..i18n import _
 from ..render import escape
 from .result import Message, Result
 
@@ -29,8 +30,9 @@ class DeviceChange(Message):
     def body_html(self) -> str:
         if self.printed:
             return f"<pre>{escape(self.xml)}</pre>"
-        where = " and ".join(self.affects) or "current (live if running, else the definition)"
-        return f"<div>{escape(self.message)} <span style='color:#555'>— changed: {escape(where)}</span></div>"
+        where = " and ".join(self.affects) or _("current (live if running, else the definition)")
+        changed = _("— changed: {where}").format(where=escape(where))
+        return f"<div>{escape(self.message)} <span style='color:#555'>{changed}</span></div>"
 
 
 @dataclass
@@ -47,7 +49,8 @@ class ResourceChange(Message):
         """What changed, in words (virsh itself prints nothing): ``memory of web01 = 524288 KiB (config)``."""
         unit = " KiB" if "memory" in self.what else ""
         where = ", ".join(self.affects) or "current"
-        return f"{self.what} of {self.name} = {self.value}{unit} ({where})"
+        return _("{what} of {name} = {value}{unit} ({where})").format(what=self.what, name=self.name,
+                                                                     value=self.value, unit=unit, where=where)
 
     def body_html(self) -> str:
         return f"<div style='color:#555'>{escape(self.summary())}</div>"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, TypeVar
 
 from ..errors import ConnectionFailed, InvalidInput, KvmlabError, NotFound, libvirt_errors
+from ..i18n import _
 from .vsh import require_option
 
 __all__ = ["Way", "name_ref", "unreadable", "uuid_sized", "first_found", "not_found"]
@@ -30,14 +31,17 @@ def name_ref(ref: object, option: str) -> str:
         return ref
     if ref is not None and (isinstance(ref, bool) or not isinstance(ref, (str, int))):
         raise InvalidInput(
-            f"expected a {option} name as text, got {type(ref).__name__}: {ref!r:.60}",
-            hint=f"pass the {option}'s name (or UUID) as a str, e.g. 'web01'; virsh takes it as a word",
+            _("expected a {option} name as text, got {type}: {value}").format(
+                option=option, type=type(ref).__name__, value=f"{ref!r:.60}"),
+            hint=_("pass the {option}'s name (or UUID) as a str, e.g. 'web01'; virsh takes it as a word").format(
+                option=option),
         )
     text = require_option(ref, option)
     if "\0" in text:
         raise InvalidInput(
-            f"the {option} name {text!r} holds a NUL character",
-            hint=f"no {option} name holds NUL (\\0): libvirt names are C strings; check where the name came from",
+            _("the {option} name {name} holds a NUL character").format(option=option, name=repr(text)),
+            hint=_("no {option} name holds NUL (\\0): libvirt names are C strings; check where the name came from")
+            .format(option=option),
         )
     return text
 

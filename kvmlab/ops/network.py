@@ -11,6 +11,7 @@ from typing import Callable
 import libvirt
 
 from ..errors import UsageError, attempt, libvirt_errors
+from ..i18n import N_, _
 from .calls import flag_names, virsh_line
 from .network_lookup import lookup_network
 from .network_results import NetInfo, NetList, NetMessage, NetworkRow, NetXml  # with the first network command
@@ -25,16 +26,16 @@ _LIST_FLAGS = tuple(
     for n in ("ACTIVE", "INACTIVE", "PERSISTENT", "TRANSIENT", "AUTOSTART", "NO_AUTOSTART")
 )
 
-_START_HINT = (
+_START_HINT = N_(
     "net-start starts a defined network that is not running; `virsh net-info NAME` shows "
     "'Active: yes' when it already runs (net-destroy stops it)"
 )
-_DESTROY_HINT = (
+_DESTROY_HINT = N_(
     "net-destroy stops a running network (its definition stays: net-start brings it back; "
     "net-undefine deletes the definition)"
 )
-_UNDEFINE_HINT = "net-undefine deletes a stopped network's definition: run `virsh net-destroy NAME` first"
-_TRANSIENT_HINT = (
+_UNDEFINE_HINT = N_("net-undefine deletes a stopped network's definition: run `virsh net-destroy NAME` first")
+_TRANSIENT_HINT = N_(
     "this network is transient (made by net-create): it has no definition to delete, and "
     "`virsh net-destroy NAME` removes it for good"
 )
@@ -72,8 +73,8 @@ class NetworkOps:
         """
         if table + name + uuid > 1:
             raise UsageError(
-                "Only one argument from --table, --name and --uuid may be specified.",
-                hint="choose one output form: the table (default), --name or --uuid",
+                "Only one argument from --table, --name and --uuid may be specified.",  # i18n: virsh's own words
+                hint=_("choose one output form: the table (default), --name or --uuid"),
             )
         flags = libvirt.VIR_CONNECT_LIST_NETWORKS_ACTIVE
         if inactive:
@@ -133,8 +134,8 @@ class NetworkOps:
         net = lookup_network(self.virconn, network, api)
         flags = libvirt.VIR_NETWORK_XML_INACTIVE if inactive else 0
         require_xpath(xpath, "/network/ip")
-        with libvirt_errors(hint="this driver cannot show the inactive XML; drop --inactive" if inactive
-                            else "libvirt could not produce the XML"):
+        with libvirt_errors(hint=N_("this driver cannot show the inactive XML; drop --inactive") if inactive
+                            else N_("libvirt could not produce the XML")):
             xml = net.XMLDesc(flags)
         api.append("net.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE)" if inactive else "net.XMLDesc(0)")
         text = dump_text(xml, xpath, wrap, api)
@@ -170,7 +171,7 @@ class NetworkOps:
         verb = "unmark" if disable else "mark"
         return self._act(network, "net-autostart", "setAutostart", (0 if disable else 1,),
                          f"failed to {verb} network {network} as autostarted",
-                         "autostart applies to persistent networks; check `virsh net-info NAME`",
+                         N_("autostart applies to persistent networks; check `virsh net-info NAME`"),
                          f"Network {network} {verb}ed as autostarted", disable=disable)
 
     def _act(

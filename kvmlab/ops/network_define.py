@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ContextManager
 import libvirt
 
 from ..errors import HintSource, libvirt_errors
+from ..i18n import N_, _
 
 if TYPE_CHECKING:
     from .define import XmlInput
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["NetworkDefineOps"]
 
 # Why libvirt refused a network document, and what to do about it (net-define / net-create).
-_REFUSED_HINTS: dict[int | str, HintSource] = {
+_REFUSED_HINTS: dict[int | str, HintSource] = N_({
     libvirt.VIR_ERR_XML_DETAIL: "the file is not well-formed XML: fix it at the line and caret shown "
     "(`virsh net-dumpxml default` prints a well-formed example)",
     libvirt.VIR_ERR_NO_NAME: "a network needs a name: <network><name>lab</name>...</network>",
@@ -26,7 +27,7 @@ _REFUSED_HINTS: dict[int | str, HintSource] = {
     "remove the element named above; without --validate unknown elements are silently dropped",
     libvirt.VIR_ERR_OPERATION_FAILED: "that name is taken by a network with another UUID: choose another "
     "<name>, or give the existing UUID to modify that network",
-}
+})
 
 _RANGE = r"range (\S+) - (\S+) is not entirely within network (\S+)"  # compiled when that error comes
 
@@ -38,21 +39,22 @@ def dhcp_range_hint(msg: str) -> str:
     m = re.search(_RANGE, msg)
     iface = ipaddress.ip_interface(m.group(3)) if m else None
     if iface is None or iface.network.num_addresses < 4:
-        return "a DHCP <range> must lie inside the subnet of its <ip address=… prefix=…>"
+        return _("a DHCP <range> must lie inside the subnet of its <ip address=… prefix=…>")
     net = iface.network
     first, last = net.network_address + 1, net.broadcast_address - 1
     if first == iface.ip:  # the gateway (the host's address) is not handed out
         first += 1
     elif last == iface.ip:
         last -= 1
-    return (f"the DHCP <range> must lie inside the subnet {net} of <ip address='{iface.ip}' "
-            f"prefix='{net.prefixlen}'>: use addresses in {first} - {last}")
+    return _("the DHCP <range> must lie inside the subnet {net} of <ip address='{ip}' "
+             "prefix='{prefix}'>: use addresses in {first} - {last}").format(
+        net=net, ip=iface.ip, prefix=net.prefixlen, first=first, last=last)
 
 
 _REFUSED_HINTS["is not entirely within network"] = dhcp_range_hint
 
-_DEFINE_HINT = "libvirt refused this network XML; `virsh net-dumpxml default` shows one it accepts"
-_CREATE_HINT = (
+_DEFINE_HINT = N_("libvirt refused this network XML; `virsh net-dumpxml default` shows one it accepts")
+_CREATE_HINT = N_(
     "net-create starts a transient network (gone after net-destroy); "
     "net-define + net-start make a persistent one"
 )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import libvirt
 
 from ..errors import KvmlabError, libvirt_errors
+from ..i18n import N_
 from .calls import virsh_line
 from .network_lookup import lookup_network
 from .vsh import c_string, encodable, name_order, require_option
@@ -31,12 +32,12 @@ def __getattr__(name: str):
         from . import network_results
 
         return getattr(network_results, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # i18n: not shown
 
 
 _NOT_A_MAC = "not-a-mac-address"
 _PROTOCOLS = {libvirt.VIR_IP_ADDR_TYPE_IPV4: "ipv4", libvirt.VIR_IP_ADDR_TYPE_IPV6: "ipv6"}
-_HINT = ("net-dhcp-leases reads the leases of a running network with <dhcp> (its dnsmasq); the embedded "
+_HINT = N_("net-dhcp-leases reads the leases of a running network with <dhcp> (its dnsmasq); the embedded "
          "lab's test driver has none: use the real lab (KVMLAB_URI=qemu:///system)")  # fmt: skip
 
 

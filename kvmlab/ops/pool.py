@@ -9,6 +9,7 @@ import libvirt
 
 from ..errors import InvalidInput, attempt, libvirt_errors
 from ..units import pretty_capacity
+from ..i18n import _
 from .calls import libvirt_flags, virsh_line
 from .pool_lookup import POOL_STATES, lookup_pool
 from .pool_results import PoolInfo, PoolList, PoolSummary  # with the first pool command, as this module
@@ -65,7 +66,8 @@ class PoolOps:
         names += [flag for key, flag in _LIST_FLAGS if chosen[key]]
         for t in types:
             if t not in POOL_TYPES:
-                raise InvalidInput(f"Invalid pool type '{t}'", hint="pool types: " + ", ".join(POOL_TYPES))
+                raise InvalidInput(f"Invalid pool type '{t}'",  # i18n: virsh's own words
+                                   hint=_("pool types: {types}").format(types=", ".join(POOL_TYPES)))
             names.append("VIR_CONNECT_LIST_STORAGE_POOLS_" + t.upper().replace("-", "_"))
         flags, flag_text = libvirt_flags(dict.fromkeys(names))
         api = [f"conn.listAllStoragePools({flag_text})"]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import libvirt
 
 from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors
+from ..i18n import N_, _
 from .calls import virsh_line
 from .pool_lifecycle import pool_message
 from .pool_lookup import lookup_pool
@@ -23,7 +24,7 @@ __all__ = ["PoolEditOps", "EDIT_FAILED_STDOUT"]
 # it reports "error: Failed." and then, a virsh quirk, claims success with a NULL name (exit 0).
 EDIT_FAILED_STDOUT = "Pool (null) XML configuration edited."
 
-_HINT = "nothing was changed; fix the XML (compare with `virsh pool-dumpxml POOL`) and run pool-edit again"
+_HINT = N_("nothing was changed; fix the XML (compare with `virsh pool-dumpxml POOL`) and run pool-edit again")
 
 
 class PoolEditOps:
@@ -83,7 +84,7 @@ class PoolEditOps:
         except ConnectionFailed:
             raise
         except KvmlabError as exc:
-            raise rejected(exc, edited, _HINT) from exc
+            raise rejected(exc, edited, _(_HINT)) from exc
         api.append("pool = conn.storagePoolDefineXML(edited, 0)")
         return pool_message(message=f"Pool {new.name()} XML configuration edited.", pool=new.name(),
                            virsh=virsh, api=api)

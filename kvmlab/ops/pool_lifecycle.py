@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, ContextManager
 import libvirt
 
 from ..errors import InvalidInput, libvirt_errors
+from ..i18n import L_, N_, _
 from .calls import libvirt_flags, virsh_line
 from .pool_lookup import lookup_pool
 from .vsh import exclusive
@@ -25,12 +26,12 @@ if TYPE_CHECKING:
 
 __all__ = ["PoolLifecycleOps", "XML_HINT", "pool_message"]
 
-XML_HINT = ("a pool definition looks like <pool type='dir'><name>NAME</name><target><path>/DIR</path>"
+XML_HINT = N_("a pool definition looks like <pool type='dir'><name>NAME</name><target><path>/DIR</path>"
             "</target></pool>; `virsh pool-dumpxml default` shows a complete one")
 
 _DEFINE_HINTS = {
-    "missing storage pool target path": "a dir pool needs <target><path>/some/dir</path></target> "
-    "(pool-build creates that directory)",
+    "missing storage pool target path": N_("a dir pool needs <target><path>/some/dir</path></target> "
+                                           "(pool-build creates that directory)"),
     "XML error": XML_HINT,
     "(storage_pool_definition)": XML_HINT,
 }
@@ -49,10 +50,10 @@ def _when_active(hint: str) -> dict[str, str]:
 
 
 def _start_hints(name: str) -> dict[str, str]:
-    build = (f"the pool's target directory does not exist yet: `virsh pool-build {name}` creates it, "
-             f"then `virsh pool-start {name}`")
+    build = L_("the pool's target directory does not exist yet: `virsh pool-build {name}` creates it, "
+               "then `virsh pool-start {name}`", name=name)
     return {
-        **_when_active(f"pool '{name}' is already running (`virsh pool-info {name}` shows its state)"),
+        **_when_active(L_("pool '{name}' is already running (`virsh pool-info {name}` shows its state)", name=name)),
         "No such file or directory": build,
         "cannot open directory": build,
         "does not exist": build,
@@ -92,8 +93,9 @@ class PoolLifecycleOps:
         flags, names = _create_flags(build, overwrite, no_overwrite)
 
         def errors(inp: XmlInput, failed: str) -> ContextManager[None]:
-            missing = (f"the pool's target directory does not exist: `virsh pool-create {inp.label or 'FILE'} "
-                       "--build` creates it (or pool-define, pool-build, pool-start for a persistent pool)")
+            missing = L_("the pool's target directory does not exist: `virsh pool-create {file} "
+                         "--build` creates it (or pool-define, pool-build, pool-start for a persistent pool)",
+                         file=inp.label or "FILE")
             hints = {**_DEFINE_HINTS, "No such file or directory": missing, "cannot open directory": missing}
             return libvirt_errors(failed, hints=hints, hint=XML_HINT)
 
@@ -111,8 +113,9 @@ class PoolLifecycleOps:
         p = lookup_pool(self.virconn, pool, api)
         flags, flag_text = libvirt_flags(name for on, name in ((no_overwrite, "VIR_STORAGE_POOL_BUILD_NO_OVERWRITE"),
                                                                (overwrite, "VIR_STORAGE_POOL_BUILD_OVERWRITE")) if on)
-        hints = _when_active(f"pool '{pool}' is running, so its storage exists already; pool-build is for a "
-                             f"stopped pool (`virsh pool-destroy {pool}` first if you really mean to rebuild)")
+        hints = _when_active(L_("pool '{pool}' is running, so its storage exists already; pool-build is for a "
+                                "stopped pool (`virsh pool-destroy {pool}` first if you really mean to rebuild)",
+                                pool=pool))
         with libvirt_errors(f"Failed to build pool {pool}", hints=hints):
             p.build(flags)
         api.append(f"pool.build({flag_text})")
@@ -137,8 +140,8 @@ class PoolLifecycleOps:
         """virsh pool-destroy: stop a running pool. Its data stays; pool-undefine deletes the definition."""
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
-        hints = {"is not active": f"pool '{pool}' is already stopped. pool-destroy stops a running pool (the data "
-                                  f"stays); pool-undefine deletes a stopped pool's definition"}
+        hints = {"is not active": L_("pool '{pool}' is already stopped. pool-destroy stops a running pool (the data "
+                                     "stays); pool-undefine deletes a stopped pool's definition", pool=pool)}
         with libvirt_errors(f"Failed to destroy pool {pool}", hints=hints):
             p.destroy()
         api.append("pool.destroy()")
@@ -149,8 +152,9 @@ class PoolLifecycleOps:
         """virsh pool-undefine: delete a stopped pool's definition (the files stay)."""
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
-        hints = _when_active(f"pool-undefine deletes the definition of a STOPPED pool: run "
-                             f"`virsh pool-destroy {pool}` first (pool-destroy stops, pool-undefine deletes)")
+        hints = _when_active(L_("pool-undefine deletes the definition of a STOPPED pool: run "
+                                "`virsh pool-destroy {pool}` first (pool-destroy stops, pool-undefine deletes)",
+                                pool=pool))
         name = p.name()
         with libvirt_errors(f"Failed to undefine pool {pool}", hints=hints):
             p.undefine()
@@ -163,10 +167,11 @@ class PoolLifecycleOps:
         empty). The definition stays (pool-undefine deletes that); pool-destroy only stops a pool."""
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
-        hints = {**_when_active(f"pool-delete removes the storage of a STOPPED pool: run `virsh pool-destroy "
-                                f"{pool}` first (destroy stops, delete removes the storage, undefine forgets it)"),
-                 "not empty": f"a dir pool's directory is removed only when empty: delete its volumes first "
-                              f"(`virsh vol-list {pool}` while it runs, then vol-delete each)"}
+        hints = {**_when_active(L_("pool-delete removes the storage of a STOPPED pool: run `virsh pool-destroy "
+                                   "{pool}` first (destroy stops, delete removes the storage, undefine forgets it)",
+                                   pool=pool)),
+                 "not empty": L_("a dir pool's directory is removed only when empty: delete its volumes first "
+                                 "(`virsh vol-list {pool}` while it runs, then vol-delete each)", pool=pool)}
         with libvirt_errors(f"Failed to delete pool {pool}", hints=hints):
             p.delete(0)
         api.append("pool.delete(0)")
@@ -183,8 +188,8 @@ class PoolLifecycleOps:
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
         verb = "unmark" if disable else "mark"
-        hints = {"no config file": "only a persistent pool (pool-define) can autostart; this one came from "
-                                   "pool-create and is transient"}
+        hints = {"no config file": N_("only a persistent pool (pool-define) can autostart; this one came from "
+                                      "pool-create and is transient")}
         with libvirt_errors(f"failed to {verb} pool {pool} as autostarted", hints=hints):
             p.setAutostart(0 if disable else 1)
         api.append(f"pool.setAutostart({0 if disable else 1})")
@@ -197,16 +202,17 @@ def _not_a_name_hint(source: XmlSource, verb: str) -> Callable[[InvalidInput], N
 
     def rewrite(err: InvalidInput) -> None:
         if isinstance(source, str) and "/" not in source and not source.endswith(".xml"):
-            err.hint = (f"pool-{verb} takes an XML FILE, not a pool name: save a definition first "
-                        f"(`virsh pool-dumpxml default > {source}.xml`, edit <name>, <uuid>, <path>) and pass "
-                        f"the file; to start an existing pool use `virsh pool-start {source}`")
+            err.hint = _("pool-{verb} takes an XML FILE, not a pool name: save a definition first "
+                         "(`virsh pool-dumpxml default > {source}.xml`, edit <name>, <uuid>, <path>) and pass "
+                         "the file; to start an existing pool use `virsh pool-start {source}`").format(
+                verb=verb, source=source)
 
     return rewrite
 
 
 def _no_both(overwrite: bool, no_overwrite: bool) -> None:
     exclusive("overwrite", overwrite, "no-overwrite", no_overwrite,
-              "--overwrite formats over existing data, --no-overwrite refuses to; pick one")
+              N_("--overwrite formats over existing data, --no-overwrite refuses to; pick one"))
 
 
 def _create_flags(build: bool, overwrite: bool, no_overwrite: bool) -> tuple[int, str]:

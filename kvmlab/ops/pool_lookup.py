@@ -7,6 +7,7 @@ from __future__ import annotations
 import libvirt
 
 from ..errors import InvalidState, NotFound, suppressed
+from ..i18n import N_, _
 from .lookup import Way, first_found, name_ref, not_found, unreadable, uuid_sized
 
 __all__ = [
@@ -21,7 +22,7 @@ __all__ = [
 POOL_STATES = ("inactive", "building", "running", "degraded", "inaccessible")
 VOL_TYPES = ("file", "block", "dir", "network", "netdir", "ploop")
 
-LIST_HINT = "pool names come from `virsh pool-list --all` (kvmlab: conn.pool_list(all=True))"
+LIST_HINT = N_("pool names come from `virsh pool-list --all` (kvmlab: conn.pool_list(all=True))")
 
 def lookup_pool(virconn: libvirt.virConnect, ref: str, api: list[str]) -> libvirt.virStoragePool:
     """Look a pool up by UUID (when 36 characters long), then by name.
@@ -31,7 +32,7 @@ def lookup_pool(virconn: libvirt.virConnect, ref: str, api: list[str]) -> libvir
     """
     ref = name_ref(ref, "pool")
     if unreadable(ref):
-        raise not_found(f"failed to get pool '{ref}'", LIST_HINT, unmatched=(
+        raise not_found(f"failed to get pool '{ref}'", _(LIST_HINT), unmatched=(
             f"Storage pool not found: no storage pool with matching name '{ref}'", libvirt.VIR_ERR_NO_STORAGE_POOL))
     ways: list[Way] = []
     if uuid_sized(ref):
@@ -39,7 +40,7 @@ def lookup_pool(virconn: libvirt.virConnect, ref: str, api: list[str]) -> libvir
     ways.append((virconn.storagePoolLookupByName, ref, "pool = conn.storagePoolLookupByName"))
     pool, last = first_found(ways, api)
     if pool is None:
-        raise not_found(f"failed to get pool '{ref}'", LIST_HINT, last) from last
+        raise not_found(f"failed to get pool '{ref}'", _(LIST_HINT), last) from last
     return pool
 
 
@@ -54,8 +55,8 @@ def lookup_volume(
         pool = lookup_pool(virconn, pool_ref, api)
         if pool.isActive() != 1:
             raise InvalidState(
-                f"pool '{pool_ref}' is not active",
-                hint=f"volumes live in running pools: `virsh pool-start {pool.name()}` first",
+                f"pool '{pool_ref}' is not active",  # i18n: virsh's own words
+                hint=_("volumes live in running pools: `virsh pool-start {pool}` first").format(pool=pool.name()),
             )
     ways: list[Way] = [(virconn.storageVolLookupByKey, ref, "vol = conn.storageVolLookupByKey"),
                        (virconn.storageVolLookupByPath, ref, "vol = conn.storageVolLookupByPath")]
@@ -69,16 +70,16 @@ def lookup_volume(
     if vol is None:
         if pool is None:
             raise not_found(f"failed to get vol '{ref}', specifying --pool might help",
-                            "name the pool (vol-info NAME --pool POOL; kvmlab: pool=...) or give the volume's "
-                            "full path", last, unmatched) from last
-        raise not_found(f"failed to get vol '{ref}'", f"`virsh vol-list {pool.name()}` lists its volumes",
+                            _("name the pool (vol-info NAME --pool POOL; kvmlab: pool=...) or give the volume's "
+                              "full path"), last, unmatched) from last
+        raise not_found(f"failed to get vol '{ref}'", _("`virsh vol-list {pool}` lists its volumes").format(pool=pool.name()),
                         last, unmatched) from last
     if pool is not None:
         with suppressed():
             owner = vol.storagePoolLookupByVolume()
             if owner.name() != pool.name():
                 raise NotFound(
-                    f"Requested volume '{ref}' is not in pool '{pool.name()}'",
-                    hint=f"that volume belongs to pool '{owner.name()}'",
+                    f"Requested volume '{ref}' is not in pool '{pool.name()}'",  # i18n: virsh's own words
+                    hint=_("that volume belongs to pool '{pool}'").format(pool=owner.name()),
                 )
     return vol, pool

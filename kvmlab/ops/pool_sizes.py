@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InvalidInput
+from ..i18n import N_, _
 from ..units import unit_bytes
 
 __all__ = ["vol_size", "SIZE_HINT"]
@@ -19,13 +20,13 @@ ULLONG_MAX = 2**64 - 1
 # strtoull(base 10): leading white space, an optional sign, digits; the rest is the suffix
 _STRTOULL = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)")
 
-SIZE_HINT = ("write a whole number with an optional unit: 1G = 1GiB = 1073741824 bytes, 1GB = 10^9 bytes, "
+SIZE_HINT = N_("write a whole number with an optional unit: 1G = 1GiB = 1073741824 bytes, 1GB = 10^9 bytes, "
              "512M, 100K; a bare number is bytes")
 
 
 def _malformed(text: str, libvirt_line: str | None = None) -> InvalidInput:
     lines = [f"Malformed size {text}"] + ([libvirt_line] if libvirt_line else [])
-    return InvalidInput(lines[0] + (f" ({libvirt_line})" if libvirt_line else ""), hint=SIZE_HINT, virsh_error=lines)
+    return InvalidInput(lines[0] + (f" ({libvirt_line})" if libvirt_line else ""), hint=_(SIZE_HINT), virsh_error=lines)
 
 
 def _scale(suffix: str) -> int:
@@ -34,7 +35,7 @@ def _scale(suffix: str) -> int:
         return 1
     scale = unit_bytes(suffix)
     if scale is None:
-        raise ValueError(f"invalid argument: unknown suffix '{suffix}'")
+        raise ValueError(f"invalid argument: unknown suffix '{suffix}'")  # i18n: libvirt's own words
     return scale
 
 
@@ -45,7 +46,7 @@ def vol_size(value: str | int, what: str = "capacity") -> int:
         InvalidInput: virsh's ``Malformed size X`` (and libvirt's reason, when virsh prints one).
     """
     if isinstance(value, bool):
-        raise InvalidInput(f"{what} must be a size, not {value!r}", hint=SIZE_HINT,
+        raise InvalidInput(_("{what} must be a size, not {value}").format(what=what, value=repr(value)), hint=_(SIZE_HINT),
                            virsh_error=[f"Malformed size {value}"])
     text = str(value)
     m = _STRTOULL.match(text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..errors import InvalidInput
+from ..i18n import _
 from ..specs.xmlchars import bad_char_words, first_bad_char
 
 __all__ = ["volume_element", "buffer_text", "refuse_unsafe"]
@@ -58,11 +59,14 @@ def refuse_unsafe(what: str, value: str | None, bad: str, failed: str, hint: str
     up front instead of creating something virsh never could. ``failed`` is virsh's own first line."""
     odd = first_bad_char(value) if value is not None else None
     if odd is not None or value is not None and any(c in value for c in bad):
-        message = (f"{what} {value!r} holds {bad_char_words(odd)}, which XML cannot carry" if odd
-                   else f"{what} {value!r} contains one of {bad!r}")
+        what = _(what)  # the callers' names are marked N_("…")
+        message = (_("{what} {value} holds {chars}, which XML cannot carry").format(
+            what=what, value=repr(value), chars=bad_char_words(odd)) if odd
+                   else _("{what} {value} contains one of {bad}").format(what=what, value=repr(value), bad=repr(bad)))
         raise InvalidInput(
             message,
-            hint=(hint if hint and odd is None else
-                  f"virsh writes the {what} into XML unescaped and libvirt rejects it: use letters, digits, . - _"),
+            hint=(_(hint) if hint and odd is None else
+                  _("virsh writes the {what} into XML unescaped and libvirt rejects it: use letters, digits, . - _")
+                  .format(what=what)),
             virsh_error=[failed, message],
         )

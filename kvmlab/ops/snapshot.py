@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import libvirt
 
 from ..errors import InvalidInput, KvmlabError, NotFound, attempt, libvirt_errors
+from ..i18n import _
 from .calls import libvirt_flags, virsh_line
 from .domain_lookup import lookup_domain
 from .result import Xml
@@ -55,22 +56,22 @@ class SnapshotOps:
         for option, flag in _FILTERS:
             if opts[option.replace("-", "_")]:
                 if tree:
-                    raise InvalidInput(f"--{option} and --tree are mutually exclusive",
-                                       hint="a tree shows every snapshot; filter the list without --tree")
+                    raise InvalidInput(f"--{option} and --tree are mutually exclusive",  # i18n: virsh's own words
+                                       hint=_("a tree shows every snapshot; filter the list without --tree"))
                 flag_names.append(flag)
         flag_names += [f for on, f in ((topological, "TOPOLOGICAL"), (roots, "ROOTS"), (metadata, "METADATA"),
                                        (no_metadata, "NO_METADATA")) if on]
         if descendants:
             if from_ is None and not current:
-                raise InvalidInput("--descendants requires either --from or --current",
-                                   hint="--descendants lists the whole subtree under --from SNAPSHOT (or --current)")
+                raise InvalidInput("--descendants requires either --from or --current",  # i18n: virsh's own words
+                                   hint=_("--descendants lists the whole subtree under --from SNAPSHOT (or --current)"))
             flag_names.append("DESCENDANTS")
         flags, flag_text = libvirt_flags(f"VIR_DOMAIN_SNAPSHOT_LIST_{f}" for f in flag_names)
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
         start = None
         if from_ is not None or current:
-            start, _ = lookup_snapshot(dom, from_, current, api, option="from")
+            start, _name = lookup_snapshot(dom, from_, current, api, option="from")
         with libvirt_errors():
             snaps = start.listAllChildren(flags) if start is not None else dom.listAllSnapshots(flags)
         api.append(f"{'snap.listAllChildren' if start is not None else 'dom.listAllSnapshots'}({flag_text})")
@@ -162,7 +163,7 @@ class SnapshotOps:
                           snapshotname=snapshotname)
         text = snapshot_name(snapshotname)
         if text is not None:
-            snap, _ = lookup_snapshot(dom, text, False, api)
+            snap, _name = lookup_snapshot(dom, text, False, api)
             with libvirt_errors():
                 xml = snap.getXMLDesc(libvirt.VIR_DOMAIN_XML_SECURE)
             on = dict(redefine=True, current=True, disk_only="<state>disk-snapshot</state>" in xml)
@@ -177,9 +178,9 @@ class SnapshotOps:
             has = dom.hasCurrentSnapshot(0)
         api.append("dom.hasCurrentSnapshot(0)")
         if not has:
-            raise NotFound(f"domain '{domain}' has no current snapshot",
-                           hint="libvirt marks the snapshot taken (or reverted to) last as current; "
-                                "take one with `virsh snapshot-create-as DOMAIN NAME`")
+            raise NotFound(f"domain '{domain}' has no current snapshot",  # i18n: virsh's own words
+                           hint=_("libvirt marks the snapshot taken (or reverted to) last as current; "
+                                  "take one with `virsh snapshot-create-as DOMAIN NAME`"))
         with libvirt_errors():
             snap = dom.snapshotCurrent(0)
             if name:
@@ -247,11 +248,11 @@ class SnapshotOps:
         """virsh snapshot-dumpxml DOMAIN SNAPSHOT: the snapshot's XML, with the <domain> as it was then."""
         text = snapshot_name(snapshotname)  # virsh reads it before it looks for the domain
         if text is None:
-            raise InvalidInput("snapshot-dumpxml needs the snapshot's name",
-                               hint="conn.snapshot_dumpxml(domain, 'NAME'); `virsh snapshot-list DOMAIN` lists them")
+            raise InvalidInput(_("snapshot-dumpxml needs the snapshot's name"),
+                               hint=_("conn.snapshot_dumpxml(domain, 'NAME'); `virsh snapshot-list DOMAIN` lists them"))
         api: list[str] = []
         dom = lookup_domain(self.virconn, domain, api)
-        snap, _ = lookup_snapshot(dom, text, False, api)
+        snap, _name = lookup_snapshot(dom, text, False, api)
         require_xpath(xpath, "/domainsnapshot/disks")
         flags, flag_text = libvirt_flags(["VIR_DOMAIN_XML_SECURE"] if security_info else [])
         with libvirt_errors():

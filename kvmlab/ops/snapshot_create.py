@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import libvirt
 
 from ..errors import InvalidInput, KvmlabError, libvirt_errors
+from ..i18n import N_, _
 from .calls import libvirt_flags, virsh_line
 from .domain_lookup import lookup_domain
 from .lookup import unreadable
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # the results load with the first snapshot command, not at st
 __all__ = ["SnapshotCreateOps", "SNAPSHOT_HINTS", "create_flags", "words"]
 
 # libvirt's refusals, by a fragment of its message (or its code), and what to do about them
-SNAPSHOT_HINTS = {
+SNAPSHOT_HINTS = N_({
     "revert to external snapshot not supported": "this libvirt cannot go back to an external snapshot: the disk "
     "now writes to the overlay file, and the file from before is its read-only backing file. Internal snapshots "
     "(inside the qcow2) can be reverted",
@@ -45,7 +46,7 @@ SNAPSHOT_HINTS = {
     "specified twice": "name each disk once",
     libvirt.VIR_ERR_XML_DETAIL: "virsh writes the snapshot= and driver= values of --diskspec into the XML as they "
     "are: a quote or < there breaks the document; use plain words (external, qcow2)",
-}
+})
 
 
 def create_flags(**on: bool) -> tuple[int, str]:
@@ -60,8 +61,8 @@ def words(*values: str | None) -> list[str]:
 def _utf8(doc: str) -> None:
     """A document libvirt-python can pass on: argv bytes that are not UTF-8 cannot reach libvirt."""
     if unreadable(doc):
-        raise InvalidInput("the snapshot's name, description or file names hold bytes that are not UTF-8",
-                           hint="libvirt reads snapshot XML as UTF-8: write the values in plain UTF-8 text")
+        raise InvalidInput(_("the snapshot's name, description or file names hold bytes that are not UTF-8"),
+                           hint=_("libvirt reads snapshot XML as UTF-8: write the values in plain UTF-8 text"))
 
 
 class SnapshotCreateOps:
@@ -88,8 +89,9 @@ class SnapshotCreateOps:
 
         specs = [diskspec] if isinstance(diskspec, str) else diskspec
         if specs is not None and not (isinstance(specs, (list, tuple)) and all(isinstance(d, str) for d in specs)):
-            raise InvalidInput(f"expected --diskspec as text or a list of text, got {type(diskspec).__name__}",
-                               hint="diskspec='vda,snapshot=external' or a list of such strings, one per disk")
+            raise InvalidInput(_("expected --diskspec as text or a list of text, got {type}").format(
+                type=type(diskspec).__name__),
+                               hint=_("diskspec='vda,snapshot=external' or a list of such strings, one per disk"))
         flags, flag_text = create_flags(no_metadata=no_metadata, halt=halt, disk_only=disk_only,
                                          reuse_ext=reuse_external, quiesce=quiesce, atomic=atomic, live=live,
                                          validate=validate)
@@ -134,8 +136,8 @@ class SnapshotCreateOps:
         with libvirt_errors():
             persistent, active = dom.isPersistent(), dom.isActive() == 1
         if not persistent:
-            raise InvalidInput("cannot halt after snapshot of transient domain",
-                               hint="a transient domain is gone once it stops: take the snapshot without --halt")
+            raise InvalidInput("cannot halt after snapshot of transient domain",  # i18n: virsh's own words
+                               hint=_("a transient domain is gone once it stops: take the snapshot without --halt"))
         with libvirt_errors(hints=SNAPSHOT_HINTS):
             snap = dom.snapshotCreateXML(doc, flags & ~libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_HALT)
         if active:

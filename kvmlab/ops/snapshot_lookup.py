@@ -6,12 +6,13 @@ from __future__ import annotations
 import libvirt
 
 from ..errors import InvalidInput, NotFound, libvirt_errors
+from ..i18n import N_, _
 from .lookup import unreadable
 from .vsh import require_option
 
 __all__ = ["snapshot_name", "lookup_snapshot", "NOT_FOUND_HINT"]
 
-NOT_FOUND_HINT = "list the domain's snapshots with `virsh snapshot-list DOMAIN` (kvmlab: conn.snapshot_list(domain))"
+NOT_FOUND_HINT = N_("list the domain's snapshots with `virsh snapshot-list DOMAIN` (kvmlab: conn.snapshot_list(domain))")
 
 
 def snapshot_name(value: object, option: str = "snapshotname") -> str | None:
@@ -23,12 +24,13 @@ def snapshot_name(value: object, option: str = "snapshotname") -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise InvalidInput(f"expected a snapshot name as text for --{option}, got {type(value).__name__}: {value!r:.60}",
-                           hint="pass the snapshot's name as a str, e.g. 'clean'; virsh takes it as one word")
+        raise InvalidInput(_("expected a snapshot name as text for --{option}, got {type}: {value}").format(
+            option=option, type=type(value).__name__, value=f"{value!r:.60}"),
+                           hint=_("pass the snapshot's name as a str, e.g. 'clean'; virsh takes it as one word"))
     text = require_option(value, option)
     if "\0" in text:
-        raise InvalidInput(f"the snapshot name {text!r} holds a NUL character",
-                           hint="no snapshot name holds NUL (\\0): libvirt names are C strings")
+        raise InvalidInput(_("the snapshot name {name} holds a NUL character").format(name=repr(text)),
+                           hint=_("no snapshot name holds NUL (\\0): libvirt names are C strings"))
     return text
 
 
@@ -44,24 +46,26 @@ def lookup_snapshot(dom: libvirt.virDomain, name: object, current: bool, api: li
     """
     text = snapshot_name(name, option)
     if exclusive and current and text is not None:
-        raise InvalidInput(f"--{option} and --current are mutually exclusive",
-                           hint=f"name the snapshot with --{option} or take the current one with --current, not both")
+        raise InvalidInput(f"--{option} and --current are mutually exclusive",  # i18n: virsh's own words
+                           hint=_("name the snapshot with --{option} or take the current one with --current, not both")
+                           .format(option=option))
     if text is not None:
         if unreadable(text):  # bytes that are not UTF-8: no snapshot is called so (libvirt keeps names as UTF-8)
-            err = NotFound(f"Domain snapshot not found: no domain snapshot with matching name '{text}'",
-                           hint=NOT_FOUND_HINT)
+            err = NotFound(f"Domain snapshot not found: no domain snapshot with matching name '{text}'", # i18n: libvirt's own words
+                           hint=_(NOT_FOUND_HINT))
             err.libvirt_code = libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT
             raise err
         with libvirt_errors(hint=NOT_FOUND_HINT):
             snap = dom.snapshotLookupByName(text, 0)
         api.append(f"snap = dom.snapshotLookupByName({text!r}, 0)")
     elif current:
-        with libvirt_errors(hint="the domain has no current snapshot: take one with `virsh snapshot-create-as "
-                                 "DOMAIN NAME`, or name one with --snapshotname"):
+        with libvirt_errors(hint=N_("the domain has no current snapshot: take one with `virsh snapshot-create-as "
+                                    "DOMAIN NAME`, or name one with --snapshotname")):
             snap = dom.snapshotCurrent(0)
         api.append("snap = dom.snapshotCurrent(0)")
     else:
-        raise InvalidInput(f"--{option} or --current is required",
-                           hint=f"name the snapshot (--{option} NAME, or as the second word) or use --current")
+        raise InvalidInput(f"--{option} or --current is required",  # i18n: virsh's own words
+                           hint=_("name the snapshot (--{option} NAME, or as the second word) or use --current").format(
+                               option=option))
     with libvirt_errors():
         return snap, snap.getName()

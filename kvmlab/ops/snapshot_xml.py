@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InvalidInput
+from ..i18n import N_, _
 from .vsh import split_list
 
 __all__ = ["escape_text", "MemSpec", "DiskSpec", "parse_memspec", "parse_diskspec", "create_as_document"]
@@ -84,9 +85,9 @@ def parse_memspec(text: str) -> MemSpec:
         elif file is None and part.startswith("/"):
             file = part
         else:
-            raise InvalidInput(f"unable to parse memspec: {text}",
-                               hint="--memspec takes [file=]/absolute/path[,snapshot=external|internal|no], "
-                                    "e.g. --memspec file=/var/lib/libvirt/images/vm.mem,snapshot=external")
+            raise InvalidInput(f"unable to parse memspec: {text}",  # i18n: virsh's own words
+                               hint=_("--memspec takes [file=]/absolute/path[,snapshot=external|internal|no], "
+                                      "e.g. --memspec file=/var/lib/libvirt/images/vm.mem,snapshot=external"))
     return MemSpec(snapshot, file)
 
 
@@ -98,7 +99,7 @@ def parse_diskspec(text: str) -> DiskSpec:
         InvalidInput: virsh's ``unable to parse diskspec: TEXT`` (after ``Unknown storage type``
             for an stype other than file or block).
     """
-    usage = ("--diskspec takes DISK[,snapshot=external|internal|no][,driver=qcow2][,stype=file|block][,file=PATH], "
+    usage = N_("--diskspec takes DISK[,snapshot=external|internal|no][,driver=qcow2][,stype=file|block][,file=PATH], "
              "e.g. --diskspec vda,snapshot=external,file=/var/lib/libvirt/images/vm.overlay")
     parts = split_list(text) if text != "" else [None]  # virsh splits "" into no words: a disk without a name
     values: dict[str, str] = {}
@@ -106,11 +107,11 @@ def parse_diskspec(text: str) -> DiskSpec:
         key = next((k for k in ("snapshot", "driver", "stype", "file") if part.startswith(k + "=") and k not in values),
                    None)
         if key is None:
-            raise InvalidInput(f"unable to parse diskspec: {text}", hint=usage)
+            raise InvalidInput(f"unable to parse diskspec: {text}", hint=_(usage))  # i18n: virsh's own words
         values[key] = part[len(key) + 1:]
     stype = values.get("stype")
     if stype is not None and stype not in ("file", "block"):
-        raise InvalidInput(f"Unknown storage type: '{stype}'", hint="stype is file (the default) or block",
+        raise InvalidInput(f"Unknown storage type: '{stype}'", hint=_("stype is file (the default) or block"),  # i18n: virsh's own words
                            virsh_error=[f"Unknown storage type: '{stype}'", f"unable to parse diskspec: {text}"])
     return DiskSpec(parts[0], values.get("snapshot"), values.get("driver"), stype, values.get("file"))
 

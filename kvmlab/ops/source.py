@@ -15,6 +15,7 @@ from typing import Union
 import libvirt
 
 from ..errors import InvalidInput
+from ..i18n import N_, _
 
 __all__ = ["XmlSource", "read_xml_source", "xml_bytes_text", "MAX_XML_FILE"]
 
@@ -23,7 +24,7 @@ XmlSource = Union[str, bytes, os.PathLike, "object"]  # a spec (has .to_xml()), 
 # virsh caps XML files at 10 MiB (VSH_MAX_XML_FILE); virFileReadAll refuses a longer one with EOVERFLOW
 MAX_XML_FILE = 10 * 1024 * 1024
 
-_EXPECTED = ("a spec object (DomainSpec, NetworkSpec, PoolSpec ...), XML text (a str starting with '<'), "
+_EXPECTED = N_("a spec object (DomainSpec, NetworkSpec, PoolSpec ...), XML text (a str starting with '<'), "
              "the XML as bytes, or the path of an XML file (str or pathlib.Path)")
 
 # virsh's first error line when libvirt refuses the XML: (kind, label) -> its words
@@ -54,22 +55,23 @@ def read_xml_source(source: XmlSource, *, virconn: libvirt.virConnect | None = N
             data = source.encode("utf-8", "surrogateescape")
         except UnicodeEncodeError as exc:  # a lone surrogate no bytes stand for
             raise InvalidInput(
-                f"the XML holds U+{ord(source[exc.start]):04X}, a lone UTF-16 surrogate no text can hold",
-                hint="it came from a broken decoding; read the file as UTF-8 (or pass its bytes) instead",
+                _("the XML holds U+{code}, a lone UTF-16 surrogate no text can hold").format(
+                    code=f"{ord(source[exc.start]):04X}"),
+                hint=_("it came from a broken decoding; read the file as UTF-8 (or pass its bytes) instead"),
             ) from None
         return _as_libvirt_reads(data, "", virconn, kind, verb), ""
     if not isinstance(source, (str, os.PathLike)):
         raise InvalidInput(
-            f"expected XML, got {type(source).__name__}: {source!r:.60}",
-            hint=f"pass {_EXPECTED}; virsh define takes a FILE",
+            _("expected XML, got {type}: {value}").format(type=type(source).__name__, value=f"{source!r:.60}"),
+            hint=_("pass {expected}; virsh define takes a FILE").format(expected=_(_EXPECTED)),
         )
     path = os.fspath(source)
     if isinstance(path, bytes):
         path = os.fsdecode(path)
     if "\0" in path:
         raise InvalidInput(
-            f"the file name {path!r} holds a NUL character",
-            hint="a file name never holds NUL (\\0); pass the path of an XML file",
+            _("the file name {name} holds a NUL character").format(name=repr(path)),
+            hint=_("a file name never holds NUL (\\0); pass the path of an XML file"),
         )
     return _as_libvirt_reads(_read_file(path), path, virconn, kind, verb), path
 
@@ -81,22 +83,23 @@ def _read_file(path: str) -> bytes:
             data = fh.read(MAX_XML_FILE + 1)
     except IsADirectoryError:
         raise InvalidInput(
-            f"Failed to read file '{path}': {os.strerror(errno.EISDIR)}",  # the C library's words, in its language
-            hint="pass the path of an XML file, not a folder",
+            f"Failed to read file '{path}': {os.strerror(errno.EISDIR)}",  # i18n: virsh's own words (the C library's strerror after it)
+            hint=_("pass the path of an XML file, not a folder"),
         ) from None
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         raise InvalidInput(
-            f"Failed to open file '{path}': {reason}",
-            hint="check the path; `kvmlab xml domain|network|pool|volume ... > file.xml` writes a valid file"
+            f"Failed to open file '{path}': {reason}",  # i18n: virsh's own words
+            hint=_("check the path; `kvmlab xml domain|network|pool|volume ... > file.xml` writes a valid file")
             if exc.errno == errno.ENOENT
-            else "check the file's permissions",
+            else _("check the file's permissions"),
         ) from None
     if len(data) > MAX_XML_FILE:
         raise InvalidInput(
-            f"Failed to read file '{path}': {os.strerror(errno.EOVERFLOW)}",
-            hint=f"virsh reads at most {MAX_XML_FILE // (1024 * 1024)} MiB of XML (a definition is a few KiB): "
-            "is this really the XML file? (/dev/zero and disk images are not)",
+            f"Failed to read file '{path}': {os.strerror(errno.EOVERFLOW)}",  # i18n: virsh's own words
+            hint=_("virsh reads at most {mib} MiB of XML (a definition is a few KiB): "
+                   "is this really the XML file? (/dev/zero and disk images are not)").format(
+                mib=MAX_XML_FILE // (1024 * 1024)),
         )
     return data
 
@@ -114,14 +117,15 @@ def _as_libvirt_reads(data: bytes, label: str, virconn, kind: str, verb: str) ->
     text = xml_bytes_text(data)
     if text is not None:
         return text
-    where = f"'{label}'" if label else "the XML"
-    hint = (f"{where} is not UTF-8 text (a UTF-16 or Latin-1 file?); libvirt reads XML as UTF-8 whatever its "
-            "<?xml encoding?> line says: convert it, e.g. `iconv -f UTF-16 -t UTF-8 in.xml > out.xml`")
+    where = f"'{label}'" if label else _("the XML")
+    hint = _("{where} is not UTF-8 text (a UTF-16 or Latin-1 file?); libvirt reads XML as UTF-8 whatever its "
+             "<?xml encoding?> line says: convert it, e.g. `iconv -f UTF-16 -t UTF-8 in.xml > out.xml`").format(
+        where=where)
     from .raw_xml import parse_error  # ctypes, loaded only for bytes that are not UTF-8
 
     found = parse_error(virconn, kind, data) if virconn is not None and kind in _FAILED_LINE else None
     if found is None:
-        raise InvalidInput(f"{where} is not valid UTF-8", hint=hint)
+        raise InvalidInput(_("{where} is not valid UTF-8").format(where=where), hint=hint)
     message, code = found
     first = _FAILED_LINE[kind](verb, label)
     err = InvalidInput(f"{first}: {message}", hint=hint, virsh_error=[first, message])

@@ -11,6 +11,7 @@ from ..errors import KvmlabError, attempt, libvirt_errors, suppressed
 from ..render import virsh_fields
 from ..render.l10n import tr
 from ..units import pretty_capacity
+from ..i18n import L_, N_, _
 from .calls import virsh_line
 from .lookup import first_found, not_found, unreadable
 from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume
@@ -35,7 +36,7 @@ class VolumeOps:
         """virsh vol-list POOL [--details]: the volumes of a running pool, sorted by name."""
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
-        hints = {"not active": f"volumes are listed for running pools only: `virsh pool-start {pool}` first"}
+        hints = {"not active": L_("volumes are listed for running pools only: `virsh pool-start {pool}` first", pool=pool)}
         with libvirt_errors("Failed to list volumes", hints=hints):
             vols = sorted(p.listAllVolumes(0), key=lambda v: name_order(v.name()))
         api.append("pool.listAllVolumes(0)")
@@ -86,9 +87,9 @@ class VolumeOps:
         from .pool_xml import buffer_text, refuse_unsafe, volume_element
 
         failed = f"Failed to create vol {name}"
-        refuse_unsafe("volume name", name, "<&", failed)
-        refuse_unsafe("format", format, "<&'", failed)
-        refuse_unsafe("backing volume format", backing_vol_format, "<&'", failed)
+        refuse_unsafe(N_("volume name"), name, "<&", failed)
+        refuse_unsafe("format", format, "<&'", failed)  # "format" is a msgid of the widgets' section
+        refuse_unsafe(N_("backing volume format"), backing_vol_format, "<&'", failed)
         backing_path = None
         if backing_vol is not None:
             backing_path = self._backing_path(p, backing_vol, name, api)
@@ -100,8 +101,8 @@ class VolumeOps:
             return Xml(xml=doc, virsh=line, api=api)
         guard_xml("volume", doc)
         flags = libvirt.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA if prealloc_metadata else 0
-        hints = {"not active": f"volumes are created in running pools: `virsh pool-start {pool}` first",
-                 "unknown volume format": "formats: raw, qcow2, qcow, qed, vmdk, vdi, vpc, bochs, cow, iso …"}
+        hints = {"not active": L_("volumes are created in running pools: `virsh pool-start {pool}` first", pool=pool),
+                 "unknown volume format": N_("formats: raw, qcow2, qcow, qed, vmdk, vdi, vpc, bochs, cow, iso …")}
         with libvirt_errors(f"Failed to create vol {name}", hints=hints):
             vol = p.createXML(doc, flags)
 
@@ -123,12 +124,13 @@ class VolumeOps:
         backing, last = first_found(ways, api)
         if backing is None:
             raise not_found(f"failed to get vol '{ref}'",
-                            f"`virsh vol-list {p.name()}` lists the volumes a backing volume can be", last, unmatched)
+                            _("`virsh vol-list {pool}` lists the volumes a backing volume can be").format(pool=p.name()),
+                            last, unmatched)
         with libvirt_errors():
             path = backing.path()
         from .pool_xml import refuse_unsafe
 
-        refuse_unsafe("backing volume path", path, "<&", f"Failed to create vol {new_name}")
+        refuse_unsafe(N_("backing volume path"), path, "<&", f"Failed to create vol {new_name}")
         return path
 
     def vol_info(self, vol: str, pool: str | None = None, bytes: bool = False, physical: bool = False) -> VolInfo:

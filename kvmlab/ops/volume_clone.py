@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import libvirt
 
 from ..errors import InvalidInput, libvirt_errors
+from ..i18n import L_, N_, _
 from .calls import libvirt_flags, virsh_line
 from .pool_lookup import lookup_volume
 from .result import Xml
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # the results load with the first volume command, lxml with t
 
 __all__ = ["VolumeCloneOps", "CloneXml"]
 
-_AMP_HINT = ("virsh sets the new name as XML content, where '&' starts an entity reference (&amp;), so "
+_AMP_HINT = N_("virsh sets the new name as XML content, where '&' starts an entity reference (&amp;), so "
              "the clone would get another name or none: use letters, digits, . - _")
 
 
@@ -47,15 +48,15 @@ def _clone_doc(xml: str, newname: str) -> str:
     return etree.tostring(root, encoding="unicode", pretty_print=True).rstrip("\n")
 
 
-def _resize_hints(name: str) -> dict[str, str]:
+def _resize_hints(name: str) -> dict[str, object]:
     return {
-        "shrink": f"the new capacity is smaller than '{name}': data past the new end would be lost, so "
-                  "libvirt wants --shrink (kvmlab: shrink=True) to do it",
-        "Can't shrink": "this format cannot shrink; make a new, smaller volume and copy what you need",
-        "in use": "a running guest uses this volume: shut it down first, or resize it live with "
-                  "`virsh blockresize DOMAIN vda SIZE`",
-        "not supported by the connection driver": "libvirt's test driver cannot resize volumes; "
-                                                  "the real lab (qemu:///system) can",
+        "shrink": L_("the new capacity is smaller than '{name}': data past the new end would be lost, so "
+                     "libvirt wants --shrink (kvmlab: shrink=True) to do it", name=name),
+        "Can't shrink": N_("this format cannot shrink; make a new, smaller volume and copy what you need"),
+        "in use": N_("a running guest uses this volume: shut it down first, or resize it live with "
+                     "`virsh blockresize DOMAIN vda SIZE`"),
+        "not supported by the connection driver": N_("libvirt's test driver cannot resize volumes; "
+                                                     "the real lab (qemu:///system) can"),
     }
 
 
@@ -83,7 +84,7 @@ class VolumeCloneOps:
         api.append("pool = vol.storagePoolLookupByVolume()")
         newname = require_option(newname, "newname")
         failed = f"Failed to clone vol from {orig}"
-        refuse_unsafe("clone name", newname, "&", failed, hint=_AMP_HINT)
+        refuse_unsafe(N_("clone name"), newname, "&", failed, hint=_AMP_HINT)
         with libvirt_errors():
             xml = v.XMLDesc(0)
         api.append("xml = vol.XMLDesc(0)  # then <name> set to the new name")
@@ -92,8 +93,8 @@ class VolumeCloneOps:
                           reflink=reflink, print_xml=print_xml)
         if print_xml:
             return CloneXml(xml=doc, virsh=line, api=api)
-        taken = (f"pool '{owner.name()}' has a volume '{newname}' already: pick another name "
-                 f"(`virsh vol-list {owner.name()}`)")
+        taken = L_("pool '{pool}' has a volume '{volume}' already: pick another name "
+                   "(`virsh vol-list {pool}`)", pool=owner.name(), volume=newname)
         # the test driver says "already exists", a real dir pool "already in use"
         hints = {"already exists": taken, "already in use": taken, "exists already": taken}
         with libvirt_errors(failed, hints=hints):
@@ -117,9 +118,9 @@ class VolumeCloneOps:
         text = require_option(capacity, "capacity").lstrip(" \t\n\v\f\r")
         if text.startswith("-"):
             if not shrink:
-                raise InvalidInput("negative size requires --shrink",
-                                   hint="a negative capacity shrinks the volume and loses the data past its new "
-                                        "end: say so with --shrink (kvmlab: shrink=True)")
+                raise InvalidInput("negative size requires --shrink",  # i18n: virsh's own words
+                                   hint=_("a negative capacity shrinks the volume and loses the data past its new "
+                                          "end: say so with --shrink (kvmlab: shrink=True)"))
             text, delta = text[1:], True
         from .pool_sizes import vol_size  # vol-create-as's size parser (a regex) loads when it runs
 

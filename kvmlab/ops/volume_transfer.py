@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import libvirt
 
 from ..errors import InvalidInput, KvmlabError, OperationFailed, libvirt_errors, suppressed
+from ..i18n import L_, N_, _
 from .calls import virsh_line
 from .pool_lookup import lookup_volume
 from .vsh import require_option, ull_option
@@ -38,10 +39,10 @@ def __getattr__(name: str):
         from .volume_results import VolTransfer
 
         return VolTransfer
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # i18n: not shown
 
 
-_UNSUPPORTED = ("libvirt's test driver has no volume data, so it cannot {verb}; on the real lab "
+_UNSUPPORTED = N_("libvirt's test driver has no volume data, so it cannot {verb}; on the real lab "
                 "(qemu:///system) vol-{verb} copies the volume's file")
 
 
@@ -55,12 +56,13 @@ def _path(file: object) -> str:
     if isinstance(file, os.PathLike):
         file = os.fspath(file)
     if not isinstance(file, str):
-        raise InvalidInput(f"expected a file path, got {type(file).__name__}: {file!r:.60}",
-                           hint="pass the file's path as a str or pathlib.Path")
+        raise InvalidInput(_("expected a file path, got {type}: {value}").format(type=type(file).__name__,
+                                                                                 value=f"{file!r:.60}"),
+                           hint=_("pass the file's path as a str or pathlib.Path"))
     text = require_option(file, "file")
     if "\0" in text:
-        raise InvalidInput(f"the file name {text!r} holds a NUL character",
-                           hint="no file name holds NUL (\\0); check where the path came from")
+        raise InvalidInput(_("the file name {name} holds a NUL character").format(name=repr(text)),
+                           hint=_("no file name holds NUL (\\0); check where the path came from"))
     return text
 
 
@@ -143,16 +145,16 @@ class VolumeTransferOps:
         try:
             fd = os.open(path, os.O_RDONLY)
         except OSError:
-            raise OperationFailed(f"cannot read {path}",
-                                  hint="vol-upload reads a file on THIS machine (where virsh runs): check "
-                                       "the path and that you may read it") from None
+            raise OperationFailed(f"cannot read {path}",  # i18n: virsh's own words
+                                  hint=_("vol-upload reads a file on THIS machine (where virsh runs): check "
+                                         "the path and that you may read it")) from None
         line = virsh_line("vol-upload", vol, path, pool=pool, offset=offset or None, length=length or None,
                           sparse=sparse)
         flags = libvirt.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM if sparse else 0
         io = _Counter(fd)
         try:
             with libvirt_errors(f"cannot upload to volume {name}", hints={
-                    "not supported by the connection driver": _UNSUPPORTED.format(verb="upload")}):
+                    "not supported by the connection driver": L_(_UNSUPPORTED, verb="upload")}):
                 st = self.virconn.newStream(0)
                 v.upload(st, _c(start), _c(count), flags)
             api += ["st = conn.newStream(0)", f"vol.upload(st, {start}, {count}, "
@@ -196,9 +198,9 @@ class VolumeTransferOps:
         except OSError:
             fd = -1
         if fd < 0:
-            raise OperationFailed(f"cannot create {path}",
-                                  hint="vol-download writes a file on THIS machine (where virsh runs): check "
-                                       "that its directory exists and that you may write there")
+            raise OperationFailed(f"cannot create {path}",  # i18n: virsh's own words
+                                  hint=_("vol-download writes a file on THIS machine (where virsh runs): check "
+                                         "that its directory exists and that you may write there"))
         line = virsh_line("vol-download", vol, path, pool=pool, offset=offset or None, length=length or None,
                           sparse=sparse)
         flags = libvirt.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM if sparse else 0
@@ -206,7 +208,7 @@ class VolumeTransferOps:
         done = False
         try:
             with libvirt_errors(f"cannot download from volume {name}", hints={
-                    "not supported by the connection driver": _UNSUPPORTED.format(verb="download")}):
+                    "not supported by the connection driver": L_(_UNSUPPORTED, verb="download")}):
                 st = self.virconn.newStream(0)
                 v.download(st, _c(start), _c(count), flags)
             api += ["st = conn.newStream(0)", f"vol.download(st, {start}, {count}, "
@@ -241,8 +243,8 @@ class VolumeTransferOps:
         except (OSError, RuntimeError) as exc:
             _abort(st)
             raise OperationFailed(f"{failed}: {exc}", virsh_error=[failed, str(exc)],
-                                  hint="the file side of the transfer failed: check the disk has room and the "
-                                       "file is yours to read or write") from exc
+                                  hint=_("the file side of the transfer failed: check the disk has room and the "
+                                         "file is yours to read or write")) from exc
 
 
 def _abort(st: libvirt.virStream) -> None:

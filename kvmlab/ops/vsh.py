@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InvalidInput
+from ..i18n import _
 
 __all__ = ["require_option", "exclusive", "c_int", "ull_option", "split_list", "name_order", "c_pad", "c_string",
            "encodable"]
@@ -26,14 +27,16 @@ def require_option(value: object, option: str) -> str:
     """
     if value is not None and not isinstance(value, (str, int)):
         raise InvalidInput(
-            f"expected text for --{option}, got {type(value).__name__}: {value!r:.60}",
-            hint=f"pass --{option} as a str (virsh reads every option as one word of text)",
+            _("expected text for --{option}, got {type}: {value}").format(
+                option=option, type=type(value).__name__, value=f"{value!r:.60}"),
+            hint=_("pass --{option} as a str (virsh reads every option as one word of text)").format(option=option),
         )
     text = "" if value is None else str(value)
     if text == "":
         raise InvalidInput(
-            f"Failed to get option '{option}': Option argument is empty",
-            hint=f"give --{option} a value (virsh refuses an empty string before it runs anything)",
+            f"Failed to get option '{option}': Option argument is empty",  # i18n: virsh's own words
+            hint=_("give --{option} a value (virsh refuses an empty string before it runs anything)").format(
+                option=option),
         )
     return text
 
@@ -41,8 +44,10 @@ def require_option(value: object, option: str) -> str:
 def exclusive(a: str, a_on: object, b: str, b_on: object, hint: str = "") -> None:
     """VSH_EXCLUSIVE_OPTIONS: options ``--a`` and ``--b`` (virsh's spelling) may not be given together."""
     if a_on and b_on:
-        raise InvalidInput(f"Options --{a} and --{b} are mutually exclusive",
-                           hint=hint or f"use --{a} or --{b}, not both")
+        # the callers' hints are marked N_("…") (or L_(…) with fields): worded here, on failure only
+        raise InvalidInput(f"Options --{a} and --{b} are mutually exclusive",  # i18n: virsh's own words
+                           hint=(_(hint) if isinstance(hint, str) else str(hint)) if hint
+                           else _("use --{a} or --{b}, not both").format(a=a, b=b))
 
 
 def c_int(text: str) -> int | None:
@@ -68,8 +73,9 @@ def ull_option(value: object, option: str, wrap: bool = False) -> int:
     """
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise InvalidInput(
-            f"expected a whole number for --{option}, got {type(value).__name__}: {value!r:.60}",
-            hint=f"pass --{option} as an int of bytes (or its digits as a str)",
+            _("expected a whole number for --{option}, got {type}: {value}").format(
+                option=option, type=type(value).__name__, value=f"{value!r:.60}"),
+            hint=_("pass --{option} as an int of bytes (or its digits as a str)").format(option=option),
         )
     text = str(value)
     m = re.match(_C_ULL, text)
@@ -77,9 +83,9 @@ def ull_option(value: object, option: str, wrap: bool = False) -> int:
     if m and number is not None and number <= _ULL_MAX and (m.group(1) != "-" or wrap):
         return (-number) % 2**64 if m.group(1) == "-" else number
     raise InvalidInput(
-        f"Numeric value '{text}' for <{option}> option is malformed or out of range",
-        hint=f"--{option} is a number of bytes: digits only, no unit (1048576, not 1M)"
-        + ("; -1 means 'to the end'" if wrap else ""),
+        f"Numeric value '{text}' for <{option}> option is malformed or out of range",  # i18n: virsh's own words
+        hint=_("--{option} is a number of bytes: digits only, no unit (1048576, not 1M)").format(option=option)
+        + (_("; -1 means 'to the end'") if wrap else ""),
     )
 
 
@@ -117,8 +123,9 @@ def c_string(text: str, option: str) -> str:
         InvalidInput: the text holds NUL.
     """
     if "\0" in text:
-        raise InvalidInput(f"--{option} holds a NUL character", hint=f"no {option} holds NUL (\\0): libvirt reads it "
-                           "as a C string; check where the value came from")
+        raise InvalidInput(_("--{option} holds a NUL character").format(option=option),
+                           hint=_("no {option} holds NUL (\\0): libvirt reads it "
+                                  "as a C string; check where the value came from").format(option=option))
     return text
 
 

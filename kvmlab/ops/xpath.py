@@ -9,6 +9,7 @@ lxml (:mod:`.xpath_nodes`), loaded only when an expression is given.
 from __future__ import annotations
 
 from ..errors import InvalidInput, XPathSyntax
+from ..i18n import _
 
 __all__ = ["XPathSyntax", "require_xpath", "dump_text"]
 
@@ -16,11 +17,13 @@ __all__ = ["XPathSyntax", "require_xpath", "dump_text"]
 def require_xpath(xpath: str | None, example: str) -> None:
     """An empty ``--xpath`` fails without a word in virsh (vshCommandOptStringQuiet); kvmlab adds a hint."""
     if xpath is not None and not isinstance(xpath, str):
-        raise InvalidInput(f"expected an XPath expression as text, got {type(xpath).__name__}: {xpath!r:.60}",
-                           hint=f"pass it as a str, e.g. xpath={example!r}")
+        raise InvalidInput(_("expected an XPath expression as text, got {type}: {value}").format(
+            type=type(xpath).__name__, value=f"{xpath!r:.60}"),
+                           hint=_("pass it as a str, e.g. xpath={example}").format(example=repr(example)))
     if xpath == "":
-        raise InvalidInput("--xpath needs an expression",
-                           hint=f"give an XPath expression, e.g. --xpath {example} (kvmlab: xpath={example!r})",
+        raise InvalidInput(_("--xpath needs an expression"),
+                           hint=_("give an XPath expression, e.g. --xpath {example} (kvmlab: xpath={quoted})").format(
+                               example=example, quoted=repr(example)),
                            virsh_error=[])
 
 

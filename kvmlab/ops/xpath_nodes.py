@@ -12,6 +12,7 @@ from html import escape as _escape
 from lxml import etree
 
 from ..errors import OperationFailed, XPathSyntax
+from ..i18n import _
 from ..specs.parser import xml_parser
 from ..specs.xmlchars import bad_char_words, first_bad_char
 
@@ -84,8 +85,8 @@ def dump_xpath(xml: str, xpath: str, wrap: bool = False) -> str:
         col = exc.error_log[0].column if len(exc.error_log) else 0
         msg = exc.error_log[0].message if len(exc.error_log) else str(exc)
         err = XPathSyntax(
-            f"invalid XPath expression {xpath!r}: {msg}",
-            hint="an XPath such as /domain/devices/disk or //vcpu selects nodes; check the brackets and slashes",
+            _("invalid XPath expression {xpath}: {reason}").format(xpath=repr(xpath), reason=msg),
+            hint=_("an XPath such as /domain/devices/disk or //vcpu selects nodes; check the brackets and slashes"),
             virsh_error=[],
         )
         # libxml2's xmlReportError shows the expression and a caret when the column is inside it
@@ -96,8 +97,8 @@ def dump_xpath(xml: str, xpath: str, wrap: bool = False) -> str:
         result = compiled(root)
     except etree.XPathEvalError as exc:
         msg = exc.error_log[0].message if len(exc.error_log) else str(exc)
-        err = XPathSyntax(f"XPath {xpath!r} failed: {msg}",
-                          hint="check the function names, namespace prefixes and $variables in the expression",
+        err = XPathSyntax(_("XPath {xpath} failed: {reason}").format(xpath=repr(xpath), reason=msg),
+                          hint=_("check the function names, namespace prefixes and $variables in the expression"),
                           virsh_error=[])
         err.stderr_text = f"XPath error : {msg}\n"
         unknown = _unknown_function(xpath) if msg == "Unregistered function" else None
@@ -106,9 +107,9 @@ def dump_xpath(xml: str, xpath: str, wrap: bool = False) -> str:
         raise err from None
     if not isinstance(result, list):
         raise OperationFailed(
-            f"internal error: Incorrect xpath '{xpath}'",
-            hint="--xpath prints nodes; count(), string() and similar give a value, not nodes "
-            "(try e.g. //vcpu or /domain/name)",
+            f"internal error: Incorrect xpath '{xpath}'",  # i18n: virsh's own words
+            hint=_("--xpath prints nodes; count(), string() and similar give a value, not nodes "
+                   "(try e.g. //vcpu or /domain/name)"),
         )
     if wrap:
         return _wrapped(result) + "\n"
@@ -124,8 +125,8 @@ def _require_utf8(xpath: str) -> None:
         return
     at = len(xpath[:xpath.index(bad)].encode("utf-8", "surrogateescape"))
     undecodable = 0xD800 <= ord(bad) <= 0xDFFF
-    err = XPathSyntax(f"the XPath expression {xpath!r} holds {bad_char_words(bad)}",
-                      hint="write the expression in plain UTF-8 text, e.g. --xpath //name", virsh_error=[])
+    err = XPathSyntax(_("the XPath expression {xpath} holds {chars}").format(xpath=repr(xpath), chars=bad_char_words(bad)),
+                      hint=_("write the expression in plain UTF-8 text, e.g. --xpath //name"), virsh_error=[])
     err.stderr_text = (f"XPath error : {'Encoding error' if undecodable else 'Invalid expression'}\n"
                        f"{xpath}\n{' ' * at}^\n")
     raise err

@@ -42,7 +42,7 @@ __all__ = list(_WHERE)
 def __getattr__(name: str):
     module = _WHERE.get(name)
     if module is None:
-        raise AttributeError(f"module 'kvmlab.specs' has no attribute {name!r}")
+        raise AttributeError(f"module 'kvmlab.specs' has no attribute {name!r}")  # i18n: not shown (Python's own wording)
     value = getattr(_importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value

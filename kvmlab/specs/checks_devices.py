@@ -6,6 +6,7 @@ import re
 
 from lxml import etree
 
+from ..i18n import _
 from .problems import STRICT, Problem, Severity
 
 __all__ = ["device_problems", "problem", "strict", "BUS_PREFIX"]
@@ -23,7 +24,7 @@ def problem(el: etree._Element, message: str, fix: str, severity: Severity = "er
 
 def strict(el: etree._Element, message: str, fix: str) -> Problem:
     """An error libvirt itself accepts: kvmlab refuses it on purpose, and the message says so."""
-    return Problem(el.getroottree().getpath(el), f"{message} ({STRICT})", fix, "check", el.sourceline, "error", True)
+    return Problem(el.getroottree().getpath(el), f"{message} ({_(STRICT)})", fix, "check", el.sourceline, "error", True)
 
 
 def device_problems(root: etree._Element) -> list[Problem]:
@@ -37,29 +38,30 @@ def _disks(root: etree._Element) -> list[Problem]:
         target = disk.find("target")
         dev = target.get("dev") if target is not None else None
         if not dev:
-            found.append(problem(disk, "a <disk> has no <target dev=…>", "name the disk as the guest sees it: "
-                                 "<target dev='vda' bus='virtio'/> (vda, vdb… on virtio; sda on sata)"))
+            found.append(problem(disk, _("a <disk> has no <target dev=…>"), _("name the disk as the guest sees it: "
+                                 "<target dev='vda' bus='virtio'/> (vda, vdb… on virtio; sda on sata)")))
             continue
         if dev in seen:
-            found.append(problem(target, f"two disks use target dev='{dev}'",
-                                 "each disk needs its own name: vda, vdb, vdc…"))
+            found.append(problem(target, _("two disks use target dev='{dev}'").format(dev=dev),
+                                 _("each disk needs its own name: vda, vdb, vdc…")))
         seen[dev] = disk
         bus = target.get("bus")
         prefix = BUS_PREFIX.get(bus or "")
         if prefix and not dev.startswith(prefix):
-            found.append(problem(target, f"dev='{dev}' on bus='{bus}': {bus} disks are usually named {prefix}a, "
-                                 f"{prefix}b…", f"use dev='{prefix}a' (the name is only a hint to the guest)",
+            found.append(problem(target, _("dev='{dev}' on bus='{bus}': {bus} disks are usually named {prefix}a, "
+                                           "{prefix}b…").format(dev=dev, bus=bus, prefix=prefix),
+                                 _("use dev='{prefix}a' (the name is only a hint to the guest)").format(prefix=prefix),
                                  "note"))
         source = disk.find("source")
         kind = disk.get("type", "file")
         if kind == "file" and source is not None and source.get("file") is not None:
             found += _file_source(source, source.get("file"))
         if kind == "block" and source is not None and not (source.get("dev") or "").startswith("/dev/"):
-            found.append(problem(source, f"block disk source dev='{source.get('dev')}' is not under /dev: libvirt "
-                                 "takes it as written (other hypervisors, such as Hyper-V, name disks their own "
-                                 "way), but QEMU needs a host block device",
-                                 "for QEMU/KVM use a /dev/ path (<source dev='/dev/sdb'/>), or type='file' for an "
-                                 "image file", "note"))
+            found.append(problem(source, _("block disk source dev='{dev}' is not under /dev: libvirt "
+                                           "takes it as written (other hypervisors, such as Hyper-V, name disks their "
+                                           "own way), but QEMU needs a host block device").format(dev=source.get("dev")),
+                                 _("for QEMU/KVM use a /dev/ path (<source dev='/dev/sdb'/>), or type='file' for an "
+                                   "image file"), "note"))
     return found
 
 
@@ -68,12 +70,13 @@ def _file_source(source: etree._Element, path: str) -> list[Problem]:
     if path.startswith("/"):
         return []
     if _WINDOWS_PATH.match(path):
-        return [problem(source, f"disk source file='{path}' is a Windows path: only the Hyper-V driver reads it",
-                        "for QEMU/KVM give the image's absolute path on the host, e.g. "
-                        "/var/lib/libvirt/images/vm1.qcow2", "note")]
-    return [problem(source, f"disk source file='{path}' is a relative path: libvirt accepts it, but QEMU then "
-                    "looks for it relative to the daemon's working directory, not yours",
-                    "use an absolute path, e.g. /var/lib/libvirt/images/vm1.qcow2", "note")]
+        return [problem(source, _("disk source file='{path}' is a Windows path: only the Hyper-V driver reads it"
+                                  ).format(path=path),
+                        _("for QEMU/KVM give the image's absolute path on the host, e.g. "
+                          "/var/lib/libvirt/images/vm1.qcow2"), "note")]
+    return [problem(source, _("disk source file='{path}' is a relative path: libvirt accepts it, but QEMU then "
+                              "looks for it relative to the daemon's working directory, not yours").format(path=path),
+                    _("use an absolute path, e.g. /var/lib/libvirt/images/vm1.qcow2"), "note")]
 
 
 def _interfaces(root: etree._Element) -> list[Problem]:
@@ -83,23 +86,25 @@ def _interfaces(root: etree._Element) -> list[Problem]:
         kind = nic.get("type")
         source = nic.find("source")
         if kind == "network" and (source is None or not source.get("network")):
-            found.append(problem(nic, "an <interface type='network'> needs <source network='NAME'/>",
-                                 "name a libvirt network: `virsh net-list --all` shows them (e.g. default)"))
+            found.append(problem(nic, _("an <interface type='network'> needs <source network='NAME'/>"),
+                                 _("name a libvirt network: `virsh net-list --all` shows them (e.g. default)")))
         if kind == "bridge" and (source is None or not source.get("bridge")):
-            found.append(problem(nic, "an <interface type='bridge'> needs <source bridge='NAME'/>",
-                                 "name a host bridge such as br0 (`ip link show type bridge`)"))
+            found.append(problem(nic, _("an <interface type='bridge'> needs <source bridge='NAME'/>"),
+                                 _("name a host bridge such as br0 (`ip link show type bridge`)")))
         mac_el = nic.find("mac")
         mac = mac_el.get("address") if mac_el is not None else None
         if mac is None:
             continue
         if not _MAC.fullmatch(mac):
-            found.append(problem(mac_el, f"'{mac}' is not a MAC address", "write six hex pairs: 52:54:00:12:34:56"))
+            found.append(problem(mac_el, _("'{mac}' is not a MAC address").format(mac=mac),
+                                 _("write six hex pairs: 52:54:00:12:34:56")))
         elif int(mac[:2], 16) & 1:
-            found.append(problem(mac_el, f"'{mac}' is a multicast address (first byte is odd)",
-                                 "a NIC needs a unicast MAC; QEMU's prefix 52:54:00 is a safe start"))
+            found.append(problem(mac_el, _("'{mac}' is a multicast address (first byte is odd)").format(mac=mac),
+                                 _("a NIC needs a unicast MAC; QEMU's prefix 52:54:00 is a safe start")))
         elif mac.lower() in macs:
             # libvirt and QEMU define and start it; the two NICs then answer for each other on the LAN
-            found.append(strict(mac_el, f"two interfaces share the MAC {mac}: on one network their frames "
-                                "collide", "every NIC needs its own MAC (or leave <mac> out: libvirt picks one)"))
+            found.append(strict(mac_el, _("two interfaces share the MAC {mac}: on one network their frames "
+                                          "collide").format(mac=mac),
+                                _("every NIC needs its own MAC (or leave <mac> out: libvirt picks one)")))
         macs[mac.lower()] = nic
     return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..i18n import _
 from .checks_devices import problem as _p
 from .problems import Problem
 
@@ -22,15 +23,16 @@ def snapshot_problems(root: etree._Element) -> list[Problem]:
     for disk in root.findall("disks/disk"):
         name = disk.get("name")
         if name in seen:
-            found.append(_p(disk, f"disk '{name}' is named twice (libvirt: \"disk '{name}' specified twice\")",
-                            "name each disk once in <disks>"))
+            found.append(_p(disk, _("disk '{name}' is named twice (libvirt: \"disk '{name}' specified twice\")"
+                                    ).format(name=name),
+                            _("name each disk once in <disks>")))
         seen.add(name)
     memory = root.find("memory")
     external = [d.get("name") for d in root.findall("disks/disk") if d.get("snapshot") == "external"]
     if memory is not None and memory.get("snapshot") == "internal" and external:
-        found.append(_p(memory, f"the memory goes inside the qcow2 (internal) but disk '{external[0]}' gets an "
-                        "external overlay: libvirt's qemu driver refuses to mix them (\"mixing internal and "
-                        "external targets for a snapshot is not yet supported\")",
-                        "make the memory external too (<memory snapshot='external' file='/path/vm.mem'/>), "
-                        "or leave out <memory> and snapshot only the disks (--disk-only)"))
+        found.append(_p(memory, _("the memory goes inside the qcow2 (internal) but disk '{disk}' gets an "
+                                  "external overlay: libvirt's qemu driver refuses to mix them (\"mixing internal and "
+                                  "external targets for a snapshot is not yet supported\")").format(disk=external[0]),
+                        _("make the memory external too (<memory snapshot='external' file='/path/vm.mem'/>), "
+                          "or leave out <memory> and snapshot only the disks (--disk-only)")))
     return found

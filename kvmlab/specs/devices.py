@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..i18n import _
+
 from .checks_devices import BUS_PREFIX
 from .xmlobject import Attr, Flag, XmlObject, _int_or_raw
 
@@ -157,4 +159,4 @@ def next_target(bus: str, used: Iterable[str]) -> str:
         suffix = letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
         if prefix + suffix not in taken:
             return prefix + suffix
-    raise ValueError(f"no free {bus} target name")
+    raise ValueError(_("no free {bus} target name").format(bus=bus))

@@ -15,6 +15,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import InvalidInput
+from ..i18n import _
 from .devices import (ConsoleSpec, ControllerSpec, DiskSpec, InterfaceSpec, MemballoonSpec, PanicSpec, SerialSpec,
                       VideoSpec, next_target)
 from .validate import Spec
@@ -114,12 +115,12 @@ class DomainSpec(Spec):
                       model: str = "virtio", mac: str | None = None) -> InterfaceSpec:
         """A NIC on a libvirt network (``network="default"``) or a host bridge (``bridge="br0"``)."""
         if (network is None) == (bridge is None):
-            given = "both network= and bridge=" if network is not None else "neither network= nor bridge="
+            given = _("both network= and bridge=") if network is not None else _("neither network= nor bridge=")
             raise InvalidInput(
-                f"add_interface() got {given}: a NIC plugs into exactly one of them",
-                hint="add_interface(network='default') for a libvirt network (<interface type='network'>), or "
-                "add_interface(bridge='br0') for a host bridge (<interface type='bridge'>); "
-                "virsh: attach-interface DOMAIN network default, or attach-interface DOMAIN bridge br0",
+                _("add_interface() got {given}: a NIC plugs into exactly one of them").format(given=given),
+                hint=_("add_interface(network='default') for a libvirt network (<interface type='network'>), or "
+                       "add_interface(bridge='br0') for a host bridge (<interface type='bridge'>); "
+                       "virsh: attach-interface DOMAIN network default, or attach-interface DOMAIN bridge br0"),
             )
         nic = (InterfaceSpec.for_network(network, model=model, mac=mac) if network is not None
                else InterfaceSpec.for_bridge(bridge, model=model, mac=mac))

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..i18n import _
 from .parser import ROOT_TAG, text_of, try_parse
 from .problems import Problem, spec_error
 from .values import c_uint, c_uint_positive
@@ -94,22 +95,23 @@ def _count_problems(root: etree._Element) -> list[Problem]:
     value = c_uint(text)
     if value is not None and value > MAX_COUNT:
         wrapped = text.strip().startswith("-")
-        why = (f"libvirt reads a negative count as {value} (it wraps around below zero)" if wrapped
-               else f"that is {value} vCPUs")
+        why = (_("libvirt reads a negative count as {value} (it wraps around below zero)").format(value=value)
+               if wrapped else _("that is {value} vCPUs").format(value=value))
         found.append(_problem(
-            vcpu, f"<vcpu>{text.strip()}</vcpu> would crash libvirt 9.0: {why}, and defining the domain "
-            "allocates memory for every one of them at once, so the process aborts",
-            "write how many virtual CPUs the guest gets, a whole number from 1 (e.g. <vcpu>2</vcpu>); "
-            "QEMU's largest PC machine (q35) runs at most 288",
+            vcpu, _("<vcpu>{text}</vcpu> would crash libvirt 9.0: {why}, and defining the domain "
+                    "allocates memory for every one of them at once, so the process aborts").format(
+                text=text.strip(), why=why),
+            _("write how many virtual CPUs the guest gets, a whole number from 1 (e.g. <vcpu>2</vcpu>); "
+              "QEMU's largest PC machine (q35) runs at most 288"),
         ))
     iothreads = root.find("iothreads")
     text = text_of(iothreads)
     value = c_uint_positive(text)
     if value is not None and value > MAX_COUNT:
         found.append(_problem(
-            iothreads, f"<iothreads>{text.strip()}</iothreads> would crash libvirt 9.0: it allocates one "
-            f"record per IOThread ({value}) and the process aborts",
-            "IOThreads are extra QEMU threads for disk I/O: a handful is plenty (e.g. <iothreads>2</iothreads>)",
+            iothreads, _("<iothreads>{text}</iothreads> would crash libvirt 9.0: it allocates one "
+                         "record per IOThread ({value}) and the process aborts").format(text=text.strip(), value=value),
+            _("IOThreads are extra QEMU threads for disk I/O: a handful is plenty (e.g. <iothreads>2</iothreads>)"),
         ))
     return found
 
@@ -131,11 +133,11 @@ def _numa_distance_problems(root: etree._Element) -> list[Problem]:
         wrong = _distance_error(distances, cur, len(cells))
         if wrong:
             found.append(_problem(
-                distances, f"{wrong}: libvirt 9.0 mishandles this error (it writes past the end of an "
-                "array while cleaning up) and the process aborts or corrupts its memory",
-                "in cell N, list one <sibling id='M' value='D'/> per cell M, with id from 0 to "
-                f"{len(cells) - 1}, D=10 for the cell itself and 11..255 for the others "
-                "(e.g. 20 for the next NUMA node)",
+                distances, _("{wrong}: libvirt 9.0 mishandles this error (it writes past the end of an "
+                             "array while cleaning up) and the process aborts or corrupts its memory").format(wrong=wrong),
+                _("in cell N, list one <sibling id='M' value='D'/> per cell M, with id from 0 to "
+                  "{last}, D=10 for the cell itself and 11..255 for the others "
+                  "(e.g. 20 for the next NUMA node)").format(last=len(cells) - 1),
             ))
             break  # libvirt never reads past the first error
     return found

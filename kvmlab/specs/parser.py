@@ -12,6 +12,7 @@ import copy
 from lxml import etree
 
 from ..errors import SpecError
+from ..i18n import _
 
 __all__ = ["xml_parser", "parse_xml", "try_parse", "serialize", "canonical", "text_of", "KINDS", "ROOT_TAG"]
 
@@ -51,16 +52,16 @@ def parse_xml(text: str | bytes, kind: str | None = None) -> etree._Element:
     try:
         root = etree.fromstring(_as_bytes(text), xml_parser())
     except etree.XMLSyntaxError as exc:
-        line = f" (line {exc.lineno})" if exc.lineno else ""
+        line = _(" (line {line})").format(line=exc.lineno) if exc.lineno else ""
         raise SpecError(
-            f"the XML is not well-formed{line}: {exc.msg}",
-            hint="every <tag> needs its </tag> (or write <tag/>), and attribute values need quotes",
+            _("the XML is not well-formed{line}: {error}").format(line=line, error=exc.msg),
+            hint=_("every <tag> needs its </tag> (or write <tag/>), and attribute values need quotes"),
         ) from None
     if kind is not None and root.tag != ROOT_TAG[kind]:
         raise SpecError(
-            f"expected a <{ROOT_TAG[kind]}> document, got <{root.tag}>",
-            hint=f"a {kind} definition starts with <{ROOT_TAG[kind]}>; "
-            f"`virsh {_DUMP[kind]}` shows one",
+            _("expected a <{root}> document, got <{tag}>").format(root=ROOT_TAG[kind], tag=root.tag),
+            hint=_("a {kind} definition starts with <{root}>; `virsh {dump}` shows one").format(
+                kind=kind, root=ROOT_TAG[kind], dump=_DUMP[kind]),
         )
     return root
 

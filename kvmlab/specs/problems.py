@@ -15,18 +15,19 @@ from dataclasses import dataclass
 from typing import Iterable, Literal
 
 from ..errors import SpecError
+from ..i18n import N_, _
 
 __all__ = ["Problem", "Severity", "STRICT", "go_on_hint", "spec_error", "raise_if_errors"]
 
 Severity = Literal["error", "note"]
 
 # the words a strict problem's message ends with
-STRICT = "libvirt itself accepts this; kvmlab is stricter on purpose"
+STRICT = N_("libvirt itself accepts this; kvmlab is stricter on purpose")
 # how each kind goes to libvirt as XML text (the crash guard only): (kvmlab call, virsh command)
 _GO_ON = {"domain": ("conn.define(spec.to_xml())", "virsh define FILE"),
           "network": ("conn.net_define(spec.to_xml())", "virsh net-define FILE"),
           "pool": ("conn.pool_define(spec.to_xml())", "virsh pool-define FILE"),
-          "volume": ("the XML text instead of the spec", "virsh vol-create POOL FILE")}
+          "volume": (N_("the XML text instead of the spec"), "virsh vol-create POOL FILE")}
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,15 @@ class Problem:
     strict: bool = False
 
     def __str__(self) -> str:
-        where = self.path + (f" (line {self.line})" if self.line else "")
+        where = self.path + (_(" (line {line})").format(line=self.line) if self.line else "")
         return f"{where}: {self.message}"
 
 
 def go_on_hint(kind: str) -> str:
     """How to go on past strict problems: libvirt gets the XML text, checked by the crash guard only."""
     call, virsh = _GO_ON.get(kind, _GO_ON["volume"])
-    return (f"libvirt itself accepts it: to go on anyway, send the XML text instead of the spec, "
-            f"{call} (like `{virsh}`), which runs only the crash guard")
+    return _("libvirt itself accepts it: to go on anyway, send the XML text instead of the spec, "
+             "{call} (like `{virsh}`), which runs only the crash guard").format(call=_(call), virsh=virsh)
 
 
 def spec_error(kind: str, problems: Iterable[Problem]) -> SpecError:
@@ -74,20 +75,22 @@ def spec_error(kind: str, problems: Iterable[Problem]) -> SpecError:
     errors = [p for p in problems if p.severity == "error"]
     go_on = go_on_hint(kind) if errors and all(p.strict for p in errors) else ""
     if len(problems) == 1:
-        message, hint = f"{kind} XML: {problems[0]}", "; or, since ".join(filter(None, [problems[0].fix, go_on]))
+        message = _("{kind} XML: {problem}").format(kind=kind, problem=problems[0])
+        hint = _("; or, since ").join(filter(None, [problems[0].fix, go_on]))
     else:
         notes = len(problems) - len(errors)
-        head = f"{kind} XML has {len(errors)} problem{'s' if len(errors) != 1 else ''}"
+        head = (_("{kind} XML has {count} problems") if len(errors) != 1 else _("{kind} XML has {count} problem")).format(
+            kind=kind, count=len(errors))
         if notes:
-            head += f" and {notes} note{'s' if notes != 1 else ''}"
+            head += (_(" and {count} notes") if notes != 1 else _(" and {count} note")).format(count=notes)
         lines = [head + ":"]
         for i, p in enumerate(problems, 1):
-            lines.append(f"  {i}. {'note: ' if p.severity == 'note' else ''}{p}")
+            lines.append(f"  {i}. {_('note: ') if p.severity == 'note' else ''}{p}")
             if p.fix:
-                lines.append(f"     fix: {p.fix}")
-        message, hint = "\n".join(lines), "fix each problem above (each says how), then validate again"
+                lines.append("     " + _("fix: {fix}").format(fix=p.fix))
+        message, hint = "\n".join(lines), _("fix each problem above (each says how), then validate again")
         if go_on:
-            hint += "; or, since " + go_on
+            hint += _("; or, since ") + go_on
     err = SpecError(message, hint=hint, virsh_error=message.splitlines())
     err.problems = problems
     return err

@@ -15,6 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import Unsupported
+from ..i18n import _
 from .parser import parse_xml, xml_parser
 from .problems import Problem
 from .rng_index import SchemaIndex, load_grammar_docs
@@ -38,9 +39,9 @@ def schema_path(kind: str) -> Path:
     path = schema_dir() / SCHEMA_FILES[kind]
     if not path.is_file():
         raise Unsupported(
-            f"libvirt's schema {path} is missing",
-            hint="install libvirt's schemas (Debian: apt install libvirt-clients), "
-            "or point KVMLAB_SCHEMA_DIR at a copy",
+            _("libvirt's schema {path} is missing").format(path=path),
+            hint=_("install libvirt's schemas (Debian: apt install libvirt-clients), "
+                   "or point KVMLAB_SCHEMA_DIR at a copy"),
         )
     return path
 
@@ -98,13 +99,15 @@ def rng_problems(kind: str, xml: str | etree._Element) -> list[Problem]:
         if m and not any(etree.QName(c).localname == m.group(1).rsplit(":", 1)[-1]  # a spurious interleave echo
                          for el in _at(root, e.path or "/" + root.tag) for c in el if isinstance(c.tag, str)):
             parent = e.path or "/" + root.tag
-            add(None, parent, f"<{parent.rsplit('/', 1)[-1]}> needs a <{m.group(1)}> element",
-                f"add <{m.group(1)}>…</{m.group(1)}> (libvirt's schema requires it)")
+            add(None, parent, _("<{name}> needs a <{child}> element").format(name=parent.rsplit("/", 1)[-1],
+                                                                              child=m.group(1)),
+                _("add <{child}>…</{child}> (libvirt's schema requires it)").format(child=m.group(1)))
     # 3. Nothing precise: report libxml2's first message in plain terms.
     if not problems:
         first = next((e for e in entries if e.type_name not in _ECHOES[:3]), entries[0])
-        add(None, first.path or "/" + root.tag, f"does not match libvirt's schema: {first.message}",
-            "compare with `virsh dumpxml` output, or run `virt-xml-validate FILE` for libxml2's own report")
+        add(None, first.path or "/" + root.tag, _("does not match libvirt's schema: {message}").format(
+                message=first.message),
+            _("compare with `virsh dumpxml` output, or run `virt-xml-validate FILE` for libxml2's own report"))
     return problems
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..i18n import _
+
 from .parser import xml_parser
 from .rng_types import DEFINE_WORDS, Content
 
@@ -49,7 +51,7 @@ def load_grammar_docs(path: Path) -> list[etree._Element]:
         for inc in root.iter(f"{{{RNG_NS}}}include", f"{{{RNG_NS}}}externalRef"):
             href = inc.get("href", "")
             if "://" in href or href.startswith("/"):
-                raise ValueError(f"{p.name} refers to a non-local schema {href!r}")
+                raise ValueError(_("{file} refers to a non-local schema {href}").format(file=p.name, href=repr(href)))
             todo.append((p.parent / href).resolve())
     return list(seen.values())
 
@@ -188,14 +190,17 @@ class SchemaIndex:
                 continue
             content = info.attrs.get(attr)
             if content is None:
-                allowed = ", ".join(sorted(info.attrs)) or "none"
-                found.append((el, f"<{name}> has no attribute '{attr}'", f"attributes of <{name}>: {allowed}"))
+                allowed = ", ".join(sorted(info.attrs)) or _("none")
+                found.append((el, _("<{name}> has no attribute '{attr}'").format(name=name, attr=attr),
+                              _("attributes of <{name}>: {allowed}").format(name=name, allowed=allowed)))
             elif not content.accepts(value):
-                found.append((el, f"<{name} {attr}='{value}'>: '{value}' is not allowed for {attr}",
-                              f"{attr} must be {content.describe()}"))
+                found.append((el, _("<{name} {attr}='{value}'>: '{value}' is not allowed for {attr}").format(
+                                  name=name, attr=attr, value=value),
+                              _("{attr} must be {what}").format(attr=attr, what=content.describe())))
         for attr in sorted((info.required_attrs or set()) - set(el.attrib)):
-            what = info.attrs[attr].describe() if attr in info.attrs else "set"
-            found.append((el, f"<{name}> needs the attribute {attr}", f"add {attr}='…' ({attr} must be {what})"))
+            what = info.attrs[attr].describe() if attr in info.attrs else _("set")
+            found.append((el, _("<{name}> needs the attribute {attr}").format(name=name, attr=attr),
+                          _("add {attr}='…' ({attr} must be {what})").format(attr=attr, what=what)))
         kids = [etree.QName(c).localname for c in el if isinstance(c.tag, str) and not etree.QName(c).namespace]
         if not info.open_children:
             for child in el:
@@ -203,17 +208,18 @@ class SchemaIndex:
                     continue
                 cname = etree.QName(child).localname
                 if cname not in info.children:
-                    allowed = ", ".join(f"<{c}>" for c in sorted(info.children)) or "no elements"
-                    found.append((child, f"<{cname}> is not allowed inside <{name}>",
-                                  f"<{name}> may contain {allowed}"))
+                    allowed = ", ".join(f"<{c}>" for c in sorted(info.children)) or _("no elements")
+                    found.append((child, _("<{child}> is not allowed inside <{name}>").format(child=cname, name=name),
+                                  _("<{name}> may contain {allowed}").format(name=name, allowed=allowed)))
         for cname in sorted((info.required_children or set()) - set(kids)):
-            found.append((el, f"<{name}> needs a <{cname}> element", f"add <{cname}>…</{cname}> inside <{name}>"))
+            found.append((el, _("<{name}> needs a <{child}> element").format(name=name, child=cname),
+                          _("add <{child}>…</{child}> inside <{name}>").format(child=cname, name=name)))
         text = str(el.xpath("string()"))
         # an empty element whose name another definition uses as a container (<interface> in <devices>
         # and in <forward>) is not a bad text value: stay lenient
         container = not text.strip() and (info.children or info.attrs)
         if len(el) == 0 and (info.text.values or info.text.datas) and not info.text.free and not container:
             if not info.text.accepts(text):
-                found.append((el, f"<{name}>{text}</{name}>: '{text}' is not allowed here",
-                              f"<{name}> must hold {info.text.describe()}"))
+                found.append((el, _("<{name}>{text}</{name}>: '{text}' is not allowed here").format(name=name, text=text),
+                              _("<{name}> must hold {what}").format(name=name, what=info.text.describe())))
         return found

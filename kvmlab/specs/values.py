@@ -13,6 +13,7 @@ import re
 
 from lxml import etree
 
+from ..i18n import _
 from ..units import unit_bytes
 from .parser import text_of
 
@@ -53,11 +54,11 @@ def scaled(el: etree._Element | None, default_unit: str) -> tuple[int | None, st
     text = (text_of(el) or "").strip()
     unit = el.get("unit") or default_unit
     if not text.isdigit():
-        return None, f"'{text}' is not a whole number"
+        return None, _("'{text}' is not a whole number").format(text=text)
     per_unit = unit_bytes(unit)
     if per_unit is None:
-        return None, f"'{unit}' is not a unit libvirt knows"
+        return None, _("'{unit}' is not a unit libvirt knows").format(unit=unit)
     nbytes = int(text) * per_unit
     if nbytes >= SCALED_MAX:
-        return None, f"{text} {unit} is too large for libvirt (numerical overflow)"
+        return None, _("{text} {unit} is too large for libvirt (numerical overflow)").format(text=text, unit=unit)
     return nbytes, None

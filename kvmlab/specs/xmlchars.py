@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..i18n import _
+
 __all__ = ["first_bad_char", "bad_char_words"]
 
 
@@ -20,5 +22,5 @@ def first_bad_char(text: str) -> str | None:
 def bad_char_words(ch: str) -> str:
     """What that character is, for a message: bytes that are not UTF-8, or a control character."""
     if 0xD800 <= ord(ch) <= 0xDFFF:
-        return "bytes that are not UTF-8"
-    return f"the control character U+{ord(ch):04X}"
+        return _("bytes that are not UTF-8")
+    return _("the control character {code}").format(code=f"U+{ord(ch):04X}")

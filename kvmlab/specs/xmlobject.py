@@ -22,6 +22,7 @@ from typing import Any, Callable, ClassVar, Generic, Iterator, TypeVar
 from lxml import etree
 
 from ..errors import InvalidInput, SpecError
+from ..i18n import _
 from ..units import parse_size, unit_bytes
 from .parser import canonical, parse_xml, serialize, text_of
 from .xmlchars import bad_char_words, first_bad_char
@@ -46,12 +47,12 @@ class XmlObject:
 
     def __init__(self, element: etree._Element | None = None, **values: Any):
         if element is not None and element.tag != self.TAG:
-            raise SpecError(f"expected <{self.TAG}>, got <{element.tag}>",
-                            hint=f"pass a <{self.TAG}> element or XML document")
+            raise SpecError(_("expected <{tag}>, got <{got}>").format(tag=self.TAG, got=element.tag),
+                            hint=_("pass a <{tag}> element or XML document").format(tag=self.TAG))
         self.element = element if element is not None else etree.Element(self.TAG)
         for key, value in values.items():
             if not isinstance(getattr(type(self), key, None), (_Field, property)):
-                raise TypeError(f"{type(self).__name__} has no field {key!r}")
+                raise TypeError(_("{spec} has no field {key}").format(spec=type(self).__name__, key=repr(key)))
             setattr(self, key, value)
 
     @classmethod
@@ -63,11 +64,12 @@ class XmlObject:
         """
         root = parse_xml(text, cls.KIND)
         if cls.KIND is None and root.tag != cls.TAG:
-            raise SpecError(f"expected <{cls.TAG}>, got <{root.tag}>", hint=f"pass a <{cls.TAG}> element")
+            raise SpecError(_("expected <{tag}>, got <{got}>").format(tag=cls.TAG, got=root.tag),
+                            hint=_("pass a <{tag}> element").format(tag=cls.TAG))
         if any(isinstance(n, etree._Entity) for n in root.iter()):
             raise SpecError(
-                "the XML uses DTD entities (&name;)",
-                hint="write the values themselves: libvirt's own XML never needs a DOCTYPE",
+                _("the XML uses DTD entities (&name;)"),
+                hint=_("write the values themselves: libvirt's own XML never needs a DOCTYPE"),
             )
         return cls(root)
 
@@ -147,9 +149,10 @@ def xml_text(value: Any, where: str) -> str:
     bad = first_bad_char(text)
     if bad is not None:
         raise InvalidInput(
-            f"{where or 'the value'} {text!r} holds {bad_char_words(bad)}, which XML cannot carry",
-            hint="names, paths and other values are plain UTF-8 text without control characters (no NUL, "
-            "no \\x01 ...); libvirt reads them from XML, so `virsh define` could not take it either",
+            _("{where} {text} holds {bad}, which XML cannot carry").format(
+                where=where or _("the value"), text=repr(text), bad=bad_char_words(bad)),
+            hint=_("names, paths and other values are plain UTF-8 text without control characters (no NUL, "
+                   "no \\x01 ...); libvirt reads them from XML, so `virsh define` could not take it either"),
         )
     return text
 
@@ -252,7 +255,8 @@ class Size(_Field):
                 el.getparent().remove(el)
             return
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise TypeError(f"{self.name} takes a number or a size such as '512MiB', not {value!r}")
+            raise TypeError(_("{field} takes a number or a size such as '512MiB', not {value}").format(
+                field=self.name, value=repr(value)))
         parse_size(value, self.default_unit, what=self.name)  # refuses bad sizes early
         text = str(value).strip()
         number = text.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ").strip()
@@ -310,7 +314,7 @@ class ChildList(Generic[T]):
     def append(self, item: T) -> T:
         """Add ``item`` (its element moves into this tree; keep using ``item`` to edit it)."""
         if not isinstance(item, self._field.cls):
-            raise TypeError(f"expected a {self._field.cls.__name__}, got {type(item).__name__}")
+            raise TypeError(_("expected a {cls}, got {got}").format(cls=self._field.cls.__name__, got=type(item).__name__))
         parent = self._owner._ensure(self._field.parent_path)
         self._owner._insert(parent, self._field.parent_path, item.element)
         return item
@@ -320,7 +324,7 @@ class ChildList(Generic[T]):
             if el is item.element:
                 el.getparent().remove(el)
                 return
-        raise ValueError("not in this list")
+        raise ValueError(_("not in this list"))
 
     def clear(self) -> None:
         for el in self._elements():

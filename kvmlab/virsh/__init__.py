@@ -16,7 +16,7 @@ __all__ = ["COMMANDS", "VirshRun", "run_batch", "run_line"]
 def __getattr__(name: str):
     module = _WHERE.get(name)
     if module is None:
-        raise AttributeError(f"module 'kvmlab.virsh' has no attribute {name!r}")
+        raise AttributeError(f"module 'kvmlab.virsh' has no attribute {name!r}")  # i18n: not shown (Python's own wording)
     value = getattr(_importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value

@@ -13,6 +13,7 @@ import termios
 import tty
 
 from ..errors import OperationFailed
+from ..i18n import _
 from ..ops.console_session import ESCAPE_NAME, ConsoleSession
 from .streams import current
 
@@ -24,9 +25,9 @@ POLL = 0.2  # seconds between looks at the session while no key is pressed
 def require_tty(fd: int = 0) -> None:
     """virsh refuses an interactive console without a terminal on stdin."""
     if not os.isatty(fd):
-        raise OperationFailed("Cannot run interactive console without a controlling TTY",
-                              hint="run it in a terminal (`kvmlab virsh console NAME`); in a notebook use "
-                              "kvmlab.widgets.SerialConsole(conn, NAME), or conn.console(NAME) from Python")
+        raise OperationFailed("Cannot run interactive console without a controlling TTY",  # i18n: virsh's own words (render/l10n.py)
+                              hint=_("run it in a terminal (`kvmlab virsh console NAME`); in a notebook use "
+                                     "kvmlab.widgets.SerialConsole(conn, NAME), or conn.console(NAME) from Python"))
 
 
 def banner(name: str) -> None:
@@ -47,7 +48,7 @@ def attach(session: ConsoleSession, fd_in: int = 0, fd_out: int = 1) -> None:
     try:
         tty.setraw(fd_in, termios.TCSANOW)
         while not session.closed:
-            ready, _, _ = select.select([fd_in], [], [], POLL)
+            ready, _w, _x = select.select([fd_in], [], [], POLL)
             if not ready:
                 continue
             keys = os.read(fd_in, 1024)
@@ -60,4 +61,4 @@ def attach(session: ConsoleSession, fd_in: int = 0, fd_out: int = 1) -> None:
         termios.tcsetattr(fd_in, termios.TCSADRAIN, saved)
         session.close()
     if not session.reason.startswith(("you pressed", "end of input", "closed")):
-        raise OperationFailed(session.reason, hint="`virsh domstate NAME --reason` says whether the guest still runs")
+        raise OperationFailed(session.reason, hint=_("`virsh domstate NAME --reason` says whether the guest still runs"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..errors import UsageError
+from ..i18n import _
 from ..render.l10n import ljust_bytes, tr
 from .descriptions import DESCRIPTIONS
 from .parse import ALIAS, ARGV, BOOL, INT, Command, Opt
@@ -86,12 +87,13 @@ def help_text(commands: Mapping[str, Command], topic: str | None = None) -> str:
         UsageError: TOPIC is neither a command nor a group keyword (virsh's words).
     """
     if not topic:
-        current().err.write(f"{HINT_PREFIX}these are the virsh commands kvmlab runs; `virsh help` lists all of virsh's\n")
+        current().err.write(HINT_PREFIX + _("these are the virsh commands kvmlab runs; `virsh help` lists all of virsh's")
+                            + "\n")
         return tr("Grouped commands:\n\n") + "".join(_group(t, k, commands) for t, k in GROUPS)
     for title, keyword in GROUPS:
         if topic == keyword:
             return _group(title, keyword, commands)[:-1]  # virsh: no blank line after a single group
     if topic in commands:
         return _command(commands[topic])
-    raise UsageError(f"command or command group '{topic}' doesn't exist",
-                     hint="`help` lists the commands kvmlab runs and their groups")  # fmt: skip
+    raise UsageError(f"command or command group '{topic}' doesn't exist",  # i18n: virsh's own words (render/l10n.py)
+                     hint=_("`help` lists the commands kvmlab runs and their groups"))  # fmt: skip

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from html import escape
 
 from ..errors import UsageError
+from ..i18n import _
 from .parse import parse_batch
 from .run import COMMANDS, report_usage, run_batch
 
@@ -41,17 +42,19 @@ def run_line(conn, line: str) -> VirshRun:
         UsageError: ``line`` is not text (virsh's argument is a string of words).
     """
     if not isinstance(line, str):
-        decode = "; decode bytes first: conn.virsh(data.decode())" if isinstance(line, (bytes, bytearray)) else ""
+        decode = _("; decode bytes first: conn.virsh(data.decode())") if isinstance(line, (bytes, bytearray)) else ""
         raise UsageError(
-            f"conn.virsh() takes a virsh command line as text, got {type(line).__name__}: {line!r:.60}",
-            hint=f"pass a str such as conn.virsh('list --all') or 'dominfo web01; domstate web01'{decode}",
+            _("conn.virsh() takes a virsh command line as text, got {type}: {line}").format(
+                type=type(line).__name__, line=f"{line!r:.60}"),
+            hint=_("pass a str such as conn.virsh('list --all') or 'dominfo web01; domstate web01'{decode}").format(
+                decode=decode),
         )
     out, errs = io.StringIO(), io.StringIO()
     try:
         if "\0" in line:  # virsh's argument is a C string: it cannot carry one, so nothing runs
             raise UsageError(
-                f"the command line holds a NUL character at position {line.index(chr(0))}",
-                hint="no virsh word can hold NUL (\\0); remove it (`virsh` reads its argument up to the first NUL)",
+                _("the command line holds a NUL character at position {position}").format(position=line.index(chr(0))),
+                hint=_("no virsh word can hold NUL (\\0); remove it (`virsh` reads its argument up to the first NUL)"),
             )
         invocations = parse_batch(line, COMMANDS)
     except UsageError as err:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from ..errors import UsageError
+from ..i18n import _
 
 __all__ = ["Opt", "Command", "Invocation", "tokenize", "parse_batch", "parse_argv", "bool_options", "ARGV"]
 
@@ -118,7 +119,7 @@ def _tokens_of(text: str):
             if not single and c == "\\":
                 p += 1
                 if p >= n:
-                    raise UsageError("dangling \\")
+                    raise UsageError("dangling \\")  # i18n: virsh's own words (render/l10n.py)
                 if text[p] == "\n":
                     p += 1
                     continue
@@ -129,7 +130,7 @@ def _tokens_of(text: str):
             out.append(text[p])
             p += 1
         if double:
-            raise UsageError('missing "')
+            raise UsageError('missing "')  # i18n: virsh's own words (render/l10n.py)
         yield "".join(out)
 
 
@@ -148,7 +149,7 @@ def _parse_one(words: list[str], commands: dict[str, Command]) -> Invocation:
     name, args = words[0], words[1:]
     cmd = commands.get(name)
     if cmd is None:
-        raise UsageError(f"unknown command: '{name}'", hint=_typo_hint(name, commands))
+        raise UsageError(f"unknown command: '{name}'", hint=_typo_hint(name, commands))  # i18n: virsh's own words (render/l10n.py)
     values: dict = {}
     positional = [o for o in cmd.opts if o.positional]
     data_only = False
@@ -163,7 +164,7 @@ def _parse_one(words: list[str], commands: dict[str, Command]) -> Invocation:
             oname, eq, value = tok[2:].partition("=")
             opt = cmd.opt(oname)
             if opt is None:
-                raise UsageError(f"command '{cmd.name}' doesn't support option --{oname}",
+                raise UsageError(f"command '{cmd.name}' doesn't support option --{oname}",  # i18n: virsh's own words (render/l10n.py)
                                  hint=_option_hint(oname, cmd))
             if opt.kind == ALIAS:
                 target, _, implied = opt.alias_of.partition("=")
@@ -171,17 +172,17 @@ def _parse_one(words: list[str], commands: dict[str, Command]) -> Invocation:
                 if implied:
                     eq, value = "=", implied
             if opt.name in values and opt.kind != ARGV:
-                raise UsageError(f"option --{opt.name} already seen")
+                raise UsageError(f"option --{opt.name} already seen")  # i18n: virsh's own words (render/l10n.py)
             if opt.kind == BOOL:
                 if eq:
-                    raise UsageError(f"invalid '=' after option --{opt.name}")
+                    raise UsageError(f"invalid '=' after option --{opt.name}")  # i18n: virsh's own words (render/l10n.py)
                 values[opt.name] = True
             else:
                 if not eq:
                     i += 1
                     if i >= len(args):
                         shown = "number" if opt.kind == INT else "string"
-                        raise UsageError(f"expected syntax: --{opt.name} <{shown}>")
+                        raise UsageError(f"expected syntax: --{opt.name} <{shown}>")  # i18n: virsh's own words (render/l10n.py)
                     value = args[i]
                 _store(values, opt, value)
             i += 1
@@ -189,7 +190,7 @@ def _parse_one(words: list[str], commands: dict[str, Command]) -> Invocation:
         # the first positional option still free, in table order; an argv option is never used up
         opt = next((o for o in positional if o.name not in values or o.kind == ARGV), None)
         if opt is None:
-            raise UsageError(f"unexpected data '{tok}'")
+            raise UsageError(f"unexpected data '{tok}'")  # i18n: virsh's own words (render/l10n.py)
         _store(values, opt, tok)
         i += 1
     missing = [
@@ -239,4 +240,4 @@ def _usage_hint(cmd: Command) -> str:
         name = f"<{o.name}>" if o.positional else f"--{o.name}"
         return name if o.required else f"[{name}]"
 
-    return f"usage: {cmd.name} " + " ".join(shown(o) for o in cmd.opts if o.kind != ALIAS)
+    return _("usage: {command}").format(command=f"{cmd.name} " + " ".join(shown(o) for o in cmd.opts if o.kind != ALIAS))

@@ -7,6 +7,7 @@ from collections.abc import Iterator, MutableMapping
 from typing import TYPE_CHECKING, Sequence, TextIO
 
 from ..errors import KvmlabError
+from ..i18n import _
 from .parse import STRING, Command, Invocation, Opt
 from .streams import HINT_PREFIX, bound, report
 
@@ -111,8 +112,8 @@ def _unexpected(inv: Invocation, exc: Exception) -> KvmlabError:
     """A failure no command anticipated still ends as virsh's error lines, never a traceback."""
     return KvmlabError(
         f"{type(exc).__name__}: {exc}",
-        hint=f"kvmlab could not run `{inv.command.name}`; this is a kvmlab bug worth reporting, "
-        "and the rest of the batch goes on as in virsh",
+        hint=_("kvmlab could not run `{command}`; this is a kvmlab bug worth reporting, "
+               "and the rest of the batch goes on as in virsh").format(command=inv.command.name),
     )
 
 

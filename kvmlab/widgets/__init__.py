@@ -58,7 +58,7 @@ _WHERE = {
 
 def __getattr__(name: str) -> Any:
     if name not in _WHERE:
-        raise AttributeError(f"module 'kvmlab.widgets' has no attribute {name!r}")
+        raise AttributeError(f"module 'kvmlab.widgets' has no attribute {name!r}")  # i18n: not shown (Python's own wording)
     module = importlib.import_module(f".{_WHERE[name]}", __name__)
     value = getattr(module, "start" if name == "start_events" else name)
     globals()[name] = value

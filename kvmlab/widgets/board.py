@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 import ipywidgets as W
 
 from ..errors import ConnectionFailed, KvmlabError
+from ..i18n import _
 from ..ops.result import Result
 from .board_table import BoardTable, Listed
 from .events import Watch
@@ -54,8 +55,8 @@ class Row(W.HBox):
         self.buttons: dict[str, W.Button] = {}
         for action in actions:
             button = W.Button(
-                description=action.label,
-                tooltip=action.tooltip or action.attempted(name),
+                description=_(action.label),
+                tooltip=_(action.tooltip) if action.tooltip else action.attempted(name),
                 button_style=action.style,
                 layout=W.Layout(width="auto", flex="0 0 auto"),
             )
@@ -109,19 +110,19 @@ class Board(Panel):
         self.rows: dict[str, Row | Listed] = {}
         self.status = Status()
         self.source = W.HTML()
-        self.refresh_button = W.Button(description="Refresh", icon="refresh",
+        self.refresh_button = W.Button(description=_("Refresh"), icon="refresh",
                                        layout=W.Layout(width="auto", flex="0 0 auto"))  # never "Refr…"
-        self.refresh_button.on_click(lambda _b: self.refresh("refresh button"))
+        self.refresh_button.on_click(lambda _b: self.refresh(_("refresh button")))
         self.table = W.VBox()
         self.listening = W.HTML()
         self._lock = threading.RLock()
-        super().__init__([W.HTML(f"<h4>{escape(self.title)}</h4>"), self.table,
+        super().__init__([W.HTML(f"<h4>{escape(_(self.title))}</h4>"), self.table,
                           W.HBox([self.refresh_button, self.source]), self.listening, self.status])  # fmt: skip
-        self.refresh("opened")
+        self.refresh(_("opened"))
         if events:
             self.watch = Watch(conn, self.kind, self._on_event)
-            self.listening.value = (f"<small style='color:#555'>refreshes on libvirt events: "
-                                    f"<code>{escape(self.watch.api)}</code></small>")
+            self.listening.value = _("<small style='color:#555'>refreshes on libvirt events: "
+                                     "<code>{api}</code></small>").format(api=escape(self.watch.api))
 
     # -- subclasses ---------------------------------------------------------------------------
 
@@ -155,7 +156,7 @@ class Board(Panel):
                 listing, items = self.read()
             except ConnectionFailed as err:  # the daemon went away: say so, keep the rows, wait for Refresh
                 self.disconnected = err
-                self.source.value = ("<b class='kvmlab-disconnected' style='color:#a00'>disconnected</b>"
+                self.source.value = ("<b class='kvmlab-disconnected' style='color:#a00'>" + _("disconnected") + "</b>"
                                      + err._repr_html_())
                 return
             except KvmlabError as err:
@@ -168,16 +169,16 @@ class Board(Panel):
                         self.watch.renew()
                     except KvmlabError as err:  # listed fine, yet events refused: Refresh still works
                         self.listening.value = err._repr_html_()
-                why = f"{why} (reconnected)" if why else "reconnected"
+                why = _("{why} (reconnected)").format(why=why) if why else _("reconnected")
             if len(items) > self.row_limit:
                 self._show_table(items)
             else:
                 self._show_rows(items)
             api = "; ".join(listing.api[:1])
-            self.source.value = (
-                f"<span style='color:#555;font-size:90%'>read with <code>{escape(listing.virsh)}</code>"
-                f" (<code>{escape(api)}</code>){' after ' + escape(why) if why else ''}</span>"
-            )
+            read = _("read with {command} ({api})").format(command=f"<code>{escape(listing.virsh)}</code>",
+                                                            api=f"<code>{escape(api)}</code>")
+            after = _(" after {why}").format(why=escape(why)) if why else ""
+            self.source.value = f"<span style='color:#555;font-size:90%'>{read}{after}</span>"
 
     def _show_rows(self, items: list[tuple[str, str]]) -> None:
         """A row of buttons per object; rows of objects still listed are kept, not rebuilt."""
@@ -207,7 +208,7 @@ class Board(Panel):
     def _act_many(self, action: Action, names: list[str]) -> None:
         """Run ``action`` on each picked name in turn; stop at the first error (the status shows it)."""
         if not names:
-            self.status.note(f"pick one or more rows first, then {action.label}")
+            self.status.note(_("pick one or more rows first, then {action}").format(action=_(action.label)))
             return
         done = []
         for name in names:
@@ -217,7 +218,8 @@ class Board(Panel):
             done.append(result)
         else:
             self.status.show(*done)
-        self.refresh(f"{action.virsh} on {len(done)} of {len(names)} picked")
+        self.refresh(_("{command} on {done} of {picked} picked").format(command=action.virsh, done=len(done),
+                                                                           picked=len(names)))
 
     def _act(self, action: Action, name: str) -> None:
         self.status.run(action.attempted(name), action.call, self.conn, name)

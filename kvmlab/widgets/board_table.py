@@ -11,10 +11,12 @@ from typing import Callable, Sequence
 
 import ipywidgets as W
 
+from ..i18n import _
+
 __all__ = ["BoardTable", "Listed"]
 
 _HEAD = ("<table class='kvmlab-board' style='border-collapse:collapse'>"
-         "<tr><th style='text-align:left;padding-right:2em'>Name</th><th style='text-align:left'>State</th></tr>")
+         "<tr><th style='text-align:left;padding-right:2em'>{name}</th><th style='text-align:left'>{state}</th></tr>")
 
 
 class Listed:
@@ -42,13 +44,14 @@ class BoardTable(W.VBox):
         self.pick = W.SelectMultiple(options=(), rows=8, layout=W.Layout(width="20em"))
         self.buttons: dict[str, W.Button] = {}
         for action in actions:
-            button = W.Button(description=action.label, button_style=action.style,
-                              tooltip=f"{action.tooltip or 'virsh ' + action.virsh} (each picked row)",
+            what = _(action.tooltip) if action.tooltip else "virsh " + action.virsh
+            button = W.Button(description=_(action.label), button_style=action.style,
+                              tooltip=_("{what} (each picked row)").format(what=what),
                               layout=W.Layout(width="auto", flex="0 0 auto"))  # fmt: skip
             button.on_click(lambda _b, a=action: on_act(a, list(self.pick.value)))
             self.buttons[action.key] = button
             setattr(self, f"{action.key}_button", button)
-        bar = W.VBox([W.HTML("<small>pick rows (Ctrl- or Shift-click), then an action for each:</small>"),
+        bar = W.VBox([W.HTML(_("<small>pick rows (Ctrl- or Shift-click), then an action for each:</small>")),
                       W.HBox(list(self.buttons.values()), layout=W.Layout(flex_flow="row wrap"))])  # fmt: skip
         super().__init__([self.count, self.grid, W.HBox([self.pick, bar])])
 
@@ -60,13 +63,14 @@ class BoardTable(W.VBox):
             rows[key] = self._rows.get(key) or (f"<tr><td style='padding-right:2em'><b>{escape(name)}</b></td>"
                                                 f"<td style='white-space:nowrap'>{self._badge(state)}</td></tr>")
         self._rows = rows
-        html = _HEAD + "".join(rows.values()) + "</table>"
+        html = _HEAD.format(name=_("Name"), state=_("State")) + "".join(rows.values()) + "</table>"
         if html != self.grid.value:
             self.grid.value = html
-        names = tuple(name for name, _ in items)
+        names = tuple(name for name, _state in items)
         if names != tuple(self.pick.options):
             kept = tuple(n for n in self.pick.value if n in set(names))
             self.pick.options = names
             self.pick.value = kept
-        self.count.value = f"<small>{len(names)} objects: one table, and one action bar for the rows you pick</small>"
+        self.count.value = _("<small>{count} objects: one table, and one action bar for the rows you pick</small>").format(
+            count=len(names))
         return {name: Listed(name, state) for name, state in items}

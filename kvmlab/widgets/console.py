@@ -28,14 +28,15 @@ import anywidget
 import traitlets
 
 from ..errors import InvalidState, KvmlabError, Unsupported
+from ..i18n import N_, _
 from ..ops.console_session import ESCAPE_NAME, ConsoleSession
 
 __all__ = ["SerialConsole"]
 
 KEEP = 256 * 1024  # characters of transcript kept for a view that renders late
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1bc")
-REAL_LAB = ("start the real lab (`sudo kvmlab lab up`), set KVMLAB_URI=qemu:///system and run the lesson again: "
-            "its guest then boots and this terminal types into it")  # fmt: skip
+REAL_LAB = N_("start the real lab (`sudo kvmlab lab up`), set KVMLAB_URI=qemu:///system and run the lesson again: "
+              "its guest then boots and this terminal types into it")  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -46,9 +47,9 @@ def _assets() -> tuple[str, str]:
         xterm = (static / "xterm" / "xterm.mjs").read_text(encoding="utf-8")
         xterm_css = (static / "xterm" / "xterm.css").read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise Unsupported("xterm.js is missing from kvmlab/widgets/static/xterm",
-                          hint="run ./kvmlab.sh setup (it runs scripts/vendor-xterm.sh, which fetches xterm.js "
-                          "from the npm registry)") from exc
+        raise Unsupported(_("xterm.js is missing from kvmlab/widgets/static/xterm"),
+                          hint=_("run ./kvmlab.sh setup (it runs scripts/vendor-xterm.sh, which fetches xterm.js "
+                                 "from the npm registry)")) from exc
     esm = f"const XTERM_SOURCE = {json.dumps(xterm)};\n" + (static / "console.js").read_text(encoding="utf-8")
     return esm, xterm_css + (static / "console.css").read_text(encoding="utf-8")
 
@@ -89,7 +90,7 @@ class SerialConsole(anywidget.AnyWidget):
         if connect:
             self.connect(force=force)
         else:
-            self.status = "not connected: press Connect"
+            self.status = _("not connected: press Connect")
 
     # -- the session --------------------------------------------------------------------------
     def connect(self, force: bool = False) -> bool:
@@ -106,12 +107,12 @@ class SerialConsole(anywidget.AnyWidget):
             self.can_connect = not unsupported
             lines = [f"error: {line}" for line in err.virsh_error]
             if unsupported:
-                self.status = "no console here: the embedded lab (libvirt's test driver) runs no guest"
-                lines += ["", "The embedded lab has no serial consoles: its guests are descriptions, nothing",
-                          "boots. To type into a real guest, " + REAL_LAB + "."]
+                self.status = _("no console here: the embedded lab (libvirt's test driver) runs no guest")
+                lines += ["", *_("The embedded lab has no serial consoles: its guests are descriptions, nothing\n"
+                                 "boots. To type into a real guest, {real_lab}.").format(real_lab=_(REAL_LAB)).split("\n")]
             else:
-                self.status = f"not connected: {err.message}"
-                lines += [f"hint: {err.hint}"] if err.hint else []
+                self.status = _("not connected: {message}").format(message=err.message)
+                lines += [_("hint: {hint}").format(hint=err.hint)] if err.hint else []
             self._show("\r\n".join(lines) + "\r\n")
             return False
         self.error = None
@@ -119,19 +120,20 @@ class SerialConsole(anywidget.AnyWidget):
         session.on_output(self._from_guest)
         session.on_close(self._closed)
         self.connected, self.can_connect = True, True
-        self.status = f"connected: keys go to {self.name}; Ctrl-] disconnects (escape character {ESCAPE_NAME})"
+        self.status = _("connected: keys go to {name}; Ctrl-] disconnects (escape character {escape})").format(
+            name=self.name, escape=ESCAPE_NAME)
         self._show(f"\r\n[{session.text().strip().replace(chr(10), ' ')}]\r\n")
         return True
 
     def disconnect(self) -> None:
         """Close the console, as Ctrl-] does."""
         if self.session is not None:
-            self.session.close("disconnected from the notebook")
+            self.session.close(_("disconnected from the notebook"))
 
     def _closed(self, reason: str) -> None:
         self.connected = False
-        self.status = f"disconnected: {reason} — press Connect to open it again"
-        self._show(f"\r\n[disconnected: {reason}]\r\n")
+        self.status = _("disconnected: {reason} — press Connect to open it again").format(reason=reason)
+        self._show("\r\n[" + _("disconnected: {reason}").format(reason=reason) + "]\r\n")
 
     # -- bytes both ways ----------------------------------------------------------------------
     def _from_guest(self, data: bytes) -> None:
@@ -160,12 +162,12 @@ class SerialConsole(anywidget.AnyWidget):
         """What the terminal typed: virsh's rule for Ctrl-], the rest to the guest."""
         if self.session is None or self.session.closed:
             if not keys.startswith("\x1b"):  # a key, not the terminal's own answer (e.g. to ESC[6n)
-                self._show("\r\n[not connected: press Connect]\r\n")
+                self._show("\r\n[" + _("not connected: press Connect") + "]\r\n")
             return
         try:
             self.session.feed(keys)
         except KvmlabError as err:
-            self._show(f"\r\n[error: {err.message}]\r\n")
+            self._show("\r\n[" + _("error: {message}").format(message=err.message) + "]\r\n")
 
     def type(self, keys: str) -> bool:
         """Type ``keys`` into the guest as if pressed in the terminal (``\\r`` is Enter; a string that
@@ -186,9 +188,9 @@ class SerialConsole(anywidget.AnyWidget):
         """
         if self.session is None or self.session.closed:
             if not self.can_connect:
-                return ("(nothing ran: the embedded lab runs no guest, so there is no serial console to type into; "
-                        "on the real lab this is the guest's answer)")
-            return f"(nothing ran: {self.status})"
+                return _("(nothing ran: the embedded lab runs no guest, so there is no serial console to type into; "
+                         "on the real lab this is the guest's answer)")
+            return _("(nothing ran: {status})").format(status=self.status)
         return self.session.run(command, timeout)
 
     # -- reading back -------------------------------------------------------------------------
@@ -205,8 +207,8 @@ class SerialConsole(anywidget.AnyWidget):
             InvalidState: the console is not open. ConsoleTimeout: not seen in time.
         """
         if self.session is None:
-            raise InvalidState(f"the console of {self.name} is not open",
-                               hint=(self.error.hint if self.error else "") or "call .connect() first")
+            raise InvalidState(_("the console of {name} is not open").format(name=self.name),
+                               hint=(self.error.hint if self.error else "") or _("call .connect() first"))
         return self.session.wait_for(text, timeout, clean=True)
 
     def close(self) -> None:

@@ -5,25 +5,26 @@ from __future__ import annotations
 from html import escape
 
 from ..ops.result import Result
+from ..i18n import N_
 from .board import Action, Board
 
 __all__ = ["Dashboard", "DOMAIN_ACTIONS"]
 
 DOMAIN_ACTIONS = (
-    Action("start", "start", "start", lambda c, n: c.start(n),
-           "virsh start: boot a defined domain that is shut off", "success"),
-    Action("shutdown", "shutdown", "shutdown", lambda c, n: c.shutdown(n),
-           "virsh shutdown: ask the guest OS to power off (graceful, like the power button)"),
-    Action("destroy", "destroy", "destroy", lambda c, n: c.destroy(n),
-           "virsh destroy: pull the plug (forced stop; the definition stays)", "warning"),
-    Action("suspend", "suspend", "suspend", lambda c, n: c.suspend(n),
-           "virsh suspend: pause the vCPUs; memory stays allocated"),
-    Action("resume", "resume", "resume", lambda c, n: c.resume(n),
-           "virsh resume: let a paused domain run again"),
-    Action("reboot", "reboot", "reboot", lambda c, n: c.reboot(n),
-           "virsh reboot: ask the guest OS to restart"),
-    Action("undefine", "undefine", "undefine", lambda c, n: c.undefine(n),
-           "virsh undefine: delete the definition (a running domain keeps running, transient)", "danger"),
+    Action("start", N_("start"), "start", lambda c, n: c.start(n),
+           N_("virsh start: boot a defined domain that is shut off"), "success"),
+    Action("shutdown", N_("shutdown"), "shutdown", lambda c, n: c.shutdown(n),
+           N_("virsh shutdown: ask the guest OS to power off (graceful, like the power button)")),
+    Action("destroy", N_("destroy"), "destroy", lambda c, n: c.destroy(n),
+           N_("virsh destroy: pull the plug (forced stop; the definition stays)"), "warning"),
+    Action("suspend", N_("suspend"), "suspend", lambda c, n: c.suspend(n),
+           N_("virsh suspend: pause the vCPUs; memory stays allocated")),
+    Action("resume", N_("resume"), "resume", lambda c, n: c.resume(n),
+           N_("virsh resume: let a paused domain run again")),
+    Action("reboot", N_("reboot"), "reboot", lambda c, n: c.reboot(n),
+           N_("virsh reboot: ask the guest OS to restart")),
+    Action("undefine", N_("undefine"), "undefine", lambda c, n: c.undefine(n),
+           N_("virsh undefine: delete the definition (a running domain keeps running, transient)"), "danger"),
 )  # fmt: skip
 
 _STATE_COLOURS = {"running": "#2a2", "paused": "#c80", "shut off": "#888", "crashed": "#a00"}
@@ -47,7 +48,7 @@ class Dashboard(Board):
     """
 
     kind = "domain"
-    title = "Domains (virsh list --all)"
+    title = N_("Domains (virsh list --all)")
     actions = DOMAIN_ACTIONS
 
     def read(self) -> tuple[Result, list[tuple[str, str]]]:

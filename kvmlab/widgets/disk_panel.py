@@ -8,6 +8,7 @@ from html import escape
 import ipywidgets as W
 
 from ..errors import KvmlabError
+from ..i18n import _
 from ..units import pretty_capacity
 from .events import Watch
 from .panel import Panel
@@ -20,7 +21,7 @@ def bars_html(volumes) -> str:
     """One bar per volume: the whole bar is the capacity (what the guest sees), the filled part the
     allocation (what the host holds now). A thin volume's bar is nearly empty."""
     if not volumes:
-        return "<i>no volumes</i>"
+        return _("<i>no volumes</i>")
     rows = []
     for v in volumes:
         cap, alloc = v.capacity or 0, v.allocation or 0
@@ -28,8 +29,10 @@ def bars_html(volumes) -> str:
         bar = (f"<div style='width:16em;height:0.9em;border:1px solid #888;background:#fff;display:inline-block'>"
                f"<div style='width:{share:.1f}%;height:100%;background:#4a7'></div></div>")
         rows.append(f"<tr><td><code>{escape(v.name)}</code></td> <td>{bar}</td> "
-                    f"<td>{escape(pretty_capacity(alloc))} of {escape(pretty_capacity(cap))} ({share:.1f} %)</td></tr>\n")
-    head = "<tr><th>volume</th><th>allocation / capacity</th><th></th></tr>\n"
+                    "<td>" + _("{allocation} of {capacity} ({share} %)").format(
+                        allocation=escape(pretty_capacity(alloc)), capacity=escape(pretty_capacity(cap)),
+                        share=f"{share:.1f}") + "</td></tr>\n")
+    head = _("<tr><th>volume</th><th>allocation / capacity</th><th></th></tr>") + "\n"
     return f"<table class='kvmlab-disks'>{head}{''.join(rows)}</table>"
 
 
@@ -55,24 +58,26 @@ class DiskPanel(Panel):
         self.conn, self.pool = conn, pool
         self._paths: dict[str, str] = {}  # volume name -> its file, from the last refresh
         self.bars = W.HTML()
-        self.volume = W.Dropdown(options=[], description="volume")
-        self.new_name = W.Text(description="name", placeholder="disk.qcow2")
-        self.capacity = W.Text(value="1G", description="capacity", tooltip="virsh sizes: 1G = 1 GiB, 1GB = 10^9 bytes")
-        self.format = W.Dropdown(options=("qcow2", "raw"), value="qcow2", description="format")
-        self.thin = W.Checkbox(value=True, description="thin (--allocation 0)", indent=False)
-        self.create_button = W.Button(description="Create", icon="plus", button_style="primary")
-        self.clone_name = W.Text(description="clone as", placeholder="copy.qcow2")
-        self.clone_button = W.Button(description="Clone", icon="copy")
-        self.new_capacity = W.Text(value="2G", description="resize to")
-        self.resize_button = W.Button(description="Resize", icon="arrows-h")
-        self.guest = W.Dropdown(options=[], description="guest")
-        self.target = W.Text(value="vdb", description="as (target)", tooltip="the disk's name inside the guest")
-        self.affects = W.ToggleButtons(options=AFFECTS, value="persistent", description="where",
-                                       tooltips=["running guest and its definition", "the running guest only (gone at "
-                                                 "its next start)", "the definition only (seen at the next start)",
-                                                 "live if it runs, else the definition"])  # fmt: skip
-        self.attach_button = W.Button(description="Attach", icon="link")
-        self.detach_button = W.Button(description="Detach", icon="unlink")
+        self.volume = W.Dropdown(options=[], description=_("volume"))
+        self.new_name = W.Text(description=_("name"), placeholder=_("disk.qcow2"))
+        self.capacity = W.Text(value="1G", description=_("capacity"),
+                              tooltip=_("virsh sizes: 1G = 1 GiB, 1GB = 10^9 bytes"))
+        self.format = W.Dropdown(options=("qcow2", "raw"), value="qcow2", description=_("format"))
+        self.thin = W.Checkbox(value=True, description=_("thin (--allocation 0)"), indent=False)
+        self.create_button = W.Button(description=_("Create"), icon="plus", button_style="primary")
+        self.clone_name = W.Text(description=_("clone as"), placeholder=_("copy.qcow2"))
+        self.clone_button = W.Button(description=_("Clone"), icon="copy")
+        self.new_capacity = W.Text(value="2G", description=_("resize to"))
+        self.resize_button = W.Button(description=_("Resize"), icon="arrows-h")
+        self.guest = W.Dropdown(options=[], description=_("guest"))
+        self.target = W.Text(value="vdb", description=_("as (target)"),
+                             tooltip=_("the disk's name inside the guest"))
+        self.affects = W.ToggleButtons(options=AFFECTS, value="persistent", description=_("where"),
+                                       tooltips=[_("running guest and its definition"), _("the running guest only (gone "
+                                                 "at its next start)"), _("the definition only (seen at the next start)"),
+                                                 _("live if it runs, else the definition")])  # fmt: skip
+        self.attach_button = W.Button(description=_("Attach"), icon="link")
+        self.detach_button = W.Button(description=_("Detach"), icon="unlink")
         self.command = W.HTML()
         self.status = Status()
         for field in (self.new_name, self.capacity, self.format, self.thin):
@@ -83,7 +88,7 @@ class DiskPanel(Panel):
         self.attach_button.on_click(lambda _b: self.attach())
         self.detach_button.on_click(lambda _b: self.detach())
         super().__init__([
-            W.HTML(f"<b>Pool {escape(pool)}</b>"), self.bars,
+            W.HTML(_("<b>Pool {pool}</b>").format(pool=escape(pool))), self.bars,
             W.HBox([self.new_name, self.capacity]), W.HBox([self.format, self.thin, self.create_button]), self.command,
             self.volume, W.HBox([self.clone_name, self.clone_button]), W.HBox([self.new_capacity, self.resize_button]),
             W.HBox([self.guest, self.target]), W.HBox([self.affects, self.attach_button, self.detach_button]),
@@ -134,7 +139,7 @@ class DiskPanel(Panel):
     def clone(self) -> None:
         """vol-clone the chosen volume under the new name."""
         if self.volume.value is None:
-            self.status.note("pick a volume first")
+            self.status.note(_("pick a volume first"))
             return
         self.status.run(f"virsh vol-clone {self.volume.value} {self.clone_name.value} --pool {self.pool}",
                         self.conn.vol_clone, self.volume.value, self.clone_name.value.strip(), pool=self.pool)
@@ -143,7 +148,7 @@ class DiskPanel(Panel):
     def resize(self) -> None:
         """vol-resize the chosen volume (a real host can; the test driver says it cannot)."""
         if self.volume.value is None:
-            self.status.note("pick a volume first")
+            self.status.note(_("pick a volume first"))
             return
         self.status.run(f"virsh vol-resize {self.volume.value} {self.new_capacity.value} --pool {self.pool}",
                         self.conn.vol_resize, self.volume.value, self.new_capacity.value.strip(), pool=self.pool)
@@ -156,7 +161,7 @@ class DiskPanel(Panel):
         """attach-disk the chosen volume's file to the chosen guest as ``target``; qcow2 volumes say so
         (``--subdriver qcow2``), or QEMU would read them as raw."""
         if self.volume.value is None or self.guest.value is None:
-            self.status.note("pick a volume and a guest first")
+            self.status.note(_("pick a volume and a guest first"))
             return
         path, target = self._paths.get(self.volume.value, ""), self.target.value.strip()
         qcow2 = self.volume.value.endswith(".qcow2")
@@ -169,7 +174,7 @@ class DiskPanel(Panel):
     def detach(self) -> None:
         """detach-disk ``target`` from the chosen guest."""
         if self.guest.value is None:
-            self.status.note("pick a guest first")
+            self.status.note(_("pick a guest first"))
             return
         target = self.target.value.strip()
         self.status.run(f"virsh detach-disk {self.guest.value} {target} {self._flag()}", self.conn.detach_disk,

@@ -13,6 +13,7 @@ from html import escape
 import ipywidgets as W
 
 from ..errors import KvmlabError
+from ..i18n import N_, _
 from ..specs.domain import DomainSpec
 from ..units import UNITS
 from .spec_form import SpecForm
@@ -20,9 +21,9 @@ from .spec_form import SpecForm
 __all__ = ["DomainForm", "MEMORY_UNITS", "memory_lesson"]
 
 MEMORY_UNITS = (("MiB", "MiB"), ("GiB", "GiB"), ("KiB", "KiB"))
-OS_TYPES = (("hvm: a full virtual machine (KVM / QEMU)", "hvm"), ("linux: a Xen paravirtual guest", "linux"),
-            ("exe: a container (LXC)", "exe"))  # fmt: skip
-DOMAIN_TYPES = (("kvm: hardware-assisted (/dev/kvm)", "kvm"), ("qemu: emulated in software (TCG)", "qemu"))
+OS_TYPES = ((N_("hvm: a full virtual machine (KVM / QEMU)"), "hvm"), (N_("linux: a Xen paravirtual guest"), "linux"),
+            (N_("exe: a container (LXC)"), "exe"))  # fmt: skip
+DOMAIN_TYPES = ((N_("kvm: hardware-assisted (/dev/kvm)"), "kvm"), (N_("qemu: emulated in software (TCG)"), "qemu"))
 ARCHES = ("x86_64", "i686", "aarch64")
 BOOT_DEVICES = ["hd", "cdrom", "network", "fd"]
 DISK_BUSES = ("virtio", "sata", "scsi", "ide")
@@ -35,11 +36,16 @@ def memory_lesson(amount: int, unit: str) -> str:
     nbytes = amount * UNITS[unit]
     kib_text = str(nbytes // 1024) if nbytes % 1024 == 0 else f"{nbytes / 1024:.3f}"
     kb_text = str(nbytes // 1000) if nbytes % 1000 == 0 else f"{nbytes / 1000:.3f}"
-    return (
-        f"<small>{amount} {escape(unit)} = <b>{kib_text} KiB</b>. <code>&lt;memory&gt;</code> without "
-        f"<code>unit=</code> is read in KiB (1024 bytes): that is what the notes call “KB”. "
-        f"libvirt's own <code>unit='KB'</code> means 1000 bytes: {amount} {escape(unit)} = {kb_text} KB.</small>"
-    )
+    return _(
+        "<small>{amount} {unit} = <b>{kib} KiB</b>. <code>&lt;memory&gt;</code> without "
+        "<code>unit=</code> is read in KiB (1024 bytes): that is what the notes call “KB”. "
+        "libvirt's own <code>unit='KB'</code> means 1000 bytes: {amount} {unit} = {kb} KB.</small>"
+    ).format(amount=amount, unit=escape(unit), kib=kib_text, kb=kb_text)
+
+
+def _labels(options):
+    """A dropdown's ``(label, value)`` pairs with the labels in the learner's language (at construction)."""
+    return tuple((_(label), value) for label, value in options)
 
 
 class DomainForm(SpecForm):
@@ -61,31 +67,31 @@ class DomainForm(SpecForm):
 
     def __init__(self, conn, name: str = "vm1"):
         self.conn = conn
-        self.name = W.Text(value=name, description="name")
-        self.memory = W.IntText(value=512, description="memory")
+        self.name = W.Text(value=name, description=_("name"))
+        self.memory = W.IntText(value=512, description=_("memory"))
         self.memory_unit = W.Dropdown(options=MEMORY_UNITS, value="MiB", layout=W.Layout(width="7em"))
         self.memory_note = W.HTML()
-        self.vcpus = W.IntText(value=1, description="vCPUs")
-        self.domain_type = W.Dropdown(options=DOMAIN_TYPES, value="kvm", description="type")
-        self.os_type = W.Dropdown(options=OS_TYPES, value="hvm", description="OS type")
-        self.arch = W.Dropdown(options=ARCHES, value="x86_64", description="arch", layout=W.Layout(width="14em"))
+        self.vcpus = W.IntText(value=1, description=_("vCPUs"))
+        self.domain_type = W.Dropdown(options=_labels(DOMAIN_TYPES), value="kvm", description=_("type"))
+        self.os_type = W.Dropdown(options=_labels(OS_TYPES), value="hvm", description=_("OS type"))
+        self.arch = W.Dropdown(options=ARCHES, value="x86_64", description=_("arch"), layout=W.Layout(width="14em"))
         self.boot = W.TagsInput(value=["hd"], allowed_tags=BOOT_DEVICES, allow_duplicates=False)
-        self.disk = W.Text(value=f"/var/lib/libvirt/images/{name}.qcow2", description="disk",
-                           placeholder="image path (empty: no disk)", layout=W.Layout(width="32em"))  # fmt: skip
+        self.disk = W.Text(value=f"/var/lib/libvirt/images/{name}.qcow2", description=_("disk"),
+                           placeholder=_("image path (empty: no disk)"), layout=W.Layout(width="32em"))  # fmt: skip
         self.disk_bus = W.Dropdown(options=DISK_BUSES, value="virtio", layout=W.Layout(width="7em"))
-        self.cdrom = W.Text(value="", description="CD-ROM", placeholder="ISO path (empty: none)",
+        self.cdrom = W.Text(value="", description=_("CD-ROM"), placeholder=_("ISO path (empty: none)"),
                             layout=W.Layout(width="32em"))  # fmt: skip
-        self.network = W.Dropdown(description="network")
-        self.define_button = W.Button(description="Define", icon="save", button_style="primary",
-                                      tooltip="virsh define: register the domain (it stays shut off)")
-        self.create_button = W.Button(description="Create", icon="play", button_style="success",
-                                      tooltip="virsh create: start a transient domain (gone after it stops)")
+        self.network = W.Dropdown(description=_("network"))
+        self.define_button = W.Button(description=_("Define"), icon="save", button_style="primary",
+                                      tooltip=_("virsh define: register the domain (it stays shut off)"))
+        self.create_button = W.Button(description=_("Create"), icon="play", button_style="success",
+                                      tooltip=_("virsh create: start a transient domain (gone after it stops)"))
         self.refresh()
         self.define_button.on_click(lambda _b: self.define())
         self.create_button.on_click(lambda _b: self.create())
         super().__init__(conn, [
             self.name, W.HBox([self.memory, self.memory_unit]), self.memory_note, self.vcpus,
-            self.domain_type, W.HBox([self.os_type, self.arch]), W.HBox([W.Label("boot order"), self.boot]),
+            self.domain_type, W.HBox([self.os_type, self.arch]), W.HBox([W.Label(_("boot order")), self.boot]),
             W.HBox([self.disk, self.disk_bus]), self.cdrom, self.network,
         ], [self.define_button, self.create_button])  # fmt: skip
 
@@ -100,7 +106,7 @@ class DomainForm(SpecForm):
         except KvmlabError:
             names = []
         current = self.network.value
-        self.network.options = [("(no network interface)", "")] + [(n, n) for n in names]
+        self.network.options = [(_("(no network interface)"), "")] + [(n, n) for n in names]
         self.network.value = current if current in names else ("default" if "default" in names else "")
 
     def spec(self) -> DomainSpec:

@@ -20,6 +20,7 @@ from typing import Callable
 import libvirt
 
 from ..errors import libvirt_errors, suppressed
+from ..i18n import N_, _
 from ..eventloop import running, start  # the one loop of the process (the console needs it too)
 
 __all__ = ["start", "running", "Watch", "EVENT_NAMES"]
@@ -79,7 +80,7 @@ class _Hub:
         register, event_id, self._deregister, _ = _REGISTER[kind]
         self.virconn, self.kind = virconn, kind
         self.watches: list[Watch] = []
-        with libvirt_errors(hint="this driver has no lifecycle events: use Refresh instead"):
+        with libvirt_errors(hint=N_("this driver has no lifecycle events: use Refresh instead")):
             self.id: int = getattr(virconn, register)(None, event_id, self._callback, None)
 
     def _callback(self, _virconn, obj, event: int, _detail: int, _opaque) -> None:
@@ -114,7 +115,7 @@ class Watch:
 
     def __init__(self, conn, kind: str, on_event: Callable[[str, str], None]):
         if kind not in _REGISTER:
-            raise ValueError(f"kind must be one of {sorted(_REGISTER)}, not {kind!r}")
+            raise ValueError(_("kind must be one of {kinds}, not {kind}").format(kinds=sorted(_REGISTER), kind=repr(kind)))
         start()
         self.kind = kind
         self.api = _REGISTER[kind][3]

@@ -11,6 +11,7 @@ from typing import Any, Iterable
 import ipywidgets as W
 
 from ..concepts.topology import MODE_TRAFFIC
+from ..i18n import _
 from .network_form import NetworkForm
 from .validation import spec_problems
 
@@ -44,7 +45,8 @@ class ModeForms:
 
     def summary(self) -> str:
         """``--- MODE: problems or valid`` and the XML, for every form."""
-        return "\n".join(f"--- {mode}: {spec_problems(f.spec()) or 'valid'}\n{f.spec().to_xml()}"
+        valid = _("valid")
+        return "\n".join(f"--- {mode}: {spec_problems(f.spec()) or valid}\n{f.spec().to_xml()}"
                          for mode, f in self.forms.items())
 
     def remove(self, mode: str) -> str:

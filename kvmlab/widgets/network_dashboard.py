@@ -5,25 +5,26 @@ from __future__ import annotations
 from html import escape
 
 from ..ops.result import Result
+from ..i18n import N_
 from .board import Action, Board
 
 __all__ = ["NetworkDashboard", "NETWORK_ACTIONS"]
 
 NETWORK_ACTIONS = (
-    Action("start", "start", "net-start", lambda c, n: c.net_start(n),
-           "virsh net-start: bring a defined network up (its bridge, and dnsmasq for DHCP)", "success"),
-    Action("destroy", "destroy", "net-destroy", lambda c, n: c.net_destroy(n),
-           "virsh net-destroy: stop the network (the definition stays)", "warning"),
-    Action("autostart", "autostart", "net-autostart", lambda c, n: c.net_autostart(n),
-           "virsh net-autostart: start this network when the host boots (once per boot, not at a daemon restart)"),
-    Action("no_autostart", "no autostart", "net-autostart --disable", lambda c, n: c.net_autostart(n, disable=True),
-           "virsh net-autostart --disable: do not start it when the host boots"),
-    Action("info", "info", "net-info", lambda c, n: c.net_info(n),
-           "virsh net-info: name, UUID, state, autostart, bridge"),
-    Action("dumpxml", "XML", "net-dumpxml", lambda c, n: c.net_dumpxml(n),
-           "virsh net-dumpxml: the full configuration"),
-    Action("undefine", "undefine", "net-undefine", lambda c, n: c.net_undefine(n),
-           "virsh net-undefine: delete the definition (stop it first with net-destroy)", "danger"),
+    Action("start", N_("start"), "net-start", lambda c, n: c.net_start(n),
+           N_("virsh net-start: bring a defined network up (its bridge, and dnsmasq for DHCP)"), "success"),
+    Action("destroy", N_("destroy"), "net-destroy", lambda c, n: c.net_destroy(n),
+           N_("virsh net-destroy: stop the network (the definition stays)"), "warning"),
+    Action("autostart", N_("autostart"), "net-autostart", lambda c, n: c.net_autostart(n),
+           N_("virsh net-autostart: start this network when the host boots (once per boot, not at a daemon restart)")),
+    Action("no_autostart", N_("no autostart"), "net-autostart --disable", lambda c, n: c.net_autostart(n, disable=True),
+           N_("virsh net-autostart --disable: do not start it when the host boots")),
+    Action("info", N_("info"), "net-info", lambda c, n: c.net_info(n),
+           N_("virsh net-info: name, UUID, state, autostart, bridge")),
+    Action("dumpxml", N_("XML"), "net-dumpxml", lambda c, n: c.net_dumpxml(n),
+           N_("virsh net-dumpxml: the full configuration")),
+    Action("undefine", N_("undefine"), "net-undefine", lambda c, n: c.net_undefine(n),
+           N_("virsh net-undefine: delete the definition (stop it first with net-destroy)"), "danger"),
 )  # fmt: skip
 
 
@@ -37,7 +38,7 @@ class NetworkDashboard(Board):
     """
 
     kind = "network"
-    title = "Virtual networks (virsh net-list --all)"
+    title = N_("Virtual networks (virsh net-list --all)")
     actions = NETWORK_ACTIONS
     state_width = "18.5em"  # "inactive, autostart yes, persistent" on one line
 

@@ -11,18 +11,19 @@ from html import escape
 
 import ipywidgets as W
 
+from ..i18n import N_, _
 from ..specs import DhcpRange, IpSpec, NetworkSpec
 from .spec_form import SpecForm
 
 __all__ = ["NetworkForm", "MODE_LESSONS"]
 
-MODE_LESSONS = {
+MODE_LESSONS = N_({
     "nat": "guests reach the outside through the host's address (NAT); libvirt runs DHCP and DNS",
     "route": "like nat without address translation: the outside needs a route back to this subnet",
     "isolated": "no <forward>: guests talk to each other and to the host only",
     "open": "like route, but libvirt adds no firewall rules at all",
     "bridge": "guests join an existing host bridge (e.g. br0): the LAN gives them addresses, no <ip> here",
-}
+})
 
 
 class NetworkForm(SpecForm):
@@ -41,23 +42,23 @@ class NetworkForm(SpecForm):
     KIND, DEFINE, READ_BACK = "network", "net-define", ("net-info", "net_info")
 
     def __init__(self, conn, name: str = "lab"):
-        self.name = W.Text(value=name, description="name")
-        self.mode = W.Dropdown(options=list(MODE_LESSONS), value="nat", description="mode")
+        self.name = W.Text(value=name, description=_("name"))
+        self.mode = W.Dropdown(options=list(MODE_LESSONS), value="nat", description=_("mode"))
         self.mode_note = W.HTML()
-        self.bridge = W.Text(value="virbr10", description="bridge")
-        self.address = W.Text(value="192.168.150.1", description="gateway")
-        self.prefix = W.IntText(value=24, description="prefix", layout=W.Layout(width="12em"))
+        self.bridge = W.Text(value="virbr10", description=_("bridge"))
+        self.address = W.Text(value="192.168.150.1", description=_("gateway"))
+        self.prefix = W.IntText(value=24, description=_("prefix"), layout=W.Layout(width="12em"))
         self.subnet_note = W.HTML()
-        self.dhcp = W.Checkbox(value=True, description="DHCP")
-        self.dhcp_start = W.Text(value="192.168.150.2", description="from")
-        self.dhcp_end = W.Text(value="192.168.150.254", description="to")
-        self.autostart = W.Checkbox(value=False, description="autostart")
+        self.dhcp = W.Checkbox(value=True, description=_("DHCP"))
+        self.dhcp_start = W.Text(value="192.168.150.2", description=_("from"))
+        self.dhcp_end = W.Text(value="192.168.150.254", description=_("to"))
+        self.autostart = W.Checkbox(value=False, description=_("autostart"))
         self.ip_box = W.VBox([W.HBox([self.address, self.prefix]), self.subnet_note,
                               W.HBox([self.dhcp, self.dhcp_start, self.dhcp_end])])  # fmt: skip
-        self.define_button = W.Button(description="Define", icon="save", button_style="primary",
-                                      tooltip="virsh net-define: register the network (inactive)")
-        self.define_start_button = W.Button(description="Define + start", icon="play", button_style="success",
-                                            tooltip="virsh net-define, net-start (and net-autostart)")
+        self.define_button = W.Button(description=_("Define"), icon="save", button_style="primary",
+                                      tooltip=_("virsh net-define: register the network (inactive)"))
+        self.define_start_button = W.Button(description=_("Define + start"), icon="play", button_style="success",
+                                            tooltip=_("virsh net-define, net-start (and net-autostart)"))
         self.define_button.on_click(lambda _b: self.define())
         self.define_start_button.on_click(lambda _b: self.define(start=True))
         super().__init__(conn, [self.name, self.mode, self.mode_note, self.bridge, self.ip_box, self.autostart],
@@ -84,16 +85,17 @@ class NetworkForm(SpecForm):
         except ValueError:
             return ""
         net = iface.network
-        mask = f" = netmask {net.netmask}" if net.version == 4 else ""
-        return (f"<small>prefix {net.prefixlen}{mask}: subnet <b>{net}</b>, {net.num_addresses} addresses; "
-                f"the gateway {iface.ip} is the host's side of the network.</small>")
+        mask = _(" = netmask {netmask}").format(netmask=net.netmask) if net.version == 4 else ""
+        return _("<small>prefix {prefix}{mask}: subnet <b>{net}</b>, {count} addresses; "
+                 "the gateway {gateway} is the host's side of the network.</small>").format(
+            prefix=net.prefixlen, mask=mask, net=net, count=net.num_addresses, gateway=iface.ip)
 
     def lessons(self) -> None:
         """Show the fields of the chosen mode and what the mode and the subnet mean."""
         bridge_mode = self.mode.value == "bridge"
         self.ip_box.layout.display = "none" if bridge_mode else None
-        self.bridge.placeholder = "br0 (must exist on the host)" if bridge_mode else "virbr10 (libvirt creates it)"
-        self.mode_note.value = f"<small>{escape(MODE_LESSONS[self.mode.value])}</small>"
+        self.bridge.placeholder = _("br0 (must exist on the host)") if bridge_mode else _("virbr10 (libvirt creates it)")
+        self.mode_note.value = f"<small>{escape(_(MODE_LESSONS[self.mode.value]))}</small>"
         self.subnet_note.value = self._subnet_lesson()
 
     def define(self, start: bool = False) -> None:

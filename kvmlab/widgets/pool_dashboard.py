@@ -6,26 +6,27 @@ from html import escape
 
 from ..ops.result import Result
 from ..units import pretty_capacity
+from ..i18n import N_
 from .board import Action, Board
 
 __all__ = ["PoolDashboard", "POOL_ACTIONS"]
 
 POOL_ACTIONS = (
-    Action("build", "build", "pool-build", lambda c, n: c.pool_build(n),
-           "virsh pool-build: make the pool's storage (for a dir pool: mkdir the target path)"),
-    Action("start", "start", "pool-start", lambda c, n: c.pool_start(n),
-           "virsh pool-start: activate the pool so its volumes can be listed and used", "success"),
-    Action("destroy", "destroy", "pool-destroy", lambda c, n: c.pool_destroy(n),
-           "virsh pool-destroy: deactivate the pool (no data is deleted)", "warning"),
-    Action("autostart", "autostart", "pool-autostart", lambda c, n: c.pool_autostart(n),
-           "virsh pool-autostart: activate it when the host boots (once per boot, not at a daemon restart)"),
-    Action("no_autostart", "no autostart", "pool-autostart --disable",
+    Action("build", N_("build"), "pool-build", lambda c, n: c.pool_build(n),
+           N_("virsh pool-build: make the pool's storage (for a dir pool: mkdir the target path)")),
+    Action("start", N_("start"), "pool-start", lambda c, n: c.pool_start(n),
+           N_("virsh pool-start: activate the pool so its volumes can be listed and used"), "success"),
+    Action("destroy", N_("destroy"), "pool-destroy", lambda c, n: c.pool_destroy(n),
+           N_("virsh pool-destroy: deactivate the pool (no data is deleted)"), "warning"),
+    Action("autostart", N_("autostart"), "pool-autostart", lambda c, n: c.pool_autostart(n),
+           N_("virsh pool-autostart: activate it when the host boots (once per boot, not at a daemon restart)")),
+    Action("no_autostart", N_("no autostart"), "pool-autostart --disable",
            lambda c, n: c.pool_autostart(n, disable=True), "virsh pool-autostart --disable"),
-    Action("info", "info", "pool-info", lambda c, n: c.pool_info(n),
-           "virsh pool-info: state, autostart, capacity, allocation, available"),
-    Action("dumpxml", "XML", "pool-dumpxml", lambda c, n: c.pool_dumpxml(n), "virsh pool-dumpxml"),
-    Action("undefine", "undefine", "pool-undefine", lambda c, n: c.pool_undefine(n),
-           "virsh pool-undefine: forget the pool's definition (stop it first; files stay)", "danger"),
+    Action("info", N_("info"), "pool-info", lambda c, n: c.pool_info(n),
+           N_("virsh pool-info: state, autostart, capacity, allocation, available")),
+    Action("dumpxml", N_("XML"), "pool-dumpxml", lambda c, n: c.pool_dumpxml(n), "virsh pool-dumpxml"),
+    Action("undefine", N_("undefine"), "pool-undefine", lambda c, n: c.pool_undefine(n),
+           N_("virsh pool-undefine: forget the pool's definition (stop it first; files stay)"), "danger"),
 )  # fmt: skip
 
 
@@ -38,7 +39,7 @@ class PoolDashboard(Board):
     """
 
     kind = "pool"
-    title = "Storage pools (virsh pool-list --all --details)"
+    title = N_("Storage pools (virsh pool-list --all --details)")
     actions = POOL_ACTIONS
     state_width = "28em"  # "running, autostart yes, 88.00 GiB free of 100.00 GiB" on one line
 

@@ -6,17 +6,18 @@ from html import escape
 
 import ipywidgets as W
 
+from ..i18n import N_, _
 from ..specs import PoolSpec
 from .spec_form import SpecForm
 
 __all__ = ["PoolForm", "TYPE_LESSONS"]
 
-TYPE_LESSONS = {
+TYPE_LESSONS = N_({
     "dir": "a directory on the host; each volume is a file in it (pool-build creates the directory)",
     "fs": "a block device (e.g. /dev/sdb1) that libvirt mounts on the target path",
     "netfs": "an NFS export (host:/dir) that libvirt mounts on the target path",
     "logical": "an LVM volume group; each volume is a logical volume (pool-build runs vgcreate)",
-}
+})
 _DEFAULT_FORMAT = {"fs": "ext4", "netfs": "nfs", "logical": "lvm2"}
 
 
@@ -36,23 +37,23 @@ class PoolForm(SpecForm):
     KIND, DEFINE, READ_BACK = "pool", "pool-define", ("pool-info", "pool_info")
 
     def __init__(self, conn, name: str = "lab"):
-        self.name = W.Text(value=name, description="name")
-        self.pool_type = W.Dropdown(options=list(TYPE_LESSONS), value="dir", description="type")
+        self.name = W.Text(value=name, description=_("name"))
+        self.pool_type = W.Dropdown(options=list(TYPE_LESSONS), value="dir", description=_("type"))
         self.type_note = W.HTML()
-        self.target = W.Text(value=f"/var/lib/libvirt/{name}", description="target path",
+        self.target = W.Text(value=f"/var/lib/libvirt/{name}", description=_("target path"),
                              layout=W.Layout(width="32em"))  # fmt: skip
-        self.source_host = W.Text(description="NFS host", placeholder="nfs.example.org")
-        self.source_dir = W.Text(description="export", placeholder="/srv/images")
-        self.source_devices = W.Text(description="devices", placeholder="/dev/sdb1 (comma-separated)")
-        self.source_name = W.Text(description="VG name", placeholder="vg_lab")
-        self.source_format = W.Text(description="format")
-        self.autostart = W.Checkbox(value=False, description="autostart")
+        self.source_host = W.Text(description=_("NFS host"), placeholder=_("nfs.example.org"))
+        self.source_dir = W.Text(description=_("export"), placeholder=_("/srv/images"))
+        self.source_devices = W.Text(description=_("devices"), placeholder=_("/dev/sdb1 (comma-separated)"))
+        self.source_name = W.Text(description=_("VG name"), placeholder=_("vg_lab"))
+        self.source_format = W.Text(description=_("format"))
+        self.autostart = W.Checkbox(value=False, description=_("autostart"))
         self.source_box = W.VBox()
-        self.define_button = W.Button(description="Define", icon="save", button_style="primary",
-                                      tooltip="virsh pool-define: register the pool (inactive)")
-        self.setup_button = W.Button(description="Define, build, start", icon="play", button_style="success",
+        self.define_button = W.Button(description=_("Define"), icon="save", button_style="primary",
+                                      tooltip=_("virsh pool-define: register the pool (inactive)"))
+        self.setup_button = W.Button(description=_("Define, build, start"), icon="play", button_style="success",
                                      layout=W.Layout(width="auto"),
-                                     tooltip="virsh pool-define, pool-build, pool-start (and pool-autostart)")
+                                     tooltip=_("virsh pool-define, pool-build, pool-start (and pool-autostart)"))
         self.pool_type.observe(lambda c: self._type_changed(c["old"], c["new"]), names="value")
         self.define_button.on_click(lambda _b: self.define())
         self.setup_button.on_click(lambda _b: self.define(setup=True))
@@ -85,7 +86,7 @@ class PoolForm(SpecForm):
     def lessons(self) -> None:
         """Show the source fields of the chosen type and what the type means."""
         kind = self.pool_type.value
-        self.type_note.value = f"<small>{escape(TYPE_LESSONS[kind])}</small>"
+        self.type_note.value = f"<small>{escape(_(TYPE_LESSONS[kind]))}</small>"
         self.source_box.children = {
             "dir": [],
             "fs": [self.source_devices, self.source_format],

@@ -14,6 +14,7 @@ import ipywidgets as W
 
 from ..concepts.qemuflags import flag_pairs, flags_to_spec, spec_to_flags
 from ..errors import KvmlabError
+from ..i18n import N_, _
 from ..specs import DomainSpec
 from .panel import Panel
 from .status import Status, problems_html
@@ -21,9 +22,14 @@ from .validation import spec_problems
 
 __all__ = ["QemuFlagsBuilder"]
 
-BOOT_ORDERS = [("c: hard disk", "c"), ("dc: CD-ROM, then hard disk", "dc"), ("cd: hard disk, then CD-ROM", "cd"),
-               ("n: network (PXE)", "n")]  # fmt: skip
-DISK_FLAGS = [("-hda (IDE, QEMU guesses the format)", "hda"), ("-drive if=virtio,format=…", "virtio")]
+BOOT_ORDERS = [(N_("c: hard disk"), "c"), (N_("dc: CD-ROM, then hard disk"), "dc"),
+               (N_("cd: hard disk, then CD-ROM"), "cd"), (N_("n: network (PXE)"), "n")]  # fmt: skip
+DISK_FLAGS = [(N_("-hda (IDE, QEMU guesses the format)"), "hda"), ("-drive if=virtio,format=…", "virtio")]
+
+
+def _labels(options):
+    """A dropdown's ``(label, value)`` pairs with the labels in the learner's language (at construction)."""
+    return [(_(label), value) for label, value in options]
 
 
 class QemuFlagsBuilder(Panel):
@@ -44,36 +50,36 @@ class QemuFlagsBuilder(Panel):
     def __init__(self, conn=None, name: str = "qemu1"):
         self.conn = conn
         self._syncing = False
-        self.kvm = W.Checkbox(value=True, description="-enable-kvm")
-        self.name = W.Text(value=name, description="-name")
-        self.memory = W.IntText(value=1024, description="-m (MiB)")
-        self.smp = W.IntText(value=1, description="-smp")
-        self.disk = W.Text(value=f"/var/lib/libvirt/images/{name}.qcow2", description="disk",
+        self.kvm = W.Checkbox(value=True, description=_("-enable-kvm"))
+        self.name = W.Text(value=name, description=_("-name"))
+        self.memory = W.IntText(value=1024, description=_("-m (MiB)"))
+        self.smp = W.IntText(value=1, description=_("-smp"))
+        self.disk = W.Text(value=f"/var/lib/libvirt/images/{name}.qcow2", description=_("disk"),
                            layout=W.Layout(width="32em"))  # fmt: skip
-        self.disk_flag = W.Dropdown(options=DISK_FLAGS, value="hda", description="as")
-        self.cdrom = W.Text(value="", description="-cdrom", placeholder="ISO path (empty: none)",
+        self.disk_flag = W.Dropdown(options=_labels(DISK_FLAGS), value="hda", description=_("as"))
+        self.cdrom = W.Text(value="", description=_("-cdrom"), placeholder=_("ISO path (empty: none)"),
                             layout=W.Layout(width="32em"))  # fmt: skip
-        self.boot = W.Dropdown(options=BOOT_ORDERS, value="c", description="-boot")
+        self.boot = W.Dropdown(options=_labels(BOOT_ORDERS), value="c", description=_("-boot"))
         self.command = W.Textarea(layout=W.Layout(width="100%", height="4em"), continuous_update=False)
         self.xml = W.Textarea(layout=W.Layout(width="100%", height="18em"), continuous_update=False)
-        self.to_flags_button = W.Button(description="XML → flags", icon="arrow-up")
+        self.to_flags_button = W.Button(description=_("XML → flags"), icon="arrow-up")
         self.mapping = W.HTML()
         self.messages = W.HTML()
-        self.define_button = W.Button(description="Define", icon="save", button_style="primary",
-                                      tooltip="virsh define: register this XML as a domain")
+        self.define_button = W.Button(description=_("Define"), icon="save", button_style="primary",
+                                      tooltip=_("virsh define: register this XML as a domain"))
         self.status = Status()
         for field in self.fields():
             field.observe(lambda _c: self._from_fields(), names="value")
         self.command.observe(lambda _c: self._from_command(), names="value")
         self.to_flags_button.on_click(lambda _b: self.xml_to_flags())
         self.define_button.on_click(lambda _b: self.define())
-        note = W.HTML("<small><code>-m</code> counts MiB (the notes' “MB”); <code>&lt;memory&gt;</code> "
-                      "without <code>unit=</code> counts KiB. Without <code>-enable-kvm</code> QEMU emulates "
-                      "the CPU in software (TCG): libvirt calls that <code>type='qemu'</code>.</small>")
+        note = W.HTML(_("<small><code>-m</code> counts MiB (the notes' “MB”); <code>&lt;memory&gt;</code> "
+                        "without <code>unit=</code> counts KiB. Without <code>-enable-kvm</code> QEMU emulates "
+                        "the CPU in software (TCG): libvirt calls that <code>type='qemu'</code>.</small>"))
         super().__init__([
             self.kvm, self.name, self.memory, self.smp, W.HBox([self.disk, self.disk_flag]), self.cdrom,
-            self.boot, note, W.HTML("<b>QEMU command line</b>"), self.command, self.mapping,
-            W.HTML("<b>libvirt domain XML</b>"), self.xml, W.HBox([self.to_flags_button, self.define_button]),
+            self.boot, note, W.HTML(_("<b>QEMU command line</b>")), self.command, self.mapping,
+            W.HTML(_("<b>libvirt domain XML</b>")), self.xml, W.HBox([self.to_flags_button, self.define_button]),
             self.messages, self.status,
         ])  # fmt: skip
         self._from_fields()
@@ -125,8 +131,9 @@ class QemuFlagsBuilder(Panel):
             self._syncing = False
         rows = "".join(f"<tr><td><code>{escape(f)}</code></td><td><pre style='margin:0'>{escape(x)}</pre></td></tr>"
                        for f, x in pairs)  # fmt: skip
-        self.mapping.value = f"<table><tr><th>flag</th><th>domain XML</th></tr>{rows}</table>"
-        self.messages.value = problems_html(spec_problems(spec), ok="valid domain XML")
+        head = _("<tr><th>flag</th><th>domain XML</th></tr>")
+        self.mapping.value = f"<table>{head}{rows}</table>"
+        self.messages.value = problems_html(spec_problems(spec), ok=_("valid domain XML"))
 
     def _set_fields(self, spec: DomainSpec) -> None:
         """Show a parsed command line in the fields (what the fields cannot say stays in the text)."""
@@ -157,8 +164,9 @@ class QemuFlagsBuilder(Panel):
         unmapped = len(spec.interfaces)
         self.command.value = shlex.join(spec_to_flags(spec))
         if unmapped:
-            self.messages.value += (f"<div><small>note: {unmapped} network interface(s) have no flag here "
-                                    "(QEMU would need -netdev/-device; libvirt writes those for you)</small></div>")
+            self.messages.value += _("<div><small>note: {count} network interface(s) have no flag here "
+                                      "(QEMU would need -netdev/-device; libvirt writes those for you)</small></div>"
+                                      ).format(count=unmapped)
 
     def define(self) -> None:
         """Validate the XML of the command line and ``conn.define`` it; read back ``dominfo``."""

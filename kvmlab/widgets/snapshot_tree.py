@@ -10,6 +10,7 @@ from html import escape
 import ipywidgets as W
 
 from ..errors import KvmlabError
+from ..i18n import _
 from .panel import Panel
 from .status import Status
 
@@ -35,19 +36,19 @@ class SnapshotTree(Panel):
         self.conn = conn
         names = conn.list(all=True).names
         self.domain = W.Dropdown(options=names, value=domain if domain in names else (names[0] if names else None),
-                                 description="domain")
+                                 description=_("domain"))
         self.tree = W.HTML()
-        self.snapshots = W.Select(options=[], description="snapshot", rows=6)
-        self.revert_button = W.Button(description="Revert", icon="undo", button_style="warning",
-                                      tooltip="virsh snapshot-revert DOMAIN SNAPSHOT: what changed since is lost")
-        self.delete_button = W.Button(description="Delete", icon="trash", button_style="danger",
-                                      tooltip="virsh snapshot-delete DOMAIN SNAPSHOT: the snapshot goes, "
-                                              "the domain stays as it is now")
-        self.with_children = W.Checkbox(value=False, description="with its children (--children)", indent=False)
-        self.new_name = W.Text(description="name", placeholder="clean")
-        self.description = W.Text(description="description", placeholder="before the upgrade")
-        self.create_button = W.Button(description="Take snapshot", icon="camera", button_style="primary")
-        self.refresh_button = W.Button(description="Refresh", icon="refresh")
+        self.snapshots = W.Select(options=[], description=_("snapshot"), rows=6)
+        self.revert_button = W.Button(description=_("Revert"), icon="undo", button_style="warning",
+                                      tooltip=_("virsh snapshot-revert DOMAIN SNAPSHOT: what changed since is lost"))
+        self.delete_button = W.Button(description=_("Delete"), icon="trash", button_style="danger",
+                                      tooltip=_("virsh snapshot-delete DOMAIN SNAPSHOT: the snapshot goes, "
+                                                "the domain stays as it is now"))
+        self.with_children = W.Checkbox(value=False, description=_("with its children (--children)"), indent=False)
+        self.new_name = W.Text(description=_("name"), placeholder=_("clean"))
+        self.description = W.Text(description=_("description"), placeholder=_("before the upgrade"))
+        self.create_button = W.Button(description=_("Take snapshot"), icon="camera", button_style="primary")
+        self.refresh_button = W.Button(description=_("Refresh"), icon="refresh")
         self.command = W.HTML()
         self.status = Status()
         self.domain.observe(lambda _c: self.refresh(), names="value")
@@ -60,7 +61,7 @@ class SnapshotTree(Panel):
         super().__init__([
             W.HBox([self.domain, self.refresh_button]), self.tree,
             W.HBox([self.snapshots, W.VBox([self.revert_button, self.delete_button, self.with_children])]),
-            W.HTML("<b>New snapshot</b> <small>(a running domain's memory too; on QEMU inside its qcow2)</small>"),
+            W.HTML(_("<b>New snapshot</b> <small>(a running domain's memory too; on QEMU inside its qcow2)</small>")),
             W.HBox([self.new_name, self.description]), W.HBox([self.create_button, self.command]), self.status,
         ])  # fmt: skip
         self._show_command()
@@ -84,7 +85,7 @@ class SnapshotTree(Panel):
         """Read ``snapshot-list --tree`` and the current snapshot again."""
         dom = self.domain.value
         if dom is None:
-            self.tree.value, self.snapshots.options = "<i>no domains</i>", []
+            self.tree.value, self.snapshots.options = _("<i>no domains</i>"), []
             return
         try:
             tree = self.conn.snapshot_list(dom, tree=True)
@@ -92,8 +93,9 @@ class SnapshotTree(Panel):
         except KvmlabError as err:
             self.tree.value, self.snapshots.options = err._repr_html_(), []
             return
-        text = str(tree) or "(no snapshots yet)\n"
-        mark = f"current snapshot: <b>{escape(current)}</b>" if current else "no current snapshot"
+        text = str(tree) or _("(no snapshots yet)") + "\n"
+        mark = (_("current snapshot: {name}").format(name=f"<b>{escape(current)}</b>") if current
+                else _("no current snapshot"))
         self.tree.value = (f"<pre style='margin:2px 0'>{escape(text)}</pre><div>{mark} "
                            f"<small>(<code>virsh snapshot-list {escape(dom)} --tree</code>)</small></div>")
         self.snapshots.options = tree.names
@@ -108,7 +110,7 @@ class SnapshotTree(Panel):
 
     def _picked(self) -> str | None:
         if self.snapshots.value is None:
-            self.status.note("pick a snapshot in the list first")
+            self.status.note(_("pick a snapshot in the list first"))
         return self.snapshots.value
 
     def revert(self) -> None:

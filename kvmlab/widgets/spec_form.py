@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Sequence
 import ipywidgets as W
 
 from ..errors import KvmlabError
+from ..i18n import N_, _
 from ..ops.calls import virsh_line
 from ..ops.define import define_line
 from ..ops.result import Result
@@ -28,7 +29,7 @@ from .validation import spec_problems
 
 __all__ = ["SpecForm", "VALID"]
 
-VALID = "valid: libvirt's schema and kvmlab's checks pass"
+VALID = N_("valid: libvirt's schema and kvmlab's checks pass")
 
 
 class SpecForm(Panel):
@@ -59,7 +60,7 @@ class SpecForm(Panel):
             field.observe(lambda _c: self.update(), names="value")
         super().__init__([
             *body, W.HBox([*buttons, self.progress]), self.status, self.messages,
-            W.HTML(f"<b>XML preview</b> (what <code>virsh {self.DEFINE}</code> receives)"), self.preview,
+            W.HTML(_("<b>XML preview</b> (what <code>virsh {command}</code> receives)").format(command=self.DEFINE)), self.preview,
         ])  # fmt: skip
         self.update()
 
@@ -92,10 +93,10 @@ class SpecForm(Panel):
             spec = self.spec()
             xml, problems = spec.to_xml(), spec_problems(spec)
         except KvmlabError as err:
-            xml = f"(no XML: {err.message})"
-            problems = [err.message + (f" Fix: {err.hint}" if err.hint else "")]
+            xml = _("(no XML: {message})").format(message=err.message)
+            problems = [err.message + (_(" Fix: {hint}").format(hint=err.hint) if err.hint else "")]
         self.preview.value = f"<pre style='font-size:90%'>{escape(xml)}</pre>"
-        self.messages.value = problems_html(problems, ok=VALID)
+        self.messages.value = problems_html(problems, ok=_(VALID))
 
     def act(self, op: str, *, then: Sequence[tuple[str, str]] = (), **options: Any) -> list[Result] | None:
         """Call ``conn.<op>(spec, **options)``, then each ``(virsh command, method)`` of ``then`` on the

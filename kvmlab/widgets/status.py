@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 import ipywidgets as W
 
 from ..errors import KvmlabError
+from ..i18n import N_, _
 from ..ops.result import Result
 
 __all__ = ["Status", "Steps", "problems_html"]
@@ -24,7 +25,8 @@ class Status(W.HTML):
 
     def busy(self, attempted: str) -> None:
         """Show the command about to run (long work: the learner sees something is happening)."""
-        self.value = f"<div style='{_BOX.format(color='#888')}'>running <code>{escape(attempted)}</code> …</div>"
+        running = _("running {command} …").format(command=f"<code>{escape(attempted)}</code>")
+        self.value = f"<div style='{_BOX.format(color='#888')}'>{running}</div>"
 
     def note(self, text: str) -> None:
         self.value = f"<div style='{_BOX.format(color='#888')}'>{escape(text)}</div>"
@@ -89,11 +91,11 @@ class Steps(W.IntProgress):
         return done
 
 
-def problems_html(problems: Sequence[str], ok: str = "valid") -> str:
+def problems_html(problems: Sequence[str], ok: str = N_("valid")) -> str:
     """Validation messages: errors in red; ``note:`` lines only teach and do not block."""
     errors = [p for p in problems if not p.startswith("note: ")]
     notes = [p for p in problems if p.startswith("note: ")]
-    head = "" if errors else f"<span style='color:#2a2'>✔ {escape(ok)}</span>"
+    head = "" if errors else f"<span style='color:#2a2'>✔ {escape(_(ok))}</span>"
     items = "".join(f"<li>{escape(p)}</li>" for p in errors)
     items += "".join(f"<li style='color:#666'>{escape(p)}</li>" for p in notes)
     return head + (f"<ul style='color:#a00;margin:0'>{items}</ul>" if items else "")

@@ -7,6 +7,7 @@ from html import escape
 import ipywidgets as W
 
 from ..errors import KvmlabError
+from ..i18n import N_, _
 from .events import Watch
 from .panel import Panel
 from .status import Status
@@ -14,7 +15,7 @@ from .status import Status
 __all__ = ["VolumePanel", "CAPACITY_UNITS"]
 
 # virsh reads "1G" as GiB (1024**3 bytes) and "1GB" as 10**9: the picker offers both kinds.
-CAPACITY_UNITS = (("MiB", "MiB"), ("GiB", "GiB"), ("KiB", "KiB"), ("GB (10^9 bytes)", "GB"), ("bytes", "B"))
+CAPACITY_UNITS = (("MiB", "MiB"), ("GiB", "GiB"), ("KiB", "KiB"), (N_("GB (10^9 bytes)"), "GB"), (N_("bytes"), "B"))
 FORMATS = ("qcow2", "raw")
 
 
@@ -36,16 +37,16 @@ class VolumePanel(Panel):
         self.conn = conn
         names = conn.pool_list(all=True).names
         self.pool = W.Dropdown(options=names, value=pool if pool in names else (names[0] if names else None),
-                               description="pool")  # fmt: skip
+                               description=_("pool"))  # fmt: skip
         self.listing = W.HTML()
-        self.volumes = W.Select(options=[], description="volume", rows=5)
-        self.delete_button = W.Button(description="Delete volume", icon="trash", button_style="danger",
-                                      tooltip="virsh vol-delete VOL --pool POOL: deletes the data too")  # fmt: skip
-        self.new_name = W.Text(description="name", placeholder="disk1.qcow2")
-        self.capacity = W.IntText(value=1, description="capacity")
-        self.capacity_unit = W.Dropdown(options=CAPACITY_UNITS, value="GiB", layout=W.Layout(width="11em"))
-        self.format = W.Dropdown(options=FORMATS, value="qcow2", description="format")
-        self.create_button = W.Button(description="Create volume", icon="plus", button_style="primary")
+        self.volumes = W.Select(options=[], description=_("volume"), rows=5)
+        self.delete_button = W.Button(description=_("Delete volume"), icon="trash", button_style="danger",
+                                      tooltip=_("virsh vol-delete VOL --pool POOL: deletes the data too"))  # fmt: skip
+        self.new_name = W.Text(description=_("name"), placeholder=_("disk1.qcow2"))
+        self.capacity = W.IntText(value=1, description=_("capacity"))
+        self.capacity_unit = W.Dropdown(options=[(_(label), unit) for label, unit in CAPACITY_UNITS], value="GiB", layout=W.Layout(width="11em"))
+        self.format = W.Dropdown(options=FORMATS, value="qcow2", description=_("format"))
+        self.create_button = W.Button(description=_("Create volume"), icon="plus", button_style="primary")
         self.command = W.HTML()
         self.status = Status()
         self.pool.observe(lambda _c: self.refresh(), names="value")
@@ -55,8 +56,8 @@ class VolumePanel(Panel):
         self.delete_button.on_click(lambda _b: self.delete())
         super().__init__([
             self.pool, self.listing, W.HBox([self.volumes, self.delete_button]),
-            W.HTML("<b>New volume</b> <small>(capacity units: <code>G</code> and <code>GiB</code> are "
-                   "1024³ bytes, <code>GB</code> is 10⁹)</small>"),
+            W.HTML(_("<b>New volume</b> <small>(capacity units: <code>G</code> and <code>GiB</code> are "
+                     "1024³ bytes, <code>GB</code> is 10⁹)</small>")),
             W.HBox([self.new_name, self.capacity, self.capacity_unit]), self.format,
             W.HBox([self.create_button, self.command]), self.status,
         ])  # fmt: skip
@@ -76,7 +77,7 @@ class VolumePanel(Panel):
         """Read ``vol-list --details`` of the chosen pool again."""
         pool = self.pool.value
         if pool is None:
-            self.listing.value, self.volumes.options = "<i>no pools</i>", []
+            self.listing.value, self.volumes.options = _("<i>no pools</i>"), []
             return
         try:
             result = self.conn.vol_list(pool, details=True)
@@ -98,7 +99,7 @@ class VolumePanel(Panel):
         """vol-delete the selected volume; then read the list back."""
         pool, vol = self.pool.value, self.volumes.value
         if vol is None:
-            self.status.note("pick a volume in the list first")
+            self.status.note(_("pick a volume in the list first"))
             return
         self.status.run(f"virsh vol-delete {vol} --pool {pool}", self.conn.vol_delete, vol, pool=pool)
         self.refresh()

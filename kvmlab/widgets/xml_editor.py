@@ -14,6 +14,7 @@ from html import escape
 import ipywidgets as W
 
 from ..errors import KvmlabError
+from ..i18n import _
 from .panel import Panel
 from .status import Status, problems_html
 from .validation import is_valid, xml_problems
@@ -26,7 +27,7 @@ def diff_html(before: str, after: str, before_label: str, after_label: str) -> s
     lines = list(difflib.unified_diff(before.splitlines(), after.splitlines(),
                                       before_label, after_label, lineterm=""))  # fmt: skip
     if not lines:
-        return "<i>no changes: the text is what libvirt holds</i>"
+        return _("<i>no changes: the text is what libvirt holds</i>")
     colours = {"+": "#060", "-": "#a00", "@": "#06a"}
     body = "\n".join(
         f"<span style='color:{colours.get(line[:1], '#333')}'>{escape(line)}</span>" for line in lines
@@ -53,13 +54,13 @@ class XmlEditor(Panel):
         self.conn = conn
         names = conn.list(all=True).names
         self.domain = W.Dropdown(options=names, value=domain if domain in names else (names[0] if names else None),
-                                 description="domain")  # fmt: skip
+                                 description=_("domain"))  # fmt: skip
         self.text = W.Textarea(layout=W.Layout(width="100%", height="22em"), continuous_update=False)
-        self.load_button = W.Button(description="Reload", icon="download", tooltip="virsh dumpxml --inactive NAME")
-        self.validate_button = W.Button(description="Validate", icon="check")
-        self.diff_button = W.Button(description="Diff", icon="columns")
-        self.apply_button = W.Button(description="Apply", icon="upload", button_style="primary",
-                                     tooltip="virsh edit NAME: define the edited XML")  # fmt: skip
+        self.load_button = W.Button(description=_("Reload"), icon="download", tooltip=_("virsh dumpxml --inactive NAME"))
+        self.validate_button = W.Button(description=_("Validate"), icon="check")
+        self.diff_button = W.Button(description=_("Diff"), icon="columns")
+        self.apply_button = W.Button(description=_("Apply"), icon="upload", button_style="primary",
+                                     tooltip=_("virsh edit NAME: define the edited XML"))  # fmt: skip
         self.messages = W.HTML()
         self.diff = W.HTML()
         self.status = Status()
@@ -68,10 +69,10 @@ class XmlEditor(Panel):
         self.diff_button.on_click(lambda _b: self.show_diff())
         self.apply_button.on_click(lambda _b: self.apply())
         self.domain.observe(lambda _c: self.load(), names="value")
-        note = W.HTML(
+        note = W.HTML(_(
             "<small><code>virsh edit</code> = <code>dumpxml --inactive</code> → your editor → define. "
             "A running domain keeps its current configuration until its next boot.</small>"
-        )
+        ))
         buttons = W.HBox([self.load_button, self.validate_button, self.diff_button, self.apply_button])
         super().__init__([W.HBox([self.domain]), note, self.text, buttons, self.messages, self.diff, self.status])
         if self.domain.value:
@@ -88,7 +89,7 @@ class XmlEditor(Panel):
 
     def _no_domain(self) -> bool:
         if self.domain.value is None:
-            self.status.note("no domain to edit: `virsh list --all` lists none")
+            self.status.note(_("no domain to edit: `virsh list --all` lists none"))
             return True
         return False
 
@@ -109,7 +110,7 @@ class XmlEditor(Panel):
 
     def validate(self) -> bool:
         problems = self.problems()
-        self.messages.value = problems_html(problems, ok="valid domain XML")
+        self.messages.value = problems_html(problems, ok=_("valid domain XML"))
         return is_valid(problems)
 
     def show_diff(self) -> None:
@@ -119,7 +120,7 @@ class XmlEditor(Panel):
         current = self._current()
         if current is not None:
             name = self.domain.value
-            self.diff.value = diff_html(current, self.text.value, f"{name} (virsh dumpxml --inactive)", "edited")
+            self.diff.value = diff_html(current, self.text.value, f"{name} (virsh dumpxml --inactive)", _("edited"))
 
     def apply(self) -> None:
         """Validate, then ``conn.edit(name, xml=text)``; read the result back from libvirt."""
@@ -128,7 +129,7 @@ class XmlEditor(Panel):
         name = self.domain.value
         self.show_diff()
         if not self.validate():
-            self.status.note("not applied: fix the problems listed above first (nothing was changed)")
+            self.status.note(_("not applied: fix the problems listed above first (nothing was changed)"))
             return
         if self.status.run(f"virsh edit {name}", self.conn.edit, name, xml=self.text.value) is None:
             return  # keep the learner's text to fix and retry
@@ -136,5 +137,5 @@ class XmlEditor(Panel):
         current = self._current()
         if current is not None:
             self.text.value = current
-            self.diff.value = "<i>applied: the text box now shows libvirt's copy (dumpxml --inactive)</i>"
+            self.diff.value = _("<i>applied: the text box now shows libvirt's copy (dumpxml --inactive)</i>")
             self.status.value = shown

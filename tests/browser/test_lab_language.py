@@ -85,3 +85,50 @@ def test_a_wrong_answer_in_the_chinese_exercise_shows_a_chinese_hint(browser, ar
         context.close()
         server.stop()
     assert server.leftovers() == []
+
+
+def test_a_form_in_the_chinese_lesson_has_chinese_labels(browser, artifacts, tmp_path):
+    """The zh edition of lesson 8 with `./kvmlab.sh course zh`'s locale for the kernel: after Run All,
+    the DomainForm's fields and buttons carry kvmlab's Chinese labels (the catalog's, looked up here)."""
+    import shutil
+
+    import kvmlab
+    from kvmlab import i18n
+
+    from . import pages
+    from .servers import jupyter_lab
+
+    kvmlab.set_language("zh")
+    try:
+        labels = {english: i18n._(english) for english in ("name", "memory", "network")}
+        buttons = {english: i18n._(english) for english in ("Define", "Create")}
+    finally:
+        kvmlab.set_language(None)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in [*labels.values(), *buttons.values()]), (
+        labels, buttons)
+
+    root, home = tmp_path / "root", tmp_path / "home"
+    (root / "notebooks" / "zh").mkdir(parents=True)
+    shutil.copy(ROOT / "notebooks" / "zh" / "08-managing-vms.ipynb", root / "notebooks" / "zh")
+    server = jupyter_lab(root, home, settings=course_zh_settings(),
+                         env={"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        pages.open_notebook(page, server.url("/lab/tree/notebooks/zh/08-managing-vms.ipynb"))
+        pages.hide_file_browser(page)
+        pages.run_all(page)
+        form = page.locator(".widget-vbox").filter(has=page.get_by_role("button", name=buttons["Define"])).last
+        for english, chinese in labels.items():
+            expect(form.locator("label.widget-label", has_text=chinese).first).to_be_visible()
+        for english, chinese in buttons.items():
+            expect(form.get_by_role("button", name=chinese)).to_be_visible()
+        assert "Define" not in form.inner_text()
+        form.scroll_into_view_if_needed()
+        form.screenshot(path=str(artifacts / "zh-lesson-08-domain-form.png"))
+        page.screenshot(path=str(artifacts / "zh-lesson-08-page.png"))
+    finally:
+        context.close()
+        server.stop()
+    assert server.leftovers() == []
