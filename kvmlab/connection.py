@@ -12,6 +12,7 @@ on their next refresh, without re-running the notebook.
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 from _thread import allocate_lock  # threading.Lock itself; threading loads only to reopen (a thread)
 
@@ -19,11 +20,6 @@ import libvirt
 
 from .errors import LOST_HINT, ConnectionFailed, install_error_handler, libvirt_errors
 from .i18n import N_, _
-from .ops.domain import DomainOps
-from .ops.network import NetworkOps
-from .ops.pool import PoolOps
-from .ops.snapshot import SnapshotOps
-from .ops.volume import VolumeOps
 
 __all__ = ["Connection", "connect", "embedded_uri", "default_uri", "REOPEN_TIMEOUT"]
 
@@ -40,6 +36,56 @@ _EMBEDDED_AUTOSTART_POOLS = ("default",)
 _EMBEDDED_AUTOSTART_DOMAINS = ("web01",)
 
 
+# Every operation of Connection, by the op mixin that defines it (module:class). Connection takes an
+# operation from its mixin on first use, so `kvmlab virsh list` loads ops/domain.py, not the fifty op
+# modules (tests/test_lazy_imports.py checks this table against the mixins' own attributes).
+_MIXINS = {
+    "ops.domain:DomainOps": ("list", "dominfo", "_dominfo_security", "dumpxml"),
+    "ops.domain_define:DomainDefineOps": ("define", "create"),
+    "ops.domain_lifecycle:DomainLifecycleOps": ("_power", "start", "_force_boot", "suspend", "resume", "shutdown",
+                                                "reboot", "destroy"),
+    "ops.domain_undefine:DomainUndefineOps": ("undefine", "_count", "_volumes", "_undefine_call", "_delete_volumes"),
+    "ops.domain_edit:DomainEditOps": ("edit", "edit_session", "_edit_define"),
+    "ops.domain_devices:DomainDeviceOps": ("_domain_xml", "domiflist", "domblklist"),
+    "ops.domain_address:DomainAddressOps": ("domifaddr",),
+    "ops.domain_ids:DomainIdOps": ("domid", "domuuid", "domname", "domstate"),
+    "ops.domain_hotplug:DomainHotplugOps": ("_change", "attach_disk", "attach_interface", "_attach", "detach_disk",
+                                            "detach_interface"),
+    "ops.domain_resources:DomainResourceOps": ("_memory", "setmem", "setmaxmem", "setvcpus", "vcpucount", "_vcpus",
+                                               "autostart"),
+    "ops.console:ConsoleOps": ("_private_virconn", "console"),
+    "ops.domain_clone:DomainCloneOps": ("clone", "_plan_disk", "_make_volume"),
+    "ops.network:NetworkOps": ("net_list", "net_info", "net_dumpxml", "net_start", "net_destroy", "net_undefine",
+                               "net_autostart", "_act"),
+    "ops.network_define:NetworkDefineOps": ("net_define", "net_create", "_net_from_xml"),
+    "ops.network_leases:NetworkLeaseOps": ("net_dhcp_leases",),
+    "ops.pool:PoolOps": ("pool_list", "pool_info", "pool_dumpxml"),
+    "ops.pool_lifecycle:PoolLifecycleOps": ("pool_define", "pool_create", "pool_build", "pool_start", "pool_destroy",
+                                            "pool_undefine", "pool_delete", "pool_autostart"),
+    "ops.pool_edit:PoolEditOps": ("pool_edit", "pool_edit_session", "_pool_edit_define"),
+    "ops.volume:VolumeOps": ("vol_list", "vol_create_as", "_backing_path", "vol_info", "vol_delete", "vol_dumpxml"),
+    "ops.volume_clone:VolumeCloneOps": ("vol_clone", "vol_resize"),
+    "ops.volume_transfer:VolumeTransferOps": ("vol_upload", "vol_download", "_pump"),
+    "ops.snapshot:SnapshotOps": ("snapshot_list", "_snapshot_rows", "snapshot_info", "snapshot_current",
+                                 "snapshot_revert", "snapshot_delete", "snapshot_dumpxml"),
+    "ops.snapshot_create:SnapshotCreateOps": ("snapshot_create_as", "_create_snapshot"),
+}
+_OP_HOME = {name: mixin for mixin, names in _MIXINS.items() for name in names}
+
+
+class _LazyOps(type):
+    """Connection's type: ``Connection.list``, ``dir(Connection)`` and help() see every operation
+    before its module is loaded."""
+
+    def __getattr__(cls, name: str):
+        if name in _OP_HOME:
+            return _take_op(name)
+        raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")  # i18n: not shown
+
+    def __dir__(cls) -> list[str]:
+        return sorted(set(type.__dir__(cls)) | set(_OP_HOME))
+
+
 def embedded_uri() -> str:
     """The test-driver URI of the embedded lab's node file shipped inside the package."""
     return f"test://{os.path.join(_DATA, EMBEDDED_FILE)}"
@@ -50,7 +96,7 @@ def default_uri() -> str:
     return os.environ.get("KVMLAB_URI") or embedded_uri()
 
 
-class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps, SnapshotOps):
+class Connection(metaclass=_LazyOps):
     """One open libvirt connection and the virsh-equivalent operations on it.
 
     Every operation returns a result object: ``str()`` is virsh's exact text, it renders as a
@@ -78,7 +124,11 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps, SnapshotOps):
             raise ConnectionFailed(
                 _("this Connection to {uri} was closed").format(uri=self.uri), virsh_error=["no valid connection"],
                 hint=_("open a new one: conn = kvmlab.connect() (virsh: `connect URI` in its terminal)"))
-        if not _alive(dead):
+        try:  # virConnectIsAlive: False once the client saw the socket close (a local check, no round trip)
+            alive = dead.isAlive() == 1
+        except libvirt.libvirtError:
+            alive = False
+        if not alive:
             tried = self._reopen_tries
             with self._reopening:
                 if self._virconn is dead:  # another thread may have reopened it meanwhile
@@ -143,6 +193,9 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps, SnapshotOps):
         return run_line(self, line)
 
     def __getattr__(self, name: str):
+        if name in _OP_HOME:  # an operation's first use: Connection takes it from its mixin's module
+            _take_op(name)
+            return getattr(self, name)
         # Only reached for names that do not exist: teach the right spelling (conn.destory -> destroy).
         if name.startswith("_"):
             raise AttributeError(name)
@@ -154,6 +207,10 @@ class Connection(DomainOps, NetworkOps, PoolOps, VolumeOps, SnapshotOps):
         more = (_(": did you mean conn.{guess}()?").format(guess=guess.replace("-", "_")) + meaning_of(guess)
                 if guess else "")
         raise AttributeError(_("kvmlab.Connection has no operation {name}{more}").format(name=repr(name), more=more))
+
+    def __dir__(self) -> list[str]:
+        # every operation, loaded or not: a notebook's completion of `conn.` lists them all
+        return sorted(set(object.__dir__(self)) | set(_OP_HOME))
 
     def close(self) -> None:
         _close_quietly(self._virconn)
@@ -177,24 +234,25 @@ def _guarded(method):
 
     @functools.wraps(method)
     def call(self, *args, **kwargs):
-        with mapped:
+        try:  # free when nothing is raised, unlike a `with` around every call
             return method(self, *args, **kwargs)
+        except libvirt.libvirtError:
+            with mapped:
+                raise
 
     return call
 
 
-for _name in dir(Connection):
-    if not _name.startswith("_") and _name not in ("virsh", "close") and callable(
-            getattr(Connection, _name, None)) and not isinstance(Connection.__dict__.get(_name), property):
-        setattr(Connection, _name, _guarded(getattr(Connection, _name)))
-
-
-def _alive(virconn: libvirt.virConnect) -> bool:
-    """virConnectIsAlive: False once the client saw the socket close (a local check, no round trip)."""
-    try:
-        return virconn.isAlive() == 1
-    except libvirt.libvirtError:
-        return False
+def _take_op(name: str):
+    """Put the operation ``name`` (and its mixin's other attributes) on Connection, a public one
+    guarded; loads the mixin's module. Returns it as ``Connection.name`` reads."""
+    module, cls_name = _OP_HOME[name].split(":")
+    mixin = getattr(importlib.import_module(f".{module}", __package__), cls_name)
+    for attr in _MIXINS[_OP_HOME[name]]:
+        if attr not in Connection.__dict__:
+            value = mixin.__dict__[attr]
+            setattr(Connection, attr, value if attr.startswith("_") else _guarded(value))
+    return type.__getattribute__(Connection, name)
 
 
 def _close_quietly(virconn: libvirt.virConnect | None) -> None:

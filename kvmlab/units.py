@@ -96,8 +96,18 @@ def parse_size(text: str | int, default_unit: str = "B", *, what: str = "size") 
     return number * per_unit
 
 
+_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+_POWERS = tuple(1024.0**i for i in range(7))
+
+
 def pretty_capacity(nbytes: int) -> str:
     """virsh's vshPrettyCapacity: ``0.00 B``, ``100.00 GiB``."""
+    if type(nbytes) is int and 0 <= nbytes:  # the unit at once (dividing by 1024s is exact in floats)
+        power = min((nbytes.bit_length() - 1) // 10, 6) if nbytes else 0
+        value = nbytes / _POWERS[power]
+        if value >= 1024 and power < 6:  # past 2**53 a size may round up to the next unit, as float(nbytes) does
+            power, value = power + 1, value / 1024
+        return f"{value:.2f} {_UNITS[power]}"
     value, unit = float(nbytes), "B"
     for name in ("KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
         if value < 1024:

@@ -110,3 +110,20 @@ def test_an_unknown_unit_is_refused_by_libvirt_too(tmp_path):
     assert "unknown suffix 'xb'" in run.stderr
     with pytest.raises(InvalidInput):
         DomainSpec(memory="3xb")
+
+
+def test_pretty_capacity_picks_the_unit_as_vsh_pretty_capacity_divides():
+    # the unit comes from the bit length at once; the text is that of dividing by 1024 until below it
+    from kvmlab.units import pretty_capacity
+
+    def by_division(nbytes):
+        value, unit = float(nbytes), "B"
+        for name in ("KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+            if value < 1024:
+                break
+            value, unit = value / 1024, name
+        return f"{value:.2f} {unit}"
+
+    sizes = [0, 1, 1023, 1024, 1025, 10**30, 2**80] + [2**k + d for k in range(1, 90) for d in (-2, -1, 0, 1)]
+    assert [pretty_capacity(n) for n in sizes] == [by_division(n) for n in sizes]
+    assert pretty_capacity(2**60 - 1) == "1.00 EiB"  # float(2**60 - 1) is 2**60, as in C's double

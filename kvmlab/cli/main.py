@@ -19,9 +19,42 @@ commands:
 """
 
 
+# Standard modules that the results' dataclasses import but a command rarely uses: dataclasses imports
+# inspect (which loads ast, dis and tokenize) for a class without a docstring, and copy for asdict().
+# The command line, a process of its own, loads them on first use instead of on every start. The
+# library leaves them alone: a notebook's kernel has them loaded anyway.
+DEFERRED = ("inspect", "copy")
+
+
+def defer_imports(names: Sequence[str] = DEFERRED) -> None:
+    """Put each module not loaded yet in sys.modules as a stand-in that loads it on first attribute read.
+
+    Not importlib's LazyLoader: its module loads as soon as any later ``import`` statement names it
+    (the import system reads ``__spec__``), which dataclasses' own ``import inspect`` does.
+    """
+    import types
+    from _thread import allocate_lock
+
+    lock = allocate_lock()
+
+    class Deferred(types.ModuleType):
+        def __getattr__(self, attr: str):
+            with lock:
+                if sys.modules.get(self.__name__) is self:
+                    del sys.modules[self.__name__]
+                    real = __import__(self.__name__)
+                    vars(self).update(vars(real))  # this stand-in, held by whoever imported it, works as well
+            return getattr(sys.modules[self.__name__], attr)
+
+    for name in names:
+        if name not in sys.modules:
+            sys.modules[name] = Deferred(name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from .encoding import bytes_through
 
+    defer_imports()
     bytes_through()
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help", "help"):

@@ -3,7 +3,6 @@ flags as code (``.api``)."""
 
 from __future__ import annotations
 
-import shlex
 from typing import Iterable
 
 import libvirt
@@ -16,6 +15,8 @@ def virsh_line(command: str, *args: object, **options: object) -> str:
 
     Options that are None or False are left out; True ones are bare flags; ``_`` in a keyword is ``-``.
     """
+    import shlex  # only when a .virsh line is read
+
     words = ["virsh", command, *(shlex.quote(str(a)) for a in args)]
     for key, value in options.items():
         if value is None or value is False:

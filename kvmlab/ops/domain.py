@@ -1,9 +1,11 @@
 """Domain operations: virsh list, dominfo, dumpxml here; define/create, lifecycle, undefine, edit,
 devices (domiflist, domblklist), addresses (domifaddr), ids and state (domid, domstate …), hot-plug
 (attach-/detach-disk/-interface) and resources (setmem, setvcpus, autostart …) in the domain_* modules
-and the console in console.py, all mixed into :class:`DomainOps`."""
+and the console in console.py: each a mixin of kvmlab.Connection, loaded on first use."""
 
 from __future__ import annotations
+
+from itertools import compress
 
 import libvirt
 
@@ -11,19 +13,8 @@ from ..errors import ConnectionFailed, KvmlabError, attempt, libvirt_errors, sup
 from ..states import STATE_NAMES, state_name
 from ..i18n import N_
 from .calls import flag_names, libvirt_flags, virsh_line
-from .console import ConsoleOps
-from .domain_address import DomainAddressOps
-from .domain_clone import DomainCloneOps
-from .domain_define import DomainDefineOps
-from .domain_devices import DomainDeviceOps
-from .domain_edit import DomainEditOps
-from .domain_hotplug import DomainHotplugOps
-from .domain_ids import DomainIdOps
-from .domain_lifecycle import DomainLifecycleOps
 from .domain_lookup import lookup_domain
-from .domain_resources import DomainResourceOps
 from .domain_results import DomainList, DomainRow, DomInfo
-from .domain_undefine import DomainUndefineOps
 from .result import Xml
 from .vsh import exclusive, name_order
 from .xpath import dump_text, require_xpath
@@ -55,15 +46,21 @@ _LIST_FLAGS = tuple(f"VIR_CONNECT_LIST_DOMAINS_{n}" for n in ("ACTIVE", "INACTIV
 _FILTER_FLAGS = [(key, getattr(libvirt, f"VIR_CONNECT_LIST_DOMAINS_{flag}")) for key, flag in _FILTERS]
 
 
+_FILTER_KEYS = [key for key, _ in _FILTER_FLAGS]
+_FILTER_BITS = [flag for _, flag in _FILTER_FLAGS]
+# error mappers hold no state per use: one each serves every call
+_LIST_ERRORS = libvirt_errors(hint=N_("these filters need a newer libvirt"))
+_MAPPED = libvirt_errors()
+_OPTIONAL = suppressed()
+
+
 def _title(dom: libvirt.virDomain) -> str:
     """virshGetDomainDescription(title=True): the <title>, or '' when there is none."""
     return attempt(dom.metadata, libvirt.VIR_DOMAIN_METADATA_TITLE, None, 0,
                    codes=[libvirt.VIR_ERR_NO_DOMAIN_METADATA]) or ""
 
 
-class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEditOps, DomainDeviceOps,
-                DomainAddressOps, DomainIdOps, DomainHotplugOps, DomainResourceOps, ConsoleOps,
-                DomainCloneOps):
+class DomainOps:
     """Mixin for kvmlab.Connection: the domain commands of virsh."""
 
     virconn: libvirt.virConnect
@@ -100,7 +97,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         ``uuid`` / ``id`` print bare lines instead of the table. ``.names`` holds the names.
         """
         opts = dict(locals())
-        for other in ("name", "uuid", "id"):
+        for other in ("name", "uuid", "id") if table else ():
             exclusive("table", table, other, opts[other],
                       N_("--table prints the full table; --name/--uuid/--id print bare lines instead"))
         flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE
@@ -108,17 +105,16 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
         if all:
             flags = libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE | libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE
-        for key, flag in _FILTER_FLAGS:
-            if opts[key]:
-                flags |= flag
+        for flag in compress(_FILTER_BITS, map(opts.__getitem__, _FILTER_KEYS)):  # the filters given
+            flags |= flag
         api = [f"conn.listAllDomains({flag_names(flags, _LIST_FLAGS)})"]
-        with libvirt_errors(hint=N_("these filters need a newer libvirt")):
+        with _LIST_ERRORS:
             doms = self.virconn.listAllDomains(flags)
         show_table = table or not (uuid or name or id)
         rows = []
         for dom in doms:
             try:
-                with libvirt_errors():
+                with _MAPPED:
                     dom_id = dom.ID()
                     state = dom.state()[0]
                     if managed_save and state == libvirt.VIR_DOMAIN_SHUTOFF and dom.hasManagedSaveImage(0) > 0:
@@ -154,12 +150,12 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         info.name = dom.name()
         api.append("dom.ID(); dom.name(); dom.UUIDString(); dom.OSType(); dom.info()")
         failure: KvmlabError | None = None
-        with suppressed():
+        with _OPTIONAL:
             info.uuid = dom.UUIDString()
-        with suppressed():
+        with _OPTIONAL:
             info.os_type = dom.OSType()
         try:
-            with libvirt_errors():
+            with _MAPPED:
                 state, max_mem, mem, ncpu, cpu_time = dom.info()
                 info.state, info.cpus, info.used_memory_kib = state_name(state), ncpu, mem
                 if cpu_time != 0:
@@ -171,11 +167,11 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
         except KvmlabError as err:
             failure = err
         api.append("dom.isPersistent(); dom.autostart(); dom.hasManagedSaveImage(0)")
-        with suppressed():
+        with _OPTIONAL:
             info.persistent = bool(dom.isPersistent())
-        with suppressed():
+        with _OPTIONAL:
             info.autostart = bool(dom.autostart())
-        with suppressed():
+        with _OPTIONAL:
             info.managed_save = dom.hasManagedSaveImage(0) > 0
         failure = self._dominfo_security(dom, info, api) or failure
         if failure is None:
@@ -199,7 +195,7 @@ class DomainOps(DomainDefineOps, DomainLifecycleOps, DomainUndefineOps, DomainEd
             return None
         info.security_model, info.security_doi = model, doi
         try:
-            with libvirt_errors():
+            with _MAPPED:
                 label, enforcing = dom.securityLabel()
         except ConnectionFailed:
             raise

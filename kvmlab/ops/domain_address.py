@@ -92,4 +92,4 @@ class DomainAddressOps:
                      for a in card.get("addrs") or []]  # fmt: skip
             cards.append((name, mac, addrs))
         return IfAddresses(cards=cards, full=full, source=src, api=api,
-                           virsh=virsh_line("domifaddr", domain, interface=interface, full=full, source=source))
+                           virsh=lambda: virsh_line("domifaddr", domain, interface=interface, full=full, source=source))

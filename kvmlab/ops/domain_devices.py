@@ -90,7 +90,7 @@ class DomainDeviceOps:
                              mac=_text(i, "string(./mac/@address)"))
                 for i in root.xpath("./devices/interface")]  # fmt: skip
         api.append("root.xpath('./devices/interface')  # then each one's target, type, source, model, mac")
-        return InterfaceList(interfaces=rows, virsh=virsh_line("domiflist", domain, inactive=inactive), api=api)
+        return InterfaceList(interfaces=rows, virsh=lambda: virsh_line("domiflist", domain, inactive=inactive), api=api)
 
     def domblklist(self, domain: str, inactive: bool = False, details: bool = False) -> DiskList:
         """virsh domblklist: the domain's disks — the guest's device name (vda) and the file or
@@ -111,4 +111,4 @@ class DomainDeviceOps:
             rows.append(DiskRow(type=kind, device=str(disk.xpath("string(./@device)")), target=target, source=source))
         api.append("root.xpath('./devices/disk')  # then each one's type, device, target, source")
         return DiskList(disks=rows, details=details, api=api,
-                        virsh=virsh_line("domblklist", domain, inactive=inactive, details=details))
+                        virsh=lambda: virsh_line("domblklist", domain, inactive=inactive, details=details))

@@ -74,7 +74,7 @@ class DomainIdOps:
             num = dom.ID()
         api.append("dom.ID()")
         return DomainIdentity(name=dom.name(), value="-" if num < 0 else str(num), api=api,
-                              virsh=virsh_line("domid", domain))
+                              virsh=lambda: virsh_line("domid", domain))
 
     def domuuid(self, domain: str) -> DomainIdentity:
         """virsh domuuid: the domain's UUID from its id or name."""
@@ -85,7 +85,7 @@ class DomainIdOps:
         with libvirt_errors("failed to get domain UUID"):
             uuid = dom.UUIDString()
         api.append("dom.UUIDString()")
-        return DomainIdentity(name=dom.name(), value=uuid, api=api, virsh=virsh_line("domuuid", domain))
+        return DomainIdentity(name=dom.name(), value=uuid, api=api, virsh=lambda: virsh_line("domuuid", domain))
 
     def domname(self, domain: str) -> DomainIdentity:
         """virsh domname: the domain's name from its id or UUID."""
@@ -96,7 +96,7 @@ class DomainIdOps:
         with libvirt_errors():
             name = dom.name()
         api.append("dom.name()")
-        return DomainIdentity(name=name, value=name, api=api, virsh=virsh_line("domname", domain))
+        return DomainIdentity(name=name, value=name, api=api, virsh=lambda: virsh_line("domname", domain))
 
     def domstate(self, domain: str, reason: bool = False) -> DomainState:
         """virsh domstate: the domain's state ("running", "shut off" …); ``reason=True`` adds why
@@ -115,4 +115,4 @@ class DomainIdOps:
             api.append("state = dom.info()[0]")
         return DomainState(name=dom.name(), state=state_name(state), reason=reason_name(state, why),
                            state_code=state, reason_code=why, show_reason=reason, api=api,
-                           virsh=virsh_line("domstate", domain, reason=reason))
+                           virsh=lambda: virsh_line("domstate", domain, reason=reason))

@@ -88,8 +88,11 @@ class DomainLifecycleOps:
         typed = str(domain)
         api.append(api_line)
         try:
-            with libvirt_errors(f"Failed to {verb} domain '{typed}'"):
+            try:
                 call(dom)
+            except Exception:  # mapped here, so its words are written only when it failed
+                with libvirt_errors(f"Failed to {verb} domain '{typed}'"):
+                    raise
         except KvmlabError as err:
             # the hint comes from the state the domain is in now, once the call failed
             real = attempt(dom.name, default=typed)

@@ -244,4 +244,4 @@ class DomainResourceOps:
         from .domain_results import DomainMessage
 
         return DomainMessage(f"Domain '{domain}' {verb}ed as autostarted", name=dom.name(),
-                             virsh=virsh_line("autostart", domain, disable=disable), api=api)
+                             virsh=lambda: virsh_line("autostart", domain, disable=disable), api=api)

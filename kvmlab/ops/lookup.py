@@ -17,6 +17,8 @@ T = TypeVar("T")
 # (``"dom = conn.lookupByName"``); the code for the result's .api is written for the way that answers
 Way = tuple[Callable[[object], T], object, str]
 
+_MAPPED = libvirt_errors()  # holds no state per use: one serves every lookup
+
 
 def name_ref(ref: object, option: str) -> str:
     """The one check of a name, UUID or id where it enters an operation: text (an int is read as
@@ -72,7 +74,7 @@ def first_found(ways: Iterable[Way], api: list[str]) -> tuple[T | None, KvmlabEr
     last = None
     for call, arg, code in ways:
         try:
-            with libvirt_errors():
+            with _MAPPED:
                 found = call(arg)
         except ConnectionFailed:
             raise

@@ -6,35 +6,20 @@ the same order, the same text on success, the same ``error:`` lines on failure.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import libvirt
 
 from ..errors import UsageError, attempt, libvirt_errors
 from ..i18n import N_, _
 from .calls import flag_names, virsh_line
-from .network_define import NetworkDefineOps
-from .network_leases import NetworkLeaseOps
 from .network_lookup import lookup_network
+from .network_results import NetInfo, NetList, NetMessage, NetworkRow, NetXml  # with the first network command
 from .vsh import name_order
 from .xpath import dump_text, require_xpath
 
-if TYPE_CHECKING:
-    from .network_results import NetInfo, NetList, NetMessage, NetworkRow, NetXml
 
 __all__ = ["NetworkOps", "NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml"]
-
-# The results (dataclasses) load with the first network command: `kvmlab virsh list` needs none.
-_RESULTS = ("NetworkRow", "NetList", "NetInfo", "NetMessage", "NetXml")
-
-
-def __getattr__(name: str):
-    """kvmlab.ops.network.NetInfo and its siblings, as before: they live in network_results."""
-    if name in _RESULTS:
-        from . import network_results
-
-        return getattr(network_results, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")  # i18n: not shown
 
 _LIST_FLAGS = tuple(
     f"VIR_CONNECT_LIST_NETWORKS_{n}"
@@ -56,7 +41,7 @@ _TRANSIENT_HINT = N_(
 )
 
 
-class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
+class NetworkOps:
     """Mixin for kvmlab.Connection: the network commands of virsh.
 
     A network is named by name or UUID, as in virsh. Failures raise KvmlabError subclasses
@@ -104,7 +89,6 @@ class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
         ):
             if on:
                 flags |= flag
-        from .network_results import NetList, NetworkRow
 
         with libvirt_errors("Failed to list networks"):
             nets = self.virconn.listAllNetworks(flags)
@@ -131,7 +115,6 @@ class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
         api.append("net.name(); net.UUIDString(); net.isActive(); net.isPersistent(); net.autostart(); "
                    "net.bridgeName()")
         active, persistent, autostart = _try(net.isActive), _try(net.isPersistent), _try(net.autostart)
-        from .network_results import NetInfo
 
         return NetInfo(  # its text comes from these values (NetInfo.lines)
             name=net.name(), uuid=_try(net.UUIDString), active=None if active is None else bool(active),
@@ -156,10 +139,9 @@ class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
             xml = net.XMLDesc(flags)
         api.append("net.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE)" if inactive else "net.XMLDesc(0)")
         text = dump_text(xml, xpath, wrap, api)
-        from .network_results import NetXml
 
         return NetXml(xml=text, network=net.name(), api=api,
-                      virsh=virsh_line("net-dumpxml", network, inactive=inactive, xpath=xpath, wrap=wrap))
+                      virsh=lambda: virsh_line("net-dumpxml", network, inactive=inactive, xpath=xpath, wrap=wrap))
 
     # -- net-start / net-destroy / net-undefine / net-autostart -------------------------------
 
@@ -213,7 +195,6 @@ class NetworkOps(NetworkDefineOps, NetworkLeaseOps):
         with libvirt_errors(failed, hint=(lambda _msg: hint(net)) if callable(hint) else hint):
             getattr(net, method)(*args)
         api.append(f"net.{method}({', '.join(map(str, args))})")
-        from .network_results import NetMessage
 
         return NetMessage(message=done, network=net.name(), virsh=lambda: virsh_line(command, network, **options),
                           api=api)

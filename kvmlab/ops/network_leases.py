@@ -73,4 +73,4 @@ class NetworkLeaseOps:
                   for d in found or []]  # fmt: skip
         leases.sort(key=lambda lease: name_order(lease.mac or ""))  # virshNetworkDHCPLeaseSorter
         return LeaseList(leases=leases, network=net.name(), api=api,
-                         virsh=virsh_line("net-dhcp-leases", network, mac=mac))
+                         virsh=lambda: virsh_line("net-dhcp-leases", network, mac=mac))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import libvirt
 
@@ -11,15 +11,12 @@ from ..errors import InvalidInput, attempt, libvirt_errors
 from ..units import pretty_capacity
 from ..i18n import _
 from .calls import libvirt_flags, virsh_line
-from .pool_edit import PoolEditOps
-from .pool_lifecycle import PoolLifecycleOps
 from .pool_lookup import POOL_STATES, lookup_pool
+from .pool_results import PoolInfo, PoolList, PoolSummary  # with the first pool command, as this module
 from .result import Xml, yes_no
 from .vsh import exclusive, name_order, require_option, split_list
 from .xpath import dump_text, require_xpath
 
-if TYPE_CHECKING:
-    from .pool_results import PoolInfo, PoolList, PoolSummary
 
 __all__ = ["PoolOps", "POOL_TYPES"]
 
@@ -38,7 +35,7 @@ _LIST_FLAGS = [
 ]
 
 
-class PoolOps(PoolLifecycleOps, PoolEditOps):
+class PoolOps:
     """Mixin for kvmlab.Connection: the storage pool commands of virsh."""
 
     virconn: libvirt.virConnect
@@ -74,7 +71,6 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
             names.append("VIR_CONNECT_LIST_STORAGE_POOLS_" + t.upper().replace("-", "_"))
         flags, flag_text = libvirt_flags(dict.fromkeys(names))
         api = [f"conn.listAllStoragePools({flag_text})"]
-        from .pool_results import PoolList, PoolSummary
 
         with libvirt_errors("Failed to list pools"):
             pools = sorted(self.virconn.listAllStoragePools(flags), key=lambda p: name_order(p.name()))
@@ -100,7 +96,6 @@ class PoolOps(PoolLifecycleOps, PoolEditOps):
         """virsh pool-info: state, persistence, autostart and (for a running pool) sizes."""
         api: list[str] = []
         p = lookup_pool(self.virconn, pool, api)
-        from .pool_results import PoolInfo, PoolSummary  # the pool results load with the first pool command
 
         s = _summarize(p, PoolSummary)
         api.append("pool.name(); pool.UUIDString(); pool.info(); pool.isPersistent(); pool.autostart()")

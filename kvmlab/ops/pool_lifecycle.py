@@ -120,7 +120,7 @@ class PoolLifecycleOps:
             p.build(flags)
         api.append(f"pool.build({flag_text})")
         return pool_message(message=f"Pool {pool} built", pool=p.name(), api=api,
-                           virsh=virsh_line("pool-build", pool, no_overwrite=no_overwrite, overwrite=overwrite))
+                           virsh=lambda: virsh_line("pool-build", pool, no_overwrite=no_overwrite, overwrite=overwrite))
 
     def pool_start(self, pool: str, build: bool = False, overwrite: bool = False,
                    no_overwrite: bool = False) -> PoolMessage:
@@ -133,7 +133,7 @@ class PoolLifecycleOps:
             p.create(flags)
         api.append(f"pool.create({names})")
         return pool_message(message=f"Pool {pool} started", pool=p.name(), api=api,
-                           virsh=virsh_line("pool-start", pool, build=build, no_overwrite=no_overwrite,
+                           virsh=lambda: virsh_line("pool-start", pool, build=build, no_overwrite=no_overwrite,
                                             overwrite=overwrite))
 
     def pool_destroy(self, pool: str) -> PoolMessage:
@@ -146,7 +146,7 @@ class PoolLifecycleOps:
             p.destroy()
         api.append("pool.destroy()")
         return pool_message(message=f"Pool {pool} destroyed", pool=p.name(), api=api,
-                           virsh=virsh_line("pool-destroy", pool))
+                           virsh=lambda: virsh_line("pool-destroy", pool))
 
     def pool_undefine(self, pool: str) -> PoolMessage:
         """virsh pool-undefine: delete a stopped pool's definition (the files stay)."""
@@ -160,7 +160,7 @@ class PoolLifecycleOps:
             p.undefine()
         api.append("pool.undefine()")
         return pool_message(message=f"Pool {pool} has been undefined", pool=name, api=api,
-                           virsh=virsh_line("pool-undefine", pool))
+                           virsh=lambda: virsh_line("pool-undefine", pool))
 
     def pool_delete(self, pool: str) -> PoolMessage:
         """virsh pool-delete: remove a STOPPED pool's storage (a dir pool: its directory, which must be
@@ -176,7 +176,7 @@ class PoolLifecycleOps:
             p.delete(0)
         api.append("pool.delete(0)")
         return pool_message(message=f"Pool {pool} deleted", pool=p.name(), api=api,
-                           virsh=virsh_line("pool-delete", pool))
+                           virsh=lambda: virsh_line("pool-delete", pool))
 
     def pool_autostart(self, pool: str, disable: bool = False) -> PoolMessage:
         """virsh pool-autostart [--disable]: start the pool when the host boots (or stop doing so).
@@ -194,7 +194,7 @@ class PoolLifecycleOps:
             p.setAutostart(0 if disable else 1)
         api.append(f"pool.setAutostart({0 if disable else 1})")
         return pool_message(message=f"Pool {pool} {verb}ed as autostarted", pool=p.name(), api=api,
-                           virsh=virsh_line("pool-autostart", pool, disable=disable))
+                           virsh=lambda: virsh_line("pool-autostart", pool, disable=disable))
 
 
 def _not_a_name_hint(source: XmlSource, verb: str) -> Callable[[InvalidInput], None]:

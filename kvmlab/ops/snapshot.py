@@ -17,7 +17,7 @@ from ..i18n import _
 from .calls import libvirt_flags, virsh_line
 from .domain_lookup import lookup_domain
 from .result import Xml
-from .snapshot_create import SNAPSHOT_HINTS, SnapshotCreateOps, create_flags, words
+from .snapshot_create import SNAPSHOT_HINTS, create_flags, words
 from .snapshot_lookup import lookup_snapshot, snapshot_name
 from .vsh import exclusive, name_order
 from .xpath import dump_text, require_xpath
@@ -32,7 +32,7 @@ _FILTERS = [("leaves", "LEAVES"), ("no-leaves", "NO_LEAVES"), ("inactive", "INAC
             ("disk-only", "DISK_ONLY"), ("internal", "INTERNAL"), ("external", "EXTERNAL")]
 
 
-class SnapshotOps(SnapshotCreateOps):
+class SnapshotOps:
     """Mixin for kvmlab.Connection: the snapshot commands of virsh (snapshot-create-as in SnapshotCreateOps)."""
 
     virconn: libvirt.virConnect

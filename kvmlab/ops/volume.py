@@ -4,7 +4,6 @@ vol-clone and vol-resize are in :mod:`.volume_clone`, vol-upload and vol-downloa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 import libvirt
 
@@ -16,14 +15,10 @@ from ..i18n import L_, N_, _
 from .calls import virsh_line
 from .lookup import first_found, not_found, unreadable
 from .pool_lookup import VOL_TYPES, lookup_pool, lookup_volume
-from .volume_clone import VolumeCloneOps
-from .volume_transfer import VolumeTransferOps
 from .result import Xml
+from .volume_results import VolInfo, VolList, VolMessage, VolSummary  # with the first volume command, as this module
 from .vsh import name_order, require_option
 from .xpath import dump_text, require_xpath
-
-if TYPE_CHECKING:  # the results load with the first volume command (not at start-up)
-    from .volume_results import VolInfo, VolList, VolMessage
 
 __all__ = ["VolumeOps"]
 
@@ -32,7 +27,7 @@ def _vol_type(code: int) -> str:
     return VOL_TYPES[code] if 0 <= code < len(VOL_TYPES) else "unknown"
 
 
-class VolumeOps(VolumeCloneOps, VolumeTransferOps):
+class VolumeOps:
     """Mixin for kvmlab.Connection: the storage volume commands of virsh."""
 
     virconn: libvirt.virConnect
@@ -45,7 +40,6 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
         with libvirt_errors("Failed to list volumes", hints=hints):
             vols = sorted(p.listAllVolumes(0), key=lambda v: name_order(v.name()))
         api.append("pool.listAllVolumes(0)")
-        from .volume_results import VolList, VolSummary
 
         summaries = []
         for v in vols:
@@ -111,7 +105,6 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
                  "unknown volume format": N_("formats: raw, qcow2, qcow, qed, vmdk, vdi, vpc, bochs, cow, iso …")}
         with libvirt_errors(f"Failed to create vol {name}", hints=hints):
             vol = p.createXML(doc, flags)
-        from .volume_results import VolMessage
 
         api.append("vol = pool.createXML(xml, "
                    + ("libvirt.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA)" if flags else "0)"))
@@ -156,7 +149,6 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
             raise
         api.append("vol.infoFlags(libvirt.VIR_STORAGE_VOL_GET_PHYSICAL)" if physical else "vol.info()")
         line = virsh_line("vol-info", vol, pool=pool, bytes=bytes, physical=physical)
-        from .volume_results import VolInfo
 
         return VolInfo(name=name, type=_vol_type(kind), capacity=capacity, allocation=allocation,
                        physical=physical, in_bytes=bytes, virsh=line, api=api)
@@ -171,7 +163,6 @@ class VolumeOps(VolumeCloneOps, VolumeTransferOps):
             v.delete(flags)
         api.append("vol.delete(" + ("libvirt.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS)" if flags else "0)"))
         line = virsh_line("vol-delete", vol, pool=pool, delete_snapshots=delete_snapshots)
-        from .volume_results import VolMessage
 
         return VolMessage(message=f"Vol {vol} deleted", vol=vol, pool=owner, path=path, virsh=line, api=api)
 

@@ -12,7 +12,7 @@ __all__ = ["require_option", "exclusive", "c_int", "ull_option", "split_list", "
            "encodable"]
 
 # virStrToLong_i: strtol base 10 over the whole string (leading blanks and a sign allowed)
-_C_INT = re.compile(r"^[ \t\n\v\f\r]*([+-]?\d+)$")
+_C_INT = r"^[ \t\n\v\f\r]*([+-]?\d+)$"  # compiled on first use (re caches it)
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 # virStrToLong_ull / _ullp: strtoull base 10 over the whole string (compiled on first use, not at every start)
 _C_ULL = r"[ \t\n\v\f\r]*([+-]?)([0-9]+)\Z"  # [0-9]: not Unicode digits; \Z: no newline
@@ -52,7 +52,9 @@ def exclusive(a: str, a_on: object, b: str, b_on: object, hint: str = "") -> Non
 
 def c_int(text: str) -> int | None:
     """virStrToLong_i: the whole string as a C int, or None."""
-    m = _C_INT.match(text)
+    if not (text[:-1] if text.endswith("\n") else text)[-1:].isdecimal():  # a name: no number ends it
+        return None
+    m = re.match(_C_INT, text)
     if not m:
         return None
     value = int(m.group(1))

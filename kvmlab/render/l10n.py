@@ -53,7 +53,7 @@ def env_languages(key: tuple | None = None) -> list[str]:
     in :mod:`kvmlab.i18n`."""
     language, *names = (os.fsdecode(v) if isinstance(v, bytes) else v for v in (key or _env()))
     name = next((n for n in names if n), "")
-    if name in _C_NAMES:
+    if name in _C_NAMES or (name.startswith("C.") and not language):  # C.UTF-8: no catalog is named C
         return []
     return [lang for lang in (language or "").split(":") if lang] or [name]
 
@@ -61,7 +61,7 @@ def env_languages(key: tuple | None = None) -> list[str]:
 def catalog():
     """libvirt's catalog for the current environment's language, or None (English)."""
     global _key, _catalog, _index_of, _messages_set
-    key = _env()
+    key = tuple(map(_RAW.get, _RAW_KEYS)) if _RAW_KEYS is not None else _env()  # _env(), inline: every result asks
     if key == _key:
         return _catalog
     _key, _catalog, _index_of = key, None, None
@@ -105,7 +105,7 @@ def ljust_bytes(text: str, width: int) -> str:
 
 # --- whole printed lines: "Domain 'web01' started" -> "域 'web01' 已启动" ---
 
-_SPEC = re.compile(r"%(?:(\d+)\$)?[-+ #0']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|z|j|t|L)?([sdiuxXcfgp%])")
+_SPEC = r"%(?:(\d+)\$)?[-+ #0']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|z|j|t|L)?([sdiuxXcfgp%])"  # compiled on first use (re caches it)
 _NUMBER = {"d": r"-?\d+", "i": r"-?\d+", "u": r"\d+", "x": r"[0-9a-f]+", "X": r"[0-9A-F]+"}
 
 
@@ -113,7 +113,7 @@ def _pattern(msgid: str) -> tuple[re.Pattern, int, tuple[str, ...]] | None:
     """A regex that matches what ``printf(msgid, …)`` printed, one group per argument, its literal
     size, and how each argument stands: ``'quoted'`` (a name), ``<wrapped>`` (a type word) or bare."""
     parts, literal, pos, kinds = [], 0, 0, []
-    for m in _SPEC.finditer(msgid):
+    for m in re.finditer(_SPEC, msgid):
         text = msgid[pos:m.start()]
         parts.append(re.escape(text))
         literal += len(text)
@@ -154,7 +154,7 @@ def _fill(msgstr: str, args: tuple[str, ...]) -> str:
             return args[int(m.group(1)) - 1]
         return next(seq, "")
 
-    return _SPEC.sub(one, msgstr)
+    return re.sub(_SPEC, one, msgstr)
 
 
 def _first_word(text: str) -> str:
@@ -169,7 +169,7 @@ def _index(cat) -> dict[str, list]:
             continue
         word = _first_word(msgid)
         if "%" in word:  # starts with an argument (--%s and --%s are mutually exclusive): kept
-            if len(_SPEC.sub("", msgid)) < 12:  # only when its own words say enough to be sure
+            if len(re.sub(_SPEC, "", msgid)) < 12:  # only when its own words say enough to be sure
                 continue
             word = ""
         index.setdefault(word, []).append((msgid, msgstr))

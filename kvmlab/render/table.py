@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import starmap
+from operator import itemgetter
 from typing import Sequence
 
 __all__ = ["display_width", "virsh_table", "virsh_fields", "html_table", "html_fields", "escape"]
@@ -61,7 +62,7 @@ def virsh_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def virsh_fields(fields: Sequence[tuple[str, str]], width: int = 15) -> str:
     """``Name:           default`` lines, virsh's ``%-15s %s``: C pads by bytes, so a translated
     label (``名称：``, three bytes a character) gets fewer spaces than its width on screen."""
-    if all(label.isascii() for label, _ in fields):
+    if "".join(map(itemgetter(0), fields)).isascii():  # one C pass over the labels
         return "".join(starmap(f"{{:<{width}}} {{}}\n".format, fields))
     from .l10n import ljust_bytes
 

@@ -7,14 +7,18 @@ success, the ``edit`` no-terminal quirk), the handler writes those extra bits it
 from __future__ import annotations
 
 from ..errors import FAILED, EditRejected, KvmlabError
-from ..ops.domain_define import FilePath
 from ..ops.result import Message, Result
 from ..render.l10n import tr_line
-from .commands_monitor import run_console
 from .parse import ALIAS, BOOL, DATA, STRING, Command, Opt, bool_options
 from .streams import current, say_errors, xpath_quirk
 
 __all__ = ["COMMANDS"]
+
+
+def FilePath(path: str):  # noqa: N802 - ops.domain_define's FilePath, its module loaded when a file is given
+    from ..ops.domain_define import FilePath
+
+    return FilePath(path)
 
 
 def _domain(name: str, help: str = "domain name, id or uuid") -> Opt:
@@ -24,6 +28,8 @@ def _domain(name: str, help: str = "domain name, id or uuid") -> Opt:
 # --- console (start/create --console): virsh's console on this terminal, as `console` runs it ---
 
 def _console(conn, name: str) -> None:
+    from .commands_monitor import run_console  # the monitor commands' table loads with a console
+
     run_console(conn, name)
 
 

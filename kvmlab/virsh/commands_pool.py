@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..errors import FAILED, EditRejected
-from ..ops.pool_edit import EDIT_FAILED_STDOUT
 from ..ops.calls import virsh_line
 from .parse import BOOL, DATA, STRING, Command, Opt, bool_options
 from .streams import say_errors, xpath_quirk
@@ -28,6 +27,7 @@ def _pool_edit(conn, v: dict):
     try:
         return conn.pool_edit_session(v["pool"], ask=ask)
     except EditRejected as err:
+        from ..ops.pool_edit import EDIT_FAILED_STDOUT
         from ..ops.pool_results import PoolMessage
 
         reason = (err.virsh_error[0] if err.virsh_error else err.message).splitlines()[0]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, MutableMapping
 from typing import TYPE_CHECKING, Sequence, TextIO
 
 from ..errors import KvmlabError
 from ..i18n import _
-from . import (commands_domain, commands_hotplug, commands_monitor, commands_network, commands_pool,
-               commands_snapshot, commands_volume)
 from .parse import STRING, Command, Invocation, Opt
 from .streams import HINT_PREFIX, bound, report
 
@@ -18,20 +18,81 @@ __all__ = ["COMMANDS", "HINT_PREFIX", "QUIT_COMMANDS", "run_batch", "report_usag
 
 QUIT_COMMANDS = ("quit", "exit")
 
-COMMANDS = {
-    c.name: c
-    for c in (
-        *commands_domain.COMMANDS,
-        *commands_hotplug.COMMANDS,
-        *commands_monitor.COMMANDS,
-        *commands_network.COMMANDS,
-        *commands_pool.COMMANDS,
-        *commands_snapshot.COMMANDS,
-        *commands_volume.COMMANDS,
-        # virsh's own: end the interactive terminal, or the rest of a batch
-        *(Command(q, (), lambda _conn, _values: "", help="quit this interactive terminal") for q in QUIT_COMMANDS),
-    )
+# Each family's commands, by the table (commands_*.py) that defines them, in virsh's order. A table
+# loads with the first of its commands asked for: `kvmlab virsh list` compiles commands_domain.py, not
+# the six others (tests/test_lazy_imports.py checks these names against the tables).
+_FAMILIES = {
+    "commands_domain": ("list", "define", "create", "start", "dominfo", "suspend", "resume", "edit", "shutdown",
+                        "destroy", "reboot", "undefine", "dumpxml"),
+    "commands_hotplug": ("attach-disk", "detach-disk", "attach-interface", "detach-interface", "setmem", "setmaxmem",
+                         "setvcpus", "vcpucount", "autostart"),
+    "commands_monitor": ("domiflist", "domblklist", "domifaddr", "domstate", "domid", "domuuid", "domname", "console"),
+    "commands_network": ("net-list", "net-dhcp-leases", "net-define", "net-create", "net-start", "net-info",
+                         "net-dumpxml", "net-destroy", "net-autostart", "net-undefine"),
+    "commands_pool": ("pool-list", "pool-define", "pool-create", "pool-build", "pool-start", "pool-info",
+                      "pool-dumpxml", "pool-edit", "pool-destroy", "pool-undefine", "pool-delete", "pool-autostart"),
+    "commands_snapshot": ("snapshot-create-as", "snapshot-current", "snapshot-delete", "snapshot-dumpxml",
+                          "snapshot-info", "snapshot-list", "snapshot-revert"),
+    "commands_volume": ("vol-list", "vol-create-as", "vol-info", "vol-delete", "vol-dumpxml", "vol-clone",
+                        "vol-resize", "vol-upload", "vol-download"),
 }
+
+
+class _Commands(MutableMapping):
+    """name -> Command, as a dict in virsh's order; a family's table loads when one of its commands is
+    looked up, and every table when all are listed (help, a typo's hint)."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Command] = {}
+        self._home = {name: family for family, names in _FAMILIES.items() for name in names}
+        self._complete = False
+
+    def _load(self, family: str) -> None:
+        for cmd in importlib.import_module(f".{family}", __package__).COMMANDS:
+            self._found.setdefault(cmd.name, cmd)  # one set meanwhile (a test's stand-in) stays
+            self._home.pop(cmd.name, None)
+
+    def _all(self) -> dict[str, Command]:
+        if not self._complete:
+            for family in _FAMILIES:
+                self._load(family)
+            order = [n for names in _FAMILIES.values() for n in names if n in self._found]
+            self._found = {**{n: self._found[n] for n in order}, **self._found}  # then virsh's own, in their order
+            self._complete = True
+        return self._found
+
+    def __getitem__(self, name: str) -> Command:
+        found = self._found.get(name)
+        if found is None:
+            if name not in self._home:
+                raise KeyError(name)
+            self._load(self._home[name])
+            found = self._found[name]
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._found or name in self._home
+
+    def __setitem__(self, name: str, cmd: Command) -> None:
+        self._found[name] = cmd
+        self._home.pop(name, None)
+
+    def __delitem__(self, name: str) -> None:
+        del self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
+COMMANDS: MutableMapping[str, Command] = _Commands()
+for _quit in QUIT_COMMANDS:  # virsh's own: end the interactive terminal, or the rest of a batch
+    COMMANDS[_quit] = Command(_quit, (), lambda _conn, _values: "", help="quit this interactive terminal")
 
 
 def _help(_conn, values: dict) -> str:
