@@ -47,7 +47,9 @@ export default {
 
     const onMsg = (msg) => {
       if (msg && msg.type === "output") term.write(msg.data);
-      if (msg && msg.type === "reset") term.reset();
+      // in band (ESC c, a full reset), not term.reset(): that acts at once, while writes queued before
+      // it are drawn later, so a line sent before the replay landed on top of the replayed transcript
+      if (msg && msg.type === "reset") term.write("\x1bc");
     };
     model.on("msg:custom", onMsg);
     const onStatus = () => {
