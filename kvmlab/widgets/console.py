@@ -142,9 +142,9 @@ class SerialConsole(anywidget.AnyWidget):
     def _show(self, text: str) -> None:
         if not text:
             return
-        with self._lock:
+        with self._lock:  # sent under the lock: a replay sends what the transcript held, then this, never across
             self._transcript = (self._transcript + text)[-KEEP:]
-        self.send({"type": "output", "data": text})
+            self.send({"type": "output", "data": text})
 
     def _on_frontend(self, _widget: Any, content: dict, _buffers: list) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
@@ -152,11 +152,10 @@ class SerialConsole(anywidget.AnyWidget):
             self._keys(content["data"])
         elif kind == "connect":
             self.connect()
-        elif kind == "replay":
+        elif kind == "replay":  # the view clears itself (in order with what it was sent) and draws it all
             with self._lock:
-                text = self._transcript
-            self.send({"type": "reset"})
-            self.send({"type": "output", "data": text})
+                self.send({"type": "reset"})
+                self.send({"type": "output", "data": self._transcript})
 
     def _keys(self, keys: str) -> None:
         """What the terminal typed: virsh's rule for Ctrl-], the rest to the guest."""
