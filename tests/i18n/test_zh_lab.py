@@ -7,15 +7,7 @@ import pytest
 import kvmlab
 from kvmlab.lab import containment, guest, guest_image, reach_plan, resources
 
-
-def _cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
-@pytest.fixture(autouse=True)
-def _english_after():
-    yield
-    kvmlab.set_language(None)
+from .conftest import has_chinese as _cjk
 
 
 @pytest.mark.parametrize("call", [

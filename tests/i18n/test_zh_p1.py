@@ -15,20 +15,7 @@ from kvmlab.errors import KvmlabError
 from kvmlab.exercises import lesson01, lesson02, lesson03, lesson08, lesson09, lesson15, lesson18
 from kvmlab.exercises.ladder import PROGRESS
 
-
-def _has_chinese(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
-@pytest.fixture(autouse=True)
-def _english_after(monkeypatch):
-    for name in ("KVMLAB_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    PROGRESS.reset()
-    yield
-    kvmlab.set_language(None)
-    PROGRESS.reset()
+from .conftest import has_chinese as _has_chinese
 
 
 def _fresh():

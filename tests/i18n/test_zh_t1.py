@@ -13,20 +13,7 @@ from kvmlab.exercises import lesson06 as l6
 from kvmlab.exercises.ladder import PROGRESS
 from kvmlab.specs import DhcpRange, IpSpec, NetworkSpec
 
-
-def _has_chinese(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
-@pytest.fixture(autouse=True)
-def _english_and_a_fresh_ladder(monkeypatch):
-    for name in ("KVMLAB_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    PROGRESS.reset()
-    yield
-    kvmlab.set_language(None)
-    PROGRESS.reset()
+from .conftest import has_chinese as _has_chinese
 
 
 def _fail(lang, check, *args, **kwargs) -> ExerciseFailed:

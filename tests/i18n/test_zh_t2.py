@@ -10,20 +10,7 @@ from kvmlab.errors import ExerciseFailed
 from kvmlab.exercises import lesson07, lesson08, lesson09
 from kvmlab.exercises.ladder import PROGRESS
 
-
-def _has_chinese(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
-@pytest.fixture(autouse=True)
-def _english_after(monkeypatch):
-    for name in ("KVMLAB_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    PROGRESS.reset()
-    yield
-    kvmlab.set_language(None)
-    PROGRESS.reset()
+from .conftest import has_chinese as _has_chinese
 
 
 def _fail_twice(setup, check, lang):

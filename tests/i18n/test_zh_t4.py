@@ -12,21 +12,7 @@ import kvmlab
 from kvmlab.exercises import ExerciseFailed
 from kvmlab.exercises.ladder import PROGRESS
 
-
-def _has_chinese(text: str | None) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text or "")
-
-
-@pytest.fixture(autouse=True)
-def _english_and_a_fresh_ladder(monkeypatch):
-    for name in ("KVMLAB_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    kvmlab.set_language(None)
-    PROGRESS.reset()
-    yield
-    kvmlab.set_language(None)
-    PROGRESS.reset()
+from .conftest import has_chinese as _has_chinese
 
 
 def _fail(check, *args, **kwargs) -> ExerciseFailed:

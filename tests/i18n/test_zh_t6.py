@@ -13,9 +13,7 @@ from kvmlab.concepts import (accel, bridge_demo, bridges, broken_vm, clone_lab, 
                              xml_compare)
 from kvmlab.errors import KvmlabError
 
-
-def _has_chinese(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+from .conftest import has_chinese as _has_chinese
 
 
 class _NoPanicDom:
@@ -53,16 +51,6 @@ CASES = {
     "virt_install": lambda conn: virt_install._argv(42),
     "xml_compare": lambda conn: xml_compare._parse("", "left"),
 }
-
-
-@pytest.fixture(autouse=True)
-def _english_after(monkeypatch):
-    for name in ("KVMLAB_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    kvmlab.set_language(None)
-    yield
-    kvmlab.set_language(None)
 
 
 def _raise(call, conn) -> KvmlabError:

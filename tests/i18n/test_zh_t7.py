@@ -7,18 +7,7 @@ import pytest
 
 import kvmlab
 
-
-def _has_chinese(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
-@pytest.fixture(autouse=True)
-def _english_after(monkeypatch):
-    for name in ("KVMLAB_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    yield
-    kvmlab.set_language(None)
+from .conftest import has_chinese as _has_chinese
 
 
 def _labels(form) -> dict[str, str]:
