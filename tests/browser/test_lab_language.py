@@ -54,28 +54,43 @@ def test_course_zh_opens_jupyterlab_in_chinese(browser, artifacts, tmp_path):
     assert server.leftovers() == []
 
 
-def test_a_wrong_answer_in_the_chinese_exercise_shows_a_chinese_hint(browser, artifacts, tmp_path):
-    """The zh edition of exercise 1 with `./kvmlab.sh course zh`'s locale for the kernel (LANG=zh_CN.UTF-8;
-    JupyterLab's menus stay English here so the page helpers find them): Run All leaves the learner's TODO
-    answers, and each check's hint reads Chinese."""
+def _run_all_with_a_chinese_kernel(browser, tmp_path, rel: str):
+    """JupyterLab on a copy of notebook ``rel`` with `./kvmlab.sh course zh`'s locale for the kernel
+    (LANG=zh_CN.UTF-8; JupyterLab's menus stay English so the page helpers find them), opened and Run All.
+    Returns the server, the browser context and the page; the caller closes them."""
     import shutil
 
     from . import pages
     from .servers import jupyter_lab
 
     root, home = tmp_path / "root", tmp_path / "home"
-    (root / "exercises" / "zh").mkdir(parents=True)
-    shutil.copy(ROOT / "exercises" / "zh" / "01-tools.ipynb", root / "exercises" / "zh" / "01-tools.ipynb")
+    (root / rel).parent.mkdir(parents=True)
+    shutil.copy(ROOT / rel, root / rel)
     english_menus = {"@jupyterlab/translation-extension/plugin.jupyterlab-settings": '{"locale": "en"}'}
     server = jupyter_lab(root, home, settings=english_menus,
                          env={"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""})
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
     try:
-        page = context.new_page()
-        page.set_default_timeout(120_000)
-        pages.open_notebook(page, server.url("/lab/tree/exercises/zh/01-tools.ipynb"))
+        pages.open_notebook(page, server.url(f"/lab/tree/{rel}"))
         pages.hide_file_browser(page)
         pages.run_all(page)
+    except BaseException:
+        context.close()
+        server.stop()
+        raise
+    return server, context, page
+
+
+def test_a_wrong_answer_in_the_chinese_exercise_shows_a_chinese_hint(browser, artifacts, tmp_path):
+    """The zh edition of exercise 1 with `./kvmlab.sh course zh`'s locale for the kernel (LANG=zh_CN.UTF-8;
+    JupyterLab's menus stay English here so the page helpers find them): Run All leaves the learner's TODO
+    answers, and each check's hint reads Chinese."""
+    from . import pages
+
+    server, context, page = _run_all_with_a_chinese_kernel(browser, tmp_path, "exercises/zh/01-tools.ipynb")
+    try:
         failed = page.locator(pages.OUTPUT).filter(has_text="还没对").first  # "not yet": the check failed
         expect(failed).to_contain_text("提示")  # the hint's own label, in Chinese
         expect(failed).to_contain_text("show_answer(\"1.1\")")  # and the ladder's next step
@@ -91,13 +106,10 @@ def test_a_form_in_the_chinese_lesson_has_chinese_labels(browser, artifacts, tmp
     """The zh edition of lesson 8 with `./kvmlab.sh course zh`'s locale for the kernel (JupyterLab's menus
     stay English so the page helpers find them): after Run All, the DomainForm's fields and buttons carry
     kvmlab's Chinese labels (the catalog's, looked up here)."""
-    import shutil
-
     import kvmlab
     from kvmlab import i18n
 
     from . import pages
-    from .servers import jupyter_lab
 
     kvmlab.set_language("zh")
     try:
@@ -109,19 +121,8 @@ def test_a_form_in_the_chinese_lesson_has_chinese_labels(browser, artifacts, tmp
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in [*labels.values(), *buttons.values()]), (
         labels, buttons)
 
-    root, home = tmp_path / "root", tmp_path / "home"
-    (root / "notebooks" / "zh").mkdir(parents=True)
-    shutil.copy(ROOT / "notebooks" / "zh" / "08-managing-vms.ipynb", root / "notebooks" / "zh")
-    english_menus = {"@jupyterlab/translation-extension/plugin.jupyterlab-settings": '{"locale": "en"}'}
-    server = jupyter_lab(root, home, settings=english_menus,
-                         env={"LANG": "zh_CN.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""})
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    server, context, page = _run_all_with_a_chinese_kernel(browser, tmp_path, "notebooks/zh/08-managing-vms.ipynb")
     try:
-        page = context.new_page()
-        page.set_default_timeout(120_000)
-        pages.open_notebook(page, server.url("/lab/tree/notebooks/zh/08-managing-vms.ipynb"))
-        pages.hide_file_browser(page)
-        pages.run_all(page)
         form = page.locator(".widget-vbox").filter(has=page.get_by_role("button", name=buttons["Define"])).last
         for english, chinese in labels.items():
             expect(form.locator("label.widget-label", has_text=chinese).first).to_be_visible()
